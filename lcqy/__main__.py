@@ -1,0 +1,3 @@
+from lcqy.cli import main
+
+main()

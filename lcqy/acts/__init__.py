@@ -1,0 +1,1 @@
+"""Domain acts: each validates with the rules, then writes one transaction."""

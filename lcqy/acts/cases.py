@@ -1,0 +1,76 @@
+"""Finding a case and reading it whole (for show, forms, export)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from lcqy.acts.context import Ctx
+from lcqy.errors import LcqyError
+from lcqy.rules.constants import STATES, SUPERVISION
+from lcqy.rules.numbering import parse_case_ref
+
+
+def resolve(ctx: Ctx, ref: str) -> dict:
+    kind, year, seq = parse_case_ref(ref, ctx.today.year)
+    db = ctx.ledger.db
+    if kind == "收":
+        rows = list(db.query("SELECT * FROM cases WHERE reg_year = ? AND reg_seq = ?", [year, seq]))
+    else:
+        table = "dispatches" if kind == "交" else "escalations"
+        rows = list(
+            db.query(
+                f"SELECT c.* FROM cases c JOIN {table} t ON t.case_id = c.id JOIN numbers n ON n.text = t.no "
+                "WHERE n.year = ? AND n.seq = ? AND n.kind = ?",
+                [year, seq, kind],
+            )
+        )
+    if not rows:
+        raise LcqyError(f"台帐中没有案件“{ref.strip()}”（{year}年第{seq}号）。可用 lcqy list 查看全部案件。")
+    return rows[0]
+
+
+def active_dispatch(ctx: Ctx, case_id: int) -> dict | None:
+    rows = ctx.ledger.db.query(
+        "SELECT * FROM dispatches WHERE case_id = ? AND status = 'active' ORDER BY id DESC LIMIT 1", [case_id]
+    )
+    return next(iter(rows), None)
+
+
+def latest(ctx: Ctx, table: str, case_id: int) -> dict | None:
+    rows = ctx.ledger.db.query(f"SELECT * FROM {table} WHERE case_id = ? ORDER BY id DESC LIMIT 1", [case_id])
+    return next(iter(rows), None)
+
+
+def _all(ctx: Ctx, table: str, case_id: int) -> list[dict]:
+    return list(ctx.ledger.db.query(f"SELECT * FROM {table} WHERE case_id = ? ORDER BY id", [case_id]))
+
+
+def case_view(ctx: Ctx, case: dict) -> dict:
+    """The case with its dispatches, escalation, replies, follow-ups, urges and history."""
+    cid = case["id"]
+    dispatches = _all(ctx, "dispatches", cid)
+    for d in dispatches:
+        d["assist"] = json.loads(d["assist"])
+    events = _all(ctx, "events", cid)
+    for e in events:
+        e["detail"] = json.loads(e["detail"])
+    return {
+        **case,
+        "state_label": STATES[case["state"]],
+        "supervision_label": SUPERVISION[case["supervision"]],
+        "dispatches": dispatches,
+        "escalations": _all(ctx, "escalations", cid),
+        "replies": _all(ctx, "replies", cid),
+        "followups": _all(ctx, "followups", cid),
+        "urges": _all(ctx, "urges", cid),
+        "events": events,
+    }
+
+
+def short_no(case: dict) -> str:
+    return f"{case['reg_year']}-{case['reg_seq']}"
+
+
+def iso(d: str | None) -> date | None:
+    return date.fromisoformat(d) if d else None

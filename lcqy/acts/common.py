@@ -1,0 +1,47 @@
+"""Small pieces every act shares: the department list and step-date checks."""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date
+
+from lcqy.acts.context import Ctx
+from lcqy.errors import LcqyError
+from lcqy.rules import validate
+
+
+def departments(ctx: Ctx) -> list[str]:
+    return [r["name"] for r in ctx.ledger.db.query("SELECT name FROM departments ORDER BY rowid")]
+
+
+def require_dept(ctx: Ctx, name: str, label: str = "部门") -> str:
+    """A department must be on the office's list; a near miss gets suggestions."""
+    name = (name or "").strip()
+    known = departments(ctx)
+    if name in known:
+        return name
+    if not known:
+        raise LcqyError(f"{label}“{name}”不在部门名单中：名单还是空的，请先添加，如 lcqy dept add {name or '县发展和改革局'}。")
+    near = difflib.get_close_matches(name, known, n=3, cutoff=0.3)
+    near += [k for k in known if name and (name in k or k in name) and k not in near]
+    hint = f"您是否要找：{'、'.join(near[:3])}？" if near else "可用 lcqy dept list 查看名单。"
+    raise LcqyError(f"{label}“{name}”不在部门名单中。{hint}")
+
+
+def step_date(ctx: Ctx, text: str | date | None, after_label: str, after: str | date | None) -> date:
+    """The act's date: given or today, not in the future, not before the step it follows."""
+    on = ctx.act_date(text)
+    if after:
+        prev = after if isinstance(after, date) else date.fromisoformat(after)
+        validate.not_before("办理日期（--date）", on, after_label, prev)
+    return on
+
+
+def set_supervision(ctx: Ctx, case: dict, new: str, on: date, why: str) -> None:
+    """督办台帐 / 专项督办 marks (第十八条); 专项督办 is not lowered by a new reply."""
+    old = case["supervision"]
+    if new == old or (old == "special" and new == "ledger"):
+        return
+    ctx.ledger.db["cases"].update(case["id"], {"supervision": new})
+    ctx.ledger.event(case["id"], on.isoformat(), "supervision", ctx.actor, before=old, after=new, why=why)
+    case["supervision"] = new

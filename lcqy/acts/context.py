@@ -1,0 +1,51 @@
+"""What every act needs: the ledger, today, who acts, and the working-day calendar."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+
+from lcqy.errors import LcqyError
+from lcqy.rules import validate
+from lcqy.rules.workdays import WorkCalendar
+from lcqy.store.db import Ledger
+
+
+def today_from_env() -> date:
+    fixed = os.environ.get("LCQY_TODAY")
+    if fixed:
+        try:
+            return date.fromisoformat(fixed)
+        except ValueError:
+            raise LcqyError(f"环境变量 LCQY_TODAY=“{fixed}”不是有效日期，应写成 2026-03-05。") from None
+    return date.today()
+
+
+@dataclass
+class Ctx:
+    ledger: Ledger
+    today: date
+    _cal: WorkCalendar | None = field(default=None, repr=False)
+
+    @property
+    def actor(self) -> str:
+        return self.ledger.meta.get("clerk", "")
+
+    @property
+    def cal(self) -> WorkCalendar:
+        if self._cal is None:
+            from lcqy.calendar_source import build_calendar
+
+            office = {
+                date.fromisoformat(r["day"]): r["kind"]
+                for r in self.ledger.db.query("SELECT day, kind FROM calendar_days")
+            }
+            self._cal = build_calendar(office)
+        return self._cal
+
+    def act_date(self, text: str | date | None, label: str = "办理日期（--date）") -> date:
+        """The date an act happened: given, or today; never in the future."""
+        if text is None or text == "":
+            return self.today
+        return validate.not_future(label, validate.parse_date(label, text), self.today)

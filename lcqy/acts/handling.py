@@ -1,0 +1,210 @@
+"""After dispatch: reply, follow-up, close, urge (第十七、十八条); and corrections."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lcqy.acts.cases import active_dispatch, latest, resolve
+from lcqy.acts.common import set_supervision, step_date
+from lcqy.acts.context import Ctx
+from lcqy.acts.register import EDITABLE, FIELDS, clean_field
+from lcqy.errors import LcqyError
+from lcqy.rules import states, validate
+from lcqy.rules.constants import FOLLOWUP_METHODS, REPLY_MODES, RESULTS, SATISFACTION
+from lcqy.rules.deadlines import dispatch_due
+from lcqy.rules.workdays import add_workdays, workdays_between
+
+URGE_REPLY_DAYS = 3  # working days a 催办函 gives the department to answer
+
+
+def reply(
+    ctx: Ctx, ref: str, *, result: str, mode: str, summary: str, doc_no: str = "", plan: str = "", on: str | None = None
+) -> dict:
+    result = validate.choice("办理结果（--result）", (result or "").upper(), RESULTS)
+    mode = validate.choice("答复方式（--mode）", mode, REPLY_MODES)
+    summary = validate.required_text("办理情况（--summary）", summary)
+    plan = validate.optional_text("措施和时限或说明（--plan）", plan)
+    if result in ("B", "C") and not plan:
+        what = "今后逐步解决的措施和时限" if result == "B" else "向企业所做的说明和解释"
+        raise LcqyError(f"{result}类结果须用 --plan 写明{what}（第十六条）。")
+    led = ctx.ledger
+    with led.write():
+        case = resolve(ctx, ref)
+        states.check("reply", case["state"])
+        disp = active_dispatch(ctx, case["id"]) if case["state"] != "escalated" else None
+        prev = latest(ctx, "replies", case["id"])
+        after = prev["replied_on"] if prev else (disp["dispatched_on"] if disp else case["accepted_on"])
+        d = step_date(ctx, on, "上一步日期", after)
+        # 超期办结: only the first reply to a dispatch is measured against its limit.
+        late = int(bool(disp) and prev is None and d > date.fromisoformat(disp["due_current"]))
+        row = {
+            "case_id": case["id"],
+            "dispatch_id": disp["id"] if disp else None,
+            "result": result,
+            "mode": mode,
+            "summary": summary,
+            "doc_no": validate.optional_text("文号（--doc-no）", doc_no, 100),
+            "plan": plan,
+            "replied_on": d.isoformat(),
+            "late": late,
+        }
+        row["id"] = led.db["replies"].insert(row).last_pk
+        led.db["cases"].update(case["id"], {"state": "replied"})
+        led.event(case["id"], d.isoformat(), "reply", ctx.actor, before=prev and prev["result"], after=row)
+        if result in ("B", "C"):
+            set_supervision(ctx, case, "ledger", d, f"{result}类答复，列入督办台帐")
+    return {"case": case, **row}
+
+
+def followup(
+    ctx: Ctx, ref: str, *, method: str, satisfaction: str, incomplete: bool = False, note: str = "", on: str | None = None
+) -> dict:
+    method = validate.choice("回访方式（--method）", method, FOLLOWUP_METHODS)
+    satisfaction = validate.choice("满意度（--satisfaction）", satisfaction, SATISFACTION)
+    note = validate.optional_text("说明（--note）", note)
+    led = ctx.ledger
+    with led.write():
+        case = resolve(ctx, ref)
+        states.check("followup", case["state"])
+        rep = latest(ctx, "replies", case["id"])
+        d = step_date(ctx, on, "答复日期", rep["replied_on"])
+        row = {
+            "case_id": case["id"],
+            "reply_id": rep["id"],
+            "method": method,
+            "satisfaction": satisfaction,
+            "incomplete": int(incomplete),
+            "note": note,
+            "followed_on": d.isoformat(),
+        }
+        row["id"] = led.db["followups"].insert(row).last_pk
+        led.event(case["id"], d.isoformat(), "followup", ctx.actor, after=row)
+        if satisfaction == "不满意" or incomplete:
+            set_supervision(ctx, case, "special", d, "企业不满意" if satisfaction == "不满意" else "办理不彻底或答复不规范")
+    return {"case": case, **row, "supervision": case["supervision"]}
+
+
+def close_blockers(rep: dict | None, fol: dict | None) -> list[str]:
+    """What stands between a case and 销号 (第十八条): latest reply A, enterprise satisfied.
+
+    `fol` is the latest follow-up; it counts only if it followed the latest reply.
+    """
+    out = []
+    if rep is None:
+        return ["还没有答复"]
+    if rep["result"] != "A":
+        out.append(f"最近一次答复是{rep['result']}类，须为A类（已解决或基本解决）")
+    if fol is None or fol["reply_id"] != rep["id"]:
+        out.append("最近一次答复后还没有回访企业（lcqy followup）")
+    elif fol["satisfaction"] not in ("满意", "基本满意"):
+        out.append(f"企业回访结果为“{fol['satisfaction']}”，须为满意或基本满意")
+    elif fol["incomplete"]:
+        out.append("回访认定办理不彻底")
+    return out
+
+
+def close(ctx: Ctx, ref: str, *, on: str | None = None) -> dict:
+    led = ctx.ledger
+    with led.write():
+        case = resolve(ctx, ref)
+        states.check("close", case["state"])
+        rep = latest(ctx, "replies", case["id"])
+        fol = latest(ctx, "followups", case["id"])
+        missing = close_blockers(rep, fol)
+        if missing:
+            raise LcqyError("不能销号：" + "；".join(missing) + "。")
+        d = step_date(ctx, on, "回访日期", fol["followed_on"])
+        before = {"state": case["state"], "supervision": case["supervision"]}
+        led.db["cases"].update(case["id"], {"state": "closed", "ended_on": d.isoformat(), "supervision": ""})
+        led.event(case["id"], d.isoformat(), "close", ctx.actor, before=before, after={"state": "closed"})
+    return {"case": case, "on": d.isoformat()}
+
+
+def urge(ctx: Ctx, ref: str, *, note: str = "", on: str | None = None) -> dict:
+    led = ctx.ledger
+    note = validate.optional_text("说明（--note）", note)
+    with led.write():
+        case = resolve(ctx, ref)
+        states.check("urge", case["state"])
+        disp = active_dispatch(ctx, case["id"])
+        if disp is None:
+            raise LcqyError("该案件没有正在办理的交办单，无从催办。")
+        d = step_date(ctx, on, "交办日期", disp["dispatched_on"])
+        late = workdays_between(ctx.cal, date.fromisoformat(disp["due_current"]), d)
+        reply_by = add_workdays(ctx.cal, d, URGE_REPLY_DAYS)
+        row = {
+            "case_id": case["id"],
+            "dispatch_id": disp["id"],
+            "urged_on": d.isoformat(),
+            "days_late": late,
+            "reply_by": reply_by.isoformat(),
+            "note": note,
+        }
+        row["id"] = led.db["urges"].insert(row).last_pk
+        count = led.db.execute("SELECT count(*) FROM urges WHERE case_id = ?", [case["id"]]).fetchone()[0]
+        led.event(case["id"], d.isoformat(), "urge", ctx.actor, after=row, count=count)
+    return {"case": case, "dispatch": disp, **row, "count": count}
+
+
+def merge(ctx: Ctx, ref: str, *, into: str, on: str | None = None) -> dict:
+    led = ctx.ledger
+    with led.write():
+        case = resolve(ctx, ref)
+        target = resolve(ctx, into)
+        if target["id"] == case["id"]:
+            raise LcqyError("不能把案件合并到它自己。")
+        if target["state"] in ("merged", "void"):
+            raise LcqyError(f"目标案件 {target['reg_no']} 已合并或作废，请合并到仍在办理的案件。")
+        nxt = states.check("merge", case["state"])
+        d = step_date(ctx, on, "受理时间", case["accepted_on"])
+        led.db["cases"].update(case["id"], {"state": nxt, "merged_into": target["id"], "ended_on": d.isoformat()})
+        led.event(case["id"], d.isoformat(), "merge", ctx.actor, into=target["reg_no"])
+        led.event(target["id"], d.isoformat(), "merged-from", ctx.actor, duplicate=case["reg_no"])
+    return {"case": case, "into": target}
+
+
+def void(ctx: Ctx, ref: str, *, reason: str, on: str | None = None) -> dict:
+    reason = validate.required_text("作废理由（--reason）", reason)
+    led = ctx.ledger
+    with led.write():
+        case = resolve(ctx, ref)
+        nxt = states.check("void", case["state"])
+        d = step_date(ctx, on, "受理时间", case["accepted_on"])
+        if led.db.execute("SELECT 1 FROM dispatches WHERE case_id = ?", [case["id"]]).fetchone():
+            raise LcqyError("该案件已交办过，不能作废；请用 lcqy edit 更正或按流程办结。")
+        led.db.execute("UPDATE numbers SET voided = 1 WHERE text = ?", [case["reg_no"]])
+        led.db["cases"].update(case["id"], {"state": nxt, "end_reason": reason, "ended_on": d.isoformat()})
+        led.event(case["id"], d.isoformat(), "void", ctx.actor, reason=reason, number=case["reg_no"])
+    return {"case": case, "reason": reason}
+
+
+_FLAGS = {"consult": "咨询类", "major": "重大问题"}
+_YES = {"是": 1, "否": 0, "1": 1, "0": 0, "yes": 1, "no": 0, "true": 1, "false": 0}
+
+
+def edit(ctx: Ctx, ref: str, *, field: str, value: str, on: str | None = None) -> dict:
+    """A recorded correction of a registration field, with before and after."""
+    led = ctx.ledger
+    names = {**{k: FIELDS[k][0] for k in EDITABLE}, **_FLAGS}
+    key = next((k for k, label in names.items() if field in (k, label, k.replace("_", "-"))), None)
+    if key is None:
+        raise LcqyError(f"不能更正字段“{field}”。可更正：{'、'.join(f'{v}（{k}）' for k, v in names.items())}。")
+    with led.write():
+        case = resolve(ctx, ref)
+        states.check("edit", case["state"])
+        d = ctx.act_date(on)
+        if key in _FLAGS:
+            if value.strip().lower() not in _YES:
+                raise LcqyError(f"{_FLAGS[key]}的值只能是：是、否。")
+            new: object = _YES[value.strip().lower()]
+        else:
+            new = clean_field(key, value, level="city" if case["source_no"] else "county")
+        if key == "reported_on" and new > case["accepted_on"]:
+            raise LcqyError(f"反映时间 {new} 不能晚于受理时间 {case['accepted_on']}。")
+        update = {key: new}
+        if key == "major" and case["state"] == "registered":
+            due = dispatch_due(ctx.cal, date.fromisoformat(case["accepted_on"]), major=bool(new))
+            update["dispatch_due"] = due.isoformat()
+        led.db["cases"].update(case["id"], update)
+        led.event(case["id"], d.isoformat(), "edit", ctx.actor, field=key, before=case[key], after=new)
+    return {"case": case, "field": key, "label": names[key], "before": case[key], "after": new}

@@ -1,0 +1,100 @@
+"""Registration (第十条): every field of the 登记表, checked, numbered, entered."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lcqy.acts.context import Ctx
+from lcqy.errors import LcqyError
+from lcqy.rules import validate
+from lcqy.rules.constants import CATEGORIES, CHANNELS, CLERK_CHANNELS
+from lcqy.rules.deadlines import dispatch_due
+from lcqy.store.db import now_text
+
+# key -> (label on the 登记表, required)
+FIELDS: dict[str, tuple[str, bool]] = {
+    "category": ("问题类别", True),
+    "enterprise": ("企业名称", True),
+    "address": ("详细地址", False),
+    "reported_on": ("反映时间", False),
+    "channel": ("反映形式", True),
+    "contact": ("联系人", True),
+    "contact_title": ("职务", False),
+    "phone": ("联系电话", True),
+    "email": ("电子邮箱", False),
+    "problem": ("主要困难和问题", True),
+    "request": ("希望协调解决的具体事项", True),
+    "accepted_on": ("受理时间", False),
+    "accepted_by": ("受理人员", False),
+    "remarks": ("备注", False),
+}
+EDITABLE = tuple(k for k in FIELDS if k != "accepted_on")
+
+
+def missing(raw: dict) -> list[str]:
+    return [k for k, (_, req) in FIELDS.items() if req and not str(raw.get(k) or "").strip()]
+
+
+def clean_field(key: str, value: object, *, level: str = "county") -> object:
+    """One field, checked: used by register, edit and import alike."""
+    label = FIELDS[key][0]
+    text = "" if value is None else value if isinstance(value, date) else str(value)
+    if key == "category":
+        return validate.choice(label, text, CATEGORIES)
+    if key == "channel":
+        allowed = CHANNELS if level == "city" else CLERK_CHANNELS
+        return validate.choice(label, text, allowed)
+    if key == "phone":
+        return validate.phone(label, text)
+    if key == "email":
+        return validate.email(label, text) if str(text).strip() else ""
+    if key in ("reported_on", "accepted_on"):
+        return validate.parse_date(label, text).isoformat()
+    if key in ("problem", "request", "remarks", "address"):
+        req = FIELDS[key][1]
+        return (validate.required_text if req else validate.optional_text)(label, text, 2000)
+    req = FIELDS[key][1]
+    return (validate.required_text if req else validate.optional_text)(label, text, 200)
+
+
+def clean_registration(ctx: Ctx, raw: dict, *, allow_county_channel: bool = False) -> dict:
+    """All fields checked; raises one LcqyError naming the first bad or missing field."""
+    gone = missing(raw)
+    if gone:
+        names = "、".join(f"{FIELDS[k][0]}（--{k.replace('_', '-')}）" for k in gone)
+        raise LcqyError(f"缺少必填项：{names}。")
+    level = "city" if allow_county_channel else "county"
+    out = {k: clean_field(k, raw.get(k), level=level) for k in FIELDS if k not in ("reported_on", "accepted_on")}
+    accepted = ctx.act_date(raw.get("accepted_on"), "受理时间（--date）")
+    reported = ctx.act_date(raw.get("reported_on") or accepted, "反映时间")
+    validate.not_before("受理时间", accepted, "反映时间", reported)
+    out["reported_on"] = reported.isoformat()
+    out["accepted_on"] = accepted.isoformat()
+    out["accepted_by"] = out["accepted_by"] or ctx.actor
+    out["consult"] = int(bool(raw.get("consult")))
+    out["major"] = int(bool(raw.get("major")))
+    return out
+
+
+def register(ctx: Ctx, raw: dict, *, source_no: str = "") -> dict:
+    led = ctx.ledger
+    fields = clean_registration(ctx, raw, allow_county_channel=bool(source_no))
+    accepted = date.fromisoformat(fields["accepted_on"])
+    due = dispatch_due(ctx.cal, accepted, major=bool(fields["major"]))
+    with led.write():
+        seq, reg_no = led.allocate("收", accepted.year, fields["accepted_on"])
+        row = {
+            **fields,
+            "reg_no": reg_no,
+            "reg_year": accepted.year,
+            "reg_seq": seq,
+            "state": "registered",
+            "dispatch_due": due.isoformat(),
+            "dispatch_due_estimated": int(ctx.cal.is_estimate(due)),
+            "source_no": source_no,
+            "created_at": now_text(),
+        }
+        case_id = led.db["cases"].insert(row).last_pk
+        led.db.execute("UPDATE numbers SET case_id = ? WHERE text = ?", [case_id, reg_no])
+        led.event(case_id, fields["accepted_on"], "register", ctx.actor, after=row)
+    return led.db["cases"].get(case_id)

@@ -1,0 +1,80 @@
+"""The command line: thin Typer modules by area, one place that turns errors into messages."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+import typer
+
+from lcqy.cli import board, cases, handling, setup
+from lcqy.cli._common import DB_HELP
+from lcqy.errors import LcqyError
+
+app = typer.Typer(
+    name="lcqy",
+    help="企业反映困难问题台帐（临政办发〔2021〕21号）：登记、交办、转报、答复、回访、销号、催办、通报。",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root(ctx: typer.Context, db: str = typer.Option(None, "--db", help=DB_HELP, envvar="LCQY_DB", show_envvar=False)):
+    """企业反映困难问题台帐（临政办发〔2021〕21号）。"""
+    ctx.obj = {"db": db}
+
+
+for module in (setup, cases, handling, board):
+    module.register(app)
+
+
+def _usage_message(exc: click.UsageError) -> str:
+    """Click's English usage errors, said in Chinese with the option's own help."""
+    if isinstance(exc, click.MissingParameter) and exc.param is not None:
+        name = "/".join(getattr(exc.param, "opts", []) or [exc.param.name or ""])
+        label = getattr(exc.param, "help", None) or ""
+        return f"缺少{label}（{name}）。" if label else f"缺少参数 {name}。"
+    if isinstance(exc, click.NoSuchOption):
+        near = f"您是否要用：{'、'.join(exc.possibilities)}？" if exc.possibilities else ""
+        return f"没有选项 {exc.option_name}。{near}"
+    if isinstance(exc, click.BadParameter) and exc.param is not None:
+        name = "/".join(getattr(exc.param, "opts", []) or [exc.param.name or ""])
+        return f"{name} 的值不对：{exc.message}"
+    if "No such command" in exc.message:
+        return f"没有这个命令：{exc.message.split(chr(39))[1] if chr(39) in exc.message else exc.message}。"
+    if "Got unexpected extra argument" in exc.message:
+        return f"多余的参数：{exc.message.split('(')[-1].rstrip(')')}。含空格的内容请加引号。"
+    return exc.message
+
+
+def main(argv: list[str] | None = None) -> None:
+    command = typer.main.get_command(app)
+    try:
+        command.main(args=argv, prog_name="lcqy", standalone_mode=False)
+    except LcqyError as exc:
+        print(f"错误：{exc.message}", file=sys.stderr)
+        sys.exit(exc.code)
+    except click.UsageError as exc:
+        sub = exc.ctx.command_path if exc.ctx else "lcqy"
+        print(f"用法错误：{_usage_message(exc)}\n（用 {sub} --help 查看说明）", file=sys.stderr)
+        sys.exit(2)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (click.Abort, KeyboardInterrupt, EOFError):
+        print("\n已取消，台帐未改动。", file=sys.stderr)
+        sys.exit(130)
+    except click.ClickException as exc:
+        print(f"错误：{exc.format_message()}", file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # the clerk never sees a traceback
+        if os.environ.get("LCQY_DEBUG"):
+            raise
+        print(
+            f"内部错误：{type(exc).__name__}: {exc}\n本次操作已撤销，台帐未改动。请把这条信息告知维护人员（设 LCQY_DEBUG=1 可看详情）。",
+            file=sys.stderr,
+        )
+        sys.exit(3)

@@ -1,0 +1,74 @@
+"""What the command modules share: opening the ledger, printing tables and JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+
+DB_HELP = "台帐文件路径（也可用环境变量 LCQY_DB；默认在用户应用目录下的 ledger.db）"
+DATE_HELP = "办理日期（补录时用，默认今天；不能晚于今天、不能早于上一步）"
+JSON_HELP = "以 JSON 输出（英文键名，便于其他程序读取）"
+
+
+def default_db() -> Path:
+    return Path(typer.get_app_dir("lcqy")) / "ledger.db"
+
+
+def db_path(ctx: typer.Context) -> Path:
+    root = ctx.find_root()
+    given = (root.obj or {}).get("db") if root.obj else None
+    return Path(given or os.environ.get("LCQY_DB") or default_db())
+
+
+@contextmanager
+def open_ctx(ctx: typer.Context) -> Iterator:
+    """An act context on the ledger named by --db; closed when the command ends."""
+    from lcqy.acts.context import Ctx, today_from_env
+    from lcqy.store.db import Ledger
+
+    led = Ledger.open(db_path(ctx))
+    try:
+        yield Ctx(ledger=led, today=today_from_env())
+    finally:
+        led.close()
+
+
+def console():
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def print_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def say(text: str) -> None:
+    # Messages are left to the terminal to wrap; rich would break lines mid-phrase.
+    console().print(text, soft_wrap=True)
+
+
+def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[object]], *, caption: str | None = None,
+          no_wrap: Sequence[str] = ()) -> None:
+    from rich import box
+    from rich.table import Table
+
+    t = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
+    for c in columns:
+        t.add_column(c, no_wrap=c in no_wrap, overflow="fold")
+    for r in rows:
+        t.add_row(*("" if v is None else str(v) for v in r))
+    console().print(t)
+
+
+def est(d: str | None, estimated: object) -> str:
+    """A date as shown, with ≈ for a deadline in a year whose official schedule is unknown."""
+    if not d:
+        return ""
+    return f"{d}≈" if estimated else d

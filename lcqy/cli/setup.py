@@ -1,0 +1,153 @@
+"""init, dept, calendar: setting up the ledger."""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from datetime import date
+
+import typer
+
+from lcqy.cli._common import JSON_HELP, db_path, open_ctx, print_json, say, table
+
+dept_app = typer.Typer(help="本办公室的部门名单：交办时部门名称须从中选择。", no_args_is_help=True)
+cal_app = typer.Typer(help="工作日历：国家法定节假日与调休，加上本办公室自定的日子。", no_args_is_help=True)
+
+
+def init(
+    ctx: typer.Context,
+    office_name: str = typer.Option(..., "--office-name", help="办公室全称，如 临翔区服务企业发展领导小组办公室"),
+    prefix: str = typer.Option(..., "--prefix", help="编号用的简称，如 临翔（编号为 临翔服企办收（2026）第1号）"),
+    level: str = typer.Option(..., "--level", help="层级：county（县区）或 city（市）"),
+    clerk: str = typer.Option(..., "--clerk", help="经办人姓名（记入每条操作记录）"),
+):
+    """建立新台帐（不会覆盖已有文件；文件仅本人可读）。"""
+    from lcqy.acts.admin import init_ledger
+
+    path = db_path(ctx)
+    led = init_ledger(path, office_name=office_name, prefix=prefix, level=level, clerk=clerk)
+    led.close()
+    say(f"已建立台帐 {path}（{office_name}，{'县区' if level == 'county' else '市'}级，经办人 {clerk}）。")
+    say("下一步：用 lcqy dept add 添加部门名单，用 lcqy register 登记企业反映的问题。")
+
+
+@dept_app.command("add")
+def dept_add(ctx: typer.Context, names: list[str] = typer.Argument(..., help="部门名称，可一次写多个")):
+    """添加部门。"""
+    from lcqy.acts.admin import dept_add as add
+
+    with open_ctx(ctx) as c:
+        added = add(c, names)
+    say(f"已添加 {len(added)} 个部门：{'、'.join(added)}")
+
+
+@dept_app.command("list")
+def dept_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """列出部门名单。"""
+    from lcqy.acts.common import departments
+
+    with open_ctx(ctx) as c:
+        names = departments(c)
+    if as_json:
+        print_json(names)
+    elif not names:
+        say("部门名单为空。用 lcqy dept add 部门名称 添加。")
+    else:
+        table(None, ["序号", "部门"], [(i, n) for i, n in enumerate(names, 1)])
+
+
+@cal_app.command("set")
+def cal_set(
+    ctx: typer.Context,
+    day: str = typer.Argument(..., help="日期，如 2027-01-04"),
+    kind: str = typer.Argument(..., help="holiday（放假）或 workday（上班）"),
+    note: str = typer.Option("", "--note", help="说明，如 国务院办公厅通知"),
+):
+    """把某天定为放假或上班（本办公室自定，优先于国家日历）。"""
+    from lcqy.acts.admin import calendar_set
+
+    with open_ctx(ctx) as c:
+        r = calendar_set(c, day, kind, note)
+    say(f"已将 {r['day']} 定为{'上班日' if r['kind'] == 'workday' else '休息日'}。")
+
+
+@cal_app.command("unset")
+def cal_unset(ctx: typer.Context, day: str = typer.Argument(..., help="日期")):
+    """取消本办公室对某天的设定，恢复国家日历。"""
+    from lcqy.acts.admin import calendar_unset
+
+    with open_ctx(ctx) as c:
+        r = calendar_unset(c, day)
+    say(f"已取消 {r['day']} 的自定设置。")
+
+
+_MARK = {"workday": "", "weekend": "休", "holiday": "假", "adjusted": "班", "office-holiday": "假*", "office-workday": "班*"}
+
+
+@cal_app.command("show")
+def cal_show(
+    ctx: typer.Context,
+    month: str = typer.Argument(None, help="月份 YYYY-MM，默认本月"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
+    """按月显示日历：假=法定假日，休=周末，班=调休上班，*=本办公室自定。"""
+    from lcqy.errors import LcqyError
+
+    with open_ctx(ctx) as c:
+        try:
+            y, m = (int(x) for x in (month or c.today.strftime("%Y-%m")).split("-"))
+            first = date(y, m, 1)
+        except ValueError:
+            raise LcqyError(f"月份“{month}”写法不对，应为 YYYY-MM，如 2026-10。") from None
+        cal = c.cal
+        days = [date(y, m, d) for d in range(1, _calendar.monthrange(y, m)[1] + 1)]
+        kinds = {d: cal.day_kind(d) for d in days}
+        estimate = cal.is_estimate(first)
+    if as_json:
+        print_json({"month": f"{y}-{m:02d}", "estimate": estimate,
+                    "days": [{"day": d.isoformat(), "kind": k, "workday": k in ("workday", "adjusted", "office-workday")}
+                             for d, k in kinds.items()]})
+        return
+    weeks: list[list[str]] = []
+    week = [""] * first.weekday()
+    for d in days:
+        week.append(f"{d.day:>2}{_MARK[kinds[d]]}")
+        if len(week) == 7:
+            weeks.append(week)
+            week = []
+    if week:
+        weeks.append(week + [""] * (7 - len(week)))
+    title = f"{y}年{m}月" + ("（国家安排尚未发布，节假日为估计）" if estimate else "")
+    table(title, ["一", "二", "三", "四", "五", "六", "日"], weeks)
+    say("假=法定节假日  休=周末  班=调休上班  *=本办公室自定")
+
+
+@cal_app.command("check")
+def cal_check(
+    ctx: typer.Context,
+    year: int = typer.Argument(None, help="年份，默认今年"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
+    """检查某年的国家节假日安排是否已收录。"""
+    from lcqy.acts.admin import year_summary
+
+    with open_ctx(ctx) as c:
+        s = year_summary(c, year or c.today.year)
+    if as_json:
+        print_json(s)
+        return
+    y = s["year"]
+    if s["official_known"]:
+        say(f"{y}年：已收录国务院办公厅公布的节假日安排。工作日 {s['workdays']} 天；"
+            f"调休上班 {'、'.join(d[5:] for d in s['adjusted_workdays']) or '无'}。")
+    else:
+        say(f"{y}年：尚未收录国家节假日安排，该年的期限都是估计值（显示为 日期≈）。\n"
+            f"国务院办公厅通知发布后，可升级 holidays 包（pip install -U holidays），"
+            f"或逐日录入：lcqy calendar set {y}-01-01 holiday --note 元旦；调休上班日用 workday。")
+    if s["office_days"]:
+        say("本办公室自定：" + "、".join(f"{o['day']}（{'上班' if o['kind'] == 'workday' else '放假'}）" for o in s["office_days"]))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("init")(init)
+    app.add_typer(dept_app, name="dept")
+    app.add_typer(cal_app, name="calendar")

@@ -1,0 +1,1 @@
+"""Official documents: the .docx templates of the forms and letters, and filling them."""

@@ -1,0 +1,49 @@
+"""Official document numbers (R5): 临翔服企办交（2026）第8号."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from lcqy.errors import LcqyError
+from lcqy.rules.constants import NUMBER_KINDS
+
+_NUMBER = re.compile(r"^\s*(.+?)服企办([收交报])[（(]\s*(\d{4})\s*[）)]第\s*(\d+)\s*号\s*$")
+_SHORT = re.compile(r"^\s*(\d{4})\s*[-－/]\s*(\d+)\s*$")
+_BARE = re.compile(r"^\s*(\d+)\s*$")
+
+
+def format_number(prefix: str, kind: str, year: int, seq: int) -> str:
+    assert kind in NUMBER_KINDS
+    return f"{prefix}服企办{kind}（{year}）第{seq}号"
+
+
+@dataclass(frozen=True)
+class Number:
+    prefix: str
+    kind: str
+    year: int
+    seq: int
+
+
+def parse_number(text: str) -> Number | None:
+    m = _NUMBER.match(text or "")
+    if not m:
+        return None
+    return Number(m[1], m[2], int(m[3]), int(m[4]))
+
+
+def parse_case_ref(text: str, this_year: int) -> tuple[str, int, int]:
+    """A case named by its 登记编号 (or a 交办/转报编号), by YEAR-N, or by N for
+    this year -> (kind, year, seq); kind is 收 for the short forms."""
+    s = (text or "").strip()
+    num = parse_number(s)
+    if num is not None:
+        return num.kind, num.year, num.seq
+    m = _SHORT.match(s)
+    if m:
+        return "收", int(m[1]), int(m[2])
+    m = _BARE.match(s)
+    if m:
+        return "收", this_year, int(m[1])
+    raise LcqyError(f"案件“{s}”写法不对：请用登记编号（如 临翔服企办收（2026）第15号）、2026-15 或 15（本年）。")

@@ -1,0 +1,37 @@
+"""Which act may follow which state (第十至十八条). One table, one check."""
+
+from __future__ import annotations
+
+from lcqy.errors import LcqyError
+from lcqy.rules.constants import STATES
+
+OPEN_BEFORE_DISPATCH = frozenset({"registered", "meeting"})
+
+# act -> (label, states it may start from, state it leads to or None if unchanged)
+TRANSITIONS: dict[str, tuple[str, frozenset[str], str | None]] = {
+    "reject": ("不予受理", OPEN_BEFORE_DISPATCH, "rejected"),
+    "forward": ("转交答复", OPEN_BEFORE_DISPATCH, "forwarded"),
+    "dispatch": ("交办", OPEN_BEFORE_DISPATCH, "dispatched"),
+    "meeting": ("提请专题会议", frozenset({"registered"}), "meeting"),
+    "escalate": ("转报", OPEN_BEFORE_DISPATCH, "escalated"),
+    "return": ("退单", frozenset({"dispatched"}), "registered"),
+    "extend": ("延期", frozenset({"dispatched"}), None),
+    "reply": ("答复", frozenset({"dispatched", "replied", "escalated"}), "replied"),
+    "followup": ("回访", frozenset({"replied"}), None),
+    "close": ("销号", frozenset({"replied"}), "closed"),
+    "urge": ("催办", frozenset({"dispatched", "replied"}), None),
+    "merge": ("合并", OPEN_BEFORE_DISPATCH, "merged"),
+    "void": ("作废", frozenset({"registered"}), "void"),
+    "edit": ("更正", frozenset(STATES) - {"void", "merged"}, None),
+}
+
+TERMINAL = frozenset({"closed", "rejected", "forwarded", "merged", "void"})
+
+
+def check(act: str, state: str) -> str | None:
+    """Refuse an act the case's state does not allow; return the next state."""
+    label, allowed, nxt = TRANSITIONS[act]
+    if state not in allowed:
+        ok = "、".join(STATES[s] for s in STATES if s in allowed)
+        raise LcqyError(f"该案件当前状态为“{STATES[state]}”，不能{label}（{label}只适用于：{ok}）。")
+    return nxt

@@ -1,0 +1,1 @@
+"""Storage: one SQLite ledger file through sqlite-utils."""

@@ -1,0 +1,193 @@
+"""Opening the ledger, migrations, the write transaction and number allocation.
+
+Every command is one transaction. Writers take the write lock first with
+`BEGIN IMMEDIATE` (a deferred BEGIN would fail at once under concurrency instead of
+waiting) and wait up to BUSY_SECONDS for another command to finish.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from lcqy.errors import LcqyError
+from lcqy.rules.numbering import format_number
+from lcqy.store.migrations import MIGRATIONS
+
+BUSY_SECONDS = 5.0
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=BUSY_SECONDS, isolation_level=None)
+    # Must be set outside any transaction or SQLite ignores it.
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def _locked(exc: sqlite3.OperationalError) -> bool:
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def create_private_file(path: Path) -> None:
+    """Create an empty file readable by its owner only (R14); refuse to overwrite."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    except FileExistsError:
+        raise LcqyError(f"文件 {path} 已存在，不会覆盖。") from None
+    os.close(fd)
+
+
+class Ledger:
+    def __init__(self, path: Path, conn: sqlite3.Connection):
+        self.path = path
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._meta: dict[str, str] | None = None
+
+    # -- opening -----------------------------------------------------------
+    @classmethod
+    def create(cls, path: Path, meta: dict[str, str]) -> Ledger:
+        create_private_file(path)
+        try:
+            led = cls(path, _connect(path))
+            with led.write():
+                led._migrate()
+                led.db["meta"].insert_all([{"key": k, "value": v} for k, v in meta.items()])
+        except BaseException:
+            path.unlink(missing_ok=True)
+            raise
+        return led
+
+    @classmethod
+    def open(cls, path: Path) -> Ledger:
+        if not path.exists():
+            raise LcqyError(
+                f"找不到台帐文件 {path}。请先建立台帐：lcqy --db {path} init "
+                "--office-name 临翔区服务企业发展领导小组办公室 --prefix 临翔 --level county --clerk 姓名"
+            )
+        led = cls(path, _connect(path))
+        try:
+            names = set(led.db.table_names())
+        except sqlite3.DatabaseError:
+            raise LcqyError(f"{path} 不是 lcqy 台帐文件（无法作为 SQLite 数据库读取）。") from None
+        if "meta" not in names:
+            raise LcqyError(f"{path} 尚未初始化为台帐。请先运行：lcqy --db {path} init …（见 lcqy init --help）")
+        if led._pending():
+            with led.write():
+                led._migrate()
+        return led
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- schema ------------------------------------------------------------
+    def _applied(self) -> set[int]:
+        if "_migrations" not in self.db.table_names():
+            return set()
+        return {r["n"] for r in self.db.query("SELECT n FROM _migrations")}
+
+    def _pending(self) -> list[tuple[int, str]]:
+        done = self._applied()
+        return [(n, sql) for n, sql in MIGRATIONS if n not in done]
+
+    def _migrate(self) -> None:
+        self.conn.execute("CREATE TABLE IF NOT EXISTS _migrations (n INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
+        for n, sql in self._pending():
+            # executescript would COMMIT our transaction; run statement by statement.
+            for stmt in filter(str.strip, sql.split(";")):
+                self.conn.execute(stmt)
+            self.conn.execute("INSERT INTO _migrations VALUES (?, ?)", (n, now_text()))
+
+    # -- transactions ------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[Ledger]:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if _locked(exc):
+                raise LcqyError(
+                    f"台帐正被另一个 lcqy 命令使用，等待 {BUSY_SECONDS:g} 秒后仍未释放，请稍后再试。"
+                ) from None
+            raise
+        try:
+            yield self
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # -- meta --------------------------------------------------------------
+    @property
+    def meta(self) -> dict[str, str]:
+        if self._meta is None:
+            self._meta = {r["key"]: r["value"] for r in self.db.query("SELECT key, value FROM meta")}
+        return self._meta
+
+    @property
+    def prefix(self) -> str:
+        return self.meta["prefix"]
+
+    @property
+    def level(self) -> str:
+        return self.meta["level"]
+
+    # -- numbers -----------------------------------------------------------
+    def allocate(self, kind: str, year: int, issued_on: str, case_id: int | None = None) -> tuple[int, str]:
+        """Next number of `kind` in `year`: gapless, unique, never reused.
+
+        Must run inside write(): the lock taken by BEGIN IMMEDIATE is what keeps
+        two processes from reading the same counter.
+        """
+        assert self.conn.in_transaction, "allocate() needs the write transaction"
+        self.conn.execute("INSERT OR IGNORE INTO counters (kind, year, next) VALUES (?, ?, 1)", (kind, year))
+        (seq,) = self.conn.execute(
+            "UPDATE counters SET next = next + 1 WHERE kind = ? AND year = ? RETURNING next - 1", (kind, year)
+        ).fetchone()
+        text = format_number(self.prefix, kind, year, seq)
+        self.db["numbers"].insert(
+            {"kind": kind, "year": year, "seq": seq, "text": text, "case_id": case_id, "issued_on": issued_on}
+        )
+        return seq, text
+
+    def claim(self, kind: str, year: int, seq: int, issued_on: str, case_id: int | None = None) -> str:
+        """Record a number issued elsewhere (an imported ledger) and move the counter past it."""
+        text = format_number(self.prefix, kind, year, seq)
+        if self.db.execute("SELECT 1 FROM numbers WHERE kind=? AND year=? AND seq=?", (kind, year, seq)).fetchone():
+            raise LcqyError(f"编号 {text} 已在台帐中，不能重复使用。")
+        self.conn.execute(
+            "INSERT INTO counters (kind, year, next) VALUES (?, ?, ?) "
+            "ON CONFLICT(kind, year) DO UPDATE SET next = max(next, excluded.next)",
+            (kind, year, seq + 1),
+        )
+        self.db["numbers"].insert(
+            {"kind": kind, "year": year, "seq": seq, "text": text, "case_id": case_id, "issued_on": issued_on}
+        )
+        return text
+
+    # -- history -----------------------------------------------------------
+    def event(self, case_id: int | None, act_on: str, action: str, actor: str, **detail: object) -> None:
+        self.db["events"].insert(
+            {
+                "case_id": case_id,
+                "at": now_text(),
+                "act_on": act_on,
+                "actor": actor,
+                "action": action,
+                "detail": json.dumps(detail, ensure_ascii=False, default=str),
+            }
+        )
+
+
+def now_text() -> str:
+    """Wall-clock timestamp of an entry; LCQY_NOW fixes it (reproducible sample ledger)."""
+    fixed = os.environ.get("LCQY_NOW")
+    return fixed if fixed else datetime.now().isoformat(timespec="seconds")

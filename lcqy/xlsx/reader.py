@@ -1,0 +1,241 @@
+"""Read a ledger workbook: our own export, or an office's own sheet with the 登记表 headers.
+
+`read_ledger(path)` returns the data rows; `unknown_headers(path)` lists header cells that were not
+recognised, per sheet; `read_workbook(path)` returns both (and the sheets skipped) in one pass.
+Values are normalised only where it is safe: dates to `datetime.date`, 配合部门 to a list, counts to
+int, A/B/C results to the letter. Anything else stays as found (text dates that do not parse stay
+`str`) so that the caller can refuse it with the sheet and row named.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import itertools
+import os
+import re
+from dataclasses import dataclass, field
+
+from openpyxl import load_workbook
+
+from lcqy.rules.constants import CATEGORIES, RESULTS
+from lcqy.xlsx.writer import COLUMNS, CONTACT_COLUMNS, ESTIMATED_DATE_FORMAT, SUMMARY_SHEET
+
+_HEADER_SCAN_ROWS = 5
+
+# Header text (whitespace removed, full-width brackets/slashes folded) -> row-contract key.
+_ALIASES: dict[str, str] = {header: key for key, header, _ in COLUMNS + CONTACT_COLUMNS}
+_ALIASES.update(
+    {
+        "问题类别": "category",
+        "类别": "category",
+        "编号": "reg_no",
+        "地址": "address",
+        "企业地址": "address",
+        "受理人": "accepted_by",
+        "电话": "phone",
+        "邮箱": "email",
+        "交办编号": "dispatch_no",
+        "转报编号": "dispatch_no",
+        "交办/转报编号": "dispatch_no",
+        "交办转报编号": "dispatch_no",
+        "牵头办理部门": "lead_dept",
+        "牵头单位": "lead_dept",
+        "配合办理部门": "assist_depts",
+        "配合单位": "assist_depts",
+        "办理状态": "state",
+        "满意度评价": "satisfaction",
+        "超期天数": "days_late",
+    }
+)
+
+DATE_KEYS = frozenset({"reported_on", "due_date", "replied_on", "accepted_on"})
+INT_KEYS = frozenset({"days_late", "urge_count"})
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_SPLIT_RE = re.compile(r"[、,，;；]")
+_RESULT_RE = re.compile(r"^([ABC])类?$")
+_FOLD = str.maketrans({"（": "(", "）": ")", "／": "/", "\u3000": ""})
+
+
+@dataclass
+class SheetRow:
+    """One data row: its sheet, Excel row number, and values keyed by the row contract."""
+
+    sheet: str
+    row: int
+    values: dict[str, object]
+
+
+@dataclass
+class LedgerRead:
+    rows: list[SheetRow] = field(default_factory=list)
+    # sheet -> header texts that were not recognised (the columns are ignored).
+    unknown_headers: dict[str, list[str]] = field(default_factory=dict)
+    # Sheets read as neither summary nor ledger (no header row found in the first rows).
+    skipped_sheets: list[str] = field(default_factory=list)
+
+
+def normalise_header(text: object) -> str:
+    return re.sub(r"\s+", "", str(text)).translate(_FOLD)
+
+
+def header_key(text: object) -> str | None:
+    """The row-contract key for a header cell, or None if it is not a known header."""
+    if text is None:
+        return None
+    return _ALIASES.get(normalise_header(text))
+
+
+def parse_date(value: object) -> object:
+    """datetime/date -> date; a text date (2026-03-05, 2026/3/5, 2026年3月5日, 2026.3.5,
+    20260305) -> date; anything else is returned unchanged."""
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        m = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
+        if m:
+            try:
+                return _dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return value
+    return value
+
+
+def _text(value: object) -> object:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        # A phone number or serial number typed into a General cell.
+        return str(int(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _convert(key: str, value: object) -> object:
+    if key in DATE_KEYS:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return parse_date(value)
+    if key in INT_KEYS:
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return 0
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and value.strip().isdigit():
+            return int(value.strip())
+        return value
+    if key == "assist_depts":
+        if value is None:
+            return []
+        return [p.strip() for p in _SPLIT_RE.split(str(_text(value))) if p.strip()]
+    value = _text(value)
+    if value is None:
+        return ""
+    if key == "result" and isinstance(value, str):
+        m = _RESULT_RE.match(value.upper())
+        if m:
+            return m[1]
+        for letter, label in RESULTS.items():
+            if value == label:
+                return letter
+    return value
+
+
+def _find_header(rows: list[tuple]) -> tuple[int, list[str | None], list[str]] | None:
+    """Among the first rows, the one with the most known headers (at least two)."""
+    best = None
+    for idx, cells in enumerate(rows):
+        keys = [header_key(c) for c in cells]
+        hits = sum(k is not None for k in keys)
+        if hits >= 2 and (best is None or hits > best[0]):
+            unknown = [
+                str(c).strip()
+                for c, k in zip(cells, keys, strict=True)
+                if k is None and c is not None and str(c).strip()
+            ]
+            best = (hits, idx, keys, unknown)
+    if best is None:
+        return None
+    return best[1], best[2], best[3]
+
+
+def _empty(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_workbook(path: str | os.PathLike, *, headers_only: bool = False) -> LedgerRead:
+    """Read every sheet except 汇总. A column with an unknown header is ignored and reported in
+    `unknown_headers`; when two columns map to the same key, the first one wins."""
+    result = LedgerRead()
+    wb = load_workbook(path, read_only=True, data_only=True)
+    try:
+        for ws in wb.worksheets:
+            if ws.title == SUMMARY_SHEET:
+                continue
+            # Some producers write a wrong <dimension>; without this, columns can be cut off.
+            ws.reset_dimensions()
+            rows = ws.iter_rows()
+            head: list[tuple] = []
+            for cells in rows:
+                head.append(cells)
+                if len(head) >= _HEADER_SCAN_ROWS:
+                    break
+            found = _find_header([tuple(c.value for c in cells) for cells in head])
+            if found is None:
+                result.skipped_sheets.append(ws.title)
+                continue
+            header_idx, keys, unknown = found
+            if unknown:
+                result.unknown_headers[ws.title] = unknown
+            if headers_only:
+                continue
+            columns: dict[int, str] = {}
+            for i, key in enumerate(keys):
+                if key is not None and key not in columns.values():
+                    columns[i] = key
+            sheet_category = ws.title if ws.title in CATEGORIES else None
+
+            for cells in itertools.chain(head[header_idx + 1 :], rows):
+                if not cells:
+                    continue
+                excel_row = None
+                values: dict[str, object] = {}
+                blank = True
+                for i, key in columns.items():
+                    if i >= len(cells):
+                        continue
+                    cell = cells[i]
+                    raw = cell.value
+                    if excel_row is None and getattr(cell, "row", None):
+                        excel_row = cell.row
+                    if not _empty(raw):
+                        blank = False
+                    values[key] = _convert(key, raw)
+                    if key == "due_date":
+                        fmt = getattr(cell, "number_format", "") or ""
+                        values["due_estimated"] = fmt == ESTIMATED_DATE_FORMAT
+                if blank:
+                    continue
+                if excel_row is None:
+                    excel_row = next((c.row for c in cells if getattr(c, "row", None)), 0)
+                if "category" not in values and sheet_category is not None:
+                    values["category"] = sheet_category
+                result.rows.append(SheetRow(ws.title, excel_row, values))
+    finally:
+        wb.close()
+    return result
+
+
+def read_ledger(path: str | os.PathLike) -> list[SheetRow]:
+    """Data rows of all ledger sheets, in sheet order then row order (see `read_workbook`)."""
+    return read_workbook(path).rows
+
+
+def unknown_headers(path: str | os.PathLike) -> dict[str, list[str]]:
+    """sheet -> header texts not recognised; reads only the first rows of each sheet."""
+    return read_workbook(path, headers_only=True).unknown_headers

@@ -1,0 +1,359 @@
+"""Streaming Excel export of the ledger: a 汇总 sheet, then one sheet per category.
+
+Written with openpyxl's write-only mode so that a 100k-row ledger stays within a few tens of MiB.
+Every category sheet streams to its own temporary file while rows arrive in any order; only the
+first `_SAMPLE` rows of a sheet are held back, to fit the column widths (write-only mode drops
+widths and panes set after the first append). The 汇总 sheet is created first, so it is first in
+the workbook, and filled at the end when the counts are known.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from lcqy.rules.constants import CATEGORIES, STATES
+
+# (row-contract key, header, maximum width). Widths are fitted to the data up to this cap.
+COLUMNS: list[tuple[str, str, int]] = [
+    ("reg_no", "登记编号", 16),
+    ("reported_on", "反映时间", 12),
+    ("enterprise", "企业名称", 24),
+    ("channel", "反映形式", 12),
+    ("problem", "主要困难和问题", 44),
+    ("request", "希望协调解决的具体事项", 40),
+    ("dispatch_no", "交办/转报编号", 16),
+    ("lead_dept", "牵头部门", 18),
+    ("assist_depts", "配合部门", 22),
+    ("due_date", "办结时限", 16),
+    ("result", "办理结果", 10),
+    ("replied_on", "答复时间", 12),
+    ("satisfaction", "满意度", 10),
+    ("state", "状态", 10),
+    ("days_late", "超期工作日", 12),
+    ("urge_count", "催办次数", 10),
+    ("remarks", "备注", 24),
+]
+CONTACT_COLUMNS: list[tuple[str, str, int]] = [
+    ("address", "详细地址", 30),
+    ("contact", "联系人", 10),
+    ("contact_title", "职务", 12),
+    ("phone", "联系电话", 16),
+    ("email", "电子邮箱", 24),
+    ("accepted_on", "受理时间", 12),
+    ("accepted_by", "受理人员", 10),
+]
+
+SUMMARY_SHEET = "汇总"
+DATE_FORMAT = "yyyy-mm-dd"
+# The date stays a real date cell; the suffix is part of the number format only.
+ESTIMATED_DATE_FORMAT = 'yyyy-mm-dd" 预估"'
+LATE_FILL_COLOR = "FFFFC7CE"
+HEADER_FILL_COLOR = "FFD9E1F2"
+
+_DATE_KEYS = frozenset({"reported_on", "due_date", "replied_on", "accepted_on"})
+_INT_KEYS = frozenset({"days_late", "urge_count"})
+# Long free text: wrapped when wider than the column.
+_WRAP_KEYS = frozenset({"enterprise", "problem", "request", "lead_dept", "assist_depts", "remarks", "address"})
+# Text that a spreadsheet could take for a formula or an error code.
+_RISKY_FIRST = frozenset("=+-@#")
+_SAMPLE = 200
+_PROGRESS_EVERY = 1000
+_PAPER_A4 = "9"  # Worksheet.PAPERSIZE_A4; the write-only sheet lacks the constant
+
+_TEXT, _DATE, _INT, _LIST, _WRAP = range(5)
+
+
+def columns(with_contacts: bool = False) -> list[tuple[str, str, int]]:
+    """The sheet columns of a category sheet, in order."""
+    return COLUMNS + CONTACT_COLUMNS if with_contacts else list(COLUMNS)
+
+
+def text_width(text: str) -> int:
+    """Display width in Excel column units: a CJK or full-width character counts 2."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in text)
+
+
+def _kind(key: str) -> int:
+    if key in _DATE_KEYS:
+        return _DATE
+    if key in _INT_KEYS:
+        return _INT
+    if key == "assist_depts":
+        return _LIST
+    if key in _WRAP_KEYS:
+        return _WRAP
+    return _TEXT
+
+
+def _add_styles(wb: Workbook) -> None:
+    """Register the few named styles once; cells then refer to them by name (no per-cell objects)."""
+    thin = Side(style="thin", color="FF808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    late = PatternFill("solid", fgColor=LATE_FILL_COLOR)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    top = Alignment(vertical="top")
+    italic = Font(italic=True)
+    specs: dict[str, dict] = {
+        "台账表头": {
+            "font": Font(bold=True),
+            "fill": PatternFill("solid", fgColor=HEADER_FILL_COLOR),
+            "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
+            "border": border,
+        },
+        "台账换行": {"alignment": wrap},
+        "台账日期": {"number_format": DATE_FORMAT},
+        "台账预估": {"number_format": ESTIMATED_DATE_FORMAT, "font": italic},
+        "台账超期": {"fill": late, "alignment": top},
+        "台账超期换行": {"fill": late, "alignment": wrap},
+        "台账超期日期": {"fill": late, "alignment": top, "number_format": DATE_FORMAT},
+        "台账超期预估": {
+            "fill": late,
+            "alignment": top,
+            "number_format": ESTIMATED_DATE_FORMAT,
+            "font": italic,
+        },
+        "汇总标题": {"font": Font(bold=True, size=14)},
+        "汇总说明": {"font": Font(size=10, color="FF595959")},
+        "汇总单元": {"border": border, "alignment": Alignment(horizontal="center")},
+        "汇总合计": {
+            "border": border,
+            "font": Font(bold=True),
+            "alignment": Alignment(horizontal="center"),
+        },
+    }
+    for name, kw in specs.items():
+        wb.add_named_style(NamedStyle(name=name, **kw))
+
+
+def _cell(ws, value, style: str | None = None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws)
+    if style is not None:
+        # Style before value: a date value then keeps our number format.
+        cell.style = style
+    cell.value = value
+    if isinstance(value, str) and value and value[0] in _RISKY_FIRST:
+        cell.data_type = "s"
+    return cell
+
+
+def _print_setup(ws, landscape: bool = True) -> None:
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = _PAPER_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_options.gridLines = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+
+
+class _CategorySheet:
+    """One category sheet: holds back the first rows to fit widths, then streams."""
+
+    def __init__(self, wb: Workbook, title: str, spec: list[tuple[str, str, int]]):
+        self.ws = wb.create_sheet(title)
+        self.spec = spec
+        self.kinds = [_kind(k) for k, _, _ in spec]
+        self.buffer: list[dict] | None = []
+        self.n = 0
+        self.widths: list[int] = []
+        ws = self.ws
+        # Must precede the first append in write-only mode (see module docstring).
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    def add(self, row: dict) -> None:
+        if self.buffer is not None:
+            self.buffer.append(row)
+            if len(self.buffer) >= _SAMPLE:
+                self._start()
+            return
+        self._append(row)
+
+    def _start(self) -> None:
+        rows, self.buffer = self.buffer or [], None
+        ws = self.ws
+        self.widths = []
+        for i, (key, header, cap) in enumerate(self.spec):
+            kind = self.kinds[i]
+            if kind == _DATE:
+                width = cap
+            else:
+                width = text_width(header) + 2
+                for row in rows:
+                    value = row.get(key)
+                    if value is None or value == "":
+                        continue
+                    if kind == _LIST:
+                        value = "、".join(value)
+                    width = max(width, text_width(str(value)) + 2)
+                width = min(width, cap)
+            self.widths.append(width)
+            ws.column_dimensions[get_column_letter(i + 1)].width = width
+        ws.freeze_panes = "A2"
+        ws.append([_cell(ws, header, "台账表头") for _, header, _ in self.spec])
+        for row in rows:
+            self._append(row)
+
+    def _append(self, row: dict) -> None:
+        ws = self.ws
+        late = (row.get("days_late") or 0) > 0
+        out: list = []
+        for (key, _, _), kind, width in zip(self.spec, self.kinds, self.widths, strict=True):
+            value = row.get(key)
+            if kind == _DATE:
+                if isinstance(value, _dt.datetime):
+                    value = value.date()
+                if key == "due_date" and value is not None and row.get("due_estimated"):
+                    out.append(_cell(ws, value, "台账超期预估" if late else "台账预估"))
+                elif late:
+                    out.append(_cell(ws, value, "台账超期日期"))
+                else:
+                    # A plain date gets openpyxl's own yyyy-mm-dd format: no cell object needed.
+                    out.append(value)
+                continue
+            if kind == _INT:
+                value = value or None  # 0 reads better as blank
+            elif kind == _LIST:
+                value = "、".join(value) if value else None
+            elif value == "":
+                value = None
+            if isinstance(value, str):
+                long = (kind == _WRAP or kind == _LIST) and text_width(value) > width - 2
+                if late:
+                    out.append(_cell(ws, value, "台账超期换行" if long else "台账超期"))
+                elif long:
+                    out.append(_cell(ws, value, "台账换行"))
+                elif value[0] in _RISKY_FIRST:
+                    out.append(_cell(ws, value))
+                else:
+                    out.append(value)
+            elif late:
+                out.append(_cell(ws, value, "台账超期"))
+            else:
+                out.append(value)
+        ws.append(out)
+        self.n += 1
+
+    def finish(self) -> None:
+        if self.buffer is not None:
+            self._start()
+        ws = self.ws
+        last = get_column_letter(len(self.spec))
+        ws.auto_filter.ref = f"A1:{last}{self.n + 1}"
+        ws.print_title_rows = "1:1"
+        _print_setup(ws)
+
+
+def write_ledger(
+    path: str | os.PathLike,
+    rows: Iterable[dict],
+    *,
+    office_name: str,
+    title_note: str = "",
+    with_contacts: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> dict:
+    """Write the ledger workbook to `path` and return {"rows": n, "late": k}.
+
+    `rows` follow the row contract (see `COLUMNS`, `CONTACT_COLUMNS`, plus `category`,
+    `due_estimated`, `days_late`). `progress(n)` is called with the running count every 1000
+    rows and once more with the total at the end. The file is written to a temporary name in the
+    same directory and renamed, so a failed export leaves no half-written workbook behind.
+    Raises ValueError for a row whose category is not one of CATEGORIES.
+    """
+    path = Path(path)
+    wb = Workbook(write_only=True)
+    _add_styles(wb)
+    summary = wb.create_sheet(SUMMARY_SHEET)
+    spec = columns(with_contacts)
+    sheets = {cat: _CategorySheet(wb, cat, spec) for cat in CATEGORIES}
+
+    by_state: dict[str, dict[str, int]] = {cat: {} for cat in CATEGORIES}
+    late_by_cat = dict.fromkeys(CATEGORIES, 0)
+    result_by_cat = {cat: {"A": 0, "B": 0, "C": 0} for cat in CATEGORIES}
+    n = 0
+    for row in rows:
+        cat = row.get("category")
+        sheet = sheets.get(cat)
+        if sheet is None:
+            raise ValueError(f"{row.get('reg_no', '')}: 问题类别“{cat}”不在十类之中")
+        sheet.add(row)
+        counts = by_state[cat]
+        state = row.get("state") or ""
+        counts[state] = counts.get(state, 0) + 1
+        if (row.get("days_late") or 0) > 0:
+            late_by_cat[cat] += 1
+        result = row.get("result")
+        if result in ("A", "B", "C"):
+            result_by_cat[cat][result] += 1
+        n += 1
+        if progress is not None and n % _PROGRESS_EVERY == 0:
+            progress(n)
+    for sheet in sheets.values():
+        sheet.finish()
+    _write_summary(summary, office_name, title_note, by_state, late_by_cat, result_by_cat)
+    if progress is not None and n % _PROGRESS_EVERY:
+        progress(n)
+
+    fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".lcqy-", dir=path.parent or ".")
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return {"rows": n, "late": sum(late_by_cat.values())}
+
+
+def summary_states(by_state: dict[str, dict[str, int]]) -> list[str]:
+    """State labels that occur, in the order of STATES; unknown labels follow, sorted."""
+    seen = {s for counts in by_state.values() for s, c in counts.items() if c}
+    known = [label for label in STATES.values() if label in seen]
+    return known + sorted(seen - set(known))
+
+
+def _write_summary(ws, office_name, title_note, by_state, late_by_cat, result_by_cat) -> None:
+    states = summary_states(by_state)
+    headers = ["问题类别", *[s or "（无状态）" for s in states], "合计", "超期", "A类", "B类", "C类"]
+    ws.column_dimensions["A"].width = 14
+    for i, header in enumerate(headers[1:], start=2):
+        ws.column_dimensions[get_column_letter(i)].width = max(8, text_width(header) + 3)
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    ws.append([_cell(ws, f"{office_name}企业反映问题台账汇总", "汇总标题")])
+    ws.append([_cell(ws, title_note, "汇总说明")] if title_note else [])
+    ws.append([_cell(ws, h, "台账表头") for h in headers])
+    totals = [0] * (len(headers) - 1)
+    for cat in CATEGORIES:
+        counts = by_state[cat]
+        values = [counts.get(s, 0) for s in states]
+        values += [sum(counts.values()), late_by_cat[cat], *result_by_cat[cat].values()]
+        totals = [a + b for a, b in zip(totals, values, strict=True)]
+        ws.append([_cell(ws, cat, "汇总单元")] + [_cell(ws, v, "汇总单元") for v in values])
+    ws.append([_cell(ws, "合计", "汇总合计")] + [_cell(ws, v, "汇总合计") for v in totals])
+    ws.append([])
+    notes = [
+        (
+            "说明：超期为已超过办结时限（按工作日计）的件数；A类 已经解决或基本解决，"
+            "B类 正在解决或列入规划逐步解决，C类 目前条件限制或其他原因需以后解决。"
+        ),
+        (
+            "各类别明细见后续工作表；超期件整行以浅红色标示；办结时限标“预估”（斜体）的，"
+            "该年度法定节假日安排尚未公布，时限为预估。"
+        ),
+    ]
+    for note in notes:
+        ws.append([_cell(ws, note, "汇总说明")])
+    ws.print_title_rows = "3:3"
+    _print_setup(ws)
