@@ -55,15 +55,27 @@ def say(text: str) -> None:
 
 
 def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[object]], *, caption: str | None = None,
-          no_wrap: Sequence[str] = ()) -> None:
+          no_wrap: Sequence[str] = (), clip: dict[str, int] | None = None) -> None:
+    """A plain table. `clip` columns share the width left by the others in the given
+    ratios and are cut with … rather than wrapped, so that each row stays one line."""
+    clip = clip or {}
     from rich import box
+    from rich.cells import cell_len
     from rich.table import Table
 
-    t = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
-    for c in columns:
-        t.add_column(c, no_wrap=c in no_wrap, overflow="fold")
-    for r in rows:
-        t.add_row(*("" if v is None else str(v) for v in r))
+    cells = [["" if v is None else str(v) for v in r] for r in rows]
+    t = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), expand=bool(clip))
+    for i, c in enumerate(columns):
+        if c in clip:
+            t.add_column(c, no_wrap=True, overflow="ellipsis", min_width=8, ratio=clip[c])
+        elif c in no_wrap:
+            # Keep short fixed columns whole: rich would otherwise squeeze them first.
+            width = max([cell_len(c)] + [cell_len(r[i]) for r in cells])
+            t.add_column(c, no_wrap=True, min_width=width)
+        else:
+            t.add_column(c, overflow="fold")
+    for r in cells:
+        t.add_row(*r)
     console().print(t)
 
 

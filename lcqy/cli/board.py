@@ -32,7 +32,7 @@ def overdue_cmd(
         for r in rows
     ]
     table(f"截至 {day} 超期与将到期案件", ["编号", "企业", "类别", "牵头部门", "时限", "超期", "催办", "情况"], body,
-          no_wrap=("编号", "时限", "超期", "催办"))
+          no_wrap=("编号", "时限", "超期", "催办", "情况"), clip={"企业": 3, "类别": 1, "牵头部门": 2})
     n = {s: sum(r["status"] == s for r in rows) for s in mark}
     say(f"超期 {n['late']} 件，{within} 个工作日内到期 {n['soon']} 件，待专题会议 {n['waiting']} 件。"
         "（超期以工作日计；日期后带≈的为估计值）")

@@ -23,32 +23,33 @@ from openpyxl.utils import get_column_letter
 from lcqy.rules.constants import CATEGORIES, STATES
 
 # (row-contract key, header, maximum width). Widths are fitted to the data up to this cap.
+# Caps keep the 17 columns printable on landscape A4 (fitted to the page width); long text wraps.
 COLUMNS: list[tuple[str, str, int]] = [
-    ("reg_no", "登记编号", 16),
-    ("reported_on", "反映时间", 12),
-    ("enterprise", "企业名称", 24),
-    ("channel", "反映形式", 12),
-    ("problem", "主要困难和问题", 44),
-    ("request", "希望协调解决的具体事项", 40),
-    ("dispatch_no", "交办/转报编号", 16),
-    ("lead_dept", "牵头部门", 18),
-    ("assist_depts", "配合部门", 22),
-    ("due_date", "办结时限", 16),
-    ("result", "办理结果", 10),
-    ("replied_on", "答复时间", 12),
+    ("reg_no", "登记编号", 14),
+    ("reported_on", "反映时间", 11),
+    ("enterprise", "企业名称", 18),
+    ("channel", "反映形式", 10),
+    ("problem", "主要困难和问题", 30),
+    ("request", "希望协调解决的具体事项", 24),
+    ("dispatch_no", "交办/转报编号", 14),
+    ("lead_dept", "牵头部门", 14),
+    ("assist_depts", "配合部门", 16),
+    ("due_date", "办结时限", 15),
+    ("result", "办理结果", 6),
+    ("replied_on", "答复时间", 11),
     ("satisfaction", "满意度", 10),
-    ("state", "状态", 10),
-    ("days_late", "超期工作日", 12),
-    ("urge_count", "催办次数", 10),
-    ("remarks", "备注", 24),
+    ("state", "状态", 11),
+    ("days_late", "超期工作日", 6),
+    ("urge_count", "催办次数", 6),
+    ("remarks", "备注", 16),
 ]
 CONTACT_COLUMNS: list[tuple[str, str, int]] = [
-    ("address", "详细地址", 30),
-    ("contact", "联系人", 10),
-    ("contact_title", "职务", 12),
-    ("phone", "联系电话", 16),
-    ("email", "电子邮箱", 24),
-    ("accepted_on", "受理时间", 12),
+    ("address", "详细地址", 20),
+    ("contact", "联系人", 8),
+    ("contact_title", "职务", 10),
+    ("phone", "联系电话", 13),
+    ("email", "电子邮箱", 20),
+    ("accepted_on", "受理时间", 11),
     ("accepted_by", "受理人员", 10),
 ]
 
@@ -66,6 +67,12 @@ _WRAP_KEYS = frozenset({"enterprise", "problem", "request", "lead_dept", "assist
 # Text that a spreadsheet could take for a formula or an error code.
 _RISKY_FIRST = frozenset("=+-@#")
 _SAMPLE = 200
+# Row height per wrapped line, in points: an 11 pt CJK line needs about 15; LibreOffice does not
+# recompute heights of imported rows, so tall rows are written explicitly.
+_LINE_PT = 15.0
+_MAX_LINES = 20
+# Column width units lost to cell padding when text wraps.
+_PAD = 3
 _PROGRESS_EVERY = 1000
 _PAPER_A4 = "9"  # Worksheet.PAPERSIZE_A4; the write-only sheet lacks the constant
 
@@ -99,8 +106,9 @@ def _add_styles(wb: Workbook) -> None:
     thin = Side(style="thin", color="FF808080")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     late = PatternFill("solid", fgColor=LATE_FILL_COLOR)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    top = Alignment(vertical="top")
+    # Default (bottom) vertical alignment everywhere: aligning short cells to the top as well
+    # would need a style on every cell, doubling the export time.
+    wrap = Alignment(wrap_text=True)
     italic = Font(italic=True)
     specs: dict[str, dict] = {
         "台账表头": {
@@ -112,12 +120,11 @@ def _add_styles(wb: Workbook) -> None:
         "台账换行": {"alignment": wrap},
         "台账日期": {"number_format": DATE_FORMAT},
         "台账预估": {"number_format": ESTIMATED_DATE_FORMAT, "font": italic},
-        "台账超期": {"fill": late, "alignment": top},
+        "台账超期": {"fill": late},
         "台账超期换行": {"fill": late, "alignment": wrap},
-        "台账超期日期": {"fill": late, "alignment": top, "number_format": DATE_FORMAT},
+        "台账超期日期": {"fill": late, "number_format": DATE_FORMAT},
         "台账超期预估": {
             "fill": late,
-            "alignment": top,
             "number_format": ESTIMATED_DATE_FORMAT,
             "font": italic,
         },
@@ -145,12 +152,13 @@ def _cell(ws, value, style: str | None = None) -> WriteOnlyCell:
     return cell
 
 
-def _print_setup(ws, landscape: bool = True) -> None:
+def _print_setup(ws, landscape: bool = True, grid: bool = True) -> None:
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = _PAPER_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.print_options.gridLines = True
+    # Data cells carry no borders (a style per cell would double the export time): print the grid.
+    ws.print_options.gridLines = grid
     ws.print_options.horizontalCentered = True
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top = ws.page_margins.bottom = 0.6
@@ -187,7 +195,8 @@ class _CategorySheet:
             if kind == _DATE:
                 width = cap
             else:
-                width = text_width(header) + 2
+                # The header wraps onto two lines if need be; the data decides the rest.
+                width = max(6, min(cap, -(-text_width(header) // 2) + 3))
                 for row in rows:
                     value = row.get(key)
                     if value is None or value == "":
@@ -199,6 +208,8 @@ class _CategorySheet:
             self.widths.append(width)
             ws.column_dimensions[get_column_letter(i + 1)].width = width
         ws.freeze_panes = "A2"
+        head_lines = max(-(-text_width(h) // (w - _PAD)) for (_, h, _), w in zip(self.spec, self.widths, strict=True))
+        ws.row_dimensions[1].height = max(2, head_lines) * _LINE_PT
         ws.append([_cell(ws, header, "台账表头") for _, header, _ in self.spec])
         for row in rows:
             self._append(row)
@@ -207,6 +218,7 @@ class _CategorySheet:
         ws = self.ws
         late = (row.get("days_late") or 0) > 0
         out: list = []
+        lines = 1
         for (key, _, _), kind, width in zip(self.spec, self.kinds, self.widths, strict=True):
             value = row.get(key)
             if kind == _DATE:
@@ -227,7 +239,12 @@ class _CategorySheet:
             elif value == "":
                 value = None
             if isinstance(value, str):
-                long = (kind == _WRAP or kind == _LIST) and text_width(value) > width - 2
+                long = False
+                if kind == _WRAP or kind == _LIST:
+                    used = text_width(value)
+                    if used > width - _PAD:
+                        long = True
+                        lines = max(lines, -(-used // (width - _PAD)))
                 if late:
                     out.append(_cell(ws, value, "台账超期换行" if long else "台账超期"))
                 elif long:
@@ -240,8 +257,15 @@ class _CategorySheet:
                 out.append(_cell(ws, value, "台账超期"))
             else:
                 out.append(value)
-        ws.append(out)
         self.n += 1
+        if lines > 1:
+            # Set just before this row is written, dropped after: no per-row objects kept.
+            dims = ws.row_dimensions
+            dims[self.n + 1].height = min(lines, _MAX_LINES) * _LINE_PT
+            ws.append(out)
+            del dims[self.n + 1]
+        else:
+            ws.append(out)
 
     def finish(self) -> None:
         if self.buffer is not None:
@@ -356,4 +380,4 @@ def _write_summary(ws, office_name, title_note, by_state, late_by_cat, result_by
     for note in notes:
         ws.append([_cell(ws, note, "汇总说明")])
     ws.print_title_rows = "3:3"
-    _print_setup(ws)
+    _print_setup(ws, grid=False)
