@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
-import click
 import typer
 
+from lcqy.cli import _click as click
 from lcqy.cli import board, cases, handling, setup
 from lcqy.cli._common import DB_HELP
 from lcqy.errors import LcqyError
@@ -43,7 +43,10 @@ def _usage_message(exc: click.UsageError) -> str:
         return f"没有选项 {exc.option_name}。{near}"
     if isinstance(exc, click.BadParameter) and exc.param is not None:
         name = "/".join(getattr(exc.param, "opts", []) or [exc.param.name or ""])
-        return f"{name} 的值不对：{exc.message}"
+        what = "应为整数" if "integer" in exc.message else exc.message
+        return f"{name} 的值不对：{what}。"
+    if exc.message.startswith("Option '") and "requires an argument" in exc.message:
+        return f"选项 {exc.message.split(chr(39))[1]} 后面要写值。"
     if "No such command" in exc.message:
         return f"没有这个命令：{exc.message.split(chr(39))[1] if chr(39) in exc.message else exc.message}。"
     if "Got unexpected extra argument" in exc.message:
@@ -58,11 +61,13 @@ def main(argv: list[str] | None = None) -> None:
     except LcqyError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         sys.exit(exc.code)
+    except click.NoArgsIsHelpError:
+        sys.exit(0)  # Typer has printed the help already
     except click.UsageError as exc:
         sub = exc.ctx.command_path if exc.ctx else "lcqy"
         print(f"用法错误：{_usage_message(exc)}\n（用 {sub} --help 查看说明）", file=sys.stderr)
         sys.exit(2)
-    except click.exceptions.Exit as exc:
+    except click.Exit as exc:
         sys.exit(exc.exit_code)
     except (click.Abort, KeyboardInterrupt, EOFError):
         print("\n已取消，台帐未改动。", file=sys.stderr)

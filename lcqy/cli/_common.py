@@ -64,19 +64,27 @@ def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[obj
     from rich.table import Table
 
     cells = [["" if v is None else str(v) for v in r] for r in rows]
-    t = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1), expand=bool(clip))
-    for i, c in enumerate(columns):
+    con = console()
+    natural = {c: max([cell_len(c)] + [cell_len(r[i]) for r in cells]) for i, c in enumerate(columns)}
+    widths = dict(natural)
+    if clip:
+        # Share what the fixed columns leave among the clipped ones, by ratio, never
+        # more than their content needs; rich's own squeezing cuts the short columns.
+        spare = con.width - sum(natural[c] for c in columns if c not in clip) - 3 * (len(columns) - 1)
+        extra, total = max(0, spare - 8 * len(clip)), sum(clip.values())
+        for c, r in clip.items():
+            widths[c] = min(natural[c], 8 + extra * r // total)
+    t = Table(title=title, caption=caption, box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False, padding=(0, 1))
+    for c in columns:
         if c in clip:
-            t.add_column(c, no_wrap=True, overflow="ellipsis", min_width=8, ratio=clip[c])
+            t.add_column(c, no_wrap=True, overflow="ellipsis", width=widths[c])
         elif c in no_wrap:
-            # Keep short fixed columns whole: rich would otherwise squeeze them first.
-            width = max([cell_len(c)] + [cell_len(r[i]) for r in cells])
-            t.add_column(c, no_wrap=True, min_width=width)
+            t.add_column(c, no_wrap=True, min_width=widths[c])
         else:
             t.add_column(c, overflow="fold")
     for r in cells:
         t.add_row(*r)
-    console().print(t)
+    con.print(t)
 
 
 def est(d: str | None, estimated: object) -> str:
