@@ -8,7 +8,7 @@ import sys
 import typer
 
 from lcqy.cli import _click as click
-from lcqy.cli import board, cases, handling, setup
+from lcqy.cli import board, cases, docs, handling, setup
 from lcqy.cli._common import DB_HELP
 from lcqy.errors import LcqyError
 
@@ -28,7 +28,7 @@ def _root(ctx: typer.Context, db: str = typer.Option(None, "--db", help=DB_HELP,
     ctx.obj = {"db": db}
 
 
-for module in (setup, cases, handling, board):
+for module in (setup, cases, handling, board, docs):
     module.register(app)
 
 

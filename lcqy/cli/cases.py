@@ -96,6 +96,7 @@ def list_cmd(
     from lcqy.acts.queries import Filters, ledger_rows
 
     with open_ctx(ctx) as c:
+        this_year = c.today.year
         rows = ledger_rows(c, Filters(year=year, category=category, state=state, channel=channel, text=text,
                                       dept=dept, supervision=supervision))
     if as_json:
@@ -109,10 +110,11 @@ def list_cmd(
         due = est(r["due_current"], r["due_estimated"]) if r["state"] == "dispatched" else (
             est(r["dispatch_due"], r["dispatch_due_estimated"]) if r["state"] == "registered" else "")
         state = r["state_label"] + (f"·{r['supervision_label']}" if r["supervision_label"] else "")
-        body.append((f"{r['reg_year']}-{r['reg_seq']}", r["enterprise"], r["category"], state,
+        body.append((str(r["reg_seq"]) if r["reg_year"] == this_year else f"{r['reg_year']}-{r['reg_seq']}", r["enterprise"], r["category"], state,
                      r["lead_dept"] or "", due, r["result"] or ""))
-    table(None, ["编号", "企业", "类别", "状态", "牵头部门", "时限", "结果"], body, no_wrap=("编号", "时限"))
-    say(f"共 {len(rows)} 件。")
+    table(None, ["编号", "企业", "类别", "状态", "牵头部门", "时限", "结果"], body,
+          no_wrap=("编号", "状态", "时限", "结果"), clip={"企业": 3, "类别": 1, "牵头部门": 2})
+    say(f"共 {len(rows)} 件（编号为{this_year}年登记序号，其他年份写作 年-序号）。")
 
 
 def show_cmd(ctx: typer.Context, case: str = typer.Argument(..., help="案件：登记编号、2026-15 或 15"),

@@ -150,15 +150,33 @@ def followup_cmd(ctx: typer.Context, case: str = CASE,
 
 def urge_cmd(ctx: typer.Context, case: str = CASE,
              note: str = typer.Option("", "--note", help="说明"),
+             output: str = typer.Option(None, "-o", "--output", help="催办函文件（默认以交办编号开头，存在当前目录）"),
+             force: bool = typer.Option(False, "--force", help="覆盖已存在的催办函文件"),
+             no_letter: bool = typer.Option(False, "--no-letter", help="只记录催办，不生成催办函"),
+             templates: str = typer.Option(None, "--templates", help="模板目录"),
              on: str = typer.Option(None, "--date", help=DATE_HELP),
              as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
-    """催办：记录一次催办（次数、超期工作日、限期答复日期）。"""
-    from lcqy.acts.handling import urge
+    """催办：记录一次催办（次数、超期工作日、限期答复日期），并生成催办函。"""
+    from pathlib import Path
 
+    from lcqy.acts.handling import urge
+    from lcqy.cli.docs import write_form
+    from lcqy.errors import LcqyError
+
+    if output and Path(output).exists() and not force and not no_letter:
+        raise LcqyError(f"文件 {output} 已存在；要覆盖请加 --force。催办未记录。")
     with open_ctx(ctx) as c:
         r = urge(c, case, note=note, on=on)
+        letter = None
+        if not no_letter:
+            try:
+                letter = write_form(c, "urge", r["case"]["reg_no"], output, force, templates)
+            except LcqyError as exc:
+                raise LcqyError(f"催办已记录，但催办函未生成：{exc.message}（可用 lcqy form urge 重新生成）") from None
+    r["letter"] = letter
     _done(r, as_json, f"{r['case']['reg_no']} 第 {r['count']} 次催办 {r['dispatch']['lead_dept']}："
-                      f"超期 {r['days_late']} 个工作日，请于 {r['reply_by']} 前书面答复。")
+                      f"超期 {r['days_late']} 个工作日，请于 {r['reply_by']} 前书面答复。"
+                      + (f"\n已生成催办函 {letter}" if letter else ""))
 
 
 def close_cmd(ctx: typer.Context, case: str = CASE,

@@ -15,7 +15,15 @@ from jinja2.exceptions import TemplateError
 
 from lcqy.errors import LcqyError
 
-DEFAULT_TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "templates"
+def _default_template_dir() -> Path:
+    """templates/ of the source tree; in an installed wheel it ships as lcqy.templates."""
+    src = Path(__file__).resolve().parents[2] / "templates"
+    if src.is_dir():
+        return src
+    return Path(__file__).resolve().parents[1] / "templates"
+
+
+DEFAULT_TEMPLATE_DIR = _default_template_dir()
 
 FILES = {
     "register": "register.docx",

@@ -1,0 +1,116 @@
+"""What goes into the official forms: contexts built from a case, and file names.
+
+Plain data only; lcqy.docs.render turns it into .docx (dates stay `date` objects and
+are written the official way, 2026年11月27日, by the renderer).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from lcqy.acts.context import Ctx
+from lcqy.errors import LcqyError
+
+FORM_NAMES = {"register": "登记表", "dispatch": "交办单", "escalate": "转报单", "urge": "催办函"}
+
+
+def _d(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def register_context(v: dict) -> dict:
+    keys = ("category", "reg_no", "enterprise", "address", "channel", "contact", "contact_title", "phone", "email",
+            "problem", "request", "accepted_by", "remarks")
+    return {**{k: v[k] for k in keys}, "reported_on": _d(v["reported_on"]), "accepted_on": _d(v["accepted_on"])}
+
+
+def _matter(v: dict) -> str:
+    """需要办理或协调解决事项: what the enterprise asks, with the problem behind it."""
+    return f"{v['request']}\n（反映问题：{v['problem']}）" if v["request"] else v["problem"]
+
+
+def _dispatch(v: dict) -> dict:
+    active = [d for d in v["dispatches"] if d["status"] == "active"]
+    if not v["dispatches"]:
+        raise LcqyError(f"{v['reg_no']} 尚未交办，没有交办单。先用 lcqy dispatch 交办。")
+    return (active or v["dispatches"])[-1]
+
+
+def due_text(d: dict) -> str:
+    due = _d(d["due_current"])
+    span = "5个工作日" if d["tier"] == "一般" else "1个月"
+    text = f"{due.year}年{due.month}月{due.day}日前（{span}）"
+    if d["due_current"] != d["due_original"]:
+        text = f"{due.year}年{due.month}月{due.day}日前（已延期）"
+    return text + ("（估计）" if d["due_estimated"] else "")
+
+
+def dispatch_context(office: str, v: dict) -> dict:
+    d = _dispatch(v)
+    return {
+        "office_name": office, "dispatch_no": d["no"], "request": _matter(v), "enterprise": v["enterprise"],
+        "address": v["address"], "contact": v["contact"], "phone": v["phone"], "lead_dept": d["lead_dept"],
+        "due_date": due_text(d), "assist_depts": "、".join(d["assist"]), "approver": d["approver"],
+        "dispatched_on": _d(d["dispatched_on"]), "remarks": v["remarks"],
+    }
+
+
+def escalate_context(office: str, v: dict) -> dict:
+    if not v["escalations"]:
+        raise LcqyError(f"{v['reg_no']} 没有转报，没有转报单。")
+    e = v["escalations"][-1]
+    return {
+        "office_name": office, "escalate_no": e["no"], "request": _matter(v), "enterprise": v["enterprise"],
+        "address": v["address"], "contact": v["contact"], "phone": v["phone"], "suggestion": e["suggestion"],
+        "approver": e["approver"], "escalated_on": _d(e["escalated_on"]), "remarks": v["remarks"],
+    }
+
+
+def urge_context(office: str, v: dict) -> dict:
+    if not v["urges"]:
+        raise LcqyError(f"{v['reg_no']} 还没有催办记录。用 lcqy urge 催办（同时生成催办函）。")
+    u = v["urges"][-1]
+    d = next(x for x in v["dispatches"] if x["id"] == u["dispatch_id"])
+    return {
+        "office_name": office, "lead_dept": d["lead_dept"], "reg_no": v["reg_no"], "dispatch_no": d["no"],
+        "enterprise": v["enterprise"], "request": v["request"] or v["problem"], "dispatched_on": _d(d["dispatched_on"]),
+        "due_date": _d(d["due_current"]), "days_late": u["days_late"], "urge_count": len(v["urges"]),
+        "reply_by": _d(u["reply_by"]), "issued_on": _d(u["urged_on"]),
+    }
+
+
+def build(kind: str, office: str, v: dict) -> tuple[dict, dict | None, str]:
+    """(context, attached 登记表 context or None, document number for the file name)."""
+    if kind == "register":
+        return register_context(v), None, v["reg_no"]
+    if kind == "dispatch":
+        c = dispatch_context(office, v)
+        return c, register_context(v), c["dispatch_no"]
+    if kind == "escalate":
+        c = escalate_context(office, v)
+        return c, register_context(v), c["escalate_no"]
+    if kind == "urge":
+        c = urge_context(office, v)
+        return c, None, f"{c['dispatch_no']}第{c['urge_count']}次"
+    raise LcqyError(f"文书类型“{kind}”不对，可选：register（登记表）、dispatch（交办单）、escalate（转报单）、urge（催办函）。")
+
+
+def out_path(kind: str, number: str, given: str | None, force: bool) -> Path:
+    path = Path(given) if given else Path(f"{number}{FORM_NAMES[kind]}.docx")
+    if path.suffix.lower() != ".docx":
+        raise LcqyError(f"输出文件（-o）须以 .docx 结尾：{path}")
+    if path.exists() and not force:
+        raise LcqyError(f"文件 {path} 已存在；要覆盖请加 --force。")
+    return path
+
+
+def template_dir(ctx: Ctx, given: str | None) -> Path | None:
+    """--templates, else the office's saved setting (lcqy config templates DIR), else the built-in set."""
+    chosen = given or ctx.ledger.meta.get("templates_dir")
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if not path.is_dir():
+        raise LcqyError(f"模板目录 {path} 不存在。")
+    return path
