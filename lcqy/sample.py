@@ -16,19 +16,40 @@ from pathlib import Path
 SAMPLE_TODAY = date(2026, 11, 27)
 OFFICE = "临翔区服务企业发展领导小组办公室"
 DEPTS = [
-    "区发展和改革局", "区工业和信息化局", "区自然资源局", "区住房和城乡建设局", "区人力资源和社会保障局",
-    "区财政局", "区税务局", "区市场监督管理局", "区生态环境局", "区交通运输局", "临翔供电局",
-    "区农业农村局", "区商务局", "区金融服务中心", "区行政审批局", "区林业和草原局",
+    "区发展和改革局",
+    "区工业和信息化局",
+    "区自然资源局",
+    "区住房和城乡建设局",
+    "区人力资源和社会保障局",
+    "区财政局",
+    "区税务局",
+    "区市场监督管理局",
+    "区生态环境局",
+    "区交通运输局",
+    "临翔供电局",
+    "区农业农村局",
+    "区商务局",
+    "区金融服务中心",
+    "区行政审批局",
+    "区林业和草原局",
 ]
 ENTERPRISES = [
-    ("临沧南美坚果开发有限公司", "临翔区南美乡坝卡村"), ("临翔区昔归茶业有限公司", "临翔区邦东乡昔归村"),
-    ("临沧恒达蔗糖有限责任公司", "临翔区博尚镇"), ("临沧滇红咖啡庄园有限公司", "临翔区马台乡"),
-    ("临翔区新宇建材有限公司", "临翔区工业园区"), ("云南临沧鑫源水电开发有限公司", "临翔区圈内乡"),
-    ("临沧佤山食品有限公司", "临翔区凤翔街道"), ("临翔区博尚制衣厂", "临翔区博尚镇勐准村"),
-    ("临沧边城物流有限公司", "临翔区忙畔街道"), ("临翔区章驮生态养殖合作社", "临翔区章驮乡"),
-    ("临沧绿源生物科技有限公司", "临翔区工业园区"), ("临翔区蚂蚁堆蔬菜种植有限公司", "临翔区蚂蚁堆乡"),
-    ("临沧澜沧江旅游开发有限公司", "临翔区南美乡"), ("临翔区鑫盛机械修配厂", "临翔区凤翔街道"),
-    ("临沧普洱茶叶精制有限公司", "临翔区平村乡"), ("临翔区宏泰房地产开发有限公司", "临翔区旗山路"),
+    ("临沧南美坚果开发有限公司", "临翔区南美乡坝卡村"),
+    ("临翔区昔归茶业有限公司", "临翔区邦东乡昔归村"),
+    ("临沧恒达蔗糖有限责任公司", "临翔区博尚镇"),
+    ("临沧滇红咖啡庄园有限公司", "临翔区马台乡"),
+    ("临翔区新宇建材有限公司", "临翔区工业园区"),
+    ("云南临沧鑫源水电开发有限公司", "临翔区圈内乡"),
+    ("临沧佤山食品有限公司", "临翔区凤翔街道"),
+    ("临翔区博尚制衣厂", "临翔区博尚镇勐准村"),
+    ("临沧边城物流有限公司", "临翔区忙畔街道"),
+    ("临翔区章驮生态养殖合作社", "临翔区章驮乡"),
+    ("临沧绿源生物科技有限公司", "临翔区工业园区"),
+    ("临翔区蚂蚁堆蔬菜种植有限公司", "临翔区蚂蚁堆乡"),
+    ("临沧澜沧江旅游开发有限公司", "临翔区南美乡"),
+    ("临翔区鑫盛机械修配厂", "临翔区凤翔街道"),
+    ("临沧普洱茶叶精制有限公司", "临翔区平村乡"),
+    ("临翔区宏泰房地产开发有限公司", "临翔区旗山路"),
 ]
 PROBLEMS = {
     "政策执行": ("技改补助政策已公布但申报后半年未兑现", "请协调尽快兑现2025年技改补助资金"),
@@ -46,15 +67,39 @@ CONTACTS = ["李华", "杨建国", "字正明", "罗春梅", "俸晓东", "鲁�
 TITLES = ["总经理", "副总经理", "办公室主任", "财务总监", "厂长"]
 # The paths a case takes; each name is read by _play below.
 PATHS = (
-    ["registered"] * 6 + ["meeting"] * 2 + ["rejected"] * 3 + ["forwarded"] * 3 + ["escalated"] * 5
-    + ["dispatched"] * 16 + ["returned"] * 4 + ["extended"] * 5 + ["replied_a"] * 6 + ["replied_b"] * 7
-    + ["replied_c"] * 3 + ["special"] * 5 + ["closed"] * 28 + ["merged"] * 2 + ["void"] * 1 + ["urged"] * 6
+    ["registered"] * 6
+    + ["meeting"] * 2
+    + ["rejected"] * 3
+    + ["forwarded"] * 3
+    + ["escalated"] * 5
+    + ["dispatched"] * 16
+    + ["returned"] * 4
+    + ["extended"] * 5
+    + ["replied_a"] * 6
+    + ["replied_b"] * 7
+    + ["replied_c"] * 3
+    + ["special"] * 5
+    + ["closed"] * 28
+    + ["merged"] * 2
+    + ["void"] * 1
+    + ["urged"] * 6
 )
 
 
 def build(path: Path) -> None:
     # Every act reads "today" and the entry timestamp: fix both so that the file is reproducible.
+    saved = os.environ.get("LCQY_NOW")
     os.environ["LCQY_NOW"] = f"{SAMPLE_TODAY.isoformat()}T09:00:00"
+    try:
+        _build(path)
+    finally:
+        if saved is None:
+            os.environ.pop("LCQY_NOW", None)
+        else:
+            os.environ["LCQY_NOW"] = saved
+
+
+def _build(path: Path) -> None:
     from lcqy.acts import dispatching as dsp
     from lcqy.acts import handling as hd
     from lcqy.acts.admin import dept_add, init_ledger
@@ -85,12 +130,20 @@ def build(path: Path) -> None:
         problem, request = PROBLEMS[category]
         reported = accepted - timedelta(days=rng.choice([0, 0, 0, 1, 2]))
         raw = {
-            "enterprise": ent, "address": addr, "category": category,
-            "channel": CLERK_CHANNELS[i % len(CLERK_CHANNELS)], "contact": rng.choice(CONTACTS),
-            "contact_title": rng.choice(TITLES), "phone": f"13{rng.randint(3, 9)}{rng.randint(10000000, 99999999)}",
-            "email": f"qiye{i + 1}@example.com" if i % 3 == 0 else "", "problem": problem, "request": request,
-            "reported_on": reported.isoformat(), "accepted_on": accepted.isoformat(),
-            "consult": kind == "forwarded", "major": kind in ("meeting", "escalated") or i % 9 == 0,
+            "enterprise": ent,
+            "address": addr,
+            "category": category,
+            "channel": CLERK_CHANNELS[i % len(CLERK_CHANNELS)],
+            "contact": rng.choice(CONTACTS),
+            "contact_title": rng.choice(TITLES),
+            "phone": f"13{rng.randint(3, 9)}{rng.randint(10000000, 99999999)}",
+            "email": f"qiye{i + 1}@example.com" if i % 3 == 0 else "",
+            "problem": problem,
+            "request": request,
+            "reported_on": reported.isoformat(),
+            "accepted_on": accepted.isoformat(),
+            "consult": kind == "forwarded",
+            "major": kind in ("meeting", "escalated") or i % 9 == 0,
             "remarks": "企业多次来电" if i % 11 == 0 else "",
         }
         case = register(ctx, raw)
@@ -98,7 +151,7 @@ def build(path: Path) -> None:
     led.close()
 
 
-def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:  # noqa: PLR0915
+def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:
     ref = case["reg_no"]
 
     def day(base: date, n: int) -> str:
@@ -111,19 +164,31 @@ def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:  
         return
     if kind == "rejected":
         reason = rng.choice(["诉讼", "仲裁", "非本地企业", "其他"])
-        dsp.reject(ctx, ref, reason=reason, note="经核实，该事项已进入法定程序" if reason != "其他" else "企业已自行解决",
-                   on=day(accepted, 1))
+        dsp.reject(
+            ctx,
+            ref,
+            reason=reason,
+            note="经核实，该事项已进入法定程序" if reason != "其他" else "企业已自行解决",
+            on=day(accepted, 1),
+        )
         return
     if kind == "forwarded":
         dsp.forward(ctx, ref, dept=rng.choice(DEPTS), note="政策咨询，请直接答复企业", on=day(accepted, 1))
         return
     if kind == "escalated":
-        dsp.escalate(ctx, ref, approver="区服企组组长 李明", suggestion="涉及跨县区协调，建议市服企办协调市级部门办理",
-                     on=day(accepted, rng.choice([1, 2, 3, 5])))
+        dsp.escalate(
+            ctx,
+            ref,
+            approver="区服企组组长 李明",
+            suggestion="涉及跨县区协调，建议市服企办协调市级部门办理",
+            on=day(accepted, rng.choice([1, 2, 3, 5])),
+        )
         return
     if kind == "merged":
-        prev = ctx.ledger.db.execute("SELECT reg_no FROM cases WHERE id < ? AND state NOT IN ('merged','void') "
-                                     "ORDER BY id DESC LIMIT 1", [case["id"]]).fetchone()
+        prev = ctx.ledger.db.execute(
+            "SELECT reg_no FROM cases WHERE id < ? AND state NOT IN ('merged','void') ORDER BY id DESC LIMIT 1",
+            [case["id"]],
+        ).fetchone()
         hd.merge(ctx, ref, into=prev[0], on=day(accepted, 1))
         return
     if kind == "void":
@@ -160,9 +225,21 @@ def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:  
     late = rng.random() < 0.25
     replied = day(due, 2) if late else day(date.fromisoformat(r["received_on"]), rng.randint(2, 5))
     result = {"replied_a": "A", "closed": "A", "special": "A", "replied_b": "B", "replied_c": "C"}[kind]
-    plan = {"A": "", "B": "已列入2027年计划，分两期实施，预计2027年6月底前完成", "C": "受国土空间规划限制，已向企业当面解释"}[result]
-    hd.reply(ctx, ref, result=result, mode=rng.choice(["面复", "书面"]), summary="已会同相关部门现场办公，提出解决方案",
-             doc_no=f"临翔{lead[1:3]}函〔2026〕{rng.randint(10, 99)}号", plan=plan, on=replied)
+    plan = {
+        "A": "",
+        "B": "已列入2027年计划，分两期实施，预计2027年6月底前完成",
+        "C": "受国土空间规划限制，已向企业当面解释",
+    }[result]
+    hd.reply(
+        ctx,
+        ref,
+        result=result,
+        mode=rng.choice(["面复", "书面"]),
+        summary="已会同相关部门现场办公，提出解决方案",
+        doc_no=f"临翔{lead[1:3]}函〔2026〕{rng.randint(10, 99)}号",
+        plan=plan,
+        on=replied,
+    )
     if kind in ("replied_a", "replied_b", "replied_c"):
         if kind == "replied_b":
             hd.followup(ctx, ref, method="电话回询", satisfaction="基本满意", on=day(date.fromisoformat(replied), 2))
@@ -171,8 +248,13 @@ def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:  
     if kind == "special":
         hd.followup(ctx, ref, method="现场走访", satisfaction="不满意", note="企业认为答复内容含糊", on=fu)
         return
-    hd.followup(ctx, ref, method=rng.choice(["电话回询", "现场走访"]), satisfaction=rng.choice(["满意", "满意", "基本满意"]),
-                on=fu)
+    hd.followup(
+        ctx,
+        ref,
+        method=rng.choice(["电话回询", "现场走访"]),
+        satisfaction=rng.choice(["满意", "满意", "基本满意"]),
+        on=fu,
+    )
     hd.close(ctx, ref, on=day(date.fromisoformat(fu), 1))
 
 

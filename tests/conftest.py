@@ -52,8 +52,17 @@ def run(monkeypatch, tmp_path):
 @pytest.fixture
 def ledger(run):
     """An initialised county ledger (临翔) with a department list."""
-    r = run("init", "--office-name", "临翔区服务企业发展领导小组办公室", "--prefix", "临翔", "--level", "county",
-            "--clerk", "赵晓云")
+    r = run(
+        "init",
+        "--office-name",
+        "临翔区服务企业发展领导小组办公室",
+        "--prefix",
+        "临翔",
+        "--level",
+        "county",
+        "--clerk",
+        "赵晓云",
+    )
     assert r.code == 0, r.err
     assert run("dept", "add", *DEPTS).code == 0
     return run

@@ -44,8 +44,17 @@ def test_help_runs(run):
 
 
 def test_init_private_and_no_overwrite(run):
-    r = run("init", "--office-name", "临翔区服务企业发展领导小组办公室", "--prefix", "临翔", "--level", "county",
-            "--clerk", "赵晓云")
+    r = run(
+        "init",
+        "--office-name",
+        "临翔区服务企业发展领导小组办公室",
+        "--prefix",
+        "临翔",
+        "--level",
+        "county",
+        "--clerk",
+        "赵晓云",
+    )
     assert r.code == 0, r.err
     assert stat.S_IMODE(os.stat(run.db).st_mode) == 0o600
     before = snapshot(run.db)
@@ -86,8 +95,7 @@ def test_register_prints_number_and_dispatch_limit(ledger):
 
 
 def test_register_json_record(ledger):
-    r = ledger("register", *register_args(email="nanmei@example.com", title="总经理"), "--date", "2026-03-05",
-               "--json")
+    r = ledger("register", *register_args(email="nanmei@example.com", title="总经理"), "--date", "2026-03-05", "--json")
     rec = json.loads(r.out)
     assert rec["reg_no"] == "临翔服企办收（2026）第1号"
     assert rec["email"] == "nanmei@example.com" and rec["contact_title"] == "总经理"
@@ -150,15 +158,23 @@ def test_usage_errors_in_chinese(ledger):
 
 def test_list_filters_and_show(ledger):
     ledger("register", *register_args(), "--date", "2026-03-02")
-    ledger("register", *register_args(enterprise="临翔区昔归茶业有限公司", category="用地审批", channel="电子邮件"),
-           "--date", "2026-03-03")
+    ledger(
+        "register",
+        *register_args(enterprise="临翔区昔归茶业有限公司", category="用地审批", channel="电子邮件"),
+        "--date",
+        "2026-03-03",
+    )
     ledger("register", *register_args(), "--date", "2025-06-02")
     r = ledger("list", "--json")
     assert [x["reg_no"] for x in json.loads(r.out)] == [
-        "临翔服企办收（2025）第1号", "临翔服企办收（2026）第1号", "临翔服企办收（2026）第2号"]
+        "临翔服企办收（2025）第1号",
+        "临翔服企办收（2026）第1号",
+        "临翔服企办收（2026）第2号",
+    ]
     assert len(json.loads(ledger("list", "--year", "2026", "--json").out)) == 2
     assert [x["enterprise"] for x in json.loads(ledger("list", "--category", "用地审批", "--json").out)] == [
-        "临翔区昔归茶业有限公司"]
+        "临翔区昔归茶业有限公司"
+    ]
     assert len(json.loads(ledger("list", "--channel", "电子邮件", "--json").out)) == 1
     assert len(json.loads(ledger("list", "--text", "昔归", "--json").out)) == 1
     assert len(json.loads(ledger("list", "--state", "待交办", "--json").out)) == 3
@@ -223,8 +239,17 @@ def test_twenty_processes_get_distinct_gapless_numbers(ledger, tmp_path):
         "main(['register','--enterprise','并发公司','--category','其它','--channel','来电反映','--contact','甲',"
         "'--phone','13812345678','--problem','p','--request','r','--json'])"
     )
-    procs = [subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              stdin=subprocess.DEVNULL, text=True) for _ in range(20)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+        for _ in range(20)
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     assert all(p.returncode == 0 for p in procs), [e for _, e in outs]
     seqs = sorted(json.loads(o)["reg_seq"] for o, _ in outs)

@@ -16,7 +16,8 @@ from lcqy.errors import LcqyError
 
 LONG_PROBLEM = (
     "公司新建茶叶精制加工厂房项目已于2025年3月取得县发展和改革局立项批复，"
-    "用地报批材料已于2025年8月提交县自然资源局，至今未进入组卷报批程序。" * 12
+    "用地报批材料已于2025年8月提交县自然资源局，至今未进入组卷报批程序。"
+    * 12
     + "\n项目原定2026年4月开工，现因用地手续未办结无法开工，已影响订单交付。"
 )
 
@@ -230,9 +231,7 @@ def test_table_widths_fill_text_width(tpl_dir):
 
 
 def test_dispatch_with_attachment(tpl_dir, tmp_path):
-    out = render.render(
-        "dispatch", DISPATCH, tmp_path / "d.docx", tpl_dir, attachment_context=REGISTER
-    )
+    out = render.render("dispatch", DISPATCH, tmp_path / "d.docx", tpl_dir, attachment_context=REGISTER)
     doc = assert_clean(out)
     assert_page(doc)
     assert len(doc.sections) == 1
@@ -269,9 +268,7 @@ def test_dispatch_with_attachment(tpl_dir, tmp_path):
 
 
 def test_escalate_escapes_and_blanks(tpl_dir, tmp_path):
-    out = render.render(
-        "escalate", ESCALATE, tmp_path / "e.docx", tpl_dir, attachment_context=REGISTER
-    )
+    out = render.render("escalate", ESCALATE, tmp_path / "e.docx", tpl_dir, attachment_context=REGISTER)
     doc = assert_clean(out)
     assert_page(doc)
     assert_title(doc, "企业反映困难问题转报单")

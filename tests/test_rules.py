@@ -186,8 +186,19 @@ def test_email_accepts(value):
 
 
 @pytest.mark.parametrize(
-    "value", ["", "qiye", "qiye@", "@example.com", "qiye@example", "qiye@example.c", "q iye@example.com",
-              "qiye@@example.com", "qiye@example.com.", "qiye@exa mple.com"]
+    "value",
+    [
+        "",
+        "qiye",
+        "qiye@",
+        "@example.com",
+        "qiye@example",
+        "qiye@example.c",
+        "q iye@example.com",
+        "qiye@@example.com",
+        "qiye@example.com.",
+        "qiye@exa mple.com",
+    ],
 )
 def test_email_refuses(value):
     with pytest.raises(LcqyError) as exc:
@@ -200,8 +211,18 @@ def test_email_refuses(value):
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-03-05", "2026-3-5", "2026/3/5", "2026/03/05", "2026年3月5日", "2026年03月05日", "2026年3月5",
-     "2026.3.5", "20260305", " 2026-03-05 "],
+    [
+        "2026-03-05",
+        "2026-3-5",
+        "2026/3/5",
+        "2026/03/05",
+        "2026年3月5日",
+        "2026年03月05日",
+        "2026年3月5",
+        "2026.3.5",
+        "20260305",
+        " 2026-03-05 ",
+    ],
 )
 def test_parse_date_forms(text):
     assert validate.parse_date("受理日期", text) == D(2026, 3, 5)
@@ -213,8 +234,20 @@ def test_parse_date_passes_a_date_through():
 
 @pytest.mark.parametrize(
     "text",
-    ["2026-02-30", "2026/2/30", "2026年2月30日", "20260230", "2026-13-01", "2025-02-29", "abc", "", None,
-     "2026-3", "3/5/2026", "2026-03-05T00:00"],
+    [
+        "2026-02-30",
+        "2026/2/30",
+        "2026年2月30日",
+        "20260230",
+        "2026-13-01",
+        "2025-02-29",
+        "abc",
+        "",
+        None,
+        "2026-3",
+        "3/5/2026",
+        "2026-03-05T00:00",
+    ],
 )
 def test_parse_date_refuses(text):
     with pytest.raises(LcqyError) as exc:

@@ -399,8 +399,7 @@ def _model_is_workday(d: date, rest: frozenset[date], work: frozenset[date]) -> 
 
 
 @settings(max_examples=60)
-@given(schedule=synthetic_schedules(), start=st.dates(min_value=D(2025, 1, 1), max_value=D(2026, 12, 31)),
-       n=NS, m=NS)
+@given(schedule=synthetic_schedules(), start=st.dates(min_value=D(2025, 1, 1), max_value=D(2026, 12, 31)), n=NS, m=NS)
 def test_prop_synthetic_calendar(schedule, start, n, m):
     rest, work = schedule
     calls: list[int] = []

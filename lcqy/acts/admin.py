@@ -43,8 +43,16 @@ def calendar_set(ctx: Ctx, day: str, kind: str, note: str = "") -> dict:
     with led.write():
         before = led.db.execute("SELECT kind FROM calendar_days WHERE day = ?", [d.isoformat()]).fetchone()
         led.db["calendar_days"].upsert({"day": d.isoformat(), "kind": kind, "note": note}, pk="day")
-        led.event(None, ctx.today.isoformat(), "calendar-set", ctx.actor, day=d.isoformat(),
-                  before=before[0] if before else None, after=kind, note=note)
+        led.event(
+            None,
+            ctx.today.isoformat(),
+            "calendar-set",
+            ctx.actor,
+            day=d.isoformat(),
+            before=before[0] if before else None,
+            after=kind,
+            note=note,
+        )
     return {"day": d.isoformat(), "kind": kind, "note": note}
 
 
@@ -72,6 +80,8 @@ def year_summary(ctx: Ctx, year: int) -> dict:
         "holidays": [d.isoformat() for d, k in zip(days, kinds) if k == "holiday"],
         "adjusted_workdays": [d.isoformat() for d, k in zip(days, kinds) if k == "adjusted"],
         "office_days": [
-            {"day": d.isoformat(), "kind": k.removeprefix("office-")} for d, k in zip(days, kinds) if k.startswith("office-")
+            {"day": d.isoformat(), "kind": k.removeprefix("office-")}
+            for d, k in zip(days, kinds)
+            if k.startswith("office-")
         ],
     }

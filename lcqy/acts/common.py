@@ -21,7 +21,9 @@ def require_dept(ctx: Ctx, name: str, label: str = "部门") -> str:
     if name in known:
         return name
     if not known:
-        raise LcqyError(f"{label}“{name}”不在部门名单中：名单还是空的，请先添加，如 lcqy dept add {name or '县发展和改革局'}。")
+        raise LcqyError(
+            f"{label}“{name}”不在部门名单中：名单还是空的，请先添加，如 lcqy dept add {name or '县发展和改革局'}。"
+        )
     near = difflib.get_close_matches(name, known, n=3, cutoff=0.3)
     near += [k for k in known if name and (name in k or k in name) and k not in near]
     hint = f"您是否要找：{'、'.join(near[:3])}？" if near else "可用 lcqy dept list 查看名单。"

@@ -126,7 +126,10 @@ def forward(ctx: Ctx, ref: str, *, dept: str, note: str = "", on: str | None = N
         case = resolve(ctx, ref)
         states.check("forward", case["state"])
         if not case["consult"]:
-            raise LcqyError("该案件不是咨询类问题，应走交办程序（lcqy dispatch）；如确属咨询，先更正：lcqy edit CASE --field consult --value 是。")
+            raise LcqyError(
+                "该案件不是咨询类问题，应走交办程序（lcqy dispatch）；"
+                "如确属咨询，先更正：lcqy edit CASE --field consult --value 是。"
+            )
         dept = require_dept(ctx, dept, "职能部门（--dept）")
         d = step_date(ctx, on, "受理时间", case["accepted_on"])
         _end(ctx, case, "forward", d, forward_dept=dept, end_note=validate.optional_text("说明（--note）", note))
@@ -155,10 +158,16 @@ def return_(ctx: Ctx, ref: str, *, reason: str, on: str | None = None) -> dict:
         states.check("return", case["state"])
         disp = active_dispatch(ctx, case["id"])
         d = step_date(ctx, on, "交办日期", disp["dispatched_on"])
-        led.db["dispatches"].update(disp["id"], {"status": "returned", "returned_on": d.isoformat(), "return_reason": reason})
+        led.db["dispatches"].update(
+            disp["id"], {"status": "returned", "returned_on": d.isoformat(), "return_reason": reason}
+        )
         led.db["cases"].update(case["id"], {"state": "registered"})
-        led.event(case["id"], d.isoformat(), "return", ctx.actor, dispatch=disp["no"], dept=disp["lead_dept"], reason=reason)
-        count = led.db.execute("SELECT count(*) FROM dispatches WHERE case_id = ? AND status = 'returned'", [case["id"]]).fetchone()[0]
+        led.event(
+            case["id"], d.isoformat(), "return", ctx.actor, dispatch=disp["no"], dept=disp["lead_dept"], reason=reason
+        )
+        count = led.db.execute(
+            "SELECT count(*) FROM dispatches WHERE case_id = ? AND status = 'returned'", [case["id"]]
+        ).fetchone()[0]
     return {"case": case, "dispatch": disp["no"], "dept": disp["lead_dept"], "returns": count, "on": d.isoformat()}
 
 
@@ -175,7 +184,9 @@ def extend(ctx: Ctx, ref: str, *, until: str, reason: str, override_reason: str 
         if new_due <= date.fromisoformat(disp["due_current"]):
             raise LcqyError(f"延期后的办结时限 {new_due} 须晚于当前时限 {disp['due_current']}。")
         if not cal.is_workday(new_due):
-            raise LcqyError(f"延期后的办结时限 {new_due} 是休息日，请选工作日（其后第一个工作日是 {next_workday(cal, new_due)}）。")
+            raise LcqyError(
+                f"延期后的办结时限 {new_due} 是休息日，请选工作日（其后第一个工作日是 {next_workday(cal, new_due)}）。"
+            )
         cap = extension_limit(cal, date.fromisoformat(disp["received_on"]), disp["tier"])
         if new_due > cap and not override_reason.strip():
             span = "15个工作日" if disp["tier"] == "一般" else "1个月"
@@ -191,4 +202,10 @@ def extend(ctx: Ctx, ref: str, *, until: str, reason: str, override_reason: str 
         }
         led.db["dispatches"].update(disp["id"], update)
         led.event(case["id"], d.isoformat(), "extend", ctx.actor, before=disp["due_current"], after=update)
-    return {"case": case, "dispatch": disp["no"], "due_original": disp["due_original"], **update, "cap": cap.isoformat()}
+    return {
+        "case": case,
+        "dispatch": disp["no"],
+        "due_original": disp["due_original"],
+        **update,
+        "cap": cap.isoformat(),
+    }

@@ -20,8 +20,21 @@ def _d(text: str | None) -> date | None:
 
 
 def register_context(v: dict) -> dict:
-    keys = ("category", "reg_no", "enterprise", "address", "channel", "contact", "contact_title", "phone", "email",
-            "problem", "request", "accepted_by", "remarks")
+    keys = (
+        "category",
+        "reg_no",
+        "enterprise",
+        "address",
+        "channel",
+        "contact",
+        "contact_title",
+        "phone",
+        "email",
+        "problem",
+        "request",
+        "accepted_by",
+        "remarks",
+    )
     return {**{k: v[k] for k in keys}, "reported_on": _d(v["reported_on"]), "accepted_on": _d(v["accepted_on"])}
 
 
@@ -49,10 +62,19 @@ def due_text(d: dict) -> str:
 def dispatch_context(office: str, v: dict) -> dict:
     d = _dispatch(v)
     return {
-        "office_name": office, "dispatch_no": d["no"], "request": _matter(v), "enterprise": v["enterprise"],
-        "address": v["address"], "contact": v["contact"], "phone": v["phone"], "lead_dept": d["lead_dept"],
-        "due_date": due_text(d), "assist_depts": "、".join(d["assist"]), "approver": d["approver"],
-        "dispatched_on": _d(d["dispatched_on"]), "remarks": v["remarks"],
+        "office_name": office,
+        "dispatch_no": d["no"],
+        "request": _matter(v),
+        "enterprise": v["enterprise"],
+        "address": v["address"],
+        "contact": v["contact"],
+        "phone": v["phone"],
+        "lead_dept": d["lead_dept"],
+        "due_date": due_text(d),
+        "assist_depts": "、".join(d["assist"]),
+        "approver": d["approver"],
+        "dispatched_on": _d(d["dispatched_on"]),
+        "remarks": v["remarks"],
     }
 
 
@@ -61,9 +83,17 @@ def escalate_context(office: str, v: dict) -> dict:
         raise LcqyError(f"{v['reg_no']} 没有转报，没有转报单。")
     e = v["escalations"][-1]
     return {
-        "office_name": office, "escalate_no": e["no"], "request": _matter(v), "enterprise": v["enterprise"],
-        "address": v["address"], "contact": v["contact"], "phone": v["phone"], "suggestion": e["suggestion"],
-        "approver": e["approver"], "escalated_on": _d(e["escalated_on"]), "remarks": v["remarks"],
+        "office_name": office,
+        "escalate_no": e["no"],
+        "request": _matter(v),
+        "enterprise": v["enterprise"],
+        "address": v["address"],
+        "contact": v["contact"],
+        "phone": v["phone"],
+        "suggestion": e["suggestion"],
+        "approver": e["approver"],
+        "escalated_on": _d(e["escalated_on"]),
+        "remarks": v["remarks"],
     }
 
 
@@ -73,10 +103,18 @@ def urge_context(office: str, v: dict) -> dict:
     u = v["urges"][-1]
     d = next(x for x in v["dispatches"] if x["id"] == u["dispatch_id"])
     return {
-        "office_name": office, "lead_dept": d["lead_dept"], "reg_no": v["reg_no"], "dispatch_no": d["no"],
-        "enterprise": v["enterprise"], "request": v["request"] or v["problem"], "dispatched_on": _d(d["dispatched_on"]),
-        "due_date": _d(d["due_current"]), "days_late": u["days_late"], "urge_count": len(v["urges"]),
-        "reply_by": _d(u["reply_by"]), "issued_on": _d(u["urged_on"]),
+        "office_name": office,
+        "lead_dept": d["lead_dept"],
+        "reg_no": v["reg_no"],
+        "dispatch_no": d["no"],
+        "enterprise": v["enterprise"],
+        "request": v["request"] or v["problem"],
+        "dispatched_on": _d(d["dispatched_on"]),
+        "due_date": _d(d["due_current"]),
+        "days_late": u["days_late"],
+        "urge_count": len(v["urges"]),
+        "reply_by": _d(u["reply_by"]),
+        "issued_on": _d(u["urged_on"]),
     }
 
 
@@ -93,7 +131,9 @@ def build(kind: str, office: str, v: dict) -> tuple[dict, dict | None, str]:
     if kind == "urge":
         c = urge_context(office, v)
         return c, None, f"{c['dispatch_no']}第{c['urge_count']}次"
-    raise LcqyError(f"文书类型“{kind}”不对，可选：register（登记表）、dispatch（交办单）、escalate（转报单）、urge（催办函）。")
+    raise LcqyError(
+        f"文书类型“{kind}”不对，可选：register（登记表）、dispatch（交办单）、escalate（转报单）、urge（催办函）。"
+    )
 
 
 def out_path(kind: str, number: str, given: str | None, force: bool) -> Path:

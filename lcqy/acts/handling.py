@@ -57,7 +57,14 @@ def reply(
 
 
 def followup(
-    ctx: Ctx, ref: str, *, method: str, satisfaction: str, incomplete: bool = False, note: str = "", on: str | None = None
+    ctx: Ctx,
+    ref: str,
+    *,
+    method: str,
+    satisfaction: str,
+    incomplete: bool = False,
+    note: str = "",
+    on: str | None = None,
 ) -> dict:
     method = validate.choice("回访方式（--method）", method, FOLLOWUP_METHODS)
     satisfaction = validate.choice("满意度（--satisfaction）", satisfaction, SATISFACTION)
@@ -80,7 +87,9 @@ def followup(
         row["id"] = led.db["followups"].insert(row).last_pk
         led.event(case["id"], d.isoformat(), "followup", ctx.actor, after=row)
         if satisfaction == "不满意" or incomplete:
-            set_supervision(ctx, case, "special", d, "企业不满意" if satisfaction == "不满意" else "办理不彻底或答复不规范")
+            set_supervision(
+                ctx, case, "special", d, "企业不满意" if satisfaction == "不满意" else "办理不彻底或答复不规范"
+            )
     return {"case": case, **row, "supervision": case["supervision"]}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,12 +19,13 @@ SELECT c.*,
        d.dispatched_on, d.received_on, d.tier, d.level, d.approver, d.late AS dispatch_late,
        e.no AS escalate_no, e.escalated_on, e.limit_due AS escalate_limit, e.late AS escalate_late,
        r.result, r.replied_on, r.late AS reply_late,
+       (SELECT min(replied_on) FROM replies WHERE case_id = c.id) AS first_replied_on,
        f.satisfaction, f.followed_on,
-       (SELECT count(*) FROM urges u WHERE u.case_id = c.id) AS urge_count,
+       c.prior_urges + (SELECT count(*) FROM urges u WHERE u.case_id = c.id) AS urge_count,
        (SELECT count(*) FROM dispatches x WHERE x.case_id = c.id AND x.status = 'returned') AS return_count
 FROM cases c
 LEFT JOIN dispatches d ON d.id = (
-    SELECT id FROM dispatches WHERE case_id = c.id ORDER BY status = 'active' DESC, id DESC LIMIT 1)
+    SELECT id FROM dispatches WHERE case_id = c.id AND status = 'active' ORDER BY id DESC LIMIT 1)
 LEFT JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE case_id = c.id)
 LEFT JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
 LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
@@ -51,6 +53,12 @@ def _state_key(label: str) -> str:
 
 
 def ledger_rows(ctx: Ctx, f: Filters | None = None) -> list[dict]:
+    return list(iter_ledger_rows(ctx, f))
+
+
+def iter_ledger_rows(ctx: Ctx, f: Filters | None = None) -> Iterator[dict]:
+    """The ledger joined with each case's latest dispatch, escalation, reply and follow-up;
+    streamed, so that a 100,000-case export does not hold every row."""
     f = f or Filters()
     where, params = [], []
     if f.year:
@@ -81,15 +89,13 @@ def ledger_rows(ctx: Ctx, f: Filters | None = None) -> list[dict]:
         where.append("c.accepted_on <= ?")
         params.append(f.date_to.isoformat())
     sql = LEDGER_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY c.reg_year, c.reg_seq"
-    rows = []
     for r in ctx.ledger.db.query(sql, params):
         r["assist"] = json.loads(r["assist"]) if r["assist"] else []
         if f.dept and f.dept != r["lead_dept"] and f.dept not in r["assist"]:
             continue
         r["state_label"] = STATES[r["state"]]
         r["supervision_label"] = SUPERVISION[r["supervision"]]
-        rows.append(r)
-    return rows
+        yield r
 
 
 def late_days(ctx: Ctx, row: dict, as_of: date) -> tuple[str, date | None, int, bool]:

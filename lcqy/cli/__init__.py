@@ -8,7 +8,7 @@ import sys
 import typer
 
 from lcqy.cli import _click as click
-from lcqy.cli import board, cases, docs, handling, setup
+from lcqy.cli import board, cases, docs, excel, handling, setup
 from lcqy.cli._common import DB_HELP
 from lcqy.errors import LcqyError
 
@@ -28,7 +28,7 @@ def _root(ctx: typer.Context, db: str = typer.Option(None, "--db", help=DB_HELP,
     ctx.obj = {"db": db}
 
 
-for module in (setup, cases, handling, board, docs):
+for module in (setup, cases, handling, board, docs, excel):
     module.register(app)
 
 
@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> None:
         if os.environ.get("LCQY_DEBUG"):
             raise
         print(
-            f"内部错误：{type(exc).__name__}: {exc}\n本次操作已撤销，台帐未改动。请把这条信息告知维护人员（设 LCQY_DEBUG=1 可看详情）。",
+            f"内部错误：{type(exc).__name__}: {exc}\n本次操作已撤销，台帐未改动。"
+            "请把这条信息告知维护人员（设 LCQY_DEBUG=1 可看详情）。",
             file=sys.stderr,
         )
         sys.exit(3)

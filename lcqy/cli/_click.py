@@ -13,5 +13,13 @@ from typer._click.exceptions import (
     UsageError,
 )
 
-__all__ = ["Abort", "BadParameter", "ClickException", "Exit", "MissingParameter", "NoArgsIsHelpError",
-           "NoSuchOption", "UsageError"]
+__all__ = [
+    "Abort",
+    "BadParameter",
+    "ClickException",
+    "Exit",
+    "MissingParameter",
+    "NoArgsIsHelpError",
+    "NoSuchOption",
+    "UsageError",
+]

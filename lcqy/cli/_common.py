@@ -54,8 +54,15 @@ def say(text: str) -> None:
     console().print(text, soft_wrap=True)
 
 
-def table(title: str | None, columns: Sequence[str], rows: Sequence[Sequence[object]], *, caption: str | None = None,
-          no_wrap: Sequence[str] = (), clip: dict[str, int] | None = None) -> None:
+def table(
+    title: str | None,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    *,
+    caption: str | None = None,
+    no_wrap: Sequence[str] = (),
+    clip: dict[str, int] | None = None,
+) -> None:
     """A plain table. `clip` columns share the width left by the others in the given
     ratios and are cut with … rather than wrapped, so that each row stays one line."""
     clip = clip or {}

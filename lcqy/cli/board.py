@@ -27,15 +27,31 @@ def overdue_cmd(
     mark = {"late": "超期", "soon": "将到期", "waiting": "待会议"}
     what = {"待交办": "未交办", "办理中": "未答复", "转报超期": "转报迟", "待专题会议": "待会议"}
     body = [
-        (r["case"].removeprefix(f"{day.year}-"), r["enterprise"], r["category"], r["lead_dept"] or "—", est(r["due"], r["due_estimated"]),
-         r["days_late"] or "", r["urge_count"] or "", "将到期" if r["status"] == "soon" else what[r["kind"]])
+        (
+            r["case"].removeprefix(f"{day.year}-"),
+            r["enterprise"],
+            r["category"],
+            r["lead_dept"] or "—",
+            est(r["due"], r["due_estimated"]),
+            r["days_late"] or "",
+            r["urge_count"] or "",
+            "将到期" if r["status"] == "soon" else what[r["kind"]],
+        )
         for r in rows
     ]
-    table(f"截至 {day} 超期与将到期案件", ["编号", "企业", "类别", "牵头部门", "时限", "超期", "催办", "情况"], body,
-          no_wrap=("编号", "时限", "超期", "催办", "情况"), clip={"企业": 3, "类别": 1, "牵头部门": 2})
+    table(
+        f"截至 {day} 超期与将到期案件",
+        ["编号", "企业", "类别", "牵头部门", "时限", "超期", "催办", "情况"],
+        body,
+        no_wrap=("编号", "时限", "超期", "催办", "情况"),
+        clip={"企业": 3, "类别": 1, "牵头部门": 2},
+    )
     n = {s: sum(r["status"] == s for r in rows) for s in mark}
-    say(f"编号为{day.year}年登记序号。超期 {n['late']} 件，{within} 个工作日内到期 {n['soon']} 件，待专题会议 {n['waiting']} 件。"
-        "（超期以工作日计；日期后带≈的为估计值）")
+    say(
+        f"编号为{day.year}年登记序号。超期 {n['late']} 件，{within} 个工作日内到期 {n['soon']} 件，"
+        f"待专题会议 {n['waiting']} 件。"
+        "（超期以工作日计；日期后带≈的为估计值）"
+    )
 
 
 def register(app: typer.Typer) -> None:

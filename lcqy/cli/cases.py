@@ -9,10 +9,24 @@ import typer
 from lcqy.cli._common import DATE_HELP, JSON_HELP, est, open_ctx, print_json, say, table
 
 ACT_LABELS = {
-    "register": "登记", "meeting": "提请专题会议", "dispatch": "交办", "escalate": "转报", "forward": "转交答复",
-    "reject": "不予受理", "return": "退单", "extend": "延期", "reply": "答复", "followup": "回访",
-    "close": "销号", "urge": "催办", "merge": "合并", "merged-from": "并入重复件", "void": "作废",
-    "edit": "更正", "supervision": "督办", "receive": "接收",
+    "register": "登记",
+    "meeting": "提请专题会议",
+    "dispatch": "交办",
+    "escalate": "转报",
+    "forward": "转交答复",
+    "reject": "不予受理",
+    "return": "退单",
+    "extend": "延期",
+    "reply": "答复",
+    "followup": "回访",
+    "close": "销号",
+    "urge": "催办",
+    "merge": "合并",
+    "merged-from": "并入重复件",
+    "void": "作废",
+    "edit": "更正",
+    "supervision": "督办",
+    "receive": "接收",
 }
 
 
@@ -42,8 +56,16 @@ def _prompt_missing(raw: dict) -> None:
 def register_cmd(
     ctx: typer.Context,
     enterprise: str = typer.Option(None, "--enterprise", help="企业名称"),
-    category: str = typer.Option(None, "--category", help="问题类别：政策执行、合同履行、用地审批、用电保障、融资服务、人才服务、招工用工、项目推动、软环境建设、其它"),
-    channel: str = typer.Option(None, "--channel", help="反映形式：来电反映、电子邮件、来人来函、微信公众号、现场调研、问卷调查、座谈会、部门转交"),
+    category: str = typer.Option(
+        None,
+        "--category",
+        help="问题类别：政策执行、合同履行、用地审批、用电保障、融资服务、人才服务、招工用工、项目推动、软环境建设、其它",
+    ),
+    channel: str = typer.Option(
+        None,
+        "--channel",
+        help="反映形式：来电反映、电子邮件、来人来函、微信公众号、现场调研、问卷调查、座谈会、部门转交",
+    ),
     address: str = typer.Option("", "--address", help="详细地址"),
     reported_on: str = typer.Option(None, "--reported-on", help="反映时间（默认同受理时间）"),
     contact: str = typer.Option(None, "--contact", help="联系人"),
@@ -63,10 +85,22 @@ def register_cmd(
     from lcqy.acts.register import register
 
     raw = {
-        "enterprise": enterprise, "category": category, "channel": channel, "address": address,
-        "reported_on": reported_on, "contact": contact, "contact_title": contact_title, "phone": phone,
-        "email": email, "problem": problem, "request": request, "accepted_by": accepted_by,
-        "remarks": remarks, "consult": consult, "major": major, "accepted_on": on,
+        "enterprise": enterprise,
+        "category": category,
+        "channel": channel,
+        "address": address,
+        "reported_on": reported_on,
+        "contact": contact,
+        "contact_title": contact_title,
+        "phone": phone,
+        "email": email,
+        "problem": problem,
+        "request": request,
+        "accepted_by": accepted_by,
+        "remarks": remarks,
+        "consult": consult,
+        "major": major,
+        "accepted_on": on,
     }
     if sys.stdin.isatty():
         _prompt_missing(raw)
@@ -78,14 +112,21 @@ def register_cmd(
     say(f"已登记：{case['reg_no']}")
     limit = "3" if case["major"] else "2"
     kind = "咨询类，可直接转交职能部门答复（lcqy forward）" if case["consult"] else f"请在 {limit} 个工作日内交办"
-    say(f"受理时间 {case['accepted_on']}；{kind}，交办时限 {est(case['dispatch_due'], case['dispatch_due_estimated'])}。")
+    say(
+        f"受理时间 {case['accepted_on']}；{kind}，"
+        f"交办时限 {est(case['dispatch_due'], case['dispatch_due_estimated'])}。"
+    )
 
 
 def list_cmd(
     ctx: typer.Context,
     year: int = typer.Option(None, "--year", help="登记年度"),
     category: str = typer.Option(None, "--category", help="问题类别"),
-    state: str = typer.Option(None, "--state", help="状态：待交办、待专题会议、办理中、已转报、已答复、已销号、已转交、不予受理、已合并、已作废"),
+    state: str = typer.Option(
+        None,
+        "--state",
+        help="状态：待交办、待专题会议、办理中、已转报、已答复、已销号、已转交、不予受理、已合并、已作废",
+    ),
     channel: str = typer.Option(None, "--channel", help="反映形式"),
     text: str = typer.Option(None, "--text", help="企业名称或问题内容包含的文字"),
     dept: str = typer.Option(None, "--dept", help="牵头或配合部门"),
@@ -97,28 +138,74 @@ def list_cmd(
 
     with open_ctx(ctx) as c:
         this_year = c.today.year
-        rows = ledger_rows(c, Filters(year=year, category=category, state=state, channel=channel, text=text,
-                                      dept=dept, supervision=supervision))
+        rows = ledger_rows(
+            c,
+            Filters(
+                year=year,
+                category=category,
+                state=state,
+                channel=channel,
+                text=text,
+                dept=dept,
+                supervision=supervision,
+            ),
+        )
     if as_json:
-        keys = ("reg_no", "reg_year", "reg_seq", "enterprise", "category", "channel", "accepted_on", "state",
-                "state_label", "supervision_label", "lead_dept", "assist", "dispatch_no", "due_current", "result",
-                "satisfaction", "urge_count")
+        keys = (
+            "reg_no",
+            "reg_year",
+            "reg_seq",
+            "enterprise",
+            "category",
+            "channel",
+            "accepted_on",
+            "state",
+            "state_label",
+            "supervision_label",
+            "lead_dept",
+            "assist",
+            "dispatch_no",
+            "due_current",
+            "result",
+            "satisfaction",
+            "urge_count",
+        )
         print_json([{k: r[k] for k in keys} for r in rows])
         return
     body = []
     for r in rows:
-        due = est(r["due_current"], r["due_estimated"]) if r["state"] == "dispatched" else (
-            est(r["dispatch_due"], r["dispatch_due_estimated"]) if r["state"] == "registered" else "")
+        due = (
+            est(r["due_current"], r["due_estimated"])
+            if r["state"] == "dispatched"
+            else (est(r["dispatch_due"], r["dispatch_due_estimated"]) if r["state"] == "registered" else "")
+        )
         state = r["state_label"] + (f"·{r['supervision_label']}" if r["supervision_label"] else "")
-        body.append((str(r["reg_seq"]) if r["reg_year"] == this_year else f"{r['reg_year']}-{r['reg_seq']}", r["enterprise"], r["category"], state,
-                     r["lead_dept"] or "", due, r["result"] or ""))
-    table(None, ["编号", "企业", "类别", "状态", "牵头部门", "时限", "结果"], body,
-          no_wrap=("编号", "状态", "时限", "结果"), clip={"企业": 3, "类别": 1, "牵头部门": 2})
+        body.append(
+            (
+                str(r["reg_seq"]) if r["reg_year"] == this_year else f"{r['reg_year']}-{r['reg_seq']}",
+                r["enterprise"],
+                r["category"],
+                state,
+                r["lead_dept"] or "",
+                due,
+                r["result"] or "",
+            )
+        )
+    table(
+        None,
+        ["编号", "企业", "类别", "状态", "牵头部门", "时限", "结果"],
+        body,
+        no_wrap=("编号", "状态", "时限", "结果"),
+        clip={"企业": 3, "类别": 1, "牵头部门": 2},
+    )
     say(f"共 {len(rows)} 件（编号为{this_year}年登记序号，其他年份写作 年-序号）。")
 
 
-def show_cmd(ctx: typer.Context, case: str = typer.Argument(..., help="案件：登记编号、2026-15 或 15"),
-             as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+def show_cmd(
+    ctx: typer.Context,
+    case: str = typer.Argument(..., help="案件：登记编号、2026-15 或 15"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
     """显示一件案件的全部登记内容、办理情况和完整操作记录。"""
     from lcqy.acts.cases import case_view, resolve
     from lcqy.acts.register import FIELDS
@@ -131,21 +218,32 @@ def show_cmd(ctx: typer.Context, case: str = typer.Argument(..., help="案件：
     state = v["state_label"] + (f"（{v['supervision_label']}）" if v["supervision_label"] else "")
     rows = [("登记编号", v["reg_no"]), ("状态", state)]
     rows += [(label, v[k]) for k, (label, _) in FIELDS.items() if k != "category"] + [("问题类别", v["category"])]
-    rows += [("咨询类", "是" if v["consult"] else "否"), ("重大问题", "是" if v["major"] else "否"),
-             ("交办时限", est(v["dispatch_due"], v["dispatch_due_estimated"]))]
+    rows += [
+        ("咨询类", "是" if v["consult"] else "否"),
+        ("重大问题", "是" if v["major"] else "否"),
+        ("交办时限", est(v["dispatch_due"], v["dispatch_due_estimated"])),
+    ]
     if v["source_no"]:
         rows.append(("县区转报编号", v["source_no"]))
     for d in v["dispatches"]:
         due = est(d["due_current"], d["due_estimated"])
         if d["due_current"] != d["due_original"]:
             due += f"（原 {d['due_original']}，延期：{d['extend_reason']}）"
-        rows += [("交办编号", d["no"] + ("（已退单）" if d["status"] == "returned" else "")),
-                 ("牵头/配合", d["lead_dept"] + ("；" + "、".join(d["assist"]) if d["assist"] else "")),
-                 ("签批", f"{d['approver']}（{d['level']}），{d['tier']}，交办 {d['dispatched_on']}"
-                          + ("，超过交办时限" if d["late"] else "")),
-                 ("办结时限", due)]
+        rows += [
+            ("交办编号", d["no"] + ("（已退单）" if d["status"] == "returned" else "")),
+            ("牵头/配合", d["lead_dept"] + ("；" + "、".join(d["assist"]) if d["assist"] else "")),
+            (
+                "签批",
+                f"{d['approver']}（{d['level']}），{d['tier']}，交办 {d['dispatched_on']}"
+                + ("，超过交办时限" if d["late"] else ""),
+            ),
+            ("办结时限", due),
+        ]
     for e in v["escalations"]:
-        rows += [("转报编号", e["no"]), ("转报", f"{e['approver']}，{e['escalated_on']}" + ("，超过转报时限" if e["late"] else ""))]
+        rows += [
+            ("转报编号", e["no"]),
+            ("转报", f"{e['approver']}，{e['escalated_on']}" + ("，超过转报时限" if e["late"] else "")),
+        ]
     table(None, ["项目", "内容"], rows, no_wrap=("项目",))
     hist = [(e["act_on"], ACT_LABELS.get(e["action"], e["action"]), _event_text(e)) for e in v["events"]]
     table("操作记录", ["日期", "操作", "内容"], hist, no_wrap=("日期", "操作"))
@@ -158,9 +256,13 @@ def _event_text(e: dict) -> str:
     if a == "dispatch":
         return f"{after.get('no')} 牵头：{after.get('lead_dept')}，办结时限 {after.get('due_current')}"
     if a == "reply":
-        return f"{after.get('result')}类，{after.get('mode')}：{after.get('summary')}" + ("（超期办结）" if after.get("late") else "")
+        return f"{after.get('result')}类，{after.get('mode')}：{after.get('summary')}" + (
+            "（超期办结）" if after.get("late") else ""
+        )
     if a == "followup":
-        return f"{after.get('method')}，{after.get('satisfaction')}" + (f"：{after.get('note')}" if after.get("note") else "")
+        return f"{after.get('method')}，{after.get('satisfaction')}" + (
+            f"：{after.get('note')}" if after.get("note") else ""
+        )
     if a == "urge":
         return f"第{d.get('count')}次催办，超期 {after.get('days_late')} 个工作日"
     if a == "edit":
@@ -175,10 +277,13 @@ def _event_text(e: dict) -> str:
     return "，".join(f"{v}" for v in rest.values() if v) or (str(after.get("state", "")) if after else "")
 
 
-def edit_cmd(ctx: typer.Context, case: str = typer.Argument(..., help="案件"),
-             field: str = typer.Option(..., "--field", help="字段：英文键名或登记表上的名称，如 phone 或 联系电话"),
-             value: str = typer.Option(..., "--value", help="更正后的值"),
-             on: str = typer.Option(None, "--date", help=DATE_HELP)):
+def edit_cmd(
+    ctx: typer.Context,
+    case: str = typer.Argument(..., help="案件"),
+    field: str = typer.Option(..., "--field", help="字段：英文键名或登记表上的名称，如 phone 或 联系电话"),
+    value: str = typer.Option(..., "--value", help="更正后的值"),
+    on: str = typer.Option(None, "--date", help=DATE_HELP),
+):
     """更正登记内容（记录更正前后的值）。"""
     from lcqy.acts.handling import edit
 
@@ -187,9 +292,12 @@ def edit_cmd(ctx: typer.Context, case: str = typer.Argument(..., help="案件"),
     say(f"已更正 {r['case']['reg_no']} 的{r['label']}：{r['before']} → {r['after']}")
 
 
-def void_cmd(ctx: typer.Context, case: str = typer.Argument(..., help="案件"),
-             reason: str = typer.Option(..., "--reason", help="作废理由"),
-             on: str = typer.Option(None, "--date", help=DATE_HELP)):
+def void_cmd(
+    ctx: typer.Context,
+    case: str = typer.Argument(..., help="案件"),
+    reason: str = typer.Option(..., "--reason", help="作废理由"),
+    on: str = typer.Option(None, "--date", help=DATE_HELP),
+):
     """作废误登记的编号（编号保留并标注作废，不再使用）。"""
     from lcqy.acts.handling import void
 
@@ -198,9 +306,12 @@ def void_cmd(ctx: typer.Context, case: str = typer.Argument(..., help="案件"),
     say(f"已作废 {r['case']['reg_no']}（{r['reason']}）；该编号不会再次使用。")
 
 
-def merge_cmd(ctx: typer.Context, case: str = typer.Argument(..., help="重复登记的案件"),
-              into: str = typer.Option(..., "--into", help="合并到的案件"),
-              on: str = typer.Option(None, "--date", help=DATE_HELP)):
+def merge_cmd(
+    ctx: typer.Context,
+    case: str = typer.Argument(..., help="重复登记的案件"),
+    into: str = typer.Option(..., "--into", help="合并到的案件"),
+    on: str = typer.Option(None, "--date", help=DATE_HELP),
+):
     """把重复反映的案件合并到另一件（两个编号都保留）。"""
     from lcqy.acts.handling import merge
 

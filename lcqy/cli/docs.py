@@ -24,7 +24,9 @@ def write_form(c, kind: str, case: str, output: str | None, force: bool, templat
 
 def form_cmd(
     ctx: typer.Context,
-    kind: str = typer.Argument(..., help="register（登记表）、dispatch（交办单）、escalate（转报单）或 urge（最近一次催办函）"),
+    kind: str = typer.Argument(
+        ..., help="register（登记表）、dispatch（交办单）、escalate（转报单）或 urge（最近一次催办函）"
+    ),
     case: str = typer.Argument(..., help="案件：登记编号、2026-15 或 15（本年）"),
     output: str = typer.Option(None, "-o", "--output", help="输出文件（默认以文书编号开头，存在当前目录）"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),

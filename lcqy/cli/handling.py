@@ -11,8 +11,9 @@ CASE = typer.Argument(..., help="案件：登记编号、2026-15 或 15（本年
 
 def _done(result: dict, as_json: bool, text: str) -> None:
     if as_json:
-        print_json({k: v for k, v in result.items() if k not in ("case", "dispatch")}
-                   | {"reg_no": result["case"]["reg_no"]})
+        print_json(
+            {k: v for k, v in result.items() if k not in ("case", "dispatch")} | {"reg_no": result["case"]["reg_no"]}
+        )
     else:
         say(text)
 
@@ -33,14 +34,23 @@ def dispatch_cmd(
     from lcqy.acts.dispatching import dispatch
 
     with open_ctx(ctx) as c:
-        r = dispatch(c, case, lead=dept, assist=assist, approver=approver, level=level, tier=tier,
-                     received=received, on=on)
+        r = dispatch(
+            c, case, lead=dept, assist=assist, approver=approver, level=level, tier=tier, received=received, on=on
+        )
     if r.get("meeting"):
-        _done(r, as_json, f"{r['case']['reg_no']} 已提请专题会议研究；会议决定后再交办（lcqy dispatch … --level 专题会议 --dept 部门）。")
+        _done(
+            r,
+            as_json,
+            f"{r['case']['reg_no']} 已提请专题会议研究；"
+            "会议决定后再交办（lcqy dispatch … --level 专题会议 --dept 部门）。",
+        )
         return
     late = "（已超过交办时限 " + r["limit_due"] + "，记为延迟交办）" if r["late"] else ""
-    _done(r, as_json, f"交办编号：{r['no']}\n牵头部门 {r['lead_dept']}，办结时限 "
-                      f"{est(r['due_current'], r['due_estimated'])}{late}")
+    _done(
+        r,
+        as_json,
+        f"交办编号：{r['no']}\n牵头部门 {r['lead_dept']}，办结时限 {est(r['due_current'], r['due_estimated'])}{late}",
+    )
 
 
 def escalate_cmd(
@@ -60,11 +70,14 @@ def escalate_cmd(
     _done(r, as_json, f"转报编号：{r['no']}{late}")
 
 
-def forward_cmd(ctx: typer.Context, case: str = CASE,
-                dept: str = typer.Option(..., "--dept", help="答复咨询的职能部门"),
-                note: str = typer.Option("", "--note", help="说明"),
-                on: str = typer.Option(None, "--date", help=DATE_HELP),
-                as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+def forward_cmd(
+    ctx: typer.Context,
+    case: str = CASE,
+    dept: str = typer.Option(..., "--dept", help="答复咨询的职能部门"),
+    note: str = typer.Option("", "--note", help="说明"),
+    on: str = typer.Option(None, "--date", help=DATE_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
     """咨询类问题直接转交职能部门答复（第十条）。"""
     from lcqy.acts.dispatching import forward
 
@@ -73,11 +86,14 @@ def forward_cmd(ctx: typer.Context, case: str = CASE,
     _done(r, as_json, f"{r['case']['reg_no']} 已转交 {r['dept']} 答复。")
 
 
-def reject_cmd(ctx: typer.Context, case: str = CASE,
-               reason: str = typer.Option(..., "--reason", help="理由：诉讼、仲裁、行政复议、国家秘密、非本地企业、其他"),
-               note: str = typer.Option("", "--note", help="具体说明（理由为“其他”时必填）"),
-               on: str = typer.Option(None, "--date", help=DATE_HELP),
-               as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+def reject_cmd(
+    ctx: typer.Context,
+    case: str = CASE,
+    reason: str = typer.Option(..., "--reason", help="理由：诉讼、仲裁、行政复议、国家秘密、非本地企业、其他"),
+    note: str = typer.Option("", "--note", help="具体说明（理由为“其他”时必填）"),
+    on: str = typer.Option(None, "--date", help=DATE_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
     """不予受理（第二条），案件保留在台帐中。"""
     from lcqy.acts.dispatching import reject
 
@@ -86,10 +102,13 @@ def reject_cmd(ctx: typer.Context, case: str = CASE,
     _done(r, as_json, f"{r['case']['reg_no']} 不予受理（{r['reason']}）。")
 
 
-def return_cmd(ctx: typer.Context, case: str = CASE,
-               reason: str = typer.Option(..., "--reason", help="退单理由，如 不属本部门职责"),
-               on: str = typer.Option(None, "--date", help=DATE_HELP),
-               as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+def return_cmd(
+    ctx: typer.Context,
+    case: str = CASE,
+    reason: str = typer.Option(..., "--reason", help="退单理由，如 不属本部门职责"),
+    on: str = typer.Option(None, "--date", help=DATE_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
     """退单：牵头部门认为不属本部门职责，案件回到待交办。"""
     from lcqy.acts.dispatching import return_
 
@@ -98,12 +117,15 @@ def return_cmd(ctx: typer.Context, case: str = CASE,
     _done(r, as_json, f"{r['dispatch']} 已由 {r['dept']} 退单（本案第 {r['returns']} 次）；请重新交办。")
 
 
-def extend_cmd(ctx: typer.Context, case: str = CASE,
-               until: str = typer.Option(..., "--until", help="延期后的办结时限"),
-               reason: str = typer.Option(..., "--reason", help="延期理由"),
-               override_reason: str = typer.Option("", "--override-reason", help="超过第十六条上限时的特殊理由"),
-               on: str = typer.Option(None, "--date", help=DATE_HELP),
-               as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+def extend_cmd(
+    ctx: typer.Context,
+    case: str = CASE,
+    until: str = typer.Option(..., "--until", help="延期后的办结时限"),
+    reason: str = typer.Option(..., "--reason", help="延期理由"),
+    override_reason: str = typer.Option("", "--override-reason", help="超过第十六条上限时的特殊理由"),
+    on: str = typer.Option(None, "--date", help=DATE_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
     """延长办结时限：一般问题最长15个工作日，重大问题最长1个月。"""
     from lcqy.acts.dispatching import extend
 
@@ -113,14 +135,19 @@ def extend_cmd(ctx: typer.Context, case: str = CASE,
     _done(r, as_json, f"{r['dispatch']} 办结时限 {r['due_original']} → {r['due_current']}{over}")
 
 
-def reply_cmd(ctx: typer.Context, case: str = CASE,
-              result: str = typer.Option(..., "--result", help="A 已解决或基本解决；B 正在解决或列入规划；C 目前条件限制需以后解决"),
-              mode: str = typer.Option(..., "--mode", help="面复 或 书面"),
-              summary: str = typer.Option(..., "--summary", help="办理情况"),
-              doc_no: str = typer.Option("", "--doc-no", help="报送办理结果的文号"),
-              plan: str = typer.Option("", "--plan", help="B类：措施和时限；C类：向企业的说明"),
-              on: str = typer.Option(None, "--date", help=DATE_HELP),
-              as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+def reply_cmd(
+    ctx: typer.Context,
+    case: str = CASE,
+    result: str = typer.Option(
+        ..., "--result", help="A 已解决或基本解决；B 正在解决或列入规划；C 目前条件限制需以后解决"
+    ),
+    mode: str = typer.Option(..., "--mode", help="面复 或 书面"),
+    summary: str = typer.Option(..., "--summary", help="办理情况"),
+    doc_no: str = typer.Option("", "--doc-no", help="报送办理结果的文号"),
+    plan: str = typer.Option("", "--plan", help="B类：措施和时限；C类：向企业的说明"),
+    on: str = typer.Option(None, "--date", help=DATE_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
     """记录承办单位的办理结果（A/B/C）。"""
     from lcqy.acts.handling import reply
 
@@ -131,13 +158,16 @@ def reply_cmd(ctx: typer.Context, case: str = CASE,
     _done(r, as_json, f"{r['case']['reg_no']} 已记录 {r['result']} 类答复（{r['replied_on']}{extra}）。")
 
 
-def followup_cmd(ctx: typer.Context, case: str = CASE,
-                 method: str = typer.Option(..., "--method", help="电话回询 或 现场走访"),
-                 satisfaction: str = typer.Option(..., "--satisfaction", help="满意、基本满意、不满意"),
-                 incomplete: bool = typer.Option(False, "--incomplete", help="办理不彻底、答复不规范或含糊不清"),
-                 note: str = typer.Option("", "--note", help="说明"),
-                 on: str = typer.Option(None, "--date", help=DATE_HELP),
-                 as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+def followup_cmd(
+    ctx: typer.Context,
+    case: str = CASE,
+    method: str = typer.Option(..., "--method", help="电话回询 或 现场走访"),
+    satisfaction: str = typer.Option(..., "--satisfaction", help="满意、基本满意、不满意"),
+    incomplete: bool = typer.Option(False, "--incomplete", help="办理不彻底、答复不规范或含糊不清"),
+    note: str = typer.Option("", "--note", help="说明"),
+    on: str = typer.Option(None, "--date", help=DATE_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
     """回访企业：记录满意度；不满意或办理不彻底转专项督办。"""
     from lcqy.acts.handling import followup
     from lcqy.rules.constants import SUPERVISION
@@ -148,14 +178,17 @@ def followup_cmd(ctx: typer.Context, case: str = CASE,
     _done(r, as_json, f"{r['case']['reg_no']} 回访：{r['satisfaction']}{sup}。")
 
 
-def urge_cmd(ctx: typer.Context, case: str = CASE,
-             note: str = typer.Option("", "--note", help="说明"),
-             output: str = typer.Option(None, "-o", "--output", help="催办函文件（默认以交办编号开头，存在当前目录）"),
-             force: bool = typer.Option(False, "--force", help="覆盖已存在的催办函文件"),
-             no_letter: bool = typer.Option(False, "--no-letter", help="只记录催办，不生成催办函"),
-             templates: str = typer.Option(None, "--templates", help="模板目录"),
-             on: str = typer.Option(None, "--date", help=DATE_HELP),
-             as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+def urge_cmd(
+    ctx: typer.Context,
+    case: str = CASE,
+    note: str = typer.Option("", "--note", help="说明"),
+    output: str = typer.Option(None, "-o", "--output", help="催办函文件（默认以交办编号开头，存在当前目录）"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的催办函文件"),
+    no_letter: bool = typer.Option(False, "--no-letter", help="只记录催办，不生成催办函"),
+    templates: str = typer.Option(None, "--templates", help="模板目录"),
+    on: str = typer.Option(None, "--date", help=DATE_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
     """催办：记录一次催办（次数、超期工作日、限期答复日期），并生成催办函。"""
     from pathlib import Path
 
@@ -174,14 +207,21 @@ def urge_cmd(ctx: typer.Context, case: str = CASE,
             except LcqyError as exc:
                 raise LcqyError(f"催办已记录，但催办函未生成：{exc.message}（可用 lcqy form urge 重新生成）") from None
     r["letter"] = letter
-    _done(r, as_json, f"{r['case']['reg_no']} 第 {r['count']} 次催办 {r['dispatch']['lead_dept']}："
-                      f"超期 {r['days_late']} 个工作日，请于 {r['reply_by']} 前书面答复。"
-                      + (f"\n已生成催办函 {letter}" if letter else ""))
+    _done(
+        r,
+        as_json,
+        f"{r['case']['reg_no']} 第 {r['count']} 次催办 {r['dispatch']['lead_dept']}："
+        f"超期 {r['days_late']} 个工作日，请于 {r['reply_by']} 前书面答复。"
+        + (f"\n已生成催办函 {letter}" if letter else ""),
+    )
 
 
-def close_cmd(ctx: typer.Context, case: str = CASE,
-              on: str = typer.Option(None, "--date", help=DATE_HELP),
-              as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+def close_cmd(
+    ctx: typer.Context,
+    case: str = CASE,
+    on: str = typer.Option(None, "--date", help=DATE_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
     """销号：最近一次答复为A类且企业满意或基本满意时才可销号。"""
     from lcqy.acts.handling import close
 
@@ -191,7 +231,16 @@ def close_cmd(ctx: typer.Context, case: str = CASE,
 
 
 def register(app: typer.Typer) -> None:
-    for name, fn in (("dispatch", dispatch_cmd), ("escalate", escalate_cmd), ("forward", forward_cmd),
-                     ("reject", reject_cmd), ("return", return_cmd), ("extend", extend_cmd),
-                     ("reply", reply_cmd), ("followup", followup_cmd), ("urge", urge_cmd), ("close", close_cmd)):
+    for name, fn in (
+        ("dispatch", dispatch_cmd),
+        ("escalate", escalate_cmd),
+        ("forward", forward_cmd),
+        ("reject", reject_cmd),
+        ("return", return_cmd),
+        ("extend", extend_cmd),
+        ("reply", reply_cmd),
+        ("followup", followup_cmd),
+        ("urge", urge_cmd),
+        ("close", close_cmd),
+    ):
         app.command(name)(fn)

@@ -80,7 +80,14 @@ def cal_unset(ctx: typer.Context, day: str = typer.Argument(..., help="日期"))
     say(f"已取消 {r['day']} 的自定设置。")
 
 
-_MARK = {"workday": "", "weekend": "休", "holiday": "假", "adjusted": "班", "office-holiday": "假*", "office-workday": "班*"}
+_MARK = {
+    "workday": "",
+    "weekend": "休",
+    "holiday": "假",
+    "adjusted": "班",
+    "office-holiday": "假*",
+    "office-workday": "班*",
+}
 
 
 @cal_app.command("show")
@@ -103,9 +110,16 @@ def cal_show(
         kinds = {d: cal.day_kind(d) for d in days}
         estimate = cal.is_estimate(first)
     if as_json:
-        print_json({"month": f"{y}-{m:02d}", "estimate": estimate,
-                    "days": [{"day": d.isoformat(), "kind": k, "workday": k in ("workday", "adjusted", "office-workday")}
-                             for d, k in kinds.items()]})
+        print_json(
+            {
+                "month": f"{y}-{m:02d}",
+                "estimate": estimate,
+                "days": [
+                    {"day": d.isoformat(), "kind": k, "workday": k in ("workday", "adjusted", "office-workday")}
+                    for d, k in kinds.items()
+                ],
+            }
+        )
         return
     weeks: list[list[str]] = []
     week = [""] * first.weekday()
@@ -137,14 +151,21 @@ def cal_check(
         return
     y = s["year"]
     if s["official_known"]:
-        say(f"{y}年：已收录国务院办公厅公布的节假日安排。工作日 {s['workdays']} 天；"
-            f"调休上班 {'、'.join(d[5:] for d in s['adjusted_workdays']) or '无'}。")
+        say(
+            f"{y}年：已收录国务院办公厅公布的节假日安排。工作日 {s['workdays']} 天；"
+            f"调休上班 {'、'.join(d[5:] for d in s['adjusted_workdays']) or '无'}。"
+        )
     else:
-        say(f"{y}年：尚未收录国家节假日安排，该年的期限都是估计值（显示为 日期≈）。\n"
+        say(
+            f"{y}年：尚未收录国家节假日安排，该年的期限都是估计值（显示为 日期≈）。\n"
             f"国务院办公厅通知发布后，可升级 holidays 包（pip install -U holidays），"
-            f"或逐日录入：lcqy calendar set {y}-01-01 holiday --note 元旦；调休上班日用 workday。")
+            f"或逐日录入：lcqy calendar set {y}-01-01 holiday --note 元旦；调休上班日用 workday。"
+        )
     if s["office_days"]:
-        say("本办公室自定：" + "、".join(f"{o['day']}（{'上班' if o['kind'] == 'workday' else '放假'}）" for o in s["office_days"]))
+        say(
+            "本办公室自定："
+            + "、".join(f"{o['day']}（{'上班' if o['kind'] == 'workday' else '放假'}）" for o in s["office_days"])
+        )
 
 
 def register(app: typer.Typer) -> None:

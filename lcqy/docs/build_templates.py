@@ -172,9 +172,7 @@ def _borders(table) -> None:
         el.set(qn("w:space"), "0")
         el.set(qn("w:color"), "000000")
         borders.append(el)
-    table._tbl.tblPr.insert_element_before(
-        borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption"
-    )
+    table._tbl.tblPr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption")
 
 
 def _write_cell(cell, content, label: bool) -> None:
@@ -281,8 +279,7 @@ def build_register() -> DocumentObject:
             (ROW, [L("联系电话", 1), V("phone", 2), L("电子邮箱", 3), V("email", 4)]),
             (45, [L("企业反映问题", 0, span=2), L("主要困难和问题", 1), V("problem", 2, 4)]),
             (28, [L("希望协调解决的具体事项", 1), V("request", 2, 4)]),
-            (ROW, [L("受理情况", 0), L("受理时间", 1), V("accepted_on", 2), L("受理人员", 3),
-                   V("accepted_by", 4)]),
+            (ROW, [L("受理情况", 0), L("受理时间", 1), V("accepted_on", 2), L("受理人员", 3), V("accepted_by", 4)]),
             (14, [L("备注", 0), V("remarks", 1, 4)]),
         ],
     )
@@ -311,11 +308,12 @@ def build_dispatch() -> DocumentObject:
             (ROW, [L("反映企业", 1), V("enterprise", 2, 4)]),
             (ROW, [L("企业地址", 1), V("address", 2, 4)]),
             (ROW, [L("联系人", 1), V("contact", 2), L("联系电话", 3), V("phone", 4)]),
-            (ROW, [L("办理要求", 0, span=2), L("牵头办理部门", 1), V("lead_dept", 2),
-                   L("办结时限", 3), V("due_date", 4)]),
+            (
+                ROW,
+                [L("办理要求", 0, span=2), L("牵头办理部门", 1), V("lead_dept", 2), L("办结时限", 3), V("due_date", 4)],
+            ),
             (ROW, [L("配合办理部门", 1), V("assist_depts", 2, 4)]),
-            (ROW, [L("签交情况", 0), L("签批领导", 1), V("approver", 2), L("交办日期", 3),
-                   V("dispatched_on", 4)]),
+            (ROW, [L("签交情况", 0), L("签批领导", 1), V("approver", 2), L("交办日期", 3), V("dispatched_on", 4)]),
             (14, [L("备注", 0), V("remarks", 1, 4)]),
         ],
     )
@@ -344,8 +342,7 @@ def build_escalate() -> DocumentObject:
             (ROW, [L("企业地址", 1), V("address", 2, 4)]),
             (ROW, [L("联系人", 1), V("contact", 2), L("联系电话", 3), V("phone", 4)]),
             (40, [L("办理建议", 0), V("suggestion", 1, 4)]),
-            (ROW, [L("签报情况", 0), L("签批领导", 1), V("approver", 2), L("转报日期", 3),
-                   V("escalated_on", 4)]),
+            (ROW, [L("签报情况", 0), L("签批领导", 1), V("approver", 2), L("转报日期", 3), V("escalated_on", 4)]),
             (14, [L("备注", 0), V("remarks", 1, 4)]),
         ],
     )
@@ -389,25 +386,39 @@ def build_urge() -> DocumentObject:
     para(["交办编号：", "{dispatch_no}"], indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     para([""], indent=False)
     para(["{lead_dept}", "："], indent=False)
-    para([
-        "{enterprise}", "反映的“", "{request}", "”问题（登记编号：", "{reg_no}", "，交办编号：",
-        "{dispatch_no}", "），已于", "{dispatched_on}", "交由你单位牵头办理，办结时限为",
-        "{due_date}", "。截至目前，该问题已超过办结时限", "{days_late}",
-        "个工作日，我办尚未收到你单位的办理结果。",
-    ])
-    para([
-        (
-            "根据《临沧市企业反映困难问题收集和办理工作办法（试行）》"
-            "（临政办发〔2021〕21号）第十八条规定，现对该问题进行第"
-        ),
-        "{urge_count}",
-        "次催办。请你单位高度重视，加快办理进度，于",
-        "{reply_by}",
-        (
-            "前将办理结果经主要领导审核后以正式文件报送我办，并面复或书面答复企业；"
-            "确有困难暂时无法办结的，请书面说明原因、已采取的措施和办结时限。"
-        ),
-    ])
+    para(
+        [
+            "{enterprise}",
+            "反映的“",
+            "{request}",
+            "”问题（登记编号：",
+            "{reg_no}",
+            "，交办编号：",
+            "{dispatch_no}",
+            "），已于",
+            "{dispatched_on}",
+            "交由你单位牵头办理，办结时限为",
+            "{due_date}",
+            "。截至目前，该问题已超过办结时限",
+            "{days_late}",
+            "个工作日，我办尚未收到你单位的办理结果。",
+        ]
+    )
+    para(
+        [
+            (
+                "根据《临沧市企业反映困难问题收集和办理工作办法（试行）》"
+                "（临政办发〔2021〕21号）第十八条规定，现对该问题进行第"
+            ),
+            "{urge_count}",
+            "次催办。请你单位高度重视，加快办理进度，于",
+            "{reply_by}",
+            (
+                "前将办理结果经主要领导审核后以正式文件报送我办，并面复或书面答复企业；"
+                "确有困难暂时无法办结的，请书面说明原因、已采取的措施和办结时限。"
+            ),
+        ]
+    )
     para(["特此函告。"])
     para([""], indent=False)
     para([""], indent=False)

@@ -15,6 +15,7 @@ from jinja2.exceptions import TemplateError
 
 from lcqy.errors import LcqyError
 
+
 def _default_template_dir() -> Path:
     """templates/ of the source tree; in an installed wheel it ships as lcqy.templates."""
     src = Path(__file__).resolve().parents[2] / "templates"
@@ -40,21 +41,63 @@ NAMES = {
 
 REQUIRED: dict[str, set[str]] = {
     "register": {
-        "category", "reg_no", "enterprise", "address", "reported_on", "channel", "contact",
-        "contact_title", "phone", "email", "problem", "request", "accepted_on", "accepted_by",
+        "category",
+        "reg_no",
+        "enterprise",
+        "address",
+        "reported_on",
+        "channel",
+        "contact",
+        "contact_title",
+        "phone",
+        "email",
+        "problem",
+        "request",
+        "accepted_on",
+        "accepted_by",
         "remarks",
     },
     "dispatch": {
-        "office_name", "dispatch_no", "request", "enterprise", "address", "contact", "phone",
-        "lead_dept", "due_date", "assist_depts", "approver", "dispatched_on", "remarks",
+        "office_name",
+        "dispatch_no",
+        "request",
+        "enterprise",
+        "address",
+        "contact",
+        "phone",
+        "lead_dept",
+        "due_date",
+        "assist_depts",
+        "approver",
+        "dispatched_on",
+        "remarks",
     },
     "escalate": {
-        "office_name", "escalate_no", "request", "enterprise", "address", "contact", "phone",
-        "suggestion", "approver", "escalated_on", "remarks",
+        "office_name",
+        "escalate_no",
+        "request",
+        "enterprise",
+        "address",
+        "contact",
+        "phone",
+        "suggestion",
+        "approver",
+        "escalated_on",
+        "remarks",
     },
     "urge": {
-        "office_name", "lead_dept", "reg_no", "dispatch_no", "enterprise", "request",
-        "dispatched_on", "due_date", "days_late", "urge_count", "reply_by", "issued_on",
+        "office_name",
+        "lead_dept",
+        "reg_no",
+        "dispatch_no",
+        "enterprise",
+        "request",
+        "dispatched_on",
+        "due_date",
+        "days_late",
+        "urge_count",
+        "reply_by",
+        "issued_on",
     },
 }
 

@@ -17,8 +17,9 @@ def dispatch_limit_days(*, major: bool, has_assist: bool = False, escalation: bo
     return DISPATCH_DAYS_COMPLEX if (major or has_assist or escalation) else DISPATCH_DAYS_SIMPLE
 
 
-def dispatch_due(cal: WorkCalendar, accepted_on: date, *, major: bool, has_assist: bool = False,
-                 escalation: bool = False) -> date:
+def dispatch_due(
+    cal: WorkCalendar, accepted_on: date, *, major: bool, has_assist: bool = False, escalation: bool = False
+) -> date:
     """Last day to dispatch (or escalate) a case accepted on `accepted_on`."""
     days = dispatch_limit_days(major=major, has_assist=has_assist, escalation=escalation)
     return add_workdays(cal, accepted_on, days)

@@ -50,10 +50,7 @@ def phone(label: str, value: str) -> str:
     v = v.replace("－", "-").replace("—", "-")
     if _MOBILE.match(v) or _LANDLINE.match(v):
         return v
-    raise LcqyError(
-        f"{label}“{value}”格式不对：应为11位手机号（如 13812345678）"
-        "或带区号的座机（如 0883-2123456）。"
-    )
+    raise LcqyError(f"{label}“{value}”格式不对：应为11位手机号（如 13812345678）或带区号的座机（如 0883-2123456）。")
 
 
 def email(label: str, value: str) -> str:

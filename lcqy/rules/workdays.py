@@ -26,6 +26,7 @@ class WorkCalendar:
     office: Mapping[date, str] = field(default_factory=dict)  # date -> "holiday" | "workday"
     known_years: frozenset[int] = frozenset()  # years whose official schedule is published
     _years: dict[int, tuple[frozenset[date], frozenset[date]]] = field(default_factory=dict, repr=False)
+    _prefix: dict[int, list[int]] = field(default_factory=dict, repr=False)
 
     def _year(self, year: int) -> tuple[frozenset[date], frozenset[date]]:
         got = self._years.get(year)
@@ -56,6 +57,18 @@ class WorkCalendar:
             return "holiday"
         return "workday" if d.weekday() < 5 else "weekend"
 
+    def workdays_through(self, d: date) -> int:
+        """Working days from 1 January of d's year up to and including d (cached per year)."""
+        pre = self._prefix.get(d.year)
+        if pre is None:
+            pre, n, day = [0], 0, date(d.year, 1, 1)
+            while day.year == d.year:
+                n += self.is_workday(day)
+                pre.append(n)
+                day += ONE_DAY
+            self._prefix[d.year] = pre
+        return pre[d.timetuple().tm_yday]
+
     def is_estimate(self, d: date) -> bool:
         """True when d's year has no published official schedule: dates are guesses."""
         return d.year not in self.known_years
@@ -79,12 +92,12 @@ def workdays_between(cal: WorkCalendar, start: date, end: date) -> int:
     This is also "working days late": the working days after the due date up to
     and including the as-of day.
     """
-    n = 0
-    d = start
-    while d < end:
-        d += ONE_DAY
-        if cal.is_workday(d):
-            n += 1
+    if end <= start:
+        return 0
+    # Per-year prefix sums: the overdue board and the Excel ledger ask this for every case.
+    n = cal.workdays_through(end) - cal.workdays_through(start)
+    for year in range(start.year, end.year):
+        n += cal.workdays_through(date(year, 12, 31))
     return n
 
 

@@ -139,4 +139,12 @@ CREATE TABLE events (
 CREATE INDEX events_case ON events(case_id);
 """,
     ),
+    (
+        2,
+        """
+-- 催办次数 carried over from an office's own Excel ledger (import-ledger): those urges
+-- happened before the ledger, with no dates to record them by.
+ALTER TABLE cases ADD COLUMN prior_urges INTEGER NOT NULL DEFAULT 0;
+""",
+    ),
 ]

@@ -42,6 +42,10 @@ COLUMNS: list[tuple[str, str, int]] = [
     ("state", "状态", 11),
     ("days_late", "超期工作日", 6),
     ("urge_count", "催办次数", 6),
+    # Beyond the seed's ledger: what 第十八条 supervision and the case's nature need to survive a
+    # round trip through Excel (the 3-day dispatch limit of a 重大 case, 咨询 forwarding).
+    ("supervision", "督办", 8),
+    ("nature", "问题性质", 8),
     ("remarks", "备注", 16),
 ]
 CONTACT_COLUMNS: list[tuple[str, str, int]] = [

@@ -1,0 +1,95 @@
+"""export-ledger, import-ledger: the Excel problem ledger."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from lcqy.cli._common import JSON_HELP, open_ctx, print_json, say
+
+PROGRESS_FROM = 5000  # cases; below this the export is quicker than a bar is worth
+
+
+def export_cmd(
+    ctx: typer.Context,
+    output: str = typer.Option(None, "-o", "--output", help="输出文件 .xlsx（默认：办公室名称+问题台帐+日期）"),
+    year: int = typer.Option(None, "--year", help="只导出某年度登记的案件"),
+    date_from: str = typer.Option(None, "--from", help="受理时间起（含）"),
+    date_to: str = typer.Option(None, "--to", help="受理时间止（含）"),
+    status: str = typer.Option(None, "--status", help="只导出某状态，如 办理中、已销号"),
+    with_contacts: bool = typer.Option(False, "--with-contacts", help="包含联系人、电话、邮箱等（注意保护企业信息）"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+):
+    """导出问题台帐（.xlsx）：汇总表，再按问题类别分表。"""
+    from lcqy.acts.ledger_io import count_cases, export_rows
+    from lcqy.acts.queries import Filters
+    from lcqy.errors import LcqyError
+    from lcqy.rules import validate
+
+    with open_ctx(ctx) as c:
+        f = Filters(
+            year=year,
+            state=status,
+            date_from=validate.parse_date("受理时间起（--from）", date_from) if date_from else None,
+            date_to=validate.parse_date("受理时间止（--to）", date_to) if date_to else None,
+        )
+        if year and (date_from or date_to):
+            raise LcqyError("--year 与 --from/--to 只能选一种。")
+        office = c.ledger.meta["office_name"]
+        path = Path(output or f"{office}问题台帐_{c.today:%Y%m%d}.xlsx")
+        if path.suffix.lower() != ".xlsx":
+            raise LcqyError(f"输出文件（-o）须以 .xlsx 结尾：{path}")
+        if path.exists() and not force:
+            raise LcqyError(f"文件 {path} 已存在；要覆盖请加 --force。")
+        from lcqy.xlsx.writer import write_ledger
+
+        note = f"截至 {c.today:%Y年%m月%d日}" + (f"，{year}年度" if year else "")
+        rows = export_rows(c, f, c.today)
+        total = count_cases(c)
+        if total >= PROGRESS_FROM:
+            from rich.progress import Progress
+
+            with Progress(transient=True) as bar:
+                task = bar.add_task("导出台帐", total=total)
+                got = write_ledger(
+                    path,
+                    rows,
+                    office_name=office,
+                    title_note=note,
+                    with_contacts=with_contacts,
+                    progress=lambda n: bar.update(task, completed=n),
+                )
+        else:
+            got = write_ledger(path, rows, office_name=office, title_note=note, with_contacts=with_contacts)
+    say(f"已导出 {path}：{got['rows']} 件，其中超期 {got['late']} 件。")
+
+
+def import_cmd(
+    ctx: typer.Context,
+    file: str = typer.Argument(..., help="Excel 台帐文件（本程序导出的，或表头为登记表栏目的工作表）"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只检查不导入"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
+    """导入办公室原有的 Excel 台帐：逐行按登记规则检查，全部通过才导入。"""
+    from lcqy.acts.ledger_io import import_ledger
+
+    with open_ctx(ctx) as c:
+        r = import_ledger(c, Path(file), dry_run=dry_run)
+    if as_json:
+        print_json(r)
+        return
+    verb = "检查通过，可以导入" if dry_run else "已导入"
+    say(
+        f"{verb} {r['rows']} 件。"
+        + (f"新增部门 {len(r['new_depts'])} 个：{'、'.join(r['new_depts'])}。" if r["new_depts"] else "")
+    )
+    for sheet, heads in r["unknown_headers"].items():
+        say(f"工作表“{sheet}”中未识别、未导入的栏目：{'、'.join(heads)}")
+    for sheet in r["skipped_sheets"]:
+        say(f"工作表“{sheet}”没有找到表头，已跳过。")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export-ledger")(export_cmd)
+    app.command("import-ledger")(import_cmd)
