@@ -283,12 +283,17 @@ def edit_cmd(
     field: str = typer.Option(..., "--field", help="字段：英文键名或登记表上的名称，如 phone 或 联系电话"),
     value: str = typer.Option(..., "--value", help="更正后的值"),
     on: str = typer.Option(None, "--date", help=DATE_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """更正登记内容（记录更正前后的值）。"""
     from lcqy.acts.handling import edit
 
     with open_ctx(ctx) as c:
         r = edit(c, case, field=field, value=value, on=on)
+    if as_json:
+        return print_json(
+            {"reg_no": r["case"]["reg_no"], "field": r["field"], "before": r["before"], "after": r["after"]}
+        )
     say(f"已更正 {r['case']['reg_no']} 的{r['label']}：{r['before']} → {r['after']}")
 
 
@@ -297,12 +302,15 @@ def void_cmd(
     case: str = typer.Argument(..., help="案件"),
     reason: str = typer.Option(..., "--reason", help="作废理由"),
     on: str = typer.Option(None, "--date", help=DATE_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """作废误登记的编号（编号保留并标注作废，不再使用）。"""
     from lcqy.acts.handling import void
 
     with open_ctx(ctx) as c:
         r = void(c, case, reason=reason, on=on)
+    if as_json:
+        return print_json({"reg_no": r["case"]["reg_no"], "state": "void", "reason": r["reason"]})
     say(f"已作废 {r['case']['reg_no']}（{r['reason']}）；该编号不会再次使用。")
 
 
@@ -311,12 +319,15 @@ def merge_cmd(
     case: str = typer.Argument(..., help="重复登记的案件"),
     into: str = typer.Option(..., "--into", help="合并到的案件"),
     on: str = typer.Option(None, "--date", help=DATE_HELP),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """把重复反映的案件合并到另一件（两个编号都保留）。"""
     from lcqy.acts.handling import merge
 
     with open_ctx(ctx) as c:
         r = merge(c, case, into=into, on=on)
+    if as_json:
+        return print_json({"reg_no": r["case"]["reg_no"], "state": "merged", "into": r["into"]["reg_no"]})
     say(f"已将 {r['case']['reg_no']} 合并到 {r['into']['reg_no']}。")
 
 
