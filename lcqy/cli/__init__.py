@@ -57,7 +57,9 @@ def _usage_message(exc: click.UsageError) -> str:
 def main(argv: list[str] | None = None) -> None:
     command = typer.main.get_command(app)
     try:
-        command.main(args=argv, prog_name="lcqy", standalone_mode=False)
+        rc = command.main(args=argv, prog_name="lcqy", standalone_mode=False)
+        if isinstance(rc, int) and rc:
+            sys.exit(rc)  # typer.Exit(n) inside a command comes back as the return value
     except LcqyError as exc:
         print(f"错误：{exc.message}", file=sys.stderr)
         sys.exit(exc.code)

@@ -168,7 +168,45 @@ def cal_check(
         )
 
 
+def backup_cmd(
+    ctx: typer.Context,
+    file: str = typer.Argument(..., help="备份文件路径"),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+):
+    """备份台帐：得到一致的副本（其他命令正在写入也不影响），仅本人可读。"""
+    from pathlib import Path
+
+    from lcqy.errors import LcqyError
+    from lcqy.store.db import backup
+
+    dest = Path(file)
+    if dest.exists() and not force:
+        raise LcqyError(f"文件 {dest} 已存在；要覆盖请加 --force。")
+    with open_ctx(ctx) as c:
+        backup(c.ledger, dest)
+    say(f"已备份到 {dest}")
+
+
+def check_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+    """检查台帐：数据库完整性、编号连续、状态与记录一致、文件权限，每个问题一行。"""
+    from lcqy.acts.check import check
+
+    with open_ctx(ctx) as c:
+        problems = check(c)
+    if as_json:
+        print_json(problems)
+    elif problems:
+        for p in problems:
+            print(p)
+    else:
+        say("台帐检查通过，没有发现问题。")
+    if problems:
+        raise typer.Exit(1)
+
+
 def register(app: typer.Typer) -> None:
     app.command("init")(init)
+    app.command("backup")(backup_cmd)
+    app.command("check")(check_cmd)
     app.add_typer(dept_app, name="dept")
     app.add_typer(cal_app, name="calendar")

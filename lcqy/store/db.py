@@ -187,6 +187,21 @@ class Ledger:
         )
 
 
+def backup(led: Ledger, dest: Path) -> None:
+    """A consistent copy through SQLite's online backup, readable by its owner only (R14)."""
+    tmp = dest.with_name(dest.name + ".part")
+    tmp.unlink(missing_ok=True)
+    create_private_file(tmp)
+    try:
+        target = sqlite3.connect(str(tmp))
+        with target:
+            led.conn.backup(target)
+        target.close()
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def now_text() -> str:
     """Wall-clock timestamp of an entry; LCQY_NOW fixes it (reproducible sample ledger)."""
     fixed = os.environ.get("LCQY_NOW")

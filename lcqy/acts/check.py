@@ -1,0 +1,62 @@
+"""`check`: the ledger's integrity and the measures' rules, one problem a line (empty = sound)."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from lcqy.acts.context import Ctx
+from lcqy.rules.constants import STATES
+
+
+def check(ctx: Ctx) -> list[str]:
+    db = ctx.ledger.db
+    q = db.execute
+    problems = [f"数据库完整性：{r[0]}" for r in q("PRAGMA integrity_check") if r[0] != "ok"]
+    problems += [f"外键：{r[0]} 第{r[1]}行 指向不存在的 {r[2]}" for r in q("PRAGMA foreign_key_check")]
+    mode = stat.S_IMODE(os.stat(ctx.ledger.path).st_mode)
+    if mode & 0o077:
+        problems.append(f"文件权限 {oct(mode)}：台帐含企业信息，应仅本人可读写（chmod 600 {ctx.ledger.path}）。")
+    # R5: each kind's numbers of a year run 1..N with no gap, and the counter is past N.
+    for kind, year, n, top in q("SELECT kind, year, count(*), max(seq) FROM numbers GROUP BY kind, year"):
+        if n != top:
+            problems.append(f"编号：{year}年“{kind}”字号有 {top - n} 个空号（应从1连续到{top}）。")
+        nxt = q("SELECT next FROM counters WHERE kind = ? AND year = ?", [kind, year]).fetchone()
+        if not nxt or nxt[0] != top + 1:
+            problems.append(f"编号：{year}年“{kind}”字号计数器应为 {top + 1}，实为 {nxt[0] if nxt else '无'}。")
+    for (no,) in q(
+        "SELECT reg_no FROM cases WHERE reg_no NOT IN (SELECT text FROM numbers) "
+        "UNION ALL SELECT no FROM dispatches WHERE no NOT IN (SELECT text FROM numbers) "
+        "UNION ALL SELECT no FROM escalations WHERE no NOT IN (SELECT text FROM numbers)"
+    ):
+        problems.append(f"编号：{no} 未登记在编号表中。")
+    for reg_no, state in q("SELECT reg_no, state FROM cases"):
+        if state not in STATES:
+            problems.append(f"{reg_no}：未知状态“{state}”。")
+    rules = [
+        (
+            "dispatched",
+            "NOT EXISTS (SELECT 1 FROM dispatches d WHERE d.case_id = c.id AND d.status = 'active')",
+            "状态为办理中，但没有有效的交办单",
+        ),
+        ("replied", "NOT EXISTS (SELECT 1 FROM replies r WHERE r.case_id = c.id)", "状态为已答复，但没有答复记录"),
+        (
+            "escalated",
+            "NOT EXISTS (SELECT 1 FROM escalations e WHERE e.case_id = c.id)",
+            "状态为已转报，但没有转报记录",
+        ),
+        (
+            "closed",
+            "NOT EXISTS (SELECT 1 FROM replies r WHERE r.case_id = c.id AND r.id = "
+            "(SELECT max(id) FROM replies WHERE case_id = c.id) AND r.result = 'A') AND c.source_no = ''",
+            "已销号，但最近一次答复不是A类",
+        ),
+    ]
+    for state, cond, what in rules:
+        for (reg_no,) in q(f"SELECT reg_no FROM cases c WHERE state = ? AND {cond}", [state]):
+            problems.append(f"{reg_no}：{what}。")
+    for (reg_no,) in q(
+        "SELECT c.reg_no FROM dispatches d JOIN cases c ON c.id = d.case_id WHERE d.due_current < d.due_original"
+    ):
+        problems.append(f"{reg_no}：当前办结时限早于原时限。")
+    return problems
