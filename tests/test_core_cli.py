@@ -196,7 +196,7 @@ def test_list_filters_and_show(ledger):
 
 def test_dept_list_and_near_miss(ledger):
     r = ledger("dept", "list", "--json")
-    assert "临翔供电局" in json.loads(r.out)
+    assert "临翔供电局" in [d["name"] for d in json.loads(r.out)]
     r = ledger("dept", "add", "临翔供电局")
     assert r.code == 1 and "已在名单" in r.err
     ledger("register", *register_args(), "--date", "2026-03-02")

@@ -379,6 +379,9 @@ def test_return_and_redispatch(ledger):
     v = show(ledger, "1")
     assert [x["status"] for x in v["dispatches"]] == ["returned", "active"]
     assert json.loads(ledger("list", "--dept", "临翔供电局", "--json").out)[0]["lead_dept"] == "临翔供电局"
+    counts = {d["name"]: d for d in act(ledger, "dept", "list")}
+    assert counts["区财政局"]["returns"] == 1 and counts["区财政局"]["lead"] == 0
+    assert counts["临翔供电局"]["lead"] == 1
 
 
 def test_forward_reject_merge_void_edit(ledger):

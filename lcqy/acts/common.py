@@ -14,6 +14,19 @@ def departments(ctx: Ctx) -> list[str]:
     return [r["name"] for r in ctx.ledger.db.query("SELECT name FROM departments ORDER BY rowid")]
 
 
+def department_counts(ctx: Ctx) -> list[dict]:
+    """Per department: cases it leads, cooperates on, returned (退单) and was urged on."""
+    sql = """
+    SELECT p.name,
+      (SELECT count(*) FROM dispatches d WHERE d.lead_dept = p.name AND d.status = 'active') AS lead,
+      (SELECT count(*) FROM dispatches d WHERE d.status = 'active' AND d.assist LIKE '%"' || p.name || '"%') AS assist,
+      (SELECT count(*) FROM dispatches d WHERE d.lead_dept = p.name AND d.status = 'returned') AS returns,
+      (SELECT count(*) FROM urges u JOIN dispatches d ON d.id = u.dispatch_id WHERE d.lead_dept = p.name) AS urges
+    FROM departments p ORDER BY p.rowid
+    """
+    return list(ctx.ledger.db.query(sql))
+
+
 def require_dept(ctx: Ctx, name: str, label: str = "部门") -> str:
     """A department must be on the office's list; a near miss gets suggestions."""
     name = (name or "").strip()

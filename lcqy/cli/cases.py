@@ -31,26 +31,25 @@ ACT_LABELS = {
 
 
 def _prompt_missing(raw: dict) -> None:
-    """In a terminal, ask for what is missing; numbered menus for the fixed lists."""
-    from lcqy.acts.register import FIELDS, missing
+    """In a terminal, ask for what is missing (numbered menus for the fixed lists) and
+    check each answer at once, so that a typo is asked again rather than refused at the end."""
+    from lcqy.acts.register import FIELDS, clean_field, missing
+    from lcqy.errors import LcqyError
     from lcqy.rules.constants import CATEGORIES, CLERK_CHANNELS
 
     for key in missing(raw):
         label = FIELDS[key][0]
-        if key in ("category", "channel"):
-            options = CATEGORIES if key == "category" else CLERK_CHANNELS
-            menu = "  ".join(f"{i}.{o}" for i, o in enumerate(options, 1))
-            while True:
-                ans = typer.prompt(f"{label}（{menu}）").strip()
-                if ans.isdigit() and 1 <= int(ans) <= len(options):
-                    raw[key] = options[int(ans) - 1]
-                    break
-                if ans in options:
-                    raw[key] = ans
-                    break
-                say(f"请输入 1–{len(options)} 的序号。")
-        else:
-            raw[key] = typer.prompt(label)
+        options = {"category": CATEGORIES, "channel": CLERK_CHANNELS}.get(key)
+        prompt = f"{label}（{'  '.join(f'{i}.{o}' for i, o in enumerate(options, 1))}）" if options else label
+        while True:
+            ans = typer.prompt(prompt).strip()
+            if options and ans.isdigit() and 1 <= int(ans) <= len(options):
+                ans = options[int(ans) - 1]
+            try:
+                raw[key] = clean_field(key, ans)
+                break
+            except LcqyError as exc:
+                say(exc.message + (f" 请输入 1–{len(options)} 的序号。" if options else ""))
 
 
 def register_cmd(

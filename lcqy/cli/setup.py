@@ -42,17 +42,20 @@ def dept_add(ctx: typer.Context, names: list[str] = typer.Argument(..., help="�
 
 @dept_app.command("list")
 def dept_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
-    """列出部门名单。"""
-    from lcqy.acts.common import departments
+    """列出部门名单，及各部门牵头、配合、退单、被催办的件数。"""
+    from lcqy.acts.common import department_counts
 
     with open_ctx(ctx) as c:
-        names = departments(c)
+        rows = department_counts(c)
     if as_json:
-        print_json(names)
-    elif not names:
+        print_json(rows)
+    elif not rows:
         say("部门名单为空。用 lcqy dept add 部门名称 添加。")
     else:
-        table(None, ["序号", "部门"], [(i, n) for i, n in enumerate(names, 1)])
+        body = [
+            (i, r["name"], r["lead"], r["assist"], r["returns"] or "", r["urges"] or "") for i, r in enumerate(rows, 1)
+        ]
+        table(None, ["序号", "部门", "牵头", "配合", "退单", "被催办"], body, no_wrap=("序号", "部门"))
 
 
 @cal_app.command("set")
