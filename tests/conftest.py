@@ -49,20 +49,23 @@ def run(monkeypatch, tmp_path):
     return _run
 
 
+INIT = [
+    "init",
+    "--office-name",
+    "临翔区服务企业发展领导小组办公室",
+    "--prefix",
+    "临翔",
+    "--level",
+    "county",
+    "--clerk",
+    "赵晓云",
+]
+
+
 @pytest.fixture
 def ledger(run):
     """An initialised county ledger (临翔) with a department list."""
-    r = run(
-        "init",
-        "--office-name",
-        "临翔区服务企业发展领导小组办公室",
-        "--prefix",
-        "临翔",
-        "--level",
-        "county",
-        "--clerk",
-        "赵晓云",
-    )
+    r = run(*INIT)
     assert r.code == 0, r.err
     assert run("dept", "add", *DEPTS).code == 0
     return run

@@ -12,7 +12,7 @@ import sys
 import typer
 
 from lcqy.cli import app
-from tests.conftest import register_args, snapshot
+from tests.conftest import INIT, register_args, snapshot
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -44,17 +44,7 @@ def test_help_runs(run):
 
 
 def test_init_private_and_no_overwrite(run):
-    r = run(
-        "init",
-        "--office-name",
-        "临翔区服务企业发展领导小组办公室",
-        "--prefix",
-        "临翔",
-        "--level",
-        "county",
-        "--clerk",
-        "赵晓云",
-    )
+    r = run(*INIT)
     assert r.code == 0, r.err
     assert stat.S_IMODE(os.stat(run.db).st_mode) == 0o600
     before = snapshot(run.db)

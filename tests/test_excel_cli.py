@@ -8,7 +8,7 @@ import openpyxl
 from openpyxl import Workbook
 
 from lcqy.rules.constants import CATEGORIES
-from tests.conftest import register_args, snapshot
+from tests.conftest import INIT, register_args, snapshot
 
 
 def _fill(ledger):
@@ -89,20 +89,7 @@ def test_round_trip_through_a_new_ledger(ledger, tmp_path, run, monkeypatch):
     assert ledger("export-ledger", "-o", str(first), "--with-contacts").code == 0
     other = tmp_path / "other.db"
     monkeypatch.setenv("LCQY_DB", str(other))
-    assert (
-        run(
-            "init",
-            "--office-name",
-            "临翔区服务企业发展领导小组办公室",
-            "--prefix",
-            "临翔",
-            "--level",
-            "county",
-            "--clerk",
-            "赵晓云",
-        ).code
-        == 0
-    )
+    assert run(*INIT).code == 0
     r = run("import-ledger", str(first), "--json")
     assert r.code == 0, r.err
     assert json.loads(r.out)["rows"] == 3

@@ -10,6 +10,7 @@ from datetime import date
 from pathlib import Path
 
 from lcqy.acts.context import Ctx
+from lcqy.acts.register import FIELDS
 from lcqy.errors import LcqyError
 
 FORM_NAMES = {"register": "登记表", "dispatch": "交办单", "escalate": "转报单", "urge": "催办函"}
@@ -20,22 +21,9 @@ def _d(text: str | None) -> date | None:
 
 
 def register_context(v: dict) -> dict:
-    keys = (
-        "category",
-        "reg_no",
-        "enterprise",
-        "address",
-        "channel",
-        "contact",
-        "contact_title",
-        "phone",
-        "email",
-        "problem",
-        "request",
-        "accepted_by",
-        "remarks",
-    )
-    return {**{k: v[k] for k in keys}, "reported_on": _d(v["reported_on"]), "accepted_on": _d(v["accepted_on"])}
+    """Every field of the 登记表, as registered."""
+    out = {k: v[k] for k in FIELDS}
+    return {**out, "reg_no": v["reg_no"], "reported_on": _d(v["reported_on"]), "accepted_on": _d(v["accepted_on"])}
 
 
 def _matter(v: dict) -> str:

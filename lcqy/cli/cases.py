@@ -216,7 +216,7 @@ def show_cmd(
         return
     state = v["state_label"] + (f"（{v['supervision_label']}）" if v["supervision_label"] else "")
     rows = [("登记编号", v["reg_no"]), ("状态", state)]
-    rows += [(label, v[k]) for k, (label, _) in FIELDS.items() if k != "category"] + [("问题类别", v["category"])]
+    rows += [(label, v[k]) for k, (label, _) in FIELDS.items()]
     rows += [
         ("咨询类", "是" if v["consult"] else "否"),
         ("重大问题", "是" if v["major"] else "否"),
