@@ -260,7 +260,13 @@ def test_parse_date_accepts_leap_day():
     assert validate.parse_date("受理日期", "2024-02-29") == D(2024, 2, 29)
 
 
-@given(st.dates(min_value=D(1900, 1, 1), max_value=D(2100, 12, 31)))
+def test_parse_date_refuses_years_outside_the_span():
+    for text in ("1999-12-31", "2100-01-01", "0001-01-01", "9999-12-31"):
+        with pytest.raises(LcqyError, match="年份"):
+            validate.parse_date("受理时间", text)
+
+
+@given(st.dates(min_value=D(2000, 1, 1), max_value=D(2099, 12, 31)))
 def test_parse_date_round_trips_every_form(d):
     forms = [
         d.isoformat(),
@@ -391,7 +397,7 @@ def test_dispatching_a_closed_case_is_refused():
         ("reply", "escalated", "replied"),
         ("close", "replied", "closed"),
         ("extend", "dispatched", None),
-        ("urge", "replied", None),
+        ("urge", "dispatched", None),
         ("edit", "closed", None),
         ("void", "registered", "void"),
     ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from datetime import date
+from pathlib import Path
 
 from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
@@ -60,3 +61,17 @@ def set_supervision(ctx: Ctx, case: dict, new: str, on: date, why: str) -> None:
     ctx.ledger.db["cases"].update(case["id"], {"supervision": new})
     ctx.ledger.event(case["id"], on.isoformat(), "supervision", ctx.actor, before=old, after=new, why=why)
     case["supervision"] = new
+
+
+def output_file(given: str | None, default: str, suffix: str, force: bool) -> Path:
+    """Where a document goes: checked before any work, so a bad path costs nothing."""
+    path = Path(given or default)
+    if path.suffix.lower() != suffix:
+        raise LcqyError(f"输出文件（-o）须以 {suffix} 结尾：{path}")
+    if path.is_dir():
+        raise LcqyError(f"{path} 是一个目录，请写出文件名。")
+    if not path.parent.is_dir():
+        raise LcqyError(f"输出目录 {path.parent} 不存在，请先建立或换一个位置。")
+    if path.exists() and not force:
+        raise LcqyError(f"文件 {path} 已存在；要覆盖请加 --force。")
+    return path

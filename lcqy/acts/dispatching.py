@@ -15,7 +15,7 @@ from lcqy.rules.deadlines import check_approval, dispatch_due, extension_limit, 
 from lcqy.rules.workdays import next_workday
 
 
-def _dispatch_base(ctx: Ctx, case: dict) -> date:
+def dispatch_base(ctx: Ctx, case: dict) -> date:
     """The dispatch limit runs from acceptance, or from the last 退单 for a re-dispatch."""
     row = ctx.ledger.db.execute(
         "SELECT max(returned_on) FROM dispatches WHERE case_id = ? AND status = 'returned'", [case["id"]]
@@ -60,7 +60,7 @@ def dispatch(
         got = step_date(ctx, received or d, "交办日期", d) if received else d
         cal = ctx.cal
         major = bool(case["major"]) or tier == "重大"
-        limit = dispatch_due(cal, _dispatch_base(ctx, case), major=major, has_assist=bool(assist))
+        limit = dispatch_due(cal, dispatch_base(ctx, case), major=major, has_assist=bool(assist))
         due = handling_due(cal, got, tier)
         _, no = led.allocate("交", d.year, d.isoformat(), case["id"])
         row = {
@@ -74,8 +74,8 @@ def dispatch(
             "dispatched_on": d.isoformat(),
             "received_on": got.isoformat(),
             "limit_due": limit.isoformat(),
-            # A meeting-decided dispatch is not held to the 2/3-day limit.
-            "late": int(d > limit and level != "专题会议"),
+            # A case the special meeting decided is not held to the 2/3-day limit.
+            "late": int(d > limit and case["state"] != "meeting"),
             "due_original": due.isoformat(),
             "due_current": due.isoformat(),
             "due_estimated": int(cal.is_estimate(due)),
@@ -161,7 +161,16 @@ def return_(ctx: Ctx, ref: str, *, reason: str, on: str | None = None) -> dict:
         led.db["dispatches"].update(
             disp["id"], {"status": "returned", "returned_on": d.isoformat(), "return_reason": reason}
         )
-        led.db["cases"].update(case["id"], {"state": "registered"})
+        # The case awaits a new dispatch: its limit now runs from the 退单.
+        due = dispatch_due(ctx.cal, d, major=bool(case["major"]))
+        led.db["cases"].update(
+            case["id"],
+            {
+                "state": "registered",
+                "dispatch_due": due.isoformat(),
+                "dispatch_due_estimated": int(ctx.cal.is_estimate(due)),
+            },
+        )
         led.event(
             case["id"], d.isoformat(), "return", ctx.actor, dispatch=disp["no"], dept=disp["lead_dept"], reason=reason
         )

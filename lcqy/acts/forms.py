@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
 from lcqy.acts.register import FIELDS
 from lcqy.errors import LcqyError
@@ -125,12 +126,7 @@ def build(kind: str, office: str, v: dict) -> tuple[dict, dict | None, str]:
 
 
 def out_path(kind: str, number: str, given: str | None, force: bool) -> Path:
-    path = Path(given) if given else Path(f"{number}{FORM_NAMES[kind]}.docx")
-    if path.suffix.lower() != ".docx":
-        raise LcqyError(f"输出文件（-o）须以 .docx 结尾：{path}")
-    if path.exists() and not force:
-        raise LcqyError(f"文件 {path} 已存在；要覆盖请加 --force。")
-    return path
+    return output_file(given, f"{number}{FORM_NAMES[kind]}.docx", ".docx", force)
 
 
 def template_dir(ctx: Ctx, given: str | None) -> Path | None:

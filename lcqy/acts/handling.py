@@ -10,7 +10,7 @@ from lcqy.acts.context import Ctx
 from lcqy.acts.register import EDITABLE, FIELDS, clean_field
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
-from lcqy.rules.constants import FOLLOWUP_METHODS, REPLY_MODES, RESULTS, SATISFACTION
+from lcqy.rules.constants import FOLLOWUP_METHODS, REPLY_MODES, RESULTS, SATISFACTION, STATES
 from lcqy.rules.deadlines import dispatch_due
 from lcqy.rules.workdays import add_workdays, workdays_between
 
@@ -140,6 +140,10 @@ def urge(ctx: Ctx, ref: str, *, note: str = "", on: str | None = None) -> dict:
             raise LcqyError("该案件没有正在办理的交办单，无从催办。")
         d = step_date(ctx, on, "交办日期", disp["dispatched_on"])
         late = workdays_between(ctx.cal, date.fromisoformat(disp["due_current"]), d)
+        if late == 0:
+            raise LcqyError(
+                f"该案件办结时限为 {disp['due_current']}，到 {d} 尚未超期，不需催办（第十八条：对未按时办结的催办）。"
+            )
         reply_by = add_workdays(ctx.cal, d, URGE_REPLY_DAYS)
         row = {
             "case_id": case["id"],
@@ -162,8 +166,11 @@ def merge(ctx: Ctx, ref: str, *, into: str, on: str | None = None) -> dict:
         target = resolve(ctx, into)
         if target["id"] == case["id"]:
             raise LcqyError("不能把案件合并到它自己。")
-        if target["state"] in ("merged", "void"):
-            raise LcqyError(f"目标案件 {target['reg_no']} 已合并或作废，请合并到仍在办理的案件。")
+        if target["state"] in states.TERMINAL:
+            raise LcqyError(
+                f"目标案件 {target['reg_no']} 状态为“{STATES[target['state']]}”，已经办结；请合并到仍在办理的案件，"
+                "或把新反映作为新案件交办。"
+            )
         nxt = states.check("merge", case["state"])
         d = step_date(ctx, on, "受理时间", case["accepted_on"])
         led.db["cases"].update(case["id"], {"state": nxt, "merged_into": target["id"], "ended_on": d.isoformat()})
@@ -206,14 +213,21 @@ def edit(ctx: Ctx, ref: str, *, field: str, value: str, on: str | None = None) -
             if value.strip().lower() not in _YES:
                 raise LcqyError(f"{_FLAGS[key]}的值只能是：是、否。")
             new: object = _YES[value.strip().lower()]
+            if case["state"] not in states.OPEN_BEFORE_DISPATCH:
+                raise LcqyError(
+                    f"{_FLAGS[key]}决定交办时限和程序，只能在交办前更正；该案件已是“{STATES[case['state']]}”。"
+                )
         else:
             new = clean_field(key, value, level="city" if case["source_no"] else "county")
         if key == "reported_on" and new > case["accepted_on"]:
             raise LcqyError(f"反映时间 {new} 不能晚于受理时间 {case['accepted_on']}。")
         update = {key: new}
-        if key == "major" and case["state"] == "registered":
-            due = dispatch_due(ctx.cal, date.fromisoformat(case["accepted_on"]), major=bool(new))
+        if key == "major":
+            from lcqy.acts.dispatching import dispatch_base
+
+            due = dispatch_due(ctx.cal, dispatch_base(ctx, case), major=bool(new))
             update["dispatch_due"] = due.isoformat()
         led.db["cases"].update(case["id"], update)
         led.event(case["id"], d.isoformat(), "edit", ctx.actor, field=key, before=case[key], after=new)
-    return {"case": case, "field": key, "label": names[key], "before": case[key], "after": new}
+    shown = (lambda x: "是" if x else "否") if key in _FLAGS else (lambda x: x)
+    return {"case": case, "field": key, "label": names[key], "before": shown(case[key]), "after": shown(new)}

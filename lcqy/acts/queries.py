@@ -60,10 +60,14 @@ def iter_ledger_rows(ctx: Ctx, f: Filters | None = None) -> Iterator[dict]:
     """The ledger joined with each case's latest dispatch, escalation, reply and follow-up;
     streamed, so that a 100,000-case export does not hold every row."""
     f = f or Filters()
+    if f.dept:
+        from lcqy.acts.common import require_dept
+
+        require_dept(ctx, f.dept, "部门（--dept）")
     where, params = [], []
-    if f.year:
+    if f.year is not None:
         where.append("c.reg_year = ?")
-        params.append(f.year)
+        params.append(validate.year("年度（--year）", f.year))
     if f.category:
         where.append("c.category = ?")
         params.append(validate.choice("问题类别（--category）", f.category, CATEGORIES))

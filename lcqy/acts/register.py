@@ -29,6 +29,8 @@ FIELDS: dict[str, tuple[str, bool]] = {
     "remarks": ("备注", False),
 }
 EDITABLE = tuple(k for k in FIELDS if k != "accepted_on")
+# 第二十六条: the measures took effect on the day they were issued.
+MEASURES_START = date(2021, 3, 31)
 
 
 def missing(raw: dict) -> list[str]:
@@ -68,6 +70,7 @@ def clean_registration(ctx: Ctx, raw: dict, *, allow_county_channel: bool = Fals
     accepted = ctx.act_date(raw.get("accepted_on"), "受理时间（--date）")
     reported = ctx.act_date(raw.get("reported_on") or accepted, "反映时间")
     validate.not_before("受理时间", accepted, "反映时间", reported)
+    validate.not_before("受理时间", accepted, "办法施行日", MEASURES_START)
     out["reported_on"] = reported.isoformat()
     out["accepted_on"] = accepted.isoformat()
     out["accepted_by"] = out["accepted_by"] or ctx.actor

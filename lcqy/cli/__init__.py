@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 
 import typer
@@ -77,6 +78,12 @@ def main(argv: list[str] | None = None) -> None:
     except click.ClickException as exc:
         print(f"错误：{exc.format_message()}", file=sys.stderr)
         sys.exit(exc.exit_code)
+    except sqlite3.DatabaseError as exc:
+        print(
+            f"错误：台帐文件无法读取（{exc}）。文件可能已损坏：请用 lcqy check 检查，必要时用备份恢复。",
+            file=sys.stderr,
+        )
+        sys.exit(1)
     except Exception as exc:  # the clerk never sees a traceback
         if os.environ.get("LCQY_DEBUG"):
             raise

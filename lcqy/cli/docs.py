@@ -19,6 +19,7 @@ def write_form(c, kind: str, case: str, output: str | None, force: bool, templat
     context, attachment, number = forms.build(kind, c.ledger.meta["office_name"], v)
     path = forms.out_path(kind, number, output, force)
     render(kind, context, path, template_dir=forms.template_dir(c, templates), attachment_context=attachment)
+    path.chmod(0o600)  # R14: the forms carry the enterprise's contacts
     return str(path)
 
 

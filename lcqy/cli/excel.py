@@ -22,9 +22,8 @@ def export_cmd(
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
 ):
     """导出问题台帐（.xlsx）：汇总表，再按问题类别分表。"""
-    from lcqy.acts.ledger_io import count_cases, export_rows
+    from lcqy.acts.ledger_io import count_cases, export
     from lcqy.acts.queries import Filters
-    from lcqy.errors import LcqyError
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
@@ -34,34 +33,15 @@ def export_cmd(
             date_from=validate.parse_date("受理时间起（--from）", date_from) if date_from else None,
             date_to=validate.parse_date("受理时间止（--to）", date_to) if date_to else None,
         )
-        if year and (date_from or date_to):
-            raise LcqyError("--year 与 --from/--to 只能选一种。")
-        office = c.ledger.meta["office_name"]
-        path = Path(output or f"{office}问题台帐_{c.today:%Y%m%d}.xlsx")
-        if path.suffix.lower() != ".xlsx":
-            raise LcqyError(f"输出文件（-o）须以 .xlsx 结尾：{path}")
-        if path.exists() and not force:
-            raise LcqyError(f"文件 {path} 已存在；要覆盖请加 --force。")
-        from lcqy.xlsx.writer import write_ledger
-
-        note = f"截至 {c.today:%Y年%m月%d日}" + (f"，{year}年度" if year else "")
-        rows = export_rows(c, f, c.today)
-        total = count_cases(c)
-        if total >= PROGRESS_FROM:
+        opts = {"with_contacts": with_contacts, "force": force}
+        if count_cases(c) < PROGRESS_FROM:
+            path, got = export(c, output, f, **opts)
+        else:
             from rich.progress import Progress
 
             with Progress(transient=True) as bar:
-                task = bar.add_task("导出台帐", total=total)
-                got = write_ledger(
-                    path,
-                    rows,
-                    office_name=office,
-                    title_note=note,
-                    with_contacts=with_contacts,
-                    progress=lambda n: bar.update(task, completed=n),
-                )
-        else:
-            got = write_ledger(path, rows, office_name=office, title_note=note, with_contacts=with_contacts)
+                task = bar.add_task("导出台帐", total=count_cases(c))
+                path, got = export(c, output, f, **opts, progress=lambda n: bar.update(task, completed=n))
     say(f"已导出 {path}：{got['rows']} 件，其中超期 {got['late']} 件。")
 
 
@@ -72,7 +52,7 @@ def import_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """导入办公室原有的 Excel 台帐：逐行按登记规则检查，全部通过才导入。"""
-    from lcqy.acts.ledger_io import import_ledger
+    from lcqy.acts.importing import import_ledger
 
     with open_ctx(ctx) as c:
         r = import_ledger(c, Path(file), dry_run=dry_run)

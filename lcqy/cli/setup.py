@@ -101,11 +101,12 @@ def cal_show(
 ):
     """按月显示日历：假=法定假日，休=周末，班=调休上班，*=本办公室自定。"""
     from lcqy.errors import LcqyError
+    from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
         try:
             y, m = (int(x) for x in (month or c.today.strftime("%Y-%m")).split("-"))
-            first = date(y, m, 1)
+            first = date(validate.year("月份", y), m, 1)
         except ValueError:
             raise LcqyError(f"月份“{month}”写法不对，应为 YYYY-MM，如 2026-10。") from None
         cal = c.cal
@@ -146,9 +147,10 @@ def cal_check(
 ):
     """检查某年的国家节假日安排是否已收录。"""
     from lcqy.acts.admin import year_summary
+    from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
-        s = year_summary(c, year or c.today.year)
+        s = year_summary(c, c.today.year if year is None else validate.year("年份", year))
     if as_json:
         print_json(s)
         return

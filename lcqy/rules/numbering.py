@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from lcqy.errors import LcqyError
@@ -33,17 +34,21 @@ def parse_number(text: str) -> Number | None:
     return Number(m[1], m[2], int(m[3]), int(m[4]))
 
 
+MAX_SEQ = 10**6  # far beyond any office's year; larger is a typing error
+
+
 def parse_case_ref(text: str, this_year: int) -> tuple[str, int, int]:
     """A case named by its 登记编号 (or a 交办/转报编号), by YEAR-N, or by N for
     this year -> (kind, year, seq); kind is 收 for the short forms."""
-    s = (text or "").strip()
+    s = unicodedata.normalize("NFKC", text or "").strip()
     num = parse_number(s)
+    got = None
     if num is not None:
-        return num.kind, num.year, num.seq
-    m = _SHORT.match(s)
-    if m:
-        return "收", int(m[1]), int(m[2])
-    m = _BARE.match(s)
-    if m:
-        return "收", this_year, int(m[1])
+        got = num.kind, num.year, num.seq
+    elif m := _SHORT.match(s):
+        got = "收", int(m[1]), int(m[2])
+    elif m := _BARE.match(s):
+        got = "收", this_year, int(m[1])
+    if got and 1 <= got[2] <= MAX_SEQ and 2000 <= got[1] <= 2099:
+        return got
     raise LcqyError(f"案件“{s}”写法不对：请用登记编号（如 临翔服企办收（2026）第15号）、2026-15 或 15（本年）。")

@@ -19,7 +19,7 @@ TRANSITIONS: dict[str, tuple[str, frozenset[str], str | None]] = {
     "reply": ("答复", frozenset({"dispatched", "replied", "escalated"}), "replied"),
     "followup": ("回访", frozenset({"replied"}), None),
     "close": ("销号", frozenset({"replied"}), "closed"),
-    "urge": ("催办", frozenset({"dispatched", "replied"}), None),
+    "urge": ("催办", frozenset({"dispatched"}), None),
     "merge": ("合并", OPEN_BEFORE_DISPATCH, "merged"),
     "void": ("作废", frozenset({"registered"}), "void"),
     "edit": ("更正", frozenset(STATES) - {"void", "merged"}, None),

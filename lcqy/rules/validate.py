@@ -4,8 +4,9 @@ naming the field and what is allowed; nothing here touches the ledger."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 
 from lcqy.errors import LcqyError
 
@@ -23,18 +24,45 @@ _LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(?:(?:-|转)\d{1,6})?$")
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}$")
 
 
+# Dates outside this span are typing errors (and would overflow date arithmetic).
+FIRST_YEAR, LAST_YEAR = 2000, 2099
+# Control characters break Excel (openpyxl refuses them) and bidi overrides disguise
+# text; both arrive with text pasted from other programs.
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def fold(text: object) -> str:
+    """Full-width digits and letters to ASCII (１３８… → 138…), spaces trimmed."""
+    return unicodedata.normalize("NFKC", str(text)).strip()
+
+
 def parse_date(label: str, text: str | date | None) -> date:
+    if isinstance(text, datetime):
+        text = text.date()
     if isinstance(text, date):
-        return text
-    s = (text or "").strip()
-    for form in _DATE_FORMS:
-        m = form.match(s)
-        if m:
-            try:
-                return date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
+        d = text
+    else:
+        s = fold(text) if text is not None else ""
+        d = None
+        for form in _DATE_FORMS:
+            m = form.match(s)
+            if m:
+                try:
+                    d = date(int(m[1]), int(m[2]), int(m[3]))
+                except ValueError:
+                    pass
                 break
-    raise LcqyError(f"{label}“{s}”不是有效日期，请写成 2026-03-05 的形式。")
+        if d is None:
+            raise LcqyError(f"{label}“{s}”不是有效日期，请写成 2026-03-05 的形式。")
+    if not FIRST_YEAR <= d.year <= LAST_YEAR:
+        raise LcqyError(f"{label} {d.isoformat()} 的年份不对，应在 {FIRST_YEAR}–{LAST_YEAR} 年之间。")
+    return d
+
+
+def year(label: str, value: int) -> int:
+    if not FIRST_YEAR <= value <= LAST_YEAR:
+        raise LcqyError(f"{label} {value} 不对，应在 {FIRST_YEAR}–{LAST_YEAR} 之间。")
+    return value
 
 
 def choice(label: str, value: str | None, allowed: Iterable[str]) -> str:
@@ -46,7 +74,7 @@ def choice(label: str, value: str | None, allowed: Iterable[str]) -> str:
 
 
 def phone(label: str, value: str) -> str:
-    v = value.strip().replace(" ", "") if value else ""
+    v = fold(value).replace(" ", "") if value else ""
     v = v.replace("－", "-").replace("—", "-")
     if _MOBILE.match(v) or _LANDLINE.match(v):
         return v
@@ -54,25 +82,29 @@ def phone(label: str, value: str) -> str:
 
 
 def email(label: str, value: str) -> str:
-    v = (value or "").strip()
+    v = fold(value or "")
     if _EMAIL.match(v):
         return v
     raise LcqyError(f"{label}“{value}”不是有效的电子邮箱地址（如 qiye@example.com）。")
 
 
-def required_text(label: str, value: str | None, max_len: int = 2000) -> str:
-    v = (value or "").strip()
-    if not v:
-        raise LcqyError(f"{label}不能为空。")
+def optional_text(label: str, value: str | None, max_len: int = 2000, *, lines: bool | None = None) -> str:
+    """Free text. One-line fields (names, numbers; max_len <= 200 unless `lines`) refuse
+    line breaks; longer texts keep them. Control characters are refused everywhere."""
+    v = (value or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    multi = max_len > 200 if lines is None else lines
+    if _BAD_CHARS.search(v.replace("\n", "") if multi else v.replace("\n", "\x00")):
+        what = "控制字符" if multi else "换行或控制字符"
+        raise LcqyError(f"{label}含有{what}（多见于从其他程序粘贴的文字），请删去后重新输入。")
     if len(v) > max_len:
         raise LcqyError(f"{label}过长（{len(v)}字），最多{max_len}字。")
     return v
 
 
-def optional_text(label: str, value: str | None, max_len: int = 2000) -> str:
-    v = (value or "").strip()
-    if len(v) > max_len:
-        raise LcqyError(f"{label}过长（{len(v)}字），最多{max_len}字。")
+def required_text(label: str, value: str | None, max_len: int = 2000, *, lines: bool | None = None) -> str:
+    v = optional_text(label, value, max_len, lines=lines)
+    if not v:
+        raise LcqyError(f"{label}不能为空。")
     return v
 
 

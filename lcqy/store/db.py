@@ -35,13 +35,30 @@ def _locked(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
-def create_private_file(path: Path) -> None:
-    """Create an empty file readable by its owner only (R14); refuse to overwrite."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _refusal(exc: sqlite3.OperationalError, path: Path) -> Exception:
+    """The clerk's reading of a write that SQLite refused; other errors pass unchanged."""
+    text = str(exc)
+    if _locked(exc):
+        return LcqyError(f"台帐正被另一个 lcqy 命令使用，等待 {BUSY_SECONDS:g} 秒后仍未释放，请稍后再试。台帐未改动。")
+    if "readonly" in text:
+        return LcqyError(f"台帐文件 {path} 是只读的，不能写入（请检查文件权限或存放位置）。台帐未改动。")
+    if "disk is full" in text or "disk I/O" in text:
+        return LcqyError(f"写入台帐 {path} 失败：{text}（磁盘已满或出错）。台帐未改动。")
+    return exc
+
+
+def create_private_file(path: Path, *, replace_empty: bool = False) -> None:
+    """Create an empty file readable by its owner only (R14); refuse to overwrite
+    (an empty file, left by a failed start, may be taken over when `replace_empty`)."""
+    if replace_empty and path.is_file() and path.stat().st_size == 0:
+        path.unlink()
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
         raise LcqyError(f"文件 {path} 已存在，不会覆盖。") from None
+    except OSError as exc:
+        raise LcqyError(f"无法在 {path} 建立文件：{exc.strerror}。") from None
     os.close(fd)
 
 
@@ -55,7 +72,7 @@ class Ledger:
     # -- opening -----------------------------------------------------------
     @classmethod
     def create(cls, path: Path, meta: dict[str, str]) -> Ledger:
-        create_private_file(path)
+        create_private_file(path, replace_empty=True)
         try:
             led = cls(path, _connect(path))
             with led.write():
@@ -68,14 +85,22 @@ class Ledger:
 
     @classmethod
     def open(cls, path: Path) -> Ledger:
+        if path.is_dir():
+            raise LcqyError(f"{path} 是一个目录，请用 --db 指向台帐文件（如 {path / 'ledger.db'}）。")
         if not path.exists():
             raise LcqyError(
                 f"找不到台帐文件 {path}。请先建立台帐：lcqy --db {path} init "
                 "--office-name 临翔区服务企业发展领导小组办公室 --prefix 临翔 --level county --clerk 姓名"
             )
-        led = cls(path, _connect(path))
         try:
+            led = cls(path, _connect(path))
             names = set(led.db.table_names())
+        except sqlite3.OperationalError as exc:
+            if _locked(exc):
+                raise LcqyError(
+                    f"台帐正被另一个命令独占使用，等待 {BUSY_SECONDS:g} 秒后仍未释放，请稍后再试。"
+                ) from None
+            raise LcqyError(f"无法打开台帐文件 {path}：{exc}。") from None
         except sqlite3.DatabaseError:
             raise LcqyError(f"{path} 不是 lcqy 台帐文件（无法作为 SQLite 数据库读取）。") from None
         if "meta" not in names:
@@ -112,18 +137,20 @@ class Ledger:
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
-            if _locked(exc):
-                raise LcqyError(
-                    f"台帐正被另一个 lcqy 命令使用，等待 {BUSY_SECONDS:g} 秒后仍未释放，请稍后再试。"
-                ) from None
-            raise
+            raise _refusal(exc, self.path) from None
         try:
             yield self
-        except BaseException:
-            self.conn.execute("ROLLBACK")
+        except BaseException as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.OperationalError):
+                raise _refusal(exc, self.path) from None
             raise
         else:
-            self.conn.execute("COMMIT")
+            try:
+                self.conn.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                raise _refusal(exc, self.path) from None
 
     # -- meta --------------------------------------------------------------
     @property
@@ -189,6 +216,10 @@ class Ledger:
 
 def backup(led: Ledger, dest: Path) -> None:
     """A consistent copy through SQLite's online backup, readable by its owner only (R14)."""
+    if dest.is_dir():
+        raise LcqyError(f"{dest} 是一个目录，请写出备份文件名，如 {dest / '台帐备份.db'}。")
+    if dest.exists() and dest.resolve() == led.path.resolve():
+        raise LcqyError("备份文件不能是台帐文件本身。")
     tmp = dest.with_name(dest.name + ".part")
     tmp.unlink(missing_ok=True)
     create_private_file(tmp)

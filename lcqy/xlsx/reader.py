@@ -16,7 +16,10 @@ import re
 from dataclasses import dataclass, field
 
 from openpyxl import load_workbook
+from openpyxl.utils.datetime import from_excel
 
+from lcqy.errors import LcqyError
+from lcqy.rules import validate
 from lcqy.rules.constants import CATEGORIES, RESULTS
 from lcqy.xlsx.writer import COLUMNS, CONTACT_COLUMNS, ESTIMATED_DATE_FORMAT, SUMMARY_SHEET
 
@@ -51,8 +54,6 @@ _ALIASES.update(
 DATE_KEYS = frozenset({"reported_on", "due_date", "replied_on", "accepted_on"})
 INT_KEYS = frozenset({"days_late", "urge_count"})
 
-_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_COMPACT_DATE_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SPLIT_RE = re.compile(r"[、,，;；]")
 _RESULT_RE = re.compile(r"^([ABC])类?$")
 _FOLD = str.maketrans({"（": "(", "）": ")", "／": "/", "\u3000": ""})
@@ -88,20 +89,20 @@ def header_key(text: object) -> str | None:
 
 
 def parse_date(value: object) -> object:
-    """datetime/date -> date; a text date (2026-03-05, 2026/3/5, 2026年3月5日, 2026.3.5,
-    20260305) -> date; anything else is returned unchanged."""
+    """datetime/date -> date; a text date in any form the ledger accepts -> date; an Excel
+    serial number typed into a General cell (46086) -> date; anything else unchanged, for
+    the caller to refuse with its sheet and row."""
     if isinstance(value, _dt.datetime):
         return value.date()
     if isinstance(value, _dt.date):
         return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2958466:
+        return from_excel(value).date()
     if isinstance(value, str):
-        text = value.strip()
-        m = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
-        if m:
-            try:
-                return _dt.date(int(m[1]), int(m[2]), int(m[3]))
-            except ValueError:
-                return value
+        try:
+            return validate.parse_date("", value)
+        except LcqyError:
+            return value
     return value
 
 

@@ -42,8 +42,9 @@ COLUMNS: list[tuple[str, str, int]] = [
     ("state", "状态", 11),
     ("days_late", "超期工作日", 6),
     ("urge_count", "催办次数", 6),
-    # Beyond the seed's ledger: what 第十八条 supervision and the case's nature need to survive a
-    # round trip through Excel (the 3-day dispatch limit of a 重大 case, 咨询 forwarding).
+    # Beyond the seed's ledger: what the dispatch limit (受理时间, a 重大 case's 3 days), 咨询
+    # forwarding and 第十八条 supervision need to survive a round trip through Excel.
+    ("accepted_on", "受理时间", 11),
     ("supervision", "督办", 8),
     ("nature", "问题性质", 8),
     ("remarks", "备注", 16),
@@ -54,7 +55,6 @@ CONTACT_COLUMNS: list[tuple[str, str, int]] = [
     ("contact_title", "职务", 10),
     ("phone", "联系电话", 13),
     ("email", "电子邮箱", 20),
-    ("accepted_on", "受理时间", 11),
     ("accepted_by", "受理人员", 10),
 ]
 
