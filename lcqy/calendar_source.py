@@ -31,5 +31,6 @@ def known_years() -> frozenset[int]:
     return frozenset(ChinaStaticHolidays.special_public_holidays)
 
 
-def build_calendar(office: dict[date, str] | None = None) -> WorkCalendar:
-    return WorkCalendar(loader=official_year, office=dict(office or {}), known_years=known_years())
+def build_calendar(office: dict[date, str] | None = None, confirmed: frozenset[int] = frozenset()) -> WorkCalendar:
+    """`confirmed`: years whose schedule the office has entered itself (lcqy calendar confirm)."""
+    return WorkCalendar(loader=official_year, office=dict(office or {}), known_years=known_years() | confirmed)

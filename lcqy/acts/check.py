@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 
 from lcqy.acts.context import Ctx
@@ -10,6 +11,13 @@ from lcqy.rules.constants import STATES
 
 
 def check(ctx: Ctx) -> list[str]:
+    try:
+        return _check(ctx)
+    except sqlite3.DatabaseError as exc:
+        return [f"数据库完整性：文件已损坏，无法读完（{exc}）。请用最近的备份恢复（lcqy backup 生成的文件）。"]
+
+
+def _check(ctx: Ctx) -> list[str]:
     db = ctx.ledger.db
     q = db.execute
     problems = [f"数据库完整性：{r[0]}" for r in q("PRAGMA integrity_check") if r[0] != "ok"]

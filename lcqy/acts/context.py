@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,8 +42,14 @@ class Ctx:
                 date.fromisoformat(r["day"]): r["kind"]
                 for r in self.ledger.db.query("SELECT day, kind FROM calendar_days")
             }
-            self._cal = build_calendar(office)
+            confirmed = frozenset(json.loads(self.ledger.meta.get("confirmed_years", "[]")))
+            self._cal = build_calendar(office, confirmed)
         return self._cal
+
+    def reload_calendar(self) -> None:
+        """After the office changed its days: the next use reads them again."""
+        self._cal = None
+        self.ledger._meta = None
 
     def act_date(self, text: str | date | None, label: str = "办理日期（--date）") -> date:
         """The date an act happened: given, or today; never in the future."""

@@ -11,7 +11,7 @@ from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
 from lcqy.rules.constants import APPROVAL_LEVELS, REJECT_REASONS, TIERS
-from lcqy.rules.deadlines import check_approval, dispatch_due, extension_limit, handling_due
+from lcqy.rules.deadlines import check_approval, dispatch_due, extension_limit, extension_span, handling_due
 from lcqy.rules.workdays import next_workday
 
 
@@ -198,7 +198,7 @@ def extend(ctx: Ctx, ref: str, *, until: str, reason: str, override_reason: str 
             )
         cap = extension_limit(cal, date.fromisoformat(disp["received_on"]), disp["tier"])
         if new_due > cap and not override_reason.strip():
-            span = "15个工作日" if disp["tier"] == "一般" else "1个月"
+            span = extension_span(disp["tier"])
             raise LcqyError(
                 f"第十六条：{disp['tier']}问题延期最长至收到交办单后{span}，即 {cap}；"
                 f"超出须用 --override-reason 写明特殊理由（将记录并在统计中列出）。"

@@ -13,6 +13,7 @@ from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
 from lcqy.acts.register import FIELDS
 from lcqy.errors import LcqyError
+from lcqy.rules.deadlines import handling_span
 
 FORM_NAMES = {"register": "登记表", "dispatch": "交办单", "escalate": "转报单", "urge": "催办函"}
 
@@ -41,7 +42,7 @@ def _dispatch(v: dict) -> dict:
 
 def due_text(d: dict) -> str:
     due = _d(d["due_current"])
-    span = "5个工作日" if d["tier"] == "一般" else "1个月"
+    span = handling_span(d["tier"])
     text = f"{due.year}年{due.month}月{due.day}日前（{span}）"
     if d["due_current"] != d["due_original"]:
         text = f"{due.year}年{due.month}月{due.day}日前（已延期）"
@@ -138,3 +139,31 @@ def template_dir(ctx: Ctx, given: str | None) -> Path | None:
     if not path.is_dir():
         raise LcqyError(f"模板目录 {path} 不存在。")
     return path
+
+
+def set_templates(ctx: Ctx, value: str) -> None:
+    """Save the office's template folder (`-` for the built-in set) once every form in it
+    has all its placeholders; a missing one is named."""
+    from lcqy.docs.render import FILES, check_template
+
+    led = ctx.ledger
+    if value != "-":
+        folder = Path(value).resolve()
+        problems = []
+        for kind, name in FILES.items():
+            if not (folder / name).is_file():
+                problems.append(f"缺少文件 {name}")
+            elif missing := check_template(folder / name, kind):
+                problems.append(f"{name} 缺少占位符：{'、'.join(missing)}")
+        if problems:
+            raise LcqyError(f"模板目录 {folder} 不能用：" + "；".join(problems) + "。")
+        value = str(folder)
+    with led.write():
+        before = led.meta.get("templates_dir")
+        if value == "-":
+            led.db.execute("DELETE FROM meta WHERE key = 'templates_dir'")
+            led.meta.pop("templates_dir", None)
+        else:
+            led.db["meta"].upsert({"key": "templates_dir", "value": value}, pk="key")
+            led.meta["templates_dir"] = value
+        led.event(None, ctx.today.isoformat(), "config", ctx.actor, key="templates", before=before, after=value)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import sys
 
 import typer
 
 from lcqy.cli import _click as click
-from lcqy.cli import board, cases, docs, excel, handling, setup
+from lcqy.cli import board, cases, docs, excel, handling, setup, show
 from lcqy.cli._common import DB_HELP
 from lcqy.errors import LcqyError
 
@@ -29,7 +30,7 @@ def _root(ctx: typer.Context, db: str = typer.Option(None, "--db", help=DB_HELP,
     ctx.obj = {"db": db}
 
 
-for module in (setup, cases, handling, board, docs, excel):
+for module in (setup, cases, show, handling, board, docs, excel):
     module.register(app)
 
 
@@ -37,7 +38,8 @@ def _usage_message(exc: click.UsageError) -> str:
     """Click's English usage errors, said in Chinese with the option's own help."""
     if isinstance(exc, click.MissingParameter) and exc.param is not None:
         name = "/".join(getattr(exc.param, "opts", []) or [exc.param.name or ""])
-        label = getattr(exc.param, "help", None) or ""
+        # The help text begins with the field's name: "办理结果：A …", "案件：登记编号…".
+        label = re.split(r"[：（，；]", getattr(exc.param, "help", None) or "")[0]
         return f"缺少{label}（{name}）。" if label else f"缺少参数 {name}。"
     if isinstance(exc, click.NoSuchOption):
         near = f"您是否要用：{'、'.join(exc.possibilities)}？" if exc.possibilities else ""
@@ -48,6 +50,8 @@ def _usage_message(exc: click.UsageError) -> str:
         return f"{name} 的值不对：{what}。"
     if exc.message.startswith("Option '") and "requires an argument" in exc.message:
         return f"选项 {exc.message.split(chr(39))[1]} 后面要写值。"
+    if exc.message.startswith("Option '") and "does not take a value" in exc.message:
+        return f"选项 {exc.message.split(chr(39))[1]} 是开关，不用写值（如 --json，而不是 --json=1）。"
     if "No such command" in exc.message:
         return f"没有这个命令：{exc.message.split(chr(39))[1] if chr(39) in exc.message else exc.message}。"
     if "Got unexpected extra argument" in exc.message:

@@ -7,27 +7,7 @@ import sys
 import typer
 
 from lcqy.cli._common import DATE_HELP, JSON_HELP, est, open_ctx, print_json, say, table
-
-ACT_LABELS = {
-    "register": "登记",
-    "meeting": "提请专题会议",
-    "dispatch": "交办",
-    "escalate": "转报",
-    "forward": "转交答复",
-    "reject": "不予受理",
-    "return": "退单",
-    "extend": "延期",
-    "reply": "答复",
-    "followup": "回访",
-    "close": "销号",
-    "urge": "催办",
-    "merge": "合并",
-    "merged-from": "并入重复件",
-    "void": "作废",
-    "edit": "更正",
-    "supervision": "督办",
-    "receive": "接收",
-}
+from lcqy.rules.constants import CATEGORIES, CLERK_CHANNELS, STATES
 
 
 def _prompt_missing(raw: dict) -> None:
@@ -58,12 +38,12 @@ def register_cmd(
     category: str = typer.Option(
         None,
         "--category",
-        help="问题类别：政策执行、合同履行、用地审批、用电保障、融资服务、人才服务、招工用工、项目推动、软环境建设、其它",
+        help=f"问题类别：{'、'.join(CATEGORIES)}",
     ),
     channel: str = typer.Option(
         None,
         "--channel",
-        help="反映形式：来电反映、电子邮件、来人来函、微信公众号、现场调研、问卷调查、座谈会、部门转交",
+        help=f"反映形式：{'、'.join(CLERK_CHANNELS)}",
     ),
     address: str = typer.Option("", "--address", help="详细地址"),
     reported_on: str = typer.Option(None, "--reported-on", help="反映时间（默认同受理时间）"),
@@ -82,6 +62,7 @@ def register_cmd(
 ):
     """登记企业反映的困难问题（填写登记表），给出登记编号和交办时限。"""
     from lcqy.acts.register import register
+    from lcqy.rules.deadlines import dispatch_limit_days
 
     raw = {
         "enterprise": enterprise,
@@ -101,15 +82,16 @@ def register_cmd(
         "major": major,
         "accepted_on": on,
     }
-    if sys.stdin.isatty():
-        _prompt_missing(raw)
     with open_ctx(ctx) as c:
+        if sys.stdin.isatty():
+            c.act_date(on, "受理时间（--date）")  # a bad --date is said before any question is asked
+            _prompt_missing(raw)
         case = register(c, raw)
     if as_json:
         print_json(case)
         return
     say(f"已登记：{case['reg_no']}")
-    limit = "3" if case["major"] else "2"
+    limit = dispatch_limit_days(major=bool(case["major"]))
     kind = "咨询类，可直接转交职能部门答复（lcqy forward）" if case["consult"] else f"请在 {limit} 个工作日内交办"
     say(
         f"受理时间 {case['accepted_on']}；{kind}，"
@@ -124,7 +106,7 @@ def list_cmd(
     state: str = typer.Option(
         None,
         "--state",
-        help="状态：待交办、待专题会议、办理中、已转报、已答复、已销号、已转交、不予受理、已合并、已作废",
+        help=f"状态：{'、'.join(STATES.values())}",
     ),
     channel: str = typer.Option(None, "--channel", help="反映形式"),
     text: str = typer.Option(None, "--text", help="企业名称或问题内容包含的文字"),
@@ -178,102 +160,21 @@ def list_cmd(
             if r["state"] == "dispatched"
             else (est(r["dispatch_due"], r["dispatch_due_estimated"]) if r["state"] == "registered" else "")
         )
-        state = r["state_label"] + (f"·{r['supervision_label']}" if r["supervision_label"] else "")
-        body.append(
-            (
-                str(r["reg_seq"]) if r["reg_year"] == this_year else f"{r['reg_year']}-{r['reg_seq']}",
-                r["enterprise"],
-                r["category"],
-                state,
-                r["lead_dept"] or "",
-                due,
-                r["result"] or "",
-            )
-        )
+        # The result letter and a short supervision mark ride on the state, to keep 80 columns.
+        state = r["state_label"] + (r["result"] or "") + {"ledger": "·督", "special": "·专督"}.get(r["supervision"], "")
+        number = str(r["reg_seq"]) if r["reg_year"] == this_year else f"{r['reg_year']}-{r['reg_seq']}"
+        body.append((number, r["enterprise"], r["category"], state, r["lead_dept"] or "", due))
     table(
         None,
-        ["编号", "企业", "类别", "状态", "牵头部门", "时限", "结果"],
+        ["编号", "企业", "类别", "状态", "牵头部门", "时限"],
         body,
-        no_wrap=("编号", "状态", "时限", "结果"),
+        no_wrap=("编号", "状态", "时限"),
         clip={"企业": 3, "类别": 1, "牵头部门": 2},
     )
-    say(f"共 {len(rows)} 件（编号为{this_year}年登记序号，其他年份写作 年-序号）。")
-
-
-def show_cmd(
-    ctx: typer.Context,
-    case: str = typer.Argument(..., help="案件：登记编号、2026-15 或 15"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
-):
-    """显示一件案件的全部登记内容、办理情况和完整操作记录。"""
-    from lcqy.acts.cases import case_view, resolve
-    from lcqy.acts.register import FIELDS
-
-    with open_ctx(ctx) as c:
-        v = case_view(c, resolve(c, case))
-    if as_json:
-        print_json(v)
-        return
-    state = v["state_label"] + (f"（{v['supervision_label']}）" if v["supervision_label"] else "")
-    rows = [("登记编号", v["reg_no"]), ("状态", state)]
-    rows += [(label, v[k]) for k, (label, _) in FIELDS.items()]
-    rows += [
-        ("咨询类", "是" if v["consult"] else "否"),
-        ("重大问题", "是" if v["major"] else "否"),
-        ("交办时限", est(v["dispatch_due"], v["dispatch_due_estimated"])),
-    ]
-    if v["source_no"]:
-        rows.append(("县区转报编号", v["source_no"]))
-    for d in v["dispatches"]:
-        due = est(d["due_current"], d["due_estimated"])
-        if d["due_current"] != d["due_original"]:
-            due += f"（原 {d['due_original']}，延期：{d['extend_reason']}）"
-        rows += [
-            ("交办编号", d["no"] + ("（已退单）" if d["status"] == "returned" else "")),
-            ("牵头/配合", d["lead_dept"] + ("；" + "、".join(d["assist"]) if d["assist"] else "")),
-            (
-                "签批",
-                f"{d['approver']}（{d['level']}），{d['tier']}，交办 {d['dispatched_on']}"
-                + ("，超过交办时限" if d["late"] else ""),
-            ),
-            ("办结时限", due),
-        ]
-    for e in v["escalations"]:
-        rows += [
-            ("转报编号", e["no"]),
-            ("转报", f"{e['approver']}，{e['escalated_on']}" + ("，超过转报时限" if e["late"] else "")),
-        ]
-    table(None, ["项目", "内容"], rows, no_wrap=("项目",))
-    hist = [(e["act_on"], ACT_LABELS.get(e["action"], e["action"]), _event_text(e)) for e in v["events"]]
-    table("操作记录", ["日期", "操作", "内容"], hist, no_wrap=("日期", "操作"))
-
-
-def _event_text(e: dict) -> str:
-    d = e["detail"]
-    a = e["action"]
-    after = d.get("after") if isinstance(d.get("after"), dict) else {}
-    if a == "dispatch":
-        return f"{after.get('no')} 牵头：{after.get('lead_dept')}，办结时限 {after.get('due_current')}"
-    if a == "reply":
-        return f"{after.get('result')}类，{after.get('mode')}：{after.get('summary')}" + (
-            "（超期办结）" if after.get("late") else ""
-        )
-    if a == "followup":
-        return f"{after.get('method')}，{after.get('satisfaction')}" + (
-            f"：{after.get('note')}" if after.get("note") else ""
-        )
-    if a == "urge":
-        return f"第{d.get('count')}次催办，超期 {after.get('days_late')} 个工作日"
-    if a == "edit":
-        return f"{d.get('field')}：{d.get('before')} → {d.get('after')}"
-    if a == "supervision":
-        return f"{d.get('why')}"
-    if a == "extend":
-        return f"时限 {d.get('before')} → {after.get('due_current')}：{after.get('extend_reason')}"
-    if a == "register":
-        return f"{after.get('reg_no')}，经办 {e['actor']}"
-    rest = {k: v for k, v in d.items() if k not in ("before", "after")}
-    return "，".join(f"{v}" for v in rest.values() if v) or (str(after.get("state", "")) if after else "")
+    say(
+        f"共 {len(rows)} 件。编号为{this_year}年登记序号（其他年份写作 年-序号）；"
+        "状态后的字母为办理结果，督=督办台帐，专督=专项督办。"
+    )
 
 
 def edit_cmd(
@@ -333,7 +234,6 @@ def merge_cmd(
 def register(app: typer.Typer) -> None:
     app.command("register")(register_cmd)
     app.command("list")(list_cmd)
-    app.command("show")(show_cmd)
     app.command("edit")(edit_cmd)
     app.command("void")(void_cmd)
     app.command("merge")(merge_cmd)

@@ -26,7 +26,7 @@ def write_form(c, kind: str, case: str, output: str | None, force: bool, templat
 def form_cmd(
     ctx: typer.Context,
     kind: str = typer.Argument(
-        ..., help="register（登记表）、dispatch（交办单）、escalate（转报单）或 urge（最近一次催办函）"
+        ..., help="文书类型：register（登记表）、dispatch（交办单）、escalate（转报单）或 urge（最近一次催办函）"
     ),
     case: str = typer.Argument(..., help="案件：登记编号、2026-15 或 15（本年）"),
     output: str = typer.Option(None, "-o", "--output", help="输出文件（默认以文书编号开头，存在当前目录）"),
@@ -45,41 +45,16 @@ def config_cmd(
     value: str = typer.Argument(None, help="新值；留空则显示当前值，写 - 恢复默认"),
 ):
     """查看或保存本台帐的设置（目前有：templates 模板目录）。"""
-    from pathlib import Path
-
+    from lcqy.acts.forms import set_templates
     from lcqy.errors import LcqyError
 
+    if key not in (None, "templates"):
+        raise LcqyError(f"没有设置项“{key}”；可用：templates（模板目录）。")
     with open_ctx(ctx) as c:
-        led = c.ledger
-        if key is None:
-            say(f"templates = {led.meta.get('templates_dir') or '（自带模板）'}")
-            return
-        if key != "templates":
-            raise LcqyError(f"没有设置项“{key}”；可用：templates（模板目录）。")
-        if value is None:
-            say(led.meta.get("templates_dir") or "（自带模板）")
-            return
-        if value != "-":
-            from lcqy.docs.render import FILES, check_template
-
-            folder = Path(value).resolve()
-            problems = []
-            for kind, name in FILES.items():
-                if not (folder / name).is_file():
-                    problems.append(f"缺少文件 {name}")
-                elif missing := check_template(folder / name, kind):
-                    problems.append(f"{name} 缺少占位符：{'、'.join(missing)}")
-            if problems:
-                raise LcqyError(f"模板目录 {folder} 不能用：" + "；".join(problems) + "。")
-            value = str(folder)
-        with led.write():
-            before = led.meta.get("templates_dir")
-            if value == "-":
-                led.db.execute("DELETE FROM meta WHERE key = 'templates_dir'")
-            else:
-                led.db["meta"].upsert({"key": "templates_dir", "value": value}, pk="key")
-            led.event(None, c.today.isoformat(), "config", c.actor, key="templates", before=before, after=value)
-    say(f"已保存：templates = {'（自带模板）' if value == '-' else value}")
+        if value is not None:
+            set_templates(c, value)
+        current = c.ledger.meta.get("templates_dir")
+    say(("已保存：" if value is not None else "") + f"templates = {current or '（自带模板）'}")
 
 
 def register(app: typer.Typer) -> None:

@@ -139,7 +139,7 @@ def reply_cmd(
     ctx: typer.Context,
     case: str = CASE,
     result: str = typer.Option(
-        ..., "--result", help="A 已解决或基本解决；B 正在解决或列入规划；C 目前条件限制需以后解决"
+        ..., "--result", help="办理结果：A 已解决或基本解决；B 正在解决或列入规划；C 目前条件限制需以后解决"
     ),
     mode: str = typer.Option(..., "--mode", help="面复 或 书面"),
     summary: str = typer.Option(..., "--summary", help="办理情况"),

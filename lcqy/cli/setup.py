@@ -71,6 +71,7 @@ def cal_set(
     with open_ctx(ctx) as c:
         r = calendar_set(c, day, kind, note)
     say(f"已将 {r['day']} 定为{'上班日' if r['kind'] == 'workday' else '休息日'}。")
+    _say_changed(r["changed"])
 
 
 @cal_app.command("unset")
@@ -81,6 +82,25 @@ def cal_unset(ctx: typer.Context, day: str = typer.Argument(..., help="日期"))
     with open_ctx(ctx) as c:
         r = calendar_unset(c, day)
     say(f"已取消 {r['day']} 的自定设置。")
+    _say_changed(r["changed"])
+
+
+def _say_changed(changed: list[dict]) -> None:
+    for ch in changed:
+        say(f"  {ch['reg_no']} {ch['what']} {ch['before']} → {ch['after']}")
+    if changed:
+        say(f"随之调整了 {len(changed)} 个期限（已记入各案件的操作记录）。")
+
+
+@cal_app.command("confirm")
+def cal_confirm(ctx: typer.Context, year: int = typer.Argument(..., help="年份：已按国务院办公厅通知逐日录入的年份")):
+    """确认某年的节假日安排已由本办公室录入：该年期限不再标为估计。"""
+    from lcqy.acts.admin import calendar_confirm
+
+    with open_ctx(ctx) as c:
+        r = calendar_confirm(c, year)
+    say(f"已确认 {r['year']} 年的节假日安排，该年期限不再标为估计。")
+    _say_changed(r["changed"])
 
 
 _MARK = {
@@ -164,7 +184,8 @@ def cal_check(
         say(
             f"{y}年：尚未收录国家节假日安排，该年的期限都是估计值（显示为 日期≈）。\n"
             f"国务院办公厅通知发布后，可升级 holidays 包（pip install -U holidays），"
-            f"或逐日录入：lcqy calendar set {y}-01-01 holiday --note 元旦；调休上班日用 workday。"
+            f"或逐日录入：lcqy calendar set {y}-01-01 holiday --note 元旦；调休上班日用 workday；"
+            f"录完后 lcqy calendar confirm {y}。"
         )
     if s["office_days"]:
         say(

@@ -32,6 +32,15 @@ def handling_due(cal: WorkCalendar, received_on: date, tier: str) -> date:
     return add_workdays(cal, received_on, HANDLING_DAYS)
 
 
+def handling_span(tier: str) -> str:
+    """The handling limit in words, as the forms print it."""
+    return "1个月" if tier == "重大" else f"{HANDLING_DAYS}个工作日"
+
+
+def extension_span(tier: str) -> str:
+    return "1个月" if tier == "重大" else f"{EXTENSION_DAYS}个工作日"
+
+
 def extension_limit(cal: WorkCalendar, received_on: date, tier: str) -> date:
     """The latest due date an extension may set without an override."""
     if tier == "重大":

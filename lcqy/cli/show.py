@@ -1,0 +1,145 @@
+"""show: one case whole — the 登记表, each dispatch or escalation, the outcome, the history."""
+
+from __future__ import annotations
+
+import typer
+
+from lcqy.cli._common import JSON_HELP, est, open_ctx, print_json, table
+
+ACT_LABELS = {
+    "register": "登记", "meeting": "提请专题会议", "dispatch": "交办", "escalate": "转报", "forward": "转交答复",
+    "reject": "不予受理", "return": "退单", "extend": "延期", "reply": "答复", "followup": "回访",
+    "close": "销号", "urge": "催办", "merge": "合并", "merged-from": "并入重复件", "void": "作废",
+    "edit": "更正", "supervision": "督办", "import": "导入", "recalc": "期限调整",
+}  # fmt: skip
+
+
+def _after(d: dict) -> dict:
+    return d["after"] if isinstance(d.get("after"), dict) else {}
+
+
+# action -> the one line the history shows for it
+_EVENT_TEXT = {
+    "register": lambda e, d, a: f"{a.get('reg_no')}，经办 {e['actor']}",
+    "meeting": lambda e, d, a: f"签批 {d.get('approver', '')}",
+    "dispatch": lambda e, d, a: (
+        f"{a.get('no')}，牵头 {a.get('lead_dept')}，办结时限 {a.get('due_current')}"
+        + ("，超过交办时限" if a.get("late") else "")
+    ),
+    "escalate": lambda e, d, a: f"{a.get('no')}，{a.get('suggestion')}" + ("，超过转报时限" if a.get("late") else ""),
+    "forward": lambda e, d, a: (
+        f"转交 {a.get('forward_dept')}" + (f"：{a.get('end_note')}" if a.get("end_note") else "")
+    ),
+    "reject": lambda e, d, a: f"{a.get('end_reason')}" + (f"：{a.get('end_note')}" if a.get("end_note") else ""),
+    "return": lambda e, d, a: f"{d.get('dept')} 退回 {d.get('dispatch')}：{d.get('reason')}",
+    "extend": lambda e, d, a: (
+        f"时限 {d.get('before')} → {a.get('due_current')}：{a.get('extend_reason')}"
+        + (f"（超出上限：{a['override_reason']}）" if a.get("override_reason") else "")
+    ),
+    "reply": lambda e, d, a: (
+        f"{a.get('result')}类，{a.get('mode')}：{a.get('summary')}"
+        + (f"；{a['plan']}" if a.get("plan") else "")
+        + ("（超期办结）" if a.get("late") else "")
+    ),
+    "followup": lambda e, d, a: (
+        f"{a.get('method')}，{a.get('satisfaction')}"
+        + ("，办理不彻底" if a.get("incomplete") else "")
+        + (f"：{a.get('note')}" if a.get("note") else "")
+    ),
+    "supervision": lambda e, d, a: f"{d.get('why')}",
+    "close": lambda e, d, a: "最近一次答复为A类，企业满意",
+    "urge": lambda e, d, a: f"第{d.get('count')}次，超期 {a.get('days_late')} 个工作日，限 {a.get('reply_by')} 前答复",
+    "merge": lambda e, d, a: f"合并到 {d.get('into')}",
+    "merged-from": lambda e, d, a: f"{d.get('duplicate')} 并入本件",
+    "void": lambda e, d, a: f"{d.get('number')} 作废：{d.get('reason')}",
+    "edit": lambda e, d, a: f"{d.get('field')}：{d.get('before')} → {d.get('after')}",
+    "import": lambda e, d, a: f"自 {d.get('source')} {d.get('where')}",
+    "recalc": lambda e, d, a: f"工作日历变更，{d.get('what')} {d.get('before')} → {d.get('after')}",
+}
+
+
+def event_text(e: dict) -> str:
+    fmt = _EVENT_TEXT.get(e["action"])
+    return fmt(e, e["detail"], _after(e["detail"])) if fmt else ""
+
+
+def _outcome(v: dict) -> list[tuple[str, str]]:
+    """What ended the case, when the history alone would hide it."""
+    rows = []
+    if v["state"] == "rejected":
+        rows.append(("不予受理", f"{v['end_reason']}" + (f"：{v['end_note']}" if v["end_note"] else "")))
+    if v["state"] == "forwarded":
+        rows.append(("转交答复", v["forward_dept"] + (f"：{v['end_note']}" if v["end_note"] else "")))
+    if v["state"] == "void":
+        rows.append(("作废理由", v["end_reason"]))
+    if v["ended_on"]:
+        rows.append(("办结日期", v["ended_on"]))
+    for r in v["replies"]:
+        rows.append(
+            (
+                "答复",
+                f"{r['replied_on']} {r['result']}类（{r['mode']}）{r['summary']}"
+                + (f"；{r['plan']}" if r["plan"] else "")
+                + (f"；文号 {r['doc_no']}" if r["doc_no"] else ""),
+            )
+        )
+    for f in v["followups"]:
+        rows.append(("回访", f"{f['followed_on']} {f['method']}，{f['satisfaction']}"))
+    if v["urges"] or v["prior_urges"]:
+        rows.append(("催办", f"{len(v['urges']) + v['prior_urges']} 次"))
+    return rows
+
+
+def show_cmd(
+    ctx: typer.Context,
+    case: str = typer.Argument(..., help="案件：登记编号、2026-15 或 15"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
+    """显示一件案件的全部登记内容、办理情况和完整操作记录。"""
+    from lcqy.acts.cases import case_view, resolve
+    from lcqy.acts.register import FIELDS
+
+    with open_ctx(ctx) as c:
+        v = case_view(c, resolve(c, case))
+        target = c.ledger.db.execute("SELECT reg_no FROM cases WHERE id = ?", [v["merged_into"]]).fetchone()
+    if as_json:
+        print_json(v)
+        return
+    state = v["state_label"] + (f"（{v['supervision_label']}）" if v["supervision_label"] else "")
+    if target:
+        state += f"，并入 {target[0]}"
+    rows = [("登记编号", v["reg_no"]), ("状态", state)]
+    rows += [(label, v[k]) for k, (label, _) in FIELDS.items()]
+    rows += [
+        ("咨询类", "是" if v["consult"] else "否"),
+        ("重大问题", "是" if v["major"] else "否"),
+        ("交办时限", est(v["dispatch_due"], v["dispatch_due_estimated"])),
+    ]
+    if v["source_no"]:
+        rows.append(("县区转报编号", v["source_no"]))
+    for d in v["dispatches"]:
+        due = est(d["due_current"], d["due_estimated"])
+        if d["due_current"] != d["due_original"]:
+            due += f"（原 {d['due_original']}，延期：{d['extend_reason']}）"
+        rows += [
+            ("交办编号", d["no"] + (f"（{d['returned_on']} 退单：{d['return_reason']}）"
+                                    if d["status"] == "returned" else "")),
+            ("牵头/配合", d["lead_dept"] + ("；" + "、".join(d["assist"]) if d["assist"] else "")),
+            ("签批", f"{d['approver']}（{d['level']}），{d['tier']}，交办 {d['dispatched_on']}"
+                     + ("，超过交办时限" if d["late"] else "")),
+            ("办结时限", due),
+        ]  # fmt: skip
+    for e in v["escalations"]:
+        rows += [
+            ("转报编号", e["no"]),
+            ("转报", f"{e['escalated_on']}，签批 {e['approver']}，建议：{e['suggestion']}"
+                     + ("，超过转报时限" if e["late"] else "")),
+        ]  # fmt: skip
+    rows += _outcome(v)
+    table(None, ["项目", "内容"], rows, no_wrap=("项目",))
+    hist = [(e["act_on"], ACT_LABELS.get(e["action"], e["action"]), event_text(e)) for e in v["events"]]
+    table("操作记录", ["日期", "操作", "内容"], hist, no_wrap=("日期", "操作"))
+
+
+def register(app: typer.Typer) -> None:
+    app.command("show")(show_cmd)

@@ -1,0 +1,283 @@
+"""Odd input and odd files: every refusal is one Chinese message, exit 1, nothing changed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+from openpyxl import Workbook
+
+from tests.conftest import INIT, register_args, snapshot
+
+
+def refused(run, *args, word):
+    before = snapshot(run.db) if run.db.exists() and run.db.stat().st_size else None
+    r = run(*args)
+    assert r.code == 1, (args, r.out, r.err)
+    assert word in r.err, (args, r.err)
+    assert "Traceback" not in r.err and "内部错误" not in r.err
+    if before is not None:
+        assert snapshot(run.db) == before
+    return r
+
+
+@pytest.mark.parametrize(
+    "over,word",
+    [
+        ({"remarks": "a\x07b"}, "控制字符"),
+        ({"enterprise": "甲\n乙"}, "换行"),
+        ({"enterprise": "甲\u202e乙"}, "控制字符"),
+        ({"date": "2021-03-30"}, "办法施行日"),
+        ({"date": "1900-01-01"}, "年份"),
+        ({"phone": "138-1234-5678x"}, "联系电话"),
+    ],
+)
+def test_register_refuses_pasted_oddities(ledger, over, word):
+    refused(ledger, "register", *register_args(**over), word=word)
+
+
+def test_full_width_digits_are_read(ledger):
+    r = ledger("register", *register_args(phone="１３８１２３４５６７８"), "--date", "２０２６－０３－０２", "--json")
+    assert r.code == 0, r.err
+    rec = json.loads(r.out)
+    assert rec["phone"] == "13812345678" and rec["accepted_on"] == "2026-03-02"
+    assert json.loads(ledger("show", "１", "--json").out)["reg_no"] == rec["reg_no"]
+
+
+@pytest.mark.parametrize(
+    "args,word",
+    [
+        (["show", "99999999999999999999"], "写法不对"),
+        (["list", "--year", "99999"], "年度"),
+        (["overdue", "--as-of", "9999-12-31"], "年份"),
+        (["calendar", "check", "0"], "年份"),
+        (["calendar", "show", "99999-01"], "月份"),
+        (["overdue", "--dept", "人社局"], "不在部门名单"),
+        (["export-ledger", "-o", "/no/such/dir/a.xlsx"], "不存在"),
+        (["form", "register", "1", "-o", "/no/such/dir/a.docx"], "不存在"),
+    ],
+)
+def test_out_of_range_arguments(ledger, args, word):
+    ledger("register", *register_args(), "--date", "2026-03-02")
+    refused(ledger, *args, word=word)
+
+
+def test_db_is_a_directory_or_not_a_ledger(run, tmp_path, monkeypatch):
+    monkeypatch.setenv("LCQY_DB", str(tmp_path))
+    r = run("list")
+    assert r.code == 1 and "目录" in r.err
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a database at all" * 100)
+    monkeypatch.setenv("LCQY_DB", str(junk))
+    r = run("list")
+    assert r.code == 1 and "不是 lcqy 台帐" in r.err
+
+
+def test_damaged_ledger_gives_a_message_not_a_traceback(ledger):
+    for _ in range(30):
+        ledger("register", *register_args(problem="长" * 1500), "--date", "2026-03-02")
+    data = bytearray(ledger.db.read_bytes())
+    data[8192 : 8192 + 20000] = b"\xff" * 20000
+    ledger.db.write_bytes(bytes(data))
+    for args in (["list"], ["show", "5"], ["overdue"], ["export-ledger", "-o", str(ledger.db.parent / "x.xlsx")]):
+        r = ledger(*args)
+        assert r.code in (0, 1), args
+        assert "Traceback" not in r.err and "内部错误" not in r.err
+    r = ledger("check")
+    assert r.code == 1 and "完整性" in r.out + r.err, r.out + r.err
+
+
+def test_locked_ledger_says_busy(ledger, monkeypatch):
+    import lcqy.store.db as store
+
+    monkeypatch.setattr(store, "BUSY_SECONDS", 0.2)
+    other = sqlite3.connect(ledger.db, isolation_level=None)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        r = ledger("register", *register_args())
+        assert r.code == 1 and ("另一个" in r.err), r.err
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+
+
+def test_init_takes_over_an_empty_file(run):
+    run.db.write_bytes(b"")
+    assert run(*INIT).code == 0
+
+
+def test_backup_refuses_itself_and_directories(ledger, tmp_path):
+    refused(ledger, "backup", str(ledger.db), "--force", word="台帐文件本身")
+    refused(ledger, "backup", str(tmp_path), "--force", word="目录")
+
+
+def test_usage_messages(ledger):
+    r = ledger("list", "--json=1")
+    assert r.code == 2 and "开关" in r.err
+    r = ledger("reply", "1")
+    assert r.code == 2 and "缺少办理结果（--result）" in r.err
+
+
+def _dispatched(ledger, on="2026-03-02", d="2026-03-03"):
+    ledger("register", *register_args(), "--date", on)
+    n = json.loads(ledger("list", "--json").out)[-1]["reg_seq"]
+    r = ledger("dispatch", str(n), "--dept", "临翔供电局", "--approver", "王强", "--level", "主任", "--date", d)
+    assert r.code == 0, r.err
+    return str(n)
+
+
+def test_urge_only_what_is_late_and_unanswered(ledger):
+    n = _dispatched(ledger)  # due 3/10
+    refused(ledger, "urge", n, "--no-letter", "--date", "2026-03-10", word="尚未超期")
+    ledger("reply", n, "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-03-12")
+    refused(ledger, "urge", n, "--no-letter", word="已答复")
+
+
+def test_merge_into_a_finished_case_is_refused(ledger):
+    ledger("register", *register_args(), "--date", "2026-03-02")
+    ledger("register", *register_args(), "--date", "2026-03-02")
+    ledger("reject", "1", "--reason", "诉讼")
+    refused(ledger, "merge", "2", "--into", "1", word="不予受理")
+
+
+def test_flags_cannot_change_after_dispatch(ledger):
+    n = _dispatched(ledger)
+    refused(ledger, "edit", n, "--field", "major", "--value", "是", word="交办前")
+    ledger("register", *register_args(), "--date", "2026-03-02")
+    r = ledger("edit", "2", "--field", "major", "--value", "是", "--json")
+    assert json.loads(r.out)["after"] == "是"
+    # 3 working days from 3/2 now: 3/3, 3/4, 3/5
+    assert json.loads(ledger("show", "2", "--json").out)["dispatch_due"] == "2026-03-05"
+
+
+def test_return_restarts_the_dispatch_limit(ledger):
+    n = _dispatched(ledger)
+    ledger("return", n, "--reason", "不属本部门职责", "--date", "2026-03-09")
+    v = json.loads(ledger("show", n, "--json").out)
+    assert v["dispatch_due"] == "2026-03-11"  # 3/9 + 2
+    rows = json.loads(ledger("overdue", "--as-of", "2026-03-10", "--json").out)
+    assert rows[0]["status"] == "soon" and rows[0]["due"] == "2026-03-11"
+
+
+def test_meeting_level_without_a_meeting_is_still_late(ledger):
+    ledger("register", *register_args(), "--date", "2026-03-02")
+    r = ledger(
+        "dispatch",
+        "1",
+        "--dept",
+        "临翔供电局",
+        "--approver",
+        "区长",
+        "--level",
+        "专题会议",
+        "--date",
+        "2026-03-10",
+        "--json",
+    )
+    assert json.loads(r.out)["late"] == 1
+
+
+def test_calendar_change_moves_open_deadlines(ledger):
+    ledger("register", *register_args(), "--date", "2026-03-02")  # 1: dispatch limit 3/4
+    n = _dispatched(ledger, "2026-03-02", "2026-03-03")  # 2: due 3/10
+    r = ledger("calendar", "set", "2026-03-04", "holiday", "--note", "停电")
+    assert r.code == 0 and "调整了 2 个期限" in r.out
+    assert json.loads(ledger("show", "1", "--json").out)["dispatch_due"] == "2026-03-05"
+    v = json.loads(ledger("show", n, "--json").out)
+    assert v["dispatches"][0]["due_current"] == "2026-03-11"
+    assert any(e["action"] == "recalc" for e in v["events"])
+    ledger("calendar", "unset", "2026-03-04")
+    assert json.loads(ledger("show", "1", "--json").out)["dispatch_due"] == "2026-03-04"
+
+
+def test_confirming_a_year_ends_the_estimate(ledger):
+    ledger("register", *register_args(), "--date", "2026-12-30", today="2026-12-31")
+    assert json.loads(ledger("show", "1", "--json").out)["dispatch_due_estimated"] == 1
+    r = ledger("calendar", "confirm", "2027")
+    assert r.code == 0
+    assert json.loads(ledger("show", "1", "--json").out)["dispatch_due_estimated"] == 0
+    assert "已收录" in ledger("calendar", "check", "2027").out
+    refused(ledger, "calendar", "confirm", "2027", word="已确认")
+
+
+def _sheet(path, header, *rows):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    wb.save(path)
+
+
+HEAD = [
+    "企业名称",
+    "问题类别",
+    "反映时间",
+    "反映形式",
+    "主要困难和问题",
+    "状态",
+    "交办编号",
+    "牵头部门",
+    "办理结果",
+    "答复时间",
+    "满意度",
+    "催办次数",
+]
+
+
+@pytest.mark.parametrize(
+    "row,word",
+    [
+        (["甲", "其它", "2026-03-05", "来电反映", "x", "办理中", None, None, None, None, None, 0], "须有交办编号"),
+        (
+            [
+                "甲",
+                "其它",
+                "2026-03-05",
+                "来电反映",
+                "x",
+                "已销号",
+                "临翔服企办交（2026）第1号",
+                "区财政局",
+                "C",
+                "2026-03-09",
+                "不满意",
+                0,
+            ],
+            "A类结果",
+        ),
+        (["甲", "其它", "2026-03-05", "来电反映", "x", "已合并", None, None, None, None, None, 0], "merge"),
+        (
+            [
+                "甲",
+                "其它",
+                "2026-03-05",
+                "来电反映",
+                "x",
+                "待交办",
+                "临翔服企办交（2026）第1号",
+                "区财政局",
+                None,
+                None,
+                None,
+                0,
+            ],
+            "不应有",
+        ),
+        (["甲", "其它", "2026-03-05", "来电反映", "x", "", None, None, None, None, None, -3], "催办次数"),
+    ],
+)
+def test_import_refuses_states_that_do_not_add_up(ledger, tmp_path, row, word):
+    path = tmp_path / "x.xlsx"
+    _sheet(path, HEAD, row)
+    refused(ledger, "import-ledger", str(path), word=word)
+
+
+def test_import_reads_excel_serial_dates(ledger, tmp_path):
+    path = tmp_path / "x.xlsx"
+    # 46086 is 2026-03-05 as Excel counts days
+    _sheet(path, HEAD, ["甲", "其它", 46086, "来电反映", "x", None, None, None, None, None, None, 0])
+    r = ledger("import-ledger", str(path))
+    assert r.code == 0, r.err
+    assert json.loads(ledger("show", "1", "--json").out)["reported_on"] == "2026-03-05"
