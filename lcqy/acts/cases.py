@@ -68,9 +68,6 @@ def case_view(ctx: Ctx, case: dict) -> dict:
     }
 
 
-def short_no(case: dict) -> str:
-    return f"{case['reg_year']}-{case['reg_seq']}"
-
-
-def iso(d: str | None) -> date | None:
-    return date.fromisoformat(d) if d else None
+def as_date(text: str | None) -> date | None:
+    """A stored ISO date (or NULL) as a date."""
+    return date.fromisoformat(text) if text else None

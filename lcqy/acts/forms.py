@@ -6,9 +6,9 @@ are written the official way, 2026年11月27日, by the renderer).
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
+from lcqy.acts.cases import as_date
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
 from lcqy.acts.register import FIELDS
@@ -18,14 +18,15 @@ from lcqy.rules.deadlines import handling_span
 FORM_NAMES = {"register": "登记表", "dispatch": "交办单", "escalate": "转报单", "urge": "催办函"}
 
 
-def _d(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
-
-
 def register_context(v: dict) -> dict:
     """Every field of the 登记表, as registered."""
     out = {k: v[k] for k in FIELDS}
-    return {**out, "reg_no": v["reg_no"], "reported_on": _d(v["reported_on"]), "accepted_on": _d(v["accepted_on"])}
+    return {
+        **out,
+        "reg_no": v["reg_no"],
+        "reported_on": as_date(v["reported_on"]),
+        "accepted_on": as_date(v["accepted_on"]),
+    }
 
 
 def _matter(v: dict) -> str:
@@ -41,7 +42,7 @@ def _dispatch(v: dict) -> dict:
 
 
 def due_text(d: dict) -> str:
-    due = _d(d["due_current"])
+    due = as_date(d["due_current"])
     span = handling_span(d["tier"])
     text = f"{due.year}年{due.month}月{due.day}日前（{span}）"
     if d["due_current"] != d["due_original"]:
@@ -63,7 +64,7 @@ def dispatch_context(office: str, v: dict) -> dict:
         "due_date": due_text(d),
         "assist_depts": "、".join(d["assist"]),
         "approver": d["approver"],
-        "dispatched_on": _d(d["dispatched_on"]),
+        "dispatched_on": as_date(d["dispatched_on"]),
         "remarks": v["remarks"],
     }
 
@@ -82,7 +83,7 @@ def escalate_context(office: str, v: dict) -> dict:
         "phone": v["phone"],
         "suggestion": e["suggestion"],
         "approver": e["approver"],
-        "escalated_on": _d(e["escalated_on"]),
+        "escalated_on": as_date(e["escalated_on"]),
         "remarks": v["remarks"],
     }
 
@@ -99,12 +100,12 @@ def urge_context(office: str, v: dict) -> dict:
         "dispatch_no": d["no"],
         "enterprise": v["enterprise"],
         "request": v["request"] or v["problem"],
-        "dispatched_on": _d(d["dispatched_on"]),
-        "due_date": _d(d["due_current"]),
+        "dispatched_on": as_date(d["dispatched_on"]),
+        "due_date": as_date(d["due_current"]),
         "days_late": u["days_late"],
         "urge_count": len(v["urges"]),
-        "reply_by": _d(u["reply_by"]),
-        "issued_on": _d(u["urged_on"]),
+        "reply_by": as_date(u["reply_by"]),
+        "issued_on": as_date(u["urged_on"]),
     }
 
 

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
+from lcqy.acts.cases import as_date
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
 from lcqy.acts.queries import Filters, iter_ledger_rows, late_days
@@ -13,10 +14,6 @@ from lcqy.errors import LcqyError
 from lcqy.rules.workdays import workdays_between
 
 CONTACT_KEYS = ("address", "contact", "contact_title", "phone", "email", "accepted_on", "accepted_by")
-
-
-def _d(text: str | None) -> date | None:
-    return date.fromisoformat(text) if text else None
 
 
 def export_row(ctx: Ctx, r: dict, as_of: date) -> dict:
@@ -32,7 +29,7 @@ def export_row(ctx: Ctx, r: dict, as_of: date) -> dict:
     return {
         "reg_no": r["reg_no"],
         "category": r["category"],
-        "reported_on": _d(r["reported_on"]),
+        "reported_on": as_date(r["reported_on"]),
         "enterprise": r["enterprise"],
         "channel": r["channel"],
         "problem": r["problem"],
@@ -40,10 +37,10 @@ def export_row(ctx: Ctx, r: dict, as_of: date) -> dict:
         "dispatch_no": r["dispatch_no"] or r["escalate_no"] or "",
         "lead_dept": r["lead_dept"] or "",
         "assist_depts": r["assist"],
-        "due_date": _d(r["due_current"]),
+        "due_date": as_date(r["due_current"]),
         "due_estimated": bool(r["due_estimated"]),
         "result": r["result"] or "",
-        "replied_on": _d(r["replied_on"]),
+        "replied_on": as_date(r["replied_on"]),
         "satisfaction": r["satisfaction"] or "",
         "state": r["state_label"],
         "supervision": r["supervision_label"],
@@ -51,7 +48,7 @@ def export_row(ctx: Ctx, r: dict, as_of: date) -> dict:
         "urge_count": r["urge_count"],
         "remarks": r["remarks"],
         "nature": "、".join(n for n, on in (("重大", r["major"]), ("咨询", r["consult"])) if on),
-        **{k: (_d(r[k]) if k == "accepted_on" else r[k]) for k in CONTACT_KEYS},
+        **{k: (as_date(r[k]) if k == "accepted_on" else r[k]) for k in CONTACT_KEYS},
     }
 
 
