@@ -26,13 +26,13 @@ from lcqy.rules.constants import CATEGORIES, STATES
 # (row-contract key, header, maximum width). Widths are fitted to the data up to this cap.
 # Caps keep the 17 columns printable on landscape A4 (fitted to the page width); long text wraps.
 COLUMNS: list[tuple[str, str, int]] = [
-    ("reg_no", "登记编号", 14),
+    ("reg_no", "登记编号", 28),  # 临翔服企办收（2026）第102号 must show whole
     ("reported_on", "反映时间", 11),
     ("enterprise", "企业名称", 18),
     ("channel", "反映形式", 10),
     ("problem", "主要困难和问题", 30),
     ("request", "希望协调解决的具体事项", 24),
-    ("dispatch_no", "交办/转报编号", 14),
+    ("dispatch_no", "交办/转报编号", 28),
     ("lead_dept", "牵头部门", 14),
     ("assist_depts", "配合部门", 16),
     ("due_date", "办结时限", 15),
@@ -72,9 +72,10 @@ _WRAP_KEYS = frozenset({"enterprise", "problem", "request", "lead_dept", "assist
 # Text that a spreadsheet could take for a formula or an error code.
 _RISKY_FIRST = frozenset("=+-@#")
 _SAMPLE = 200
-# Row height per wrapped line, in points: an 11 pt CJK line needs about 14; LibreOffice does not
-# recompute heights of imported rows, so tall rows are written explicitly.
-_LINE_PT = 14.0
+# Row height per wrapped line, in points: an 11 pt line in 宋体 needs about 14, in the CJK fonts
+# LibreOffice falls back to about 16; LibreOffice does not recompute heights of imported rows,
+# so tall rows are written explicitly.
+_LINE_PT = 16.0
 _MAX_LINES = 20
 # Column width units lost to cell padding when text wraps.
 _PAD = 3
