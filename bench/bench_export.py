@@ -138,7 +138,7 @@ def _bare(path: Path, rows: list[dict]) -> None:
 
     keys = [k for k, _, _ in COLUMNS]
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet("台账")
+    ws = wb.create_sheet("台帐")
     ws.append([h for _, h, _ in COLUMNS])
     for row in rows:
         values = [row[k] for k in keys]

@@ -118,7 +118,7 @@ def sample_rows() -> list[dict]:
 
 @pytest.fixture
 def written(tmp_path):
-    path = tmp_path / "台账.xlsx"
+    path = tmp_path / "台帐.xlsx"
     calls = []
     counts = write_ledger(
         path, sample_rows(), office_name="临川县服企办", title_note="截至2026年4月30日", progress=calls.append
@@ -208,7 +208,7 @@ def test_summary_counts(written):
     path, _, _ = written
     ws = openpyxl.load_workbook(path)["汇总"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    assert rows[0][0] == "临川县服企办企业反映问题台账汇总"
+    assert rows[0][0] == "临川县服企办企业反映问题台帐汇总"
     assert rows[1][0] == "截至2026年4月30日"
     header = rows[2]
     # States present, in STATES order, then the totals.

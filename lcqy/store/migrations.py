@@ -147,4 +147,11 @@ CREATE INDEX events_case ON events(case_id);
 ALTER TABLE cases ADD COLUMN prior_urges INTEGER NOT NULL DEFAULT 0;
 """,
     ),
+    (
+        3,
+        """
+-- The ledger query looks up each case's latest escalation.
+CREATE INDEX escalations_case ON escalations(case_id);
+""",
+    ),
 ]

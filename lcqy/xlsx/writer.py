@@ -18,6 +18,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -128,19 +129,19 @@ def _add_styles(wb: Workbook, ws) -> dict:
     center = Alignment(horizontal="center")
     italic = Font(italic=True)
     specs: dict[str, dict] = {
-        "台账表头": {
+        "台帐表头": {
             "font": Font(bold=True),
             "fill": PatternFill("solid", fgColor=HEADER_FILL_COLOR),
             "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
             "border": border,
         },
-        "台账换行": {"alignment": wrap},
-        "台账日期": {"number_format": DATE_FORMAT, "alignment": center},
-        "台账预估": {"number_format": ESTIMATED_DATE_FORMAT, "font": italic, "alignment": center},
-        "台账超期": {"fill": late},
-        "台账超期换行": {"fill": late, "alignment": wrap},
-        "台账超期日期": {"fill": late, "number_format": DATE_FORMAT, "alignment": center},
-        "台账超期预估": {
+        "台帐换行": {"alignment": wrap},
+        "台帐日期": {"number_format": DATE_FORMAT, "alignment": center},
+        "台帐预估": {"number_format": ESTIMATED_DATE_FORMAT, "font": italic, "alignment": center},
+        "台帐超期": {"fill": late},
+        "台帐超期换行": {"fill": late, "alignment": wrap},
+        "台帐超期日期": {"fill": late, "number_format": DATE_FORMAT, "alignment": center},
+        "台帐超期预估": {
             "fill": late,
             "alignment": center,
             "number_format": ESTIMATED_DATE_FORMAT,
@@ -175,6 +176,32 @@ def _cell(ws, value, style=None) -> WriteOnlyCell:
     return cell
 
 
+def _fast_rows(ws) -> None:
+    """Replace the sheet's value-to-cell step (openpyxl 3.1 internals, hence the pin): openpyxl
+    first assigns every appended item as a plain value and only takes it as a Cell when that
+    raises, an exception and a repr per styled cell. Rows are written as soon as they are
+    appended, so one cell object serves every plain value."""
+    plain = WriteOnlyCell(ws)
+
+    def values_to_row(values, row_idx):
+        nonlocal plain
+        for col_idx, value in enumerate(values, 1):
+            if value is None:
+                continue
+            if type(value) is Cell:
+                cell = value
+            else:
+                cell = plain
+                cell.value = value
+            cell.column = col_idx
+            cell.row = row_idx
+            yield cell
+            if cell is plain and cell.has_style:
+                plain = WriteOnlyCell(ws)
+
+    ws._values_to_row = values_to_row
+
+
 def _print_setup(ws, landscape: bool = True, grid: bool = True) -> None:
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = _PAPER_A4
@@ -196,9 +223,11 @@ class _CategorySheet:
         self.spec = spec
         self.kinds = [_kind(k) for k, _, _ in spec]
         self.buffer: list[dict] | None = []
+        self.pool: dict[tuple[int, str], Cell] = {}  # one styled cell per column and style, reused
         self.n = 0
         self.widths: list[int] = []
         ws = self.ws
+        _fast_rows(ws)
         # Must precede the first append in write-only mode (see module docstring).
         ws.sheet_properties.pageSetUpPr.fitToPage = True
 
@@ -234,28 +263,28 @@ class _CategorySheet:
         ws.freeze_panes = "A2"
         head_lines = max(-(-text_width(h) // (w - _PAD)) for (_, h, _), w in zip(self.spec, self.widths, strict=True))
         ws.row_dimensions[1].height = max(2, head_lines) * _LINE_PT
-        ws.append([_cell(ws, header, self.st["台账表头"]) for _, header, _ in self.spec])
+        ws.append([_cell(ws, header, self.st["台帐表头"]) for _, header, _ in self.spec])
         for row in rows:
             self._append(row)
 
     def _append(self, row: dict) -> None:
         ws = self.ws
-        st = self.st
+        styled = self._styled
         late = (row.get("days_late") or 0) > 0
         out: list = []
         lines = 1
-        for (key, _, _), kind, width in zip(self.spec, self.kinds, self.widths, strict=True):
+        for i, ((key, _, _), kind, width) in enumerate(zip(self.spec, self.kinds, self.widths, strict=True)):
             value = row.get(key)
             if kind == _DATE:
                 if isinstance(value, _dt.datetime):
                     value = value.date()
                 if key == "due_date" and value is not None and row.get("due_estimated"):
-                    out.append(_cell(ws, value, st["台账超期预估" if late else "台账预估"]))
+                    out.append(styled(i, "台帐超期预估" if late else "台帐预估", value))
                 elif late:
-                    out.append(_cell(ws, value, st["台账超期日期"]))
+                    out.append(styled(i, "台帐超期日期", value))
                 elif value is not None:
                     # Costs about what openpyxl's own date format on a plain value would.
-                    out.append(_cell(ws, value, st["台账日期"]))
+                    out.append(styled(i, "台帐日期", value))
                 else:
                     out.append(None)
                 continue
@@ -273,15 +302,15 @@ class _CategorySheet:
                         long = True
                         lines = max(lines, -(-used // (width - _PAD)))
                 if late:
-                    out.append(_cell(ws, value, st["台账超期换行" if long else "台账超期"]))
+                    out.append(styled(i, "台帐超期换行" if long else "台帐超期", value))
                 elif long:
-                    out.append(_cell(ws, value, st["台账换行"]))
+                    out.append(styled(i, "台帐换行", value))
                 elif value[0] in _RISKY_FIRST:
                     out.append(_cell(ws, value))
                 else:
                     out.append(value)
             elif late:
-                out.append(_cell(ws, value, st["台账超期"]))
+                out.append(styled(i, "台帐超期", value))
             else:
                 out.append(value)
         self.n += 1
@@ -293,6 +322,16 @@ class _CategorySheet:
             del dims[self.n + 1]
         else:
             ws.append(out)
+
+    def _styled(self, i: int, name: str, value) -> Cell:
+        cell = self.pool.get((i, name))
+        if cell is None:
+            cell = self.pool[(i, name)] = WriteOnlyCell(self.ws)
+            cell._style = copy(self.st[name])
+        cell.value = value
+        if isinstance(value, str) and value and value[0] in _RISKY_FIRST:
+            cell.data_type = "s"
+        return cell
 
     def finish(self) -> None:
         if self.buffer is not None:
@@ -382,9 +421,9 @@ def _write_summary(ws, st, office_name, title_note, by_state, late_by_cat, resul
         ws.column_dimensions[get_column_letter(i)].width = max(8, text_width(header) + 3)
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
-    ws.append([_cell(ws, f"{office_name}企业反映问题台账汇总", st["汇总标题"])])
+    ws.append([_cell(ws, f"{office_name}企业反映问题台帐汇总", st["汇总标题"])])
     ws.append([_cell(ws, title_note, st["汇总说明"])] if title_note else [])
-    ws.append([_cell(ws, h, st["台账表头"]) for h in headers])
+    ws.append([_cell(ws, h, st["台帐表头"]) for h in headers])
     totals = [0] * (len(headers) - 1)
     for cat in CATEGORIES:
         counts = by_state[cat]

@@ -1,0 +1,631 @@
+"""Ledger export benchmark: `lcqy export-ledger` on a generated 100,000-case ledger against a bare
+openpyxl write-only dump of the same rows read from the same SQLite file.
+
+The ledger is generated once (deterministic, seeded) and cached under the temporary directory;
+--regen builds it again. Each measured run is its own process: the export is the real command
+(`lcqy --db LEDGER export-ledger -o OUT --force`, LCQY_TODAY fixed), the baseline is one plain
+SELECT of the same columns written into one write-only sheet with plain values. Wall time is that of
+the whole process (interpreter start-up and imports included on both sides); peak memory is the
+process's own maximum RSS, read with wait4(). Goal: export at most 1.5x the bare dump, under 200 MiB.
+
+    python bench/bench_ledger_export.py [--cases 100000] [--runs 2] [--regen] [--ledger PATH]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+TODAY = date(2026, 11, 27)
+SEED = 20261127
+OFFICE = "临翔区服务企业发展领导小组办公室"
+PREFIX = "临翔"
+CLERK = "赵晓云"
+LAYOUT = 2  # bump when the generated ledger changes, so that a stale cache is not reused
+
+DEPTS = [
+    "区发展和改革局",
+    "区工业和信息化局",
+    "区自然资源局",
+    "区住房和城乡建设局",
+    "区人力资源和社会保障局",
+    "区财政局",
+    "区税务局",
+    "区市场监督管理局",
+    "区生态环境局",
+    "区交通运输局",
+    "临翔供电局",
+    "区农业农村局",
+    "区商务局",
+    "区金融服务中心",
+    "区行政审批局",
+    "区林业和草原局",
+    "区教育体育局",
+    "区卫生健康局",
+]
+PLACES = ["临翔", "临沧", "博尚", "南美", "邦东", "马台", "圈内", "章驮", "平村", "蚂蚁堆", "忙畔", "凤翔", "旗山"]
+WORDS = ["恒达", "鑫源", "佤山", "绿源", "宏泰", "昔归", "滇红", "边城", "澜沧江", "新宇", "嘉禾", "瑞丰", "永兴"]
+TRADES = ["茶业", "坚果开发", "蔗糖", "咖啡庄园", "建材", "水电开发", "食品", "制衣", "物流", "生态养殖", "生物科技"]
+FORMS = ["有限公司", "有限责任公司", "股份有限公司", "合作社", "厂"]
+STREETS = ["工业园区", "旗山路", "南塘街", "玉龙路", "沧江路", "乡政府驻地", "村委会旁"]
+SURNAMES = "李杨字罗俸鲁张何赵王陈刘周吴郑杞鲍"
+GIVEN = ["华", "建国", "正明", "春梅", "晓东", "文斌", "丽", "志强", "海燕", "德才", "玉兰", "永福"]
+TITLES = ["总经理", "副总经理", "办公室主任", "财务总监", "厂长", "负责人"]
+OPENINGS = {
+    "政策执行": "技改补助政策已公布但申报后迟迟未兑现",
+    "合同履行": "招商协议约定的配套道路未按期建成",
+    "用地审批": "扩建厂房用地规划调整申请久未批复",
+    "用电保障": "新上生产线增容报装后迟迟未接电",
+    "融资服务": "流动资金贷款到期续贷困难",
+    "人才服务": "引进的技术骨干子女入学无着落",
+    "招工用工": "采茶季用工缺口较大",
+    "项目推动": "项目环评批复后施工许可办理停滞",
+    "软环境建设": "同一事项被多个部门重复检查",
+    "其它": "厂区周边道路路灯损坏夜班职工出行不安全",
+}
+PHRASES = [
+    "影响项目开工建设进度",
+    "企业多次前往相关部门咨询未果",
+    "生产线无法满负荷运行",
+    "银行要求追加抵押物",
+    "流动资金周转困难",
+    "技术工人流失严重",
+    "奖补资金尚未拨付",
+    "道路及管网建设滞后",
+    "环评审批材料反复修改",
+    "给企业经营带来较大压力",
+    "订单交付面临违约风险",
+    "相关部门答复口径不一",
+]
+REQUESTS = [
+    "请协调有关部门尽快办理",
+    "希望简化审批流程",
+    "请督促按协议约定履行",
+    "请明确办理时限并书面答复",
+    "请组织相关部门现场会商",
+    "希望给予政策支持",
+]
+REMARKS = ["企业多次来电", "企业要求书面答复", "已电话联系企业", "涉及多个部门", "=已转分管领导", "-"]
+RESULT_PLANS = {"B": "已列入明年计划逐步解决", "C": "受现有条件限制，待条件成熟后解决"}
+
+
+def ledger_path(cases: int) -> Path:
+    return Path(tempfile.gettempdir()) / f"lcqy-bench-ledger-{cases}-v{LAYOUT}.db"
+
+
+def _detail(rng: random.Random) -> str:
+    kind = rng.randrange(4)
+    if kind == 0:
+        return f"涉及金额约{rng.randint(5, 4000)}万元"
+    if kind == 1:
+        return f"涉及用地约{rng.randint(3, 300)}亩"
+    if kind == 2:
+        return f"涉及职工{rng.randint(10, 900)}人"
+    return f"自{rng.randint(2020, 2025)}年{rng.randint(1, 12)}月起反映至今"
+
+
+def _text(rng: random.Random, first: str, pool: list[str], lo: int, hi: int) -> str:
+    """Free text of lo..hi characters: phrases and a detail with numbers (so texts rarely repeat)."""
+    target = rng.randint(lo, hi)
+    parts = [first]
+    n = len(first)
+    rest = iter(rng.sample(pool, len(pool)))
+    detail_at = rng.randint(1, 3)
+    while n < target:
+        p = _detail(rng) if len(parts) == detail_at else next(rest, None)
+        if p is None or n + len(p) + 2 > hi:  # separator and the closing full stop
+            break
+        parts.append(p)
+        n += len(p) + 1
+    return "，".join(parts) + "。"
+
+
+def generate(path: Path, cases: int, seed: int = SEED) -> dict:
+    """Build a ledger of `cases` cases accepted through 2026, as of TODAY. Bulk SQL, one transaction."""
+    # Imported here: the measuring process stays small (a child's peak RSS starts from its parent's).
+    from lcqy.acts.admin import init_ledger
+    from lcqy.calendar_source import build_calendar
+    from lcqy.rules.constants import CATEGORIES, CLERK_CHANNELS
+    from lcqy.rules.deadlines import dispatch_due
+    from lcqy.rules.numbering import format_number
+    from lcqy.rules.workdays import add_workdays
+
+    rng = random.Random(seed)
+    cal = build_calendar()
+    now = f"{TODAY.isoformat()}T09:00:00"
+
+    def wd(d: date, n: int) -> date:
+        return add_workdays(cal, d, n) if n > 0 else d
+
+    first, last = date(2026, 1, 5), TODAY - timedelta(days=1)
+    workdays = [d for d in (first + timedelta(days=i) for i in range((last - first).days + 1)) if cal.is_workday(d)]
+    accepted_days = sorted(rng.choice(workdays) for _ in range(cases))
+    enterprises = []
+    for i in range(max(50, cases // 20)):
+        name = rng.choice(PLACES) + rng.choice(WORDS) + rng.choice(TRADES) + rng.choice(FORMS)
+        if i % 7 == 0:
+            name = PLACES[i % len(PLACES)] + name
+        addr = f"临翔区{rng.choice(PLACES)}{rng.choice(STREETS)}{rng.randint(1, 300)}号"
+        enterprises.append((name, addr))
+
+    case_rows, numbers, disp_rows, esc_rows, reply_rows, fol_rows, urge_rows = [], [], [], [], [], [], []
+    states: dict[str, int] = {}
+    for cid, accepted in enumerate(accepted_days, start=1):
+        category = CATEGORIES[rng.randrange(len(CATEGORIES))]
+        ent, addr = rng.choice(enterprises)
+        major = rng.random() < 0.08
+        consult = rng.random() < 0.03
+        multi = major or rng.random() < 0.3
+        reg_no = format_number(PREFIX, "收", 2026, cid)
+        numbers.append(("收", 2026, cid, reg_no, cid, accepted.isoformat()))
+        due = dispatch_due(cal, accepted, major=major, has_assist=multi)
+        ask = rng.choice(REQUESTS)
+        case = {
+            "id": cid,
+            "reg_no": reg_no,
+            "reg_year": 2026,
+            "reg_seq": cid,
+            "category": category,
+            "channel": rng.choice(CLERK_CHANNELS),
+            "enterprise": ent,
+            "address": addr,
+            "reported_on": (accepted - timedelta(days=rng.choice((0, 0, 0, 1, 2)))).isoformat(),
+            "contact": rng.choice(SURNAMES) + rng.choice(GIVEN),
+            "contact_title": rng.choice(TITLES),
+            "phone": f"1{rng.choice('3589')}{rng.randint(0, 9)}{rng.randint(0, 99999999):08d}",
+            "email": f"qiye{cid}@example.com" if rng.random() < 0.3 else "",
+            "problem": _text(rng, OPENINGS[category], PHRASES, 20, 120),
+            "request": _text(rng, ask, PHRASES + [r for r in REQUESTS if r != ask], 20, 120),
+            "accepted_on": accepted.isoformat(),
+            "accepted_by": CLERK,
+            "remarks": rng.choice(REMARKS) if rng.random() < 0.15 else "",
+            "consult": int(consult),
+            "major": int(major),
+            "state": "registered",
+            "supervision": rng.choice(("ledger", "special")) if rng.random() < 0.04 else "",
+            "dispatch_due": due.isoformat(),
+            "dispatch_due_estimated": int(cal.is_estimate(due)),
+            "ended_on": None,
+            "end_reason": "",
+            "end_note": "",
+            "forward_dept": "",
+            "merged_into": None,
+            "source_no": "",
+            "created_at": now,
+            "prior_urges": 0,
+        }
+        case_rows.append(case)
+        _play(rng, cal, wd, case, accepted, due, multi, major, disp_rows, esc_rows, reply_rows, fol_rows, urge_rows)
+        states[case["state"]] = states.get(case["state"], 0) + 1
+
+    # Dispatch and escalation numbers are issued in the order of their dates, like the real counters.
+    disp_rows.sort(key=lambda r: (r["dispatched_on"], r["case_id"], r["order"]))
+    disp_id = {}
+    for seq, r in enumerate(disp_rows, start=1):
+        disp_id[r.pop("key")] = seq
+        r.pop("order")
+        r["id"] = seq
+        r["no"] = format_number(PREFIX, "交", 2026, seq)
+        numbers.append(("交", 2026, seq, r["no"], r["case_id"], r["dispatched_on"]))
+    esc_rows.sort(key=lambda r: (r["escalated_on"], r["case_id"]))
+    for seq, r in enumerate(esc_rows, start=1):
+        r["no"] = format_number(PREFIX, "报", 2026, seq)
+        numbers.append(("报", 2026, seq, r["no"], r["case_id"], r["escalated_on"]))
+    for i, r in enumerate(reply_rows, start=1):
+        r["id"] = i
+        r["dispatch_id"] = disp_id[r.pop("dispatch_key")]
+    reply_id = {r["case_id"]: r["id"] for r in reply_rows}
+    for r in fol_rows:
+        r["reply_id"] = reply_id[r["case_id"]]
+    for r in urge_rows:
+        r["dispatch_id"] = disp_id[r.pop("dispatch_key")]
+
+    led = init_ledger(path, office_name=OFFICE, prefix=PREFIX, level="county", clerk=CLERK)
+    conn = led.conn
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany("INSERT INTO departments (name, added_on) VALUES (?, ?)", [(d, "2026-01-04") for d in DEPTS])
+        for table, rows in (
+            ("cases", case_rows),
+            ("dispatches", disp_rows),
+            ("escalations", esc_rows),
+            ("replies", reply_rows),
+            ("followups", fol_rows),
+            ("urges", urge_rows),
+        ):
+            if not rows:
+                continue
+            cols = list(rows[0])
+            conn.executemany(
+                f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                [tuple(r[c] for c in cols) for r in rows],
+            )
+        conn.executemany(
+            "INSERT INTO numbers (kind, year, seq, text, case_id, issued_on) VALUES (?, ?, ?, ?, ?, ?)", numbers
+        )
+        counters = [("收", len(case_rows)), ("交", len(disp_rows)), ("报", len(esc_rows))]
+        conn.executemany(
+            "INSERT INTO counters (kind, year, next) VALUES (?, 2026, ?)", [(k, n + 1) for k, n in counters if n]
+        )
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        led.close()
+        path.unlink(missing_ok=True)
+        raise
+    led.close()
+    return {
+        "cases": len(case_rows),
+        "dispatches": len(disp_rows),
+        "escalations": len(esc_rows),
+        "replies": len(reply_rows),
+        "followups": len(fol_rows),
+        "urges": len(urge_rows),
+        "states": states,
+    }
+
+
+def _play(rng, cal, wd, case, accepted, due, multi, major, disp_rows, esc_rows, reply_rows, fol_rows, urge_rows):
+    """What happened to one case up to TODAY; a step that would fall after TODAY does not happen."""
+    from lcqy.rules.workdays import workdays_between
+
+    cid = case["id"]
+    # Open cases are mostly recent ones: an office clears its old cases (age 0 today, 1 in January).
+    age = (TODAY - accepted).days / (TODAY - date(2026, 1, 5)).days
+    roll = rng.random()
+    if roll >= 0.70:
+        # The 30% never dispatched: waiting (mostly recent ones), ended, or sent up.
+        on = wd(accepted, rng.choice((1, 1, 2, 3)))
+        if on > TODAY:
+            return
+        kind = rng.choices(
+            ("registered", "meeting", "escalated", "rejected", "forwarded", "merged", "void"),
+            weights=(40 if age < 0.1 else 4, 6, 16, 14, 14, 5, 5),
+        )[0]
+        if kind == "registered":
+            return
+        case["state"] = kind
+        if kind == "escalated":
+            esc_rows.append(
+                {
+                    "case_id": cid,
+                    "no": "",
+                    "approver": "区服企组组长 李明",
+                    "suggestion": "涉及跨县区协调，建议市服企办协调市级部门办理",
+                    "escalated_on": on.isoformat(),
+                    "limit_due": wd(accepted, 3).isoformat(),
+                    "late": int(on > wd(accepted, 3)),
+                }
+            )
+        elif kind == "rejected":
+            case.update(ended_on=on.isoformat(), end_reason=rng.choice(("诉讼", "仲裁", "非本地企业", "其他")))
+            case["end_note"] = "经核实，该事项已进入法定程序"
+        elif kind == "forwarded":
+            case.update(ended_on=on.isoformat(), forward_dept=rng.choice(DEPTS), end_note="政策咨询，请直接答复企业")
+        elif kind == "merged":
+            if cid > 1:
+                case.update(ended_on=on.isoformat(), merged_into=rng.randint(max(1, cid - 50), cid - 1))
+            else:
+                case["state"] = "registered"
+        elif kind == "void":
+            case.update(ended_on=accepted.isoformat(), end_reason="误将同一来电登记两次")
+        return
+
+    lead = rng.choice(DEPTS)
+    assist = rng.sample([d for d in DEPTS if d != lead], rng.randint(1, 3)) if multi else []
+    tier = "重大" if major else "一般"
+    on = wd(accepted, rng.choice((1, 1, 2, 2, 3, 4)))
+    if on > TODAY:
+        return
+    order = 0
+    if rng.random() < 0.03:
+        # Sent back once by the first department, dispatched again.
+        back = wd(on, 1)
+        if wd(back, 1) <= TODAY:
+            disp_rows.append(_dispatch(cid, order, rng.choice(DEPTS), [], tier, on, on, on, cal, "returned", back))
+            order += 1
+            on = wd(back, 1)
+    received = wd(on, rng.choice((0, 0, 1)))
+    if received > TODAY:
+        received = on
+    disp = _dispatch(cid, order, lead, assist, tier, on, received, due, cal, "active", None, major=major)
+    if tier == "一般" and rng.random() < 0.08:
+        disp["due_current"] = wd(received, 15).isoformat()
+        disp["extend_reason"] = "需现场核查，申请延期"
+    disp_rows.append(disp)
+    case["state"] = "dispatched"
+    due_current = date.fromisoformat(disp["due_current"])
+    key = disp["key"]
+
+    # A reply for about 5 in 7 dispatched cases overall (half of all cases), fewer among recent ones;
+    # about one reply in five comes after the 5 working days.
+    replied = (
+        wd(received, rng.choice((1, 2, 3, 3, 4, 4, 5, 5, 6, 9))) if rng.random() < min(0.95, 0.3 + 0.85 * age) else None
+    )
+    stop = replied if replied is not None and replied <= TODAY else TODAY
+    if rng.random() < 0.07 and stop > due_current:
+        # Urged after the due date passed without a reply.
+        u = wd(due_current, 1)
+        for _ in range(rng.choice((1, 1, 2, 3))):
+            if u > stop:
+                break
+            late = workdays_between(cal, due_current, u)
+            urge_rows.append(
+                {
+                    "case_id": cid,
+                    "dispatch_key": key,
+                    "urged_on": u.isoformat(),
+                    "days_late": late,
+                    "reply_by": wd(u, 2).isoformat(),
+                    "note": "电话催办",
+                }
+            )
+            u = wd(u, 3)
+    if replied is None or replied > TODAY:
+        return
+    result = rng.choices("ABC", weights=(70, 22, 8))[0]
+    reply_rows.append(
+        {
+            "case_id": cid,
+            "dispatch_key": key,
+            "result": result,
+            "mode": rng.choice(("面复", "书面")),
+            "summary": "已与企业对接，" + rng.choice(REQUESTS[:3]) + "。",
+            "doc_no": f"临翔{lead[1:3]}函〔2026〕{rng.randint(1, 400)}号" if rng.random() < 0.4 else "",
+            "plan": RESULT_PLANS.get(result, ""),
+            "replied_on": replied.isoformat(),
+            "late": int(replied > due_current),
+        }
+    )
+    case["state"] = "replied"
+    followed = wd(replied, rng.choice((1, 2, 3, 5)))
+    if rng.random() >= 0.4 / 0.5 or followed > TODAY:
+        return
+    sat = rng.choices(("满意", "基本满意", "不满意"), weights=(70, 22, 8))[0]
+    fol_rows.append(
+        {
+            "case_id": cid,
+            "reply_id": 0,
+            "method": rng.choice(("电话回询", "现场走访")),
+            "satisfaction": sat,
+            "incomplete": int(result != "A" and rng.random() < 0.3),
+            "note": "",
+            "followed_on": followed.isoformat(),
+        }
+    )
+    closed = wd(followed, rng.choice((0, 1, 2)))
+    if sat != "不满意" and result == "A" and rng.random() < 0.85 and closed <= TODAY:
+        case.update(state="closed", ended_on=closed.isoformat(), supervision="")
+
+
+def _dispatch(cid, order, lead, assist, tier, on, received, limit, cal, status, returned, *, major=False) -> dict:
+    from lcqy.rules.deadlines import handling_due
+
+    due = handling_due(cal, received, tier)
+    return {
+        "key": (cid, order),
+        "order": order,
+        "case_id": cid,
+        "no": "",
+        "lead_dept": lead,
+        "assist": json.dumps(assist, ensure_ascii=False),
+        "approver": "区服企办主任 王强" if not assist and not major else "区服企组副组长 杨光",
+        "level": "主任" if not assist and not major else "副组长",
+        "tier": tier,
+        "dispatched_on": on.isoformat(),
+        "received_on": received.isoformat(),
+        "limit_due": limit.isoformat(),
+        "late": int(on > limit),
+        "due_original": due.isoformat(),
+        "due_current": due.isoformat(),
+        "due_estimated": int(cal.is_estimate(due)),
+        "extend_reason": "",
+        "override_reason": "",
+        "status": status,
+        "returned_on": returned.isoformat() if returned else None,
+        "return_reason": "不属本部门职责" if returned else "",
+    }
+
+
+# -- the baseline ---------------------------------------------------------------------------
+
+# Each column of the export (lcqy.xlsx.writer) straight from SQL: the case with its latest active
+# dispatch (or escalation), reply and follow-up; no working-day arithmetic, labels or styles.
+# 超期 is plain calendar days past the due date of a case still being handled.
+BARE_EXPR = {
+    "reg_no": "c.reg_no",
+    "reported_on": "c.reported_on",
+    "enterprise": "c.enterprise",
+    "channel": "c.channel",
+    "problem": "c.problem",
+    "request": "c.request",
+    "dispatch_no": "coalesce(d.no, e.no, '')",
+    "lead_dept": "d.lead_dept",
+    "assist_depts": "d.assist",
+    "due_date": "d.due_current",
+    "result": "r.result",
+    "replied_on": "r.replied_on",
+    "satisfaction": "f.satisfaction",
+    "state": "c.state",
+    "days_late": "CASE WHEN c.state = 'dispatched' AND d.due_current < :today "
+    "THEN CAST(julianday(:today) - julianday(d.due_current) AS INTEGER) END",
+    "urge_count": "c.prior_urges + (SELECT count(*) FROM urges u WHERE u.case_id = c.id)",
+    "supervision": "c.supervision",
+    "nature": "CASE WHEN c.major AND c.consult THEN '重大、咨询' WHEN c.major THEN '重大' "
+    "WHEN c.consult THEN '咨询' ELSE '' END",
+    "remarks": "c.remarks",
+    **{k: f"c.{k}" for k in ("address", "contact", "contact_title", "phone", "email", "accepted_on", "accepted_by")},
+}
+BARE_DATES = frozenset({"reported_on", "due_date", "replied_on", "accepted_on"})
+# escalations has no index on case_id: a correlated max(id) lookup there would scan the table once
+# per case (about half a minute on 100,000 cases), so the latest escalation comes from one grouped pass.
+BARE_FROM = """
+FROM cases c
+LEFT JOIN dispatches d ON d.id = (
+    SELECT max(id) FROM dispatches WHERE case_id = c.id AND status = 'active')
+LEFT JOIN (SELECT case_id, max(id) AS id FROM escalations GROUP BY case_id) le ON le.case_id = c.id
+LEFT JOIN escalations e ON e.id = le.id
+LEFT JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
+LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
+ORDER BY c.reg_year, c.reg_seq
+"""
+
+
+def bare_sql(keys: list[str]) -> str:
+    return "SELECT " + ",\n       ".join(BARE_EXPR[k] for k in keys) + BARE_FROM
+
+
+def bare_dump(db: Path, out: Path) -> int:
+    """The export's rows and columns, one write-only sheet, plain values (dates as dates, the
+    assist list joined)."""
+    import sqlite3
+
+    from openpyxl import Workbook
+
+    from lcqy.xlsx.writer import COLUMNS
+
+    keys = [k for k, _, _ in COLUMNS]
+    dates = [i for i, k in enumerate(keys) if k in BARE_DATES]
+    assist = keys.index("assist_depts")
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("台帐")
+    ws.append([h for _, h, _ in COLUMNS])
+    n = 0
+    fromiso = date.fromisoformat
+    loads = json.loads
+    for row in conn.execute(bare_sql(keys), {"today": TODAY.isoformat()}):
+        values = list(row)
+        for i in dates:
+            if values[i]:
+                values[i] = fromiso(values[i])
+        if values[assist]:
+            values[assist] = "、".join(loads(values[assist]))
+        ws.append(values)
+        n += 1
+    conn.close()
+    wb.save(out)
+    return n
+
+
+# -- measuring ------------------------------------------------------------------------------
+
+
+def _run(argv: list[str], env: dict[str, str], log: Path) -> tuple[float, float, int]:
+    """(wall seconds, peak RSS MiB, exit code) of one process, started and reaped here."""
+    with open(log, "wb") as fh:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, env=env, stdout=fh, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, proc.returncode  # ru_maxrss is KiB on Linux
+
+
+def _lcqy() -> list[str]:
+    exe = Path(sys.executable).parent / "lcqy"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "lcqy"]
+
+
+def measure(db: Path, out_dir: Path, runs: int) -> dict[str, dict]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LCQY_")}
+    env["LCQY_TODAY"] = TODAY.isoformat()
+    cmds = {
+        "export": _lcqy() + ["--db", str(db), "export-ledger", "-o", str(out_dir / "export.xlsx"), "--force"],
+        "bare": [sys.executable, __file__, "--child", "bare", "--ledger", str(db), "--out", str(out_dir / "bare.xlsx")],
+    }
+    got: dict[str, dict] = {m: {"walls": [], "peaks": []} for m in cmds}
+    for i in range(runs):
+        # Alternate the order so that neither side always runs on a warmer page cache.
+        for mode in ("bare", "export") if i % 2 == 0 else ("export", "bare"):
+            log = out_dir / f"{mode}.log"
+            wall, peak, code = _run(cmds[mode], env, log)
+            if code != 0:
+                sys.exit(f"{mode} failed (exit {code}):\n{log.read_text(errors='replace')[-2000:]}")
+            got[mode]["walls"].append(wall)
+            got[mode]["peaks"].append(peak)
+            print(f"  run {i + 1} {mode:6s} {wall:6.2f} s {peak:6.1f} MiB", flush=True)
+    for mode, r in got.items():
+        r["wall"] = min(r["walls"])
+        r["peak"] = max(r["peaks"])
+        r["size"] = (out_dir / f"{mode}.xlsx").stat().st_size
+    lines = (out_dir / "export.log").read_text(errors="replace").strip().splitlines()
+    got["export"]["said"] = lines[-1].strip() if lines else ""
+    return got
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cases", type=int, default=100_000)
+    ap.add_argument("--runs", type=int, default=2, help="runs of each side; best wall time, highest peak")
+    ap.add_argument("--regen", action="store_true", help="generate the ledger again even if cached")
+    ap.add_argument("--ledger", type=Path, default=None, help="ledger file (default: cached under the temp dir)")
+    ap.add_argument("--out", type=Path, default=None, help="directory for the workbooks (default: a new temp dir)")
+    ap.add_argument("--child", choices=["gen", "bare"], help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    db = args.ledger or ledger_path(args.cases)
+    stats_file = db.with_name(db.name + ".json")
+
+    if args.child == "gen":
+        db.unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        stats = generate(db, args.cases)
+        stats["seconds"] = round(time.perf_counter() - t0, 2)
+        stats_file.write_text(json.dumps(stats, ensure_ascii=False))
+        return
+    if args.child == "bare":
+        bare_dump(db, args.out)
+        return
+
+    if args.regen or not db.exists() or not stats_file.exists():
+        print(f"generating {args.cases} cases into {db} …", flush=True)
+        # Its own process: the generator's memory must not count in the peaks measured below.
+        subprocess.run(
+            [sys.executable, __file__, "--child", "gen", "--cases", str(args.cases), "--ledger", str(db)], check=True
+        )
+        stats = json.loads(stats_file.read_text())
+        print(f"generated in {stats['seconds']:.1f} s")
+    else:
+        stats = json.loads(stats_file.read_text())
+        print(f"cached ledger {db} (generated in {stats['seconds']:.1f} s; --regen to rebuild)")
+    print(
+        "  cases {cases}, dispatches {dispatches}, escalations {escalations}, replies {replies}, "
+        "follow-ups {followups}, urges {urges}; {size:.1f} MB".format(**stats, size=db.stat().st_size / 1e6)
+    )
+    print("  states " + ", ".join(f"{k} {v}" for k, v in sorted(stats["states"].items(), key=lambda kv: -kv[1])))
+
+    out_dir = args.out or Path(tempfile.mkdtemp(prefix="lcqy-bench-"))
+    out_dir.mkdir(parents=True, exist_ok=True)
+    print(f"measuring, {args.runs} run(s) each, workbooks in {out_dir}")
+    got = measure(db, out_dir, args.runs)
+    ex, bare = got["export"], got["bare"]
+    ratio = ex["wall"] / bare["wall"]
+    print(f"  lcqy: {ex['said']}")
+    print()
+    print(f"{'':28s} {'wall s':>7s} {'peak MiB':>9s} {'file MB':>8s}")
+    print(f"{'export-ledger (lcqy)':28s} {ex['wall']:7.2f} {ex['peak']:9.1f} {ex['size'] / 1e6:8.1f}")
+    print(f"{'bare openpyxl dump':28s} {bare['wall']:7.2f} {bare['peak']:9.1f} {bare['size'] / 1e6:8.1f}")
+    print(f"{'ratio export/bare':28s} {ratio:7.2f} {ex['peak'] / bare['peak']:9.2f}")
+    ok_time, ok_mem = ratio <= 1.5, ex["peak"] < 200
+    print(
+        f"goal: wall <= 1.5x bare ({'met' if ok_time else 'NOT met'}), "
+        f"peak < 200 MiB ({'met' if ok_mem else 'NOT met'})"
+    )
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {sys.platform}")
+
+
+if __name__ == "__main__":
+    main()
