@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from lcqy.sample import DEPTS as SAMPLE_DEPTS  # noqa: E402 (after the sys.path line)
+
 TODAY = date(2026, 11, 27)
 SEED = 20261127
 OFFICE = "临翔区服务企业发展领导小组办公室"
@@ -35,26 +37,8 @@ PREFIX = "临翔"
 CLERK = "赵晓云"
 LAYOUT = 2  # bump when the generated ledger changes, so that a stale cache is not reused
 
-DEPTS = [
-    "区发展和改革局",
-    "区工业和信息化局",
-    "区自然资源局",
-    "区住房和城乡建设局",
-    "区人力资源和社会保障局",
-    "区财政局",
-    "区税务局",
-    "区市场监督管理局",
-    "区生态环境局",
-    "区交通运输局",
-    "临翔供电局",
-    "区农业农村局",
-    "区商务局",
-    "区金融服务中心",
-    "区行政审批局",
-    "区林业和草原局",
-    "区教育体育局",
-    "区卫生健康局",
-]
+# The sample ledger's departments and two more, so that the lists stay in step.
+DEPTS = [*SAMPLE_DEPTS, "区教育体育局", "区卫生健康局"]
 PLACES = ["临翔", "临沧", "博尚", "南美", "邦东", "马台", "圈内", "章驮", "平村", "蚂蚁堆", "忙畔", "凤翔", "旗山"]
 WORDS = ["恒达", "鑫源", "佤山", "绿源", "宏泰", "昔归", "滇红", "边城", "澜沧江", "新宇", "嘉禾", "瑞丰", "永兴"]
 TRADES = ["茶业", "坚果开发", "蔗糖", "咖啡庄园", "建材", "水电开发", "食品", "制衣", "物流", "生态养殖", "生物科技"]
