@@ -315,6 +315,9 @@ def test_overdue_board(ledger):
     assert [r["case"] for r in act(ledger, "overdue", "--as-of", today, "--dept", "临翔供电局")] == ["2026-3"]
     text = ledger("overdue", "--as-of", today).out
     assert "超期 2 件" in text and "待专题会议 1 件" in text and "待会议" in text
+    # the table shows the same rows as --json, in the same order (this year's cases by their N)
+    shown = [line.split()[0] for line in text.splitlines() if line[:1].isdigit()]
+    assert shown == [r["case"].removeprefix("2026-") for r in rows]
 
 
 def test_meeting_then_dispatch_is_not_late(ledger):

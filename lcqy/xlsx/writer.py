@@ -19,13 +19,39 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from lcqy.rules.constants import CATEGORIES, STATES
+from lcqy.rules.constants import CATEGORIES
+from lcqy.xlsx.styles import (
+    DATE_FORMAT,
+    ESTIMATED_DATE_FORMAT,
+    HEADER_FILL_COLOR,
+    LATE_FILL_COLOR,
+    RISKY_FIRST,
+    add_styles,
+    make_cell,
+    print_setup,
+    text_width,
+)
+from lcqy.xlsx.summary import summary_states, write_summary
+
+# The styles and the 汇总 sheet live in their own modules; this module stays the one entry point.
+__all__ = [
+    "COLUMNS",
+    "CONTACT_COLUMNS",
+    "DATE_FORMAT",
+    "ESTIMATED_DATE_FORMAT",
+    "HEADER_FILL_COLOR",
+    "LATE_FILL_COLOR",
+    "SUMMARY_SHEET",
+    "columns",
+    "summary_states",
+    "text_width",
+    "write_ledger",
+]
 
 # (row-contract key, header, maximum width). Widths are fitted to the data up to this cap.
-# Caps keep the 17 columns printable on landscape A4 (fitted to the page width); long text wraps.
+# Caps keep the columns printable on landscape A4 (fitted to the page width); long text wraps.
 COLUMNS: list[tuple[str, str, int]] = [
     ("reg_no", "登记编号", 28),  # 临翔服企办收（2026）第102号 must show whole
     ("reported_on", "反映时间", 11),
@@ -60,18 +86,11 @@ CONTACT_COLUMNS: list[tuple[str, str, int]] = [
 ]
 
 SUMMARY_SHEET = "汇总"
-DATE_FORMAT = "yyyy-mm-dd"
-# The date stays a real date cell; the suffix is part of the number format only.
-ESTIMATED_DATE_FORMAT = 'yyyy-mm-dd" 预估"'
-LATE_FILL_COLOR = "FFFFC7CE"
-HEADER_FILL_COLOR = "FFD9E1F2"
 
 _DATE_KEYS = frozenset({"reported_on", "due_date", "replied_on", "accepted_on"})
 _INT_KEYS = frozenset({"days_late", "urge_count"})
 # Long free text: wrapped when wider than the column.
 _WRAP_KEYS = frozenset({"enterprise", "problem", "request", "lead_dept", "assist_depts", "remarks", "address"})
-# Text that a spreadsheet could take for a formula or an error code.
-_RISKY_FIRST = frozenset("=+-@#")
 _SAMPLE = 200
 # Row height per wrapped line, in points: an 11 pt line in 宋体 needs about 14, in the CJK fonts
 # LibreOffice falls back to about 16; LibreOffice does not recompute heights of imported rows,
@@ -81,7 +100,6 @@ _MAX_LINES = 20
 # Column width units lost to cell padding when text wraps.
 _PAD = 3
 _PROGRESS_EVERY = 1000
-_PAPER_A4 = "9"  # Worksheet.PAPERSIZE_A4; the write-only sheet lacks the constant
 
 _TEXT, _DATE, _INT, _LIST, _WRAP = range(5)
 
@@ -89,15 +107,6 @@ _TEXT, _DATE, _INT, _LIST, _WRAP = range(5)
 def columns(with_contacts: bool = False) -> list[tuple[str, str, int]]:
     """The sheet columns of a category sheet, in order."""
     return COLUMNS + CONTACT_COLUMNS if with_contacts else list(COLUMNS)
-
-
-def text_width(text: str) -> int:
-    """Display width in Excel column units: a CJK or full-width character counts 2.
-
-    Counted from the UTF-8 length (CJK takes 3 bytes, ASCII 1), which runs in C; the few other
-    characters of 2-3 bytes (accented letters, curly quotes) count 1.5-2, close enough for widths.
-    """
-    return len(text) + (len(text.encode()) - len(text)) // 2
 
 
 def _kind(key: str) -> int:
@@ -110,70 +119,6 @@ def _kind(key: str) -> int:
     if key in _WRAP_KEYS:
         return _WRAP
     return _TEXT
-
-
-def _add_styles(wb: Workbook, ws) -> dict:
-    """Register the named styles once and return name -> style array.
-
-    A cell then takes a copy of the array (the copy-a-cell's-style idiom, `cell._style =
-    copy(other._style)`): assigning `cell.style = name` looks the name up in a list per cell and
-    cost a fifth of the export time.
-    """
-    thin = Side(style="thin", color="FF808080")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    late = PatternFill("solid", fgColor=LATE_FILL_COLOR)
-    # Default (bottom) vertical alignment everywhere: aligning short cells to the top as well
-    # would need a style on every cell, doubling the export time.
-    wrap = Alignment(wrap_text=True)
-    # Dates centred: right-aligned they run into the left-aligned text of the next column.
-    center = Alignment(horizontal="center")
-    italic = Font(italic=True)
-    specs: dict[str, dict] = {
-        "台帐表头": {
-            "font": Font(bold=True),
-            "fill": PatternFill("solid", fgColor=HEADER_FILL_COLOR),
-            "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True),
-            "border": border,
-        },
-        "台帐换行": {"alignment": wrap},
-        "台帐日期": {"number_format": DATE_FORMAT, "alignment": center},
-        "台帐预估": {"number_format": ESTIMATED_DATE_FORMAT, "font": italic, "alignment": center},
-        "台帐超期": {"fill": late},
-        "台帐超期换行": {"fill": late, "alignment": wrap},
-        "台帐超期日期": {"fill": late, "number_format": DATE_FORMAT, "alignment": center},
-        "台帐超期预估": {
-            "fill": late,
-            "alignment": center,
-            "number_format": ESTIMATED_DATE_FORMAT,
-            "font": italic,
-        },
-        "汇总标题": {"font": Font(bold=True, size=14)},
-        "汇总说明": {"font": Font(size=10, color="FF595959")},
-        "汇总单元": {"border": border, "alignment": Alignment(horizontal="center")},
-        "汇总合计": {
-            "border": border,
-            "font": Font(bold=True),
-            "alignment": Alignment(horizontal="center"),
-        },
-    }
-    arrays = {}
-    for name, kw in specs.items():
-        wb.add_named_style(NamedStyle(name=name, **kw))
-        template = WriteOnlyCell(ws)
-        template.style = name
-        arrays[name] = template._style
-    return arrays
-
-
-def _cell(ws, value, style=None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws)
-    if style is not None:
-        # Style before value: a date value then keeps our number format.
-        cell._style = copy(style)
-    cell.value = value
-    if isinstance(value, str) and value and value[0] in _RISKY_FIRST:
-        cell.data_type = "s"
-    return cell
 
 
 def _fast_rows(ws) -> None:
@@ -200,18 +145,6 @@ def _fast_rows(ws) -> None:
                 plain = WriteOnlyCell(ws)
 
     ws._values_to_row = values_to_row
-
-
-def _print_setup(ws, landscape: bool = True, grid: bool = True) -> None:
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = _PAPER_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    # Data cells carry no borders (a style per cell would double the export time): print the grid.
-    ws.print_options.gridLines = grid
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
 
 
 class _CategorySheet:
@@ -263,7 +196,7 @@ class _CategorySheet:
         ws.freeze_panes = "A2"
         head_lines = max(-(-text_width(h) // (w - _PAD)) for (_, h, _), w in zip(self.spec, self.widths, strict=True))
         ws.row_dimensions[1].height = max(2, head_lines) * _LINE_PT
-        ws.append([_cell(ws, header, self.st["台帐表头"]) for _, header, _ in self.spec])
+        ws.append([make_cell(ws, header, self.st["台帐表头"]) for _, header, _ in self.spec])
         for row in rows:
             self._append(row)
 
@@ -305,8 +238,8 @@ class _CategorySheet:
                     out.append(styled(i, "台帐超期换行" if long else "台帐超期", value))
                 elif long:
                     out.append(styled(i, "台帐换行", value))
-                elif value[0] in _RISKY_FIRST:
-                    out.append(_cell(ws, value))
+                elif value[0] in RISKY_FIRST:
+                    out.append(make_cell(ws, value))
                 else:
                     out.append(value)
             elif late:
@@ -329,7 +262,7 @@ class _CategorySheet:
             cell = self.pool[(i, name)] = WriteOnlyCell(self.ws)
             cell._style = copy(self.st[name])
         cell.value = value
-        if isinstance(value, str) and value and value[0] in _RISKY_FIRST:
+        if isinstance(value, str) and value and value[0] in RISKY_FIRST:
             cell.data_type = "s"
         return cell
 
@@ -340,7 +273,7 @@ class _CategorySheet:
         last = get_column_letter(len(self.spec))
         ws.auto_filter.ref = f"A1:{last}{self.n + 1}"
         ws.print_title_rows = "1:1"
-        _print_setup(ws)
+        print_setup(ws)
 
 
 def write_ledger(
@@ -363,7 +296,7 @@ def write_ledger(
     path = Path(path)
     wb = Workbook(write_only=True)
     summary = wb.create_sheet(SUMMARY_SHEET)
-    styles = _add_styles(wb, summary)
+    styles = add_styles(wb, summary)
     spec = columns(with_contacts)
     sheets = {cat: _CategorySheet(wb, cat, spec, styles) for cat in CATEGORIES}
 
@@ -390,7 +323,7 @@ def write_ledger(
             progress(n)
     for sheet in sheets.values():
         sheet.finish()
-    _write_summary(summary, styles, office_name, title_note, by_state, late_by_cat, result_by_cat)
+    write_summary(summary, styles, office_name, title_note, by_state, late_by_cat, result_by_cat)
     if progress is not None and n % _PROGRESS_EVERY:
         progress(n)
 
@@ -404,46 +337,3 @@ def write_ledger(
             os.unlink(tmp)
         raise
     return {"rows": n, "late": sum(late_by_cat.values())}
-
-
-def summary_states(by_state: dict[str, dict[str, int]]) -> list[str]:
-    """State labels that occur, in the order of STATES; unknown labels follow, sorted."""
-    seen = {s for counts in by_state.values() for s, c in counts.items() if c}
-    known = [label for label in STATES.values() if label in seen]
-    return known + sorted(seen - set(known))
-
-
-def _write_summary(ws, st, office_name, title_note, by_state, late_by_cat, result_by_cat) -> None:
-    states = summary_states(by_state)
-    headers = ["问题类别", *[s or "（无状态）" for s in states], "合计", "超期", "A类", "B类", "C类"]
-    ws.column_dimensions["A"].width = 14
-    for i, header in enumerate(headers[1:], start=2):
-        ws.column_dimensions[get_column_letter(i)].width = max(8, text_width(header) + 3)
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-
-    ws.append([_cell(ws, f"{office_name}企业反映问题台帐汇总", st["汇总标题"])])
-    ws.append([_cell(ws, title_note, st["汇总说明"])] if title_note else [])
-    ws.append([_cell(ws, h, st["台帐表头"]) for h in headers])
-    totals = [0] * (len(headers) - 1)
-    for cat in CATEGORIES:
-        counts = by_state[cat]
-        values = [counts.get(s, 0) for s in states]
-        values += [sum(counts.values()), late_by_cat[cat], *result_by_cat[cat].values()]
-        totals = [a + b for a, b in zip(totals, values, strict=True)]
-        ws.append([_cell(ws, cat, st["汇总单元"])] + [_cell(ws, v, st["汇总单元"]) for v in values])
-    ws.append([_cell(ws, "合计", st["汇总合计"])] + [_cell(ws, v, st["汇总合计"]) for v in totals])
-    ws.append([])
-    notes = [
-        (
-            "说明：超期为已超过办结时限（按工作日计）的件数；A类 已经解决或基本解决，"
-            "B类 正在解决或列入规划逐步解决，C类 目前条件限制或其他原因需以后解决。"
-        ),
-        (
-            "各类别明细见后续工作表；超期件整行以浅红色标示；办结时限标“预估”（斜体）的，"
-            "该年度法定节假日安排尚未公布，时限为预估。"
-        ),
-    ]
-    for note in notes:
-        ws.append([_cell(ws, note, st["汇总说明"])])
-    ws.print_title_rows = "3:3"
-    _print_setup(ws, grid=False)

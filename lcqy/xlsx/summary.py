@@ -1,0 +1,52 @@
+"""The 汇总 sheet of the ledger export: case counts per category by state, lateness and result."""
+
+from __future__ import annotations
+
+from openpyxl.utils import get_column_letter
+
+from lcqy.rules.constants import CATEGORIES, STATES
+from lcqy.xlsx.styles import make_cell, print_setup, text_width
+
+
+def summary_states(by_state: dict[str, dict[str, int]]) -> list[str]:
+    """State labels that occur, in the order of STATES; unknown labels follow, sorted."""
+    seen = {s for counts in by_state.values() for s, c in counts.items() if c}
+    known = [label for label in STATES.values() if label in seen]
+    return known + sorted(seen - set(known))
+
+
+def write_summary(ws, st, office_name, title_note, by_state, late_by_cat, result_by_cat) -> None:
+    """Fill the 汇总 sheet; `st` is the name -> style array map of `add_styles`."""
+    states = summary_states(by_state)
+    headers = ["问题类别", *[s or "（无状态）" for s in states], "合计", "超期", "A类", "B类", "C类"]
+    ws.column_dimensions["A"].width = 14
+    for i, header in enumerate(headers[1:], start=2):
+        ws.column_dimensions[get_column_letter(i)].width = max(8, text_width(header) + 3)
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+    ws.append([make_cell(ws, f"{office_name}企业反映问题台帐汇总", st["汇总标题"])])
+    ws.append([make_cell(ws, title_note, st["汇总说明"])] if title_note else [])
+    ws.append([make_cell(ws, h, st["台帐表头"]) for h in headers])
+    totals = [0] * (len(headers) - 1)
+    for cat in CATEGORIES:
+        counts = by_state[cat]
+        values = [counts.get(s, 0) for s in states]
+        values += [sum(counts.values()), late_by_cat[cat], *result_by_cat[cat].values()]
+        totals = [a + b for a, b in zip(totals, values, strict=True)]
+        ws.append([make_cell(ws, cat, st["汇总单元"])] + [make_cell(ws, v, st["汇总单元"]) for v in values])
+    ws.append([make_cell(ws, "合计", st["汇总合计"])] + [make_cell(ws, v, st["汇总合计"]) for v in totals])
+    ws.append([])
+    notes = [
+        (
+            "说明：超期为已超过办结时限（按工作日计）的件数；A类 已经解决或基本解决，"
+            "B类 正在解决或列入规划逐步解决，C类 目前条件限制或其他原因需以后解决。"
+        ),
+        (
+            "各类别明细见后续工作表；超期件整行以浅红色标示；办结时限标“预估”（斜体）的，"
+            "该年度法定节假日安排尚未公布，时限为预估。"
+        ),
+    ]
+    for note in notes:
+        ws.append([make_cell(ws, note, st["汇总说明"])])
+    ws.print_title_rows = "3:3"
+    print_setup(ws, grid=False)
