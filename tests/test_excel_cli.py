@@ -165,3 +165,25 @@ def test_import_refuses_a_foreign_prefix_and_a_non_workbook(ledger, tmp_path):
     txt.write_text("hello")
     r = ledger("import-ledger", str(txt))
     assert r.code == 1 and "无法作为 Excel" in r.err
+
+
+def test_sample_ledger_round_trip_every_state(run, tmp_path, monkeypatch):
+    """The sample holds every state (merged duplicates, escalations, returns, voided numbers)."""
+    import shutil
+    from pathlib import Path
+
+    sample = tmp_path / "sample.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
+    monkeypatch.setenv("LCQY_DB", str(sample))
+    first = tmp_path / "first.xlsx"
+    assert run("export-ledger", "-o", str(first), "--with-contacts").code == 0
+    monkeypatch.setenv("LCQY_DB", str(tmp_path / "new.db"))
+    assert run(*INIT).code == 0
+    r = run("import-ledger", str(first))
+    assert r.code == 0, r.err
+    second = tmp_path / "second.xlsx"
+    assert run("export-ledger", "-o", str(second), "--with-contacts").code == 0
+    assert _values(first) == _values(second)
+    assert run("check").code == 0
+    merged = [x for x in json.loads(run("list", "--state", "已合并", "--json").out)]
+    assert merged and all(json.loads(run("show", x["reg_no"], "--json").out)["merged_into"] for x in merged)

@@ -153,7 +153,7 @@ def test_dates_panes_filter_print_widths(written):
     assert cell.value.date() == D(2026, 3, 5)
     assert cell.number_format == "yyyy-mm-dd"
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:T3"  # 17 ledger columns + 受理时间, 督办, 问题性质
+    assert ws.auto_filter.ref == "A1:W3"  # 17 ledger columns + 6 kept for the round trip
     assert ws.print_title_rows == "$1:$1"
     assert ws.page_setup.orientation == "landscape"
     assert ws.page_setup.paperSize == 9
@@ -165,7 +165,7 @@ def test_dates_panes_filter_print_widths(written):
     assert problem.alignment.wrap_text
     # Empty category sheets still carry the layout.
     assert wb["人才服务"].freeze_panes == "A2"
-    assert wb["人才服务"].auto_filter.ref == "A1:T1"
+    assert wb["人才服务"].auto_filter.ref == "A1:W1"
 
 
 def test_estimated_due_date_stays_a_date(written):

@@ -48,6 +48,10 @@ class Row:
     major: bool = False
     consult: bool = False
     supervision: str = ""
+    dispatched_on: date | None = None
+    approver: str = ""
+    merged_into: tuple[int, int] | None = None  # (year, seq) of the case a duplicate joined
+    reg_no: str = ""  # the number the row got
 
 
 class _Problems(list):
@@ -103,6 +107,15 @@ def check_row(ctx: Ctx, where: str, v: dict, prefix: str, level: str) -> tuple[R
                 p.append(f"{where}：交办/转报编号年份 {num.year} 不在受理年份与今年之间。")
             if num.kind == "报" and level != "county":
                 p.append(f"{where}：市级台帐没有转报编号。")
+    if text.get("dispatched_on"):
+        row.dispatched_on = p.at(where, validate.parse_date, "交办日期", v["dispatched_on"])
+        if row.dispatched_on and accepted and not accepted <= row.dispatched_on <= ctx.today:
+            p.append(f"{where}：交办日期 {row.dispatched_on} 应在受理时间 {accepted} 与今天之间。")
+    row.approver = p.at(where, validate.optional_text, "签批领导", text.get("approver", ""), 50) or ""
+    if text.get("merged_into"):
+        num = _number(p, where, text["merged_into"], "收", prefix, "并入")
+        if num:
+            row.merged_into = (num.year, num.seq)
     row.result = text.get("result", "")
     if row.result and row.result not in ("A", "B", "C"):
         p.append(f"{where}：办理结果“{row.result}”只能是 A、B、C。")
@@ -152,7 +165,7 @@ def _state(row: Row, label: str, where: str) -> list[str]:
             bool(kind and row.result == "A" and row.replied_on and row.satisfaction in ("满意", "基本满意")),
             "须有交办或转报编号、A类结果、答复时间，且满意或基本满意",
         ),
-        "merged": (False, "请导入后用 lcqy merge 指明合并到哪一件"),
+        "merged": (bool(row.merged_into) and not kind and not row.result, "须在“并入”栏写明并入案件的登记编号"),
     }
     ok, what = need.get(row.state, (not kind and not row.result, "不应有交办/转报编号或办理结果"))
     problems = [] if ok else [f"{where}：状态“{STATES[row.state]}”{what}。"]
@@ -190,6 +203,17 @@ def import_ledger(ctx: Ctx, path: Path, *, dry_run: bool = False) -> dict:
             if led.db.execute("SELECT 1 FROM numbers WHERE kind=? AND year=? AND seq=?", list(num)).fetchone():
                 problems.append(f"{where}：编号 {num[0]}（{num[1]}）第{num[2]}号 已在台帐中。")
         rows.append(row)
+    for row in rows:
+        if (
+            row.merged_into
+            and ("收", *row.merged_into) not in seen
+            and not led.db.execute(
+                "SELECT 1 FROM cases WHERE reg_year = ? AND reg_seq = ?", list(row.merged_into)
+            ).fetchone()
+        ):
+            problems.append(
+                f"{row.where}：并入的案件（{row.merged_into[0]}年第{row.merged_into[1]}号）不在表中，也不在台帐中。"
+            )
     if not rows and not problems:
         problems.append(f"{path} 中没有找到台帐数据（表头应含 企业名称、反映时间 等登记表栏目）。")
     if problems:
@@ -226,9 +250,18 @@ def _write_all(ctx: Ctx, rows: list[Row], source: str, new_depts: list[str], dry
                     new_depts.append(dept)
                     led.db["departments"].insert({"name": dept, "added_on": ctx.today.isoformat()})
             _write_row(ctx, row, source)
+        for row in rows:
+            if row.merged_into:
+                _merge(ctx, row)
         _fill_gaps(ctx)
         if dry_run:
             raise _DryRun
+
+
+def _merge(ctx: Ctx, row: Row) -> None:
+    db = ctx.ledger.db
+    (target,) = db.execute("SELECT id FROM cases WHERE reg_year = ? AND reg_seq = ?", list(row.merged_into)).fetchone()
+    db.execute("UPDATE cases SET merged_into = ? WHERE reg_no = ?", [target, row.reg_no])
 
 
 def _fill_gaps(ctx: Ctx) -> None:
@@ -260,7 +293,7 @@ def _write_row(ctx: Ctx, row: Row, source: str) -> None:
         "major": int(row.major),
         "consult": int(row.consult),
     }
-    if row.state in ("closed", "rejected", "forwarded", "void"):
+    if row.state in ("closed", "rejected", "forwarded", "void", "merged"):
         case["ended_on"] = (row.replied_on or accepted).isoformat()
     if row.reg:
         year, seq = row.reg
@@ -268,6 +301,7 @@ def _write_row(ctx: Ctx, row: Row, source: str) -> None:
     else:
         year = accepted.year
         seq, reg_no = led.allocate("收", year, accepted.isoformat())
+    row.reg_no = reg_no
     case_id = led.db["cases"].insert({**case, "reg_no": reg_no, "reg_year": year, "reg_seq": seq}).last_pk
     led.db.execute("UPDATE numbers SET case_id = ? WHERE text = ?", [case_id, reg_no])
     led.event(case_id, ctx.today.isoformat(), "import", ctx.actor, source=source, where=row.where)
@@ -277,23 +311,25 @@ def _write_row(ctx: Ctx, row: Row, source: str) -> None:
     no = led.claim(kind, dyear, dseq, accepted.isoformat(), case_id)
     if kind == "报":
         limit = dispatch_due(cal, accepted, major=True, escalation=True)
-        # The sheet says how late the escalation was, not its date: that many working days after the limit.
-        on = add_workdays(cal, limit, row.late) if row.late else accepted
+        # Without a 转报日期 the sheet still says how late it was: that many working days after the limit.
+        on = row.dispatched_on or (add_workdays(cal, limit, row.late) if row.late else accepted)
         led.db["escalations"].insert(
             {
                 "case_id": case_id,
                 "no": no,
-                "approver": "",
+                "approver": row.approver,
                 "suggestion": "（自Excel台帐导入）",
                 "escalated_on": on.isoformat(),
                 "limit_due": limit.isoformat(),
-                "late": int(row.late > 0),
+                "late": int(on > limit),
             }
         )
         disp_id = None
         due_date = None
     else:
-        due_date = row.due or handling_due(cal, accepted, "一般")
+        on = row.dispatched_on or accepted
+        limit = dispatch_due(cal, accepted, major=row.major, has_assist=bool(row.assist))
+        due_date = row.due or handling_due(cal, on, "一般")
         disp_id = (
             led.db["dispatches"]
             .insert(
@@ -302,12 +338,13 @@ def _write_row(ctx: Ctx, row: Row, source: str) -> None:
                     "no": no,
                     "lead_dept": row.lead,
                     "assist": json.dumps(row.assist, ensure_ascii=False),
-                    "approver": "（导入）",
+                    "approver": row.approver or "（导入）",
                     "level": "导入",
-                    "tier": "一般",
-                    "dispatched_on": accepted.isoformat(),
-                    "received_on": accepted.isoformat(),
-                    "limit_due": due.isoformat(),
+                    "tier": "重大" if row.major else "一般",
+                    "dispatched_on": on.isoformat(),
+                    "received_on": on.isoformat(),
+                    "limit_due": limit.isoformat(),
+                    "late": int(on > limit),
                     "due_original": due_date.isoformat(),
                     "due_current": due_date.isoformat(),
                     "due_estimated": int(cal.is_estimate(due_date)),

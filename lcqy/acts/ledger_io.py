@@ -47,6 +47,9 @@ def export_row(ctx: Ctx, r: dict, as_of: date) -> dict:
         "days_late": late,
         "urge_count": r["urge_count"],
         "remarks": r["remarks"],
+        "dispatched_on": as_date(r["dispatched_on"] or r["escalated_on"]),
+        "approver": r["approver"] or r["escalate_approver"] or "",
+        "merged_into": r["merged_into_no"] or "",
         "nature": "、".join(n for n, on in (("重大", r["major"]), ("咨询", r["consult"])) if on),
         **{k: (as_date(r[k]) if k == "accepted_on" else r[k]) for k in CONTACT_KEYS},
     }

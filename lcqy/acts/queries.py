@@ -18,6 +18,7 @@ SELECT c.*,
        d.no AS dispatch_no, d.lead_dept, d.assist, d.due_original, d.due_current, d.due_estimated,
        d.dispatched_on, d.received_on, d.tier, d.level, d.approver, d.late AS dispatch_late,
        e.no AS escalate_no, e.escalated_on, e.limit_due AS escalate_limit, e.late AS escalate_late,
+       e.approver AS escalate_approver, m.reg_no AS merged_into_no,
        r.result, r.replied_on, r.late AS reply_late,
        (SELECT min(replied_on) FROM replies WHERE case_id = c.id) AS first_replied_on,
        f.satisfaction, f.followed_on,
@@ -29,6 +30,7 @@ LEFT JOIN dispatches d ON d.id = (
 LEFT JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE case_id = c.id)
 LEFT JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
 LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
+LEFT JOIN cases m ON m.id = c.merged_into
 """
 
 

@@ -38,6 +38,8 @@ _ALIASES.update(
         "电话": "phone",
         "邮箱": "email",
         "交办编号": "dispatch_no",
+        "转报日期": "dispatched_on",
+        "签批": "approver",
         "转报编号": "dispatch_no",
         "交办/转报编号": "dispatch_no",
         "交办转报编号": "dispatch_no",
@@ -51,7 +53,7 @@ _ALIASES.update(
     }
 )
 
-DATE_KEYS = frozenset({"reported_on", "due_date", "replied_on", "accepted_on"})
+DATE_KEYS = frozenset({"reported_on", "due_date", "replied_on", "accepted_on", "dispatched_on"})
 INT_KEYS = frozenset({"days_late", "urge_count"})
 
 _SPLIT_RE = re.compile(r"[、,，;；]")

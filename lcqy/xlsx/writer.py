@@ -69,11 +69,15 @@ COLUMNS: list[tuple[str, str, int]] = [
     ("state", "状态", 11),
     ("days_late", "超期工作日", 6),
     ("urge_count", "催办次数", 6),
-    # Beyond the seed's ledger: what the dispatch limit (受理时间, a 重大 case's 3 days), 咨询
-    # forwarding and 第十八条 supervision need to survive a round trip through Excel.
+    # Beyond the seed's ledger: what the dispatch limit (受理时间, a 重大 case's 3 days), the forms
+    # (交办日期, 签批领导), 咨询 forwarding, 第十八条 supervision and a merged duplicate need to
+    # survive a round trip through Excel.
     ("accepted_on", "受理时间", 11),
+    ("dispatched_on", "交办日期", 11),
+    ("approver", "签批领导", 8),
     ("supervision", "督办", 8),
     ("nature", "问题性质", 8),
+    ("merged_into", "并入", 14),
     ("remarks", "备注", 16),
 ]
 CONTACT_COLUMNS: list[tuple[str, str, int]] = [
@@ -87,7 +91,7 @@ CONTACT_COLUMNS: list[tuple[str, str, int]] = [
 
 SUMMARY_SHEET = "汇总"
 
-_DATE_KEYS = frozenset({"reported_on", "due_date", "replied_on", "accepted_on"})
+_DATE_KEYS = frozenset({"reported_on", "due_date", "replied_on", "accepted_on", "dispatched_on"})
 _INT_KEYS = frozenset({"days_late", "urge_count"})
 # Long free text: wrapped when wider than the column.
 _WRAP_KEYS = frozenset({"enterprise", "problem", "request", "lead_dept", "assist_depts", "remarks", "address"})
