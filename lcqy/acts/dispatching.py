@@ -81,7 +81,8 @@ def dispatch(
             "due_estimated": int(cal.is_estimate(due)),
         }
         row["id"] = led.db["dispatches"].insert(row).last_pk
-        led.db["cases"].update(case["id"], {"state": "dispatched"})
+        # A 重大 handling tier makes the case a major one wherever it is shown (Excel, show).
+        led.db["cases"].update(case["id"], {"state": "dispatched", "major": int(major)})
         led.event(case["id"], d.isoformat(), "dispatch", ctx.actor, after=row)
     return {"case": case, **row, "assist": assist}
 

@@ -12,11 +12,12 @@ import typer
 from lcqy.cli import _click as click
 from lcqy.cli import board, cases, docs, excel, handling, setup, show
 from lcqy.cli._common import DB_HELP
+from lcqy.cli._help import use_chinese, wants_help
 from lcqy.errors import LcqyError
 
 app = typer.Typer(
     name="lcqy",
-    help="企业反映困难问题台帐（临政办发〔2021〕21号）：登记、交办、转报、答复、回访、销号、催办、通报。",
+    help="企业反映困难问题台帐（临政办发〔2021〕21号）：登记、交办、转报、答复、回访、销号、催办，导出问题台帐。",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -60,9 +61,12 @@ def _usage_message(exc: click.UsageError) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    if wants_help(args):
+        use_chinese()
     command = typer.main.get_command(app)
     try:
-        rc = command.main(args=argv, prog_name="lcqy", standalone_mode=False)
+        rc = command.main(args=args, prog_name="lcqy", standalone_mode=False)
         if isinstance(rc, int) and rc:
             sys.exit(rc)  # typer.Exit(n) inside a command comes back as the return value
     except LcqyError as exc:

@@ -189,7 +189,7 @@ def build_urge() -> DocumentObject:
         [
             "{enterprise}",
             "反映的“",
-            "{request}",
+            "{problem}",
             "”问题（登记编号：",
             "{reg_no}",
             "，交办编号：",
@@ -220,9 +220,12 @@ def build_urge() -> DocumentObject:
     )
     para(["特此函告。"])
     para([""], indent=False)
-    para([""], indent=False)
     para(["{office_name}"], indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
     para(["{issued_on}"], indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
+    # Cooperating departments get a copy (抄送, at the foot as in the 版记); no line when there are none.
+    para(["{%p if assist_depts %}"], indent=False)
+    para(["抄送：", "{assist_depts}"], indent=False)
+    para(["{%p endif %}"], indent=False)
     return doc
 
 

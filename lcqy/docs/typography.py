@@ -87,6 +87,13 @@ def new_document() -> DocumentObject:
         del rfonts.attrib[attr]
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         rfonts.set(qn(attr), BODY_FONT)
+    # Chinese, so that Word and WPS apply Chinese punctuation and line-breaking rules.
+    lang = rpr_default.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr_default.append(lang)
+    lang.set(qn("w:val"), "zh-CN")
+    lang.set(qn("w:eastAsia"), "zh-CN")
 
     normal = doc.styles["Normal"]
     normal.font.size = BODY_SIZE
@@ -119,7 +126,9 @@ def add_field(paragraph, name: str, size=None):
 def add_parts(paragraph, parts, size=None) -> None:
     """Text pieces; a piece written as ``{name}`` becomes the placeholder `name`."""
     for part in parts:
-        if part.startswith("{") and part.endswith("}"):
+        if part.startswith("{%"):  # a docxtpl tag, e.g. {%p if x %}: written as it stands
+            add_run(paragraph, part, size=size)
+        elif part.startswith("{") and part.endswith("}"):
             add_field(paragraph, part[1:-1], size=size)
         else:
             add_run(paragraph, part, size=size)
