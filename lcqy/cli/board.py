@@ -24,6 +24,9 @@ def overdue_cmd(
     if as_json:
         print_json(rows)
         return
+    if not rows:
+        say(f"截至 {day}，没有超期、{within} 个工作日内到期或待专题会议的案件。")
+        return
     mark = {"late": "超期", "soon": "将到期", "waiting": "待会议"}
     what = {"待交办": "未交办", "办理中": "未答复", "转报超期": "转报迟", "待专题会议": "待会议"}
     body = [
