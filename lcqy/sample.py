@@ -128,6 +128,8 @@ def _build(path: Path) -> None:
         category = CATEGORIES[i % len(CATEGORIES)]
         ent, addr = ENTERPRISES[rng.randrange(len(ENTERPRISES))]
         problem, request = PROBLEMS[category]
+        # Details that set one report of a kind apart from the next.
+        problem += rng.choice(["", "，已影响正常生产", "，企业多次反映未果", "，涉及职工约200人", "，影响年度投资计划"])
         reported = accepted - timedelta(days=rng.choice([0, 0, 0, 1, 2]))
         raw = {
             "enterprise": ent,
@@ -179,7 +181,7 @@ def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:
         dsp.escalate(
             ctx,
             ref,
-            approver="区服企组组长 李明",
+            approver="李明",
             suggestion="涉及跨县区协调，建议市服企办协调市级部门办理",
             on=day(accepted, rng.choice([1, 2, 3, 5])),
         )

@@ -81,6 +81,10 @@ def export(
     from lcqy.xlsx.writer import write_ledger
 
     note = f"截至 {ctx.today:%Y年%m月%d日}" + (f"，{f.year}年度" if f.year else "")
+    if f.date_from or f.date_to:
+        note += f"，受理时间 {f.date_from or '…'} 至 {f.date_to or '…'}"
+    if f.state:
+        note += f"，仅“{f.state}”"
     rows = export_rows(ctx, f, ctx.today)
     got = write_ledger(path, rows, office_name=office, title_note=note, with_contacts=with_contacts, progress=progress)
     return path, got

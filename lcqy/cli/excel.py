@@ -42,7 +42,7 @@ def export_cmd(
             with Progress(transient=True) as bar:
                 task = bar.add_task("导出台帐", total=count_cases(c))
                 path, got = export(c, output, f, **opts, progress=lambda n: bar.update(task, completed=n))
-    say(f"已导出 {path}：{got['rows']} 件，其中超期 {got['late']} 件。")
+    say(f"已导出 {path}：{got['rows']} 件，其中有超期记录的 {got['late']} 件（含超期办结、超期转报，以浅红色标示）。")
 
 
 def import_cmd(
