@@ -34,6 +34,12 @@ def _matter(v: dict) -> str:
     return f"{v['request']}\n（反映问题：{v['problem']}）" if v["request"] else v["problem"]
 
 
+def _matter_rows(office: str, v: dict) -> dict:
+    """The rows the 交办单 and 转报单 share: the office, the matter, the enterprise and its contact."""
+    keys = ("enterprise", "address", "contact", "phone", "remarks")
+    return {"office_name": office, "request": _matter(v), **{k: v[k] for k in keys}}
+
+
 def _dispatch(v: dict) -> dict:
     active = [d for d in v["dispatches"] if d["status"] == "active"]
     if not v["dispatches"]:
@@ -53,19 +59,13 @@ def due_text(d: dict) -> str:
 def dispatch_context(office: str, v: dict) -> dict:
     d = _dispatch(v)
     return {
-        "office_name": office,
+        **_matter_rows(office, v),
         "dispatch_no": d["no"],
-        "request": _matter(v),
-        "enterprise": v["enterprise"],
-        "address": v["address"],
-        "contact": v["contact"],
-        "phone": v["phone"],
         "lead_dept": d["lead_dept"],
         "due_date": due_text(d),
         "assist_depts": "、".join(d["assist"]),
         "approver": d["approver"],
         "dispatched_on": as_date(d["dispatched_on"]),
-        "remarks": v["remarks"],
     }
 
 
@@ -74,17 +74,11 @@ def escalate_context(office: str, v: dict) -> dict:
         raise LcqyError(f"{v['reg_no']} 没有转报，没有转报单。")
     e = v["escalations"][-1]
     return {
-        "office_name": office,
+        **_matter_rows(office, v),
         "escalate_no": e["no"],
-        "request": _matter(v),
-        "enterprise": v["enterprise"],
-        "address": v["address"],
-        "contact": v["contact"],
-        "phone": v["phone"],
         "suggestion": e["suggestion"],
         "approver": e["approver"],
         "escalated_on": as_date(e["escalated_on"]),
-        "remarks": v["remarks"],
     }
 
 
