@@ -194,10 +194,16 @@ def test_calendar_change_moves_open_deadlines(ledger):
 def test_confirming_a_year_ends_the_estimate(ledger):
     ledger("register", *register_args(), "--date", "2026-12-30", today="2026-12-31")
     assert json.loads(ledger("show", "1", "--json").out)["dispatch_due_estimated"] == 1
+    refused(ledger, "calendar", "confirm", "2027", word="还没有录入")
+    refused(ledger, "calendar", "confirm", "2026", word="已经收录")
+    # The office enters the first days of 2027 (in fact 1/1 to 1/3 off), then confirms the year.
+    for day in ("2027-01-01", "2027-01-02", "2027-01-03"):
+        assert ledger("calendar", "set", day, "holiday", "--note", "元旦").code == 0
+    refused(ledger, "calendar", "set", "2027-01-01", "holiday", word="已经定为")
     r = ledger("calendar", "confirm", "2027")
     assert r.code == 0
     assert json.loads(ledger("show", "1", "--json").out)["dispatch_due_estimated"] == 0
-    assert "已收录" in ledger("calendar", "check", "2027").out
+    assert "本办公室已逐日录入" in ledger("calendar", "check", "2027").out
     refused(ledger, "calendar", "confirm", "2027", word="已确认")
 
 
@@ -281,3 +287,121 @@ def test_import_reads_excel_serial_dates(ledger, tmp_path):
     r = ledger("import-ledger", str(path))
     assert r.code == 0, r.err
     assert json.loads(ledger("show", "1", "--json").out)["reported_on"] == "2026-03-05"
+
+
+H2 = [
+    "登记编号",
+    "企业名称",
+    "问题类别",
+    "反映时间",
+    "反映形式",
+    "主要困难和问题",
+    "状态",
+    "交办编号",
+    "交办日期",
+    "牵头部门",
+    "办结时限",
+    "办理结果",
+    "答复时间",
+    "督办",
+    "并入",
+    "催办次数",
+]
+N = "临翔服企办收（2026）第{}号"
+D = "临翔服企办交（2026）第{}号"
+
+
+def _r(n, state="", disp=None, on=None, lead=None, due=None, result=None, replied=None, sup=None, into=None, urges=0):
+    return [
+        N.format(n),
+        "甲公司",
+        "其它",
+        "2026-03-02",
+        "来电反映",
+        "路灯坏了",
+        state,
+        disp and D.format(disp),
+        on,
+        lead,
+        due,
+        result,
+        replied,
+        sup,
+        into and N.format(into),
+        urges,
+    ]
+
+
+@pytest.mark.parametrize(
+    "rows,word",
+    [
+        ([_r(1), _r(2, into=1)], "并入的案件状态应为已合并"),
+        ([_r(1, "已合并", into=1)], "并入它自己"),
+        (
+            [_r(1, "已销号", 1, "2026-03-03", "区财政局", None, "A", "2026-03-05"), _r(2, "已合并", into=1)],
+            "只能并入仍在办理的案件",
+        ),
+        ([_r(1), _r(900)], "请核对编号"),
+        ([_r(1, "已答复", 1, "2026-03-03", "区财政局", None, "A", "2027-01-05")], "答复时间"),
+        ([_r(1, "办理中", 1, "2025-12-30", "区财政局")], "交办日期"),
+        ([_r(1, "", None, "2026-03-03", "区财政局")], "没有交办/转报编号"),
+        ([_r(1, "", None, None, None, None, None, None, "专项督办")], "只用于已答复"),
+    ],
+)
+def test_import_refuses_rows_that_cannot_be(ledger, tmp_path, rows, word):
+    path = tmp_path / "x.xlsx"
+    _sheet(path, H2, *rows)
+    refused(ledger, "import-ledger", str(path), word=word)
+
+
+def test_imported_dates_stay_and_prior_urges_count(ledger, tmp_path):
+    path = tmp_path / "x.xlsx"
+    # An imported dispatch whose due date was extended in the old ledger: 3/3 + 5 would be 3/10.
+    _sheet(path, H2, _r(1, "办理中", 1, "2026-03-03", "区财政局", "2026-03-20", urges=3))
+    assert ledger("import-ledger", str(path)).code == 0
+    r = ledger("calendar", "set", "2026-03-12", "holiday")
+    assert "调整" not in r.out
+    v = json.loads(ledger("show", "1", "--json").out)
+    assert v["dispatches"][0]["due_current"] == "2026-03-20" and v["urge_count"] == 3
+    r = ledger("urge", "1", "--no-letter", "--date", "2026-03-24", "--json")
+    assert json.loads(r.out)["count"] == 4
+    refused(ledger, "urge", "1", "--no-letter", "--date", "2026-03-23", word="上次催办")
+
+
+def test_escalation_after_a_return_counts_from_the_return(ledger):
+    n = _dispatched(ledger)  # accepted 3/2, dispatched 3/3
+    ledger("return", n, "--reason", "不属本部门职责", "--date", "2026-04-01")
+    r = ledger("escalate", n, "--approver", "张文", "--suggestion", "需市级协调", "--date", "2026-04-02", "--json")
+    assert json.loads(r.out)["late"] == 0 and json.loads(r.out)["limit_due"] == "2026-04-07"
+    refused(
+        ledger,
+        "reply",
+        n,
+        "--result",
+        "A",
+        "--mode",
+        "书面",
+        "--summary",
+        "市级已办",
+        "--date",
+        "2026-04-01",
+        word="早于",
+    )
+
+
+def test_merge_cannot_predate_the_target(ledger):
+    ledger("register", *register_args(), "--date", "2026-03-02")
+    ledger("register", *register_args(), "--date", "2026-03-09")
+    refused(ledger, "merge", "1", "--into", "2", "--date", "2026-03-05", word="受理时间")
+
+
+def test_urge_with_a_bad_output_records_nothing(ledger, tmp_path):
+    n = _dispatched(ledger)
+    refused(ledger, "urge", n, "-o", str(tmp_path / "no" / "x.docx"), word="不存在")
+    refused(ledger, "urge", n, "-o", str(tmp_path / "x.txt"), word=".docx")
+
+
+def test_show_says_flag_edits_in_words(ledger):
+    ledger("register", *register_args(), "--date", "2026-03-02")
+    ledger("edit", "1", "--field", "major", "--value", "是")
+    assert "重大问题：否 → 是" in ledger("show", "1").out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -39,51 +40,42 @@ def dept_add(ctx: Ctx, names: list[str]) -> list[str]:
 
 def recompute_deadlines(ctx: Ctx) -> list[dict]:
     """Open deadlines computed from the calendar follow a change of it: the dispatch limit of
-    undispatched cases and the handling limit of dispatches not extended by hand. Each change
-    is an event in the case's history. Runs inside the caller's transaction."""
+    undispatched cases and the handling limit of dispatches neither extended by hand nor taken
+    from an imported sheet. A moved date is an event in the case's history; a change of the
+    estimate mark alone is not. Runs inside the caller's transaction."""
     from lcqy.acts.dispatching import dispatch_base
 
     ctx.reload_calendar()
     cal, db, changed = ctx.cal, ctx.ledger.db, []
+
+    def note(case_id: int, reg_no: str, what: str, before: str, after: str) -> None:
+        if before != after:
+            changed.append({"case_id": case_id, "reg_no": reg_no, "what": what, "before": before, "after": after})
+
     for case in list(db.query("SELECT * FROM cases WHERE state = 'registered'")):
         due = dispatch_due(cal, dispatch_base(ctx, case), major=bool(case["major"]))
-        new = {"dispatch_due": due.isoformat(), "dispatch_due_estimated": int(cal.is_estimate(due))}
-        if new != {k: case[k] for k in new}:
-            db["cases"].update(case["id"], new)
-            changed.append(
-                {
-                    "case_id": case["id"],
-                    "reg_no": case["reg_no"],
-                    "what": "交办时限",
-                    "before": case["dispatch_due"],
-                    "after": new["dispatch_due"],
-                }
-            )
+        db["cases"].update(
+            case["id"], {"dispatch_due": due.isoformat(), "dispatch_due_estimated": int(cal.is_estimate(due))}
+        )
+        note(case["id"], case["reg_no"], "交办时限", case["dispatch_due"], due.isoformat())
     sql = (
         "SELECT d.*, c.reg_no FROM dispatches d JOIN cases c ON c.id = d.case_id "
         "WHERE d.status = 'active' AND c.state = 'dispatched'"
     )
     for d in list(db.query(sql)):
-        extended = d["due_current"] != d["due_original"]
-        due = (
-            date.fromisoformat(d["due_current"])
-            if extended
-            else handling_due(cal, date.fromisoformat(d["received_on"]), d["tier"])
-        )
-        new = {"due_current": due.isoformat(), "due_estimated": int(cal.is_estimate(due))}
-        if not extended:
-            new["due_original"] = due.isoformat()
-        if any(new[k] != d[k] for k in new):
-            db["dispatches"].update(d["id"], new)
-            changed.append(
-                {
-                    "case_id": d["case_id"],
-                    "reg_no": d["reg_no"],
-                    "what": "办结时限",
-                    "before": d["due_current"],
-                    "after": new["due_current"],
-                }
-            )
+        fixed = d["due_current"] != d["due_original"] or d["level"] == "导入"
+        if fixed:
+            due = date.fromisoformat(d["due_current"])
+            new = {"due_estimated": int(cal.is_estimate(due))}
+        else:
+            due = handling_due(cal, date.fromisoformat(d["received_on"]), d["tier"])
+            new = {
+                "due_current": due.isoformat(),
+                "due_original": due.isoformat(),
+                "due_estimated": int(cal.is_estimate(due)),
+            }
+        db["dispatches"].update(d["id"], new)
+        note(d["case_id"], d["reg_no"], "办结时限", d["due_current"], due.isoformat())
     for ch in changed:
         ctx.ledger.event(
             ch["case_id"],
@@ -100,14 +92,19 @@ def recompute_deadlines(ctx: Ctx) -> list[dict]:
 def calendar_confirm(ctx: Ctx, year: int) -> dict:
     """The office has entered a year's official schedule itself (calendar set …): its dates are
     no longer estimates."""
-    import json
 
     year = validate.year("年份", year)
     led = ctx.ledger
+    if not ctx.cal.is_estimate(date(year, 1, 1)):
+        raise LcqyError(f"{year}年的节假日安排已经收录或已确认过，不需要再确认。")
     with led.write():
         years = set(json.loads(led.meta.get("confirmed_years", "[]")))
-        if year in years:
-            raise LcqyError(f"{year}年的节假日安排已确认过。")
+        entered = led.db.execute("SELECT count(*) FROM calendar_days WHERE day LIKE ?", [f"{year}-%"]).fetchone()[0]
+        if not entered:
+            raise LcqyError(
+                f"{year}年还没有录入任何放假或调休上班的日子。请先按国务院办公厅通知逐日录入"
+                f"（lcqy calendar set {year}-01-01 holiday …），再确认。"
+            )
         led.db["meta"].upsert({"key": "confirmed_years", "value": json.dumps(sorted(years | {year}))}, pk="key")
         led.event(None, ctx.today.isoformat(), "calendar-confirm", ctx.actor, year=year)
         changed = recompute_deadlines(ctx)
@@ -120,6 +117,8 @@ def calendar_set(ctx: Ctx, day: str, kind: str, note: str = "") -> dict:
     led = ctx.ledger
     with led.write():
         before = led.db.execute("SELECT kind FROM calendar_days WHERE day = ?", [d.isoformat()]).fetchone()
+        if before and before[0] == kind:
+            raise LcqyError(f"{d} 已经定为{'上班日' if kind == 'workday' else '休息日'}。")
         led.db["calendar_days"].upsert(
             {"day": d.isoformat(), "kind": kind, "note": validate.optional_text("说明（--note）", note, 100)}, pk="day"
         )
@@ -158,6 +157,7 @@ def year_summary(ctx: Ctx, year: int) -> dict:
     return {
         "year": year,
         "official_known": not cal.is_estimate(date(year, 1, 1)),
+        "confirmed_by_office": year in json.loads(ctx.ledger.meta.get("confirmed_years", "[]")),
         "workdays": sum(cal.is_workday(d) for d in days),
         "holidays": [d.isoformat() for d, k in zip(days, kinds) if k == "holiday"],
         "adjusted_workdays": [d.isoformat() for d, k in zip(days, kinds) if k == "adjusted"],

@@ -46,6 +46,12 @@ def _all(ctx: Ctx, table: str, case_id: int) -> list[dict]:
     return list(ctx.ledger.db.query(f"SELECT * FROM {table} WHERE case_id = ? ORDER BY id", [case_id]))
 
 
+def urge_count(ctx: Ctx, case: dict) -> int:
+    """Urges recorded here plus those an imported sheet carried (催办次数)."""
+    n = ctx.ledger.db.execute("SELECT count(*) FROM urges WHERE case_id = ?", [case["id"]]).fetchone()[0]
+    return case["prior_urges"] + n
+
+
 def case_view(ctx: Ctx, case: dict) -> dict:
     """The case with its dispatches, escalation, replies, follow-ups, urges and history."""
     cid = case["id"]
@@ -65,7 +71,15 @@ def case_view(ctx: Ctx, case: dict) -> dict:
         "followups": _all(ctx, "followups", cid),
         "urges": _all(ctx, "urges", cid),
         "events": events,
+        "urge_count": urge_count(ctx, case),
+        "merged_into_no": _reg_no(ctx, case["merged_into"]),
     }
+
+
+def _reg_no(ctx: Ctx, case_id: int | None) -> str:
+    if case_id is None:
+        return ""
+    return ctx.ledger.db.execute("SELECT reg_no FROM cases WHERE id = ?", [case_id]).fetchone()[0]
 
 
 def as_date(text: str | None) -> date | None:

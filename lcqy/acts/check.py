@@ -67,4 +67,22 @@ def _check(ctx: Ctx) -> list[str]:
         "SELECT c.reg_no FROM dispatches d JOIN cases c ON c.id = d.case_id WHERE d.due_current < d.due_original"
     ):
         problems.append(f"{reg_no}：当前办结时限早于原时限。")
+    pairs = [
+        ("(c.state = 'merged') != (c.merged_into IS NOT NULL)", "合并状态与“并入”不一致"),
+        ("c.merged_into = c.id", "并入了它自己"),
+        ("c.supervision != '' AND c.state != 'replied'", "督办标记只应在已答复的案件上"),
+        (
+            "(SELECT count(*) FROM dispatches d WHERE d.case_id = c.id AND d.status = 'active') > 1",
+            "有两张有效的交办单",
+        ),
+        (
+            "EXISTS (SELECT 1 FROM replies r JOIN dispatches d ON d.id = r.dispatch_id "
+            "WHERE r.case_id = c.id AND r.replied_on < d.dispatched_on)",
+            "答复日期早于交办日期",
+        ),
+        ("c.accepted_on < c.reported_on", "受理时间早于反映时间"),
+    ]
+    for cond, what in pairs:
+        for (reg_no,) in q(f"SELECT reg_no FROM cases c WHERE {cond}"):
+            problems.append(f"{reg_no}：{what}。")
     return problems

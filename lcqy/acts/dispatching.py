@@ -15,12 +15,22 @@ from lcqy.rules.deadlines import check_approval, dispatch_due, extension_limit, 
 from lcqy.rules.workdays import next_workday
 
 
-def dispatch_base(ctx: Ctx, case: dict) -> date:
-    """The dispatch limit runs from acceptance, or from the last 退单 for a re-dispatch."""
+def _last_return(ctx: Ctx, case: dict) -> str | None:
     row = ctx.ledger.db.execute(
         "SELECT max(returned_on) FROM dispatches WHERE case_id = ? AND status = 'returned'", [case["id"]]
     ).fetchone()
-    return date.fromisoformat(row[0] or case["accepted_on"])
+    return row[0]
+
+
+def dispatch_base(ctx: Ctx, case: dict) -> date:
+    """The dispatch limit runs from acceptance, or from the last 退单 for a re-dispatch."""
+    return date.fromisoformat(_last_return(ctx, case) or case["accepted_on"])
+
+
+def _intake_step(ctx: Ctx, case: dict, on: str | None) -> date:
+    """The date of an act on an undispatched case: not before its acceptance or last 退单."""
+    back = _last_return(ctx, case)
+    return step_date(ctx, on, "退单日期" if back else "受理时间", back or case["accepted_on"])
 
 
 def dispatch(
@@ -44,7 +54,7 @@ def dispatch(
         if level == "专题会议" and not lead:
             # 第十二条: matters for the main leaders go to a special meeting first.
             states.check("meeting", case["state"])
-            d = step_date(ctx, on, "受理时间", case["accepted_on"])
+            d = _intake_step(ctx, case, on)
             led.db["cases"].update(case["id"], {"state": "meeting"})
             led.event(case["id"], d.isoformat(), "meeting", ctx.actor, approver=approver)
             return {"case": case, "meeting": True}
@@ -56,7 +66,7 @@ def dispatch(
         if lead in assist:
             raise LcqyError(f"“{lead}”已是牵头部门，不能同时作为配合部门（第十四条：牵头单位为一个）。")
         check_approval(level, assist=bool(assist), major=bool(case["major"]), tier=tier)
-        d = step_date(ctx, on, "受理时间", case["accepted_on"])
+        d = _intake_step(ctx, case, on)
         got = step_date(ctx, received or d, "交办日期", d) if received else d
         cal = ctx.cal
         major = bool(case["major"]) or tier == "重大"
@@ -96,8 +106,8 @@ def escalate(ctx: Ctx, ref: str, *, approver: str, suggestion: str, on: str | No
     with led.write():
         case = resolve(ctx, ref)
         states.check("escalate", case["state"])
-        d = step_date(ctx, on, "受理时间", case["accepted_on"])
-        limit = dispatch_due(ctx.cal, date.fromisoformat(case["accepted_on"]), major=True, escalation=True)
+        d = _intake_step(ctx, case, on)
+        limit = dispatch_due(ctx.cal, dispatch_base(ctx, case), major=True, escalation=True)
         _, no = led.allocate("报", d.year, d.isoformat(), case["id"])
         row = {
             "case_id": case["id"],
@@ -132,7 +142,7 @@ def forward(ctx: Ctx, ref: str, *, dept: str, note: str = "", on: str | None = N
                 "如确属咨询，先更正：lcqy edit CASE --field consult --value 是。"
             )
         dept = require_dept(ctx, dept, "职能部门（--dept）")
-        d = step_date(ctx, on, "受理时间", case["accepted_on"])
+        d = _intake_step(ctx, case, on)
         _end(ctx, case, "forward", d, forward_dept=dept, end_note=validate.optional_text("说明（--note）", note))
     return {"case": case, "dept": dept, "on": d.isoformat()}
 
@@ -145,7 +155,7 @@ def reject(ctx: Ctx, ref: str, *, reason: str, note: str = "", on: str | None = 
     with ctx.ledger.write():
         case = resolve(ctx, ref)
         states.check("reject", case["state"])
-        d = step_date(ctx, on, "受理时间", case["accepted_on"])
+        d = _intake_step(ctx, case, on)
         _end(ctx, case, "reject", d, end_reason=reason, end_note=note)
     return {"case": case, "reason": reason, "on": d.isoformat()}
 

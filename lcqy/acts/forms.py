@@ -98,7 +98,7 @@ def urge_context(office: str, v: dict) -> dict:
         "dispatched_on": as_date(d["dispatched_on"]),
         "due_date": as_date(d["due_current"]),
         "days_late": u["days_late"],
-        "urge_count": len(v["urges"]),
+        "urge_count": v["urge_count"],
         "reply_by": as_date(u["reply_by"]),
         "issued_on": as_date(u["urged_on"]),
     }
@@ -163,3 +163,44 @@ def set_templates(ctx: Ctx, value: str) -> None:
             led.db["meta"].upsert({"key": "templates_dir", "value": value}, pk="key")
             led.meta["templates_dir"] = value
         led.event(None, ctx.today.isoformat(), "config", ctx.actor, key="templates", before=before, after=value)
+
+
+def write(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> Path:
+    """Fill one form for a case and write it (0600: the forms carry the enterprise's contacts)."""
+    from lcqy.acts.cases import case_view, resolve
+    from lcqy.docs.render import render
+
+    v = case_view(ctx, resolve(ctx, ref))
+    context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
+    path = out_path(kind, number, output, force)
+    render(kind, context, path, template_dir=template_dir(ctx, templates), attachment_context=attachment)
+    path.chmod(0o600)
+    return path
+
+
+def urge_with_letter(
+    ctx: Ctx,
+    ref: str,
+    *,
+    note: str = "",
+    on: str | None = None,
+    letter: bool = True,
+    output: str | None = None,
+    force: bool = False,
+    templates: str | None = None,
+) -> dict:
+    """Record an urge (第十八条) and write its 催办函. Everything the letter needs is checked
+    first, so a bad path or template refuses the urge instead of recording it without a letter."""
+    from lcqy.acts.handling import urge
+
+    if letter:
+        from lcqy.docs.render import check_template, template_path
+
+        if output:
+            output_file(output, "", ".docx", force)
+        path = template_path("urge", template_dir(ctx, templates))
+        if missing := check_template(path, "urge"):
+            raise LcqyError(f"模板 {path} 缺少占位符：{'、'.join(missing)}。催办未记录。")
+    r = urge(ctx, ref, note=note, on=on)
+    r["letter"] = str(write(ctx, "urge", r["case"]["reg_no"], output, force, templates)) if letter else None
+    return r

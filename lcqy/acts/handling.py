@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from lcqy.acts.cases import active_dispatch, latest, resolve
+from lcqy.acts.cases import active_dispatch, latest, resolve, urge_count
 from lcqy.acts.common import set_supervision, step_date
 from lcqy.acts.context import Ctx
 from lcqy.acts.register import EDITABLE, FIELDS, clean_field
@@ -33,7 +33,8 @@ def reply(
         states.check("reply", case["state"])
         disp = active_dispatch(ctx, case["id"]) if case["state"] != "escalated" else None
         prev = latest(ctx, "replies", case["id"])
-        after = prev["replied_on"] if prev else (disp["dispatched_on"] if disp else case["accepted_on"])
+        esc = latest(ctx, "escalations", case["id"])
+        after = prev["replied_on"] if prev else (disp["dispatched_on"] if disp else esc["escalated_on"])
         d = step_date(ctx, on, "上一步日期", after)
         # 超期办结: only the first reply to a dispatch is measured against its limit.
         late = int(bool(disp) and prev is None and d > date.fromisoformat(disp["due_current"]))
@@ -74,7 +75,9 @@ def followup(
         case = resolve(ctx, ref)
         states.check("followup", case["state"])
         rep = latest(ctx, "replies", case["id"])
-        d = step_date(ctx, on, "答复日期", rep["replied_on"])
+        last = latest(ctx, "followups", case["id"])
+        prev = max(rep["replied_on"], last["followed_on"]) if last else rep["replied_on"]
+        d = step_date(ctx, on, "答复或上次回访日期", prev)
         row = {
             "case_id": case["id"],
             "reply_id": rep["id"],
@@ -138,7 +141,8 @@ def urge(ctx: Ctx, ref: str, *, note: str = "", on: str | None = None) -> dict:
         disp = active_dispatch(ctx, case["id"])
         if disp is None:
             raise LcqyError("该案件没有正在办理的交办单，无从催办。")
-        d = step_date(ctx, on, "交办日期", disp["dispatched_on"])
+        last = latest(ctx, "urges", case["id"])
+        d = step_date(ctx, on, "交办或上次催办日期", last["urged_on"] if last else disp["dispatched_on"])
         late = workdays_between(ctx.cal, date.fromisoformat(disp["due_current"]), d)
         if late == 0:
             raise LcqyError(
@@ -154,7 +158,7 @@ def urge(ctx: Ctx, ref: str, *, note: str = "", on: str | None = None) -> dict:
             "note": note,
         }
         row["id"] = led.db["urges"].insert(row).last_pk
-        count = led.db.execute("SELECT count(*) FROM urges WHERE case_id = ?", [case["id"]]).fetchone()[0]
+        count = urge_count(ctx, case)
         led.event(case["id"], d.isoformat(), "urge", ctx.actor, after=row, count=count)
     return {"case": case, "dispatch": disp, **row, "count": count}
 
@@ -172,7 +176,7 @@ def merge(ctx: Ctx, ref: str, *, into: str, on: str | None = None) -> dict:
                 "或把新反映作为新案件交办。"
             )
         nxt = states.check("merge", case["state"])
-        d = step_date(ctx, on, "受理时间", case["accepted_on"])
+        d = step_date(ctx, on, "两件的受理时间", max(case["accepted_on"], target["accepted_on"]))
         led.db["cases"].update(case["id"], {"state": nxt, "merged_into": target["id"], "ended_on": d.isoformat()})
         led.event(case["id"], d.isoformat(), "merge", ctx.actor, into=target["reg_no"])
         led.event(target["id"], d.isoformat(), "merged-from", ctx.actor, duplicate=case["reg_no"])
@@ -227,6 +231,7 @@ def edit(ctx: Ctx, ref: str, *, field: str, value: str, on: str | None = None) -
 
             due = dispatch_due(ctx.cal, dispatch_base(ctx, case), major=bool(new))
             update["dispatch_due"] = due.isoformat()
+            update["dispatch_due_estimated"] = int(ctx.cal.is_estimate(due))
         led.db["cases"].update(case["id"], update)
         led.event(case["id"], d.isoformat(), "edit", ctx.actor, field=key, before=case[key], after=new)
     shown = (lambda x: "是" if x else "否") if key in _FLAGS else (lambda x: x)

@@ -104,25 +104,32 @@ def iter_ledger_rows(ctx: Ctx, f: Filters | None = None) -> Iterator[dict]:
         yield r
 
 
+def open_due(row: dict) -> tuple[str | None, bool]:
+    """The limit an open case is working to: the dispatch limit before dispatch, the handling
+    limit while dispatched; (None, False) otherwise."""
+    if row["state"] == "registered":
+        return row["dispatch_due"], bool(row["dispatch_due_estimated"])
+    if row["state"] == "dispatched":
+        return row["due_current"], bool(row["due_estimated"])
+    return None, False
+
+
 def late_days(ctx: Ctx, row: dict, as_of: date) -> tuple[str, date | None, int, bool]:
     """(kind, due date, working days late, estimated) of an open case as of a day.
 
     kind: 待交办 (dispatch limit), 办理中 (handling limit), 转报超期, 待专题会议, or "" (nothing due).
     """
-    cal = ctx.cal
     state = row["state"]
-    if state == "registered":
-        due = date.fromisoformat(row["dispatch_due"])
-        return "待交办", due, workdays_between(cal, due, as_of), bool(row["dispatch_due_estimated"])
     if state == "meeting":
         return "待专题会议", None, 0, False
     if state == "escalated" and row["escalate_late"]:
         due = date.fromisoformat(row["escalate_limit"])
-        return "转报超期", due, workdays_between(cal, due, date.fromisoformat(row["escalated_on"])), False
-    if state == "dispatched":
-        due = date.fromisoformat(row["due_current"])
-        return "办理中", due, workdays_between(cal, due, as_of), bool(row["due_estimated"])
-    return "", None, 0, False
+        return "转报超期", due, workdays_between(ctx.cal, due, date.fromisoformat(row["escalated_on"])), False
+    text, estimated = open_due(row)
+    if text is None:
+        return "", None, 0, False
+    due = date.fromisoformat(text)
+    return STATES[state], due, workdays_between(ctx.cal, due, as_of), estimated
 
 
 def overdue(ctx: Ctx, *, as_of: date, dept: str | None = None, within: int = 1) -> list[dict]:

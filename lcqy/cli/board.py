@@ -27,7 +27,6 @@ def overdue_cmd(
     if not rows:
         say(f"截至 {day}，没有超期、{within} 个工作日内到期或待专题会议的案件。")
         return
-    mark = {"late": "超期", "soon": "将到期", "waiting": "待会议"}
     what = {"待交办": "未交办", "办理中": "未答复", "转报超期": "转报迟", "待专题会议": "待会议"}
     body = [
         (
@@ -49,7 +48,7 @@ def overdue_cmd(
         no_wrap=("编号", "时限", "超期", "催办", "情况"),
         clip={"企业": 3, "类别": 1, "牵头部门": 2},
     )
-    n = {s: sum(r["status"] == s for r in rows) for s in mark}
+    n = {s: sum(r["status"] == s for r in rows) for s in ("late", "soon", "waiting")}
     say(
         f"编号为{day.year}年登记序号。超期 {n['late']} 件，{within} 个工作日内到期 {n['soon']} 件，"
         f"待专题会议 {n['waiting']} 件。"

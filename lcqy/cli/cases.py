@@ -115,7 +115,7 @@ def list_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """列出台帐中的案件（可按年度、类别、状态、反映形式、部门、文字筛选）。"""
-    from lcqy.acts.queries import Filters, ledger_rows
+    from lcqy.acts.queries import Filters, ledger_rows, open_due
 
     with open_ctx(ctx) as c:
         this_year = c.today.year
@@ -155,11 +155,7 @@ def list_cmd(
         return
     body = []
     for r in rows:
-        due = (
-            est(r["due_current"], r["due_estimated"])
-            if r["state"] == "dispatched"
-            else (est(r["dispatch_due"], r["dispatch_due_estimated"]) if r["state"] == "registered" else "")
-        )
+        due = est(*open_due(r))
         # The result letter and a short supervision mark ride on the state, to keep 80 columns.
         state = r["state_label"] + (r["result"] or "") + {"ledger": "·督", "special": "·专督"}.get(r["supervision"], "")
         number = str(r["reg_seq"]) if r["reg_year"] == this_year else f"{r['reg_year']}-{r['reg_seq']}"

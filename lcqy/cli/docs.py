@@ -9,20 +9,6 @@ from lcqy.cli._common import open_ctx, say
 TEMPLATES_HELP = "模板目录（默认用 lcqy config templates 保存的目录，否则用自带模板）"
 
 
-def write_form(c, kind: str, case: str, output: str | None, force: bool, templates: str | None) -> str:
-    """Fill one form for a case; returns the file written. Shared by form and urge."""
-    from lcqy.acts import forms
-    from lcqy.acts.cases import case_view, resolve
-    from lcqy.docs.render import render
-
-    v = case_view(c, resolve(c, case))
-    context, attachment, number = forms.build(kind, c.ledger.meta["office_name"], v)
-    path = forms.out_path(kind, number, output, force)
-    render(kind, context, path, template_dir=forms.template_dir(c, templates), attachment_context=attachment)
-    path.chmod(0o600)  # R14: the forms carry the enterprise's contacts
-    return str(path)
-
-
 def form_cmd(
     ctx: typer.Context,
     kind: str = typer.Argument(
@@ -34,8 +20,10 @@ def form_cmd(
     templates: str = typer.Option(None, "--templates", help=TEMPLATES_HELP),
 ):
     """生成正式文书（.docx）：登记表、交办单（附登记表）、转报单（附登记表）、催办函。"""
+    from lcqy.acts.forms import write
+
     with open_ctx(ctx) as c:
-        path = write_form(c, kind, case, output, force, templates)
+        path = write(c, kind, case, output, force, templates)
     say(f"已生成 {path}")
 
 

@@ -190,23 +190,13 @@ def urge_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """催办：记录一次催办（次数、超期工作日、限期答复日期），并生成催办函。"""
-    from pathlib import Path
+    from lcqy.acts.forms import urge_with_letter
 
-    from lcqy.acts.handling import urge
-    from lcqy.cli.docs import write_form
-    from lcqy.errors import LcqyError
-
-    if output and Path(output).exists() and not force and not no_letter:
-        raise LcqyError(f"文件 {output} 已存在；要覆盖请加 --force。催办未记录。")
     with open_ctx(ctx) as c:
-        r = urge(c, case, note=note, on=on)
-        letter = None
-        if not no_letter:
-            try:
-                letter = write_form(c, "urge", r["case"]["reg_no"], output, force, templates)
-            except LcqyError as exc:
-                raise LcqyError(f"催办已记录，但催办函未生成：{exc.message}（可用 lcqy form urge 重新生成）") from None
-    r["letter"] = letter
+        r = urge_with_letter(
+            c, case, note=note, on=on, letter=not no_letter, output=output, force=force, templates=templates
+        )
+    letter = r["letter"]
     _done(
         r,
         as_json,

@@ -175,7 +175,9 @@ def cal_check(
         print_json(s)
         return
     y = s["year"]
-    if s["official_known"]:
+    if s["confirmed_by_office"]:
+        say(f"{y}年：本办公室已逐日录入并确认节假日安排。工作日 {s['workdays']} 天。")
+    elif s["official_known"]:
         say(
             f"{y}年：已收录国务院办公厅公布的节假日安排。工作日 {s['workdays']} 天；"
             f"调休上班 {'、'.join(d[5:] for d in s['adjusted_workdays']) or '无'}。"

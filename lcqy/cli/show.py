@@ -52,10 +52,20 @@ _EVENT_TEXT = {
     "merge": lambda e, d, a: f"合并到 {d.get('into')}",
     "merged-from": lambda e, d, a: f"{d.get('duplicate')} 并入本件",
     "void": lambda e, d, a: f"{d.get('number')} 作废：{d.get('reason')}",
-    "edit": lambda e, d, a: f"{d.get('field')}：{d.get('before')} → {d.get('after')}",
+    "edit": lambda e, d, a: _edit_text(d),
     "import": lambda e, d, a: f"自 {d.get('source')} {d.get('where')}",
     "recalc": lambda e, d, a: f"工作日历变更，{d.get('what')} {d.get('before')} → {d.get('after')}",
 }
+
+
+def _edit_text(d: dict) -> str:
+    from lcqy.acts.register import FIELDS
+
+    flags = {"consult": "咨询类", "major": "重大问题"}
+    field = d.get("field")
+    label = flags.get(field) or FIELDS.get(field, (field,))[0]
+    shown = (lambda x: "是" if x else "否") if field in flags else (lambda x: x)
+    return f"{label}：{shown(d.get('before'))} → {shown(d.get('after'))}"
 
 
 def event_text(e: dict) -> str:
@@ -85,8 +95,8 @@ def _outcome(v: dict) -> list[tuple[str, str]]:
         )
     for f in v["followups"]:
         rows.append(("回访", f"{f['followed_on']} {f['method']}，{f['satisfaction']}"))
-    if v["urges"] or v["prior_urges"]:
-        rows.append(("催办", f"{len(v['urges']) + v['prior_urges']} 次"))
+    if v["urge_count"]:
+        rows.append(("催办", f"{v['urge_count']} 次"))
     return rows
 
 
@@ -101,13 +111,12 @@ def show_cmd(
 
     with open_ctx(ctx) as c:
         v = case_view(c, resolve(c, case))
-        target = c.ledger.db.execute("SELECT reg_no FROM cases WHERE id = ?", [v["merged_into"]]).fetchone()
     if as_json:
         print_json(v)
         return
     state = v["state_label"] + (f"（{v['supervision_label']}）" if v["supervision_label"] else "")
-    if target:
-        state += f"，并入 {target[0]}"
+    if v["merged_into_no"]:
+        state += f"，并入 {v['merged_into_no']}"
     rows = [("登记编号", v["reg_no"]), ("状态", state)]
     rows += [(label, v[k]) for k, (label, _) in FIELDS.items()]
     rows += [
