@@ -447,15 +447,18 @@ BARE_EXPR = {
     "days_late": "CASE WHEN c.state = 'dispatched' AND d.due_current < :today "
     "THEN CAST(julianday(:today) - julianday(d.due_current) AS INTEGER) END",
     "urge_count": "c.prior_urges + (SELECT count(*) FROM urges u WHERE u.case_id = c.id)",
+    "dispatched_on": "coalesce(d.dispatched_on, e.escalated_on)",
+    "approver": "coalesce(d.approver, e.approver, '')",
+    "merged_into": "(SELECT m.reg_no FROM cases m WHERE m.id = c.merged_into)",
     "supervision": "c.supervision",
     "nature": "CASE WHEN c.major AND c.consult THEN '重大、咨询' WHEN c.major THEN '重大' "
     "WHEN c.consult THEN '咨询' ELSE '' END",
     "remarks": "c.remarks",
     **{k: f"c.{k}" for k in ("address", "contact", "contact_title", "phone", "email", "accepted_on", "accepted_by")},
 }
-BARE_DATES = frozenset({"reported_on", "due_date", "replied_on", "accepted_on"})
-# escalations has no index on case_id: a correlated max(id) lookup there would scan the table once
-# per case (about half a minute on 100,000 cases), so the latest escalation comes from one grouped pass.
+BARE_DATES = frozenset({"reported_on", "due_date", "replied_on", "accepted_on", "dispatched_on"})
+# The latest escalation comes from one grouped pass, so that the baseline does not depend on the
+# ledger's index on escalations(case_id).
 BARE_FROM = """
 FROM cases c
 LEFT JOIN dispatches d ON d.id = (
