@@ -405,3 +405,48 @@ def test_show_says_flag_edits_in_words(ledger):
     ledger("register", *register_args(), "--date", "2026-03-02")
     ledger("edit", "1", "--field", "major", "--value", "是")
     assert "重大问题：否 → 是" in ledger("show", "1").out
+
+
+def test_urge_whose_letter_cannot_be_written_is_not_recorded(ledger, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    n = _dispatched(ledger)  # due 3/10
+    (tmp_path / "临翔服企办交（2026）第1号第1次催办函.docx").write_text("the clerk's own file")
+    refused(ledger, "urge", n, "--date", "2026-03-12", word="--force")
+    assert (tmp_path / "临翔服企办交（2026）第1号第1次催办函.docx").read_text() == "the clerk's own file"
+
+
+def test_letters_count_urges_per_department(ledger, tmp_path, monkeypatch):
+    import docx
+
+    monkeypatch.chdir(tmp_path)
+    n = _dispatched(ledger)  # 交办第1号 to 临翔供电局, due 3/10
+    assert ledger("urge", n, "--date", "2026-03-12").code == 0
+    ledger("return", n, "--reason", "不属本部门职责", "--date", "2026-03-13")
+    ledger("dispatch", n, "--dept", "区财政局", "--approver", "王强", "--level", "主任", "--date", "2026-03-13")
+    r = json.loads(ledger("urge", n, "--date", "2026-03-25", "--json").out)  # due 3/20
+    assert r["count"] == 1 and r["letter"].endswith("第2号第1次催办函.docx")
+    text = "".join(p.text for p in docx.Document(tmp_path / r["letter"]).paragraphs)
+    assert "区财政局" in text and "第1次催办" in text
+    assert json.loads(ledger("show", n, "--json").out)["urge_count"] == 2  # the case's total
+
+
+def test_round_trip_keeps_how_late_the_first_reply_was(ledger, tmp_path, run, monkeypatch):
+    from tests.test_excel_cli import _values
+
+    a = _dispatched(ledger)  # due 3/10; B on time, then A later: not 超期办结
+    ledger(
+        "reply", a, "--result", "B", "--mode", "书面", "--summary", "在办", "--plan", "年底前", "--date", "2026-03-09"
+    )
+    ledger("reply", a, "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-03-20")
+    b = _dispatched(ledger)  # due 3/10; answered 3/12: 2 working days late
+    ledger("reply", b, "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-03-12")
+    first = tmp_path / "a.xlsx"
+    assert ledger("export-ledger", "-o", str(first), "--with-contacts").code == 0
+    rows = _values(first)["用电保障"]
+    late = rows[0].index("超期工作日")
+    assert [r[late] for r in rows[1:]] == [None, 2]
+    monkeypatch.setenv("LCQY_DB", str(tmp_path / "b.db"))
+    assert run(*INIT).code == 0 and run("import-ledger", str(first)).code == 0
+    second = tmp_path / "b.xlsx"
+    assert run("export-ledger", "-o", str(second), "--with-contacts").code == 0
+    assert _values(first) == _values(second)

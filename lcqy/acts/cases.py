@@ -52,6 +52,14 @@ def urge_count(ctx: Ctx, case: dict) -> int:
     return case["prior_urges"] + n
 
 
+def dispatch_urge_count(case: dict, disp: dict, urges: list[dict], upto: int | None = None) -> int:
+    """Urges sent to one dispatch's lead department, up to urge id `upto`: the 催办函 counts per
+    department, so a re-dispatch after 退单 starts again at 1. An imported dispatch also counts
+    the urges its sheet carried."""
+    n = sum(1 for u in urges if u["dispatch_id"] == disp["id"] and (upto is None or u["id"] <= upto))
+    return n + (case["prior_urges"] if disp["level"] == "导入" else 0)
+
+
 def case_view(ctx: Ctx, case: dict) -> dict:
     """The case with its dispatches, escalation, replies, follow-ups, urges and history."""
     cid = case["id"]

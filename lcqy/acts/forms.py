@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lcqy.acts.cases import as_date
+from lcqy.acts.cases import as_date, dispatch_urge_count
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
 from lcqy.acts.register import FIELDS
@@ -98,7 +98,7 @@ def urge_context(office: str, v: dict) -> dict:
         "dispatched_on": as_date(d["dispatched_on"]),
         "due_date": as_date(d["due_current"]),
         "days_late": u["days_late"],
-        "urge_count": v["urge_count"],
+        "urge_count": dispatch_urge_count(v, d, v["urges"], upto=u["id"]),
         "reply_by": as_date(u["reply_by"]),
         "issued_on": as_date(u["urged_on"]),
     }
@@ -201,6 +201,16 @@ def urge_with_letter(
         path = template_path("urge", template_dir(ctx, templates))
         if missing := check_template(path, "urge"):
             raise LcqyError(f"模板 {path} 缺少占位符：{'、'.join(missing)}。催办未记录。")
-    r = urge(ctx, ref, note=note, on=on)
-    r["letter"] = str(write(ctx, "urge", r["case"]["reg_no"], output, force, templates)) if letter else None
-    return r
+    written: list[Path] = []
+
+    def letter_for(r: dict) -> str:
+        path = write(ctx, "urge", r["case"]["reg_no"], output, force, templates)
+        written.append(path)
+        return str(path)
+
+    try:
+        return urge(ctx, ref, note=note, on=on, then=letter_for if letter else None)
+    except BaseException:
+        for path in written:  # the urge was rolled back: so is its letter
+            path.unlink(missing_ok=True)
+        raise

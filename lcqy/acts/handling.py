@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
-from lcqy.acts.cases import active_dispatch, latest, resolve, urge_count
+from lcqy.acts.cases import active_dispatch, dispatch_urge_count, latest, resolve
 from lcqy.acts.common import set_supervision, step_date
 from lcqy.acts.context import Ctx
 from lcqy.acts.register import EDITABLE, FIELDS, clean_field
@@ -37,7 +38,8 @@ def reply(
         after = prev["replied_on"] if prev else (disp["dispatched_on"] if disp else esc["escalated_on"])
         d = step_date(ctx, on, "上一步日期", after)
         # 超期办结: only the first reply to a dispatch is measured against its limit.
-        late = int(bool(disp) and prev is None and d > date.fromisoformat(disp["due_current"]))
+        # 超期办结: working days the first reply to a dispatch came after its limit (0 = on time).
+        late = workdays_between(ctx.cal, date.fromisoformat(disp["due_current"]), d) if disp and prev is None else 0
         row = {
             "case_id": case["id"],
             "dispatch_id": disp["id"] if disp else None,
@@ -132,7 +134,11 @@ def close(ctx: Ctx, ref: str, *, on: str | None = None) -> dict:
     return {"case": case, "on": d.isoformat()}
 
 
-def urge(ctx: Ctx, ref: str, *, note: str = "", on: str | None = None) -> dict:
+def urge(
+    ctx: Ctx, ref: str, *, note: str = "", on: str | None = None, then: Callable[[dict], object] | None = None
+) -> dict:
+    """Record a 催办. `then(result)` runs inside the same transaction (the 催办函 is written
+    there), so that an urge whose letter cannot be written is not recorded either."""
     led = ctx.ledger
     note = validate.optional_text("说明（--note）", note)
     with led.write():
@@ -158,9 +164,13 @@ def urge(ctx: Ctx, ref: str, *, note: str = "", on: str | None = None) -> dict:
             "note": note,
         }
         row["id"] = led.db["urges"].insert(row).last_pk
-        count = urge_count(ctx, case)
+        count = dispatch_urge_count(
+            case, disp, list(led.db.query("SELECT * FROM urges WHERE case_id = ?", [case["id"]]))
+        )
         led.event(case["id"], d.isoformat(), "urge", ctx.actor, after=row, count=count)
-    return {"case": case, "dispatch": disp, **row, "count": count}
+        result = {"case": case, "dispatch": disp, **row, "count": count}
+        result["letter"] = then(result) if then else None
+    return result
 
 
 def merge(ctx: Ctx, ref: str, *, into: str, on: str | None = None) -> dict:

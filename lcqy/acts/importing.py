@@ -188,7 +188,8 @@ def _write_row(ctx: Ctx, row: Row, source: str) -> None:
                 "mode": "导入",
                 "summary": "（自Excel台帐导入）",
                 "replied_on": row.replied_on.isoformat(),
-                "late": int(bool(due_date) and row.replied_on > due_date),
+                # The sheet's 超期工作日 of an answered case is how late its first reply was.
+                "late": row.late,
             }
         )
         .last_pk

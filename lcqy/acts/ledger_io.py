@@ -11,7 +11,6 @@ from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
 from lcqy.acts.queries import Filters, iter_ledger_rows, late_days
 from lcqy.errors import LcqyError
-from lcqy.rules.workdays import workdays_between
 
 CONTACT_KEYS = ("address", "contact", "contact_title", "phone", "email", "accepted_on", "accepted_by")
 
@@ -20,12 +19,8 @@ def export_row(ctx: Ctx, r: dict, as_of: date) -> dict:
     """One case in the row shape of lcqy.xlsx.writer."""
     if r["state"] in ("registered", "dispatched", "escalated"):
         late = late_days(ctx, r, as_of)[2]
-    elif r["first_replied_on"] and r["due_current"]:
-        late = workdays_between(
-            ctx.cal, date.fromisoformat(r["due_current"]), date.fromisoformat(r["first_replied_on"])
-        )
-    else:
-        late = 0
+    else:  # answered: how late the first reply was (超期办结), as recorded
+        late = r["first_reply_late"] or 0
     return {
         "reg_no": r["reg_no"],
         "category": r["category"],

@@ -20,7 +20,7 @@ SELECT c.*,
        e.no AS escalate_no, e.escalated_on, e.limit_due AS escalate_limit, e.late AS escalate_late,
        e.approver AS escalate_approver, m.reg_no AS merged_into_no,
        r.result, r.replied_on, r.late AS reply_late,
-       (SELECT min(replied_on) FROM replies WHERE case_id = c.id) AS first_replied_on,
+       (SELECT late FROM replies WHERE case_id = c.id ORDER BY id LIMIT 1) AS first_reply_late,
        f.satisfaction, f.followed_on,
        c.prior_urges + (SELECT count(*) FROM urges u WHERE u.case_id = c.id) AS urge_count,
        (SELECT count(*) FROM dispatches x WHERE x.case_id = c.id AND x.status = 'returned') AS return_count

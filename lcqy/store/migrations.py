@@ -103,7 +103,8 @@ CREATE TABLE replies (
     doc_no TEXT NOT NULL DEFAULT '',
     plan TEXT NOT NULL DEFAULT '',
     replied_on TEXT NOT NULL,
-    late INTEGER NOT NULL DEFAULT 0
+    late INTEGER NOT NULL DEFAULT 0,  -- working days after the due date (0: on time)
+    CHECK (late >= 0)
 );
 CREATE INDEX replies_case ON replies(case_id);
 CREATE TABLE followups (
