@@ -151,7 +151,8 @@ def list_cmd(
             "satisfaction",
             "urge_count",
         )
-        print_json([{k: r[k] for k in keys} for r in rows])
+        # "due": the limit an open case works to now (dispatch limit before dispatch).
+        print_json([{**{k: r[k] for k in keys}, **dict(zip(("due", "due_estimated"), open_due(r)))} for r in rows])
         return
     body = []
     for r in rows:
