@@ -450,3 +450,29 @@ def test_round_trip_keeps_how_late_the_first_reply_was(ledger, tmp_path, run, mo
     second = tmp_path / "b.xlsx"
     assert run("export-ledger", "-o", str(second), "--with-contacts").code == 0
     assert _values(first) == _values(second)
+
+
+def test_refused_urge_leaves_an_existing_letter_alone(ledger, tmp_path, monkeypatch):
+    import lcqy.store.db as store
+
+    monkeypatch.chdir(tmp_path)
+    n = _dispatched(ledger)
+    keep = tmp_path / "keep.docx"
+    keep.write_text("the clerk's own letter")
+    monkeypatch.setattr(store, "BUSY_SECONDS", 0.3)
+    reader = sqlite3.connect(ledger.db, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM cases").fetchone()  # a long export holds such a lock
+    try:
+        refused(ledger, "urge", n, "-o", str(keep), "--force", "--date", "2026-03-12", word="另一个")
+    finally:
+        reader.execute("ROLLBACK")
+        reader.close()
+    assert keep.read_text() == "the clerk's own letter"
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_edit_refuses_no_change_and_dates_before_registration(ledger):
+    ledger("register", *register_args(), "--date", "2026-03-02")
+    refused(ledger, "edit", "1", "--field", "phone", "--value", "0883-2123456", word="不需要更正")
+    refused(ledger, "edit", "1", "--field", "title", "--value", "厂长", "--date", "2026-03-01", word="受理时间")

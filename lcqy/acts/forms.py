@@ -1,11 +1,9 @@
-"""What goes into the official forms: contexts built from a case, and file names.
-
-Plain data only; lcqy.docs.render turns it into .docx (dates stay `date` objects and
-are written the official way, 2026年11月27日, by the renderer).
-"""
+"""The official forms of a case: what goes into them (plain contexts; dates stay `date`
+objects, written 2026年11月27日 by lcqy.docs.render), where they go, and writing them."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from lcqy.acts.cases import as_date, dispatch_urge_count
@@ -165,17 +163,32 @@ def set_templates(ctx: Ctx, value: str) -> None:
         led.event(None, ctx.today.isoformat(), "config", ctx.actor, key="templates", before=before, after=value)
 
 
-def write(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> Path:
-    """Fill one form for a case and write it (0600: the forms carry the enterprise's contacts)."""
+def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> tuple[Path, Path]:
+    """Fill one form for a case into a private temporary file beside its destination;
+    returns (temporary, destination). Nothing at the destination changes yet."""
     from lcqy.acts.cases import case_view, resolve
     from lcqy.docs.render import render
+    from lcqy.store.db import create_private_file
 
     v = case_view(ctx, resolve(ctx, ref))
     context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
-    path = out_path(kind, number, output, force)
-    render(kind, context, path, template_dir=template_dir(ctx, templates), attachment_context=attachment)
-    path.chmod(0o600)
-    return path
+    final = out_path(kind, number, output, force)
+    tmp = final.with_name(f".{final.name}.part")
+    tmp.unlink(missing_ok=True)
+    create_private_file(tmp)  # 0600: the forms carry the enterprise's contacts
+    try:
+        render(kind, context, tmp, template_dir=template_dir(ctx, templates), attachment_context=attachment)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp, final
+
+
+def write(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> Path:
+    """Fill one form for a case and put it in place."""
+    tmp, final = prepare(ctx, kind, ref, output, force, templates)
+    os.replace(tmp, final)
+    return final
 
 
 def urge_with_letter(
@@ -189,8 +202,9 @@ def urge_with_letter(
     force: bool = False,
     templates: str | None = None,
 ) -> dict:
-    """Record an urge (第十八条) and write its 催办函. Everything the letter needs is checked
-    first, so a bad path or template refuses the urge instead of recording it without a letter."""
+    """Record an urge (第十八条) and write its 催办函, all or nothing: the letter is filled
+    inside the urge's transaction and put in place only once the urge is committed, so a letter
+    that cannot be written refuses the urge, and a refused urge leaves any existing file alone."""
     from lcqy.acts.handling import urge
 
     if letter:
@@ -201,16 +215,18 @@ def urge_with_letter(
         path = template_path("urge", template_dir(ctx, templates))
         if missing := check_template(path, "urge"):
             raise LcqyError(f"模板 {path} 缺少占位符：{'、'.join(missing)}。催办未记录。")
-    written: list[Path] = []
+    pending: list[tuple[Path, Path]] = []
 
     def letter_for(r: dict) -> str:
-        path = write(ctx, "urge", r["case"]["reg_no"], output, force, templates)
-        written.append(path)
-        return str(path)
+        pending.append(prepare(ctx, "urge", r["case"]["reg_no"], output, force, templates))
+        return str(pending[-1][1])
 
     try:
-        return urge(ctx, ref, note=note, on=on, then=letter_for if letter else None)
+        result = urge(ctx, ref, note=note, on=on, then=letter_for if letter else None)
     except BaseException:
-        for path in written:  # the urge was rolled back: so is its letter
-            path.unlink(missing_ok=True)
+        for tmp, _ in pending:
+            tmp.unlink(missing_ok=True)
         raise
+    for tmp, final in pending:
+        os.replace(tmp, final)
+    return result

@@ -216,13 +216,14 @@ def edit(ctx: Ctx, ref: str, *, field: str, value: str, on: str | None = None) -
     """A recorded correction of a registration field, with before and after."""
     led = ctx.ledger
     names = {**{k: FIELDS[k][0] for k in EDITABLE}, **_FLAGS}
+    field = {"title": "contact_title"}.get(field, field)  # register's --title
     key = next((k for k, label in names.items() if field in (k, label, k.replace("_", "-"))), None)
     if key is None:
         raise LcqyError(f"不能更正字段“{field}”。可更正：{'、'.join(f'{v}（{k}）' for k, v in names.items())}。")
     with led.write():
         case = resolve(ctx, ref)
         states.check("edit", case["state"])
-        d = ctx.act_date(on)
+        d = step_date(ctx, on, "受理时间", case["accepted_on"])
         if key in _FLAGS:
             if value.strip().lower() not in _YES:
                 raise LcqyError(f"{_FLAGS[key]}的值只能是：是、否。")
@@ -235,6 +236,8 @@ def edit(ctx: Ctx, ref: str, *, field: str, value: str, on: str | None = None) -
             new = clean_field(key, value, level="city" if case["source_no"] else "county")
         if key == "reported_on" and new > case["accepted_on"]:
             raise LcqyError(f"反映时间 {new} 不能晚于受理时间 {case['accepted_on']}。")
+        if new == case[key]:
+            raise LcqyError(f"{names[key]}已经是“{value}”，不需要更正。")
         update = {key: new}
         if key == "major":
             from lcqy.acts.dispatching import dispatch_base
