@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from openpyxl import Workbook
 
-from tests.conftest import INIT, register_args, snapshot
+from tests.conftest import INIT, UNKNOWN, register_args, snapshot
 
 
 def refused(run, *args, word):
@@ -192,19 +192,20 @@ def test_calendar_change_moves_open_deadlines(ledger):
 
 
 def test_confirming_a_year_ends_the_estimate(ledger):
-    ledger("register", *register_args(), "--date", "2026-12-30", today="2026-12-31")
+    y, u = UNKNOWN - 1, str(UNKNOWN)
+    ledger("register", *register_args(), "--date", f"{y}-12-30", today=f"{y}-12-31")
     assert json.loads(ledger("show", "1", "--json").out)["dispatch_due_estimated"] == 1
-    refused(ledger, "calendar", "confirm", "2027", word="还没有录入")
-    refused(ledger, "calendar", "confirm", "2026", word="已经收录")
-    # The office enters the first days of 2027 (in fact 1/1 to 1/3 off), then confirms the year.
-    for day in ("2027-01-01", "2027-01-02", "2027-01-03"):
-        assert ledger("calendar", "set", day, "holiday", "--note", "元旦").code == 0
-    refused(ledger, "calendar", "set", "2027-01-01", "holiday", word="已经定为")
-    r = ledger("calendar", "confirm", "2027")
+    refused(ledger, "calendar", "confirm", u, word="还没有录入")
+    refused(ledger, "calendar", "confirm", str(y), word="已经收录")
+    # The office enters the first days of the year (元旦), then confirms it.
+    for day in ("01-01", "01-02", "01-03"):
+        assert ledger("calendar", "set", f"{u}-{day}", "holiday", "--note", "元旦").code == 0
+    refused(ledger, "calendar", "set", f"{u}-01-01", "holiday", word="已经定为")
+    r = ledger("calendar", "confirm", u)
     assert r.code == 0
     assert json.loads(ledger("show", "1", "--json").out)["dispatch_due_estimated"] == 0
-    assert "本办公室已逐日录入" in ledger("calendar", "check", "2027").out
-    refused(ledger, "calendar", "confirm", "2027", word="已确认")
+    assert "本办公室已逐日录入" in ledger("calendar", "check", u).out
+    refused(ledger, "calendar", "confirm", u, word="已确认")
 
 
 def _sheet(path, header, *rows):

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lcqy.calendar_source import build_calendar
+from lcqy.calendar_source import build_calendar, known_years
 from lcqy.rules.workdays import (
     WorkCalendar,
     add_month,
@@ -164,6 +164,7 @@ def test_one_month_limit_hand_counted(cal, start, due):
     assert one_month_limit(cal, start) == due
 
 
+@pytest.mark.skipif(2027 in known_years(), reason="the installed holidays carries the 2027 schedule")
 def test_one_month_from_dec_31_lands_in_estimated_2027(cal):
     # 12/31 -> 2027-01-31, a Sunday; 2027 is only the package's estimate: next working day 2/1 Mon
     assert add_month(D(2026, 12, 31)) == D(2027, 1, 31)
@@ -306,8 +307,9 @@ def test_office_mark_overrides_the_official_schedule():
 
 
 def test_is_estimate(cal):
-    assert cal.is_estimate(D(2027, 3, 1))
-    assert cal.is_estimate(D(2027, 1, 31))
+    unknown = min(y for y in range(2026, 2100) if y not in known_years())
+    assert cal.is_estimate(D(unknown, 3, 1))
+    assert cal.is_estimate(D(unknown, 1, 31))
     assert not cal.is_estimate(D(2026, 3, 1))
     assert not cal.is_estimate(D(2026, 12, 31))
 
