@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import sqlite3
 import sys
 from contextlib import redirect_stderr, redirect_stdout
@@ -10,8 +11,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from lcqy.cli import main
+
+# No per-example deadline (the first call loads the holiday tables); in CI the examples are
+# derandomized, so a run there is reproducible, while local runs keep exploring.
+settings.register_profile("dev", deadline=None)
+settings.register_profile("ci", deadline=None, derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 def first_unknown_year() -> int:
