@@ -42,14 +42,12 @@ def latest(ctx: Ctx, table: str, case_id: int) -> dict | None:
     return next(iter(rows), None)
 
 
+def case_urges(ctx: Ctx, case_id: int) -> list[dict]:
+    return _all(ctx, "urges", case_id)
+
+
 def _all(ctx: Ctx, table: str, case_id: int) -> list[dict]:
     return list(ctx.ledger.db.query(f"SELECT * FROM {table} WHERE case_id = ? ORDER BY id", [case_id]))
-
-
-def urge_count(ctx: Ctx, case: dict) -> int:
-    """Urges recorded here plus those an imported sheet carried (催办次数)."""
-    n = ctx.ledger.db.execute("SELECT count(*) FROM urges WHERE case_id = ?", [case["id"]]).fetchone()[0]
-    return case["prior_urges"] + n
 
 
 def dispatch_urge_count(case: dict, disp: dict, urges: list[dict], upto: int | None = None) -> int:
@@ -67,6 +65,7 @@ def case_view(ctx: Ctx, case: dict) -> dict:
     for d in dispatches:
         d["assist"] = json.loads(d["assist"])
     events = _all(ctx, "events", cid)
+    urges = case_urges(ctx, cid)
     for e in events:
         e["detail"] = json.loads(e["detail"])
     return {
@@ -77,9 +76,9 @@ def case_view(ctx: Ctx, case: dict) -> dict:
         "escalations": _all(ctx, "escalations", cid),
         "replies": _all(ctx, "replies", cid),
         "followups": _all(ctx, "followups", cid),
-        "urges": _all(ctx, "urges", cid),
+        "urges": urges,
         "events": events,
-        "urge_count": urge_count(ctx, case),
+        "urge_count": case["prior_urges"] + len(urges),  # with those an imported sheet carried
         "merged_into_no": _reg_no(ctx, case["merged_into"]),
     }
 

@@ -207,14 +207,6 @@ def urge_with_letter(
     that cannot be written refuses the urge, and a refused urge leaves any existing file alone."""
     from lcqy.acts.handling import urge
 
-    if letter:
-        from lcqy.docs.render import check_template, template_path
-
-        if output:
-            output_file(output, "", ".docx", force)
-        path = template_path("urge", template_dir(ctx, templates))
-        if missing := check_template(path, "urge"):
-            raise LcqyError(f"模板 {path} 缺少占位符：{'、'.join(missing)}。催办未记录。")
     pending: list[tuple[Path, Path]] = []
 
     def letter_for(r: dict) -> str:

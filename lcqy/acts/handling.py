@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from lcqy.acts.cases import active_dispatch, dispatch_urge_count, latest, resolve
+from lcqy.acts.cases import active_dispatch, case_urges, dispatch_urge_count, latest, resolve
 from lcqy.acts.common import set_supervision, step_date
 from lcqy.acts.context import Ctx
 from lcqy.acts.register import EDITABLE, FIELDS, clean_field
@@ -164,9 +164,7 @@ def urge(
             "note": note,
         }
         row["id"] = led.db["urges"].insert(row).last_pk
-        count = dispatch_urge_count(
-            case, disp, list(led.db.query("SELECT * FROM urges WHERE case_id = ?", [case["id"]]))
-        )
+        count = dispatch_urge_count(case, disp, case_urges(ctx, case["id"]))
         led.event(case["id"], d.isoformat(), "urge", ctx.actor, after=row, count=count)
         result = {"case": case, "dispatch": disp, **row, "count": count}
         result["letter"] = then(result) if then else None
