@@ -1,4 +1,12 @@
-"""Numbered schema migrations, applied in order on open (never edited once shipped)."""
+"""Numbered schema migrations, applied in order on open (never edited once shipped).
+
+Migrations 1-3 are below. Each later one is a module of its own in this package,
+named `mNNN_what.py` with a module-level `SQL` string, so that work on different
+areas adds files instead of editing one list.
+"""
+
+import importlib
+import pkgutil
 
 MIGRATIONS: list[tuple[int, str]] = [
     (
@@ -156,3 +164,17 @@ CREATE INDEX escalations_case ON escalations(case_id);
 """,
     ),
 ]
+
+
+def _discovered() -> list[tuple[int, str]]:
+    found = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("m") and info.name[1:4].isdigit():
+            module = importlib.import_module(f"{__name__}.{info.name}")
+            found.append((int(info.name[1:4]), module.SQL))
+    return found
+
+
+MIGRATIONS = sorted(MIGRATIONS + _discovered())
+if len({n for n, _ in MIGRATIONS}) != len(MIGRATIONS):  # two files with one number
+    raise RuntimeError("duplicate migration number")
