@@ -214,7 +214,10 @@ def urge_with_letter(
     inside the urge's transaction and put in place only once the urge is committed, so a letter
     that cannot be written refuses the urge, and a refused urge leaves any existing file alone."""
     from lcqy.acts.handling import urge
+    from lcqy.docs.render import preload
 
+    if letter:  # the template is read and checked before the urge takes the write lock
+        preload("urge", template_dir(ctx, templates))
     pending: list[tuple[Path, Path]] = []
 
     def letter_for(r: dict) -> str:
