@@ -70,7 +70,11 @@ def _check(ctx: Ctx) -> list[str]:
     pairs = [
         ("(c.state = 'merged') != (c.merged_into IS NOT NULL)", "合并状态与“并入”不一致"),
         ("c.merged_into = c.id", "并入了它自己"),
-        ("c.supervision != '' AND c.state != 'replied'", "督办标记只应在已答复的案件上"),
+        # A 专项督办 case re-dispatched to another department keeps its mark until 销号.
+        (
+            "c.supervision != '' AND c.state NOT IN ('replied', 'dispatched')",
+            "督办标记只应在已答复或专项督办重新交办的案件上",
+        ),
         (
             "(SELECT count(*) FROM dispatches d WHERE d.case_id = c.id AND d.status = 'active') > 1",
             "有两张有效的交办单",

@@ -24,8 +24,6 @@ FITS = {
     "escalate": (("request", 2, 4, 7), ("address", 2, 4, 2), ("suggestion", 1, 4, 7), ("remarks", 1, 4, 2)),
 }
 ANNEX_DEFAULT = "附件：企业反映困难问题登记表"
-LETTER_TITLE = "催办函"
-MEASURES = "《临沧市企业反映困难问题收集和办理工作办法（试行）》（临政办发〔2021〕21号）"
 
 
 def fitted(kind: str, context: dict) -> dict:
@@ -117,13 +115,19 @@ def escalate_context(office: str, v: dict) -> dict:
 def urge_context(office: str, v: dict) -> dict:
     if not v["urges"]:
         raise LcqyError(f"{v['reg_no']} 还没有催办记录。用 lcqy urge 催办（同时生成催办函）。")
+    from lcqy.acts.supervision import MEASURES, letter_title, urge_basis
+
     u = v["urges"][-1]
     d = next(x for x in v["dispatches"] if x["id"] == u["dispatch_id"])
-    count = dispatch_urge_count(v, d, v["urges"], upto=u["id"])
+    kind = u.get("kind") or "催办"  # a 督办 (督办台帐 or 专项督办) writes a 督办函
+    count = dispatch_urge_count(v, d, v["urges"], upto=u["id"], kind=kind)
     quote, cut = brief(v["problem"])
+    # A plain 催办 reads as it always has, with its count; a 督办 cites its supervision.
+    basis = f"根据{MEASURES}第十八条规定，现对该问题进行第{count}次催办。" if kind == "催办" else urge_basis(kind)
     return {
+        "letter_title": letter_title(kind),
+        "basis": basis,
         "office_name": office,
-        "letter_title": LETTER_TITLE,
         "letter_no": u.get("letter_no") or "",
         "lead_dept": d["lead_dept"],
         "reg_no": v["reg_no"],
@@ -133,10 +137,9 @@ def urge_context(office: str, v: dict) -> dict:
         "problem": f"“{quote}”" + ("等" if cut else ""),
         "assist_depts": "，".join(d["assist"]),  # §7.4.2: 抄送机关间用逗号
         "dispatched_on": as_date(d["dispatched_on"]),
-        "due_date": as_date(d["due_current"]),
+        "due_date": as_date(u.get("due") or d["due_current"]),
         "days_late": u["days_late"],
         "urge_count": count,
-        "basis": f"根据{MEASURES}第十八条规定，现对该问题进行第{count}次催办。",
         "reply_by": as_date(u["reply_by"]),
         "issued_on": as_date(u["urged_on"]),
     }
@@ -166,8 +169,8 @@ def build(kind: str, office: str, v: dict) -> tuple[dict, dict | None, str]:
     )
 
 
-def out_path(kind: str, number: str, given: str | None, force: bool) -> Path:
-    return output_file(given, f"{number}{FORM_NAMES[kind]}.docx", ".docx", force)
+def out_path(kind: str, number: str, given: str | None, force: bool, title: str | None = None) -> Path:
+    return output_file(given, f"{number}{title or FORM_NAMES[kind]}.docx", ".docx", force)
 
 
 def template_dir(ctx: Ctx, given: str | None) -> Path | None:
@@ -218,7 +221,7 @@ def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, temp
 
     v = case_view(ctx, resolve(ctx, ref))
     context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
-    final = out_path(kind, number, output, force)
+    final = out_path(kind, number, output, force, context.get("letter_title"))
     tmp = final.with_name(f".{final.name}.part")
     tmp.unlink(missing_ok=True)
     create_private_file(tmp)  # 0600: the forms carry the enterprise's contacts
@@ -252,8 +255,11 @@ def urge_with_letter(
     inside the urge's transaction and put in place only once the urge is committed, so a letter
     that cannot be written refuses the urge, and a refused urge leaves any existing file alone."""
     from lcqy.acts.handling import urge
+    from lcqy.docs.render import preload
     from lcqy.rules.numbering import LETTER_KIND
 
+    if letter:  # the template is read and checked before the urge takes the write lock
+        preload("urge", template_dir(ctx, templates))
     pending: list[tuple[Path, Path]] = []
 
     def letter_for(r: dict) -> str | None:

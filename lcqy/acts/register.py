@@ -7,8 +7,9 @@ from datetime import date
 from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
-from lcqy.rules.constants import CATEGORIES, CHANNELS, CLERK_CHANNELS
+from lcqy.rules.constants import CATEGORIES, CHANNELS, CLERK_CHANNELS, STATES
 from lcqy.rules.deadlines import dispatch_due
+from lcqy.rules.states import TERMINAL
 from lcqy.store.db import now_text
 
 # key -> (label on the 登记表, required)
@@ -101,3 +102,36 @@ def register(ctx: Ctx, raw: dict, *, source_no: str = "") -> dict:
         led.db.execute("UPDATE numbers SET case_id = ? WHERE text = ?", [case_id, reg_no])
         led.event(case_id, fields["accepted_on"], "register", ctx.actor, after=row)
     return led.db["cases"].get(case_id)
+
+
+# States in which a case is still being worked on: a new report of the same matter belongs there.
+OPEN_STATES = tuple(s for s in STATES if s not in TERMINAL)
+
+
+def likely_duplicates(ctx: Ctx, case: dict, limit: int = 20) -> list[dict]:
+    """Open cases of the same enterprise (name compared without spaces, brackets and the
+    有限公司-type words) or with the same problem text: a clerk who registers a report twice,
+    or an enterprise that calls again, should merge rather than run two cases. Both
+    comparisons are index look-ups (migration 10), so this stays quick at 100,000 cases."""
+    from lcqy.store.migrations.m010_duplicates_departments import ENTERPRISE_KEY, PROBLEM_KEY
+
+    ent, prob = ENTERPRISE_KEY.format, PROBLEM_KEY.format
+    sql = f"""
+    SELECT id, reg_no, reg_year, reg_seq, enterprise, problem, state, accepted_on,
+           {ent("enterprise")} = {ent(":e")} AS same_enterprise,
+           {prob("problem")} = {prob(":p")} AS same_problem
+    FROM cases
+    WHERE id IN (
+        SELECT id FROM cases WHERE {ent("enterprise")} = {ent(":e")} AND {ent(":e")} != ''
+        UNION SELECT id FROM cases WHERE {prob("problem")} = {prob(":p")} AND {prob(":p")} != ''
+    ) AND id != :id AND state IN ({", ".join(f"'{s}'" for s in OPEN_STATES)})
+    ORDER BY reg_year, reg_seq LIMIT {int(limit)}
+    """
+    rows = ctx.ledger.db.query(sql, {"e": case["enterprise"], "p": case["problem"], "id": case["id"]})
+    out = []
+    for r in rows:
+        same = [k for k in ("enterprise", "problem") if r.pop(f"same_{k}")]
+        ref = str(r["reg_seq"]) if r["reg_year"] == ctx.today.year else f"{r['reg_year']}-{r['reg_seq']}"
+        new = str(case["reg_seq"]) if case["reg_year"] == ctx.today.year else f"{case['reg_year']}-{case['reg_seq']}"
+        out.append({**r, "same": same, "merge_command": f"lcqy merge {new} --into {ref}"})
+    return out

@@ -61,7 +61,7 @@ def register_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """登记企业反映的困难问题（填写登记表），给出登记编号和交办时限。"""
-    from lcqy.acts.register import register
+    from lcqy.acts.register import likely_duplicates, register
     from lcqy.rules.deadlines import dispatch_limit_days
 
     raw = {
@@ -87,8 +87,10 @@ def register_cmd(
             c.act_date(on, "受理时间（--date）")  # a bad --date is said before any question is asked
             _prompt_missing(raw)
         case = register(c, raw)
+        dups = likely_duplicates(c, case)
     if as_json:
-        print_json(case)
+        keys = ("reg_no", "enterprise", "problem", "state", "accepted_on", "same", "merge_command")
+        print_json({**case, "duplicates": [{k: d[k] for k in keys} for d in dups]})
         return
     say(f"已登记：{case['reg_no']}")
     limit = dispatch_limit_days(major=bool(case["major"]))
@@ -97,6 +99,22 @@ def register_cmd(
         f"受理时间 {case['accepted_on']}；{kind}，"
         f"交办时限 {est(case['dispatch_due'], case['dispatch_due_estimated'])}。"
     )
+    _say_duplicates(dups)
+
+
+def _say_duplicates(dups: list[dict]) -> None:
+    """The warning stays a warning: the report is registered either way (a second problem of
+    the same enterprise is a new case), the clerk decides whether to merge."""
+    if not dups:
+        return
+    from lcqy.rules.constants import STATES
+
+    why = {"enterprise": "同一企业", "problem": "问题内容相同"}
+    say(f"注意：有 {len(dups)} 件未办结的案件可能与本件重复：")
+    for d in dups:
+        same = "、".join(why[k] for k in d["same"])
+        say(f"  {d['reg_no']}（{STATES[d['state']]}，{same}）{d['enterprise']}：{d['problem'][:30]}")
+    say(f"如确属重复反映，请合并：{dups[0]['merge_command']}（不是重复则无需处理）。")
 
 
 def list_cmd(

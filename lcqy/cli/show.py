@@ -48,13 +48,27 @@ _EVENT_TEXT = {
     ),
     "supervision": lambda e, d, a: f"{d.get('why')}",
     "close": lambda e, d, a: "最近一次答复为A类，企业满意",
-    "urge": lambda e, d, a: f"第{d.get('count')}次，超期 {a.get('days_late')} 个工作日，限 {a.get('reply_by')} 前答复",
+    "urge": lambda e, d, a: (
+        f"{'' if a.get('kind', '催办') == '催办' else '督办，'}"
+        f"第{d.get('count')}次，超期 {a.get('days_late')} 个工作日，限 {a.get('reply_by')} 前答复"
+    ),
     "merge": lambda e, d, a: f"合并到 {d.get('into')}",
     "merged-from": lambda e, d, a: f"{d.get('duplicate')} 并入本件",
     "void": lambda e, d, a: f"{d.get('number')} 作废：{d.get('reason')}",
     "edit": lambda e, d, a: _edit_text(d),
     "import": lambda e, d, a: f"自 {d.get('source')} {d.get('where')}",
     "recalc": lambda e, d, a: f"工作日历变更，{d.get('what')} {d.get('before')} → {d.get('after')}",
+}
+
+# 第十八条 after the reply (专项督办 deadlines, re-dispatch) and corrections (undo).
+ACT_LABELS |= {"supervise": "专项督办", "redispatch": "重新交办", "undo": "撤销"}
+_EVENT_TEXT |= {
+    "supervise": lambda e, d, a: f"限 {a.get('due')} 前重新答复：{a.get('reason')}",
+    "redispatch": lambda e, d, a: (
+        f"{d.get('old_dept')}（{d.get('replaced')}）改交 {a.get('lead_dept')}，{a.get('no')}，"
+        f"办结时限 {a.get('due_current')}：{d.get('reason')}"
+    ),
+    "undo": lambda e, d, a: f"撤销{ACT_LABELS.get(d.get('act'), d.get('act'))}：{d.get('reason')}",
 }
 
 
