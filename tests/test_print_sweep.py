@@ -86,8 +86,8 @@ def test_each_form_on_one_page_with_its_notes(printed, kind):
     }
     last_note = {
         "register": "3.反映形式为来电反映、电子邮件、来人来函等。",
-        "dispatch": "附件：企业反映困难问题登记表",
-        "escalate": "附件：企业反映困难问题登记表",
+        "dispatch": "附件：1.企业反映困难问题登记表",
+        "escalate": "附件：1.企业反映困难问题登记表",
     }
     for n in L:
         pages = printed[(kind, n)]
