@@ -163,3 +163,23 @@ def test_an_error_about_received_names_received(ledger):
     r = ledger(*base, "--received", "2026-12-01")
     assert r.code == 1 and "收到日期（--received）" in r.err and "--date" not in r.err
     assert snapshot(ledger.db) == before
+
+
+def test_redispatch_of_a_special_supervision_case_refuses_a_retired_department(ledger):
+    _case(ledger, date="2026-09-14")
+    r = ledger("dispatch", "1", "--dept", "区财政局", *DISPATCH, "--date", "2026-09-15")
+    assert r.code == 0, r.err
+    r = ledger("reply", "1", "--result", "A", "--mode", "书面", "--summary", "已答复", "--date", "2026-09-18")
+    assert r.code == 0, r.err
+    r = ledger("followup", "1", "--method", "现场走访", "--satisfaction", "不满意", "--date", "2026-09-21")
+    assert r.code == 0 and "专项督办" in r.out
+    assert ledger("dept", "retire", "区自然资源局", "--date", "2026-09-30").code == 0
+    before = snapshot(ledger.db)
+    again = ["redispatch", "1", "--approver", "王强", "--level", "主任", "--reason", "原单位无此职能"]
+    r = ledger(*again, "--dept", "区自然资源局", "--date", "2026-10-13")
+    assert r.code == 1 and "牵头部门“区自然资源局”已于 2026-09-30 停用" in r.err
+    r = ledger(*again, "--dept", "区发展和改革局", "--date", "2026-10-13", "--received", "2026-10-12")
+    assert r.code == 1 and "收到日期（--received）2026-10-12早于交办日期2026-10-13" in r.err
+    assert snapshot(ledger.db) == before
+    r = ledger(*again, "--dept", "区发展和改革局", "--date", "2026-10-13", "--received", "2026-10-14")
+    assert r.code == 0, r.err

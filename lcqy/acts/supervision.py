@@ -9,6 +9,7 @@ from datetime import date
 from lcqy.acts.cases import active_dispatch, latest, resolve
 from lcqy.acts.common import require_dept, step_date
 from lcqy.acts.context import Ctx
+from lcqy.acts.departments import require_active_dept
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
 from lcqy.rules.constants import APPROVAL_LEVELS, SUPERVISION, TIERS
@@ -128,8 +129,8 @@ def redispatch(
         old = active_dispatch(ctx, case["id"])
         if old is None:
             raise LcqyError("该案件没有交办单（转报市级的案件由市级办理），不能重新交办。")
-        lead = require_dept(ctx, lead, "牵头部门")
-        assist = [require_dept(ctx, a, "配合部门") for a in dict.fromkeys(assist)]
+        lead = require_active_dept(ctx, lead, "牵头部门")
+        assist = [require_active_dept(ctx, a, "配合部门") for a in dict.fromkeys(assist)]
         if lead in assist:
             raise LcqyError(f"“{lead}”已是牵头部门，不能同时作为配合部门（第十四条：牵头单位为一个）。")
         if lead == old["lead_dept"]:
@@ -141,7 +142,7 @@ def redispatch(
         rep = latest(ctx, "replies", case["id"])
         start = max(fol["followed_on"], rep["replied_on"]) if fol else rep["replied_on"]
         d = step_date(ctx, on, "答复或回访日期", max(start, old["dispatched_on"]))
-        got = step_date(ctx, received, "交办日期", d) if received else d
+        got = step_date(ctx, received, "交办日期", d, label="收到日期（--received）") if received else d
         major = bool(case["major"]) or tier == "重大"
         # The dispatch limit runs from the act that put the case under 专项督办.
         limit = dispatch_due(ctx.cal, date.fromisoformat(start), major=major, has_assist=bool(assist))
