@@ -29,6 +29,15 @@ class Ctx:
     today: date
     _cal: WorkCalendar | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        # The calendar (holidays' import and build: a tenth of a second or more) is made
+        # before the write lock is taken, so that other commands do not wait for it.
+        self.ledger.before_write.append(self.warm)
+
+    def warm(self) -> None:
+        """Load what acts use inside their transaction, while no lock is held."""
+        self.cal  # noqa: B018 - built and kept for the act
+
     @property
     def actor(self) -> str:
         return self.ledger.meta.get("clerk", "")
@@ -39,8 +48,8 @@ class Ctx:
             from lcqy.calendar_source import build_calendar
 
             office = {
-                date.fromisoformat(r["day"]): r["kind"]
-                for r in self.ledger.db.query("SELECT day, kind FROM calendar_days")
+                date.fromisoformat(day): kind
+                for day, kind in self.ledger.conn.execute("SELECT day, kind FROM calendar_days")
             }
             confirmed = frozenset(json.loads(self.ledger.meta.get("confirmed_years", "[]")))
             self._cal = build_calendar(office, confirmed)

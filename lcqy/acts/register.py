@@ -7,8 +7,9 @@ from datetime import date
 from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
-from lcqy.rules.constants import CATEGORIES, CHANNELS, CLERK_CHANNELS
+from lcqy.rules.constants import CATEGORIES, CHANNELS, CLERK_CHANNELS, STATES
 from lcqy.rules.deadlines import dispatch_due
+from lcqy.rules.states import TERMINAL
 from lcqy.store.db import now_text
 
 # key -> (label on the 登记表, required)
@@ -44,6 +45,8 @@ def clean_field(key: str, value: object, *, level: str = "county") -> object:
     if key == "category":
         return validate.choice(label, text, CATEGORIES)
     if key == "channel":
+        if str(text).strip() == CHANNELS[-1] and level != "city":
+            raise LcqyError("反映形式“县区转报”只用于市级台帐接收县区转报包（lcqy receive 文件），不能手工登记。")
         allowed = CHANNELS if level == "city" else CLERK_CHANNELS
         return validate.choice(label, text, allowed)
     if key == "phone":
@@ -80,24 +83,64 @@ def clean_registration(ctx: Ctx, raw: dict, *, allow_county_channel: bool = Fals
 
 
 def register(ctx: Ctx, raw: dict, *, source_no: str = "") -> dict:
-    led = ctx.ledger
     fields = clean_registration(ctx, raw, allow_county_channel=bool(source_no))
+    ctx.cal  # noqa: B018 - the calendar is read before the write lock is taken
+    with ctx.ledger.write():
+        return insert_case(ctx, fields, source_no=source_no)
+
+
+def insert_case(ctx: Ctx, fields: dict, *, source_no: str = "") -> dict:
+    """Number and enter checked fields; inside the caller's write transaction (register,
+    and `receive` of a county's escalation, which stores its papers in the same one)."""
+    led = ctx.ledger
     accepted = date.fromisoformat(fields["accepted_on"])
     due = dispatch_due(ctx.cal, accepted, major=bool(fields["major"]))
-    with led.write():
-        seq, reg_no = led.allocate("收", accepted.year, fields["accepted_on"])
-        row = {
-            **fields,
-            "reg_no": reg_no,
-            "reg_year": accepted.year,
-            "reg_seq": seq,
-            "state": "registered",
-            "dispatch_due": due.isoformat(),
-            "dispatch_due_estimated": int(ctx.cal.is_estimate(due)),
-            "source_no": source_no,
-            "created_at": now_text(),
-        }
-        case_id = led.db["cases"].insert(row).last_pk
-        led.db.execute("UPDATE numbers SET case_id = ? WHERE text = ?", [case_id, reg_no])
-        led.event(case_id, fields["accepted_on"], "register", ctx.actor, after=row)
+    seq, reg_no = led.allocate("收", accepted.year, fields["accepted_on"])
+    row = {
+        **fields,
+        "reg_no": reg_no,
+        "reg_year": accepted.year,
+        "reg_seq": seq,
+        "state": "registered",
+        "dispatch_due": due.isoformat(),
+        "dispatch_due_estimated": int(ctx.cal.is_estimate(due)),
+        "source_no": source_no,
+        "created_at": now_text(),
+    }
+    case_id = led.db["cases"].insert(row).last_pk
+    led.db.execute("UPDATE numbers SET case_id = ? WHERE text = ?", [case_id, reg_no])
+    led.event(case_id, fields["accepted_on"], "register", ctx.actor, after=row)
     return led.db["cases"].get(case_id)
+
+
+# States in which a case is still being worked on: a new report of the same matter belongs there.
+OPEN_STATES = tuple(s for s in STATES if s not in TERMINAL)
+
+
+def likely_duplicates(ctx: Ctx, case: dict, limit: int = 20) -> list[dict]:
+    """Open cases of the same enterprise (name compared without spaces, brackets and the
+    有限公司-type words) or with the same problem text: a clerk who registers a report twice,
+    or an enterprise that calls again, should merge rather than run two cases. Both
+    comparisons are index look-ups (migration 10), so this stays quick at 100,000 cases."""
+    from lcqy.store.migrations.m010_duplicates_departments import ENTERPRISE_KEY, PROBLEM_KEY
+
+    ent, prob = ENTERPRISE_KEY.format, PROBLEM_KEY.format
+    sql = f"""
+    SELECT id, reg_no, reg_year, reg_seq, enterprise, problem, state, accepted_on,
+           {ent("enterprise")} = {ent(":e")} AS same_enterprise,
+           {prob("problem")} = {prob(":p")} AS same_problem
+    FROM cases
+    WHERE id IN (
+        SELECT id FROM cases WHERE {ent("enterprise")} = {ent(":e")} AND {ent(":e")} != ''
+        UNION SELECT id FROM cases WHERE {prob("problem")} = {prob(":p")} AND {prob(":p")} != ''
+    ) AND id != :id AND state IN ({", ".join(f"'{s}'" for s in OPEN_STATES)})
+    ORDER BY reg_year, reg_seq LIMIT {int(limit)}
+    """
+    rows = ctx.ledger.db.query(sql, {"e": case["enterprise"], "p": case["problem"], "id": case["id"]})
+    out = []
+    for r in rows:
+        same = [k for k in ("enterprise", "problem") if r.pop(f"same_{k}")]
+        ref = str(r["reg_seq"]) if r["reg_year"] == ctx.today.year else f"{r['reg_year']}-{r['reg_seq']}"
+        new = str(case["reg_seq"]) if case["reg_year"] == ctx.today.year else f"{case['reg_year']}-{case['reg_seq']}"
+        out.append({**r, "same": same, "merge_command": f"lcqy merge {new} --into {ref}"})
+    return out

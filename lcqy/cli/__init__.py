@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import errno
 import importlib
 import os
 import pkgutil
@@ -26,8 +28,20 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from lcqy import __version__
+
+        print(f"lcqy {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _root(ctx: typer.Context, db: str = typer.Option(None, "--db", help=DB_HELP, envvar="LCQY_DB", show_envvar=False)):
+def _root(
+    ctx: typer.Context,
+    db: str = typer.Option(None, "--db", help=DB_HELP, envvar="LCQY_DB", show_envvar=False),
+    version: bool = typer.Option(False, "--version", help="显示版本号并退出。", callback=_print_version, is_eager=True),
+):
     """企业反映困难问题台帐（临政办发〔2021〕21号）。"""
     ctx.obj = {"db": db}
 
@@ -50,6 +64,11 @@ def _usage_message(exc: click.UsageError) -> str:
         # The help text begins with the field's name: "办理结果：A …", "案件：登记编号…".
         label = re.split(r"[：（，；]", getattr(exc.param, "help", None) or "")[0]
         return f"缺少{label}（{name}）。" if label else f"缺少参数 {name}。"
+    if isinstance(exc, click.RepeatedOption):
+        return f"选项 {exc.option} 只能写一次（写了两次，不知以哪个为准）。"
+    if isinstance(exc, click.NoSuchOption) and exc.option_name == "--db" and exc.ctx and exc.ctx.parent:
+        sub = exc.ctx.command_path.partition(" ")[2]
+        return f"--db 是总选项，要写在命令之前，如：lcqy --db 台帐.db {sub} …（也可设环境变量 LCQY_DB）。"
     if isinstance(exc, click.NoSuchOption):
         near = f"您是否要用：{'、'.join(exc.possibilities)}？" if exc.possibilities else ""
         return f"没有选项 {exc.option_name}。{near}"
@@ -62,16 +81,70 @@ def _usage_message(exc: click.UsageError) -> str:
     if exc.message.startswith("Option '") and "does not take a value" in exc.message:
         return f"选项 {exc.message.split(chr(39))[1]} 是开关，不用写值（如 --json，而不是 --json=1）。"
     if "No such command" in exc.message:
-        return f"没有这个命令：{exc.message.split(chr(39))[1] if chr(39) in exc.message else exc.message}。"
+        return _no_such_command(exc)
     if "Got unexpected extra argument" in exc.message:
         return f"多余的参数：{exc.message.split('(')[-1].rstrip(')')}。含空格的内容请加引号。"
     return exc.message
+
+
+def _no_such_command(exc: click.UsageError) -> str:
+    name = exc.message.split("'")[1] if "'" in exc.message else exc.message
+    group = exc.ctx.command if exc.ctx else None
+    known = list(group.list_commands(exc.ctx)) if group is not None and hasattr(group, "list_commands") else []
+    near = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    return f"没有这个命令：{name}。" + (f"您是否要用：{'、'.join(near)}？" if near else "")
+
+
+def _undecodable(args: list[str]) -> str | None:
+    """A word the terminal sent in another encoding (GBK, say) reaches Python as lone
+    surrogates; it would fail deep inside the first print or SQL statement. Say which."""
+    for i, arg in enumerate(args):
+        if any("\ud800" <= ch <= "\udfff" for ch in arg):
+            where = f"选项 {args[i - 1]} 的值" if i and args[i - 1].startswith("--") else f"第 {i + 1} 个参数"
+            try:
+                guess = arg.encode("utf-8", "surrogateescape").decode("gb18030")
+                hint = f"（按 GBK 读作“{guess}”）"
+            except UnicodeError:
+                hint = ""
+            return (
+                f"{where}含有无法识别的字符{hint}：终端使用的不是 UTF-8 编码。"
+                "请把终端（或 SSH 客户端）的字符编码设为 UTF-8 后重新输入。台帐未改动。"
+            )
+    return None
+
+
+# errno -> what the clerk can do about a file the command could not write or read
+_OS_ERRORS = {
+    errno.ENAMETOOLONG: "文件名太长（每一级名称最多 255 字节，一个汉字占 3 字节），请用短一些的文件名",
+    errno.EACCES: "没有权限，请换一个位置或检查文件权限",
+    errno.EPERM: "没有权限，请换一个位置或检查文件权限",
+    errno.ENOENT: "文件或目录不存在",
+    errno.ENOTDIR: "路径中的某一级不是目录",
+    errno.EISDIR: "这是一个目录，请写出文件名",
+    errno.ENOSPC: "磁盘已满",
+    errno.EROFS: "所在位置是只读的",
+    errno.ELOOP: "路径中的符号链接太多或成环",
+    errno.EEXIST: "文件已存在",
+}
+
+
+def _os_message(exc: OSError) -> str | None:
+    what = _OS_ERRORS.get(exc.errno)
+    if what is None:
+        return None
+    path = exc.filename if exc.filename is not None else ""
+    return f"文件 {path} 无法使用：{what}。" if path else f"文件操作失败：{what}。"
 
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if wants_help(args):
         use_chinese()
+    bad = _undecodable(args)
+    if bad:
+        print(f"错误：{bad}", file=sys.stderr)
+        sys.exit(1)
+    click.refuse_repeated_options()
     command = typer.main.get_command(app)
     try:
         rc = command.main(args=args, prog_name="lcqy", standalone_mode=False)
@@ -100,12 +173,22 @@ def main(argv: list[str] | None = None) -> None:
             file=sys.stderr,
         )
         sys.exit(1)
+    except OSError as exc:
+        msg = _os_message(exc)
+        if msg is None:
+            _internal(exc)
+        print(f"错误：{msg}", file=sys.stderr)
+        sys.exit(1)
     except Exception as exc:  # the clerk never sees a traceback
-        if os.environ.get("LCQY_DEBUG"):
-            raise
-        print(
-            f"内部错误：{type(exc).__name__}: {exc}\n本次操作已撤销，台帐未改动。"
-            "请把这条信息告知维护人员（设 LCQY_DEBUG=1 可看详情）。",
-            file=sys.stderr,
-        )
-        sys.exit(3)
+        _internal(exc)
+
+
+def _internal(exc: Exception) -> None:
+    if os.environ.get("LCQY_DEBUG"):
+        raise exc
+    print(
+        f"内部错误：{type(exc).__name__}: {exc}\n本次操作已撤销，台帐未改动。"
+        "请把这条信息告知维护人员（设 LCQY_DEBUG=1 可看详情）。",
+        file=sys.stderr,
+    )
+    sys.exit(3)

@@ -25,6 +25,7 @@ def use_chinese() -> None:
     rich_utils.OPTIONS_PANEL_TITLE = "选项"
     rich_utils.COMMANDS_PANEL_TITLE = "命令"
     rich_utils.DEPRECATED_STRING = "（已停用）"
+    _fold_long_text(rich_utils)
 
     plain = decorators.help_option
 
@@ -47,3 +48,21 @@ def use_chinese() -> None:
         return usage(self, prog, args, "用法：" if prefix is None else prefix)
 
     formatting.HelpFormatter.write_usage = write_usage
+
+
+def _fold_long_text(rich_utils) -> None:
+    """Rich wraps only at spaces and cuts a longer run with "…"; Chinese help has no spaces,
+    so at 80 columns the allowed values were cut ("用电…"). Fold such text onto the next
+    line instead: the help is wrapped, never truncated."""
+    make = rich_utils._make_rich_text
+    if getattr(make, "_lcqy_fold", False):
+        return
+
+    def folded(*args, **kwargs):
+        out = make(*args, **kwargs)
+        if hasattr(out, "overflow"):
+            out.overflow = "fold"
+        return out
+
+    folded._lcqy_fold = True
+    rich_utils._make_rich_text = folded

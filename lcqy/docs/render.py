@@ -10,9 +10,10 @@ from docx.enum.text import WD_BREAK
 from docx.oxml.ns import qn
 from docx.shared import Pt
 from docxtpl import DocxTemplate
-from jinja2 import Environment, meta
+from jinja2 import meta
 from jinja2.exceptions import TemplateError
 
+from lcqy.docs import sandbox
 from lcqy.errors import LcqyError
 
 
@@ -102,6 +103,20 @@ REQUIRED: dict[str, set[str]] = {
     },
 }
 
+# Placeholders a template MAY use beyond REQUIRED (added here as the forms grow); at render
+# time every name the program passes in the context is allowed as well.
+OPTIONAL: dict[str, set[str]] = {kind: set() for kind in REQUIRED}
+# Placeholders the program passes as lists: a template's `for` may run over these only (at
+# render time, over any value actually passed as a list).
+LISTS: set[str] = set()
+
+# A template is a small file; a bigger one (or a zip bomb) is refused before it is read.
+MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
+MAX_TEMPLATE_XML = 100 * 1024 * 1024
+# docxtpl renders these core properties as templates too.
+PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+
 # GB/T 9704: the word 附件 heads the attachment page in 3号 黑体.
 ATTACHMENT_FONT = "黑体"
 
@@ -123,6 +138,15 @@ def template_path(kind: str, template_dir: Path | str | None = None) -> Path:
 
 
 def _open(path: Path) -> DocxTemplate:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            unpacked = sum(i.file_size for i in z.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError) as exc:
+        raise LcqyError(f"模板 {path} 无法打开（不是有效的 .docx 文件）：{exc}") from exc
+    if path.stat().st_size > MAX_TEMPLATE_BYTES or unpacked > MAX_TEMPLATE_XML:
+        raise LcqyError(f"模板 {path} 过大（解压后 {unpacked // 1048576} MB），不像是一份表格模板。")
     tpl = DocxTemplate(str(path))
     try:
         tpl.init_docx()
@@ -131,55 +155,106 @@ def _open(path: Path) -> DocxTemplate:
     return tpl
 
 
-def _declared(tpl: DocxTemplate, path: Path) -> set[str]:
-    """Placeholder names in the body, headers and footers, from the document already loaded."""
+def _sources(tpl: DocxTemplate) -> tuple[str, list[str]]:
+    """What docxtpl will render: (body, headers and footers as one text) and the other
+    parts it renders as well (footnotes, core properties), each as Jinja source."""
     xml = tpl.patch_xml(tpl.get_xml())
     for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
         for _, part in tpl.get_headers_footers(uri):
             xml += tpl.patch_xml(tpl.get_part_xml(part))
+    others = [getattr(tpl.docx.core_properties, p) or "" for p in PROPERTIES]
+    for part in tpl.docx.part.package.parts:
+        if part.content_type == FOOTNOTES:
+            blob = part.blob
+            others.append(tpl.patch_xml(blob.decode("utf-8") if isinstance(blob, bytes) else blob))
+    return xml, others
+
+
+def _vet(tpl: DocxTemplate, path: Path, kind: str, context: dict | None = None) -> list[str]:
+    """Refuse a template that uses anything but placeholders and simple loops/conditions
+    (naming the file and the construct); return the REQUIRED names it lacks."""
+    names = REQUIRED[kind] | OPTIONAL.get(kind, set()) | set(context or ())
+    if context is None:
+        lists = {n: n in LISTS for n in names}
+    else:
+        lists = {k: isinstance(v, list) for k, v in context.items()}
+    body, others = _sources(tpl)
     try:
-        return meta.find_undeclared_variables(Environment().parse(xml))
+        for source in (body, *others):
+            sandbox.check_source(source, names, lists)
+        declared = meta.find_undeclared_variables(sandbox.environment().parse(body))
+    except sandbox.Refused as exc:
+        raise LcqyError(
+            f"模板 {path.name}（{path.parent}）含有不允许的写法：{exc}。"
+            "模板只能填写占位符（如 {{ enterprise }}）和简单的 for/if 判断，不能调用函数、运算或取属性。"
+        ) from None
     except TemplateError as exc:
-        raise LcqyError(f"模板 {path} 中的占位符写法有误：{exc}") from exc
-
-
-def _missing(tpl: DocxTemplate, path: Path, kind: str) -> list[str]:
-    return sorted(REQUIRED[kind] - _declared(tpl, path))
+        raise LcqyError(f"模板 {path} 中的占位符写法有误：{exc}") from None
+    return sorted(REQUIRED[kind] - declared)
 
 
 def check_template(path: Path | str, kind: str) -> list[str]:
-    """Placeholder names the template at `path` lacks for `kind` (sorted; empty when complete)."""
+    """Placeholder names the template at `path` lacks for `kind` (sorted; empty when complete).
+    A template using anything beyond placeholders and simple loops/conditions is refused."""
     if kind not in REQUIRED:
         raise LcqyError(f"未知的文书类型：{kind}（可选：{'、'.join(REQUIRED)}）")
     path = Path(path)
     if not path.is_file():
         raise LcqyError(f"找不到{NAMES[kind]}模板：{path}")
-    return _missing(_open(path), path, kind)
+    return _vet(_open(path), path, kind)
+
+
+def _value(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return cn_date(value)
+    if isinstance(value, list | tuple):
+        return [_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _value(v) for k, v in value.items()}
+    return str(value)
 
 
 def _clean(kind: str, context: dict) -> dict:
     # Every required name gets a value, so a field left out renders empty rather than failing.
-    out = dict.fromkeys(REQUIRED[kind], "")
-    for key, value in context.items():
-        if value is None:
-            out[key] = ""
-        elif isinstance(value, datetime.date):
-            out[key] = cn_date(value)
-        else:
-            out[key] = str(value)
+    out: dict = dict.fromkeys(REQUIRED[kind], "")
+    out.update({key: _value(value) for key, value in context.items()})
     return out
+
+
+# Templates opened and checked ahead (preload), by path, with the file's (mtime, size).
+_READY: dict[Path, tuple[tuple[int, int], DocxTemplate]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
+
+
+def preload(kind: str, template_dir: Path | str | None = None) -> None:
+    """Open and check the `kind` template now (before a write transaction), so that filling
+    it later, inside the transaction, costs only the rendering."""
+    path = template_path(kind, template_dir)
+    tpl = _open(path)
+    if missing := _vet(tpl, path, kind):
+        raise LcqyError(f"模板 {path} 缺少占位符：{'、'.join(missing)}")
+    _READY[path] = (_stamp(path), tpl)
 
 
 def _fill(kind: str, context: dict, template_dir: Path | str | None) -> DocxTemplate:
     path = template_path(kind, template_dir)
-    tpl = _open(path)
-    missing = _missing(tpl, path, kind)
+    stamp, tpl = _READY.pop(path, (None, None))
+    if tpl is None or stamp != _stamp(path):
+        tpl = _open(path)
+    values = _clean(kind, context)
+    # Checked again at every use: the file may have changed since `config templates`.
+    missing = _vet(tpl, path, kind, values)
     if missing:
         raise LcqyError(f"模板 {path} 缺少占位符：{'、'.join(missing)}")
     try:
-        # autoescape: values go into XML, so & and < in a company name must be escaped.
-        tpl.render(_clean(kind, context), autoescape=True)
-    except TemplateError as exc:
+        tpl.render(values, jinja_env=sandbox.environment(), autoescape=True)
+    except Exception as exc:  # the template is outside data: any failure is its fault, not ours
         raise LcqyError(f"模板 {path} 无法填写：{exc}") from exc
     return tpl
 

@@ -2,7 +2,9 @@
 
 Every command is one transaction. Writers take the write lock first with
 `BEGIN IMMEDIATE` (a deferred BEGIN would fail at once under concurrency instead of
-waiting) and wait up to BUSY_SECONDS for another command to finish.
+waiting) and wait up to BUSY_SECONDS for another command to finish. Anything slow
+(the working-day calendar, heavy imports) runs in the `before_write` hooks, before the
+lock is taken, so that the lock is held only for the SQL.
 """
 
 from __future__ import annotations
@@ -10,18 +12,24 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator
+import stat
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-
-import sqlite_utils
 
 from lcqy.errors import LcqyError
 from lcqy.rules.numbering import format_number
 from lcqy.store.migrations import MIGRATIONS
 
-BUSY_SECONDS = 5.0
+BUSY_SECONDS = 30.0
+# First try for the write lock: long enough for an ordinary act of another command to end,
+# short enough that a longer wait gets its message at once.
+QUICK_SECONDS = 0.5
+LATEST = max(n for n, _ in MIGRATIONS)  # the schema this version writes (PRAGMA user_version)
+NEWER = "本台帐由更新版本的 lcqy 建立，请升级 lcqy 后再修改（pip install -U lcqy）。"
+SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -35,6 +43,10 @@ def _locked(exc: sqlite3.OperationalError) -> bool:
     return "locked" in str(exc) or "busy" in str(exc)
 
 
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
 def _refusal(exc: sqlite3.OperationalError, path: Path) -> Exception:
     """The clerk's reading of a write that SQLite refused; other errors pass unchanged."""
     text = str(exc)
@@ -45,6 +57,21 @@ def _refusal(exc: sqlite3.OperationalError, path: Path) -> Exception:
     if "disk is full" in text or "disk I/O" in text:
         return LcqyError(f"写入台帐 {path} 失败：{text}（磁盘已满或出错）。台帐未改动。")
     return exc
+
+
+def _unreadable(path: Path) -> LcqyError:
+    """A file SQLite cannot read: a damaged ledger (it has SQLite's header) or something else."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(len(SQLITE_HEADER))
+    except OSError:
+        head = b""
+    if head == SQLITE_HEADER:
+        return LcqyError(
+            f"台帐文件 {path} 已损坏（可能被截断或写坏），无法读取。请用最近的备份恢复"
+            f"（lcqy backup 生成的文件），恢复后运行 lcqy check 检查。"
+        )
+    return LcqyError(f"{path} 不是 lcqy 台帐文件（无法作为 SQLite 数据库读取）。")
 
 
 def create_private_file(path: Path, *, replace_empty: bool = False) -> None:
@@ -66,8 +93,32 @@ class Ledger:
     def __init__(self, path: Path, conn: sqlite3.Connection):
         self.path = path
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self._db = None
         self._meta: dict[str, str] | None = None
+        # Run before the write lock is taken (Ctx warms its calendar here).
+        self.before_write: list[Callable[[], object]] = []
+        self.newer = False  # written by a newer lcqy: read, never write
+        self._mode_warned = False
+
+    @property
+    def db(self):
+        """sqlite-utils on the same connection, made when first used: reading commands go
+        through `rows` and never import it (0.05 s of start-up)."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
+
+    def rows(self, sql: str, params: object = ()) -> Iterator[dict]:
+        """Rows of a query as dicts, streamed."""
+        cur = self.conn.execute(sql, params)
+        names = [d[0] for d in cur.description]
+        for row in cur:
+            yield dict(zip(names, row))
+
+    def table_names(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
     # -- opening -----------------------------------------------------------
     @classmethod
@@ -94,7 +145,7 @@ class Ledger:
             )
         try:
             led = cls(path, _connect(path))
-            names = set(led.db.table_names())
+            names = led.table_names()
         except sqlite3.OperationalError as exc:
             if _locked(exc):
                 raise LcqyError(
@@ -102,10 +153,16 @@ class Ledger:
                 ) from None
             raise LcqyError(f"无法打开台帐文件 {path}：{exc}。") from None
         except sqlite3.DatabaseError:
-            raise LcqyError(f"{path} 不是 lcqy 台帐文件（无法作为 SQLite 数据库读取）。") from None
+            raise _unreadable(path) from None
         if "meta" not in names:
             raise LcqyError(f"{path} 尚未初始化为台帐。请先运行：lcqy --db {path} init …（见 lcqy init --help）")
-        if led._pending():
+        try:
+            led.newer = led._newer()
+        except sqlite3.DatabaseError:
+            raise _unreadable(path) from None
+        if led.newer:
+            _say(f"注意：{NEWER}现在只能查看，不能修改。")
+        elif led._pending():
             with led.write():
                 led._migrate()
         return led
@@ -115,9 +172,15 @@ class Ledger:
 
     # -- schema ------------------------------------------------------------
     def _applied(self) -> set[int]:
-        if "_migrations" not in self.db.table_names():
+        if "_migrations" not in self.table_names():
             return set()
-        return {r["n"] for r in self.db.query("SELECT n FROM _migrations")}
+        return {n for (n,) in self.conn.execute("SELECT n FROM _migrations")}
+
+    def _newer(self) -> bool:
+        """A schema beyond this version's migrations: another program's tables and triggers
+        may rely on rules this version does not know."""
+        (version,) = self.conn.execute("PRAGMA user_version").fetchone()
+        return version > LATEST or max(self._applied(), default=0) > LATEST
 
     def _pending(self) -> list[tuple[int, str]]:
         done = self._applied()
@@ -126,18 +189,60 @@ class Ledger:
     def _migrate(self) -> None:
         self.conn.execute("CREATE TABLE IF NOT EXISTS _migrations (n INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
         for n, sql in self._pending():
-            # executescript would COMMIT our transaction; run statement by statement.
-            for stmt in filter(str.strip, sql.split(";")):
-                self.conn.execute(stmt)
+            # executescript would COMMIT our transaction; run statement by statement (a
+            # trigger's body holds semicolons: join pieces until SQLite calls it complete).
+            stmt = ""
+            for piece in sql.split(";"):
+                stmt += piece + ";"
+                if sqlite3.complete_statement(stmt):
+                    if stmt.strip(" \n\t;"):
+                        self.conn.execute(stmt)
+                    stmt = ""
             self.conn.execute("INSERT INTO _migrations VALUES (?, ?)", (n, now_text()))
+        self.conn.execute(f"PRAGMA user_version = {LATEST:d}")
 
     # -- transactions ------------------------------------------------------
-    @contextmanager
-    def write(self) -> Iterator[Ledger]:
+    def _warn_mode(self) -> None:
+        """R14: a ledger others can read gets one warning per command, with the fix."""
+        if self._mode_warned:
+            return
+        self._mode_warned = True
+        try:
+            mode = stat.S_IMODE(os.stat(self.path).st_mode)
+        except OSError:
+            return
+        if mode & 0o077:
+            _say(
+                f"注意：台帐文件 {self.path} 的权限是 {mode:04o}，其他用户也能读取；台帐含企业信息，"
+                f"请运行：chmod 600 {self.path}"
+            )
+
+    def _begin(self) -> None:
+        """BEGIN IMMEDIATE, waiting up to BUSY_SECONDS for another command, with one line said."""
+        self.conn.execute(f"PRAGMA busy_timeout = {int(QUICK_SECONDS * 1000)}")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _locked(exc):
+                raise _refusal(exc, self.path) from None
+        finally:
+            self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+        _say("台帐正被另一个 lcqy 命令使用，等待中…")
         try:
             self.conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             raise _refusal(exc, self.path) from None
+
+    @contextmanager
+    def write(self) -> Iterator[Ledger]:
+        if self.newer:
+            raise LcqyError(NEWER)
+        for hook in self.before_write:
+            hook()
+        _ = self.db  # writers use sqlite-utils: loaded before taking the lock, not while holding it
+        self._warn_mode()
+        self._begin()
         try:
             yield self
         except BaseException as exc:
@@ -156,7 +261,7 @@ class Ledger:
     @property
     def meta(self) -> dict[str, str]:
         if self._meta is None:
-            self._meta = {r["key"]: r["value"] for r in self.db.query("SELECT key, value FROM meta")}
+            self._meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
         return self._meta
 
     @property
