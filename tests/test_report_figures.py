@@ -49,8 +49,8 @@ def march(ledger, tmp_path, monkeypatch):
     # 2: dispatched 3/5, past its limit 3/4; due 3/12; B on 3/16 (2 wd late, 7 wd after receipt)
     #    -> 督办台帐 3/16; 不满意 on 3/17 -> 专项督办.
     _ok(run, "dispatch", "2", "--dept", D1, *disp, "--date", "2026-03-05")
-    _ok(run, "reply", "2", "--result", "B", "--mode", "面复", "--summary", "正在办理", "--plan", "年内完成",
-        "--date", "2026-03-16")  # fmt: skip
+    b_reply = ["--summary", "正在办理", "--plan", "年内完成", "--plan-due", "2026-06-30"]
+    _ok(run, "reply", "2", "--result", "B", "--mode", "面复", *b_reply, "--date", "2026-03-16")
     _ok(run, "followup", "2", "--method", "现场走访", "--satisfaction", "不满意", "--date", "2026-03-17")
     # 3: dispatched 3/4 (limit 3/5), due 3/11, never answered; urged 3/13 and 3/18.
     _ok(run, "dispatch", "3", "--dept", D2, *disp, "--date", "2026-03-04")
@@ -110,6 +110,7 @@ def test_march_by_hand(march):
         "followups": 2,
         "satisfied": 1,
         "urges": 2,
+        "supervision_urges": 0,
         "supervised": 2,  # 2 on the 督办台帐 (3/16), then 专项督办 (3/17)
         "special": 1,
         "special_open": 1,
@@ -155,7 +156,7 @@ def test_march_by_hand(march):
     assert depts[D3]["returned"] == 1 and depts[D3]["on_time_completion_rate"] == 1.0
     # 第二十三条: D2 has a case 14 wd late (> 10) and urged twice (>= 2).
     assert [u["dept"] for u in data["units_to_name"]] == [D2]
-    reason = "1件超期超过10个工作日未答复（最长14个工作日）；1件被催办2次以上（最多2次）"
+    reason = "1件超期超过10个工作日未答复（最长14个工作日）；1件被催办（督办）2次以上（最多2次）"
     assert data["units_to_name"][0]["reason"] == reason
 
 
@@ -177,7 +178,7 @@ def test_thresholds_from_config(march):
     """With 15 working days the late case no longer names D2; the two urges still do, until 3."""
     _ok(march, "config", "report", "late-days", "15")
     units = _report(march, "2026-03")["units_to_name"]
-    assert units[0]["reason"] == "1件被催办2次以上（最多2次）"
+    assert units[0]["reason"] == "1件被催办（督办）2次以上（最多2次）"
     _ok(march, "config", "report", "urge-count", "3")
     assert _report(march, "2026-03")["units_to_name"] == []
     r = _ok(march, "config", "report", "urge-count", "-")

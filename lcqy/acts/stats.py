@@ -136,7 +136,7 @@ QUERIES: dict[str, tuple[str, str, dict[str, str], str, str]] = {
     "urges": (
         "FROM urges u {c} {d} WHERE u.urged_on BETWEEN :s AND :e",
         "u.urged_on",
-        {"urges": "count(*)"},
+        {"urges": "sum(u.kind = '催办')", "supervision_urges": "sum(u.kind <> '催办')"},
         "JOIN cases c ON c.id = u.case_id",
         "LEFT JOIN dispatches d ON d.id = u.dispatch_id",
     ),

@@ -109,6 +109,7 @@ _SHOWN = (
     "closed",
     "followups",
     "urges",
+    "supervision_urges",
     "supervised",
     "special_open",
     "late_dispatch",

@@ -43,8 +43,9 @@ COUNTS: dict[str, tuple[str, str]] = {
     "closed": ("销号", "期内销号的案件"),
     "followups": ("回访", "期内回访次数"),
     "satisfied": ("满意", "期内回访结果为满意或基本满意的次数"),
-    "urges": ("催办", "期内发出的催办函"),
-    "supervised": ("督办", "期内列入督办台帐或专项督办的次数（第十八条）"),
+    "urges": ("催办", "期内发出的催办函（首次答复前超过办结时限）"),
+    "supervision_urges": ("督办", "期内发出的督办函（督办台帐、专项督办的案件超过承诺或督办时限）"),
+    "supervised": ("列入督办", "期内列入督办台帐或专项督办的次数（第十八条）"),
     "special": ("专项督办", "其中列入专项督办的次数"),
     "special_open": ("专项督办在办", "截止日仍在专项督办、尚未销号的案件"),
     "late_dispatch": ("超期未交办", "截止日已过交办时限仍未交办、转报或办结的案件（待专题会议的不计）"),
@@ -184,7 +185,7 @@ def units_to_name(late: list[dict], urged: list[dict], late_days: int, urge_coun
         if u["late_cases"]:
             reasons.append(f"{u['late_cases']}件超期超过{late_days}个工作日未答复（最长{u['max_days_late']}个工作日）")
         if u["urged_cases"]:
-            reasons.append(f"{u['urged_cases']}件被催办{urge_count}次以上（最多{u['max_urges']}次）")
+            reasons.append(f"{u['urged_cases']}件被催办（督办）{urge_count}次以上（最多{u['max_urges']}次）")
         u["reason"] = "；".join(reasons)
     return sorted(by.values(), key=lambda u: (-u["max_days_late"], -u["max_urges"], u["dept"]))
 
@@ -235,7 +236,8 @@ def overview_sentences(f: dict, prev: dict, ytd: dict, label: str) -> list[str]:
         f"（本年累计{r(ytd['on_time_completion_rate'])}），解决率{r(f['resolution_rate'])}。",
         f"回访企业{f['followups']}次，满意率{r(f['satisfaction_rate'])}（本年累计{r(ytd['satisfaction_rate'])}），"
         f"回访率{r(f['followup_rate'])}；销号{f['closed']}件。",
-        f"发出催办函{f['urges']}件，列入督办{f['supervised']}次（其中专项督办{f['special']}次），"
+        f"发出催办函{f['urges']}件、督办函{f['supervision_urges']}件，"
+        f"列入督办{f['supervised']}次（其中专项督办{f['special']}次），"
         f"截至{f['as_of_text']}专项督办在办{f['special_open']}件，"
         f"超期未办结{f['late_now']}件（超期未交办{f['late_dispatch']}件、超期未答复{f['late_reply']}件）。",
     ]
