@@ -221,6 +221,7 @@ def supervised_cases(ctx: Ctx, *, as_of: date, dept: str | None = None) -> list[
             else (bool(due) and ctx.cal.is_estimate(date.fromisoformat(due)))
         )
         r["days_late"] = workdays_between(ctx.cal, date.fromisoformat(due), as_of) if due else 0
+        r["days_to_due"] = workdays_between(ctx.cal, as_of, date.fromisoformat(due)) if due else None
         r["kind"] = SUPERVISION[r["supervision"]]
         out.append(r)
     return out
