@@ -255,8 +255,11 @@ def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:
         doc_no=f"临翔{lead[1:3]}函〔2026〕{rng.randint(10, 99)}号",
         plan=plan,
         # Plans on the 督办台帐: most promise mid-2027; two fall due around SAMPLE_TODAY.
-        plan_due=("2026-11-20" if case["id"] % 2 else "2026-12-01") if kind == "plan_due" else
-        "2027-06-30" if result == "B" else None,
+        plan_due=("2026-11-20" if case["id"] % 2 else "2026-12-01")
+        if kind == "plan_due"
+        else "2027-06-30"
+        if result == "B"
+        else None,
         on=replied,
     )
     if kind in ("replied_a", "replied_b", "replied_c", "plan_due"):
