@@ -89,4 +89,6 @@ def _check(ctx: Ctx) -> list[str]:
     for cond, what in pairs:
         for (reg_no,) in q(f"SELECT reg_no FROM cases c WHERE {cond}"):
             problems.append(f"{reg_no}：{what}。")
-    return problems
+    from lcqy.acts.attachments import check_hashes
+
+    return problems + check_hashes(ctx)

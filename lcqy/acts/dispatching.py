@@ -19,7 +19,9 @@ def _last_return(ctx: Ctx, case: dict) -> str | None:
     row = ctx.ledger.db.execute(
         "SELECT max(returned_on) FROM dispatches WHERE case_id = ? AND status = 'returned'", [case["id"]]
     ).fetchone()
-    return row[0]
+    from lcqy.acts.exchange import sent_back_on  # a case the city sent back counts as returned
+
+    return max(filter(None, (row[0], sent_back_on(ctx, case["id"]))), default=None)
 
 
 def dispatch_base(ctx: Ctx, case: dict) -> date:
@@ -44,7 +46,9 @@ def dispatch(
     tier: str = "一般",
     received: str | None = None,
     on: str | None = None,
+    instruction: str = "",
 ) -> dict:
+    instruction = validate.optional_text("领导批示（--instruction）", instruction)
     level = validate.choice("审批层级（--level）", level, APPROVAL_LEVELS)
     tier = validate.choice("办理类别（--tier）", tier, TIERS)
     approver = validate.required_text("签批领导（--approver）", approver, 50)
@@ -89,6 +93,7 @@ def dispatch(
             "due_original": due.isoformat(),
             "due_current": due.isoformat(),
             "due_estimated": int(cal.is_estimate(due)),
+            "instruction": instruction,
         }
         row["id"] = led.db["dispatches"].insert(row).last_pk
         # A 重大 handling tier makes the case a major one wherever it is shown (Excel, show).
@@ -99,12 +104,15 @@ def dispatch(
     return {"case": case, **row, "assist": assist}
 
 
-def escalate(ctx: Ctx, ref: str, *, approver: str, suggestion: str, on: str | None = None) -> dict:
+def escalate(
+    ctx: Ctx, ref: str, *, approver: str, suggestion: str, on: str | None = None, instruction: str = ""
+) -> dict:
     led = ctx.ledger
     if led.level != "county":
         raise LcqyError("本台帐是市级服企办台帐：第三条只规定县（区）向市级转报，市级问题请直接交办（lcqy dispatch）。")
     approver = validate.required_text("签批领导（--approver，须为组长）", approver, 50)
     suggestion = validate.required_text("办理建议（--suggestion）", suggestion)
+    instruction = validate.optional_text("领导批示（--instruction）", instruction)
     with led.write():
         case = resolve(ctx, ref)
         states.check("escalate", case["state"])
@@ -119,6 +127,7 @@ def escalate(ctx: Ctx, ref: str, *, approver: str, suggestion: str, on: str | No
             "escalated_on": d.isoformat(),
             "limit_due": limit.isoformat(),
             "late": int(d > limit),
+            "instruction": instruction,
         }
         row["id"] = led.db["escalations"].insert(row).last_pk
         led.db["cases"].update(case["id"], {"state": "escalated"})

@@ -177,6 +177,10 @@ def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, temp
 
     v = case_view(ctx, resolve(ctx, ref))
     context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
+    if kind in ("dispatch", "escalate"):
+        from lcqy.acts.attachments import annex_for
+
+        context["annex"] = annex_for(ctx, v, kind)
     final = out_path(kind, number, output, force, context.get("letter_title"))
     tmp = final.with_name(f".{final.name}.part")
     tmp.unlink(missing_ok=True)
@@ -191,6 +195,10 @@ def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, temp
 
 def write(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> Path:
     """Fill one form for a case and put it in place."""
+    if kind == "instruction":  # generated, not from a template
+        from lcqy.acts.attachments import write_instruction
+
+        return write_instruction(ctx, ref, output, force)
     tmp, final = prepare(ctx, kind, ref, output, force, templates)
     os.replace(tmp, final)
     return final

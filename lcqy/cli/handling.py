@@ -27,6 +27,7 @@ def dispatch_cmd(
     level: str = typer.Option(..., "--level", help="审批层级：主任、副组长、组长、专题会议"),
     tier: str = typer.Option("一般", "--tier", help="一般（5个工作日办结）或 重大（1个月）"),
     received: str = typer.Option(None, "--received", help="牵头部门收到交办单的日期（默认交办当天）"),
+    instruction: str = typer.Option("", "--instruction", help="领导批示内容（印在批示笺上：lcqy form instruction）"),
     on: str = typer.Option(None, "--date", help=DATE_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
@@ -35,8 +36,9 @@ def dispatch_cmd(
 
     with open_ctx(ctx) as c:
         r = dispatch(
-            c, case, lead=dept, assist=assist, approver=approver, level=level, tier=tier, received=received, on=on
-        )
+            c, case, lead=dept, assist=assist, approver=approver, level=level, tier=tier, received=received, on=on,
+            instruction=instruction,
+        )  # fmt: skip
     if r.get("meeting"):
         _done(
             r,
@@ -58,16 +60,21 @@ def escalate_cmd(
     case: str = CASE,
     approver: str = typer.Option(..., "--approver", help="签批的组长姓名"),
     suggestion: str = typer.Option(..., "--suggestion", help="办理建议"),
+    instruction: str = typer.Option("", "--instruction", help="组长批示内容（印在批示笺上：lcqy form instruction）"),
+    package: str = typer.Option(None, "--package", help="同时把转报包写入此目录（交给市服企办）"),
     on: str = typer.Option(None, "--date", help=DATE_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """转报市服企办（县区台帐专用，组长审批，3个工作日内）。"""
     from lcqy.acts.dispatching import escalate
+    from lcqy.acts.exchange import escalate_package, package_dir
 
+    folder = package_dir(package) if package else None  # checked before anything is recorded
     with open_ctx(ctx) as c:
-        r = escalate(c, case, approver=approver, suggestion=suggestion, on=on)
+        r = escalate(c, case, approver=approver, suggestion=suggestion, on=on, instruction=instruction)
+        r["package"] = str(escalate_package(c, r["no"], folder)) if folder else None
     late = f"（已超过转报时限 {r['limit_due']}，记为延迟转报）" if r["late"] else ""
-    _done(r, as_json, f"转报编号：{r['no']}{late}")
+    _done(r, as_json, f"转报编号：{r['no']}{late}" + (f"\n已生成转报包 {r['package']}" if folder else ""))
 
 
 def forward_cmd(

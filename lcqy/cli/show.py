@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from lcqy.acts.exchange_view import EXCHANGE_LABELS, EXCHANGE_TEXT, case_extras
 from lcqy.cli._common import JSON_HELP, est, open_ctx, print_json, table
 
 ACT_LABELS = {
@@ -12,6 +13,7 @@ ACT_LABELS = {
     "close": "销号", "urge": "催办", "merge": "合并", "merged-from": "并入重复件", "void": "作废",
     "edit": "更正", "supervision": "督办", "import": "导入", "recalc": "期限调整",
 }  # fmt: skip
+ACT_LABELS.update(EXCHANGE_LABELS)
 
 
 def _after(d: dict) -> dict:
@@ -58,6 +60,7 @@ _EVENT_TEXT = {
     "edit": lambda e, d, a: _edit_text(d),
     "import": lambda e, d, a: f"自 {d.get('source')} {d.get('where')}",
     "recalc": lambda e, d, a: f"工作日历变更，{d.get('what')} {d.get('before')} → {d.get('after')}",
+    **EXCHANGE_TEXT,
 }
 
 # 第十八条 after the reply (专项督办 deadlines, re-dispatch) and corrections (undo).
@@ -125,8 +128,9 @@ def show_cmd(
 
     with open_ctx(ctx) as c:
         v = case_view(c, resolve(c, case))
+        extra, extra_rows = case_extras(c, v)
     if as_json:
-        print_json(v)
+        print_json(v | extra)
         return
     state = v["state_label"] + (f"（{v['supervision_label']}）" if v["supervision_label"] else "")
     if v["merged_into_no"]:
@@ -158,7 +162,7 @@ def show_cmd(
             ("转报", f"{e['escalated_on']}，签批 {e['approver']}，建议：{e['suggestion']}"
                      + ("，超过转报时限" if e["late"] else "")),
         ]  # fmt: skip
-    rows += _outcome(v)
+    rows += extra_rows + _outcome(v)
     table(None, ["项目", "内容"], rows, no_wrap=("项目",))
     hist = [(e["act_on"], ACT_LABELS.get(e["action"], e["action"]), event_text(e)) for e in v["events"]]
     table("操作记录", ["日期", "操作", "内容"], hist, no_wrap=("日期", "操作"))
