@@ -125,7 +125,7 @@ def agenda(ctx: Ctx, *, as_of: date) -> list[dict]:
                     "escalation_waiting",
                     r,
                     f"{since} 转报，已逾1个月",
-                    "lcqy reply {n} --result A|B|C --mode 书面 --summary 市级结果",
+                    "lcqy receive 市级结果包.lcqy（或 lcqy reply {n} …）",
                 )
         elif state == "dispatched":
             due = r["due_current"]

@@ -38,6 +38,9 @@ FIXED = {
     "void": "作废",
     "import": "导入",
     "recalc": "期限调整",
+    "receive": "收录交换包（市级结果或退回）",
+    "send-result": "报送办理结果（已发出）",
+    "send-back": "退回县区（已发出）",
 }
 
 
