@@ -12,7 +12,7 @@ from lcqy.rules import validate
 
 
 def departments(ctx: Ctx) -> list[str]:
-    return [r["name"] for r in ctx.ledger.db.query("SELECT name FROM departments ORDER BY rowid")]
+    return [name for (name,) in ctx.ledger.conn.execute("SELECT name FROM departments ORDER BY rowid")]
 
 
 def department_counts(ctx: Ctx) -> list[dict]:
@@ -20,12 +20,13 @@ def department_counts(ctx: Ctx) -> list[dict]:
     sql = """
     SELECT p.name,
       (SELECT count(*) FROM dispatches d WHERE d.lead_dept = p.name AND d.status = 'active') AS lead,
-      (SELECT count(*) FROM dispatches d WHERE d.status = 'active' AND d.assist LIKE '%"' || p.name || '"%') AS assist,
+      (SELECT count(*) FROM dispatches d WHERE d.status = 'active'
+         AND EXISTS (SELECT 1 FROM json_each(d.assist) WHERE json_each.value = p.name)) AS assist,
       (SELECT count(*) FROM dispatches d WHERE d.lead_dept = p.name AND d.status = 'returned') AS returns,
       (SELECT count(*) FROM urges u JOIN dispatches d ON d.id = u.dispatch_id WHERE d.lead_dept = p.name) AS urges
     FROM departments p ORDER BY p.rowid
     """
-    return list(ctx.ledger.db.query(sql))
+    return list(ctx.ledger.rows(sql))
 
 
 def require_dept(ctx: Ctx, name: str, label: str = "部门") -> str:
@@ -44,12 +45,14 @@ def require_dept(ctx: Ctx, name: str, label: str = "部门") -> str:
     raise LcqyError(f"{label}“{name}”不在部门名单中。{hint}")
 
 
-def step_date(ctx: Ctx, text: str | date | None, after_label: str, after: str | date | None) -> date:
+def step_date(
+    ctx: Ctx, text: str | date | None, after_label: str, after: str | date | None, label: str = "办理日期（--date）"
+) -> date:
     """The act's date: given or today, not in the future, not before the step it follows."""
-    on = ctx.act_date(text)
+    on = ctx.act_date(text, label)
     if after:
         prev = after if isinstance(after, date) else date.fromisoformat(after)
-        validate.not_before("办理日期（--date）", on, after_label, prev)
+        validate.not_before(label, on, after_label, prev)
     return on
 
 
