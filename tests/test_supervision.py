@@ -57,6 +57,7 @@ def test_b_plan_on_the_supervision_ledger_to_close(ledger, tmp_path, monkeypatch
     assert letter.exists()
     text = _letter_text(letter)
     assert "区自然资源局" in text and "2026年4月30日" in text and "2026年5月9日" in text
+    assert "督办函" in text and "催办函" not in text and "第十八条" in text and "已列入督办台帐" in text
     c = _urge_context(ledger.db, "1")
     assert c["letter_title"] == "督办函" and "第十八条" in c["basis"] and "督办台帐" in c["basis"]
     assert c["urge_count"] == 1 and c["days_late"] == 1
@@ -122,7 +123,8 @@ def test_unsatisfied_through_special_supervision_redispatch_and_close(ledger, tm
     # The new department, late on 10/21: its own first 督办.
     r = act(ledger, "urge", "1", "--date", "2026-10-21")
     assert (r["kind"], r["count"], r["days_late"]) == ("专项督办", 1, 1)
-    assert "区自然资源局" in _letter_text(tmp_path / r["letter"])
+    text = _letter_text(tmp_path / r["letter"])
+    assert "区自然资源局" in text and "督办函" in text and "已列入专项督办" in text
     r = act(ledger, "reply", "1", "--result", "A", "--mode", "书面", "--summary", "已办结", "--date", "2026-10-22")
     assert r["late"] == 2
     assert show(ledger, "1")["supervision_label"] == "专项督办"  # until the enterprise is satisfied

@@ -16,12 +16,12 @@ def _state(db) -> list[str]:
     return [line for line in snapshot(db) if not line.startswith(skip)]
 
 
-def _numbers(db) -> list[tuple]:
+def _numbers(db, kind: str = "交") -> list[tuple]:
     import sqlite3
 
     conn = sqlite3.connect(db)
     try:
-        return list(conn.execute("SELECT text, voided FROM numbers WHERE kind = '交' ORDER BY seq"))
+        return list(conn.execute("SELECT text, voided FROM numbers WHERE kind = ? ORDER BY seq", [kind]))
     finally:
         conn.close()
 
@@ -50,7 +50,7 @@ def test_undo_every_undoable_act(ledger, tmp_path, monkeypatch):
     r = ledger(*dispatch)
     assert "临翔服企办交（2026）第1号" in r.out
     r = ledger("undo", "1", "--reason", "牵头部门选错")
-    assert r.code == 0 and "交办编号 临翔服企办交（2026）第1号 作废，不再使用" in r.out
+    assert r.code == 0 and "编号 临翔服企办交（2026）第1号 作废，不再使用" in r.out
     assert _state(ledger.db) == before
     # The voided number is kept and not reused: the next dispatch takes 第2号.
     assert _numbers(ledger.db) == [("临翔服企办交（2026）第1号", 1)]
@@ -61,8 +61,11 @@ def test_undo_every_undoable_act(ledger, tmp_path, monkeypatch):
     _undone(ledger, "1", "extend", "1", "--until", "2026-03-17", "--reason", "需现场核查", "--date", "2026-03-09",
             label="延期")  # fmt: skip
     _undone(ledger, "1", "urge", "1", "--no-letter", "--date", "2026-03-18", label="催办")
-    # The urge is done again (above); its 2nd entry counts as the 1st: the undone one is gone.
-    assert json.loads(ledger("show", "1", "--json").out)["urge_count"] == 1
+    # The urge is done again (above); its 2nd entry counts as the 1st: the undone one is gone,
+    # and the number its letter had is voided, the next urge's letter takes the next one.
+    v = json.loads(ledger("show", "1", "--json").out)
+    assert v["urge_count"] == 1 and v["urges"][0]["letter_no"] == "临翔服企办催（2026）第2号"
+    assert ("临翔服企办催（2026）第1号", 1) in _numbers(ledger.db, "催")
     reply_b = ["reply", "1", "--result", "B", "--mode", "书面", "--summary", "列入计划", "--plan", "分期",
                "--plan-due", "2026-04-30", "--date", "2026-03-19"]  # fmt: skip
     _undone(ledger, "1", *reply_b, label="答复")  # also takes the 督办台帐 mark off again

@@ -126,6 +126,16 @@ def _delete(table: str):
     return reverse
 
 
+def _urge(ctx: Ctx, case: dict, ev: dict, detail: dict) -> str | None:
+    """The urge goes; the number its letter was given is voided."""
+    db = ctx.ledger.db
+    row = _row(ctx, "urges", detail)
+    db["urges"].delete(row["id"])
+    if row.get("letter_no"):
+        db.execute("UPDATE numbers SET voided = 1 WHERE text = ?", [row["letter_no"]])
+    return row.get("letter_no") or None
+
+
 def _extend(ctx: Ctx, case: dict, ev: dict, detail: dict) -> None:
     db = ctx.ledger.db
     disp = db.execute(
@@ -178,7 +188,7 @@ _REVERSE = {
     "reply": _reply,
     "followup": _delete("followups"),
     "extend": _extend,
-    "urge": _delete("urges"),
+    "urge": _urge,
     "close": _close,
     "dispatch": _dispatch,
     "supervise": _delete("supervisions"),

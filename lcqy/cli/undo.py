@@ -23,7 +23,7 @@ def undo_cmd(
     if as_json:
         print_json({k: v for k, v in r.items() if k != "case"} | {"reg_no": r["case"]["reg_no"]})
         return
-    void = f"；交办编号 {r['voided']} 作废，不再使用" if r["voided"] else ""
+    void = f"；编号 {r['voided']} 作废，不再使用" if r["voided"] else ""
     say(f"{r['case']['reg_no']} 已撤销 {r['act_on']} 的{r['label']}（{r['reason']}）{void}。")
 
 
