@@ -20,7 +20,7 @@ from lcqy.errors import LcqyError
 FORMAT = "lcqy-exchange"
 VERSION = 1
 SUFFIX = ".lcqy"
-TYPES = {"escalation": "转报包", "result": "办理结果包", "send-back": "退回包"}
+TYPES = {"escalation": "转报包", "result": "办理结果包", "send-back": "退回包", "figures": "月度办理情况包"}
 
 ATTACH_KINDS: tuple[str, ...] = ("批示笺", "企业材料", "答复文件", "其他")
 MIB = 1024 * 1024
