@@ -71,7 +71,7 @@ def case_view(ctx: Ctx, case: dict) -> dict:
     dispatches = _all(ctx, "dispatches", cid)
     for d in dispatches:
         d["assist"] = json.loads(d["assist"])
-    events = _all(ctx, "events", cid)
+    events = sorted(_all(ctx, "events", cid), key=lambda e: (e["act_on"], e["id"]))  # date order; entry order ties
     urges = case_urges(ctx, cid)
     for e in events:
         e["detail"] = json.loads(e["detail"])

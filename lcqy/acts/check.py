@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import stat
 
 from lcqy.acts.context import Ctx
 from lcqy.rules.constants import STATES
@@ -22,9 +20,7 @@ def _check(ctx: Ctx) -> list[str]:
     q = db.execute
     problems = [f"数据库完整性：{r[0]}" for r in q("PRAGMA integrity_check") if r[0] != "ok"]
     problems += [f"外键：{r[0]} 第{r[1]}行 指向不存在的 {r[2]}" for r in q("PRAGMA foreign_key_check")]
-    mode = stat.S_IMODE(os.stat(ctx.ledger.path).st_mode)
-    if mode & 0o077:
-        problems.append(f"文件权限 {oct(mode)}：台帐含企业信息，应仅本人可读写（chmod 600 {ctx.ledger.path}）。")
+    # The file's mode is a warning, not a problem: see check_warnings.
     # R5: each kind's numbers of a year run 1..N with no gap, and the counter is past N.
     for kind, year, n, top in q("SELECT kind, year, count(*), max(seq) FROM numbers GROUP BY kind, year"):
         if n != top:

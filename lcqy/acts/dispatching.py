@@ -6,8 +6,9 @@ import json
 from datetime import date
 
 from lcqy.acts.cases import active_dispatch, resolve
-from lcqy.acts.common import require_dept, step_date
+from lcqy.acts.common import step_date
 from lcqy.acts.context import Ctx
+from lcqy.acts.departments import require_active_dept
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
 from lcqy.rules.constants import APPROVAL_LEVELS, REJECT_REASONS, TIERS
@@ -65,13 +66,13 @@ def dispatch(
         states.check("dispatch", case["state"])
         if not lead:
             raise LcqyError("交办须指定一个牵头部门（--dept），配合部门用 --assist。")
-        lead = require_dept(ctx, lead, "牵头部门")
-        assist = [require_dept(ctx, a, "配合部门") for a in dict.fromkeys(assist)]
+        lead = require_active_dept(ctx, lead, "牵头部门")
+        assist = [require_active_dept(ctx, a, "配合部门") for a in dict.fromkeys(assist)]
         if lead in assist:
             raise LcqyError(f"“{lead}”已是牵头部门，不能同时作为配合部门（第十四条：牵头单位为一个）。")
         check_approval(level, assist=bool(assist), major=bool(case["major"]), tier=tier)
         d = _intake_step(ctx, case, on)
-        got = step_date(ctx, received or d, "交办日期", d) if received else d
+        got = step_date(ctx, received, "交办日期", d, label="收到日期（--received）") if received else d
         cal = ctx.cal
         major = bool(case["major"]) or tier == "重大"
         limit = dispatch_due(cal, dispatch_base(ctx, case), major=major, has_assist=bool(assist))
@@ -150,7 +151,7 @@ def forward(ctx: Ctx, ref: str, *, dept: str, note: str = "", on: str | None = N
                 "该案件不是咨询类问题，应走交办程序（lcqy dispatch）；"
                 "如确属咨询，先更正：lcqy edit CASE --field consult --value 是。"
             )
-        dept = require_dept(ctx, dept, "职能部门（--dept）")
+        dept = require_active_dept(ctx, dept, "职能部门（--dept）")
         d = _intake_step(ctx, case, on)
         _end(ctx, case, "forward", d, forward_dept=dept, end_note=validate.optional_text("说明（--note）", note))
     return {"case": case, "dept": dept, "on": d.isoformat()}

@@ -8,6 +8,7 @@ from lcqy.acts.exchange_view import EXCHANGE_LABELS, EXCHANGE_TEXT, case_extras
 from lcqy.cli._common import JSON_HELP, est, open_ctx, print_json, table
 
 ACT_LABELS = {
+    "dept-rename": "部门更名",
     "register": "登记", "meeting": "提请专题会议", "dispatch": "交办", "escalate": "转报", "forward": "转交答复",
     "reject": "不予受理", "return": "退单", "extend": "延期", "reply": "答复", "followup": "回访",
     "close": "销号", "urge": "催办", "merge": "合并", "merged-from": "并入重复件", "void": "作废",
@@ -22,6 +23,10 @@ def _after(d: dict) -> dict:
 
 # action -> the one line the history shows for it
 _EVENT_TEXT = {
+    "dept-rename": lambda e, d, a: (
+        f"“{d.get('before')}”更名为“{d.get('after')}”"
+        + (f"（{'、'.join(d['dispatches'])}）" if d.get("dispatches") else "")
+    ),
     "register": lambda e, d, a: f"{a.get('reg_no')}，经办 {e['actor']}",
     "meeting": lambda e, d, a: f"签批 {d.get('approver', '')}",
     "dispatch": lambda e, d, a: (
