@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -75,6 +78,8 @@ def export(
     paper = (paper or "").strip().upper()
     if paper not in ("A3", "A4"):
         raise LcqyError(f"纸张（--paper）“{paper}”不对，可选：A3（全部栏目）、A4（台帐基本栏目）。")
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        raise LcqyError(f"受理时间起（--from）{f.date_from} 晚于止（--to）{f.date_to}，没有案件可导出；请对调。")
     office = ctx.ledger.meta["office_name"]
     path = output_file(output, f"{office}问题台帐_{ctx.today:%Y%m%d}.xlsx", ".xlsx", force)
     from lcqy.xlsx.writer import write_ledger
@@ -86,15 +91,39 @@ def export(
         note += f"，仅“{f.state}”"
     rows = export_rows(ctx, f, ctx.today)
     period = f"{f.year}年度" if f.year else f"截至{ctx.today.year}年{ctx.today.month}月{ctx.today.day}日"
-    got = write_ledger(
-        path,
-        rows,
-        office_name=office,
-        title_note=note,
-        with_contacts=with_contacts,
-        progress=progress,
-        period=period,
-        made_on=ctx.today,
-        paper=paper,
-    )
+    with private_tempdir(path):
+        got = write_ledger(
+            path,
+            rows,
+            office_name=office,
+            title_note=note,
+            with_contacts=with_contacts,
+            progress=progress,
+            period=period,
+            made_on=ctx.today,
+            paper=paper,
+        )
     return path, got
+
+
+TMP_PREFIX = ".lcqy-tmp-"
+
+
+@contextmanager
+def private_tempdir(dest: Path) -> Iterator[Path]:
+    """openpyxl writes each sheet to a temporary file first, in the system temp directory by
+    default, where a killed export would leave enterprises' names and phones for anyone to read.
+    Here they go into a directory of our own (0700) beside the destination, removed afterwards,
+    even on failure; one left by a killed export is removed by the next export to that place."""
+    parent = dest.parent
+    for stale in parent.glob(f"{TMP_PREFIX}{dest.name}.*"):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+    private = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{dest.name}.", dir=parent))
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(private)
+    try:
+        yield private
+    finally:
+        tempfile.tempdir = saved
+        shutil.rmtree(private, ignore_errors=True)
