@@ -71,8 +71,30 @@ class Clerk(RuleBasedStateMachine):
             self.register(major, False)
 
     def teardown(self):
-        self.ctx.ledger.close()
-        self.dir.cleanup()
+        try:
+            self._round_trip()
+        finally:
+            self.ctx.ledger.close()
+            self.dir.cleanup()
+
+    def _round_trip(self):
+        """Whatever the acts left: export → import into a new ledger → export gives the same sheets."""
+        from lcqy.acts.importing import import_ledger
+        from lcqy.acts.ledger_io import export
+        from lcqy.acts.queries import Filters
+        from tests.test_excel_cli import _values
+
+        d = Path(self.dir.name)
+        export(self.ctx, str(d / "a.xlsx"), Filters(), with_contacts=True, force=True)
+        led = init_ledger(
+            d / "n.db", office_name="临翔区服务企业发展领导小组办公室", prefix="临翔", level="county", clerk="赵晓云"
+        )
+        try:
+            import_ledger(Ctx(ledger=led, today=self.ctx.today), d / "a.xlsx", allow_gaps=True)
+            export(Ctx(ledger=led, today=self.ctx.today), str(d / "b.xlsx"), Filters(), with_contacts=True, force=True)
+        finally:
+            led.close()
+        assert _values(d / "a.xlsx") == _values(d / "b.xlsx")
 
     def _pick(self, data, *states: str) -> str:
         """Mostly a case the act fits, sometimes any case: both paths get exercised."""
