@@ -240,6 +240,7 @@ def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:
         summary="已会同相关部门现场办公，提出解决方案",
         doc_no=f"临翔{lead[1:3]}函〔2026〕{rng.randint(10, 99)}号",
         plan=plan,
+        plan_due="2027-06-30" if result == "B" else None,
         on=replied,
     )
     if kind in ("replied_a", "replied_b", "replied_c"):

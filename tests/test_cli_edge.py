@@ -40,7 +40,7 @@ def test_help_at_80_columns_wraps_never_truncates(run, monkeypatch):
 
 def test_typo_of_a_command_suggests_the_right_one(ledger):
     r = ledger("dispach", "1")
-    assert r.code == 2 and "没有这个命令：dispach。您是否要用：dispatch？" in r.err
+    assert r.code == 2 and "没有这个命令：dispach。您是否要用：dispatch" in r.err
     r = ledger("dept", "ad", "区财政局")
     assert r.code == 2 and "您是否要用：add？" in r.err
     r = ledger("xyzzy")

@@ -436,8 +436,9 @@ def test_round_trip_keeps_how_late_the_first_reply_was(ledger, tmp_path, run, mo
 
     a = _dispatched(ledger)  # due 3/10; B on time, then A later: not 超期办结
     ledger(
-        "reply", a, "--result", "B", "--mode", "书面", "--summary", "在办", "--plan", "年底前", "--date", "2026-03-09"
-    )
+        "reply", a, "--result", "B", "--mode", "书面", "--summary", "在办", "--plan", "年底前",
+        "--plan-due", "2026-12-31", "--date", "2026-03-09",
+    )  # fmt: skip
     ledger("reply", a, "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-03-20")
     b = _dispatched(ledger)  # due 3/10; answered 3/12: 2 working days late
     ledger("reply", b, "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-03-12")

@@ -214,6 +214,8 @@ def test_supervision_and_close_rules(ledger):
         "列入规划",
         "--plan",
         "2027年6月底前完成用地报批",
+        "--plan-due",
+        "2027-06-30",
         "--date",
         "2026-03-09",
     )

@@ -14,6 +14,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from lcqy.acts import dispatching as dsp
 from lcqy.acts import handling as hd
+from lcqy.acts import supervision as sv
 from lcqy.acts.admin import dept_add, init_ledger
 from lcqy.acts.check import check
 from lcqy.acts.context import Ctx
@@ -137,7 +138,20 @@ class Clerk(RuleBasedStateMachine):
     @rule(data=st.data(), result=st.sampled_from("ABC"), plan=st.booleans())
     def reply(self, data, result, plan):
         n = self._pick(data, "dispatched", "replied", "escalated")
-        self._try(hd.reply, n, result=result, mode="书面", summary="已办", plan="分期实施" if plan else "")
+        due = (self.ctx.today + timedelta(days=30)).isoformat() if plan else None
+        text = "分期实施" if plan else ""
+        self._try(hd.reply, n, result=result, mode="书面", summary="已办", plan=text, plan_due=due)
+
+    @rule(data=st.data(), days=st.integers(min_value=1, max_value=20))
+    def supervise(self, data, days):
+        n = self._pick(data, "replied")
+        until = (self.ctx.today + timedelta(days=days)).isoformat()
+        self._try(sv.supervise, n, until=until, reason="答复含糊")
+
+    @rule(data=st.data(), lead=st.sampled_from(DEPTS))
+    def redispatch(self, data, lead):
+        n = self._pick(data, "replied", "dispatched")
+        self._try(sv.redispatch, n, lead=lead, assist=[], approver="王强", level="组长", reason="原单位无此职能")
 
     @rule(data=st.data(), sat=st.sampled_from(["满意", "基本满意", "不满意"]), incomplete=st.booleans())
     def followup(self, data, sat, incomplete):
@@ -151,7 +165,7 @@ class Clerk(RuleBasedStateMachine):
 
     @rule(data=st.data())
     def urge(self, data):
-        n = self._pick(data, "dispatched")
+        n = self._pick(data, "dispatched", "replied")
         self._try(hd.urge, n)
 
     @rule(data=st.data(), into=CASE)

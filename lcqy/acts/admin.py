@@ -25,17 +25,9 @@ def init_ledger(path: Path, *, office_name: str, prefix: str, level: str, clerk:
 
 
 def dept_add(ctx: Ctx, names: list[str]) -> list[str]:
-    led = ctx.ledger
-    clean = [validate.required_text("部门名称", n, 50) for n in names]
-    with led.write():
-        have = {r["name"] for r in led.db.query("SELECT name FROM departments")}
-        dup = [n for n in clean if n in have]
-        if dup:
-            raise LcqyError(f"部门“{'、'.join(dup)}”已在名单中。")
-        for n in dict.fromkeys(clean):
-            led.db["departments"].insert({"name": n, "added_on": ctx.today.isoformat()})
-            led.event(None, ctx.today.isoformat(), "dept-add", ctx.actor, name=n)
-    return list(dict.fromkeys(clean))
+    from lcqy.acts.departments import dept_add as add
+
+    return add(ctx, names)["added"]
 
 
 def recompute_deadlines(ctx: Ctx) -> list[dict]:

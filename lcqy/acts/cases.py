@@ -50,12 +50,19 @@ def _all(ctx: Ctx, table: str, case_id: int) -> list[dict]:
     return list(ctx.ledger.db.query(f"SELECT * FROM {table} WHERE case_id = ? ORDER BY id", [case_id]))
 
 
-def dispatch_urge_count(case: dict, disp: dict, urges: list[dict], upto: int | None = None) -> int:
-    """Urges sent to one dispatch's lead department, up to urge id `upto`: the 催办函 counts per
-    department, so a re-dispatch after 退单 starts again at 1. An imported dispatch also counts
-    the urges its sheet carried."""
-    n = sum(1 for u in urges if u["dispatch_id"] == disp["id"] and (upto is None or u["id"] <= upto))
-    return n + (case["prior_urges"] if disp["level"] == "导入" else 0)
+def dispatch_urge_count(case: dict, disp: dict, urges: list[dict], upto: int | None = None, kind: str = "催办") -> int:
+    """Urges of one kind (催办, or a 督办 under 督办台帐/专项督办, counted apart) sent to one
+    dispatch's lead department, up to urge id `upto`: the letters count per department, so a
+    re-dispatch after 退单 starts again at 1. An imported dispatch also counts the urges its
+    sheet carried."""
+    n = sum(
+        1
+        for u in urges
+        if u["dispatch_id"] == disp["id"]
+        and ((u.get("kind") or "催办") == "催办") == (kind == "催办")
+        and (upto is None or u["id"] <= upto)
+    )
+    return n + (case["prior_urges"] if disp["level"] == "导入" and kind == "催办" else 0)
 
 
 def case_view(ctx: Ctx, case: dict) -> dict:
@@ -64,7 +71,7 @@ def case_view(ctx: Ctx, case: dict) -> dict:
     dispatches = _all(ctx, "dispatches", cid)
     for d in dispatches:
         d["assist"] = json.loads(d["assist"])
-    events = _all(ctx, "events", cid)
+    events = sorted(_all(ctx, "events", cid), key=lambda e: (e["act_on"], e["id"]))  # date order; entry order ties
     urges = case_urges(ctx, cid)
     for e in events:
         e["detail"] = json.loads(e["detail"])

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
-import stat
 
 from lcqy.acts.context import Ctx
 from lcqy.rules.constants import STATES
@@ -63,9 +61,7 @@ def _check(ctx: Ctx) -> list[str]:
     q = db.execute
     problems = [f"数据库完整性：{r[0]}" for r in q("PRAGMA integrity_check") if r[0] != "ok"]
     problems += [f"外键：{r[0]} 第{r[1]}行 指向不存在的 {r[2]}" for r in q("PRAGMA foreign_key_check")]
-    mode = stat.S_IMODE(os.stat(ctx.ledger.path).st_mode)
-    if mode & 0o077:
-        problems.append(f"文件权限 {oct(mode)}：台帐含企业信息，应仅本人可读写（chmod 600 {ctx.ledger.path}）。")
+    # The file's mode is a warning, not a problem: see check_warnings.
     # R5: each kind's numbers of a year run 1..N with no gap, and the counter is past N.
     for kind, year, n, top in q("SELECT kind, year, count(*), max(seq) FROM numbers GROUP BY kind, year"):
         if n != top:
@@ -111,7 +107,11 @@ def _check(ctx: Ctx) -> list[str]:
     pairs = [
         ("(c.state = 'merged') != (c.merged_into IS NOT NULL)", "合并状态与“并入”不一致"),
         ("c.merged_into = c.id", "并入了它自己"),
-        ("c.supervision != '' AND c.state != 'replied'", "督办标记只应在已答复的案件上"),
+        # A 专项督办 case re-dispatched to another department keeps its mark until 销号.
+        (
+            "c.supervision != '' AND c.state NOT IN ('replied', 'dispatched')",
+            "督办标记只应在已答复或专项督办重新交办的案件上",
+        ),
         (
             "(SELECT count(*) FROM dispatches d WHERE d.case_id = c.id AND d.status = 'active') > 1",
             "有两张有效的交办单",
@@ -126,4 +126,6 @@ def _check(ctx: Ctx) -> list[str]:
     for cond, what in pairs:
         for (reg_no,) in q(f"SELECT reg_no FROM cases c WHERE {cond}"):
             problems.append(f"{reg_no}：{what}。")
-    return problems + _chains(ctx) + _unstorable(ctx)
+    from lcqy.acts.attachments import check_hashes
+
+    return problems + _chains(ctx) + _unstorable(ctx) + check_hashes(ctx)

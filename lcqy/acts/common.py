@@ -44,12 +44,14 @@ def require_dept(ctx: Ctx, name: str, label: str = "部门") -> str:
     raise LcqyError(f"{label}“{name}”不在部门名单中。{hint}")
 
 
-def step_date(ctx: Ctx, text: str | date | None, after_label: str, after: str | date | None) -> date:
+def step_date(
+    ctx: Ctx, text: str | date | None, after_label: str, after: str | date | None, label: str = "办理日期（--date）"
+) -> date:
     """The act's date: given or today, not in the future, not before the step it follows."""
-    on = ctx.act_date(text)
+    on = ctx.act_date(text, label)
     if after:
         prev = after if isinstance(after, date) else date.fromisoformat(after)
-        validate.not_before("办理日期（--date）", on, after_label, prev)
+        validate.not_before(label, on, after_label, prev)
     return on
 
 

@@ -6,8 +6,9 @@ import json
 from datetime import date
 
 from lcqy.acts.cases import active_dispatch, resolve
-from lcqy.acts.common import require_dept, step_date
+from lcqy.acts.common import step_date
 from lcqy.acts.context import Ctx
+from lcqy.acts.departments import require_active_dept
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
 from lcqy.rules.constants import APPROVAL_LEVELS, REJECT_REASONS, TIERS
@@ -19,7 +20,9 @@ def _last_return(ctx: Ctx, case: dict) -> str | None:
     row = ctx.ledger.db.execute(
         "SELECT max(returned_on) FROM dispatches WHERE case_id = ? AND status = 'returned'", [case["id"]]
     ).fetchone()
-    return row[0]
+    from lcqy.acts.exchange import sent_back_on  # a case the city sent back counts as returned
+
+    return max(filter(None, (row[0], sent_back_on(ctx, case["id"]))), default=None)
 
 
 def dispatch_base(ctx: Ctx, case: dict) -> date:
@@ -44,7 +47,9 @@ def dispatch(
     tier: str = "一般",
     received: str | None = None,
     on: str | None = None,
+    instruction: str = "",
 ) -> dict:
+    instruction = validate.optional_text("领导批示（--instruction）", instruction)
     level = validate.choice("审批层级（--level）", level, APPROVAL_LEVELS)
     tier = validate.choice("办理类别（--tier）", tier, TIERS)
     approver = validate.required_text("签批领导（--approver）", approver, 50)
@@ -61,13 +66,13 @@ def dispatch(
         states.check("dispatch", case["state"])
         if not lead:
             raise LcqyError("交办须指定一个牵头部门（--dept），配合部门用 --assist。")
-        lead = require_dept(ctx, lead, "牵头部门")
-        assist = [require_dept(ctx, a, "配合部门") for a in dict.fromkeys(assist)]
+        lead = require_active_dept(ctx, lead, "牵头部门")
+        assist = [require_active_dept(ctx, a, "配合部门") for a in dict.fromkeys(assist)]
         if lead in assist:
             raise LcqyError(f"“{lead}”已是牵头部门，不能同时作为配合部门（第十四条：牵头单位为一个）。")
         check_approval(level, assist=bool(assist), major=bool(case["major"]), tier=tier)
         d = _intake_step(ctx, case, on)
-        got = step_date(ctx, received or d, "交办日期", d) if received else d
+        got = step_date(ctx, received, "交办日期", d, label="收到日期（--received）") if received else d
         cal = ctx.cal
         major = bool(case["major"]) or tier == "重大"
         limit = dispatch_due(cal, dispatch_base(ctx, case), major=major, has_assist=bool(assist))
@@ -89,6 +94,7 @@ def dispatch(
             "due_original": due.isoformat(),
             "due_current": due.isoformat(),
             "due_estimated": int(cal.is_estimate(due)),
+            "instruction": instruction,
         }
         row["id"] = led.db["dispatches"].insert(row).last_pk
         # A 重大 handling tier makes the case a major one wherever it is shown (Excel, show).
@@ -97,12 +103,15 @@ def dispatch(
     return {"case": case, **row, "assist": assist}
 
 
-def escalate(ctx: Ctx, ref: str, *, approver: str, suggestion: str, on: str | None = None) -> dict:
+def escalate(
+    ctx: Ctx, ref: str, *, approver: str, suggestion: str, on: str | None = None, instruction: str = ""
+) -> dict:
     led = ctx.ledger
     if led.level != "county":
         raise LcqyError("本台帐是市级服企办台帐：第三条只规定县（区）向市级转报，市级问题请直接交办（lcqy dispatch）。")
     approver = validate.required_text("签批领导（--approver，须为组长）", approver, 50)
     suggestion = validate.required_text("办理建议（--suggestion）", suggestion)
+    instruction = validate.optional_text("领导批示（--instruction）", instruction)
     with led.write():
         case = resolve(ctx, ref)
         states.check("escalate", case["state"])
@@ -117,6 +126,7 @@ def escalate(ctx: Ctx, ref: str, *, approver: str, suggestion: str, on: str | No
             "escalated_on": d.isoformat(),
             "limit_due": limit.isoformat(),
             "late": int(d > limit),
+            "instruction": instruction,
         }
         row["id"] = led.db["escalations"].insert(row).last_pk
         led.db["cases"].update(case["id"], {"state": "escalated"})
@@ -141,7 +151,7 @@ def forward(ctx: Ctx, ref: str, *, dept: str, note: str = "", on: str | None = N
                 "该案件不是咨询类问题，应走交办程序（lcqy dispatch）；"
                 "如确属咨询，先更正：lcqy edit CASE --field consult --value 是。"
             )
-        dept = require_dept(ctx, dept, "职能部门（--dept）")
+        dept = require_active_dept(ctx, dept, "职能部门（--dept）")
         d = _intake_step(ctx, case, on)
         _end(ctx, case, "forward", d, forward_dept=dept, end_note=validate.optional_text("说明（--note）", note))
     return {"case": case, "dept": dept, "on": d.isoformat()}

@@ -83,9 +83,14 @@ def escalate_context(office: str, v: dict) -> dict:
 def urge_context(office: str, v: dict) -> dict:
     if not v["urges"]:
         raise LcqyError(f"{v['reg_no']} 还没有催办记录。用 lcqy urge 催办（同时生成催办函）。")
+    from lcqy.acts.supervision import letter_title, urge_basis
+
     u = v["urges"][-1]
     d = next(x for x in v["dispatches"] if x["id"] == u["dispatch_id"])
+    kind = u.get("kind") or "催办"  # a 督办 (督办台帐 or 专项督办) writes a 督办函
     return {
+        "letter_title": letter_title(kind),
+        "basis": urge_basis(kind),
         "office_name": office,
         "lead_dept": d["lead_dept"],
         "reg_no": v["reg_no"],
@@ -94,9 +99,9 @@ def urge_context(office: str, v: dict) -> dict:
         "problem": v["problem"],
         "assist_depts": "、".join(d["assist"]),
         "dispatched_on": as_date(d["dispatched_on"]),
-        "due_date": as_date(d["due_current"]),
+        "due_date": as_date(u.get("due") or d["due_current"]),
         "days_late": u["days_late"],
-        "urge_count": dispatch_urge_count(v, d, v["urges"], upto=u["id"]),
+        "urge_count": dispatch_urge_count(v, d, v["urges"], upto=u["id"], kind=kind),
         "reply_by": as_date(u["reply_by"]),
         "issued_on": as_date(u["urged_on"]),
     }
@@ -120,8 +125,8 @@ def build(kind: str, office: str, v: dict) -> tuple[dict, dict | None, str]:
     )
 
 
-def out_path(kind: str, number: str, given: str | None, force: bool) -> Path:
-    return output_file(given, f"{number}{FORM_NAMES[kind]}.docx", ".docx", force)
+def out_path(kind: str, number: str, given: str | None, force: bool, title: str | None = None) -> Path:
+    return output_file(given, f"{number}{title or FORM_NAMES[kind]}.docx", ".docx", force)
 
 
 def template_dir(ctx: Ctx, given: str | None) -> Path | None:
@@ -172,7 +177,11 @@ def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, temp
 
     v = case_view(ctx, resolve(ctx, ref))
     context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
-    final = out_path(kind, number, output, force)
+    if kind in ("dispatch", "escalate"):
+        from lcqy.acts.attachments import annex_for
+
+        context["annex"] = annex_for(ctx, v, kind)
+    final = out_path(kind, number, output, force, context.get("letter_title"))
     tmp = final.with_name(f".{final.name}.part")
     tmp.unlink(missing_ok=True)
     create_private_file(tmp)  # 0600: the forms carry the enterprise's contacts
@@ -186,6 +195,10 @@ def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, temp
 
 def write(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> Path:
     """Fill one form for a case and put it in place."""
+    if kind == "instruction":  # generated, not from a template
+        from lcqy.acts.attachments import write_instruction
+
+        return write_instruction(ctx, ref, output, force)
     tmp, final = prepare(ctx, kind, ref, output, force, templates)
     os.replace(tmp, final)
     return final

@@ -10,9 +10,10 @@ from lcqy.acts.common import set_supervision, step_date
 from lcqy.acts.context import Ctx
 from lcqy.acts.merging import follow_merge, move_duplicates
 from lcqy.acts.register import EDITABLE, FIELDS, clean_field
+from lcqy.acts.supervision import URGE_KIND, case_supervision_due
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
-from lcqy.rules.constants import FOLLOWUP_METHODS, REPLY_MODES, RESULTS, SATISFACTION, STATES
+from lcqy.rules.constants import FOLLOWUP_METHODS, REPLY_MODES, RESULTS, SATISFACTION, STATES, SUPERVISION
 from lcqy.rules.deadlines import dispatch_due
 from lcqy.rules.workdays import add_workdays, workdays_between
 
@@ -20,7 +21,17 @@ URGE_REPLY_DAYS = 3  # working days a 催办函 gives the department to answer
 
 
 def reply(
-    ctx: Ctx, ref: str, *, result: str, mode: str, summary: str, doc_no: str = "", plan: str = "", on: str | None = None
+    ctx: Ctx,
+    ref: str,
+    *,
+    result: str,
+    mode: str,
+    summary: str,
+    doc_no: str = "",
+    plan: str = "",
+    plan_due: str | None = None,
+    again: bool = False,
+    on: str | None = None,
 ) -> dict:
     result = validate.choice("办理结果（--result）", (result or "").upper(), RESULTS)
     mode = validate.choice("答复方式（--mode）", mode, REPLY_MODES)
@@ -29,6 +40,11 @@ def reply(
     if result in ("B", "C") and not plan:
         what = "今后逐步解决的措施和时限" if result == "B" else "向企业所做的说明和解释"
         raise LcqyError(f"{result}类结果须用 --plan 写明{what}（第十六条）。")
+    promised = validate.parse_date("计划完成日期（--plan-due）", plan_due) if plan_due else None
+    if result == "B" and promised is None:
+        raise LcqyError("B类结果须用 --plan-due 写明承诺的完成日期：到期未办结的，督办台帐按超期督办（第十八条）。")
+    if result == "A" and promised is not None:
+        raise LcqyError("A类结果（已解决或基本解决）不需要计划完成日期（--plan-due 只用于B类、C类）。")
     led = ctx.ledger
     with led.write():
         case = resolve(ctx, ref)
@@ -37,10 +53,17 @@ def reply(
         prev = latest(ctx, "replies", case["id"])
         esc = latest(ctx, "escalations", case["id"])
         after = prev["replied_on"] if prev else (disp["dispatched_on"] if disp else esc["escalated_on"])
+        if disp and disp["dispatched_on"] > after:  # re-dispatched after the last reply
+            after = disp["dispatched_on"]
         d = step_date(ctx, on, "上一步日期", after)
-        # 超期办结: only the first reply to a dispatch is measured against its limit.
-        # 超期办结: working days the first reply to a dispatch came after its limit (0 = on time).
-        late = workdays_between(ctx.cal, date.fromisoformat(disp["due_current"]), d) if disp and prev is None else 0
+        if promised is not None and promised <= d:
+            raise LcqyError(f"计划完成日期（--plan-due）{promised} 须晚于答复日期 {d}。")
+        # 超期办结: working days the first reply to a dispatch came after its limit (0 = on time);
+        # a reply awaited under 督办 is measured against the plan date or the 专项督办 deadline.
+        due, _ = case_supervision_due(ctx, case)
+        if disp and case["state"] == "dispatched" and (prev is None or prev["dispatch_id"] != disp["id"]):
+            due = disp["due_current"]
+        late = workdays_between(ctx.cal, date.fromisoformat(due), d) if due else 0
         row = {
             "case_id": case["id"],
             "dispatch_id": disp["id"] if disp else None,
@@ -51,13 +74,33 @@ def reply(
             "plan": plan,
             "replied_on": d.isoformat(),
             "late": late,
+            "plan_due": promised.isoformat() if promised else None,
         }
+        if not again and prev and _same(prev, row, ("result", "mode", "summary", "doc_no", "plan", "plan_due")):
+            raise LcqyError(
+                f"{prev['replied_on']} 已记录过一条内容相同的{result}类答复。确是又一次答复请加 --again；"
+                "误录的请用 lcqy undo 撤销。"
+            )
         row["id"] = led.db["replies"].insert(row).last_pk
         led.db["cases"].update(case["id"], {"state": "replied"})
-        led.event(case["id"], d.isoformat(), "reply", ctx.actor, before=prev and prev["result"], after=row)
+        led.event(
+            case["id"],
+            d.isoformat(),
+            "reply",
+            ctx.actor,
+            before=prev and prev["result"],
+            after=row,
+            state_before=case["state"],
+        )
         if result in ("B", "C"):
             set_supervision(ctx, case, "ledger", d, f"{result}类答复，列入督办台帐")
     return {"case": case, **row}
+
+
+def _same(prev: dict, row: dict, keys: tuple[str, ...]) -> bool:
+    """A second entry of the same act on the same day: most likely typed twice."""
+    day = "replied_on" if "replied_on" in row else "followed_on"
+    return prev[day] == row[day] and all(prev[k] == row[k] for k in keys)
 
 
 def followup(
@@ -68,6 +111,7 @@ def followup(
     satisfaction: str,
     incomplete: bool = False,
     note: str = "",
+    again: bool = False,
     on: str | None = None,
 ) -> dict:
     method = validate.choice("回访方式（--method）", method, FOLLOWUP_METHODS)
@@ -90,13 +134,23 @@ def followup(
             "note": note,
             "followed_on": d.isoformat(),
         }
+        if not again and last and _same(last, row, ("reply_id", "method", "satisfaction", "incomplete", "note")):
+            raise LcqyError(
+                f"{last['followed_on']} 已记录过一次相同的回访（{method}，{satisfaction}）。"
+                "确是又一次回访请加 --again；误录的请用 lcqy undo 撤销。"
+            )
         row["id"] = led.db["followups"].insert(row).last_pk
         led.event(case["id"], d.isoformat(), "followup", ctx.actor, after=row)
+        cleared = ""
         if satisfaction == "不满意" or incomplete:
             set_supervision(
                 ctx, case, "special", d, "企业不满意" if satisfaction == "不满意" else "办理不彻底或答复不规范"
             )
-    return {"case": case, **row, "supervision": case["supervision"]}
+        elif case["supervision"] and rep["result"] == "A":
+            # 第十八条: solved and the enterprise satisfied ends the 督办; the case may be 销号.
+            cleared = SUPERVISION[case["supervision"]]
+            set_supervision(ctx, case, "", d, f"A类答复且企业{satisfaction}，解除{cleared}")
+    return {"case": case, **row, "supervision": case["supervision"], "cleared": cleared}
 
 
 def close_blockers(rep: dict | None, fol: dict | None) -> list[str]:
@@ -148,12 +202,28 @@ def urge(
         disp = active_dispatch(ctx, case["id"])
         if disp is None:
             raise LcqyError("该案件没有正在办理的交办单，无从催办。")
+        kind = URGE_KIND[case["supervision"]]  # 催办, or a 督办 under the case's mark
+        due, what = disp["due_current"], "办结时限"
+        if case["state"] == "replied":
+            due, source = case_supervision_due(ctx, case)
+            what = "督办时限" if source == "supervise" else "承诺完成日期"
+            if not case["supervision"]:
+                raise LcqyError("该案件已答复，且不在督办台帐或专项督办中，不需催办；请回访企业（lcqy followup）。")
+            if due is None:
+                hint = (
+                    "先用 lcqy supervise CASE --until 日期 --reason … 设定重新办理的时限"
+                    if case["supervision"] == "special"
+                    else "答复没有承诺完成日期"
+                )
+                raise LcqyError(f"该案件在{kind}中，但没有待答复的时限，无从督办：{hint}。")
         last = latest(ctx, "urges", case["id"])
-        d = step_date(ctx, on, "交办或上次催办日期", last["urged_on"] if last else disp["dispatched_on"])
-        late = workdays_between(ctx.cal, date.fromisoformat(disp["due_current"]), d)
+        start = max(last["urged_on"], disp["dispatched_on"]) if last else disp["dispatched_on"]
+        d = step_date(ctx, on, "交办或上次催办日期", start)
+        late = workdays_between(ctx.cal, date.fromisoformat(due), d)
         if late == 0:
             raise LcqyError(
-                f"该案件办结时限为 {disp['due_current']}，到 {d} 尚未超期，不需催办（第十八条：对未按时办结的催办）。"
+                f"该案件{what}为 {due}，到 {d} 尚未超期，不需{'督办' if kind != '催办' else '催办'}"
+                "（第十八条：对未按时办结的催办）。"
             )
         reply_by = add_workdays(ctx.cal, d, URGE_REPLY_DAYS)
         row = {
@@ -163,9 +233,11 @@ def urge(
             "days_late": late,
             "reply_by": reply_by.isoformat(),
             "note": note,
+            "kind": kind,
+            "due": due,
         }
         row["id"] = led.db["urges"].insert(row).last_pk
-        count = dispatch_urge_count(case, disp, case_urges(ctx, case["id"]))
+        count = dispatch_urge_count(case, disp, case_urges(ctx, case["id"]), kind=kind)
         led.event(case["id"], d.isoformat(), "urge", ctx.actor, after=row, count=count)
         result = {"case": case, "dispatch": disp, **row, "count": count}
         result["letter"] = then(result) if then else None

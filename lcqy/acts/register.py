@@ -45,6 +45,8 @@ def clean_field(key: str, value: object, *, level: str = "county") -> object:
     if key == "category":
         return validate.choice(label, text, CATEGORIES)
     if key == "channel":
+        if str(text).strip() == CHANNELS[-1] and level != "city":
+            raise LcqyError("反映形式“县区转报”只用于市级台帐接收县区转报包（lcqy receive 文件），不能手工登记。")
         allowed = CHANNELS if level == "city" else CLERK_CHANNELS
         return validate.choice(label, text, allowed)
     if key == "phone":
@@ -81,26 +83,33 @@ def clean_registration(ctx: Ctx, raw: dict, *, allow_county_channel: bool = Fals
 
 
 def register(ctx: Ctx, raw: dict, *, source_no: str = "") -> dict:
-    led = ctx.ledger
     fields = clean_registration(ctx, raw, allow_county_channel=bool(source_no))
+    ctx.cal  # noqa: B018 - the calendar is read before the write lock is taken
+    with ctx.ledger.write():
+        return insert_case(ctx, fields, source_no=source_no)
+
+
+def insert_case(ctx: Ctx, fields: dict, *, source_no: str = "") -> dict:
+    """Number and enter checked fields; inside the caller's write transaction (register,
+    and `receive` of a county's escalation, which stores its papers in the same one)."""
+    led = ctx.ledger
     accepted = date.fromisoformat(fields["accepted_on"])
     due = dispatch_due(ctx.cal, accepted, major=bool(fields["major"]))
-    with led.write():
-        seq, reg_no = led.allocate("收", accepted.year, fields["accepted_on"])
-        row = {
-            **fields,
-            "reg_no": reg_no,
-            "reg_year": accepted.year,
-            "reg_seq": seq,
-            "state": "registered",
-            "dispatch_due": due.isoformat(),
-            "dispatch_due_estimated": int(ctx.cal.is_estimate(due)),
-            "source_no": source_no,
-            "created_at": now_text(),
-        }
-        case_id = led.db["cases"].insert(row).last_pk
-        led.db.execute("UPDATE numbers SET case_id = ? WHERE text = ?", [case_id, reg_no])
-        led.event(case_id, fields["accepted_on"], "register", ctx.actor, after=row)
+    seq, reg_no = led.allocate("收", accepted.year, fields["accepted_on"])
+    row = {
+        **fields,
+        "reg_no": reg_no,
+        "reg_year": accepted.year,
+        "reg_seq": seq,
+        "state": "registered",
+        "dispatch_due": due.isoformat(),
+        "dispatch_due_estimated": int(ctx.cal.is_estimate(due)),
+        "source_no": source_no,
+        "created_at": now_text(),
+    }
+    case_id = led.db["cases"].insert(row).last_pk
+    led.db.execute("UPDATE numbers SET case_id = ? WHERE text = ?", [case_id, reg_no])
+    led.event(case_id, fields["accepted_on"], "register", ctx.actor, after=row)
     return led.db["cases"].get(case_id)
 
 

@@ -27,6 +27,7 @@ def dispatch_cmd(
     level: str = typer.Option(..., "--level", help="审批层级：主任、副组长、组长、专题会议"),
     tier: str = typer.Option("一般", "--tier", help="一般（5个工作日办结）或 重大（1个月）"),
     received: str = typer.Option(None, "--received", help="牵头部门收到交办单的日期（默认交办当天）"),
+    instruction: str = typer.Option("", "--instruction", help="领导批示内容（印在批示笺上：lcqy form instruction）"),
     on: str = typer.Option(None, "--date", help=DATE_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
@@ -35,8 +36,9 @@ def dispatch_cmd(
 
     with open_ctx(ctx) as c:
         r = dispatch(
-            c, case, lead=dept, assist=assist, approver=approver, level=level, tier=tier, received=received, on=on
-        )
+            c, case, lead=dept, assist=assist, approver=approver, level=level, tier=tier, received=received, on=on,
+            instruction=instruction,
+        )  # fmt: skip
     if r.get("meeting"):
         _done(
             r,
@@ -58,16 +60,21 @@ def escalate_cmd(
     case: str = CASE,
     approver: str = typer.Option(..., "--approver", help="签批的组长姓名"),
     suggestion: str = typer.Option(..., "--suggestion", help="办理建议"),
+    instruction: str = typer.Option("", "--instruction", help="组长批示内容（印在批示笺上：lcqy form instruction）"),
+    package: str = typer.Option(None, "--package", help="同时把转报包写入此目录（交给市服企办）"),
     on: str = typer.Option(None, "--date", help=DATE_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """转报市服企办（县区台帐专用，组长审批，3个工作日内）。"""
     from lcqy.acts.dispatching import escalate
+    from lcqy.acts.exchange import escalate_package, package_dir
 
+    folder = package_dir(package) if package else None  # checked before anything is recorded
     with open_ctx(ctx) as c:
-        r = escalate(c, case, approver=approver, suggestion=suggestion, on=on)
+        r = escalate(c, case, approver=approver, suggestion=suggestion, on=on, instruction=instruction)
+        r["package"] = str(escalate_package(c, r["no"], folder)) if folder else None
     late = f"（已超过转报时限 {r['limit_due']}，记为延迟转报）" if r["late"] else ""
-    _done(r, as_json, f"转报编号：{r['no']}{late}")
+    _done(r, as_json, f"转报编号：{r['no']}{late}" + (f"\n已生成转报包 {r['package']}" if folder else ""))
 
 
 def forward_cmd(
@@ -145,16 +152,32 @@ def reply_cmd(
     summary: str = typer.Option(..., "--summary", help="办理情况"),
     doc_no: str = typer.Option("", "--doc-no", help="报送办理结果的文号"),
     plan: str = typer.Option("", "--plan", help="B类：措施和时限；C类：向企业的说明"),
+    plan_due: str = typer.Option(
+        None, "--plan-due", help="承诺完成日期：B类必填，C类可填；督办台帐到期未办结按超期督办"
+    ),
+    again: bool = typer.Option(False, "--again", help="同一天再记录一条内容相同的答复（确非重复录入时）"),
     on: str = typer.Option(None, "--date", help=DATE_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
-    """记录承办单位的办理结果（A/B/C）。"""
+    """记录承办单位的办理结果（A/B/C）；B类、C类列入督办台帐。"""
     from lcqy.acts.handling import reply
 
     with open_ctx(ctx) as c:
-        r = reply(c, case, result=result, mode=mode, summary=summary, doc_no=doc_no, plan=plan, on=on)
+        r = reply(
+            c,
+            case,
+            result=result,
+            mode=mode,
+            summary=summary,
+            doc_no=doc_no,
+            plan=plan,
+            plan_due=plan_due,
+            again=again,
+            on=on,
+        )
     extra = "，超期办结" if r["late"] else ""
-    extra += "；已列入督办台帐" if r["result"] in ("B", "C") else ""
+    if r["result"] in ("B", "C"):
+        extra += "；已列入督办台帐" + (f"，{r['plan_due']} 到期" if r["plan_due"] else "")
     _done(r, as_json, f"{r['case']['reg_no']} 已记录 {r['result']} 类答复（{r['replied_on']}{extra}）。")
 
 
@@ -165,16 +188,22 @@ def followup_cmd(
     satisfaction: str = typer.Option(..., "--satisfaction", help="满意、基本满意、不满意"),
     incomplete: bool = typer.Option(False, "--incomplete", help="办理不彻底、答复不规范或含糊不清"),
     note: str = typer.Option("", "--note", help="说明"),
+    again: bool = typer.Option(False, "--again", help="同一天再记录一次相同的回访（确非重复录入时）"),
     on: str = typer.Option(None, "--date", help=DATE_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
-    """回访企业：记录满意度；不满意或办理不彻底转专项督办。"""
+    """回访企业：记录满意度；不满意或办理不彻底转专项督办，A类且满意解除督办。"""
     from lcqy.acts.handling import followup
     from lcqy.rules.constants import SUPERVISION
 
     with open_ctx(ctx) as c:
-        r = followup(c, case, method=method, satisfaction=satisfaction, incomplete=incomplete, note=note, on=on)
+        r = followup(
+            c, case, method=method, satisfaction=satisfaction, incomplete=incomplete, note=note, again=again, on=on
+        )
     sup = f"；{SUPERVISION[r['supervision']]}" if r["supervision"] else ""
+    if r["cleared"]:
+        seq = r["case"]["reg_seq"]
+        sup = f"；已解除{r['cleared']}，可以销号（lcqy close {seq}）"
     _done(r, as_json, f"{r['case']['reg_no']} 回访：{r['satisfaction']}{sup}。")
 
 
@@ -189,7 +218,8 @@ def urge_cmd(
     on: str = typer.Option(None, "--date", help=DATE_HELP),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
-    """催办：记录一次催办（次数、超期工作日、限期答复日期），并生成催办函。"""
+    """催办：记录一次催办（次数、超期工作日、限期答复日期），并生成催办函；
+    督办台帐、专项督办的已答复案件为督办，生成督办函（第十八条）。"""
     from lcqy.acts.forms import urge_with_letter
 
     with open_ctx(ctx) as c:
@@ -197,12 +227,15 @@ def urge_cmd(
             c, case, note=note, on=on, letter=not no_letter, output=output, force=force, templates=templates
         )
     letter = r["letter"]
+    what = "催办" if r["kind"] == "催办" else f"督办（{r['kind']}）"
+    title = "催办函" if r["kind"] == "催办" else "督办函"
     _done(
         r,
         as_json,
-        f"{r['case']['reg_no']} 第 {r['count']} 次催办 {r['dispatch']['lead_dept']}："
-        f"超期 {r['days_late']} 个工作日，请于 {r['reply_by']} 前书面答复。"
-        + (f"\n已生成催办函 {letter}" if letter else ""),
+        f"{r['case']['reg_no']} 第 {r['count']} 次{what} {r['dispatch']['lead_dept']}："
+        + ("" if r["kind"] == "催办" else f"督办时限 {r['due']}，")
+        + f"超期 {r['days_late']} 个工作日，请于 {r['reply_by']} 前书面答复。"
+        + (f"\n已生成{title} {letter}" if letter else ""),
     )
 
 

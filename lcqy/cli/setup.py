@@ -32,30 +32,78 @@ def init(
 
 @dept_app.command("add")
 def dept_add(ctx: typer.Context, names: list[str] = typer.Argument(..., help="部门名称，可一次写多个")):
-    """添加部门。"""
-    from lcqy.acts.admin import dept_add as add
+    """添加部门（与名单中已有名称相近时提醒，仍会添加）。"""
+    from lcqy.acts.departments import dept_add as add
 
     with open_ctx(ctx) as c:
-        added = add(c, names)
-    say(f"已添加 {len(added)} 个部门：{'、'.join(added)}")
+        r = add(c, names)
+    say(f"已添加 {len(r['added'])} 个部门：{'、'.join(r['added'])}")
+    for name, close in r["near"].items():
+        say(
+            f"注意：“{name}”与名单中的“{'、'.join(close)}”相近，是否同一部门？"
+            f"如是重复添加，可停用多余的一个：lcqy dept retire {name}"
+        )
 
 
 @dept_app.command("list")
 def dept_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
-    """列出部门名单，及各部门牵头、配合、退单、被催办的件数。"""
+    """列出部门名单（含已停用的），及各部门牵头、配合、退单、被催办的件数。"""
     from lcqy.acts.common import department_counts
+    from lcqy.acts.departments import retired
 
     with open_ctx(ctx) as c:
         rows = department_counts(c)
+        gone = retired(c)
+    for r in rows:
+        r["retired_on"] = gone.get(r["name"])
     if as_json:
         print_json(rows)
     elif not rows:
         say("部门名单为空。用 lcqy dept add 部门名称 添加。")
     else:
         body = [
-            (i, r["name"], r["lead"], r["assist"], r["returns"] or "", r["urges"] or "") for i, r in enumerate(rows, 1)
-        ]
-        table(None, ["序号", "部门", "牵头", "配合", "退单", "被催办"], body, no_wrap=("序号", "部门"))
+            (i, r["name"], r["lead"], r["assist"], r["returns"] or "", r["urges"] or "",
+             f"{r['retired_on']} 停用" if r["retired_on"] else "")
+            for i, r in enumerate(rows, 1)
+        ]  # fmt: skip
+        table(None, ["序号", "部门", "牵头", "配合", "退单", "被催办", "状态"], body, no_wrap=("序号", "部门"))
+
+
+@dept_app.command("rename")
+def dept_rename(
+    ctx: typer.Context,
+    old: str = typer.Argument(..., help="原名称"),
+    new: str = typer.Argument(..., help="新名称"),
+    on: str = typer.Option(None, "--date", help="更名日期（默认今天）"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
+    """部门更名：现有交办记录、统计和报表改用新名称；各案件操作记录保留原名称，并记一笔更名。"""
+    from lcqy.acts.departments import dept_rename as rename
+
+    with open_ctx(ctx) as c:
+        r = rename(c, old, new, on)
+    if as_json:
+        return print_json(r)
+    say(f"已将“{r['before']}”更名为“{r['after']}”（{r['on']}），涉及 {r['cases']} 件案件，已记入各案件的操作记录。")
+
+
+@dept_app.command("retire")
+def dept_retire(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="部门名称"),
+    on: str = typer.Option(None, "--date", help="停用日期（默认今天）"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
+    """停用部门（撤并后）：不能再交办给它；已有记录和统计保留原样。"""
+    from lcqy.acts.departments import dept_retire as retire
+
+    with open_ctx(ctx) as c:
+        r = retire(c, name, on)
+    if as_json:
+        return print_json(r)
+    say(f"已停用“{r['name']}”（{r['on']}），今后不能再交办给它；已有记录保留。")
+    if r["open_cases"]:
+        say(f"它仍牵头或配合 {r['open_cases']} 件在办案件，这些案件照常办理（lcqy list --dept {r['name']} 查看）。")
 
 
 @cal_app.command("set")
@@ -216,18 +264,22 @@ def backup_cmd(
 
 
 def check_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
-    """检查台帐：数据库完整性、编号连续、状态与记录一致、文件权限，每个问题一行。"""
+    """检查台帐：数据库完整性、编号连续、状态与记录一致，每个问题一行；文件权限、补录编号的日期顺序只作提醒。"""
     from lcqy.acts.check import check
+    from lcqy.acts.check_warnings import check_warnings
 
     with open_ctx(ctx) as c:
         problems = check(c)
+        warnings = check_warnings(c)
     if as_json:
-        print_json(problems)
+        print_json({"problems": problems, "warnings": warnings})
     elif problems:
         for p in problems:
             print(p)
     else:
         say("台帐检查通过，没有发现问题。")
+    for w in [] if as_json else warnings:
+        print(f"提醒：{w}")
     if problems:
         raise typer.Exit(1)
 

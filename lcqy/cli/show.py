@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import typer
 
+from lcqy.acts.exchange_view import EXCHANGE_LABELS, EXCHANGE_TEXT, case_extras
 from lcqy.cli._common import JSON_HELP, est, open_ctx, print_json, table
 
 ACT_LABELS = {
+    "dept-rename": "部门更名",
     "register": "登记", "meeting": "提请专题会议", "dispatch": "交办", "escalate": "转报", "forward": "转交答复",
     "reject": "不予受理", "return": "退单", "extend": "延期", "reply": "答复", "followup": "回访",
     "close": "销号", "urge": "催办", "merge": "合并", "merged-from": "并入重复件", "void": "作废",
     "edit": "更正", "supervision": "督办", "import": "导入", "recalc": "期限调整",
 }  # fmt: skip
+ACT_LABELS.update(EXCHANGE_LABELS)
 
 
 def _after(d: dict) -> dict:
@@ -20,6 +23,10 @@ def _after(d: dict) -> dict:
 
 # action -> the one line the history shows for it
 _EVENT_TEXT = {
+    "dept-rename": lambda e, d, a: (
+        f"“{d.get('before')}”更名为“{d.get('after')}”"
+        + (f"（{'、'.join(d['dispatches'])}）" if d.get("dispatches") else "")
+    ),
     "register": lambda e, d, a: f"{a.get('reg_no')}，经办 {e['actor']}",
     "meeting": lambda e, d, a: f"签批 {d.get('approver', '')}",
     "dispatch": lambda e, d, a: (
@@ -48,13 +55,28 @@ _EVENT_TEXT = {
     ),
     "supervision": lambda e, d, a: f"{d.get('why')}",
     "close": lambda e, d, a: "最近一次答复为A类，企业满意",
-    "urge": lambda e, d, a: f"第{d.get('count')}次，超期 {a.get('days_late')} 个工作日，限 {a.get('reply_by')} 前答复",
+    "urge": lambda e, d, a: (
+        f"{'' if a.get('kind', '催办') == '催办' else '督办，'}"
+        f"第{d.get('count')}次，超期 {a.get('days_late')} 个工作日，限 {a.get('reply_by')} 前答复"
+    ),
     "merge": lambda e, d, a: f"合并到 {d.get('into')}",
     "merged-from": lambda e, d, a: f"{d.get('duplicate')} 并入本件",
     "void": lambda e, d, a: f"{d.get('number')} 作废：{d.get('reason')}",
     "edit": lambda e, d, a: _edit_text(d),
     "import": lambda e, d, a: f"自 {d.get('source')} {d.get('where')}",
     "recalc": lambda e, d, a: f"工作日历变更，{d.get('what')} {d.get('before')} → {d.get('after')}",
+    **EXCHANGE_TEXT,
+}
+
+# 第十八条 after the reply (专项督办 deadlines, re-dispatch) and corrections (undo).
+ACT_LABELS |= {"supervise": "专项督办", "redispatch": "重新交办", "undo": "撤销"}
+_EVENT_TEXT |= {
+    "supervise": lambda e, d, a: f"限 {a.get('due')} 前重新答复：{a.get('reason')}",
+    "redispatch": lambda e, d, a: (
+        f"{d.get('old_dept')}（{d.get('replaced')}）改交 {a.get('lead_dept')}，{a.get('no')}，"
+        f"办结时限 {a.get('due_current')}：{d.get('reason')}"
+    ),
+    "undo": lambda e, d, a: f"撤销{ACT_LABELS.get(d.get('act'), d.get('act'))}：{d.get('reason')}",
 }
 
 
@@ -111,8 +133,9 @@ def show_cmd(
 
     with open_ctx(ctx) as c:
         v = case_view(c, resolve(c, case))
+        extra, extra_rows = case_extras(c, v)
     if as_json:
-        print_json(v)
+        print_json(v | extra)
         return
     state = v["state_label"] + (f"（{v['supervision_label']}）" if v["supervision_label"] else "")
     if v["merged_into_no"]:
@@ -144,7 +167,7 @@ def show_cmd(
             ("转报", f"{e['escalated_on']}，签批 {e['approver']}，建议：{e['suggestion']}"
                      + ("，超过转报时限" if e["late"] else "")),
         ]  # fmt: skip
-    rows += _outcome(v)
+    rows += extra_rows + _outcome(v)
     table(None, ["项目", "内容"], rows, no_wrap=("项目",))
     hist = [(e["act_on"], ACT_LABELS.get(e["action"], e["action"]), event_text(e)) for e in v["events"]]
     table("操作记录", ["日期", "操作", "内容"], hist, no_wrap=("日期", "操作"))

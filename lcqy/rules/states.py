@@ -19,7 +19,10 @@ TRANSITIONS: dict[str, tuple[str, frozenset[str], str | None]] = {
     "reply": ("答复", frozenset({"dispatched", "replied", "escalated"}), "replied"),
     "followup": ("回访", frozenset({"replied"}), None),
     "close": ("销号", frozenset({"replied"}), "closed"),
-    "urge": ("催办", frozenset({"dispatched"}), None),
+    # After a reply, only a case under 督办台帐 or 专项督办 (第十八条) is urged: a 督办.
+    "urge": ("催办", frozenset({"dispatched", "replied"}), None),
+    "supervise": ("设定专项督办时限", frozenset({"replied"}), None),
+    "redispatch": ("重新交办", frozenset({"replied", "dispatched"}), "dispatched"),
     "merge": ("合并", OPEN_BEFORE_DISPATCH, "merged"),
     "void": ("作废", frozenset({"registered"}), "void"),
     "edit": ("更正", frozenset(STATES) - {"void", "merged"}, None),

@@ -1,0 +1,93 @@
+"""package, receive, send-result, send-back: the county ⇄ city exchange packages."""
+
+from __future__ import annotations
+
+import typer
+
+from lcqy.cli._common import DATE_HELP, JSON_HELP, open_ctx, print_json, say
+
+CASE = typer.Argument(..., help="案件：登记编号、转报编号、2026-15 或 15（本年）")
+OUT_HELP = "交换包文件（.lcqy；默认以编号命名，存在当前目录）"
+
+
+def package_cmd(
+    ctx: typer.Context,
+    case: str = CASE,
+    output: str = typer.Option(None, "-o", "--output", help=OUT_HELP),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+):
+    """（县区）重新生成已转报案件的转报包：登记内容、转报单、批示和附件，交给市服企办。"""
+    from lcqy.acts.exchange import write_escalation
+
+    with open_ctx(ctx) as c:
+        path = write_escalation(c, case, output, force)
+    say(f"已生成转报包 {path}")
+
+
+def receive_cmd(
+    ctx: typer.Context,
+    file: str = typer.Argument(..., help="收到的交换包文件（.lcqy）"),
+    on: str = typer.Option(None, "--date", help="接收（受理）日期，默认今天"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
+    """接收交换包：市级接收县区转报包并登记；县区接收市级办理结果或退回。"""
+    from lcqy.acts.exchange import receive
+
+    with open_ctx(ctx) as c:
+        r = receive(c, file, on)
+    if as_json:
+        print_json({k: v for k, v in r.items() if k != "case"})
+        return
+    if r["type"] == "escalation":
+        say(
+            f"已接收 {r['from']} 的转报 {r['escalate_no']}，登记编号：{r['reg_no']}"
+            f"（附件 {r['attachments']} 件）。请按第十三条交办：lcqy dispatch {r['reg_no']} …"
+        )
+    elif r["type"] == "result":
+        say(
+            f"已记录 {r['from']} 对 {r['case']['reg_no']} 的办理结果：{r['result']}类（{r['replied_on']}），"
+            f"附件 {r['attachments']} 件。请回访企业：lcqy followup {r['case']['reg_no']} …"
+        )
+    else:
+        say(
+            f"{r['from']} 退回 {r['case']['reg_no']}：{r['reason']}。案件回到待交办，"
+            f"交办时限 {r['dispatch_due']}：lcqy dispatch {r['case']['reg_no']} …"
+        )
+
+
+def send_result_cmd(
+    ctx: typer.Context,
+    case: str = CASE,
+    output: str = typer.Option(None, "-o", "--output", help=OUT_HELP),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+    on: str = typer.Option(None, "--date", help=DATE_HELP),
+):
+    """（市级）答复后把办理结果包报回转报的县区：答复、答复文件和市级编号。"""
+    from lcqy.acts.exchange import send_result
+
+    with open_ctx(ctx) as c:
+        path = send_result(c, case, output, force, on)
+    say(f"已生成办理结果包 {path}")
+
+
+def send_back_cmd(
+    ctx: typer.Context,
+    case: str = CASE,
+    reason: str = typer.Option(..., "--reason", help="退回理由：如 不属市级协调事项，请县区按职责交办"),
+    output: str = typer.Option(None, "-o", "--output", help=OUT_HELP),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+    on: str = typer.Option(None, "--date", help=DATE_HELP),
+):
+    """（市级）把县区转报的案件退回县区（不属市级事项），生成退回包；市级台帐记为不予受理。"""
+    from lcqy.acts.exchange import send_back
+
+    with open_ctx(ctx) as c:
+        r = send_back(c, case, reason, output, force, on)
+    say(f"{r['case']['reg_no']} 已退回 {r['county']}，退回包 {r['path']}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("package")(package_cmd)
+    app.command("receive")(receive_cmd)
+    app.command("send-result")(send_result_cmd)
+    app.command("send-back")(send_back_cmd)
