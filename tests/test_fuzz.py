@@ -122,7 +122,7 @@ def test_odd_but_valid_text_is_stored_and_exported(ledger, tmp_path):
         r = ledger("dispatch", str(n), "--dept", DEPTS[0], "--approver", odd[:50], "--level", "组长",
                    "--date", "2026-11-17")
         assert r.code == 0, (odd, r.err)
-        r = ledger("reply", str(n), "--result", "B", "--mode", "书面", "--summary", odd, "--plan", odd)
+        r = ledger("reply", str(n), "--result", "C", "--mode", "书面", "--summary", odd, "--plan", odd)
         assert r.code == 0, (odd, r.err)
     assert ledger("check").code == 0
     out = tmp_path / "台帐.xlsx"

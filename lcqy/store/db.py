@@ -32,10 +32,12 @@ QUICK_SECONDS = 0.5
 LATEST = max(n for n, _ in MIGRATIONS)  # the schema this version writes (PRAGMA user_version)
 NEWER = "本台帐由更新版本的 lcqy 建立，请升级 lcqy 后再修改（pip install -U lcqy）。"
 SQLITE_HEADER = b"SQLite format 3\x00"
-# History entries dated when they were made rather than when something happened to the case.
-UNORDERED_EVENTS = ("import", "recalc")
-# Entries on a case about an act on another case (a duplicate merged into it), dated by that act.
-NOTES_ON_OTHERS = ("merged-from", "merged-moved")
+# History entries dated when they were made rather than when something happened to the case
+# (bookkeeping: imports, recalculated limits, renamed departments, packages written).
+UNORDERED_EVENTS = ("import", "recalc", "dept-rename", "dept-retire", "package", "send-result", "send-back")
+# Entries dated by an act elsewhere (a duplicate merged into the case, what another office
+# did): counted as the case's history, but not held to its order.
+NOTES_ON_OTHERS = ("merged-from", "merged-moved", "receive")
 
 
 def _connect(path: Path) -> sqlite3.Connection:
