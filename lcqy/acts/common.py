@@ -12,7 +12,7 @@ from lcqy.rules import validate
 
 
 def departments(ctx: Ctx) -> list[str]:
-    return [r["name"] for r in ctx.ledger.db.query("SELECT name FROM departments ORDER BY rowid")]
+    return [name for (name,) in ctx.ledger.conn.execute("SELECT name FROM departments ORDER BY rowid")]
 
 
 def department_counts(ctx: Ctx) -> list[dict]:
@@ -20,12 +20,13 @@ def department_counts(ctx: Ctx) -> list[dict]:
     sql = """
     SELECT p.name,
       (SELECT count(*) FROM dispatches d WHERE d.lead_dept = p.name AND d.status = 'active') AS lead,
-      (SELECT count(*) FROM dispatches d WHERE d.status = 'active' AND d.assist LIKE '%"' || p.name || '"%') AS assist,
+      (SELECT count(*) FROM dispatches d WHERE d.status = 'active'
+         AND EXISTS (SELECT 1 FROM json_each(d.assist) WHERE json_each.value = p.name)) AS assist,
       (SELECT count(*) FROM dispatches d WHERE d.lead_dept = p.name AND d.status = 'returned') AS returns,
       (SELECT count(*) FROM urges u JOIN dispatches d ON d.id = u.dispatch_id WHERE d.lead_dept = p.name) AS urges
     FROM departments p ORDER BY p.rowid
     """
-    return list(ctx.ledger.db.query(sql))
+    return list(ctx.ledger.rows(sql))
 
 
 def require_dept(ctx: Ctx, name: str, label: str = "部门") -> str:

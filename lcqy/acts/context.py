@@ -48,8 +48,8 @@ class Ctx:
             from lcqy.calendar_source import build_calendar
 
             office = {
-                date.fromisoformat(r["day"]): r["kind"]
-                for r in self.ledger.db.query("SELECT day, kind FROM calendar_days")
+                date.fromisoformat(day): kind
+                for day, kind in self.ledger.conn.execute("SELECT day, kind FROM calendar_days")
             }
             confirmed = frozenset(json.loads(self.ledger.meta.get("confirmed_years", "[]")))
             self._cal = build_calendar(office, confirmed)

@@ -1,9 +1,15 @@
-"""Reading the ledger: the list, the overdue board, the rows of the Excel ledger."""
+"""Reading the ledger: the list, the overdue board, the rows of the Excel ledger.
+
+Built for 100,000 cases: SQL filters and orders on indexed columns (cases.due_open and the
+trigram index of migration 4), rows are streamed, and the working-day arithmetic is done once
+per distinct date.
+"""
 
 from __future__ import annotations
 
+import heapq
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,9 +17,16 @@ from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
 from lcqy.rules.constants import CATEGORIES, CHANNELS, STATES, SUPERVISION
-from lcqy.rules.workdays import workdays_between
+from lcqy.rules.states import TERMINAL
+from lcqy.rules.workdays import add_workdays, workdays_between
 
-LEDGER_SQL = """
+OPEN_STATES = tuple(s for s in STATES if s not in TERMINAL)
+
+# The case's active dispatch (the latest one not returned).
+_ACTIVE = "d.id = (SELECT max(id) FROM dispatches WHERE case_id = c.id AND status = 'active')"
+_URGES = "c.prior_urges + (SELECT count(*) FROM urges u WHERE u.case_id = c.id)"
+
+LEDGER_SQL = f"""
 SELECT c.*,
        d.no AS dispatch_no, d.lead_dept, d.assist, d.due_original, d.due_current, d.due_estimated,
        d.dispatched_on, d.received_on, d.tier, d.level, d.approver, d.late AS dispatch_late,
@@ -22,16 +35,67 @@ SELECT c.*,
        r.result, r.replied_on, r.late AS reply_late,
        (SELECT late FROM replies WHERE case_id = c.id ORDER BY id LIMIT 1) AS first_reply_late,
        f.satisfaction, f.followed_on,
-       c.prior_urges + (SELECT count(*) FROM urges u WHERE u.case_id = c.id) AS urge_count,
+       {_URGES} AS urge_count,
        (SELECT count(*) FROM dispatches x WHERE x.case_id = c.id AND x.status = 'returned') AS return_count
 FROM cases c
-LEFT JOIN dispatches d ON d.id = (
-    SELECT id FROM dispatches WHERE case_id = c.id AND status = 'active' ORDER BY id DESC LIMIT 1)
+LEFT JOIN dispatches d ON {_ACTIVE}
 LEFT JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE case_id = c.id)
 LEFT JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
 LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
 LEFT JOIN cases m ON m.id = c.merged_into
 """
+
+# What `list` shows and prints as JSON: a lighter join than the Excel ledger's.
+LIST_SQL = f"""
+SELECT c.id, c.reg_no, c.reg_year, c.reg_seq, c.enterprise, c.category, c.channel, c.accepted_on,
+       c.state, c.supervision, c.due_open, c.due_open_estimated,
+       d.no AS dispatch_no, d.lead_dept, d.assist, d.due_current,
+       r.result, f.satisfaction, {_URGES} AS urge_count
+FROM cases c
+LEFT JOIN dispatches d ON {_ACTIVE}
+LEFT JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
+LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
+"""
+
+
+def _label_sql(column: str, labels: dict[str, str]) -> str:
+    whens = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in labels.items())
+    return f"CASE {column} {whens} END"
+
+
+# `list --json`: each record is built by SQLite itself (json_object), so that a 100,000-case
+# listing costs the query and the writing, not a Python dict and an encoder per case.
+LIST_JSON = {
+    "reg_no": "c.reg_no",
+    "reg_year": "c.reg_year",
+    "reg_seq": "c.reg_seq",
+    "enterprise": "c.enterprise",
+    "category": "c.category",
+    "channel": "c.channel",
+    "accepted_on": "c.accepted_on",
+    "state": "c.state",
+    "state_label": _label_sql("c.state", STATES),
+    "supervision_label": _label_sql("c.supervision", SUPERVISION),
+    "lead_dept": "d.lead_dept",
+    "assist": "json(coalesce(d.assist, '[]'))",
+    "dispatch_no": "d.no",
+    "due_current": "d.due_current",
+    "result": "r.result",
+    "satisfaction": "f.satisfaction",
+    "urge_count": _URGES,
+    # the limit an open case works to now (the dispatch limit before dispatch)
+    "due": "c.due_open",
+    "due_estimated": "json(CASE WHEN c.due_open IS NOT NULL AND c.due_open_estimated THEN 'true' ELSE 'false' END)",
+}
+_LIST_JSON_SQL = (
+    "SELECT json_object("
+    + ", ".join(f"'{k}', {v}" for k, v in LIST_JSON.items())
+    + ") AS record"
+    + LIST_SQL[LIST_SQL.index("\nFROM cases c") :]
+)
+
+# A department leads the active dispatch or cooperates on it (assist is a JSON list).
+_DEPT = "(d.lead_dept = :dept OR EXISTS (SELECT 1 FROM json_each(d.assist) WHERE json_each.value = :dept))"
 
 
 @dataclass
@@ -45,6 +109,7 @@ class Filters:
     supervision: str | None = None
     date_from: date | None = None
     date_to: date | None = None
+    open_only: bool = False  # only cases still being handled (not ended)
 
 
 def _state_key(label: str) -> str:
@@ -54,6 +119,82 @@ def _state_key(label: str) -> str:
     raise LcqyError(f"状态“{label}”不在可选范围内，可选：{'、'.join(STATES.values())}。")
 
 
+def like_pattern(text: str) -> str:
+    """A LIKE pattern (ESCAPE '\\') that finds `text` literally: % and _ are not wildcards."""
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _text_clause(text: str) -> tuple[str, dict]:
+    """Cases whose enterprise, problem or request contains `text`.
+
+    Three characters or more: the trigram index (a phrase query is a substring match there);
+    shorter: a scan with LIKE, which the trigram index cannot serve.
+    """
+    if len(text) >= 3:
+        phrase = '"' + text.replace('"', '""') + '"'
+        return "c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH :fts)", {"fts": phrase}
+    cols = ("c.enterprise", "c.problem", "c.request")
+    return "(" + " OR ".join(f"{c} LIKE :like ESCAPE '\\'" for c in cols) + ")", {"like": like_pattern(text)}
+
+
+def _where(ctx: Ctx, f: Filters, *, count: bool = False) -> tuple[list[str], dict]:
+    where: list[str] = []
+    params: dict = {}
+    if f.dept:
+        from lcqy.acts.common import require_dept
+
+        require_dept(ctx, f.dept, "部门（--dept）")
+        where.append(_DEPT)
+        params["dept"] = f.dept
+    if f.year is not None:
+        where.append("c.reg_year = :year")
+        params["year"] = validate.year("年度（--year）", f.year)
+    if f.category:
+        where.append("c.category = :category")
+        params["category"] = validate.choice("问题类别（--category）", f.category, CATEGORIES)
+    if f.channel:
+        where.append("c.channel = :channel")
+        params["channel"] = validate.choice("反映形式（--channel）", f.channel, CHANNELS)
+    if f.state:
+        where.append("c.state = :state")
+        params["state"] = _state_key(f.state)
+    elif f.open_only:
+        # Unary + keeps SQLite off the state index, so that it walks the registration order (and
+        # stops after a page) instead of sorting every open case; the count uses the index.
+        where.append(f"{'' if count else '+'}c.state IN ({', '.join(repr(s) for s in OPEN_STATES)})")
+    if f.supervision:
+        key = next((k for k, v in SUPERVISION.items() if k and f.supervision in (k, v)), None)
+        if key is None:
+            raise LcqyError("督办类别（--supervision）只能是：督办台帐、专项督办。")
+        where.append("c.supervision = :supervision")
+        params["supervision"] = key
+    if f.text:
+        clause, more = _text_clause(f.text)
+        where.append(clause)
+        params.update(more)
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        raise LcqyError(f"受理时间起（--from）{f.date_from} 晚于止（--to）{f.date_to}，请对调。")
+    if f.date_from:
+        where.append("c.accepted_on >= :date_from")
+        params["date_from"] = f.date_from.isoformat()
+    if f.date_to:
+        where.append("c.accepted_on <= :date_to")
+        params["date_to"] = f.date_to.isoformat()
+    return where, params
+
+
+def _sql(base: str, where: list[str]) -> str:
+    return base + (" WHERE " + " AND ".join(where) if where else "")
+
+
+def _labelled(rows: Iterable[dict]) -> Iterator[dict]:
+    for r in rows:
+        r["assist"] = json.loads(r["assist"]) if r["assist"] else []
+        r["state_label"] = STATES[r["state"]]
+        r["supervision_label"] = SUPERVISION[r["supervision"]]
+        yield r
+
+
 def ledger_rows(ctx: Ctx, f: Filters | None = None) -> list[dict]:
     return list(iter_ledger_rows(ctx, f))
 
@@ -61,52 +202,56 @@ def ledger_rows(ctx: Ctx, f: Filters | None = None) -> list[dict]:
 def iter_ledger_rows(ctx: Ctx, f: Filters | None = None) -> Iterator[dict]:
     """The ledger joined with each case's latest dispatch, escalation, reply and follow-up;
     streamed, so that a 100,000-case export does not hold every row."""
-    f = f or Filters()
-    if f.dept:
-        from lcqy.acts.common import require_dept
+    where, params = _where(ctx, f or Filters())
+    sql = _sql(LEDGER_SQL, where) + " ORDER BY c.reg_year, c.reg_seq"
+    return _labelled(ctx.ledger.rows(sql, params))
 
-        require_dept(ctx, f.dept, "部门（--dept）")
-    where, params = [], []
-    if f.year is not None:
-        where.append("c.reg_year = ?")
-        params.append(validate.year("年度（--year）", f.year))
-    if f.category:
-        where.append("c.category = ?")
-        params.append(validate.choice("问题类别（--category）", f.category, CATEGORIES))
-    if f.channel:
-        where.append("c.channel = ?")
-        params.append(validate.choice("反映形式（--channel）", f.channel, CHANNELS))
-    if f.state:
-        where.append("c.state = ?")
-        params.append(_state_key(f.state))
-    if f.supervision:
-        key = next((k for k, v in SUPERVISION.items() if k and f.supervision in (k, v)), None)
-        if key is None:
-            raise LcqyError("督办类别（--supervision）只能是：督办台帐、专项督办。")
-        where.append("c.supervision = ?")
-        params.append(key)
-    if f.text:
-        where.append("(c.enterprise LIKE ? OR c.problem LIKE ? OR c.request LIKE ?)")
-        params += [f"%{f.text}%"] * 3
-    if f.date_from:
-        where.append("c.accepted_on >= ?")
-        params.append(f.date_from.isoformat())
-    if f.date_to:
-        where.append("c.accepted_on <= ?")
-        params.append(f.date_to.isoformat())
-    sql = LEDGER_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY c.reg_year, c.reg_seq"
-    for r in ctx.ledger.db.query(sql, params):
-        r["assist"] = json.loads(r["assist"]) if r["assist"] else []
-        if f.dept and f.dept != r["lead_dept"] and f.dept not in r["assist"]:
-            continue
-        r["state_label"] = STATES[r["state"]]
-        r["supervision_label"] = SUPERVISION[r["supervision"]]
-        yield r
+
+def iter_list_rows(ctx: Ctx, f: Filters) -> Iterator[dict]:
+    """`list`: every matching case in registration order, streamed."""
+    where, params = _where(ctx, f)
+    return _labelled(ctx.ledger.rows(_sql(LIST_SQL, where) + " ORDER BY c.reg_year, c.reg_seq", params))
+
+
+def iter_list_json(ctx: Ctx, f: Filters, limit: int | None = None) -> Iterator[str]:
+    """The rows of iter_list_rows (or of list_page's page) as JSON texts, one a case."""
+    where, params = _where(ctx, f)
+    if limit is None:
+        sql = _sql(_LIST_JSON_SQL, where) + " ORDER BY c.reg_year, c.reg_seq"
+    else:
+        page = _sql(_LIST_JSON_SQL.replace("AS record", "AS record, c.reg_year, c.reg_seq"), where)
+        latest = f"{page} ORDER BY c.reg_year DESC, c.reg_seq DESC LIMIT :limit"
+        sql = f"SELECT record FROM ({latest}) ORDER BY reg_year, reg_seq"
+        params["limit"] = _limit(limit)
+    return (record for (record,) in ctx.ledger.conn.execute(sql, params))
+
+
+def _limit(limit: int) -> int:
+    if limit < 1:
+        raise LcqyError("显示件数（--limit）须为正整数。")
+    return limit
+
+
+def list_page(ctx: Ctx, f: Filters, limit: int) -> tuple[int, list[dict]]:
+    """(how many cases match, the latest `limit` of them in registration order)."""
+    _limit(limit)
+    where, params = _where(ctx, f, count=True)
+    count_sql = _sql("SELECT count(*) FROM cases c", where)
+    if f.dept:  # the department is on the active dispatch
+        count_sql = _sql(f"SELECT count(*) FROM cases c LEFT JOIN dispatches d ON {_ACTIVE}", where)
+    total = ctx.ledger.conn.execute(count_sql, params).fetchone()[0]
+    where, params = _where(ctx, f)
+    sql = _sql(LIST_SQL, where) + " ORDER BY c.reg_year DESC, c.reg_seq DESC LIMIT :limit"
+    rows = list(_labelled(ctx.ledger.rows(sql, {**params, "limit": limit})))
+    rows.reverse()
+    return total, rows
 
 
 def open_due(row: dict) -> tuple[str | None, bool]:
     """The limit an open case is working to: the dispatch limit before dispatch, the handling
-    limit while dispatched; (None, False) otherwise."""
+    limit while dispatched; (None, False) otherwise (cases.due_open, kept by migration 4)."""
+    if "due_open" in row:
+        return row["due_open"], bool(row["due_open"] and row["due_open_estimated"])
     if row["state"] == "registered":
         return row["dispatch_due"], bool(row["dispatch_due_estimated"])
     if row["state"] == "dispatched":
@@ -132,38 +277,122 @@ def late_days(ctx: Ctx, row: dict, as_of: date) -> tuple[str, date | None, int, 
     return STATES[state], due, workdays_between(ctx.cal, due, as_of), estimated
 
 
-def overdue(ctx: Ctx, *, as_of: date, dept: str | None = None, within: int = 1) -> list[dict]:
+# -- the overdue board ----------------------------------------------------------------------
+
+RANK = {"late": 0, "soon": 1, "waiting": 2}
+
+
+@dataclass
+class Board:
+    """What the overdue board asks: as of a day, one department or all, how many working days
+    ahead counts as "due soon"."""
+
+    ctx: Ctx
+    as_of: date
+    dept: str | None
+    within: int
+
+    def late(self, due: date, until: date | None = None) -> int:
+        """Working days late (cached per date: thousands of rows share a few hundred dates)."""
+        key = (due, until)
+        got = self._late.get(key)
+        if got is None:
+            got = self._late[key] = workdays_between(self.ctx.cal, due, until or self.as_of)
+        return got
+
+    def __post_init__(self) -> None:
+        self._late: dict = {}
+        # Due before this day = late, or due within `within` working days.
+        self.horizon = add_workdays(self.ctx.cal, self.as_of, self.within + 1)
+
+    def query(self, where: str, order: str = "", extra: dict | None = None) -> Iterable[tuple]:
+        """Cases as (id, reg_year, reg_seq, reg_no, enterprise, category, state, due_open,
+        due_open_estimated, lead_dept, urge_count), with their active dispatch's lead department,
+        filtered by the board's department; `where` narrows them, `order` is an ORDER BY list."""
+        sql = f"""
+        SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.category, c.state,
+               c.due_open, c.due_open_estimated, d.lead_dept, {_URGES} AS urge_count
+        FROM cases c LEFT JOIN dispatches d ON {_ACTIVE}
+        WHERE {where} {"AND " + _DEPT if self.dept else ""} {"ORDER BY " + order if order else ""}"""
+        params = {**(extra or {}), **({"dept": self.dept} if self.dept else {})}
+        return self.ctx.ledger.conn.execute(sql, params)
+
+
+def board_key(row: dict) -> tuple:
+    """The board's order: late (worst first), then due soon, then awaiting a meeting."""
+    return (RANK[row["status"]], -row["days_late"], row["due"] or "9999", row["reg_year"], row["reg_seq"])
+
+
+def _board_row(t: tuple, kind: str, due: str | None, est: bool, late: int, status: str) -> dict:
+    """One row of the board (the keys of `overdue --json`) from a Board.query tuple."""
+    _, year, seq, reg_no, enterprise, category, state, _, _, lead, urges = t
+    return {
+        "case": f"{year}-{seq}",
+        "reg_no": reg_no,
+        "enterprise": enterprise,
+        "category": category,
+        "lead_dept": lead or "",
+        "kind": kind,
+        "due": due,
+        "due_estimated": est,
+        "days_late": late,
+        "urge_count": urges,
+        "status": status,
+        "state": STATES[state],
+        "reg_year": year,
+        "reg_seq": seq,
+    }
+
+
+def _past_limit(b: Board) -> Iterator[dict]:
+    """Undispatched past (or near) the dispatch limit, unreplied past (or near) the handling
+    limit. Ordered by due date, which is the board's order: fewer days late as the date rises."""
+    order = "c.due_open, c.reg_year, c.reg_seq"
+    late_of: dict[str, int] = {}
+    for t in b.query("c.due_open < :horizon", order, {"horizon": b.horizon.isoformat()}):
+        due = t[7]
+        late = late_of.get(due)
+        if late is None:
+            late = late_of[due] = b.late(date.fromisoformat(due))
+        yield _board_row(t, STATES[t[6]], due, bool(t[8]), late, "late" if late else "soon")
+
+
+def _late_escalations(b: Board) -> Iterator[dict]:
+    """Escalated cases that went up after their limit (a few: sorted here)."""
+    rows = []
+    for t in list(b.query("c.state = 'escalated' AND c.id IN (SELECT case_id FROM escalations WHERE late)")):
+        limit, on, late_flag = b.ctx.ledger.conn.execute(
+            "SELECT limit_due, escalated_on, late FROM escalations WHERE case_id = ? ORDER BY id DESC LIMIT 1",
+            [t[0]],
+        ).fetchone()
+        if late_flag:
+            late = b.late(date.fromisoformat(limit), date.fromisoformat(on))
+            rows.append(_board_row(t, "转报超期", limit, False, late, "late" if late else "soon"))
+    return iter(sorted(rows, key=board_key))
+
+
+def _awaiting_meeting(b: Board) -> Iterator[dict]:
+    """Cases put to a special meeting (专题会议): shown as waiting, never late."""
+    for t in b.query("c.state = 'meeting'", "c.reg_year, c.reg_seq"):
+        yield _board_row(t, "待专题会议", None, False, 0, "waiting")
+
+
+# Where the board's rows come from. Each source yields rows in board_key order; the board
+# merges them. A new kind of late item is a new function here.
+OVERDUE_SOURCES: list[Callable[[Board], Iterator[dict]]] = [_past_limit, _late_escalations, _awaiting_meeting]
+
+
+def iter_overdue(ctx: Ctx, *, as_of: date, dept: str | None = None, within: int = 1) -> Iterator[dict]:
+    """Everything late, due within `within` working days, or awaiting a meeting; worst first."""
     if within < 0:
         raise LcqyError("--within 须为不小于0的工作日数。")
-    out = []
-    for r in ledger_rows(ctx, Filters(dept=dept)):
-        kind, due, late, est = late_days(ctx, r, as_of)
-        if not kind:
-            continue
-        if kind == "待专题会议":
-            status = "waiting"
-        elif late > 0:
-            status = "late"
-        elif due is not None and workdays_between(ctx.cal, as_of, due) <= within:
-            status = "soon"
-        else:
-            continue
-        out.append(
-            {
-                "case": f"{r['reg_year']}-{r['reg_seq']}",
-                "reg_no": r["reg_no"],
-                "enterprise": r["enterprise"],
-                "category": r["category"],
-                "lead_dept": r["lead_dept"] or "",
-                "kind": kind,
-                "due": due.isoformat() if due else None,
-                "due_estimated": est,
-                "days_late": late,
-                "urge_count": r["urge_count"],
-                "status": status,
-                "state": r["state_label"],
-            }
-        )
-    rank = {"late": 0, "soon": 1, "waiting": 2}
-    out.sort(key=lambda x: (rank[x["status"]], -x["days_late"], x["due"] or "9999", x["case"]))
-    return out
+    if dept:
+        from lcqy.acts.common import require_dept
+
+        require_dept(ctx, dept, "部门（--dept）")
+    board = Board(ctx, as_of, dept, within)
+    return heapq.merge(*(source(board) for source in OVERDUE_SOURCES), key=board_key)
+
+
+def overdue(ctx: Ctx, *, as_of: date, dept: str | None = None, within: int = 1) -> list[dict]:
+    return list(iter_overdue(ctx, as_of=as_of, dept=dept, within=within))

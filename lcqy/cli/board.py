@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
 import typer
 
-from lcqy.cli._common import JSON_HELP, est, open_ctx, print_json, say, table
+from lcqy.cli._common import JSON_HELP, est, open_ctx
+
+# 情况 column: what is late.
+_WHAT = {"待交办": "未交办", "办理中": "未答复", "转报超期": "转报迟", "待专题会议": "待会议"}
 
 
 def overdue_cmd(
@@ -15,45 +20,50 @@ def overdue_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """超期和即将到期的案件：超过交办时限未交办、超过办结时限未答复，最严重的在前。"""
-    from lcqy.acts.queries import overdue
+    from lcqy.acts.queries import iter_overdue
+    from lcqy.cli._rows import Col, print_json_lines, print_table, say_plain
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
         day = validate.parse_date("截止日期（--as-of）", as_of) if as_of else c.today
-        rows = overdue(c, as_of=day, dept=dept, within=within)
-    if as_json:
-        print_json(rows)
-        return
-    if not rows:
-        say(f"截至 {day}，没有超期、{within} 个工作日内到期或待专题会议的案件。")
-        return
-    what = {"待交办": "未交办", "办理中": "未答复", "转报超期": "转报迟", "待专题会议": "待会议"}
-    body = [
-        (
-            r["case"].removeprefix(f"{day.year}-"),
-            r["enterprise"],
-            r["category"],
-            r["lead_dept"] or "—",
-            est(r["due"], r["due_estimated"]),
-            r["days_late"] or "",
-            r["urge_count"] or "",
-            "将到期" if r["status"] == "soon" else what[r["kind"]],
-        )
-        for r in rows
-    ]
-    table(
-        f"截至 {day} 超期与将到期案件",
-        ["编号", "企业", "类别", "牵头部门", "时限", "超期", "催办", "情况"],
-        body,
-        no_wrap=("编号", "时限", "超期", "催办", "情况"),
-        clip={"企业": 3, "类别": 1, "牵头部门": 2},
-    )
-    n = {s: sum(r["status"] == s for r in rows) for s in ("late", "soon", "waiting")}
-    say(
-        f"编号为{day.year}年登记序号。超期 {n['late']} 件，{within} 个工作日内到期 {n['soon']} 件，"
-        f"待专题会议 {n['waiting']} 件。"
-        "（超期以工作日计；日期后带≈的为估计值）"
-    )
+        rows = iter_overdue(c, as_of=day, dept=dept, within=within)
+        if as_json:
+            print_json_lines(rows)
+            return
+        first = next(rows, None)
+        if first is None:
+            say_plain(f"截至 {day}，没有超期、{within} 个工作日内到期或待专题会议的案件。")
+            return
+        n = {"late": 0, "soon": 0, "waiting": 0}
+
+        def body():
+            prefix = f"{day.year}-"
+            for r in itertools.chain([first], rows):
+                n[r["status"]] += 1
+                yield (
+                    r["case"].removeprefix(prefix),
+                    r["enterprise"],
+                    r["category"],
+                    r["lead_dept"] or "—",
+                    est(r["due"], r["due_estimated"]),
+                    str(r["days_late"] or ""),
+                    str(r["urge_count"] or ""),
+                    "将到期" if r["status"] == "soon" else _WHAT[r["kind"]],
+                )
+
+        cols = [
+            Col("编号"),
+            Col("企业", share=3, least=6),
+            Col("类别", share=1, least=4, drop=2),
+            Col("牵头部门", share=2, least=6),
+            Col("时限"),
+            Col("超期", right=True),
+            Col("催办", right=True, drop=1),
+            Col("情况"),
+        ]
+        print_table(f"截至 {day} 超期与将到期案件", cols, body())
+    say_plain(f"超期 {n['late']} 件，{within} 个工作日内到期 {n['soon']} 件，待专题会议 {n['waiting']} 件。")
+    say_plain(f"编号为{day.year}年登记序号；超期以工作日计；日期后带≈的为估计值。")
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from lcqy.cli._common import DATE_HELP, JSON_HELP, est, open_ctx, print_json, say, table
+from lcqy.cli._common import DATE_HELP, JSON_HELP, est, open_ctx, print_json, say
 from lcqy.rules.constants import CATEGORIES, CLERK_CHANNELS, STATES
 
 
@@ -117,6 +117,9 @@ def _say_duplicates(dups: list[dict]) -> None:
     say(f"如确属重复反映，请合并：{dups[0]['merge_command']}（不是重复则无需处理）。")
 
 
+LIST_LIMIT = 50  # the default view, as gh and Taskwarrior keep a list to a screenful or two
+
+
 def list_cmd(
     ctx: typer.Context,
     year: int = typer.Option(None, "--year", help="登记年度"),
@@ -124,72 +127,67 @@ def list_cmd(
     state: str = typer.Option(
         None,
         "--state",
-        help=f"状态：{'、'.join(STATES.values())}",
+        help=f"状态：{'、'.join(STATES.values())}（指定后不再限于未办结的案件）",
     ),
     channel: str = typer.Option(None, "--channel", help="反映形式"),
     text: str = typer.Option(None, "--text", help="企业名称或问题内容包含的文字"),
     dept: str = typer.Option(None, "--dept", help="牵头或配合部门"),
     supervision: str = typer.Option(None, "--supervision", help="督办台帐 或 专项督办"),
+    show_all: bool = typer.Option(False, "--all", help="全部案件（含已办结的），不限件数"),
+    limit: int = typer.Option(None, "--limit", help=f"最多显示几件（默认 {LIST_LIMIT}，最近登记的在后）"),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
-    """列出台帐中的案件（可按年度、类别、状态、反映形式、部门、文字筛选）。"""
-    from lcqy.acts.queries import Filters, ledger_rows, open_due
+    """列出台帐中的案件：默认为未办结的案件中最近登记的 50 件；--all 列出全部。
 
+    可按年度、类别、状态、反映形式、部门、文字筛选。"""
+    from lcqy.acts.queries import Filters, iter_list_json, iter_list_rows, list_page, open_due
+    from lcqy.cli._rows import Col, print_json_texts, print_table, say_plain
+
+    f = Filters(
+        year=year,
+        category=category,
+        state=state,
+        channel=channel,
+        text=text,
+        dept=dept,
+        supervision=supervision,
+        open_only=not show_all,
+    )
     with open_ctx(ctx) as c:
         this_year = c.today.year
-        rows = ledger_rows(
-            c,
-            Filters(
-                year=year,
-                category=category,
-                state=state,
-                channel=channel,
-                text=text,
-                dept=dept,
-                supervision=supervision,
-            ),
-        )
-    if as_json:
-        keys = (
-            "reg_no",
-            "reg_year",
-            "reg_seq",
-            "enterprise",
-            "category",
-            "channel",
-            "accepted_on",
-            "state",
-            "state_label",
-            "supervision_label",
-            "lead_dept",
-            "assist",
-            "dispatch_no",
-            "due_current",
-            "result",
-            "satisfaction",
-            "urge_count",
-        )
-        # "due": the limit an open case works to now (dispatch limit before dispatch).
-        print_json([{**{k: r[k] for k in keys}, **dict(zip(("due", "due_estimated"), open_due(r)))} for r in rows])
-        return
-    body = []
-    for r in rows:
-        due = est(*open_due(r))
-        # The result letter and a short supervision mark ride on the state, to keep 80 columns.
-        state = r["state_label"] + (r["result"] or "") + {"ledger": "·督", "special": "·专督"}.get(r["supervision"], "")
-        number = str(r["reg_seq"]) if r["reg_year"] == this_year else f"{r['reg_year']}-{r['reg_seq']}"
-        body.append((number, r["enterprise"], r["category"], state, r["lead_dept"] or "", due))
-    table(
-        None,
-        ["编号", "企业", "类别", "状态", "牵头部门", "时限"],
-        body,
-        no_wrap=("编号", "状态", "时限"),
-        clip={"企业": 3, "类别": 1, "牵头部门": 2},
-    )
-    say(
-        f"共 {len(rows)} 件。编号为{this_year}年登记序号（其他年份写作 年-序号）；"
-        "状态后的字母为办理结果，督=督办台帐，专督=专项督办。"
-    )
+        page = None if show_all and limit is None else (LIST_LIMIT if limit is None else limit)
+        if as_json:
+            print_json_texts(iter_list_json(c, f, page))
+            return
+        if page is None:
+            total, rows = None, iter_list_rows(c, f)
+        else:
+            total, rows = list_page(c, f, page)
+
+        def body():
+            for r in rows:
+                # The result letter and a short supervision mark ride on the state, to keep 80 columns.
+                mark = {"ledger": "·督", "special": "·专督"}.get(r["supervision"], "")
+                number = str(r["reg_seq"]) if r["reg_year"] == this_year else f"{r['reg_year']}-{r['reg_seq']}"
+                state_text = r["state_label"] + (r["result"] or "") + mark
+                yield (number, r["enterprise"], r["category"], state_text, r["lead_dept"] or "", est(*open_due(r)))
+
+        cols = [
+            Col("编号"),
+            Col("企业", share=3, least=6),
+            Col("类别", share=1, least=4, drop=1),
+            Col("状态"),
+            Col("牵头部门", share=2, least=6),
+            Col("时限"),
+        ]
+        shown = print_table(None, cols, body())
+    what = "" if show_all or state else "未办结的"
+    if total is None or total <= shown:
+        say_plain(f"共 {shown} 件{what}案件。")
+    else:
+        say_plain(f"共 {total} 件{what}案件，显示最近登记的 {shown} 件（--all 全部）。")
+    say_plain(f"编号为{this_year}年登记序号（其他年份写作 年-序号）。")
+    say_plain("状态后的字母为办理结果；督=督办台帐，专督=专项督办。")
 
 
 def edit_cmd(

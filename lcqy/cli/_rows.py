@@ -1,0 +1,166 @@
+"""Long lists (list, overdue) printed in O(rows): plain aligned columns, wide-character aware.
+
+On a terminal the columns fit its width: the free-text columns share what the others leave and
+are cut with …, and when even that is too narrow the least useful columns are left out first.
+To a pipe or a file every cell is written whole, aligned with spaces, one case a line, so that
+grep, sort and cut work on it. JSON goes out as a streamed array, one record a line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+# East Asian wide and full-width ranges (what a terminal draws two cells wide).
+_WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf\uac00-\ud7a3"
+    "\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6\U0001f300-\U0001f64f\U0001f900-\U0001f9ff"
+    "\U00020000-\U0003fffd]"
+)
+_widths: dict[str, int] = {}
+GAP = "  "
+
+
+def cells(text: str) -> int:
+    """Terminal cells the text takes."""
+    if text.isascii():
+        return len(text)
+    got = _widths.get(text)
+    if got is None:
+        got = len(text) + len(_WIDE.findall(text))
+        if len(_widths) < 100_000:
+            _widths[text] = got
+    return got
+
+
+def clip(text: str, width: int) -> str:
+    """Cut to `width` cells, ending with … when cut."""
+    if cells(text) <= width:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = 2 if _WIDE.match(ch) else 1
+        if used + w > width - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…"
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    space = " " * max(0, width - cells(text))
+    return space + text if right else text + space
+
+
+@dataclass(frozen=True)
+class Col:
+    title: str
+    share: int = 0  # > 0: free text that shares the spare width in this ratio, cut with …
+    least: int = 0  # the fewest cells a shared column keeps on a terminal
+    drop: int = 0  # > 0: may be left out on a narrow terminal, the highest first
+    right: bool = False  # numbers: aligned right
+
+
+def terminal_width() -> int | None:
+    """The terminal's width, or None when the output is a pipe or a file."""
+    if not sys.stdout.isatty():
+        return None
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def fit(cols: Sequence[Col], natural: list[int], width: int) -> tuple[list[int], list[int]]:
+    """(indexes of the columns shown, their widths) within `width` terminal cells."""
+    shown = list(range(len(cols)))
+    droppable = sorted((i for i, c in enumerate(cols) if c.drop), key=lambda i: -cols[i].drop)
+
+    def need(idx: list[int]) -> int:
+        fixed = sum(natural[i] if not cols[i].share else min(natural[i], cols[i].least) for i in idx)
+        return fixed + len(GAP) * (len(idx) - 1)
+
+    while need(shown) > width and droppable:
+        shown.remove(droppable.pop(0))
+    widths = {i: natural[i] for i in shown}
+    shared = [i for i in shown if cols[i].share]
+    spare = width - sum(natural[i] for i in shown if not cols[i].share) - len(GAP) * (len(shown) - 1)
+    if shared and sum(natural[i] for i in shared) > spare:
+        # Each shared column gets its floor, then the rest in the given ratios, never more than it needs.
+        for i in shared:
+            widths[i] = min(natural[i], cols[i].least)
+        left = spare - sum(widths[i] for i in shared)
+        while left > 0:
+            want = [i for i in shared if widths[i] < natural[i]]
+            if not want:
+                break
+            total = sum(cols[i].share for i in want)
+            step = 0
+            for i in want:
+                add = min(natural[i] - widths[i], max(1, left * cols[i].share // total), left - step)
+                widths[i] += add
+                step += add
+            left -= step
+            if step == 0:
+                break
+    return shown, [widths[i] for i in shown]
+
+
+def print_table(title: str | None, cols: Sequence[Col], rows: Iterable[Sequence[str]]) -> int:
+    """Print the rows under their headers; returns how many were printed.
+
+    Built column by column (each cell measured once), so that 25,000 rows cost a few
+    list comprehensions rather than a layout engine's per-cell work."""
+    body = list(rows)
+    columns = [[r[i] for r in body] for i in range(len(cols))]
+    sizes = [[len(v) if v.isascii() else cells(v) for v in col] for col in columns]
+    natural = [max([cells(c.title), *size]) for c, size in zip(cols, sizes)]
+    width = terminal_width()
+    out = sys.stdout
+    if title:
+        out.write(title + "\n")
+    shown, widths = (list(range(len(cols))), natural) if width is None else fit(cols, natural, width)
+    last = len(shown) - 1
+    padded = []
+    for k, (i, w) in enumerate(zip(shown, widths)):
+        col, size, right = columns[i], sizes[i], cols[i].right
+        if width is not None and cols[i].share and w < natural[i]:
+            col = [v if n <= w else clip(v, w) for v, n in zip(col, size)]
+            size = [n if n <= w else cells(v) for v, n in zip(col, size)]
+        if k == last and not right:
+            padded.append(col)
+        elif right:
+            padded.append([" " * (w - n) + v for v, n in zip(col, size)])
+        else:
+            padded.append([v + " " * (w - n) for v, n in zip(col, size)])
+    head = [
+        pad(cols[i].title, w, cols[i].right) if k < last else cols[i].title
+        for k, (i, w) in enumerate(zip(shown, widths))
+    ]
+    out.write(GAP.join(head).rstrip() + "\n")
+    out.write(GAP.join(("─" if width is not None else "-") * w for w in widths) + "\n")
+    out.writelines(GAP.join(parts).rstrip() + "\n" for parts in zip(*padded))
+    return len(body)
+
+
+def print_json_lines(records: Iterable[dict]) -> int:
+    """A JSON array written as it comes, one record a line: constant memory at any size."""
+    return print_json_texts(map(json.JSONEncoder(ensure_ascii=False, default=str).encode, records))
+
+
+def print_json_texts(texts: Iterable[str]) -> int:
+    """print_json_lines for records already in JSON."""
+    out = sys.stdout
+    n = 0
+    out.write("[")
+    for text in texts:
+        out.write(("\n" if n == 0 else ",\n") + text)
+        n += 1
+    out.write("\n]\n" if n else "]\n")
+    return n
+
+
+def say_plain(text: str) -> None:
+    """A line of text, unwrapped (callers keep it within 80 cells)."""
+    sys.stdout.write(text + "\n")
