@@ -27,22 +27,19 @@ def _unstorable(ctx: Ctx) -> list[str]:
         cols = [c.name for c in db[table].columns if c.type.upper() in ("TEXT", "")]
         if not cols:
             continue
-        listed = ", ".join(f'"{c}"' for c in cols)
-        for row in db.execute(f'SELECT rowid, {listed} FROM "{table}"'):
-            for col, value in zip(cols, row[1:], strict=True):
+        key = "reg_no" if table == "cases" else None
+        listed = ", ".join(f'"{c}"' for c in ([key] if key else []) + cols)
+        # No rowid: some tables are WITHOUT ROWID; rows are named by their place instead.
+        for n, row in enumerate(db.execute(f'SELECT {listed} FROM "{table}"'), start=1):
+            values = row[1:] if key else row
+            for col, value in zip(cols, values, strict=True):
                 if isinstance(value, str) and (ch := unstorable(value)) is not None:
-                    where = _case_name(ctx, table, row[0])
+                    where = row[0] if key else f"{table} 表第{n}行"
                     out.append(
                         f"{where}：字段 {col} 含有无法写入 Excel/Word 的字符 U+{ord(ch):04X}，"
                         "导出会失败；请用 lcqy edit 更正。"
                     )
     return out
-
-
-def _case_name(ctx: Ctx, table: str, rowid: int) -> str:
-    if table == "cases":
-        return ctx.ledger.db.execute("SELECT reg_no FROM cases WHERE rowid = ?", [rowid]).fetchone()[0]
-    return f"{table} 表第{rowid}行"
 
 
 def _chains(ctx: Ctx) -> list[str]:
