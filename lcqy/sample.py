@@ -83,6 +83,13 @@ PATHS = (
     + ["merged"] * 2
     + ["void"] * 1
     + ["urged"] * 6
+    # 第十八条 after the reply, and the morning list's every section (as of SAMPLE_TODAY).
+    + ["returned_twice"] * 1
+    + ["ready"] * 2
+    + ["plan_due"] * 2
+    + ["supervised"] * 2
+    + ["redispatched"] * 1
+    + ["due_soon"] * 2
 )
 
 
@@ -122,7 +129,9 @@ def _build(path: Path) -> None:
     for i, (kind, start) in enumerate(zip(paths, starts)):
         accepted = start if cal.is_workday(start) else add_workdays(cal, start, 1)
         # Late states need room before today; push recent ones back.
-        if kind not in ("registered", "dispatched") and accepted > date(2026, 10, 20):
+        if kind == "due_soon":  # dispatched 11/24: due 12/1, two working days after SAMPLE_TODAY
+            accepted = date(2026, 11, 23)
+        elif kind not in ("registered", "dispatched") and accepted > date(2026, 10, 20):
             accepted = date(2026, 10, 20) - timedelta(days=rng.randint(0, 120))
             accepted = accepted if cal.is_workday(accepted) else add_workdays(cal, accepted, 1)
         category = CATEGORIES[i % len(CATEGORIES)]
@@ -188,7 +197,8 @@ def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:
         return
     if kind == "merged":
         prev = ctx.ledger.db.execute(
-            "SELECT reg_no FROM cases WHERE id < ? AND state NOT IN ('merged','void') ORDER BY id DESC LIMIT 1",
+            "SELECT reg_no FROM cases WHERE id < ? AND state NOT IN ('merged','void','closed','rejected','forwarded') "
+            "ORDER BY id DESC LIMIT 1",
             [case["id"]],
         ).fetchone()
         hd.merge(ctx, ref, into=prev[0], on=day(accepted, 1))
@@ -203,14 +213,18 @@ def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:
     tier = "重大" if case["major"] and rng.random() < 0.5 else "一般"
     lag = rng.choice([0, 1, 1, 2, 2, 3, 4])  # some dispatches late
     on = day(accepted, lag)
-    if kind == "returned":
+    if kind == "due_soon":
+        tier, on = "一般", "2026-11-24"
+    for _ in range(2 if kind == "returned_twice" else 1 if kind == "returned" else 0):
         hd_on = dsp.dispatch(ctx, ref, lead=lead, assist=assist, approver="王强", level=level, tier=tier, on=on)
         dsp.return_(ctx, ref, reason="该事项不属本部门职责", on=day(date.fromisoformat(hd_on["dispatched_on"]), 1))
         lead = rng.choice([d for d in DEPTS if d != lead and d not in assist])
         on = day(date.fromisoformat(hd_on["dispatched_on"]), 2)
+    if kind == "returned_twice":
+        return
     r = dsp.dispatch(ctx, ref, lead=lead, assist=assist, approver="王强", level=level, tier=tier, on=on)
     due = date.fromisoformat(r["due_current"])
-    if kind in ("dispatched", "returned"):
+    if kind in ("dispatched", "returned", "due_soon"):
         return
     if kind == "extended":
         cap = add_workdays(cal, date.fromisoformat(r["received_on"]), 15)
@@ -226,7 +240,7 @@ def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:
         return
     late = rng.random() < 0.25
     replied = day(due, 2) if late else day(date.fromisoformat(r["received_on"]), rng.randint(2, 5))
-    result = {"replied_a": "A", "closed": "A", "special": "A", "replied_b": "B", "replied_c": "C"}[kind]
+    result = {"replied_b": "B", "replied_c": "C", "plan_due": "B"}.get(kind, "A")
     plan = {
         "A": "",
         "B": "已列入2027年计划，分两期实施，预计2027年6月底前完成",
@@ -240,16 +254,22 @@ def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:
         summary="已会同相关部门现场办公，提出解决方案",
         doc_no=f"临翔{lead[1:3]}函〔2026〕{rng.randint(10, 99)}号",
         plan=plan,
-        plan_due="2027-06-30" if result == "B" else None,
+        # Plans on the 督办台帐: most promise mid-2027; two fall due around SAMPLE_TODAY.
+        plan_due=("2026-11-20" if case["id"] % 2 else "2026-12-01")
+        if kind == "plan_due"
+        else "2027-06-30"
+        if result == "B"
+        else None,
         on=replied,
     )
-    if kind in ("replied_a", "replied_b", "replied_c"):
+    if kind in ("replied_a", "replied_b", "replied_c", "plan_due"):
         if kind == "replied_b":
             hd.followup(ctx, ref, method="电话回询", satisfaction="基本满意", on=day(date.fromisoformat(replied), 2))
         return
     fu = day(date.fromisoformat(replied), rng.randint(1, 3))
-    if kind == "special":
+    if kind in ("special", "supervised", "redispatched"):
         hd.followup(ctx, ref, method="现场走访", satisfaction="不满意", note="企业认为答复内容含糊", on=fu)
+        _supervise(ctx, rng, ref, kind, date.fromisoformat(fu), cal, lead, add_workdays)
         return
     hd.followup(
         ctx,
@@ -258,7 +278,25 @@ def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:
         satisfaction=rng.choice(["满意", "满意", "基本满意"]),
         on=fu,
     )
-    hd.close(ctx, ref, on=day(date.fromisoformat(fu), 1))
+    if kind != "ready":
+        hd.close(ctx, ref, on=day(date.fromisoformat(fu), 1))
+
+
+def _supervise(ctx, rng, ref, kind, fu, cal, lead, add_workdays) -> None:
+    """专项督办: a new deadline (passed, and 督办) or a re-dispatch to another department."""
+    from lcqy.acts import handling as hd
+    from lcqy.acts import supervision as sv
+
+    if kind == "supervised":
+        until = add_workdays(cal, fu, 10)
+        sv.supervise(ctx, ref, until=until.isoformat(), reason="答复内容含糊，请重新答复", on=fu.isoformat())
+        hd.urge(ctx, ref, note="请按专项督办时限答复", on=add_workdays(cal, until, 2).isoformat())
+    elif kind == "redispatched":
+        other = rng.choice([d for d in DEPTS if d != lead])
+        sv.redispatch(
+            ctx, ref, lead=other, assist=[], approver="王强", level="主任", reason="原牵头单位无此职能",
+            on=add_workdays(cal, fu, 1).isoformat(),
+        )  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -43,6 +43,8 @@ def test_typo_of_a_command_suggests_the_right_one(ledger):
     assert r.code == 2 and "没有这个命令：dispach。您是否要用：dispatch" in r.err
     r = ledger("dept", "ad", "区财政局")
     assert r.code == 2 and "您是否要用：add？" in r.err
+    r = ledger("shout")  # 0.67 like "show": too far to suggest
+    assert r.code == 2 and "没有这个命令：shout。" in r.err and "您是否" not in r.err
     r = ledger("xyzzy")
     assert r.code == 2 and "没有这个命令：xyzzy。" in r.err and "您是否" not in r.err
 
@@ -112,4 +114,33 @@ def test_file_names_over_255_bytes_get_a_message_naming_the_path(ledger, tmp_pat
         assert r.code == 1, (args, r.err)
         assert "文件名太长" in r.err and LONG in r.err, (args, r.err)
         assert "Traceback" not in r.err and "内部错误" not in r.err
+    assert snapshot(ledger.db) == before
+
+
+def test_gbk_ledger_path_and_gbk_answer_at_a_prompt(ledger, monkeypatch):
+    import io
+    import sys
+
+    from lcqy.cli import main
+
+    before = snapshot(ledger.db)
+    monkeypatch.setenv("LCQY_DB", "台帐.db".encode("gbk").decode("utf-8", "surrogateescape"))
+    r = ledger("list")
+    assert r.code == 1 and "环境变量 LCQY_DB 的值含有无法识别的字符（按 GBK 读作“台帐.db”）" in r.err
+    monkeypatch.setenv("LCQY_DB", str(ledger.db))
+
+    class Terminal(io.TextIOWrapper):
+        def isatty(self) -> bool:
+            return True
+
+    gbk_answer = Terminal(io.BytesIO("临沧坚果公司\n".encode("gbk")), encoding="utf-8")
+    monkeypatch.setattr(sys, "stdin", gbk_answer)
+    err = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", err)
+    args = [a for a in register_args() if a not in ("--enterprise", "临沧南美坚果开发有限公司")]
+    try:
+        main(["register", *args])
+    except SystemExit as exc:
+        assert exc.code == 1
+    assert "输入的企业名称不是 UTF-8 编码（终端可能使用 GBK）" in err.getvalue()
     assert snapshot(ledger.db) == before

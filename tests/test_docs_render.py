@@ -82,6 +82,10 @@ URGE = {
     "urge_count": 2,
     "reply_by": "2026年12月8日",
     "issued_on": "2026年12月3日",
+    "letter_title": "催办函",
+    "letter_no": "临翔服企办催（2026）第5号",
+    "basis": "根据《临沧市企业反映困难问题收集和办理工作办法（试行）》（临政办发〔2021〕21号）第十八条规定，"
+    "现对该问题进行第2次催办。",
 }
 
 
@@ -292,9 +296,27 @@ def test_urge_letter(tpl_dir, tmp_path):
     assert "超过办结时限3个工作日" in text
     assert "第2次催办" in text
     assert "于2026年12月8日前" in text
-    assert doc.paragraphs[-1].text == "2026年12月3日"
-    assert doc.paragraphs[-2].text == "临翔区服务企业发展领导小组办公室"
+    assert doc.paragraphs[1].text == "临翔服企办催（2026）第5号"
+    # signature and date share one centre tab; the 版记 has no 抄送 without cooperating departments
+    sign = [p for p in doc.paragraphs if p.text.startswith("\t")]
+    assert [p.text for p in sign] == ["\t临翔区服务企业发展领导小组办公室", "\t2026年12月3日"]
+    stops = [[(t.position, t.alignment) for t in p.paragraph_format.tab_stops] for p in sign]
+    assert stops[0] == stops[1] and len(stops[0]) == 1
+    assert doc.paragraphs[-1].text == "　临翔区服务企业发展领导小组办公室\t2026年12月3日印发"
+    assert "抄送" not in text
     assert_value_fonts(doc, ["临翔区自然资源局", "3", "2026年12月8日"])
+
+
+def test_urge_letter_copies_and_keeps_together(tpl_dir, tmp_path):
+    out = render.render("urge", {**URGE, "assist_depts": "区财政局，区林业和草原局"}, tmp_path / "u.docx", tpl_dir)
+    doc = Document(str(out))
+    paras = doc.paragraphs
+    assert paras[-2].text == "　抄送：区财政局，区林业和草原局。"
+    assert paras[-2].runs[-1].font.size.pt == 14  # 4号
+    first_kept = next(i for i, p in enumerate(paras) if p.text.startswith("确有困难"))
+    # from the last body paragraph to the 版记 every paragraph keeps with the next
+    assert all(p.paragraph_format.keep_with_next for p in paras[first_kept:-1])
+    assert paras[first_kept + 1].text.strip() == "特此函告。"
 
 
 def test_all_empty_context_renders_blank_form(tpl_dir, tmp_path):
@@ -351,5 +373,5 @@ def test_committed_templates_match_builder(tpl_dir):
     for kind in render.REQUIRED:
         path = committed / f"{kind}.docx"
         assert path.is_file(), path
-        fresh = zipfile.ZipFile(tpl_dir / f"{kind}.docx").read("word/document.xml")
-        assert zipfile.ZipFile(path).read("word/document.xml") == fresh, kind
+        # byte for byte: fixed properties and zip entry times make a rebuild reproducible
+        assert path.read_bytes() == (tpl_dir / f"{kind}.docx").read_bytes(), kind

@@ -57,6 +57,7 @@ def test_b_plan_on_the_supervision_ledger_to_close(ledger, tmp_path, monkeypatch
     assert letter.exists()
     text = _letter_text(letter)
     assert "区自然资源局" in text and "2026年4月30日" in text and "2026年5月9日" in text
+    assert "督办函" in text and "催办函" not in text and "第十八条" in text and "已列入督办台帐" in text
     c = _urge_context(ledger.db, "1")
     assert c["letter_title"] == "督办函" and "第十八条" in c["basis"] and "督办台帐" in c["basis"]
     assert c["urge_count"] == 1 and c["days_late"] == 1
@@ -122,7 +123,8 @@ def test_unsatisfied_through_special_supervision_redispatch_and_close(ledger, tm
     # The new department, late on 10/21: its own first 督办.
     r = act(ledger, "urge", "1", "--date", "2026-10-21")
     assert (r["kind"], r["count"], r["days_late"]) == ("专项督办", 1, 1)
-    assert "区自然资源局" in _letter_text(tmp_path / r["letter"])
+    text = _letter_text(tmp_path / r["letter"])
+    assert "区自然资源局" in text and "督办函" in text and "已列入专项督办" in text
     r = act(ledger, "reply", "1", "--result", "A", "--mode", "书面", "--summary", "已办结", "--date", "2026-10-22")
     assert r["late"] == 2
     assert show(ledger, "1")["supervision_label"] == "专项督办"  # until the enterprise is satisfied
@@ -154,3 +156,30 @@ def test_supervise_and_redispatch_refusals(ledger):
     refused(ledger, "reply", "1", "--result", "A", "--mode", "书面", "--summary", "x", "--plan-due", "2026-12-01",
             word="A类")  # fmt: skip
     assert json.loads(ledger("show", "1", "--json").out)["state"] == "replied"
+
+
+def test_overdue_gains_late_supervision_and_sets_escalations_apart(ledger):
+    assert ledger("register", *register_args(), "--date", "2026-03-02").code == 0
+    act(ledger, "dispatch", "1", "--dept", "区自然资源局", *DISPATCH, "--date", "2026-03-03")
+    act(ledger, "reply", "1", "--result", "B", "--mode", "书面", "--summary", "列入计划", "--plan", "分期",
+        "--plan-due", "2026-04-30", "--date", "2026-03-09")  # fmt: skip
+    assert ledger("register", *register_args(), "--date", "2026-03-02").code == 0
+    # Escalated on 3/9, after its 3-working-day limit 3/5: 3/6, 3/9 late.
+    act(ledger, "escalate", "2", "--approver", "张文", "--suggestion", "需市级协调", "--date", "2026-03-09")
+
+    def rows(as_of: str) -> list[tuple]:
+        r = ledger("overdue", "--as-of", as_of, "--json")
+        assert r.code == 0, r.err
+        return [(x["case"], x["kind"], x["due"], x["days_late"], x["status"]) for x in json.loads(r.out)]
+
+    # 4/29: the plan date 4/30 is one working day ahead; the late escalation comes last.
+    assert rows("2026-04-29") == [
+        ("2026-1", "督办台帐", "2026-04-30", 0, "soon"),
+        ("2026-2", "转报超期", "2026-03-05", 2, "escalated"),
+    ]
+    # 5/8: 5/6, 5/7, 5/8 after the plan date (5/1-5/5 off).
+    assert rows("2026-05-08")[0] == ("2026-1", "督办台帐", "2026-04-30", 3, "late")
+    out = ledger("overdue", "--as-of", "2026-05-08").out
+    assert "督办逾期" in out and "超期 1 件" in out and "另有已转报市级" in out and "1 件" in out
+    r = ledger("overdue", "--as-of", "2026-05-08", "--dept", "区财政局", "--json")
+    assert json.loads(r.out) == []  # the 督办 case's lead is 区自然资源局

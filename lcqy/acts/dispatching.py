@@ -99,7 +99,9 @@ def dispatch(
         row["id"] = led.db["dispatches"].insert(row).last_pk
         # A 重大 handling tier makes the case a major one wherever it is shown (Excel, show).
         led.db["cases"].update(case["id"], {"state": "dispatched", "major": int(major)})
-        led.event(case["id"], d.isoformat(), "dispatch", ctx.actor, after=row)
+        # `before`: what undo puts back.
+        before = {"state": case["state"], "major": case["major"]}
+        led.event(case["id"], d.isoformat(), "dispatch", ctx.actor, after=row, before=before)
     return {"case": case, **row, "assist": assist}
 
 
@@ -231,7 +233,8 @@ def extend(ctx: Ctx, ref: str, *, until: str, reason: str, override_reason: str 
             "override_reason": override_reason.strip() if new_due > cap else "",
         }
         led.db["dispatches"].update(disp["id"], update)
-        led.event(case["id"], d.isoformat(), "extend", ctx.actor, before=disp["due_current"], after=update)
+        prior = {k: disp[k] for k in update}  # what undo puts back
+        led.event(case["id"], d.isoformat(), "extend", ctx.actor, before=disp["due_current"], after=update, prior=prior)
     return {
         "case": case,
         "dispatch": disp["no"],

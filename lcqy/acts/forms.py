@@ -10,32 +10,58 @@ from lcqy.acts.cases import as_date, dispatch_urge_count
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
 from lcqy.acts.register import FIELDS
+from lcqy.docs.fitting import brief, email_breaks, fit, span_mm
 from lcqy.errors import LcqyError
 from lcqy.rules.deadlines import handling_span
 
 FORM_NAMES = {"register": "登记表", "dispatch": "交办单", "escalate": "转报单", "urge": "催办函"}
 
+# Texts that may outgrow their cell: (name, first and last grid column, lines the row holds with
+# the form still on one page). Longer texts are cut with “见附页” and printed whole on a 附页.
+FITS = {
+    "register": (("address", 2, 4, 2), ("problem", 2, 4, 7), ("request", 2, 4, 4), ("remarks", 1, 4, 2)),
+    "dispatch": (("request", 2, 4, 8), ("address", 2, 4, 2), ("remarks", 1, 4, 2)),
+    "escalate": (("request", 2, 4, 7), ("address", 2, 4, 2), ("suggestion", 1, 4, 7), ("remarks", 1, 4, 2)),
+}
+ANNEX_DEFAULT = "附件：企业反映困难问题登记表"
 
-def register_context(v: dict) -> dict:
+
+def fitted(kind: str, context: dict) -> dict:
+    """`context` with its long texts cut to their cells; `<name>_full` holds a cut text whole
+    and `more` is set when the form needs its 附页."""
+    out = dict(context)
+    more = False
+    for name, c0, c1, lines in FITS[kind]:
+        text = str(out.get(name) or "")
+        shown, cut = fit(text, span_mm(c0, c1), lines)
+        out[name], out[f"{name}_full"] = shown, text if cut else ""
+        more = more or cut
+    out["more"] = "附页" if more else ""
+    return out
+
+
+def register_context(v: dict, office: str = "") -> dict:
     """Every field of the 登记表, as registered."""
     out = {k: v[k] for k in FIELDS}
-    return {
-        **out,
-        "reg_no": v["reg_no"],
-        "reported_on": as_date(v["reported_on"]),
-        "accepted_on": as_date(v["accepted_on"]),
-    }
-
-
-def _matter(v: dict) -> str:
-    """需要办理或协调解决事项: what the enterprise asks, with the problem behind it."""
-    return f"{v['request']}\n（反映问题：{v['problem']}）" if v["request"] else v["problem"]
+    return fitted(
+        "register",
+        {
+            **out,
+            "office_name": office,  # not printed: the document's author
+            "reg_no": v["reg_no"],
+            "reported_on": as_date(v["reported_on"]),
+            "accepted_on": as_date(v["accepted_on"]),
+            "email": email_breaks(v["email"], span_mm(4, 4)),
+        },
+    )
 
 
 def _matter_rows(office: str, v: dict) -> dict:
-    """The rows the 交办单 and 转报单 share: the office, the matter, the enterprise and its contact."""
+    """The rows the 交办单 and 转报单 share: the office, the matter (what the enterprise asks; the
+    problem itself is on the attached 登记表), the enterprise and its contact."""
     keys = ("enterprise", "address", "contact", "phone", "remarks")
-    return {"office_name": office, "request": _matter(v), **{k: v[k] for k in keys}}
+    matter = v["request"] or v["problem"]
+    return {"office_name": office, "request": matter, "annex": ANNEX_DEFAULT, **{k: v[k] for k in keys}}
 
 
 def _dispatch(v: dict) -> dict:
@@ -56,52 +82,64 @@ def due_text(d: dict) -> str:
 
 def dispatch_context(office: str, v: dict) -> dict:
     d = _dispatch(v)
-    return {
-        **_matter_rows(office, v),
-        "dispatch_no": d["no"],
-        "lead_dept": d["lead_dept"],
-        "due_date": due_text(d),
-        "assist_depts": "、".join(d["assist"]),
-        "approver": d["approver"],
-        "dispatched_on": as_date(d["dispatched_on"]),
-    }
+    return fitted(
+        "dispatch",
+        {
+            **_matter_rows(office, v),
+            "dispatch_no": d["no"],
+            "lead_dept": d["lead_dept"],
+            "due_date": due_text(d),
+            "assist_depts": "、".join(d["assist"]),
+            "approver": d["approver"],
+            "dispatched_on": as_date(d["dispatched_on"]),
+        },
+    )
 
 
 def escalate_context(office: str, v: dict) -> dict:
     if not v["escalations"]:
         raise LcqyError(f"{v['reg_no']} 没有转报，没有转报单。")
     e = v["escalations"][-1]
-    return {
-        **_matter_rows(office, v),
-        "escalate_no": e["no"],
-        "suggestion": e["suggestion"],
-        "approver": e["approver"],
-        "escalated_on": as_date(e["escalated_on"]),
-    }
+    return fitted(
+        "escalate",
+        {
+            **_matter_rows(office, v),
+            "escalate_no": e["no"],
+            "suggestion": e["suggestion"],
+            "approver": e["approver"],
+            "escalated_on": as_date(e["escalated_on"]),
+        },
+    )
 
 
 def urge_context(office: str, v: dict) -> dict:
     if not v["urges"]:
         raise LcqyError(f"{v['reg_no']} 还没有催办记录。用 lcqy urge 催办（同时生成催办函）。")
-    from lcqy.acts.supervision import letter_title, urge_basis
+    from lcqy.acts.supervision import MEASURES, letter_title, urge_basis
 
     u = v["urges"][-1]
     d = next(x for x in v["dispatches"] if x["id"] == u["dispatch_id"])
     kind = u.get("kind") or "催办"  # a 督办 (督办台帐 or 专项督办) writes a 督办函
+    count = dispatch_urge_count(v, d, v["urges"], upto=u["id"], kind=kind)
+    quote, cut = brief(v["problem"])
+    # A plain 催办 reads as it always has, with its count; a 督办 cites its supervision.
+    basis = f"根据{MEASURES}第十八条规定，现对该问题进行第{count}次催办。" if kind == "催办" else urge_basis(kind)
     return {
         "letter_title": letter_title(kind),
-        "basis": urge_basis(kind),
+        "basis": basis,
         "office_name": office,
+        "letter_no": u.get("letter_no") or "",
         "lead_dept": d["lead_dept"],
         "reg_no": v["reg_no"],
         "dispatch_no": d["no"],
         "enterprise": v["enterprise"],
-        "problem": v["problem"],
-        "assist_depts": "、".join(d["assist"]),
+        # quoted briefly (first sentence, or its start with 等): the 登记表 carries it whole
+        "problem": f"“{quote}”" + ("等" if cut else ""),
+        "assist_depts": "，".join(d["assist"]),  # §7.4.2: 抄送机关间用逗号
         "dispatched_on": as_date(d["dispatched_on"]),
         "due_date": as_date(u.get("due") or d["due_current"]),
         "days_late": u["days_late"],
-        "urge_count": dispatch_urge_count(v, d, v["urges"], upto=u["id"], kind=kind),
+        "urge_count": count,
         "reply_by": as_date(u["reply_by"]),
         "issued_on": as_date(u["urged_on"]),
     }
@@ -109,14 +147,20 @@ def urge_context(office: str, v: dict) -> dict:
 
 def build(kind: str, office: str, v: dict) -> tuple[dict, dict | None, str]:
     """(context, attached 登记表 context or None, document number for the file name)."""
+    if v["state"] == "void" and kind in FORM_NAMES:
+        # A voided registration's number is void too: no form goes out under it.
+        raise LcqyError(
+            f"{v['reg_no']} 已作废（理由：{v['end_reason'] or '未写'}），不再出具{FORM_NAMES[kind]}；"
+            "作废记录可用 lcqy show 查看。"
+        )
     if kind == "register":
-        return register_context(v), None, v["reg_no"]
+        return register_context(v, office), None, v["reg_no"]
     if kind == "dispatch":
         c = dispatch_context(office, v)
-        return c, register_context(v), c["dispatch_no"]
+        return c, register_context(v, office), c["dispatch_no"]
     if kind == "escalate":
         c = escalate_context(office, v)
-        return c, register_context(v), c["escalate_no"]
+        return c, register_context(v, office), c["escalate_no"]
     if kind == "urge":
         c = urge_context(office, v)
         return c, None, f"{c['dispatch_no']}第{c['urge_count']}次"
@@ -221,18 +265,28 @@ def urge_with_letter(
     from lcqy.acts.handling import urge
     from lcqy.acts.letters import recover_letter
     from lcqy.docs.render import preload
+    from lcqy.rules.numbering import LETTER_KIND
 
     if letter:  # the template is read and checked before the urge takes the write lock
         recover_letter(ctx, ref, output, templates)
         preload("urge", template_dir(ctx, templates))
     pending: list[tuple[Path, Path]] = []
 
-    def letter_for(r: dict) -> str:
+    def letter_for(r: dict) -> str | None:
+        # The letter's number is issued inside the urge's transaction, so a refused urge (or a
+        # letter that cannot be written) leaves no gap in the sequence.
+        led = ctx.ledger
+        year = int(r["urged_on"][:4])
+        _, number = led.allocate(LETTER_KIND, year, r["urged_on"], r["case"]["id"])
+        led.db.execute("UPDATE urges SET letter_no = ? WHERE id = ?", [number, r["id"]])
+        r["letter_no"] = number
+        if not letter:
+            return None
         pending.append(prepare(ctx, "urge", r["case"]["reg_no"], output, force, templates))
         return str(pending[-1][1])
 
     try:
-        result = urge(ctx, ref, note=note, on=on, then=letter_for if letter else None)
+        result = urge(ctx, ref, note=note, on=on, then=letter_for)
     except BaseException:
         for tmp, _ in pending:
             tmp.unlink(missing_ok=True)

@@ -125,7 +125,10 @@ def check_row(ctx: Ctx, where: str, v: dict, prefix: str, level: str) -> tuple[R
         row.due = p.at(where, validate.parse_date, "办结时限", v["due_date"])
     if text.get("replied_on"):
         row.replied_on = p.at(where, validate.parse_date, "答复时间", v["replied_on"])
-    start = row.dispatched_on or accepted
+    # A 专项督办 case re-dispatched to another department (第十八条) shows the answer that went
+    # before its new dispatch.
+    redone = text.get("supervision") == "专项督办" and text.get("state") == STATES["dispatched"]
+    start = accepted if redone else row.dispatched_on or accepted
     if row.replied_on and start and not start <= row.replied_on <= ctx.today:
         p.append(f"{where}：答复时间 {row.replied_on} 应在交办（或受理）日期 {start} 与今天之间。")
     if row.due and start and row.due < start:
@@ -166,7 +169,7 @@ def check_row(ctx: Ctx, where: str, v: dict, prefix: str, level: str) -> tuple[R
         p.append(f"{where}：督办“{sup}”只能是：{'、'.join(_SUPERVISION_KEYS)}。")
     row.supervision = _SUPERVISION_KEYS.get(sup, "")
     p += _state(row, text.get("state", ""), where)
-    if row.supervision and row.state != "replied":
+    if row.supervision and row.state != "replied" and not (row.state == "dispatched" and row.supervision == "special"):
         p.append(f"{where}：督办（{sup}）只用于已答复的案件，该行状态为“{STATES[row.state]}”。")
     return row, p
 
@@ -179,7 +182,10 @@ def _state(row: Row, label: str, where: str) -> list[str]:
         return [f"{where}：状态“{label}”不在可选范围内，可选：{'、'.join(STATES.values())}。"]
     row.state = _STATE_KEYS.get(label, derived)
     need = {
-        "dispatched": (kind == "交" and not row.result, "须有交办编号和牵头部门、没有办理结果"),
+        "dispatched": (
+            kind == "交" and (not row.result or row.supervision == "special"),
+            "须有交办编号和牵头部门、没有办理结果（专项督办重新交办的除外）",
+        ),
         "escalated": (kind == "报" and not row.result, "须有转报编号、没有办理结果"),
         "replied": (bool(kind and row.result and row.replied_on), "须有交办或转报编号、办理结果和答复时间"),
         "closed": (

@@ -4,6 +4,7 @@ passes the checks of lcqy.acts.import_rows."""
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 from lcqy.acts.context import Ctx
@@ -11,7 +12,7 @@ from lcqy.acts.import_rows import Row, check_row, check_sheet
 from lcqy.acts.register import FIELDS
 from lcqy.errors import LcqyError
 from lcqy.rules.deadlines import dispatch_due, handling_due
-from lcqy.rules.workdays import add_workdays, one_month_limit
+from lcqy.rules.workdays import add_workdays, one_month_limit, workdays_between
 from lcqy.store.db import now_text
 
 MAX_SHOWN = 50
@@ -98,10 +99,21 @@ def _fill_gaps(ctx: Ctx) -> None:
             led.db.execute("UPDATE numbers SET voided = 1 WHERE kind=? AND year=? AND seq=?", [kind, year, seq])
 
 
+def _late_by(cal, today, late: int):
+    """A dispatch limit `late` working days before today: a 退单 restarted the limit, and the
+    sheet keeps how late the case is, not the date of the 退单."""
+    due = today
+    while workdays_between(cal, due, today) < late:
+        due -= timedelta(days=1)
+    return due
+
+
 def _write_row(ctx: Ctx, row: Row, source: str) -> None:
     led, f, cal = ctx.ledger, row.fields, ctx.cal
     accepted = f.get("accepted_on") or f["reported_on"]
     due = dispatch_due(cal, accepted, major=row.major)
+    if row.state == "registered" and workdays_between(cal, due, ctx.today) != row.late:
+        due = _late_by(cal, ctx.today, row.late)
     case = {
         **{k: f.get(k) or "" for k in FIELDS if k not in ("reported_on", "accepted_on")},
         "reported_on": f["reported_on"].isoformat(),
@@ -183,13 +195,14 @@ def _write_row(ctx: Ctx, row: Row, source: str) -> None:
         .insert(
             {
                 "case_id": case_id,
-                "dispatch_id": disp_id,
+                # A re-dispatched 专项督办 case: the answer came to a dispatch the sheet does not show.
+                "dispatch_id": None if row.state == "dispatched" else disp_id,
                 "result": row.result,
                 "mode": "导入",
                 "summary": "（自Excel台帐导入）",
                 "replied_on": row.replied_on.isoformat(),
                 # The sheet's 超期工作日 of an answered case is how late its first reply was.
-                "late": row.late,
+                "late": 0 if row.state == "dispatched" else row.late,
             }
         )
         .last_pk

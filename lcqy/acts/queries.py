@@ -279,7 +279,9 @@ def late_days(ctx: Ctx, row: dict, as_of: date) -> tuple[str, date | None, int, 
 
 # -- the overdue board ----------------------------------------------------------------------
 
-RANK = {"late": 0, "soon": 1, "waiting": 2}
+# "escalated": late escalations already handed to the city, shown apart from the clerk's own
+# late items and not counted as 超期.
+RANK = {"late": 0, "soon": 1, "waiting": 2, "escalated": 3}
 
 
 @dataclass
@@ -367,7 +369,7 @@ def _late_escalations(b: Board) -> Iterator[dict]:
         ).fetchone()
         if late_flag:
             late = b.late(date.fromisoformat(limit), date.fromisoformat(on))
-            rows.append(_board_row(t, "转报超期", limit, False, late, "late" if late else "soon"))
+            rows.append(_board_row(t, "转报超期", limit, False, late, "escalated"))
     return iter(sorted(rows, key=board_key))
 
 
@@ -379,7 +381,19 @@ def _awaiting_meeting(b: Board) -> Iterator[dict]:
 
 # Where the board's rows come from. Each source yields rows in board_key order; the board
 # merges them. A new kind of late item is a new function here.
-OVERDUE_SOURCES: list[Callable[[Board], Iterator[dict]]] = [_past_limit, _late_escalations, _awaiting_meeting]
+def _late_supervision(b: Board) -> Iterator[dict]:
+    """Answered cases under 督办台帐 or 专项督办 past (or near) the date they are due again."""
+    from lcqy.acts.supervision import board_rows
+
+    return board_rows(b)
+
+
+OVERDUE_SOURCES: list[Callable[[Board], Iterator[dict]]] = [
+    _past_limit,
+    _late_escalations,
+    _awaiting_meeting,
+    _late_supervision,
+]
 
 
 def iter_overdue(ctx: Ctx, *, as_of: date, dept: str | None = None, within: int = 1) -> Iterator[dict]:

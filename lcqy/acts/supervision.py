@@ -4,14 +4,16 @@ new deadlines and re-dispatch, and the late 督办 cases for `overdue` and `agen
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import date
 
 from lcqy.acts.cases import active_dispatch, latest, resolve
-from lcqy.acts.common import require_dept, step_date
+from lcqy.acts.common import step_date
 from lcqy.acts.context import Ctx
+from lcqy.acts.departments import require_active_dept
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
-from lcqy.rules.constants import APPROVAL_LEVELS, SUPERVISION, TIERS
+from lcqy.rules.constants import APPROVAL_LEVELS, STATES, SUPERVISION, TIERS
 from lcqy.rules.deadlines import check_approval, dispatch_due, handling_due
 from lcqy.rules.workdays import next_workday, workdays_between
 
@@ -128,8 +130,8 @@ def redispatch(
         old = active_dispatch(ctx, case["id"])
         if old is None:
             raise LcqyError("该案件没有交办单（转报市级的案件由市级办理），不能重新交办。")
-        lead = require_dept(ctx, lead, "牵头部门")
-        assist = [require_dept(ctx, a, "配合部门") for a in dict.fromkeys(assist)]
+        lead = require_active_dept(ctx, lead, "牵头部门")
+        assist = [require_active_dept(ctx, a, "配合部门") for a in dict.fromkeys(assist)]
         if lead in assist:
             raise LcqyError(f"“{lead}”已是牵头部门，不能同时作为配合部门（第十四条：牵头单位为一个）。")
         if lead == old["lead_dept"]:
@@ -221,27 +223,28 @@ def supervised_cases(ctx: Ctx, *, as_of: date, dept: str | None = None) -> list[
             else (bool(due) and ctx.cal.is_estimate(date.fromisoformat(due)))
         )
         r["days_late"] = workdays_between(ctx.cal, date.fromisoformat(due), as_of) if due else 0
+        r["days_to_due"] = workdays_between(ctx.cal, as_of, date.fromisoformat(due)) if due else None
         r["kind"] = SUPERVISION[r["supervision"]]
         out.append(r)
     return out
 
 
-def overdue_rows(ctx: Ctx, *, as_of: date, dept: str | None = None, within: int = 1) -> list[dict]:
-    """Late (and soon due) 督办 cases, as rows of the overdue board."""
-    if dept:
-        require_dept(ctx, dept, "部门（--dept）")
-    out = []
-    for r in supervised_cases(ctx, as_of=as_of, dept=dept):
+def board_rows(board) -> Iterator[dict]:
+    """Answered cases under 督办台帐 or 专项督办 past (or near) the date they are due again, as
+    rows of the overdue board (a `queries.Board`), in its order."""
+    from lcqy.acts.queries import board_key
+
+    rows = []
+    for r in supervised_cases(board.ctx, as_of=board.as_of, dept=board.dept):
         if not r["due"]:
             continue
-        due = date.fromisoformat(r["due"])
         if r["days_late"] > 0:
             status = "late"
-        elif workdays_between(ctx.cal, as_of, due) <= within:
+        elif date.fromisoformat(r["due"]) < board.horizon:
             status = "soon"
         else:
             continue
-        out.append(
+        rows.append(
             {
                 "case": f"{r['reg_year']}-{r['reg_seq']}",
                 "reg_no": r["reg_no"],
@@ -254,7 +257,9 @@ def overdue_rows(ctx: Ctx, *, as_of: date, dept: str | None = None, within: int 
                 "days_late": r["days_late"],
                 "urge_count": r["urge_count"],
                 "status": status,
-                "state": "已答复",
+                "state": STATES["replied"],
+                "reg_year": r["reg_year"],
+                "reg_seq": r["reg_seq"],
             }
         )
-    return out
+    return iter(sorted(rows, key=board_key))

@@ -91,7 +91,7 @@ def _no_such_command(exc: click.UsageError) -> str:
     name = exc.message.split("'")[1] if "'" in exc.message else exc.message
     group = exc.ctx.command if exc.ctx else None
     known = list(group.list_commands(exc.ctx)) if group is not None and hasattr(group, "list_commands") else []
-    near = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    near = difflib.get_close_matches(name, known, n=3, cutoff=0.7)
     return f"没有这个命令：{name}。" + (f"您是否要用：{'、'.join(near)}？" if near else "")
 
 
@@ -100,7 +100,12 @@ def _undecodable(args: list[str]) -> str | None:
     surrogates; it would fail deep inside the first print or SQL statement. Say which."""
     for i, arg in enumerate(args):
         if any("\ud800" <= ch <= "\udfff" for ch in arg):
-            where = f"选项 {args[i - 1]} 的值" if i and args[i - 1].startswith("--") else f"第 {i + 1} 个参数"
+            if i and args[i - 1] == "LCQY_DB":
+                where = "环境变量 LCQY_DB 的值"
+            elif i and args[i - 1].startswith("-"):
+                where = f"选项 {args[i - 1]} 的值"
+            else:
+                where = f"第 {i + 1} 个参数"
             try:
                 guess = arg.encode("utf-8", "surrogateescape").decode("gb18030")
                 hint = f"（按 GBK 读作“{guess}”）"
@@ -140,7 +145,8 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     if wants_help(args):
         use_chinese()
-    bad = _undecodable(args)
+    db_env = os.environ.get("LCQY_DB")
+    bad = _undecodable(args) or (_undecodable(["LCQY_DB", db_env]) if db_env else None)
     if bad:
         print(f"错误：{bad}", file=sys.stderr)
         sys.exit(1)

@@ -9,7 +9,14 @@ import typer
 from lcqy.cli._common import JSON_HELP, est, open_ctx
 
 # 情况 column: what is late.
-_WHAT = {"待交办": "未交办", "办理中": "未答复", "转报超期": "转报迟", "待专题会议": "待会议"}
+_WHAT = {
+    "待交办": "未交办",
+    "办理中": "未答复",
+    "转报超期": "已转报",
+    "待专题会议": "待会议",
+    "督办台帐": "督办逾期",
+    "专项督办": "督办逾期",
+}
 
 
 def overdue_cmd(
@@ -19,7 +26,8 @@ def overdue_cmd(
     within: int = typer.Option(1, "--within", help="同时列出几个工作日内到期的案件"),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
-    """超期和即将到期的案件：超过交办时限未交办、超过办结时限未答复，最严重的在前。"""
+    """超期和即将到期的案件：超过交办时限未交办、超过办结时限未答复、督办到期未办结，最严重的在前；
+    已转报市级的另列在后，不计入超期。"""
     from lcqy.acts.queries import iter_overdue
     from lcqy.cli._rows import Col, print_json_lines, print_table, say_plain
     from lcqy.rules import validate
@@ -34,7 +42,7 @@ def overdue_cmd(
         if first is None:
             say_plain(f"截至 {day}，没有超期、{within} 个工作日内到期或待专题会议的案件。")
             return
-        n = {"late": 0, "soon": 0, "waiting": 0}
+        n = {"late": 0, "soon": 0, "waiting": 0, "escalated": 0}
 
         def body():
             prefix = f"{day.year}-"
@@ -63,6 +71,8 @@ def overdue_cmd(
         ]
         print_table(f"截至 {day} 超期与将到期案件", cols, body())
     say_plain(f"超期 {n['late']} 件，{within} 个工作日内到期 {n['soon']} 件，待专题会议 {n['waiting']} 件。")
+    if n["escalated"]:
+        say_plain(f"另有已转报市级（转报时已超时限，列在最后，不计入超期）{n['escalated']} 件。")
     say_plain(f"编号为{day.year}年登记序号；超期以工作日计；日期后带≈的为估计值。")
 
 

@@ -22,7 +22,12 @@ def _prompt_missing(raw: dict) -> None:
         options = {"category": CATEGORIES, "channel": CLERK_CHANNELS}.get(key)
         prompt = f"{label}（{'  '.join(f'{i}.{o}' for i, o in enumerate(options, 1))}）" if options else label
         while True:
-            ans = typer.prompt(prompt).strip()
+            try:
+                ans = typer.prompt(prompt).strip()
+            except UnicodeDecodeError:  # typed in a GBK terminal
+                raise LcqyError(
+                    f"输入的{label}不是 UTF-8 编码（终端可能使用 GBK）。请把终端的字符编码设为 UTF-8 后重新登记。"
+                ) from None
             if options and ans.isdigit() and 1 <= int(ans) <= len(options):
                 ans = options[int(ans) - 1]
             try:

@@ -29,15 +29,22 @@ def form_cmd(
 
 def config_cmd(
     ctx: typer.Context,
-    key: str = typer.Argument(None, help="设置项：templates（模板目录）"),
-    value: str = typer.Argument(None, help="新值；留空则显示当前值，写 - 恢复默认"),
+    key: str = typer.Argument(None, help="设置项：templates（模板目录）、report（简报）、evaluation（年度测评权重）"),
+    value: str = typer.Argument(None, help="新值；留空则显示当前值，写 - 恢复默认（report、evaluation 后写子项名）"),
+    extra: str = typer.Argument(None, help="report、evaluation 子项的新值，如 lcqy config report late-days 10"),
 ):
-    """查看或保存本台帐的设置（目前有：templates 模板目录）。"""
+    """查看或保存本台帐的设置：templates 模板目录；report 简报的通报标准和版记；evaluation 年度测评权重。"""
     from lcqy.acts.forms import set_templates
     from lcqy.errors import LcqyError
 
-    if key not in (None, "templates"):
-        raise LcqyError(f"没有设置项“{key}”；可用：templates（模板目录）。")
+    if key in ("report", "evaluation"):
+        from lcqy.acts.report import configure
+
+        with open_ctx(ctx) as c:
+            say("\n".join(configure(c, key, value, extra)))
+        return
+    if key not in (None, "templates") or extra is not None:
+        raise LcqyError(f"没有设置项“{key}”；可用：templates（模板目录）、report（简报）、evaluation（年度测评权重）。")
     with open_ctx(ctx) as c:
         if value is not None:
             set_templates(c, value)

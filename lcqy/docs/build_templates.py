@@ -11,22 +11,25 @@ move or restyle it in Word without splitting it.
 
 from __future__ import annotations
 
+import datetime
 import sys
 import zipfile
 from pathlib import Path
 
 from docx.document import Document as DocumentObject
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.shared import Pt
 
+from lcqy.docs.fitting import EMAIL_PT
+from lcqy.docs.letter import build_urge
+from lcqy.docs.package import prepare_package
 from lcqy.docs.typography import (
     BODY_FONT,
-    BODY_SIZE,
     TITLE_FONT,
     TITLE_STYLE,
+    add_annex_line,
     add_head_lines,
+    add_more_page,
     add_notes,
-    add_parts,
     add_title,
     build_form_table,
     new_document,
@@ -55,8 +58,9 @@ def L(text, c0, c1=None, span=1):  # short table notation, hence the capitals
     return ("L", text, c0, c0 if c1 is None else c1, span)
 
 
-def V(name, c0, c1=None):
-    return ("V", name, c0, c0 if c1 is None else c1, 1)
+def V(name, c0, c1=None, size=None):
+    cell = ("V", name, c0, c0 if c1 is None else c1, 1)
+    return cell if size is None else (*cell, Pt(size))
 
 
 # --- the four documents -----------------------------------------------------------------------
@@ -75,9 +79,9 @@ def build_register() -> DocumentObject:
             (ROW, [L("详细地址", 1), V("address", 2, 4)]),
             (ROW, [L("反映时间", 1), V("reported_on", 2), L("反映形式", 3), V("channel", 4)]),
             (ROW, [L("联系人", 1), V("contact", 2), L("职 务", 3), V("contact_title", 4)]),
-            (ROW, [L("联系电话", 1), V("phone", 2), L("电子邮箱", 3), V("email", 4)]),
-            (45, [L("企业反映问题", 0, span=2), L("主要困难和问题", 1), V("problem", 2, 4)]),
-            (28, [L("希望协调解决的具体事项", 1), V("request", 2, 4)]),
+            (ROW, [L("联系电话", 1), V("phone", 2), L("电子邮箱", 3), V("email", 4, size=EMAIL_PT)]),
+            (40, [L("企业反映问题", 0, span=2), L("主要困难和问题", 1), V("problem", 2, 4)]),
+            (25, [L("希望协调解决的具体事项", 1), V("request", 2, 4)]),
             (ROW, [L("受理情况", 0), L("受理时间", 1), V("accepted_on", 2), L("受理人员", 3), V("accepted_by", 4)]),
             (14, [L("备注", 0), V("remarks", 1, 4)]),
         ],
@@ -91,6 +95,16 @@ def build_register() -> DocumentObject:
             ),
             "2. 登记编号统一用：XX服企办收（20XX）第XX号。",
             "3. 反映形式为来电反映、电子邮件、来人来函等。",
+        ],
+    )
+    add_more_page(
+        doc,
+        ["登记编号：", "{reg_no}"],
+        [
+            ("address", "详细地址"),
+            ("problem", "主要困难和问题"),
+            ("request", "希望协调解决的具体事项"),
+            ("remarks", "备注"),
         ],
     )
     return doc
@@ -125,6 +139,13 @@ def build_dispatch() -> DocumentObject:
                 "领导的批示笺和《企业反映困难问题登记表》。"
             ),
         ],
+        then=True,
+    )
+    add_annex_line(doc)
+    add_more_page(
+        doc,
+        ["交办编号：", "{dispatch_no}"],
+        [("request", "需要办理或协调解决事项"), ("address", "企业地址"), ("remarks", "备注")],
     )
     return doc
 
@@ -154,78 +175,19 @@ def build_escalate() -> DocumentObject:
                 "领导的批示笺和《企业反映困难问题登记单》。"
             ),
         ],
+        then=True,
     )
-    return doc
-
-
-def build_urge() -> DocumentObject:
-    """催办函: a 函 in the GB/T 9704 body layout, 22 lines a page."""
-    doc = new_document()
-    # 22 lines in the 225 mm text block: exact 28.95 pt line spacing. The standard's 28 characters
-    # a line needs Word's character grid (docGrid charSpace), which LibreOffice lays out
-    # differently, so it is left out: 3号 gives 27 characters a line in 156 mm.
-    body_spacing = Pt(28.95)
-
-    def para(parts, indent=True, align=None, right_chars=0):
-        p = doc.add_paragraph()
-        pf = p.paragraph_format
-        pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-        pf.line_spacing = body_spacing
-        if indent:
-            pf.first_line_indent = BODY_SIZE * 2
-        if align is not None:
-            p.alignment = align
-        if right_chars:
-            pf.right_indent = BODY_SIZE * right_chars
-        add_parts(p, parts)
-        return p
-
-    add_title(doc, "催办函")
-    # As in the 信函格式 of GB/T 9704, the reference number sits at the right edge.
-    para(["交办编号：", "{dispatch_no}"], indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
-    para([""], indent=False)
-    para(["{lead_dept}", "："], indent=False)
-    para(
+    add_annex_line(doc)
+    add_more_page(
+        doc,
+        ["转报编号：", "{escalate_no}"],
         [
-            "{enterprise}",
-            "反映的“",
-            "{problem}",
-            "”问题（登记编号：",
-            "{reg_no}",
-            "，交办编号：",
-            "{dispatch_no}",
-            "），已于",
-            "{dispatched_on}",
-            "交由你单位牵头办理，办结时限为",
-            "{due_date}",
-            "。截至目前，该问题已超过办结时限",
-            "{days_late}",
-            "个工作日，我办尚未收到你单位的办理结果。",
-        ]
+            ("request", "需要帮助协调解决事项"),
+            ("address", "企业地址"),
+            ("suggestion", "办理建议"),
+            ("remarks", "备注"),
+        ],
     )
-    para(
-        [
-            (
-                "根据《临沧市企业反映困难问题收集和办理工作办法（试行）》"
-                "（临政办发〔2021〕21号）第十八条规定，现对该问题进行第"
-            ),
-            "{urge_count}",
-            "次催办。请你单位高度重视，加快办理进度，于",
-            "{reply_by}",
-            (
-                "前将办理结果经主要领导审核后以正式文件报送我办，并面复或书面答复企业；"
-                "确有困难暂时无法办结的，请书面说明原因、已采取的措施和办结时限。"
-            ),
-        ]
-    )
-    para(["特此函告。"])
-    para([""], indent=False)
-    para(["{office_name}"], indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
-    para(["{issued_on}"], indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, right_chars=4)
-    # Cooperating departments get a copy (抄送, at the foot as in the 版记); no line when there are none.
-    para(["{%p if assist_depts %}"], indent=False)
-    para(["抄送：", "{assist_depts}"], indent=False)
-    para(["{%p endif %}"], indent=False)
     return doc
 
 
@@ -244,11 +206,14 @@ def build_all(out_dir: Path | str = DEFAULT_OUT) -> list[Path]:
     for kind, builder in BUILDERS.items():
         path = out / f"{kind}.docx"
         doc = builder()
-        # Fixed metadata so rebuilding gives the same content to review.
+        prepare_package(doc)
+        # Fixed metadata so rebuilding gives the same bytes; filling sets the real ones.
         props = doc.core_properties
         props.author = props.last_modified_by = "服企办"
         props.title = doc.paragraphs[0].text
         props.comments = props.keywords = props.subject = ""
+        props.created = props.modified = datetime.datetime(2026, 1, 1)
+        props.revision = 1
         doc.save(str(path))
         _fix_zip_times(path)
         written.append(path)

@@ -14,6 +14,7 @@ from jinja2 import meta
 from jinja2.exceptions import TemplateError
 
 from lcqy.docs import sandbox
+from lcqy.docs.package import finish
 from lcqy.errors import LcqyError
 
 
@@ -57,6 +58,7 @@ REQUIRED: dict[str, set[str]] = {
         "accepted_on",
         "accepted_by",
         "remarks",
+        *("more", "address_full", "problem_full", "request_full", "remarks_full"),
     },
     "dispatch": {
         "office_name",
@@ -72,6 +74,7 @@ REQUIRED: dict[str, set[str]] = {
         "approver",
         "dispatched_on",
         "remarks",
+        *("annex", "more", "request_full", "address_full", "remarks_full"),
     },
     "escalate": {
         "office_name",
@@ -85,6 +88,7 @@ REQUIRED: dict[str, set[str]] = {
         "approver",
         "escalated_on",
         "remarks",
+        *("annex", "more", "request_full", "address_full", "suggestion_full", "remarks_full"),
     },
     "urge": {
         "office_name",
@@ -97,9 +101,9 @@ REQUIRED: dict[str, set[str]] = {
         "dispatched_on",
         "due_date",
         "days_late",
-        "urge_count",
         "reply_by",
         "issued_on",
+        *("letter_title", "letter_no", "basis"),
     },
 }
 
@@ -304,6 +308,7 @@ def render(
             raise LcqyError(f"{NAMES.get(kind, kind)}不附登记表")
         register = _fill("register", attachment_context, template_dir)
         _append_attachment(tpl.docx, register.docx)
+    finish(tpl.docx, NAMES.get(kind, kind), context)
     out = Path(out_path)
     try:
         tpl.save(str(out))

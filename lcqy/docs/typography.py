@@ -23,22 +23,24 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from lcqy.docs.fitting import CELL_LINE_PT, CELL_MARGIN_MM, COLUMNS_MM
+
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
 
 TITLE_SIZE = Pt(22)  # 2号
 BODY_SIZE = Pt(16)  # 3号
 CELL_SIZE = Pt(12)  # 小四
+# GB/T 9704: 22 lines in the 225 mm text block, so exact 28.95 pt.
+BODY_LINE = Pt(28.95)
+MORE_LINE = Pt(24)
+ATTACHMENT_FONT = "黑体"  # 附件, 附页 and their headings
 
 TITLE_STYLE = "Form Title"
 CELL_STYLE = "Form Cell"
 NOTE_STYLE = "Form Note"
 
-# Grid of the forms: group label | label | value | label | value, 156 mm in all (the GB/T 9704
-# text width). Widths hold, in 小四: two characters a line of 企业基本情况, the seven of
-# 需要办理或协调, the four of 电子邮箱, and a date such as 2026年11月27日 on one line.
-COLUMNS_MM = (14, 34, 43, 21, 44)
-CELL_MARGIN_MM = 1.5
+CELL_LINE = Pt(CELL_LINE_PT)  # exact, so a cell's height depends on its lines only
 
 
 # --- fonts and styles -------------------------------------------------------------------------
@@ -87,12 +89,14 @@ def new_document() -> DocumentObject:
         del rfonts.attrib[attr]
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         rfonts.set(qn(attr), BODY_FONT)
-    # Chinese, so that Word and WPS apply Chinese punctuation and line-breaking rules.
+    # Chinese text in Chinese, so that Word and WPS apply Chinese punctuation and line-breaking
+    # rules; Latin text (e-mail addresses, numbers) in English, which breaks it between words
+    # only (as Chinese, LibreOffice breaks an address at any letter).
     lang = rpr_default.find(qn("w:lang"))
     if lang is None:
         lang = OxmlElement("w:lang")
         rpr_default.append(lang)
-    lang.set(qn("w:val"), "zh-CN")
+    lang.set(qn("w:val"), "en-US")
     lang.set(qn("w:eastAsia"), "zh-CN")
 
     normal = doc.styles["Normal"]
@@ -103,10 +107,15 @@ def new_document() -> DocumentObject:
     pf.line_spacing = 1.0
 
     title = _style(doc, TITLE_STYLE, TITLE_FONT, TITLE_SIZE, WD_ALIGN_PARAGRAPH.CENTER)
-    title.paragraph_format.space_after = Pt(12)
-    _style(doc, CELL_STYLE, BODY_FONT, CELL_SIZE)
+    title.paragraph_format.space_after = Pt(8)
+    title.paragraph_format.keep_with_next = True
+    # Every cell line keeps with the next, so a form's rows stay with each other and its notes.
+    cell = _style(doc, CELL_STYLE, BODY_FONT, CELL_SIZE)
+    cell.paragraph_format.line_spacing = CELL_LINE
+    cell.paragraph_format.keep_with_next = True
     note = _style(doc, NOTE_STYLE, BODY_FONT, CELL_SIZE)
-    note.paragraph_format.line_spacing = Pt(20)
+    note.paragraph_format.line_spacing = Pt(18)
+    note.paragraph_format.keep_together = True
     return doc
 
 
@@ -168,7 +177,7 @@ def _borders(table) -> None:
     table._tbl.tblPr.insert_element_before(borders, "w:shd", "w:tblLayout", "w:tblCellMar", "w:tblLook", "w:tblCaption")
 
 
-def _write_cell(cell, content, label: bool) -> None:
+def _write_cell(cell, content, label: bool, size=CELL_SIZE) -> None:
     """Label: centred text (a list of lines). Value: a left-aligned placeholder."""
     p = cell.paragraphs[0]
     p.style = CELL_STYLE
@@ -182,7 +191,7 @@ def _write_cell(cell, content, label: bool) -> None:
                 run.add_break()
     else:
         p.alignment = WD_ALIGN_PARAGRAPH.LEFT
-        add_field(p, content, size=CELL_SIZE)
+        add_field(p, content, size=size)
 
 
 def build_form_table(doc: DocumentObject, rows) -> None:
@@ -207,11 +216,13 @@ def build_form_table(doc: DocumentObject, rows) -> None:
         row = table.rows[r]
         row.height = Mm(height)
         row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST
-        for kind, text, c0, c1, span in cells:
+        tr_pr = row._tr.get_or_add_trPr()
+        tr_pr.insert(0, OxmlElement("w:cantSplit"))
+        for kind, text, c0, c1, span, *size in cells:
             cell = table.cell(r, c0)
             if c1 > c0 or span > 1:
                 cell = cell.merge(table.cell(r + span - 1, c1))
-            placed.append((cell, kind, text))
+            placed.append((cell, kind, text, size[0] if size else CELL_SIZE))
 
     # Word reads tcW, LibreOffice the grid; both must agree with the fixed widths.
     for tr in table._tbl.tr_lst:
@@ -220,22 +231,25 @@ def build_form_table(doc: DocumentObject, rows) -> None:
             span = tc.grid_span
             tc.width = Mm(sum(COLUMNS_MM[col : col + span]))
             col += span
-    for cell, kind, text in placed:
-        _write_cell(cell, text, kind == "L")
+    for cell, kind, text, size in placed:
+        _write_cell(cell, text, kind == "L", size)
 
 
 def add_head_lines(doc: DocumentObject, lines) -> None:
     for parts in lines:
         p = doc.add_paragraph()
+        p.paragraph_format.keep_with_next = True
         add_parts(p, parts)
     p.paragraph_format.space_after = Pt(4)  # keeps the last line off the table's top border
 
 
-def add_notes(doc: DocumentObject, notes) -> None:
-    """注：1. … with the later items aligned under the first, as printed under the forms."""
+def add_notes(doc: DocumentObject, notes, then=False) -> None:
+    """注：1. … with the later items aligned under the first, as printed under the forms; kept
+    together (and with what follows when `then`)."""
     indent = CELL_SIZE * 2  # width of 注：
     for i, text in enumerate(notes):
         p = doc.add_paragraph(style=NOTE_STYLE)
+        p.paragraph_format.keep_with_next = then or i < len(notes) - 1
         p.paragraph_format.left_indent = indent
         if i == 0:
             p.paragraph_format.first_line_indent = -indent
@@ -243,3 +257,39 @@ def add_notes(doc: DocumentObject, notes) -> None:
             add_run(p, "注：" + text, size=CELL_SIZE)
         else:
             add_run(p, text, size=CELL_SIZE)
+
+
+def add_annex_line(doc: DocumentObject) -> None:
+    """The 附件 line under a form's notes (``{{ annex }}``: what goes with the form)."""
+    p = doc.add_paragraph(style=NOTE_STYLE)
+    p.paragraph_format.space_before = Pt(6)
+    add_field(p, "annex", size=CELL_SIZE)
+
+
+def _block_tag(doc: DocumentObject, tag: str) -> None:
+    add_run(doc.add_paragraph(), tag)
+
+
+def add_more_page(doc: DocumentObject, ref_parts, fields) -> None:
+    """The 附页 carrying whole the texts a cell had to cut: shown only when `more` is set, one
+    section per field whose ``<name>_full`` is set. `fields`: (name, label)."""
+    _block_tag(doc, "{%p if more %}")
+    head = doc.add_paragraph()
+    head.paragraph_format.page_break_before = True
+    head.paragraph_format.space_after = Pt(12)
+    add_run(head, "{{ more }}", ATTACHMENT_FONT, BODY_SIZE)  # 附页
+    add_run(head, "（", size=BODY_SIZE)
+    add_parts(head, ref_parts, size=BODY_SIZE)
+    add_run(head, "）", size=BODY_SIZE)
+    for name, label in fields:
+        _block_tag(doc, "{%p if " + name + "_full %}")
+        p = doc.add_paragraph()
+        p.paragraph_format.keep_with_next = True
+        add_run(p, label + "：", ATTACHMENT_FONT, BODY_SIZE)
+        p = doc.add_paragraph()
+        p.paragraph_format.first_line_indent = BODY_SIZE * 2
+        p.paragraph_format.line_spacing = MORE_LINE  # a problem of 600 characters on one page
+        p.paragraph_format.space_after = Pt(12)
+        add_field(p, name + "_full", size=BODY_SIZE)
+        _block_tag(doc, "{%p endif %}")
+    _block_tag(doc, "{%p endif %}")

@@ -14,8 +14,12 @@ _SHORT = re.compile(r"^\s*(\d{4})\s*[-－/]\s*(\d+)\s*$")
 _BARE = re.compile(r"^\s*(\d+)\s*$")
 
 
+# 催 numbers the 催办函/督办函 the office sends (a sequence of its own, not a case reference).
+LETTER_KIND = "催"
+
+
 def format_number(prefix: str, kind: str, year: int, seq: int) -> str:
-    assert kind in NUMBER_KINDS
+    assert kind in NUMBER_KINDS or kind == LETTER_KIND
     return f"{prefix}服企办{kind}（{year}）第{seq}号"
 
 

@@ -1,0 +1,121 @@
+"""report: the monthly 简报 (第十九条) in the terminal, as JSON, or as a .docx."""
+
+from __future__ import annotations
+
+import typer
+
+from lcqy.cli._common import JSON_HELP, open_ctx, print_json, say, table
+
+
+def report_cmd(
+    ctx: typer.Context,
+    month: str = typer.Option(..., "--month", help="月份：如 2026-10"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    with_enterprises: bool = typer.Option(
+        False, "--with-enterprises", help="在超期未办结问题中列出企业名称（默认不列，第四条）"
+    ),
+):
+    """月度简报（第十九条）：本月、上月和本年累计的受理、交办、答复、回访、催办等数字与比率，
+    分类情况，承办单位办理情况，超期未办结问题，需通报的承办单位（第二十三条）。"""
+    from lcqy.acts.report import report_data
+
+    with open_ctx(ctx) as c:
+        data = report_data(c, month, with_enterprises=with_enterprises)
+    if as_json:
+        print_json(data)
+        return
+    show(data, with_enterprises)
+
+
+def show(data: dict, with_enterprises: bool) -> None:
+    from lcqy.rules.figures import COUNTS, RATES, fmt_rate
+
+    f = data["figures"]
+    cols = ("month", "previous_month", "year_to_date")
+    rows = [[COUNTS[k][0], *(f[c][k] for c in cols)] for k in _SHOWN]
+    rows += [[RATES[k][0], *(fmt_rate(f[c][k]) for c in cols)] for k in RATES]
+    p = data["periods"]["month"]
+    table(
+        f"{data['month']} 简报数字（截至 {p['as_of']}）",
+        ["项目", "本月", "上月", "本年累计"],
+        rows,
+        no_wrap=("项目", "本月", "上月", "本年累计"),
+    )
+    cats = [[k, v["month"], v["previous_month"], v["year_to_date"]] for k, v in data["received_by_category"].items()]
+    table("受理：按问题类别", ["类别", "本月", "上月", "本年累计"], cats, no_wrap=("类别",))
+    chans = [[k, v["month"], v["previous_month"], v["year_to_date"]] for k, v in data["received_by_channel"].items()]
+    table("受理：按反映形式", ["反映形式", "本月", "上月", "本年累计"], chans, no_wrap=("反映形式",))
+    depts = [
+        [
+            d["dept"],
+            d["dispatched"],
+            d["replies"],
+            fmt_rate(d["on_time_completion_rate"]),
+            d["late_reply"],
+            d["reply_a"],
+            d["reply_b"],
+            d["reply_c"],
+            fmt_rate(d["satisfaction_rate"]),
+            d["urges"],
+        ]
+        for d in data["departments"]
+    ]
+    table(
+        "承办单位办理情况（本月）",
+        ["承办单位", "交办", "已答复", "按期办结率", "超期未答复", "A", "B", "C", "满意率", "催办"],
+        depts,
+        no_wrap=("承办单位",),
+    )
+    late = data["late_cases"]
+    if late:
+        head = ["登记编号", "类别", "牵头单位", "时限", "超期工作日", "情况"] + (["企业"] if with_enterprises else [])
+        body = [
+            [r["reg_no"], r["category"], r["lead_dept"] or "—", r["due"], r["days_late"], _KIND[r["kind"]]]
+            + ([r["enterprise"]] if with_enterprises else [])
+            for r in late[:30]
+        ]
+        more = f"另有 {len(late) - 30} 件，见 lcqy overdue。" if len(late) > 30 else None
+        table(f"超期未办结问题（截至 {p['as_of']}，共 {len(late)} 件）", head, body, caption=more)
+    else:
+        say(f"截至 {p['as_of']} 没有超期未办结问题。")
+    units = data["units_to_name"]
+    s = data["settings"]
+    if units:
+        table(
+            f"需通报的承办单位（超期超过{s['late_days']}个工作日或催办{s['urge_count']}次以上，第二十三条）",
+            ["承办单位", "情形"],
+            [[u["dept"], u["reason"]] for u in units],
+            no_wrap=("承办单位",),
+        )
+    else:
+        say(f"没有超期超过{s['late_days']}个工作日或本月催办{s['urge_count']}次以上的承办单位。")
+
+
+_KIND = {"reply": "未答复", "dispatch": "未交办"}
+_SHOWN = (
+    "received",
+    "rejected",
+    "forwarded",
+    "dispatched",
+    "escalated",
+    "returned",
+    "extended",
+    "replies",
+    "reply_a",
+    "reply_b",
+    "reply_c",
+    "fell_due",
+    "due_on_time",
+    "closed",
+    "followups",
+    "urges",
+    "supervision_urges",
+    "supervised",
+    "special_open",
+    "late_dispatch",
+    "late_reply",
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report_cmd)

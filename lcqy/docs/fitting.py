@@ -1,0 +1,95 @@
+"""How much text a form cell holds, so a form stays one page (pure; no docx import).
+
+The cells use exact line spacing (`CELL_LINE_PT`), so the height of a text depends on its
+number of lines only, whatever font Word, WPS or LibreOffice substitutes. A text longer than its
+cell holds is cut with “……（全文见附页）” and printed whole on a 附页 after the form.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+
+# Grid of the forms: group label | label | value | label | value, 156 mm in all (the GB/T 9704
+# text width). Widths hold, in 小四: two characters a line of 企业基本情况, the seven of
+# 需要办理或协调, the four of 电子邮箱, and a date such as 2026年11月27日 on one line; the
+# last column is wide enough for each half of an ordinary e-mail address in 五号.
+COLUMNS_MM = (14, 34, 39, 21, 48)
+CELL_MARGIN_MM = 1.5
+CELL_PT = 12.0  # 小四
+CELL_LINE_PT = 16.0
+EMAIL_PT = 10.5  # 五号
+PT_MM = 25.4 / 72
+
+MORE = "……（全文见附页）"
+
+
+def span_mm(first: int, last: int) -> float:
+    """Text width of a cell spanning grid columns first..last."""
+    return sum(COLUMNS_MM[first : last + 1]) - 2 * CELL_MARGIN_MM
+
+
+def char_width(ch: str) -> float:
+    """In ems: CJK and full-width 1, the rest (Latin, digits, ASCII punctuation) half."""
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.5
+
+
+def per_line(width_mm: float, size_pt: float = CELL_PT) -> int:
+    """Whole ems a line holds, less one for the punctuation that may not start a line."""
+    return max(1, math.floor(width_mm / (size_pt * PT_MM)) - 1)
+
+
+def line_count(text: str, width_mm: float, size_pt: float = CELL_PT) -> int:
+    cap = per_line(width_mm, size_pt)
+    return sum(max(1, math.ceil(sum(map(char_width, para)) / cap)) for para in text.split("\n"))
+
+
+def fit(text: str, width_mm: float, max_lines: int, size_pt: float = CELL_PT) -> tuple[str, bool]:
+    """(what the cell shows, whether the text was cut). A cut text ends with `MORE`."""
+    text = text or ""
+    if line_count(text, width_mm, size_pt) <= max_lines:
+        return text, False
+    lo, hi = 0, len(text)
+    while lo < hi:  # the longest prefix that fits together with the mark
+        mid = (lo + hi + 1) // 2
+        if line_count(text[:mid].rstrip() + MORE, width_mm, size_pt) <= max_lines:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo].rstrip("，、；： \n") + MORE, True
+
+
+def email_breaks(address: str, width_mm: float, size_pt: float = EMAIL_PT) -> str:
+    """An e-mail address too long for one line of its cell, with a break chance (zero-width
+    space) after the @, so no line is cut inside a word; a part still too long for a line gets
+    break chances after its dots and hyphens."""
+    address = address or ""
+    cap = per_line(width_mm, size_pt) * 2  # half-width characters
+    if "@" not in address or len(address) <= cap:
+        return address
+    local, _, domain = address.partition("@")
+    parts = []
+    for part in (local, domain):
+        if len(part) > cap:
+            for mark in ".-_":
+                part = part.replace(mark, mark + "\u200b")
+        parts.append(part)
+    return parts[0] + "@\u200b" + parts[1]
+
+
+def brief(text: str, limit: int = 40) -> tuple[str, bool]:
+    """The problem as a letter quotes it: its first sentence when that is short, else up to
+    `limit` characters ending at a comma where one is near (the caller adds 等)."""
+    text = " ".join((text or "").split())
+    for i, ch in enumerate(text):
+        if ch in "。！？；!?;":
+            if i <= limit:
+                return text[:i], i + 1 < len(text)
+            break
+    if len(text) <= limit:
+        return text.rstrip("。"), False
+    head = text[:limit]
+    cut = max(head.rfind(c) for c in "，、,：:")
+    if cut >= limit // 2:
+        head = head[:cut]
+    return head, True

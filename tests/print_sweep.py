@@ -1,0 +1,181 @@
+"""Print check of the documents: a ledger with problem texts of several lengths, its forms and
+letters filled through the CLI, converted to PDF by LibreOffice in one call, read back page by
+page with pdftotext. Used by tests/test_print_sweep.py; run as a script to print the page counts:
+
+    .venv/bin/python -m tests.print_sweep OUT_DIR
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+LENGTHS = (20, 60, 90, 200, 400, 600)
+
+SENTENCES = (
+    "公司新建茶叶精制加工厂房项目已于2025年3月取得区发展和改革局立项批复，用地报批材料已于同年8月提交区自然资源局，"
+    "至今未进入组卷报批程序。",
+    "项目原定2026年4月开工，因用地手续未办结无法开工，已影响出口订单交付，每月损失约三十万元。",
+    "企业多次到窗口咨询，均答复指标不足需等待市级统筹，但未告知等待期限和需要补充的材料。",
+    "新上生产线需增容至800千伏安，报装后供电部门现场勘查已过两个月，仍未出具供电方案。",
+    "园区道路和排水管网尚未接通，雨季厂区积水，原料仓库受潮，企业自筹资金修建临时排水沟。",
+)
+
+ENTERPRISE = "临沧市临翔区滇红茶叶精制加工有限责任公司南美乡多依村第二分公司"
+EMAIL = "zhang.xiaoming.procurement@lincang-dianhong-tea.com.cn"
+
+
+def problem_text(n: int) -> str:
+    """n characters of a realistic problem, ending with 。"""
+    pool = "".join(SENTENCES) * (n // 100 + 2)
+    return pool[: n - 1].rstrip("，。") + "。"
+
+
+def soffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def have_tools() -> str:
+    """Empty when LibreOffice and poppler are there, else what is missing."""
+    missing = [t for t, found in (("soffice", soffice()), ("pdftotext", shutil.which("pdftotext"))) if not found]
+    return "、".join(missing)
+
+
+def to_pdf(files: list[Path], out_dir: Path, timeout: int = 300) -> None:
+    """One LibreOffice process for all files, with a private profile so parallel runs do not clash."""
+    profile = out_dir / ".lo-profile"
+    cmd = [
+        soffice(),
+        f"-env:UserInstallation={profile.resolve().as_uri()}",
+        "--headless",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(out_dir),
+        *map(str, files),
+    ]
+    subprocess.run(cmd, check=True, capture_output=True, timeout=timeout)
+
+
+def pages(pdf: Path) -> list[str]:
+    """Text of each page, whitespace removed."""
+    text = subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    parts = text.split("\f")
+    if parts and not parts[-1].strip():
+        parts.pop()
+    return ["".join(p.split()) for p in parts]
+
+
+def build_documents(run, out: Path, lengths=LENGTHS) -> dict[tuple[str, int], Path]:
+    """Register, dispatch, escalate and urge one case per length through the CLI; returns
+    {(kind, length): docx}. `run` is the conftest runner on an initialised ledger."""
+    docs: dict[tuple[str, int], Path] = {}
+    out.mkdir(parents=True, exist_ok=True)
+    for n in lengths:
+        made = []
+        for _ in range(2):  # one case dispatched and urged, one escalated
+            args = [
+                "register",
+                "--enterprise",
+                ENTERPRISE,
+                "--category",
+                "用地审批",
+                "--channel",
+                "电子邮件",
+                "--contact",
+                "欧阳明远",
+                "--title",
+                "副总经理兼项目部经理",
+                "--phone",
+                "13908831234",
+                "--email",
+                EMAIL,
+                "--address",
+                "临沧市临翔区南美乡多依村茶叶加工园区3号",
+                "--problem",
+                problem_text(n),
+                "--request",
+                "请协调区自然资源局加快用地组卷报批，明确办理时限，并告知需补充的材料。",
+                "--date",
+                "2026-09-28",
+                "--json",
+            ]
+            r = run(*args)
+            assert r.code == 0, r.err
+            made.append(json.loads(r.out)["reg_no"])
+        first, second = (_case_no(x) for x in made)
+        r = run(
+            "dispatch", first, "--dept", "区自然资源局", "--assist", "区发展和改革局", "--assist",
+            "区住房和城乡建设局", "--approver", "李明", "--level", "副组长", "--date", "2026-09-29",
+        )  # fmt: skip
+        assert r.code == 0, r.err
+        r = run(
+            "escalate", second, "--approver", "李明", "--suggestion", "建议市级统筹用地指标。", "--date", "2026-09-29"
+        )
+        assert r.code == 0, r.err
+        for kind, case in (("register", first), ("dispatch", first), ("escalate", second)):
+            path = out / f"{kind}-{n}.docx"
+            r = run("form", kind, case, "-o", str(path))
+            assert r.code == 0, r.err
+            docs[(kind, n)] = path
+        path = out / f"urge-{n}.docx"
+        r = run("urge", first, "--date", "2026-10-15", "-o", str(path))
+        assert r.code == 0, r.err
+        docs[("urge", n)] = path
+    return docs
+
+
+def _case_no(line: str) -> str:
+    """The 登记编号 printed by register, as YEAR-N."""
+    import re
+
+    m = re.search(r"（(\d{4})）第(\d+)号", line)
+    assert m, line
+    return f"{m[1]}-{m[2]}"
+
+
+def render_all(run, out: Path, lengths=LENGTHS) -> dict[tuple[str, int], list[str]]:
+    docs = build_documents(run, out, lengths)
+    to_pdf(list(docs.values()), out)
+    return {key: pages(path.with_suffix(".pdf")) for key, path in docs.items()}
+
+
+def main(argv: list[str]) -> int:
+    """Page counts per document and length, from a throw-away ledger."""
+    import io
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from lcqy.cli import main as cli
+    from tests.conftest import DEPTS, INIT, Result
+
+    out = Path(argv[0] if argv else "print-sweep")
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ["LCQY_DB"] = str(out / "ledger.db")
+    os.environ["LCQY_TODAY"] = "2026-11-27"
+    (out / "ledger.db").unlink(missing_ok=True)
+
+    def run(*args: str) -> Result:
+        o, e = io.StringIO(), io.StringIO()
+        code = 0
+        with redirect_stdout(o), redirect_stderr(e):
+            try:
+                cli(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        return Result(code, o.getvalue(), e.getvalue())
+
+    assert run(*INIT).code == 0 and run("dept", "add", *DEPTS).code == 0
+    result = render_all(run, out)
+    kinds = ("register", "dispatch", "escalate", "urge")
+    print("length " + " ".join(f"{k:>9}" for k in kinds))
+    for n in LENGTHS:
+        print(f"{n:>6} " + " ".join(f"{len(result[(k, n)]):>9}" for k in kinds))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,125 @@
+"""The documents as printed: every form and letter for problem texts of 20 to 600 characters,
+through LibreOffice to PDF (one conversion for all, about ten seconds), read back page by page.
+
+Skipped, saying what is missing, where LibreOffice or pdftotext is not installed (.ci/run installs
+them when it can).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests import print_sweep
+from tests.conftest import DEPTS, INIT
+
+pytestmark = pytest.mark.skipif(
+    bool(print_sweep.have_tools()), reason=f"打印检查需要 LibreOffice 和 poppler（缺少 {print_sweep.have_tools()}）"
+)
+
+L = print_sweep.LENGTHS
+# A form is one page; a text its cell cannot hold goes whole onto one 附页 (cut from 200
+# characters with the sweep's long name and address). The 交办单/转报单 carry the 登记表.
+EXPECTED = {
+    "register": dict(zip(L, (1, 1, 1, 2, 2, 2))),
+    "dispatch": dict(zip(L, (2, 2, 2, 3, 3, 3))),
+    "escalate": dict(zip(L, (2, 2, 2, 3, 3, 3))),
+    # The letter quotes the problem briefly, so its length does not matter; with the long
+    # enterprise name its last paragraph, signature and 版记 go over together.
+    "urge": dict.fromkeys(L, 2),
+}
+OFFICE = "临翔区服务企业发展领导小组办公室"
+
+
+@pytest.fixture(scope="module")
+def printed(tmp_path_factory):
+    mp = pytest.MonkeyPatch()
+    out = tmp_path_factory.mktemp("sweep")
+    mp.setenv("LCQY_DB", str(out / "ledger.db"))
+    mp.setenv("LCQY_TODAY", "2026-11-27")
+    import io
+    import sys
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from lcqy.cli import main
+    from tests.conftest import Result
+
+    def run(*args):
+        o, e = io.StringIO(), io.StringIO()
+        code = 0
+        mp.setattr(sys, "stdin", io.StringIO(""))
+        with redirect_stdout(o), redirect_stderr(e):
+            try:
+                main(list(args))
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        return Result(code, o.getvalue(), e.getvalue())
+
+    assert run(*INIT).code == 0 and run("dept", "add", *DEPTS).code == 0
+    try:
+        yield print_sweep.render_all(run, out)
+    finally:
+        mp.undo()
+
+
+def body(page: str) -> str:
+    """A page's text without its page number (— N —)."""
+    return re.sub(r"—\d+—", "", page)
+
+
+@pytest.mark.parametrize("kind", list(EXPECTED))
+def test_page_counts_and_numbers(printed, kind):
+    counts = {n: len(printed[(kind, n)]) for n in L}
+    assert counts == EXPECTED[kind]
+    for n in L:
+        for i, page in enumerate(printed[(kind, n)], 1):
+            assert re.findall(r"—(\d+)—", page) == [str(i)], (kind, n, i, page[-40:])
+
+
+@pytest.mark.parametrize("kind", ["register", "dispatch", "escalate"])
+def test_each_form_on_one_page_with_its_notes(printed, kind):
+    title = {
+        "register": "企业反映困难问题登记表",
+        "dispatch": "企业反映困难问题交办单",
+        "escalate": "企业反映困难问题转报单",
+    }
+    last_note = {
+        "register": "3.反映形式为来电反映、电子邮件、来人来函等。",
+        "dispatch": "附件：1.企业反映困难问题登记表",
+        "escalate": "附件：1.企业反映困难问题登记表",
+    }
+    for n in L:
+        pages = printed[(kind, n)]
+        first = pages[0]
+        assert first.startswith(title[kind]), (kind, n)
+        # the whole table and all its notes on the title's page
+        assert "备注" in first and "注：1." in first and last_note[kind] in first, (kind, n)
+        if kind != "register":
+            reg = pages[1]
+            assert reg.startswith("附件企业反映困难问题登记表"), (kind, n)
+            assert "备注" in reg and reg.index("3.反映形式为来电反映") > reg.index("备注"), (kind, n)
+        cut = "（全文见附页）" in "".join(pages)
+        assert cut == (n >= 200), (kind, n)
+        if cut:  # the 附页 follows its form and holds the whole text
+            assert body(pages[-1]).startswith("附页（登记编号：") and "主要困难和问题：" in pages[-1]
+            assert print_sweep.problem_text(n) in "".join(body(p) for p in pages[-1:]), (kind, n)
+
+
+def test_matter_not_repeated_on_dispatch(printed):
+    first = printed[("dispatch", 600)][0]
+    assert "反映问题：" not in first
+
+
+def test_letter_signature_never_alone(printed):
+    for n in L:
+        pages = [body(p) for p in printed[("urge", n)]]
+        for page in pages:
+            if OFFICE + "2026年10月15日" in page or "抄送：" in page or "特此函告" in page:
+                # the block goes with the last body paragraph, and the 版记 with the signature
+                assert "确有困难暂时无法办结的" in page, (n, page)
+                assert "特此函告。" in page and "抄送：区发展和改革局，区住房和城乡建设局。" in page, (n, page)
+                assert page.endswith("2026年10月15日印发"), (n, page)
+        assert pages[0].startswith("催办函临翔服企办催（2026）第")
+        quote = "“公司新建茶叶精制加工厂房项目已于2025年3月取得区发展和改革局立项批复”等问题"
+        assert (quote in pages[0]) == (n >= 60), n
