@@ -32,7 +32,8 @@ NEWER = "本台帐由更新版本的 lcqy 建立，请升级 lcqy 后再修改�
 SQLITE_HEADER = b"SQLite format 3\x00"
 # History entries dated when they were made rather than when something happened to the case
 # (bookkeeping: imports, recalculated limits, renamed departments, packages written).
-UNORDERED_EVENTS = ("import", "recalc", "dept-rename", "dept-retire", "package", "send-result", "send-back")
+# An undo is a correction: neither it nor the act it undid holds later entries back.
+UNORDERED_EVENTS = ("import", "recalc", "dept-rename", "dept-retire", "package", "send-result", "send-back", "undo")
 # Entries dated by an act elsewhere (a duplicate merged into the case, what another office
 # did): counted as the case's history, but not held to its order.
 NOTES_ON_OTHERS = ("merged-from", "merged-moved", "receive")
@@ -340,8 +341,10 @@ class Ledger:
         """Date of the case's latest act (imports and recalculations are bookkeeping, not acts)."""
         marks = ",".join("?" * len(UNORDERED_EVENTS))
         row = self.conn.execute(
-            f"SELECT max(act_on) FROM events WHERE case_id = ? AND action NOT IN ({marks})",
-            [case_id, *UNORDERED_EVENTS],
+            f"""SELECT max(act_on) FROM events WHERE case_id = ? AND action NOT IN ({marks})
+                AND id NOT IN (SELECT json_extract(detail, '$.event') FROM events
+                               WHERE case_id = ? AND action = 'undo')""",
+            [case_id, *UNORDERED_EVENTS, case_id],
         ).fetchone()
         return row[0] if row else None
 
