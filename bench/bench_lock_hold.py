@@ -43,8 +43,22 @@ sys.stderr.write("HELD %.1f\n" % (1000 * sum(held)))
 sys.exit(code)
 """
 
-REG = ["--enterprise", "临沧某某科技有限公司", "--category", "用电保障", "--channel", "来电反映",
-       "--contact", "李华", "--phone", "0883-2123456", "--problem", "接电迟缓", "--request", "请协调接电"]
+REG = [
+    "--enterprise",
+    "临沧某某科技有限公司",
+    "--category",
+    "用电保障",
+    "--channel",
+    "来电反映",
+    "--contact",
+    "李华",
+    "--phone",
+    "0883-2123456",
+    "--problem",
+    "接电迟缓",
+    "--request",
+    "请协调接电",
+]
 
 
 def refs(db: Path) -> dict[str, str]:
@@ -82,16 +96,18 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         base = tmp / "base.db"
-        subprocess.run([sys.executable, "-m", "lcqy.sample", str(base), "--force"], env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "lcqy.sample", str(base), "--force"], env=env, check=True, capture_output=True
+        )
         todo = acts(refs(base), tmp)
         for name, argv in todo.items():
             held = []
             for _ in range(args.runs):
                 db = tmp / "ledger.db"
                 shutil.copy(base, db)
-                p = subprocess.run([sys.executable, "-c", PROBE, "--db", str(db), *argv], env=env,
-                                   capture_output=True, text=True)
+                p = subprocess.run(
+                    [sys.executable, "-c", PROBE, "--db", str(db), *argv], env=env, capture_output=True, text=True
+                )
                 line = [x for x in p.stderr.splitlines() if x.startswith("HELD")]
                 if p.returncode != 0 or not line:
                     sys.exit(f"{name}: exit {p.returncode}\n{p.stderr}")

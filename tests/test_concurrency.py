@@ -16,8 +16,18 @@ def _prepare(ledger) -> None:
         r = ledger("register", *register_args(), "--date", "2026-10-12")
         assert r.code == 0, r.err
     for n in range(1, 21):
-        r = ledger("dispatch", str(n), "--dept", "区发展和改革局", "--approver", "王", "--level", "主任",
-                   "--date", "2026-10-13")
+        r = ledger(
+            "dispatch",
+            str(n),
+            "--dept",
+            "区发展和改革局",
+            "--approver",
+            "王",
+            "--level",
+            "主任",
+            "--date",
+            "2026-10-13",
+        )
         assert r.code == 0, r.err
 
 
@@ -33,8 +43,9 @@ def test_forty_simultaneous_acts_all_commit_gapless(ledger, tmp_path):
     )
     start = time.monotonic()
     procs = [
-        subprocess.Popen([sys.executable, "-m", "lcqy", *args], env=env, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "lcqy", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for args in jobs
     ]
     results = [(p.wait(timeout=120), *p.communicate()) for p in procs]

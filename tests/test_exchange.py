@@ -5,40 +5,80 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
 import zipfile
+from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
-from conftest import register_args, snapshot
+from conftest import Result, register_args, snapshot
+
+from lcqy.cli import main
+from lcqy.rules.package import sha256
 
 CITY_INIT = ["init", "--office-name", "临沧市服务企业发展领导小组办公室", "--prefix", "临沧", "--level", "city",
              "--clerk", "钱丽"]  # fmt: skip
 ESC_NO = "临翔服企办报（2026）第1号"
 
 
-@pytest.fixture
-def pair(ledger, tmp_path):
-    """A county ledger (临翔, default --db) with an escalated case and its package, and a city ledger."""
-    city = tmp_path / "city.db"
+def _cli(*args: str) -> Result:
+    """The command line outside a test's own fixtures (for the module's shared ledgers)."""
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LCQY_TODAY", "2026-11-27")
+        mp.delenv("LCQY_NOW", raising=False)
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                main(list(args))
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else 0
+    return Result(code, out.getvalue(), err.getvalue())
 
-    def c(*args):
-        return ledger("--db", str(city), *args)
 
-    assert c(*CITY_INIT).code == 0
-    assert c("dept", "add", "临沧供电局", "市自然资源和规划局").code == 0
-    assert ledger("register", *register_args(), "--date", "2026-11-16").code == 0
-    paper = tmp_path / "企业情况说明.pdf"
+@pytest.fixture(scope="module")
+def _built(tmp_path_factory):
+    """Built once: a county ledger (临翔) with an escalated case and its package, and a city ledger."""
+    from conftest import DEPTS, INIT
+
+    base = tmp_path_factory.mktemp("exchange")
+    county, city = base / "county.db", base / "city.db"
+
+    def k(*args):
+        return _cli("--db", str(county), *args)
+
+    assert k(*INIT).code == 0 and k("dept", "add", *DEPTS).code == 0
+    assert _cli("--db", str(city), *CITY_INIT).code == 0
+    assert _cli("--db", str(city), "dept", "add", "临沧供电局", "市自然资源和规划局").code == 0
+    assert k("register", *register_args(), "--date", "2026-11-16").code == 0
+    paper = base / "企业情况说明.pdf"
     paper.write_bytes(os.urandom(150_000))
-    assert ledger("attach", "1", str(paper), "--date", "2026-11-16").code == 0
-    out = tmp_path / "out"
+    assert k("attach", "1", str(paper), "--date", "2026-11-16").code == 0
+    out = base / "out"
     out.mkdir()
-    r = ledger(
+    r = k(
         "escalate", "1", "--approver", "王组长", "--suggestion", "请市里协调供电局增容",
         "--instruction", "此事急，请市服企办协调。", "--package", str(out), "--date", "2026-11-17",
     )  # fmt: skip
     assert r.code == 0, r.err
     pkg = out / f"{ESC_NO}.lcqy"
     assert f"已生成转报包 {pkg}" in r.out
-    return {"county": ledger, "city": c, "city_db": city, "pkg": pkg, "paper": paper, "dir": tmp_path}
+    return county, city, pkg, paper
+
+
+@pytest.fixture
+def pair(run, tmp_path, _built):
+    """Fresh copies of the built ledgers and package for one test (county is the default --db)."""
+    county, city, pkg, paper = _built
+    ledger = run
+    shutil.copy(county, ledger.db)
+    for src in (city, pkg, paper):
+        shutil.copy(src, tmp_path / src.name)
+
+    def c(*args):
+        return ledger("--db", str(tmp_path / city.name), *args)
+
+    return {"county": ledger, "city": c, "city_db": tmp_path / city.name, "pkg": tmp_path / pkg.name,
+            "paper": tmp_path / paper.name, "dir": tmp_path}  # fmt: skip
 
 
 def test_escalation_package_contents(pair):
@@ -196,6 +236,23 @@ def _hostile(pkg, kind: str, tmp):
         _write(bad, {**m, **{f"附件/x{i}.txt": b"x" for i in range(70)}})
     elif kind == "unlisted":
         _write(bad, {**m, "附件/99_夹带.exe": b"MZ"})
+    elif kind in ("badfield", "deepjson"):
+        # Consistent hashes, hostile content: rebuilt with the manifest recomputed.
+        from lcqy.rules.package import build_package
+
+        manifest = json.loads(m.pop("manifest.json"))
+        data = json.loads(m.pop("case.json"))
+        data["case"]["phone"] = "请拨打"
+        blob = build_package({k: v for k, v in manifest.items() if k != "members"}, data, m)
+        if kind == "deepjson":
+            rebuilt = _members(io.BytesIO(blob))
+            rebuilt["case.json"] = b"[" * 200_000 + b"]" * 200_000
+            manifest = json.loads(rebuilt["manifest.json"])
+            manifest["members"]["case.json"] = {"size": 400_000, "sha256": sha256(rebuilt["case.json"])}
+            rebuilt["manifest.json"] = json.dumps(manifest).encode()
+            _write(bad, rebuilt)
+        else:
+            bad.write_bytes(blob)
     elif kind == "notzip":
         bad.write_bytes(b"this is not a zip file at all")
     return bad
@@ -212,6 +269,8 @@ HOSTILE = {
     "many": "成员过多（75 个，最多 64 个）",
     "unlisted": "不在清单中",
     "notzip": "文件已损坏或不完整",
+    "badfield": "联系电话“请拨打”格式不对",
+    "deepjson": "case.json 不是有效的 JSON",
 }
 
 

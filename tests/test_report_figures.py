@@ -213,3 +213,57 @@ def test_readme_documents_every_figure():
         assert f"| {label} | `{key}` | {what} |" in text
     for key, (label, _, _, formula) in RATES.items():
         assert f"| {label} | `{key}` | {formula} |" in text
+
+
+def _docx_text(path) -> str:
+    from docx import Document
+
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts += [c.text for c in row.cells]
+    return "\n".join(parts)
+
+
+def test_bulletin_docx(march, tmp_path):
+    """The 简报: figures and tables, never contacts, addresses or problem texts (第四条); enterprise
+    names only with the flag; the 期号 kept for a re-run and the next month numbered after it."""
+    _ok(march, "config", "report", "report-to", "区委办公室、区政府办公室")
+    r = _ok(march, "report", "--month", "2026-03", "-o", str(tmp_path / "三月.docx"))
+    assert "2026年第1期" in r.out
+    text = _docx_text(tmp_path / "三月.docx")
+    assert "第1期" in text and "2026年3月企业反映困难问题办理情况" in text
+    assert "共受理企业反映困难问题9件" in text and "按期办结率40.0%" in text
+    assert "报：区委办公室、区政府办公室" in text and "2026年4月30日印发" in text
+    assert "区自然资源局" in text and "1件超期超过10个工作日未答复（最长14个工作日）" in text
+    for secret in ("李华", "0883-2123456", "新上生产线", "请协调供电部门", "坝卡村", "临沧南美坚果", "昔归茶业"):
+        assert secret not in text, secret
+    # A re-run of the month keeps its 期号; the next month gets the next one.
+    r = _ok(march, "report", "--month", "2026-03", "-o", str(tmp_path / "三月.docx"), "--force")
+    assert "2026年第1期" in r.out
+    r = _ok(march, "report", "--month", "2026-04", "-o", str(tmp_path / "四月.docx"))
+    assert "2026年第2期" in r.out
+    assert "第2期" in _docx_text(tmp_path / "四月.docx")
+    assert "满意率—" in _docx_text(tmp_path / "四月.docx")
+    # Names of enterprises only when asked for.
+    _ok(march, "report", "--month", "2026-03", "-o", str(tmp_path / "named.docx"), "--with-enterprises")
+    named = _docx_text(tmp_path / "named.docx")
+    assert "临翔区昔归茶业有限公司" in named and "临沧南美坚果开发有限公司" in named
+    assert "李华" not in named and "0883-2123456" not in named
+    # --issue takes a free number; a number used by another month is refused, nothing changes.
+    before = snapshot(march.db)
+    r = march("report", "--month", "2026-04", "-o", str(tmp_path / "x.docx"), "--issue", "1")
+    assert r.code == 1 and "2026年第1期已用于 2026-03 的简报" in r.err
+    assert snapshot(march.db) == before and not (tmp_path / "x.docx").exists()
+    r = _ok(march, "report", "--month", "2026-04", "-o", str(tmp_path / "四月.docx"), "--force", "--issue", "5")
+    assert "2026年第5期" in r.out
+    assert json.loads(_ok(march, "report", "--month", "2026-04", "--json").out)["issue"] == {"year": 2026, "number": 5}
+
+
+def test_bulletin_refuses_existing_file(march, tmp_path):
+    (tmp_path / "b.docx").write_text("x")
+    before = snapshot(march.db)
+    r = march("report", "--month", "2026-03", "-o", str(tmp_path / "b.docx"))
+    assert r.code == 1 and "已存在" in r.err
+    assert snapshot(march.db) == before

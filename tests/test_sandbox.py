@@ -43,8 +43,9 @@ def _plant(path: Path, payload: str, where: str = "{{ enterprise }}") -> None:
 
 def _case(ledger) -> None:
     assert ledger("register", *register_args(), "--date", "2026-10-12").code == 0
-    r = ledger("dispatch", "1", "--dept", "区发展和改革局", "--approver", "王", "--level", "主任",
-               "--date", "2026-10-13")
+    r = ledger(
+        "dispatch", "1", "--dept", "区发展和改革局", "--approver", "王", "--level", "主任", "--date", "2026-10-13"
+    )
     assert r.code == 0, r.err
 
 

@@ -70,6 +70,10 @@ def _record_in(ctx: Ctx, case_id: int, pkg: pk.Package, numbers: dict, on: str) 
 def receive_checked(ctx: Ctx, pkg: pk.Package, on: str | None) -> dict:
     led = ctx.ledger
     s = pkg.sender
+    if pkg.type == "figures":
+        from lcqy.acts.month_exchange import receive_figures
+
+        return receive_figures(ctx, pkg, on)
     if pkg.type == "escalation":
         if led.level != "city":
             raise pk.refuse(pkg.path, "这是县区报市级的转报包，应由市服企办的市级台帐接收")

@@ -205,9 +205,10 @@ def _state(row: Row, label: str, where: str) -> list[str]:
     return problems
 
 
-def check_sheet(ctx: Ctx, rows: list[Row]) -> tuple[list[str], int]:
+def check_sheet(ctx: Ctx, rows: list[Row]) -> tuple[list[str], list[tuple[str, int, int]]]:
     """What no single row shows: numbers used twice or already in the ledger, merges into a
-    case that cannot take them, numbering gaps. Returns (problems, numbers that will be voided)."""
+    case that cannot take them, numbering gaps. Returns (problems, the (kind, year, seq) of the
+    numbers that the import will void: issued by the old ledger, shown nowhere)."""
     db = ctx.ledger.db
     problems: list[str] = []
     seen: dict[tuple, Row] = {}
@@ -238,17 +239,42 @@ def check_sheet(ctx: Ctx, rows: list[Row]) -> tuple[list[str], int]:
             )
         elif state in TERMINAL:
             problems.append(f"{row.where}：并入的案件状态为“{STATES[state]}”，只能并入仍在办理的案件。")
-    gaps = 0
+    voids: list[tuple[str, int, int]] = []
     claimed: dict[tuple[str, int], set[int]] = {}
     for kind, year, seq in seen:
         claimed.setdefault((kind, year), set()).add(seq)
-    for (kind, year), seqs in claimed.items():
+    for (kind, year), seqs in sorted(claimed.items()):
         have = {s for (s,) in db.execute("SELECT seq FROM numbers WHERE kind=? AND year=?", [kind, year])}
-        missing = max(seqs) - len(seqs | have)
-        if missing > max(GAP_ALLOWANCE, len(rows)):
+        missing = sorted(set(range(1, max(seqs) + 1)) - seqs - have)
+        if len(missing) > max(GAP_ALLOWANCE, len(rows)):
             problems.append(
-                f"{year}年“{kind}”字号最大到第{max(seqs)}号，中间有 {missing} 个号表中和台帐中都没有；"
+                f"{year}年“{kind}”字号最大到第{max(seqs)}号，中间有 {len(missing)} 个号表中和台帐中都没有；"
                 "请核对编号是否写错（导入会把空号作废，永不再用）。"
             )
-        gaps += max(missing, 0)
-    return problems, gaps
+        voids += [(kind, year, seq) for seq in missing]
+    return problems, voids
+
+
+def number_ranges(prefix: str, numbers: list[tuple[str, int, int]], most: int = 12) -> str:
+    """临翔服企办收（2026）第103–119号、第121号 …: runs of numbers, by kind and year."""
+    from lcqy.rules.numbering import format_number
+
+    parts: list[str] = []
+    for (kind, year), seqs in _grouped(numbers).items():
+        runs: list[list[int]] = []
+        for seq in seqs:
+            if runs and seq == runs[-1][1] + 1:
+                runs[-1][1] = seq
+            else:
+                runs.append([seq, seq])
+        texts = [f"第{a}号" if a == b else f"第{a}–{b}号" for a, b in runs]
+        head = format_number(prefix, kind, year, 1).split("第")[0]
+        parts.append(head + "、".join(texts[:most]) + (f" 等 {len(texts)} 段" if len(texts) > most else ""))
+    return "；".join(parts)
+
+
+def _grouped(numbers: list[tuple[str, int, int]]) -> dict[tuple[str, int], list[int]]:
+    out: dict[tuple[str, int], list[int]] = {}
+    for kind, year, seq in sorted(numbers):
+        out.setdefault((kind, year), []).append(seq)
+    return out

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -71,6 +74,8 @@ def export(
     """Write the ledger workbook; the default name carries the office and the day."""
     if f.year and (f.date_from or f.date_to):
         raise LcqyError("--year 与 --from/--to 只能选一种。")
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        raise LcqyError(f"受理时间起（--from）{f.date_from} 晚于止（--to）{f.date_to}，没有案件可导出；请对调。")
     office = ctx.ledger.meta["office_name"]
     path = output_file(output, f"{office}问题台帐_{ctx.today:%Y%m%d}.xlsx", ".xlsx", force)
     from lcqy.xlsx.writer import write_ledger
@@ -81,5 +86,31 @@ def export(
     if f.state:
         note += f"，仅“{f.state}”"
     rows = export_rows(ctx, f, ctx.today)
-    got = write_ledger(path, rows, office_name=office, title_note=note, with_contacts=with_contacts, progress=progress)
+    with private_tempdir(path):
+        got = write_ledger(
+            path, rows, office_name=office, title_note=note, with_contacts=with_contacts, progress=progress
+        )
     return path, got
+
+
+TMP_PREFIX = ".lcqy-tmp-"
+
+
+@contextmanager
+def private_tempdir(dest: Path) -> Iterator[Path]:
+    """openpyxl writes each sheet to a temporary file first, in the system temp directory by
+    default, where a killed export would leave enterprises' names and phones for anyone to read.
+    Here they go into a directory of our own (0700) beside the destination, removed afterwards,
+    even on failure; one left by a killed export is removed by the next export to that place."""
+    parent = dest.parent
+    for stale in parent.glob(f"{TMP_PREFIX}{dest.name}.*"):
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+    private = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{dest.name}.", dir=parent))
+    saved = tempfile.tempdir
+    tempfile.tempdir = str(private)
+    try:
+        yield private
+    finally:
+        tempfile.tempdir = saved
+        shutil.rmtree(private, ignore_errors=True)

@@ -108,41 +108,6 @@ def _late_json(r: dict, with_enterprises: bool) -> dict:
     return out
 
 
-# -- 期号 ---------------------------------------------------------------------------
-
-
-def issue_number(ctx: Ctx, month: str, wanted: int | None = None) -> tuple[int, int]:
-    """(year, 期号) of the month's 简报: the stored one on a re-run; else the next of the
-    month's year, or `wanted` (--issue) when free. Stored in the same transaction."""
-    first = parse_month(month)
-    key = f"{first.year}-{first.month:02d}"
-    if wanted is not None and not 1 <= wanted <= 999:
-        raise LcqyError(f"期号（--issue）须为1至999的整数，而不是 {wanted}。")
-    led = ctx.ledger
-    with led.write():
-        row = led.conn.execute("SELECT year, seq FROM bulletins WHERE month = ?", [key]).fetchone()
-        if row and (wanted is None or wanted == row[1]):
-            return row[0], row[1]
-        if wanted is not None:
-            other = led.conn.execute(
-                "SELECT month FROM bulletins WHERE year = ? AND seq = ? AND month <> ?", [first.year, wanted, key]
-            ).fetchone()
-            if other:
-                raise LcqyError(f"{first.year}年第{wanted}期已用于 {other[0]} 的简报，请换一个期号（--issue）。")
-            seq = wanted
-        else:
-            seq = led.conn.execute(
-                "SELECT coalesce(max(seq), 0) + 1 FROM bulletins WHERE year = ?", [first.year]
-            ).fetchone()[0]
-        led.conn.execute(
-            "INSERT INTO bulletins (month, year, seq, issued_on) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT(month) DO UPDATE SET seq = excluded.seq, issued_on = excluded.issued_on",
-            [key, first.year, seq, ctx.today.isoformat()],
-        )
-        led.event(None, ctx.today.isoformat(), "bulletin", ctx.actor, month=key, year=first.year, seq=seq)
-    return first.year, seq
-
-
 # -- settings (lcqy config report / evaluation) ------------------------------------
 
 _REPORT_KEYS = {

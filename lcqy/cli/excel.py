@@ -49,13 +49,14 @@ def import_cmd(
     ctx: typer.Context,
     file: str = typer.Argument(..., help="Excel 台帐文件（本程序导出的，或表头为登记表栏目的工作表）"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查不导入"),
+    allow_gaps: bool = typer.Option(False, "--allow-gaps", help="表中编号有较多空号时仍导入（空号作废，永不再用）"),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """导入办公室原有的 Excel 台帐：逐行按登记规则检查，全部通过才导入。"""
     from lcqy.acts.importing import import_ledger
 
     with open_ctx(ctx) as c:
-        r = import_ledger(c, Path(file), dry_run=dry_run)
+        r = import_ledger(c, Path(file), dry_run=dry_run, allow_gaps=allow_gaps)
     if as_json:
         print_json(r)
         return
@@ -64,6 +65,9 @@ def import_cmd(
         f"{verb} {r['rows']} 件。"
         + (f"新增部门 {len(r['new_depts'])} 个：{'、'.join(r['new_depts'])}。" if r["new_depts"] else "")
     )
+    if r["voided"]:
+        what = "将作废" if dry_run else "已作废"
+        say(f"{what}表中没有的编号 {r['voided_gaps']} 个（永不再用）：{r['voided']}。")
     for sheet, heads in r["unknown_headers"].items():
         say(f"工作表“{sheet}”中未识别、未导入的栏目：{'、'.join(heads)}")
     for sheet in r["skipped_sheets"]:

@@ -38,7 +38,13 @@ def receive_cmd(
     if as_json:
         print_json({k: v for k, v in r.items() if k != "case"})
         return
-    if r["type"] == "escalation":
+    if r["type"] == "figures":
+        again = "（替换此前收到的数字）" if r["replaced"] else ""
+        say(
+            f"已接收 {r['from']} {r['month']} 办理情况：{r['cases']} 件，超期 {r['late']} 件{again}。"
+            f"用 lcqy figures {r['month']} 查看全市。"
+        )
+    elif r["type"] == "escalation":
         say(
             f"已接收 {r['from']} 的转报 {r['escalate_no']}，登记编号：{r['reg_no']}"
             f"（附件 {r['attachments']} 件）。请按第十三条交办：lcqy dispatch {r['reg_no']} …"
@@ -86,8 +92,50 @@ def send_back_cmd(
     say(f"{r['case']['reg_no']} 已退回 {r['county']}，退回包 {r['path']}")
 
 
+def package_month_cmd(
+    ctx: typer.Context,
+    month: str = typer.Argument(..., help="月份，如 2026-11"),
+    output: str = typer.Option(None, "-o", "--output", help=OUT_HELP),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+):
+    """（县区）把本月办理情况（按类别的件数、状态、超期、A/B/C，与导出台帐的汇总表同口径）写成交换包报市服企办。"""
+    from lcqy.acts.month_exchange import write_month_package
+
+    with open_ctx(ctx) as c:
+        path = write_month_package(c, month, output, force)
+    say(f"已生成月度办理情况包 {path}")
+
+
+def figures_cmd(
+    ctx: typer.Context,
+    month: str = typer.Argument(..., help="月份，如 2026-11"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
+    """某月受理案件的办理情况：本办一行；市级台帐另列各县区报来的数字和全市合计。"""
+    from lcqy.acts.month_exchange import city_figures
+    from lcqy.cli._common import table
+    from lcqy.rules.constants import STATES
+
+    with open_ctx(ctx) as c:
+        lines = city_figures(c, month)
+    if as_json:
+        print_json(lines)
+        return
+    shown = [s for s in STATES.values() if any(line["states"].get(s) for line in lines)]
+    rows = [
+        (x["office_name"], x["as_of"], x["cases"], *(x["states"].get(s, 0) for s in shown), x["late"], x["A"], x["B"],
+         x["C"])
+        for x in lines
+    ]  # fmt: skip
+    table(f"{month} 受理案件办理情况", ["单位", "截至", "受理", *shown, "超期", "A类", "B类", "C类"], rows,
+          no_wrap=("截至",),
+          caption="全市合计中，县区转报到市级的案件只在县区计一次。" if len(lines) > 1 else None)  # fmt: skip
+
+
 def register(app: typer.Typer) -> None:
     app.command("package")(package_cmd)
     app.command("receive")(receive_cmd)
     app.command("send-result")(send_result_cmd)
     app.command("send-back")(send_back_cmd)
+    app.command("package-month")(package_month_cmd)
+    app.command("figures")(figures_cmd)

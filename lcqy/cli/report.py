@@ -10,21 +10,39 @@ from lcqy.cli._common import JSON_HELP, open_ctx, print_json, say, table
 def report_cmd(
     ctx: typer.Context,
     month: str = typer.Option(..., "--month", help="月份：如 2026-10"),
+    output: str = typer.Option(None, "-o", "--output", help="生成简报（.docx）到此文件；不写则只在终端显示"),
+    issue: int = typer.Option(None, "--issue", help="指定期号（默认沿用本月已编的期号，否则按年顺编下一期）"),
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
     with_enterprises: bool = typer.Option(
         False, "--with-enterprises", help="在超期未办结问题中列出企业名称（默认不列，第四条）"
     ),
+    templates: str = typer.Option(None, "--templates", help="模板目录（默认用 lcqy config templates 保存的目录）"),
 ):
     """月度简报（第十九条）：本月、上月和本年累计的受理、交办、答复、回访、催办等数字与比率，
-    分类情况，承办单位办理情况，超期未办结问题，需通报的承办单位（第二十三条）。"""
+    分类情况，承办单位办理情况，超期未办结问题，需通报的承办单位（第二十三条）。
+    加 -o 文件.docx 生成简报文书（期号按年顺编并保存，同一月份重新生成期号不变）。"""
     from lcqy.acts.report import report_data
 
     with open_ctx(ctx) as c:
-        data = report_data(c, month, with_enterprises=with_enterprises)
+        if output:
+            from lcqy.acts.report_docx import write_report
+
+            path, data = write_report(
+                c, month, output, issue=issue, force=force, with_enterprises=with_enterprises, template_dir=templates
+            )
+        else:
+            if issue is not None:
+                from lcqy.errors import LcqyError
+
+                raise LcqyError("期号（--issue）只在生成简报时使用：请同时用 -o 写出简报文件名。")
+            path, data = None, report_data(c, month, with_enterprises=with_enterprises)
     if as_json:
         print_json(data)
         return
     show(data, with_enterprises)
+    if path:
+        say(f"已生成 {path}（{data['issue']['year']}年第{data['issue']['number']}期）")
 
 
 def show(data: dict, with_enterprises: bool) -> None:

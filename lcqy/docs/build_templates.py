@@ -19,6 +19,7 @@ from pathlib import Path
 from docx.document import Document as DocumentObject
 from docx.shared import Pt
 
+from lcqy.docs.build_report import build_report
 from lcqy.docs.fitting import EMAIL_PT
 from lcqy.docs.letter import build_urge
 from lcqy.docs.package import prepare_package
@@ -196,6 +197,7 @@ BUILDERS = {
     "dispatch": build_dispatch,
     "escalate": build_escalate,
     "urge": build_urge,
+    "report": build_report,  # the monthly 简报, built in lcqy.docs.build_report
 }
 
 

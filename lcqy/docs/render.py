@@ -15,6 +15,9 @@ from jinja2.exceptions import TemplateError
 
 from lcqy.docs import sandbox
 from lcqy.docs.package import finish
+from lcqy.docs.report_context import OPTIONAL as REPORT_OPTIONAL
+from lcqy.docs.report_context import REPORT_LISTS
+from lcqy.docs.report_context import REQUIRED as REPORT_REQUIRED
 from lcqy.errors import LcqyError
 
 
@@ -33,12 +36,14 @@ FILES = {
     "dispatch": "dispatch.docx",
     "escalate": "escalate.docx",
     "urge": "urge.docx",
+    "report": "report.docx",
 }
 NAMES = {
     "register": "企业反映困难问题登记表",
     "dispatch": "企业反映困难问题交办单",
     "escalate": "企业反映困难问题转报单",
     "urge": "催办函",
+    "report": "企业反映困难问题办理情况简报",
 }
 
 REQUIRED: dict[str, set[str]] = {
@@ -107,12 +112,14 @@ REQUIRED: dict[str, set[str]] = {
     },
 }
 
+REQUIRED["report"] = REPORT_REQUIRED  # the 简报's placeholders are listed with its context
 # Placeholders a template MAY use beyond REQUIRED (added here as the forms grow); at render
 # time every name the program passes in the context is allowed as well.
 OPTIONAL: dict[str, set[str]] = {kind: set() for kind in REQUIRED}
+OPTIONAL["report"] = REPORT_OPTIONAL
 # Placeholders the program passes as lists: a template's `for` may run over these only (at
 # render time, over any value actually passed as a list).
-LISTS: set[str] = set()
+LISTS: set[str] = set(REPORT_LISTS)
 
 # A template is a small file; a bigger one (or a zip bomb) is refused before it is read.
 MAX_TEMPLATE_BYTES = 20 * 1024 * 1024

@@ -20,14 +20,14 @@ from lcqy.errors import LcqyError
 FORMAT = "lcqy-exchange"
 VERSION = 1
 SUFFIX = ".lcqy"
-TYPES = {"escalation": "转报包", "result": "办理结果包", "send-back": "退回包"}
+TYPES = {"escalation": "转报包", "result": "办理结果包", "send-back": "退回包", "figures": "月度办理情况包"}
 
 ATTACH_KINDS: tuple[str, ...] = ("批示笺", "企业材料", "答复文件", "其他")
 MIB = 1024 * 1024
 MAX_ATTACHMENT = 50 * MIB  # per paper: a scanned file, not an archive of them
 MAX_MEMBERS = 64
 MAX_JSON = 4 * MIB  # manifest.json and case.json
-MAX_TOTAL = 400 * MIB  # all members together, as declared and as read
+MAX_TOTAL = 200 * MIB  # all members together, as declared and as read
 MAX_RATIO = 200  # a member expanding more than this (beyond 1 MiB) is a zip bomb
 MAX_NAME = 200
 
@@ -107,7 +107,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int, path: P
 def _json(raw: bytes, what: str, path: Path) -> dict:
     try:
         obj = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nesting thousands deep
         raise refuse(path, f"{what} 不是有效的 JSON") from None
     if not isinstance(obj, dict):
         raise refuse(path, f"{what} 内容不对")
@@ -153,9 +153,8 @@ def read_package(path: Path) -> Package:
     size = path.stat().st_size
     if size > MAX_TOTAL + MAX_JSON:
         raise refuse(path, f"文件过大（{size_text(size)}，最多 {size_text(MAX_TOTAL)}）")
-    raw = path.read_bytes()
     try:
-        zf = zipfile.ZipFile(io.BytesIO(raw))
+        zf = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError):
         raise refuse(path, "文件已损坏或不完整（不是完整的 zip 文件）") from None
     with zf:
@@ -203,7 +202,15 @@ def read_package(path: Path) -> Package:
         if len(members[name]) != meta["size"] or sha256(members[name]) != meta["sha256"]:
             raise refuse(path, f"成员 {name} 的 SHA-256 与清单不符（文件已被改动或损坏）")
     data = _json(members["case.json"], "case.json", path)
-    return Package(path, sha256(raw), manifest, data, members)
+    return Package(path, _file_sha256(path), manifest, data, members)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(MIB):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def build_package(manifest: dict, data: dict, files: dict[str, bytes]) -> bytes:

@@ -25,6 +25,15 @@ from lcqy.xlsx.writer import COLUMNS, CONTACT_COLUMNS, ESTIMATED_DATE_FORMAT, SU
 
 _HEADER_SCAN_ROWS = 5
 
+# Files from outside are bounded before they are parsed: a 1 MB xlsx can expand to gigabytes of
+# shared strings, and a million rows take a quarter of an hour. Shared strings are held in memory
+# whole (200 MB of them take ~0.5 GB); sheets are streamed, so their bound is time: 500,000 rows,
+# about 1.1 GB of sheet XML as export-ledger writes it (a 100,000-case export unpacks to 230 MB).
+MAX_SHARED_BYTES = 200 * 2**20
+MAX_UNPACKED_BYTES = 1536 * 2**20
+MAX_MEMBERS = 10_000
+MAX_ROWS = 500_000
+
 # Header text (whitespace removed, full-width brackets/slashes folded) -> row-contract key.
 _ALIASES: dict[str, str] = {header: key for key, header, _ in COLUMNS + CONTACT_COLUMNS}
 _ALIASES.update(
@@ -72,6 +81,8 @@ class SheetRow:
 
 @dataclass
 class LedgerRead:
+    # sheet -> {row: keys whose cell is a formula the file keeps no computed value for}
+    formulas: dict[str, dict[int, list[str]]] = field(default_factory=dict)
     rows: list[SheetRow] = field(default_factory=list)
     # sheet -> header texts that were not recognised (the columns are ignored).
     unknown_headers: dict[str, list[str]] = field(default_factory=dict)
@@ -171,9 +182,86 @@ def _empty(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+def check_size(path: str | os.PathLike) -> None:
+    """Refuse a workbook whose parts would unpack beyond the limits above (a zip bomb), or whose
+    sheets declare more rows than MAX_ROWS, before anything parses it. The sizes are those the
+    archive declares; Python's zip reader never returns more than that for a part. Not a zip
+    archive: left to the reader to refuse."""
+    import zipfile
+
+    name = os.path.basename(path)
+    try:
+        z = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError):
+        return
+    with z:
+        _check_parts(z, name)
+
+
+def _check_parts(z, name: str) -> None:
+    infos = z.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise LcqyError(f"{name} 内含 {len(infos)} 个部件，不像是 Excel 台帐，未导入（台帐未改动）。")
+    total = sum(i.file_size for i in infos)
+    shared = sum(i.file_size for i in infos if "sharedstrings" in i.filename.lower())
+    for size, limit, what in ((shared, MAX_SHARED_BYTES, "其中共享文字部分"), (total, MAX_UNPACKED_BYTES, "")):
+        if size > limit:
+            raise LcqyError(
+                f"{name} 解压后{what}有 {size / 2**20:,.0f} MB，超过导入上限 {limit // 2**20:,} MB；"
+                "请按年度或类别拆成几个文件分批导入（台帐未改动）。"
+            )
+    for info in infos:  # a sheet that declares more rows than the limit: refused at once
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            with z.open(info) as fh:
+                m = _DIMENSION.search(fh.read(4096))
+            if m and int(m[1]) > MAX_ROWS + _HEADER_SCAN_ROWS:
+                raise LcqyError(
+                    f"{name} 的工作表有 {int(m[1]):,} 行，超过 {MAX_ROWS:,} 行的导入上限；"
+                    "请按年度或类别拆成几个文件分批导入（台帐未改动）。"
+                )
+
+
+_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]+\d+(?::[A-Z]+(\d+))?\"")
+
+
+def _uncached_formulas(wb, ws) -> set[tuple[int, int]]:
+    """(row, column index from 0) of the formula cells for which the file keeps no computed value
+    (written by a program that does not calculate): data_only reading sees them as empty."""
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    path = getattr(ws, "_worksheet_path", None)
+    if path is None:
+        return set()
+    with wb._archive.open(path) as fh:  # a quick look first: most sheets hold no formula
+        tail, seen = b"", False
+        while chunk := fh.read(1 << 20):
+            if _FORMULA.search(tail + chunk):
+                seen = True
+                break
+            tail = chunk[-16:]
+    if not seen:
+        return set()
+    found = set()
+    with wb._archive.open(path) as fh:
+        for _, el in iterparse(fh):
+            if el.tag.endswith("}c") or el.tag == "c":
+                tags = {child.tag.rsplit("}", 1)[-1]: child for child in el}
+                value = tags.get("v")
+                if "f" in tags and (value is None or not (value.text or "").strip()) and el.get("r"):
+                    row, col = coordinate_to_tuple(el.get("r"))
+                    found.add((row, col - 1))
+                el.clear()
+    return found
+
+
 def read_workbook(path: str | os.PathLike, *, headers_only: bool = False) -> LedgerRead:
     """Read every sheet except 汇总. A column with an unknown header is ignored and reported in
-    `unknown_headers`; when two columns map to the same key, the first one wins."""
+    `unknown_headers`; when two columns map to the same key, the first one wins. Refuses (LcqyError)
+    a file beyond the size limits before parsing it, and stops at MAX_ROWS data rows."""
+    check_size(path)
     result = LedgerRead()
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
@@ -202,6 +290,7 @@ def read_workbook(path: str | os.PathLike, *, headers_only: bool = False) -> Led
                 if key is not None and key not in columns.values():
                     columns[i] = key
             sheet_category = ws.title if ws.title in CATEGORIES else None
+            uncached = _uncached_formulas(wb, ws)
 
             for cells in itertools.chain(head[header_idx + 1 :], rows):
                 if not cells:
@@ -216,6 +305,11 @@ def read_workbook(path: str | os.PathLike, *, headers_only: bool = False) -> Led
                     raw = cell.value
                     if excel_row is None and getattr(cell, "row", None):
                         excel_row = cell.row
+                    if uncached and raw is None:
+                        rowno = next((c.row for c in cells if getattr(c, "row", None)), None)
+                        if (rowno, i) in uncached:
+                            result.formulas.setdefault(ws.title, {}).setdefault(rowno, []).append(key)
+                            blank = False
                     if not _empty(raw):
                         blank = False
                     values[key] = _convert(key, raw)
@@ -228,6 +322,11 @@ def read_workbook(path: str | os.PathLike, *, headers_only: bool = False) -> Led
                     excel_row = next((c.row for c in cells if getattr(c, "row", None)), 0)
                 if "category" not in values and sheet_category is not None:
                     values["category"] = sheet_category
+                if len(result.rows) >= MAX_ROWS:
+                    raise LcqyError(
+                        f"{os.path.basename(path)} 的数据超过 {MAX_ROWS:,} 行的导入上限；"
+                        "请按年度或类别拆成几个文件分批导入（台帐未改动）。"
+                    )
                 result.rows.append(SheetRow(ws.title, excel_row, values))
     finally:
         wb.close()

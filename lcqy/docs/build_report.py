@@ -1,0 +1,297 @@
+"""Builds templates/report.docx: the monthly 简报 (第十九条), as a template a clerk can edit.
+
+Usage: ``python -m lcqy.docs.build_templates [OUT_DIR]`` builds it with the forms.
+
+Layout after GB/T 9704-2012 as 简报 are printed: a red 版头 (name, 期号, office and date over a
+red line), the body in 3号 仿宋 with 黑体 headings, tables in 五号 whose header rows repeat on
+every page and whose rows do not split, and the 版记 (报、送, office and 印发日期 between lines,
+§7.4) kept together with what precedes it. Only placeholders, `{%p if %}` and `{%tr for %}`
+loops over the lists the program passes: the sandbox of lcqy.docs.render allows no more.
+"""
+
+from __future__ import annotations
+
+from docx.document import Document as DocumentObject
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from lcqy.docs.typography import BODY_FONT, BODY_LINE, TITLE_FONT, add_parts, add_run, new_document, set_fonts
+
+HEADING_FONT = "黑体"
+RED = RGBColor(0xE6, 0x00, 0x12)  # the red of 版头 (GB/T 9704 §7.2)
+TABLE_SIZE = Pt(10.5)  # 五号
+TABLE_LINE = Pt(15)
+REPORT_CELL = "Report Cell"
+TEXT_WIDTH_MM = 156
+
+# (header, placeholder, width mm, alignment) of each table; the loop variable is `r`.
+CATEGORY_COLUMNS = [
+    ("问题类别", "r.name", 52, "left"),
+    ("本月受理", "r.month", 26, "center"),
+    ("上月受理", "r.previous_month", 26, "center"),
+    ("本年累计", "r.year_to_date", 26, "center"),
+    ("占本年比例", "r.share", 26, "center"),
+]
+DEPT_COLUMNS = [
+    ("承办单位", "r.dept", 36, "left"),
+    ("交办", "r.dispatched", 12, "center"),
+    ("已答复", "r.replies", 14, "center"),
+    ("按期办结率", "r.on_time", 18, "center"),
+    ("超期未答复", "r.late", 18, "center"),
+    ("A类", "r.a", 10, "center"),
+    ("B类", "r.b", 10, "center"),
+    ("C类", "r.c", 10, "center"),
+    ("满意率", "r.satisfaction", 16, "center"),
+    ("催办", "r.urges", 12, "center"),
+]
+LATE_COLUMNS = [
+    ("序号", "r.n", 9, "center"),
+    ("登记编号", "r.reg_no", 50, "left"),
+    ("问题类别", "r.category", 20, "center"),
+    ("牵头单位", "r.dept", 37, "left"),
+    ("办结时限", "r.due", 24, "center"),
+    ("超期工作日", "r.days_late", 16, "center"),
+]
+LATE_WITH_ENTERPRISE = [
+    ("序号", "r.n", 9, "center"),
+    ("登记编号", "r.reg_no", 32, "left"),
+    ("企业名称", "r.enterprise", 35, "left"),
+    ("问题类别", "r.category", 16, "center"),
+    ("牵头单位", "r.dept", 28, "left"),
+    ("办结时限", "r.due", 23, "center"),
+    ("超期工作日", "r.days_late", 13, "center"),
+]
+UNIT_COLUMNS = [
+    ("承办单位", "r.dept", 42, "left"),
+    ("情形", "r.reason", 114, "left"),
+]
+_ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
+
+
+def _border(parent, tag: str, edges: dict[str, tuple[str, int, str]]) -> None:
+    """edges: edge -> (val, size in eighths of a point, colour)."""
+    box = OxmlElement(tag)
+    for edge, (val, size, color) in edges.items():
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), val)
+        el.set(qn("w:sz"), str(size))
+        el.set(qn("w:space"), "1")
+        el.set(qn("w:color"), color)
+        box.append(el)
+    parent.append(box)
+
+
+def _para(doc: DocumentObject, parts, *, indent=True, align=None, keep=False, font=BODY_FONT, size=None):
+    p = doc.add_paragraph()
+    pf = p.paragraph_format
+    pf.line_spacing = BODY_LINE
+    if indent:
+        pf.first_line_indent = Pt(32)  # two characters of 3号
+    if align is not None:
+        p.alignment = align
+    pf.keep_with_next = keep
+    if font == BODY_FONT:
+        add_parts(p, parts, size=size)
+    else:
+        for part in parts:
+            add_run(p, part, font, size)
+    return p
+
+
+def _tag(doc: DocumentObject, tag: str):
+    """A paragraph holding one docxtpl paragraph tag ({%p if … %}); docxtpl removes it."""
+    p = doc.add_paragraph()
+    p.paragraph_format.keep_with_next = True
+    add_run(p, tag)
+    return p
+
+
+def _heading(doc: DocumentObject, text: str):
+    return _para(doc, [text], keep=True, font=HEADING_FONT, size=Pt(16))
+
+
+def _cell(cell, text: str, align: str, bold: bool = False) -> None:
+    p = cell.paragraphs[0]
+    p.style = REPORT_CELL
+    p.alignment = _ALIGN[align]
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    run = add_run(p, text, size=TABLE_SIZE)
+    run.bold = bold
+
+
+def _row_props(row, header: bool = False) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))  # a row never breaks across pages
+    if header:
+        tr_pr.append(OxmlElement("w:tblHeader"))  # repeated at the top of every page
+
+
+def _table(doc: DocumentObject, columns, loop: str, total: list[str] | None = None):
+    """Header row, the loop over `loop` (docxtpl {%tr %} rows), and a totals row if given."""
+    rows = 4 + (1 if total else 0)
+    table = doc.add_table(rows=rows, cols=len(columns))
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    edge = ("single", 4, "000000")
+    _border(tbl_pr, "w:tblBorders", dict.fromkeys(("top", "left", "bottom", "right", "insideH", "insideV"), edge))
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(int(Mm(sum(c[2] for c in columns)).twips)))
+    margins = OxmlElement("w:tblCellMar")  # 1 mm each side: the narrow number columns need it
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(int(Mm(1).twips)))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    tbl_pr.append(margins)
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tbl_pr.append(layout)
+    for col, (_, _, width, _) in zip(table.columns, columns):
+        col.width = Mm(width)
+    for tr in table._tbl.tr_lst:
+        for tc, (_, _, width, _) in zip(tr.tc_lst, columns):
+            tc.width = Mm(width)
+    head, start, body, end = table.rows[:4]
+    _row_props(head, header=True)
+    for cell, (title, _, _, _) in zip(head.cells, columns):
+        _cell(cell, title, "center", bold=True)
+    _cell(start.cells[0], "{%tr for r in " + loop + " %}", "left")
+    _row_props(body)
+    for cell, (_, field, _, align) in zip(body.cells, columns):
+        _cell(cell, "{{ " + field + " }}", align)
+    _cell(end.cells[0], "{%tr endfor %}", "left")
+    if total:
+        _row_props(table.rows[4])
+        for cell, text, (_, _, _, align) in zip(table.rows[4].cells, total, columns):
+            _cell(cell, text, align if not text.startswith("合") else "center")
+    return table
+
+
+def _keep_with_next(table) -> None:
+    for row in table.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.keep_with_next = True
+
+
+def _head(doc: DocumentObject) -> None:
+    """版头: the red name, 期号, then office (left) and date (right) over a red line."""
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.space_before = Pt(6)
+    p.paragraph_format.space_after = Pt(10)
+    p.paragraph_format.keep_with_next = True
+    run = add_run(p, "企业反映困难问题办理情况简报", TITLE_FONT, Pt(30))
+    run.font.color.rgb = RED
+    p = _para(doc, ["第", "{issue_no}", "期"], indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, keep=True)
+    p.paragraph_format.space_after = Pt(6)
+    p = _para(doc, ["{office_name}", "\t", "{issued_on}"], indent=False, keep=True, size=Pt(14))
+    tabs = p.paragraph_format.tab_stops
+    tabs.add_tab_stop(Mm(TEXT_WIDTH_MM), alignment=2)  # right-aligned at the text edge
+    p.paragraph_format.space_after = Pt(8)
+    _border(p._p.get_or_add_pPr(), "w:pBdr", {"bottom": ("single", 18, "E60012")})
+
+
+def _title(doc: DocumentObject) -> None:
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.space_before = Pt(16)
+    p.paragraph_format.space_after = Pt(12)
+    p.paragraph_format.keep_with_next = True
+    add_run(p, "{{ month_label }}", TITLE_FONT, Pt(22))
+    add_run(p, "企业反映困难问题办理情况", TITLE_FONT, Pt(22))
+
+
+def _imprint(doc: DocumentObject) -> None:
+    """版记 (GB/T 9704 §7.4): 报、送 then the office (left) and 印发日期 (right), between lines,
+    one character in from each end, kept together."""
+    table = doc.add_table(rows=3, cols=2)
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    tbl_pr = table._tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(int(Mm(TEXT_WIDTH_MM).twips)))
+    thick, thin = ("single", 8, "000000"), ("single", 4, "000000")
+    _border(tbl_pr, "w:tblBorders", {"top": thick, "bottom": thick, "insideH": thin})
+    widths = (88, TEXT_WIDTH_MM - 88)  # the office's name on one line, the date at the right
+    for col, width in zip(table.columns, widths):
+        col.width = Mm(width)
+    for tr in table._tbl.tr_lst:
+        for tc, width in zip(tr.tc_lst, widths):
+            tc.width = Mm(width)
+    cells = [
+        (table.cell(0, 0).merge(table.cell(0, 1)), ["报：", "{report_to}"], "left"),
+        (table.cell(1, 0).merge(table.cell(1, 1)), ["送：", "{copy_to}"], "left"),
+        (table.cell(2, 0), ["{office_name}"], "left"),
+        (table.cell(2, 1), ["{issued_on}", "印发"], "right"),
+    ]
+    for cell, parts, align in cells:
+        p = cell.paragraphs[0]
+        p.alignment = _ALIGN[align]
+        pf = p.paragraph_format
+        pf.line_spacing = Pt(22)
+        pf.left_indent, pf.right_indent = (Pt(0), Pt(14)) if align == "right" else (Pt(14), Pt(0))
+        pf.keep_with_next = cell is not cells[-1][0]
+        add_parts(p, parts, size=Pt(14))
+    for row in table.rows:
+        _row_props(row)
+
+
+def build_report() -> DocumentObject:
+    doc = new_document()
+    cell = doc.styles.add_style(REPORT_CELL, 1)  # paragraph style
+    cell.base_style = doc.styles["Normal"]
+    cell.font.size = TABLE_SIZE
+    set_fonts(cell.element, BODY_FONT)
+    cell.paragraph_format.line_spacing = TABLE_LINE
+
+    _head(doc)
+    _title(doc)
+
+    _heading(doc, "一、总体情况")
+    _tag(doc, "{%p for s in overview %}")
+    _para(doc, ["{s}"])
+    _tag(doc, "{%p endfor %}")
+
+    _heading(doc, "二、分类情况")
+    _para(doc, ["{category_text}"], keep=True)
+    _table(doc, CATEGORY_COLUMNS, "categories", ["合计", "{{ total_month }}", "{{ total_previous }}",
+                                                  "{{ total_year }}", "100%"])  # fmt: skip
+    _para(doc, ["{channel_text}"])
+
+    _heading(doc, "三、承办单位办理情况")
+    _para(doc, ["{dept_text}"], keep=True)
+    _tag(doc, "{%p if has_depts %}")
+    _table(doc, DEPT_COLUMNS, "depts")
+    _tag(doc, "{%p endif %}")
+
+    _heading(doc, "四、超期未办结问题")
+    _para(doc, ["{late_text}"], keep=True)
+    _tag(doc, "{%p if has_late %}")
+    _tag(doc, "{%p if with_enterprises %}")
+    _table(doc, LATE_WITH_ENTERPRISE, "late")
+    _tag(doc, "{%p else %}")
+    _table(doc, LATE_COLUMNS, "late")
+    _tag(doc, "{%p endif %}")
+    _tag(doc, "{%p endif %}")
+
+    _heading(doc, "五、需通报的承办单位")
+    _para(doc, ["{units_text}"], keep=True)
+    _tag(doc, "{%p if has_units %}")
+    # Kept with the closing line and the 版记: the table moves to the next page rather than
+    # leave the 版记 alone there.
+    _keep_with_next(_table(doc, UNIT_COLUMNS, "units"))
+    _tag(doc, "{%p endif %}")
+
+    # The closing line keeps with the 版记, so the 版记 never stands alone on a page.
+    p = _para(doc, ["（本期数字截至", "{as_of}", "，依据台帐统计。）"], keep=True, size=Pt(14))
+    p.paragraph_format.space_before = Pt(8)
+    p.paragraph_format.space_after = Pt(16)
+    _imprint(doc)
+    return doc
