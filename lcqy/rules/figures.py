@@ -203,7 +203,7 @@ EVALUATION_LABELS = {
     "on_time_completion_rate": "按期办结率",
     "resolution_rate": "解决率",
     "satisfaction_rate": "满意率",
-    "per_urge": "每次催办扣分",
+    "per_urge": "每次催办（督办）扣分",
     "per_return": "每次退单扣分",
 }
 
@@ -211,14 +211,15 @@ EVALUATION_LABELS = {
 def score(row: dict, weights: dict) -> float | None:
     """Σ weight × rate over the rates the department has (a rate with no denominator gives
     its weight neither way: the weights of the rates present are scaled up to the full total),
-    minus points per 催办 and 退单, never below 0. None when the department has no rate at all."""
+    minus points per 催办 or 督办 letter and per 退单, never below 0. None when the department has no rate at all."""
     keys = ("on_time_completion_rate", "resolution_rate", "satisfaction_rate")
     total = sum(weights[k] for k in keys)
     have = [k for k in keys if row.get(k) is not None]
     if not have or not total:
         return None
     part = sum(weights[k] * row[k] for k in have) * total / sum(weights[k] for k in have)
-    part -= weights["per_urge"] * row.get("urges", 0) + weights["per_return"] * row.get("returned", 0)
+    urges = (row.get("urges") or 0) + (row.get("supervision_urges") or 0)
+    part -= weights["per_urge"] * urges + weights["per_return"] * (row.get("returned") or 0)
     return round(max(part, 0.0), 1)
 
 
@@ -241,3 +242,44 @@ def overview_sentences(f: dict, prev: dict, ytd: dict, label: str) -> list[str]:
         f"截至{f['as_of_text']}专项督办在办{f['special_open']}件，"
         f"超期未办结{f['late_now']}件（超期未交办{f['late_dispatch']}件、超期未答复{f['late_reply']}件）。",
     ]
+
+
+EVALUATION_COLUMNS: list[tuple[str, str, str]] = [
+    ("dispatched", "交办", "n"),
+    ("fell_due", "到期应办结", "n"),
+    ("due_on_time", "按期办结", "n"),
+    ("on_time_completion_rate", "按期办结率", "r"),
+    ("latest", "有答复的案件", "n"),
+    ("latest_a", "最近答复为A", "n"),
+    ("resolution_rate", "解决率", "r"),
+    ("followups", "回访", "n"),
+    ("satisfied", "满意和基本满意", "n"),
+    ("satisfaction_rate", "满意率", "r"),
+    ("urges", "催办", "n"),
+    ("supervision_urges", "督办", "n"),
+    ("returned", "退单", "n"),
+    ("special", "列入专项督办", "n"),
+    ("score", "得分", "x"),
+    ("rank", "名次", "x"),
+]
+
+
+def evaluate(rows: list[dict], weights: dict) -> list[dict]:
+    """The year-end sheet's rows: each department's figures, its score and its rank (equal
+    scores share a rank); departments with no rate at all are listed without a score."""
+    out = [{**r, "score": score(r, weights)} for r in rows]
+    ranked = sorted((r["score"] for r in out if r["score"] is not None), reverse=True)
+    for r in out:
+        r["rank"] = ranked.index(r["score"]) + 1 if r["score"] is not None else None
+    out.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0))
+    return out
+
+
+def weights_text(weights: dict) -> str:
+    """How the score is computed, in words, as printed on the sheet."""
+    w = {k: f"{v:g}" for k, v in weights.items()}
+    return (
+        f"得分 = 按期办结率×{w['on_time_completion_rate']} + 解决率×{w['resolution_rate']} + "
+        f"满意率×{w['satisfaction_rate']} − 催办（督办）次数×{w['per_urge']} − 退单次数×{w['per_return']}"
+        "（比率以小数计；某项比率无分母时不计该项，其余各项按比例折算到满分；最低0分）"
+    )

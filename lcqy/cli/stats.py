@@ -1,0 +1,63 @@
+"""stats: the figures behind the report for any period, by department, category, channel or
+month (第二十、二十一条), the workbook with its charts, and the year-end 测评."""
+
+from __future__ import annotations
+
+import typer
+
+from lcqy.cli._common import JSON_HELP, open_ctx, print_json, say, table
+
+
+def stats_cmd(
+    ctx: typer.Context,
+    by: str = typer.Option(
+        "dept", "--by", help="分组：dept（承办单位）、category（问题类别）、channel（反映形式）、month（月份）"
+    ),
+    year: int = typer.Option(None, "--year", help="统计年度，如 2026（默认本年至今）"),
+    date_from: str = typer.Option(None, "--from", help="开始日期，如 2026-01-01"),
+    date_to: str = typer.Option(None, "--to", help="结束日期（默认今天）"),
+    evaluation: bool = typer.Option(
+        False, "--evaluation", help="年度测评：按权重给承办单位打分（权重用 lcqy config evaluation 设置）"
+    ),
+    output: str = typer.Option(
+        None, "-o", "--output", help="写出 Excel 工作簿（.xlsx）：每种分组一张表，承办单位表带柱状图"
+    ),
+    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+):
+    """统计：任意期间按承办单位、问题类别、反映形式或月份的受理、交办、答复、按期办结率、解决率、
+    满意率、催办等；按承办单位另有退单、延期、平均答复用时、在办最久的案件。"""
+    from lcqy.acts import stats_book
+    from lcqy.acts.stats import GROUPINGS, columns_for, stats_period
+    from lcqy.errors import LcqyError
+
+    if by not in GROUPINGS:
+        raise LcqyError(f"分组（--by）只能是：{'、'.join(GROUPINGS)}（承办单位、问题类别、反映形式、月份）。")
+    if evaluation and by != "dept":
+        raise LcqyError("年度测评（--evaluation）按承办单位打分，请用 --by dept（或不写 --by）。")
+    with open_ctx(ctx) as c:
+        p = stats_period(c, year, date_from, date_to)
+        data = stats_book.evaluation(c, p) if evaluation else stats_book.table(c, by, p)
+        path = stats_book.workbook(c, p, output, force, evaluation) if output else None
+    if as_json:
+        print_json(data)
+        return
+    from lcqy.rules.figures import EVALUATION_COLUMNS, fmt_rate
+
+    columns = EVALUATION_COLUMNS if evaluation else columns_for(by)
+    shown = {"r": fmt_rate, "n": str, "x": lambda v: "—" if v is None else str(v)}
+    rows = [[r["key"], *(shown[kind](r.get(k)) for k, _, kind in columns)] for r in data["rows"]]
+    heads = {"dept": "承办单位", "category": "问题类别", "channel": "反映形式", "month": "月份"}
+    pd = data["period"]
+    title = (
+        "年度测评" if evaluation else f"按{heads[by]}统计"
+    ) + f"（{pd['start']} 至 {pd['end']}，截至 {pd['as_of']}）"
+    table(title, [heads[by], *(h for _, h, _ in columns)], rows, no_wrap=(heads[by], "在办最久"))
+    if evaluation:
+        say(data["formula"])
+    if path:
+        say(f"已生成 {path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("stats")(stats_cmd)
