@@ -52,6 +52,8 @@ GOALS = {
     "import-ledger": "≤ 60 s, < 200 MiB",
 }
 TASKS = 10_000
+CPU: list[float] = []
+LINES: list[int] = []
 
 
 def lcqy() -> list[str]:
@@ -66,15 +68,25 @@ def env() -> dict[str, str]:
 
 
 def run(argv: list[str], environ: dict[str, str]) -> tuple[float, float, int, bytes]:
-    """(wall seconds, peak RSS MiB, exit code, output) of one process, its stdout a pipe."""
+    """(wall seconds, peak RSS MiB, exit code, the output's tail) of one process, its stdout a
+    pipe; its CPU seconds (user + system) go to CPU[-1], a steadier figure than wall time on a
+    shared machine, and the number of lines it wrote to LINES[-1]."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         argv, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
     )
-    out = proc.stdout.read()
+    # Read and drop (keeping the line count and the tail): a parent that held the output would
+    # grow, and the next child's peak RSS starts from its parent's before exec.
+    lines, tail = 0, b""
+    while chunk := proc.stdout.read(1 << 16):
+        lines += chunk.count(b"\n")
+        tail = (tail + chunk)[-4096:]
     proc.stdout.close()
+    out = tail
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
+    CPU.append(usage.ru_utime + usage.ru_stime)
+    LINES.append(lines)
     proc.returncode = os.waitstatus_to_exitcode(status)
     return wall, usage.ru_maxrss / 1024, proc.returncode, out
 
@@ -106,33 +118,43 @@ def task_setup(root: Path) -> dict[str, str] | None:
 
 
 def measure(argv: list[str], environ: dict[str, str], runs: int) -> dict:
-    walls, peaks = [], []
+    walls, peaks, cpus = [], [], []
     for _ in range(runs):
         wall, peak, code, out = run(argv, environ)
         if code != 0:
             sys.exit(f"{' '.join(argv)} failed (exit {code}):\n{out.decode(errors='replace')[-2000:]}")
         walls.append(wall)
         peaks.append(peak)
-    return {"wall": statistics.median(walls), "peak": max(peaks), "lines": out.count(b"\n")}
+        cpus.append(CPU[-1])
+    return {
+        "wall": statistics.median(walls),
+        "cpu": statistics.median(cpus),
+        "peak": max(peaks),
+        "lines": LINES[-1],
+    }
 
 
 def paired(a: list[str], ea: dict, b: list[str], eb: dict, runs: int) -> tuple[dict, dict, float]:
     """a and b alternately; (a's figures, b's figures, median of the per-run ratios a/b)."""
-    ra, rb, ratios = [], [], []
+    ra, rb, ratios, cpu_ratios = [], [], [], []
     for _ in range(runs):
         x, y = measure(a, ea, 1), measure(b, eb, 1)
         ra.append(x)
         rb.append(y)
         ratios.append(x["wall"] / y["wall"])
+        cpu_ratios.append(x["cpu"] / y["cpu"])
 
     def agg(rs):
         return {
             "wall": statistics.median(r["wall"] for r in rs),
+            "cpu": statistics.median(r["cpu"] for r in rs),
             "peak": max(r["peak"] for r in rs),
             "lines": rs[0]["lines"],
         }
 
-    return agg(ra), agg(rb), statistics.median(ratios)
+    got = agg(ra)
+    got["cpu_ratio"] = statistics.median(cpu_ratios)
+    return got, agg(rb), statistics.median(ratios)
 
 
 def import_round_trip(db: Path, work: Path, environ: dict[str, str]) -> dict:
@@ -150,11 +172,12 @@ def import_round_trip(db: Path, work: Path, environ: dict[str, str]) -> dict:
     wall, peak, code, out = run(lcqy() + ["--db", str(fresh), "import-ledger", str(xlsx), "--allow-gaps"], environ)
     if code:
         sys.exit(f"import failed:\n{out.decode(errors='replace')[-3000:]}")
+    cpu, lines = CPU[-1], LINES[-1]
     _, _, code, said = run(lcqy() + ["--db", str(fresh), "check"], environ)
     problems = [p for p in said.decode().splitlines() if "文件权限" not in p and p.strip()]
     if code and problems:
         sys.exit("the imported ledger fails check:\n" + "\n".join(problems[:20]))
-    return {"wall": wall, "peak": peak, "lines": out.count(b"\n")}
+    return {"wall": wall, "cpu": cpu, "peak": peak, "lines": lines}
 
 
 def main() -> None:
@@ -187,12 +210,16 @@ def main() -> None:
             else:
                 got = measure(argv, environ, args.runs)
             table.setdefault(name, {})[n] = got
-            print(f"  {n:>7} {name:24s} {got['wall']:6.2f} s {got['peak']:6.1f} MiB  {got['lines']} lines", flush=True)
+            print(
+                f"  {n:>7} {name:24s} {got['wall']:6.2f} s (CPU {got['cpu']:5.2f} s) {got['peak']:6.1f} MiB"
+                f"  {got['lines']} lines",
+                flush=True,
+            )
         if not args.no_import and (not only or "import-ledger" in only):
             got = import_round_trip(db, work, environ)
             table.setdefault("import-ledger", {})[n] = got
             print(f"  {n:>7} {'import-ledger':24s} {got['wall']:6.2f} s {got['peak']:6.1f} MiB", flush=True)
-    if task_env is None and not args.smoke:
+    if shutil.which("task") is None and not args.smoke:
         print("`task` (Taskwarrior) not found: the overdue comparison is skipped.")
     print()
     sizes = args.cases
@@ -205,8 +232,8 @@ def main() -> None:
             if g is None:
                 cells.append("")
                 continue
-            extra = f" ({g['ratio']:.2f}× task)" if "ratio" in g else ""
-            cells.append(f"{g['wall']:.2f} s, {g['peak']:.0f} MiB{extra}")
+            extra = f" ({g['ratio']:.2f}× task, CPU {g['cpu_ratio']:.2f}×)" if "ratio" in g else ""
+            cells.append(f"{g['wall']:.2f} s (CPU {g['cpu']:.2f}), {g['peak']:.0f} MiB{extra}")
         print(f"| `lcqy {name}` | " + " | ".join(cells) + f" | {GOALS.get(name, '')} |")
     if reference:
         print(f"\nreference: {reference}")

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 LENGTHS = (20, 60, 90, 200, 400, 600)
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_ledger.db"
 
 SENTENCES = (
     "公司新建茶叶精制加工厂房项目已于2025年3月取得区发展和改革局立项批复，用地报批材料已于同年8月提交区自然资源局，"

@@ -49,22 +49,25 @@ def test_export_sheets_cells_and_injection(ledger, tmp_path):
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == ["汇总", *CATEGORIES]
     ws = wb["用电保障"]
-    headers = [c.value for c in ws[1]]
-    assert headers[:3] == ["登记编号", "反映时间", "企业名称"] and "联系电话" not in headers
-    row = [c for c in ws[2]]
-    assert row[0].value == "临翔服企办收（2026）第1号"
-    assert row[1].is_date and row[1].value.date().isoformat() == "2026-09-28"
+    assert ws["A1"].value == "临翔区服务企业发展领导小组办公室问题台帐（截至2026年11月27日）·用电保障"
+    assert ws["A2"].value.startswith("制表单位：临翔区服务企业发展领导小组办公室　　制表日期：2026年11月27日")
+    headers = [c.value for c in ws[3]]
+    assert headers[:4] == ["序号", "登记编号", "反映时间", "企业名称"] and "联系电话" not in headers
+    row = [c for c in ws[4]]
+    assert row[0].value == 1
+    assert row[1].value == "临翔服企办收（2026）第1号"
+    assert row[2].is_date and row[2].value.date().isoformat() == "2026-09-28"
     due = row[headers.index("办结时限")]
     assert due.is_date and due.value.date().isoformat() == "2026-10-12"
     # late as of 2026-11-27: 10/13 .. 11/27 working days
     assert row[headers.index("超期工作日")].value == 34
     assert row[0].fill.fgColor.rgb == "FFFFC7CE"
-    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    assert ws.freeze_panes == "C4" and ws.auto_filter.ref.startswith("A3:")
     inj = wb["融资服务"]
-    cells = {c.value: c for c in inj[2]}
+    cells = {c.value: c for c in inj[4]}
     for text in ('=HYPERLINK("http://x","点我")', "-1 元的贷款", "@所有人 +86 请协调"):
-        assert text in cells and cells[text].data_type == "s"
-    closed = wb["用地审批"][2]
+        assert text in cells and cells[text].data_type == "s" and cells[text].quotePrefix
+    closed = wb["用地审批"][4]
     assert closed[headers.index("办理结果")].value == "A" and closed[headers.index("状态")].value == "已销号"
     assert closed[headers.index("满意度")].value == "满意"
 
@@ -74,13 +77,13 @@ def test_export_filters_contacts_and_no_overwrite(ledger, tmp_path):
     out = tmp_path / "a.xlsx"
     assert ledger("export-ledger", "-o", str(out), "--with-contacts", "--status", "已销号").code == 0
     vals = _values(out)
-    assert sum(len(v) - 1 for k, v in vals.items() if k != "汇总") == 1
-    assert "联系电话" in vals["用地审批"][0] and "0883-2123456" in vals["用地审批"][1]
+    assert sum(len(v) - 3 for k, v in vals.items() if k != "汇总") == 1
+    assert "联系电话" in vals["用地审批"][2] and "0883-2123456" in vals["用地审批"][3]
     r = ledger("export-ledger", "-o", str(out))
     assert r.code == 1 and "--force" in r.err
     r = ledger("export-ledger", "-o", str(out), "--force", "--from", "2026-09-01", "--to", "2026-10-31")
     assert r.code == 0
-    assert sum(len(v) - 1 for k, v in _values(out).items() if k != "汇总") == 1
+    assert sum(len(v) - 3 for k, v in _values(out).items() if k != "汇总") == 1
 
 
 def test_round_trip_through_a_new_ledger(ledger, tmp_path, run, monkeypatch):
@@ -102,7 +105,7 @@ def test_round_trip_through_a_new_ledger(ledger, tmp_path, run, monkeypatch):
     # Importing the same sheet again is refused: every number is already in the ledger.
     before = snapshot(other)
     r = run("import-ledger", str(first))
-    assert r.code == 1 and "已在台帐中" in r.err and "第2行" in r.err
+    assert r.code == 1 and "已在台帐中" in r.err and "第4行" in r.err  # the first data row, under the title rows
     assert snapshot(other) == before
 
 

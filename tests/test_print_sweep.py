@@ -123,3 +123,42 @@ def test_letter_signature_never_alone(printed):
         assert pages[0].startswith("催办函临翔服企办催（2026）第")
         quote = "“公司新建茶叶精制加工厂房项目已于2025年3月取得区发展和改革局立项批复”等问题"
         assert (quote in pages[0]) == (n >= 60), n
+
+
+def _scales(pdf) -> list[float]:
+    """Print scale of each ledger page: the header 登记编号 is four 11 pt full-width characters."""
+    import subprocess
+
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    found = []
+    for page in xml.split("<page ")[1:]:
+        m = re.search(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">登记编号</word>', page)
+        if m:
+            found.append((float(m[2]) - float(m[1])) / 44)
+    return found
+
+
+def test_ledger_prints_at_seventy_percent(tmp_path, monkeypatch):
+    """The sample ledger (102 cases, every category) on A3, and with --paper A4 on A4."""
+    import shutil
+    import subprocess
+
+    from lcqy.cli import main
+
+    db = tmp_path / "sample.db"
+    shutil.copy(print_sweep.SAMPLE, db)
+    monkeypatch.setenv("LCQY_DB", str(db))
+    monkeypatch.setenv("LCQY_TODAY", "2026-11-27")
+    for name, extra in (("a3.xlsx", []), ("a4.xlsx", ["--paper", "A4"])):
+        try:
+            main(["export-ledger", "-o", str(tmp_path / name), *extra])
+        except SystemExit as exc:
+            assert exc.code in (0, None)
+    print_sweep.to_pdf([tmp_path / "a3.xlsx", tmp_path / "a4.xlsx"], tmp_path)
+    for name, width in (("a3", 1190.55), ("a4", 841.89)):
+        pdf = tmp_path / f"{name}.pdf"
+        sizes = subprocess.run(["pdfinfo", "-f", "2", "-l", "2", str(pdf)], capture_output=True, text=True).stdout
+        assert f"{width} x" in sizes, sizes  # landscape
+        scales = _scales(pdf)
+        assert len(scales) >= 10, name  # a page or more per category
+        assert min(scales) >= 0.70, (name, scales)

@@ -121,14 +121,24 @@ def written(tmp_path):
     path = tmp_path / "台帐.xlsx"
     calls = []
     counts = write_ledger(
-        path, sample_rows(), office_name="临川县服企办", title_note="截至2026年4月30日", progress=calls.append
+        path,
+        sample_rows(),
+        office_name="临川县服企办",
+        title_note="截至2026年4月30日",
+        progress=calls.append,
+        made_on=D(2026, 4, 30),
+        period="2026年度",
     )
     return path, counts, calls
 
 
+HEAD = 3  # title, 制表单位/制表日期, then the header
+
+
 def _cell_by_header(ws, header_text, row):
-    headers = [c.value for c in ws[1]]
-    return ws.cell(row=row, column=headers.index(header_text) + 1)
+    """Data row `row` counted as before the title rows (2 = first data row)."""
+    headers = [c.value for c in ws[HEAD]]
+    return ws.cell(row=row + HEAD - 1, column=headers.index(header_text) + 1)
 
 
 def test_sheets_headers_and_counts(written):
@@ -138,10 +148,14 @@ def test_sheets_headers_and_counts(written):
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["汇总", *CATEGORIES]
     ws = wb["用地审批"]
-    assert [c.value for c in ws[1]] == [h for _, h, _ in COLUMNS]
-    assert ws.max_row == 3
+    assert ws["A1"].value == "临川县服企办问题台帐（2026年度）·用地审批"
+    assert ws["A1"].alignment.horizontal == "centerContinuous"
+    assert ws["A2"].value == "制表单位：临川县服企办　　制表日期：2026年4月30日　　（截至2026年4月30日）"
+    assert [c.value for c in ws[HEAD]] == ["序号", *[h for _, h, _ in COLUMNS]]
+    assert [ws.cell(row=r, column=1).value for r in (4, 5)] == [1, 2]
+    assert ws.max_row == 5
     for name in CATEGORIES:
-        assert [c.value for c in wb[name][1]] == [h for _, h, _ in COLUMNS]
+        assert [c.value for c in wb[name][HEAD]] == ["序号", *[h for _, h, _ in COLUMNS]]
 
 
 def test_dates_panes_filter_print_widths(written):
@@ -152,20 +166,23 @@ def test_dates_panes_filter_print_widths(written):
     assert cell.is_date
     assert cell.value.date() == D(2026, 3, 5)
     assert cell.number_format == "yyyy-mm-dd"
-    assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:W3"  # 17 ledger columns + 6 kept for the round trip
-    assert ws.print_title_rows == "$1:$1"
+    assert ws.freeze_panes == "C4"  # 序号 and 登记编号 stay with the header
+    assert ws.auto_filter.ref == "A3:X5"  # 序号, 17 ledger columns, 6 kept for the round trip
+    assert ws.print_title_rows == "$3:$3"
     assert ws.page_setup.orientation == "landscape"
-    assert ws.page_setup.paperSize == 9
-    for i, (_, header, cap) in enumerate(COLUMNS, start=1):
+    assert ws.page_setup.paperSize == 8  # A3
+    assert not ws.print_options.gridLines
+    for i, (_, header, cap) in enumerate(COLUMNS, start=2):
         width = ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width
         assert 6 <= width <= cap, header
     # The long problem text hits the cap and wraps.
     problem = _cell_by_header(ws, "主要困难和问题", 2)
-    assert problem.alignment.wrap_text
+    assert problem.alignment.wrap_text and problem.alignment.vertical == "top"
+    assert problem.font.name == "宋体"
+    assert problem.border.left.style == problem.border.bottom.style == "thin"
     # Empty category sheets still carry the layout.
-    assert wb["人才服务"].freeze_panes == "A2"
-    assert wb["人才服务"].auto_filter.ref == "A1:W1"
+    assert wb["人才服务"].freeze_panes == "C4"
+    assert wb["人才服务"].auto_filter.ref == "A3:X3"
 
 
 def test_estimated_due_date_stays_a_date(written):
@@ -183,9 +200,9 @@ def test_late_row_filled_and_missing_date_empty(written):
     path, _, _ = written
     wb = openpyxl.load_workbook(path)
     ws = wb["用地审批"]
-    for cell in ws[3]:
+    for cell in ws[HEAD + 2]:
         assert cell.fill.fgColor.rgb == LATE_FILL_COLOR, cell.coordinate
-    for cell in ws[2]:
+    for cell in ws[HEAD + 1]:
         assert cell.fill.fill_type is None
     assert _cell_by_header(ws, "超期工作日", 3).value == 4
     assert _cell_by_header(ws, "超期工作日", 2).value is None  # 0 shown blank
@@ -197,11 +214,12 @@ def test_injection_strings_stay_text(written):
     wb = openpyxl.load_workbook(path)
     found = {}
     for ws in wb.worksheets[1:]:
-        for row in ws.iter_rows(min_row=2):
+        for row in ws.iter_rows(min_row=HEAD + 1):
             for cell in row:
                 if cell.value in INJECTIONS:
-                    found[cell.value] = cell.data_type
-    assert found == dict.fromkeys(INJECTIONS, "s")
+                    # text, and quote-prefixed so that editing the cell in Excel keeps it text
+                    found[cell.value] = (cell.data_type, cell.quotePrefix)
+    assert found == dict.fromkeys(INJECTIONS, ("s", True))
 
 
 def test_summary_counts(written):
@@ -209,7 +227,7 @@ def test_summary_counts(written):
     ws = openpyxl.load_workbook(path)["汇总"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert rows[0][0] == "临川县服企办企业反映问题台帐汇总"
-    assert rows[1][0] == "截至2026年4月30日"
+    assert rows[1][0] == "制表单位：临川县服企办　　制表日期：2026年4月30日　　（截至2026年4月30日）"
     header = rows[2]
     # States present, in STATES order, then the totals.
     assert header == ["问题类别", "待交办", "办理中", "已答复", "已销号", "合计", "超期", "A类", "B类", "C类"]
@@ -227,7 +245,7 @@ def test_contacts_columns(tmp_path):
     path = tmp_path / "c.xlsx"
     write_ledger(path, sample_rows(), office_name="服企办", with_contacts=True)
     ws = openpyxl.load_workbook(path)["用地审批"]
-    assert [c.value for c in ws[1]] == [h for _, h, _ in COLUMNS + CONTACT_COLUMNS]
+    assert [c.value for c in ws[HEAD]] == ["序号", *[h for _, h, _ in COLUMNS + CONTACT_COLUMNS]]
     assert _cell_by_header(ws, "联系电话", 2).value == "13912345678"
     assert _cell_by_header(ws, "受理时间", 2).is_date
 
@@ -259,7 +277,7 @@ def test_round_trip(tmp_path, with_contacts):
     assert all(isinstance(r, SheetRow) for r in read)
     assert len(read) == 6
     late = next(r for r in read if r.values["reg_no"] == "收2026-00003")
-    assert late.sheet == "用地审批" and late.row == 3
+    assert late.sheet == "用地审批" and late.row == HEAD + 2
     assert late.values["category"] == "用地审批"
     assert late.values["due_date"] == D(2027, 2, 10)
     assert late.values["due_estimated"] is True

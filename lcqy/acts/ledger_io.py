@@ -70,10 +70,14 @@ def export(
     with_contacts: bool = False,
     force: bool = False,
     progress: Callable[[int], None] | None = None,
+    paper: str = "A3",
 ) -> tuple[Path, dict]:
     """Write the ledger workbook; the default name carries the office and the day."""
     if f.year and (f.date_from or f.date_to):
         raise LcqyError("--year 与 --from/--to 只能选一种。")
+    paper = (paper or "").strip().upper()
+    if paper not in ("A3", "A4"):
+        raise LcqyError(f"纸张（--paper）“{paper}”不对，可选：A3（全部栏目）、A4（台帐基本栏目）。")
     if f.date_from and f.date_to and f.date_from > f.date_to:
         raise LcqyError(f"受理时间起（--from）{f.date_from} 晚于止（--to）{f.date_to}，没有案件可导出；请对调。")
     office = ctx.ledger.meta["office_name"]
@@ -86,9 +90,18 @@ def export(
     if f.state:
         note += f"，仅“{f.state}”"
     rows = export_rows(ctx, f, ctx.today)
+    period = f"{f.year}年度" if f.year else f"截至{ctx.today.year}年{ctx.today.month}月{ctx.today.day}日"
     with private_tempdir(path):
         got = write_ledger(
-            path, rows, office_name=office, title_note=note, with_contacts=with_contacts, progress=progress
+            path,
+            rows,
+            office_name=office,
+            title_note=note,
+            with_contacts=with_contacts,
+            progress=progress,
+            period=period,
+            made_on=ctx.today,
+            paper=paper,
         )
     return path, got
 

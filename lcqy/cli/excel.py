@@ -20,6 +20,7 @@ def export_cmd(
     status: str = typer.Option(None, "--status", help="只导出某状态，如 办理中、已销号"),
     with_contacts: bool = typer.Option(False, "--with-contacts", help="包含联系人、电话、邮箱等（注意保护企业信息）"),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+    paper: str = typer.Option("A3", "--paper", help="打印纸张：A3（默认，全部栏目）或 A4（台帐基本栏目）"),
 ):
     """导出问题台帐（.xlsx）：汇总表，再按问题类别分表。"""
     from lcqy.acts.ledger_io import count_cases, export
@@ -33,7 +34,7 @@ def export_cmd(
             date_from=validate.parse_date("受理时间起（--from）", date_from) if date_from else None,
             date_to=validate.parse_date("受理时间止（--to）", date_to) if date_to else None,
         )
-        opts = {"with_contacts": with_contacts, "force": force}
+        opts = {"with_contacts": with_contacts, "force": force, "paper": paper}
         if count_cases(c) < PROGRESS_FROM:
             path, got = export(c, output, f, **opts)
         else:

@@ -24,6 +24,7 @@ from lcqy.rules.constants import CATEGORIES, RESULTS
 from lcqy.xlsx.writer import COLUMNS, CONTACT_COLUMNS, ESTIMATED_DATE_FORMAT, SUMMARY_SHEET
 
 _HEADER_SCAN_ROWS = 5
+_IGNORED = frozenset({"序号"})  # our export numbers its rows; not data
 
 # Files from outside are bounded before they are parsed: a 1 MB xlsx can expand to gigabytes of
 # shared strings, and a million rows take a quarter of an hour. Shared strings are held in memory
@@ -170,7 +171,7 @@ def _find_header(rows: list[tuple]) -> tuple[int, list[str | None], list[str]] |
             unknown = [
                 str(c).strip()
                 for c, k in zip(cells, keys, strict=True)
-                if k is None and c is not None and str(c).strip()
+                if k is None and c is not None and str(c).strip() and normalise_header(c) not in _IGNORED
             ]
             best = (hits, idx, keys, unknown)
     if best is None:

@@ -15,17 +15,36 @@ def summary_states(by_state: dict[str, dict[str, int]]) -> list[str]:
     return known + sorted(seen - set(known))
 
 
-def write_summary(ws, st, office_name, title_note, by_state, late_by_cat, result_by_cat) -> None:
+def note_lines(text: str, width: int) -> list[str]:
+    """`text` cut into lines of at most `width` display units (one row each, so a note is read
+    whole on screen and on paper, within the table's width)."""
+    lines, line = [], ""
+    for ch in text:
+        if text_width(line + ch) > width:
+            lines.append(line)
+            line = ""
+        line += ch
+    return [*lines, line] if line else lines
+
+
+def write_summary(ws, st, office_name, title_note, by_state, late_by_cat, result_by_cat, made="") -> None:
     """Fill the 汇总 sheet; `st` is the name -> style array map of `add_styles`."""
     states = summary_states(by_state)
     headers = ["问题类别", *[s or "（无状态）" for s in states], "合计", "超期", "A类", "B类", "C类"]
-    ws.column_dimensions["A"].width = 14
-    for i, header in enumerate(headers[1:], start=2):
-        ws.column_dimensions[get_column_letter(i)].width = max(8, text_width(header) + 3)
+    widths = [14] + [max(8, text_width(h) + 3) for h in headers[1:]]
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_format.defaultRowHeight, ws.sheet_format.customHeight = 18, True  # CJK text needs more than 15
+    usable = sum(widths) - 2  # display units a note line may take
 
-    ws.append([make_cell(ws, f"{office_name}企业反映问题台帐汇总", st["汇总标题"])])
-    ws.append([make_cell(ws, title_note, st["汇总说明"])] if title_note else [])
+    ws.row_dimensions[1].height = 30
+    title = [make_cell(ws, f"{office_name}企业反映问题台帐汇总", st["汇总标题"])]
+    ws.append(title + [make_cell(ws, None, st["汇总标题"]) for _ in headers[1:]])  # centred across
+    above = note_lines(made or title_note, usable)  # `made` carries the note (see write_ledger)
+    for line in above:
+        ws.append([make_cell(ws, line, st["汇总说明"])])
+    header_row = len(above) + 2
     ws.append([make_cell(ws, h, st["台帐表头"]) for h in headers])
     totals = [0] * (len(headers) - 1)
     for cat in CATEGORIES:
@@ -48,6 +67,7 @@ def write_summary(ws, st, office_name, title_note, by_state, late_by_cat, result
         ),
     ]
     for note in notes:
-        ws.append([make_cell(ws, note, st["汇总说明"])])
-    ws.print_title_rows = "3:3"
-    print_setup(ws, grid=False)
+        for line in note_lines(note, usable):
+            ws.append([make_cell(ws, line, st["汇总说明"])])
+    ws.print_title_rows = f"{header_row}:{header_row}"
+    print_setup(ws, "A4")

@@ -50,35 +50,36 @@ __all__ = [
     "write_ledger",
 ]
 
-# (row-contract key, header, maximum width). Widths are fitted to the data up to this cap.
-# Caps keep the columns printable on landscape A4 (fitted to the page width); long text wraps.
+# (row-contract key, header, maximum width). Widths are fitted to the data up to this cap;
+# long text wraps. The caps keep all columns on landscape A3 at 70 % or more.
 COLUMNS: list[tuple[str, str, int]] = [
-    ("reg_no", "登记编号", 28),  # 临翔服企办收（2026）第102号 must show whole
+    ("reg_no", "登记编号", 17),  # 临翔服企办收（2026）/第102号 on two lines
     ("reported_on", "反映时间", 11),
-    ("enterprise", "企业名称", 18),
-    ("channel", "反映形式", 10),
-    ("problem", "主要困难和问题", 30),
-    ("request", "希望协调解决的具体事项", 24),
-    ("dispatch_no", "交办/转报编号", 28),
-    ("lead_dept", "牵头部门", 14),
-    ("assist_depts", "配合部门", 16),
+    ("enterprise", "企业名称", 15),
+    ("channel", "反映形式", 9),
+    ("problem", "主要困难和问题", 28),
+    ("request", "希望协调解决的具体事项", 20),
+    ("dispatch_no", "交办/转报编号", 17),
+    ("lead_dept", "牵头部门", 12),
+    ("assist_depts", "配合部门", 12),
     ("due_date", "办结时限", 15),
     ("result", "办理结果", 6),
     ("replied_on", "答复时间", 11),
-    ("satisfaction", "满意度", 10),
-    ("state", "状态", 11),
+    ("satisfaction", "满意度", 8),
+    ("state", "状态", 9),
     ("days_late", "超期工作日", 6),
     ("urge_count", "催办次数", 6),
     # Beyond the seed's ledger: what the dispatch limit (受理时间, a 重大 case's 3 days), the forms
     # (交办日期, 签批领导), 咨询 forwarding, 第十八条 supervision and a merged duplicate need to
-    # survive a round trip through Excel.
+    # survive a round trip through Excel. Folded away (a column group, hidden): on screen a click
+    # shows them, on paper they leave the room to the seed's columns.
     ("accepted_on", "受理时间", 11),
     ("dispatched_on", "交办日期", 11),
     ("approver", "签批领导", 8),
     ("supervision", "督办", 8),
     ("nature", "问题性质", 8),
-    ("merged_into", "并入", 14),
-    ("remarks", "备注", 16),
+    ("merged_into", "并入", 12),
+    ("remarks", "备注", 12),
 ]
 CONTACT_COLUMNS: list[tuple[str, str, int]] = [
     ("address", "详细地址", 20),
@@ -88,29 +89,59 @@ CONTACT_COLUMNS: list[tuple[str, str, int]] = [
     ("email", "电子邮箱", 20),
     ("accepted_by", "受理人员", 10),
 ]
+# `--paper A4`: the seed's ledger columns that a clerk reads on paper, so A4 still prints at
+# 70 % or more. (Import the A3 export: this one leaves columns out.)
+A4_KEYS = (
+    "reg_no",
+    "enterprise",
+    "problem",
+    "request",
+    "lead_dept",
+    "due_date",
+    "result",
+    "replied_on",
+    "satisfaction",
+    "state",
+    "days_late",
+)
+SEQ = ("seq", "序号", 5)  # numbers the rows of a sheet; not data (the import ignores it)
+PAPERS = ("A3", "A4")
 
 SUMMARY_SHEET = "汇总"
 
 _DATE_KEYS = frozenset({"reported_on", "due_date", "replied_on", "accepted_on", "dispatched_on"})
-_INT_KEYS = frozenset({"days_late", "urge_count"})
+_INT_KEYS = frozenset({"days_late", "urge_count", "seq"})
 # Long free text: wrapped when wider than the column.
-_WRAP_KEYS = frozenset({"enterprise", "problem", "request", "lead_dept", "assist_depts", "remarks", "address"})
+_WRAP_KEYS = frozenset(
+    {"reg_no", "dispatch_no", "merged_into", "enterprise", "problem", "request", "lead_dept", "assist_depts",
+     "remarks", "address", "email", "state"}
+)  # fmt: skip
+# Texts a column widens for (up to _WIDE) when its cap would need a row taller than Excel allows.
+_GROW_KEYS = frozenset({"problem", "request", "remarks"})
+_FOLDED_KEYS = frozenset({"accepted_on", "dispatched_on", "approver", "supervision", "nature", "merged_into"})
+_WIDE = 60
 _SAMPLE = 200
 # Row height per wrapped line, in points: an 11 pt line in 宋体 needs about 14, in the CJK fonts
 # LibreOffice falls back to about 16; LibreOffice does not recompute heights of imported rows,
-# so tall rows are written explicitly.
+# so tall rows are written explicitly, up to Excel's limit of 409 points.
 _LINE_PT = 16.0
-_MAX_LINES = 20
+_MAX_HEIGHT = 409.0
 # Column width units lost to cell padding when text wraps.
 _PAD = 3
 _PROGRESS_EVERY = 1000
+# Rows above the data: title, 制表单位/制表日期, header.
+_TOP = 3
 
 _TEXT, _DATE, _INT, _LIST, _WRAP = range(5)
 
 
-def columns(with_contacts: bool = False) -> list[tuple[str, str, int]]:
-    """The sheet columns of a category sheet, in order."""
-    return COLUMNS + CONTACT_COLUMNS if with_contacts else list(COLUMNS)
+def columns(with_contacts: bool = False, paper: str = "A3") -> list[tuple[str, str, int]]:
+    """The data columns of a category sheet, in order (after 序号)."""
+    spec = COLUMNS + CONTACT_COLUMNS if with_contacts else list(COLUMNS)
+    if paper == "A4":
+        keep = set(A4_KEYS) | ({k for k, _, _ in CONTACT_COLUMNS} if with_contacts else set())
+        spec = [c for c in spec if c[0] in keep]
+    return spec
 
 
 def _kind(key: str) -> int:
@@ -154,11 +185,12 @@ def _fast_rows(ws) -> None:
 class _CategorySheet:
     """One category sheet: holds back the first rows to fit widths, then streams."""
 
-    def __init__(self, wb: Workbook, title: str, spec: list[tuple[str, str, int]], styles: dict):
+    def __init__(self, wb: Workbook, title: str, spec: list[tuple[str, str, int]], styles: dict, head: tuple):
         self.ws = wb.create_sheet(title)
         self.st = styles
-        self.spec = spec
-        self.kinds = [_kind(k) for k, _, _ in spec]
+        self.spec = [SEQ, *spec]
+        self.head = head  # (title, 制表 line)
+        self.kinds = [_kind(k) for k, _, _ in self.spec]
         self.buffer: list[dict] | None = []
         self.pool: dict[tuple[int, str], Cell] = {}  # one styled cell per column and style, reused
         self.n = 0
@@ -167,6 +199,7 @@ class _CategorySheet:
         _fast_rows(ws)
         # Must precede the first append in write-only mode (see module docstring).
         ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.sheet_format.defaultRowHeight, ws.sheet_format.customHeight = _LINE_PT + 2, True
 
     def add(self, row: dict) -> None:
         if self.buffer is not None:
@@ -176,30 +209,51 @@ class _CategorySheet:
             return
         self._append(row)
 
+    def _width(self, i: int, rows: list[dict]) -> int:
+        key, header, cap = self.spec[i]
+        kind = self.kinds[i]
+        if kind == _DATE:
+            return cap
+        if key == "seq":
+            return max(cap, len(str(len(rows))) + 3)
+        # The header wraps onto two lines if need be; the data decides the rest.
+        width = max(6, min(cap, -(-text_width(header) // 2) + 3))
+        longest = 0
+        for row in rows:
+            value = row.get(key)
+            if value is None or value == "":
+                continue
+            if kind == _LIST:
+                value = "、".join(value)
+            longest = max(longest, text_width(str(value)))
+        width = min(max(width, longest + 2), cap)
+        if key in _GROW_KEYS:
+            # Widen rather than let the row cap cut the text.
+            while width < _WIDE and -(-longest // (width - _PAD)) * _LINE_PT > _MAX_HEIGHT:
+                width += 2
+        return width
+
     def _start(self) -> None:
         rows, self.buffer = self.buffer or [], None
         ws = self.ws
-        self.widths = []
-        for i, (key, header, cap) in enumerate(self.spec):
-            kind = self.kinds[i]
-            if kind == _DATE:
-                width = cap
-            else:
-                # The header wraps onto two lines if need be; the data decides the rest.
-                width = max(6, min(cap, -(-text_width(header) // 2) + 3))
-                for row in rows:
-                    value = row.get(key)
-                    if value is None or value == "":
-                        continue
-                    if kind == _LIST:
-                        value = "、".join(value)
-                    width = max(width, text_width(str(value)) + 2)
-                width = min(width, cap)
-            self.widths.append(width)
-            ws.column_dimensions[get_column_letter(i + 1)].width = width
-        ws.freeze_panes = "A2"
-        head_lines = max(-(-text_width(h) // (w - _PAD)) for (_, h, _), w in zip(self.spec, self.widths, strict=True))
-        ws.row_dimensions[1].height = max(2, head_lines) * _LINE_PT
+        self.widths = [self._width(i, rows) for i in range(len(self.spec))]
+        for i, width in enumerate(self.widths):
+            dim = ws.column_dimensions[get_column_letter(i + 1)]
+            dim.width = width
+            if self.spec[i][0] in _FOLDED_KEYS:
+                dim.outlineLevel, dim.hidden = 1, True
+        ws.freeze_panes = f"C{_TOP + 1}"  # 序号 and 登记编号 stay in view with the header
+        title, made = self.head
+        dims = ws.row_dimensions
+        dims[1].height = 30
+        # Centred across the columns (centerContinuous): write-only sheets cannot merge.
+        ws.append(
+            [make_cell(ws, title, self.st["台帐标题"])]
+            + [make_cell(ws, None, self.st["台帐标题"]) for _ in self.spec[1:]]
+        )
+        ws.append([make_cell(ws, made, self.st["台帐制表"])])
+        head_lines = max(-(-text_width(h) // max(1, w - _PAD)) for (_, h, _), w in zip(self.spec, self.widths))
+        dims[_TOP].height = max(2, head_lines) * _LINE_PT + 4
         ws.append([make_cell(ws, header, self.st["台帐表头"]) for _, header, _ in self.spec])
         for row in rows:
             self._append(row)
@@ -208,65 +262,51 @@ class _CategorySheet:
         ws = self.ws
         styled = self._styled
         late = (row.get("days_late") or 0) > 0
+        pre = "台帐超期" if late else "台帐"
         out: list = []
         lines = 1
+        self.n += 1
         for i, ((key, _, _), kind, width) in enumerate(zip(self.spec, self.kinds, self.widths, strict=True)):
-            value = row.get(key)
+            value = self.n if key == "seq" else row.get(key)
             if kind == _DATE:
                 if isinstance(value, _dt.datetime):
                     value = value.date()
-                if key == "due_date" and value is not None and row.get("due_estimated"):
-                    out.append(styled(i, "台帐超期预估" if late else "台帐预估", value))
-                elif late:
-                    out.append(styled(i, "台帐超期日期", value))
-                elif value is not None:
-                    # Costs about what openpyxl's own date format on a plain value would.
-                    out.append(styled(i, "台帐日期", value))
-                else:
-                    out.append(None)
+                estimated = key == "due_date" and value is not None and row.get("due_estimated")
+                out.append(styled(i, pre + ("预估" if estimated else "日期"), value))
                 continue
             if kind == _INT:
-                value = value or None  # 0 reads better as blank
-            elif kind == _LIST:
+                out.append(styled(i, pre + "数字", value or None))  # 0 reads better as blank
+                continue
+            if kind == _LIST:
                 value = "、".join(value) if value else None
             elif value == "":
                 value = None
-            if isinstance(value, str):
-                long = False
-                if kind == _WRAP or kind == _LIST:
-                    used = text_width(value)
-                    if used > width - _PAD:
-                        long = True
-                        lines = max(lines, -(-used // (width - _PAD)))
-                if late:
-                    out.append(styled(i, "台帐超期换行" if long else "台帐超期", value))
-                elif long:
-                    out.append(styled(i, "台帐换行", value))
-                elif value[0] in RISKY_FIRST:
-                    out.append(make_cell(ws, value))
-                else:
-                    out.append(value)
-            elif late:
-                out.append(styled(i, "台帐超期", value))
-            else:
-                out.append(value)
-        self.n += 1
+            if isinstance(value, str) and (kind == _WRAP or kind == _LIST):
+                used = text_width(value)
+                if used > width - _PAD:
+                    lines = max(lines, -(-used // (width - _PAD)), value.count("\n") + 1)
+            out.append(styled(i, pre + "文本", value))
         if lines > 1:
             # Set just before this row is written, dropped after: no per-row objects kept.
             dims = ws.row_dimensions
-            dims[self.n + 1].height = min(lines, _MAX_LINES) * _LINE_PT
+            dims[self.n + _TOP].height = min(lines * _LINE_PT, _MAX_HEIGHT)
             ws.append(out)
-            del dims[self.n + 1]
+            del dims[self.n + _TOP]
         else:
             ws.append(out)
 
     def _styled(self, i: int, name: str, value) -> Cell:
-        cell = self.pool.get((i, name))
+        """A pooled cell of column `i` in style `name`; text a spreadsheet could take for a
+        formula gets the quote-prefix variant, so editing the cell keeps it text."""
+        quote = isinstance(value, str) and value[:1] in RISKY_FIRST
+        cell = self.pool.get((i, name, quote))
         if cell is None:
-            cell = self.pool[(i, name)] = WriteOnlyCell(self.ws)
+            cell = self.pool[(i, name, quote)] = WriteOnlyCell(self.ws)
             cell._style = copy(self.st[name])
+            if quote:
+                cell._style.quotePrefix = 1
         cell.value = value
-        if isinstance(value, str) and value and value[0] in RISKY_FIRST:
+        if quote:
             cell.data_type = "s"
         return cell
 
@@ -275,9 +315,8 @@ class _CategorySheet:
             self._start()
         ws = self.ws
         last = get_column_letter(len(self.spec))
-        ws.auto_filter.ref = f"A1:{last}{self.n + 1}"
-        ws.print_title_rows = "1:1"
-        print_setup(ws)
+        ws.auto_filter.ref = f"A{_TOP}:{last}{self.n + _TOP}"
+        ws.print_title_rows = f"{_TOP}:{_TOP}"
 
 
 def write_ledger(
@@ -288,11 +327,16 @@ def write_ledger(
     title_note: str = "",
     with_contacts: bool = False,
     progress: Callable[[int], None] | None = None,
+    period: str = "",
+    made_on: _dt.date | None = None,
+    paper: str = "A3",
 ) -> dict:
     """Write the ledger workbook to `path` and return {"rows": n, "late": k}.
 
     `rows` follow the row contract (see `COLUMNS`, `CONTACT_COLUMNS`, plus `category`,
-    `due_estimated`, `days_late`). `progress(n)` is called with the running count every 1000
+    `due_estimated`, `days_late`). Each category sheet opens with a title (the office, 问题台帐,
+    `period`) and a 制表单位/制表日期 line (`made_on`, default today). `paper` is A3 (all
+    columns) or A4 (the seed's columns). `progress(n)` is called with the running count every 1000
     rows and once more with the total at the end. The file is written to a temporary name in the
     same directory and renamed, so a failed export leaves no half-written workbook behind.
     Raises ValueError for a row whose category is not one of CATEGORIES.
@@ -301,8 +345,15 @@ def write_ledger(
     wb = Workbook(write_only=True)
     summary = wb.create_sheet(SUMMARY_SHEET)
     styles = add_styles(wb, summary)
-    spec = columns(with_contacts)
-    sheets = {cat: _CategorySheet(wb, cat, spec, styles) for cat in CATEGORIES}
+    if paper not in PAPERS:
+        raise ValueError(f"纸张“{paper}”不对，可选：{'、'.join(PAPERS)}")
+    spec = columns(with_contacts, paper)
+    made_on = made_on or _dt.date.today()
+    made = f"制表单位：{office_name}　　制表日期：{made_on.year}年{made_on.month}月{made_on.day}日"
+    title = f"{office_name}问题台帐" + (f"（{period}）" if period else "")
+    if title_note and "".join(title_note.split()) not in title:  # the filters, unless the title says it
+        made += f"　　（{title_note}）"
+    sheets = {cat: _CategorySheet(wb, cat, spec, styles, (f"{title}·{cat}", made)) for cat in CATEGORIES}
 
     by_state: dict[str, dict[str, int]] = {cat: {} for cat in CATEGORIES}
     late_by_cat = dict.fromkeys(CATEGORIES, 0)
@@ -327,7 +378,8 @@ def write_ledger(
             progress(n)
     for sheet in sheets.values():
         sheet.finish()
-    write_summary(summary, styles, office_name, title_note, by_state, late_by_cat, result_by_cat)
+        print_setup(sheet.ws, paper)
+    write_summary(summary, styles, office_name, title_note, by_state, late_by_cat, result_by_cat, made)
     if progress is not None and n % _PROGRESS_EVERY:
         progress(n)
 
