@@ -159,6 +159,7 @@ def _build(path: Path) -> None:
         }
         case = register(ctx, raw)
         _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays)
+    _report_months(ctx, register, hd, dsp, add_workdays)
     led.close()
 
 
@@ -297,6 +298,70 @@ def _supervise(ctx, rng, ref, kind, fu, cal, lead, add_workdays) -> None:
             ctx, ref, lead=other, assist=[], approver="王强", level="主任", reason="原牵头单位无此职能",
             on=add_workdays(cal, fu, 1).isoformat(),
         )  # fmt: skip
+
+
+def _report_months(ctx, register, hd, dsp, add_workdays) -> None:
+    """October and November with every figure of the monthly report non-zero: in each month a
+    case rejected, one forwarded, one escalated, one returned and dispatched again, one closed on
+    time, a B plan followed up and then urged as 督办, a C reply the enterprise is not satisfied
+    with (专项督办), an extension past the 第十六条 limit, and a late case urged (催办)."""
+    cal = ctx.cal
+    for start in (date(2026, 10, 9), date(2026, 11, 2)):
+
+        def day(n: int, base: date = start) -> str:
+            return (add_workdays(cal, base, n) if n else base).isoformat()
+
+        def case(i: int, category: str, start: date = start, **extra) -> str:
+            ent, addr = ENTERPRISES[(i * 5 + start.month) % len(ENTERPRISES)]
+            problem, request = PROBLEMS[category]
+            raw = {
+                "enterprise": ent,
+                "address": addr,
+                "category": category,
+                "channel": ("来电反映", "来人来函", "电子邮件", "现场调研")[i % 4],
+                "contact": CONTACTS[i % len(CONTACTS)],
+                "contact_title": TITLES[i % len(TITLES)],
+                "phone": f"1398836{start.month:02d}{i:02d}",
+                "problem": problem,
+                "request": request,
+                "reported_on": day(0),
+                "accepted_on": day(0),
+                **extra,
+            }
+            return register(ctx, raw)["reg_no"]
+
+        go = {"approver": "王强", "level": "主任", "assist": []}
+        dsp.reject(ctx, case(0, "其它"), reason="诉讼", note="该事项已进入诉讼程序", on=day(1))
+        dsp.forward(ctx, case(1, "政策执行", consult=True), dept=DEPTS[0], note="政策咨询", on=day(1))
+        dsp.escalate(ctx, case(2, "项目推动"), approver="李明", suggestion="需市级部门协调", on=day(1))
+        ref = case(3, "用地审批")
+        dsp.dispatch(ctx, ref, lead=DEPTS[5], on=day(1), **go)
+        dsp.return_(ctx, ref, reason="该事项不属本部门职责", on=day(2))
+        dsp.dispatch(ctx, ref, lead=DEPTS[2], on=day(3), **go)
+        ref = case(4, "用电保障")
+        dsp.dispatch(ctx, ref, lead=DEPTS[10], on=day(1), **go)
+        hd.reply(ctx, ref, result="A", mode="书面", summary="已完成增容接电", on=day(3))
+        hd.followup(ctx, ref, method="电话回询", satisfaction="满意", on=day(4))
+        hd.close(ctx, ref, on=day(4))
+        ref = case(5, "融资服务")
+        dsp.dispatch(ctx, ref, lead=DEPTS[13], on=day(1), **go)
+        hd.reply(ctx, ref, result="B", mode="面复", summary="已协调银行办理续贷", plan="分两批办理",
+                 plan_due=day(6), on=day(3))  # fmt: skip
+        hd.followup(ctx, ref, method="电话回询", satisfaction="基本满意", on=day(4))
+        hd.urge(ctx, ref, note="承诺日期已过，请加快办理", on=day(8))  # a 督办 of the 督办台帐
+        ref = case(6, "软环境建设")
+        dsp.dispatch(ctx, ref, lead=DEPTS[7], on=day(1), **go)
+        hd.reply(ctx, ref, result="C", mode="书面", summary="暂不具备条件", plan="已向企业解释", on=day(4))
+        hd.followup(ctx, ref, method="现场走访", satisfaction="不满意", note="企业认为解释不充分", on=day(5))
+        ref = case(7, "人才服务")
+        got = dsp.dispatch(ctx, ref, lead=DEPTS[4], on=day(1), **go)
+        until = add_workdays(cal, date.fromisoformat(got["received_on"]), 18).isoformat()
+        dsp.extend(
+            ctx, ref, until=until, reason="需省级部门答复", override_reason="涉及省级政策，经组长同意", on=day(3)
+        )
+        ref = case(8, "招工用工")
+        dsp.dispatch(ctx, ref, lead=DEPTS[9], on=day(1), **go)
+        hd.urge(ctx, ref, note="请加快办理", on=day(8))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -112,6 +112,10 @@ def test_instruction_page_and_annex_line(ledger, tmp_path):
     assert "临翔服企办交（2026）第1号" in cells and "张主任" in cells and "2026年11月27日" in cells
     assert "领导批示笺" in doc.paragraphs[0].text
     assert "张主任（交办 2026-11-27）：请供电局三日内完成接电，并报结果。" in ledger("show", "1").out
+    form = tmp_path / "交办单.docx"
+    assert ledger("form", "dispatch", "1", "-o", str(form)).code == 0
+    lines = [p.text for p in Document(str(form)).paragraphs]
+    assert "附件：1. 企业反映困难问题登记表 2. 领导批示笺 3. 合同.pdf" in lines
 
     from lcqy.acts.attachments import annex_text
     from lcqy.acts.context import Ctx

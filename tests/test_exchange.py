@@ -94,6 +94,13 @@ def test_escalation_package_contents(pair):
     assert data["escalation"]["no"] == ESC_NO and data["case"]["reg_no"] == "临翔服企办收（2026）第1号"
     assert data["escalation"]["instruction"] == "此事急，请市服企办协调。"
     assert oct(pair["pkg"].stat().st_mode & 0o777) == "0o600"
+    # The 转报单 for people lists what goes with it in its 附件 line.
+    from docx import Document
+
+    with zipfile.ZipFile(pair["pkg"]) as zf:
+        form = Document(io.BytesIO(zf.read(f"{ESC_NO}转报单.docx")))
+    text = "\n".join(p.text for p in form.paragraphs)
+    assert "附件：1. 企业反映困难问题登记表 2. 领导批示笺 3. 企业情况说明.pdf" in text
 
 
 def test_round_trip_county_city_county(pair):

@@ -15,28 +15,28 @@ CITY_INIT = ["init", "--office-name", "临沧市服务企业发展领导小组�
              "--clerk", "钱丽"]  # fmt: skip
 
 
-def test_summarize_and_check():
-    rows = [
-        {"category": "用电保障", "state": "待交办", "days_late": 2, "result": ""},
-        {"category": "用电保障", "state": "已答复", "days_late": 0, "result": "B"},
-        {"category": "融资服务", "state": "已销号", "days_late": 1, "result": "A"},
-    ]
-    fig = mf.summarize(rows)
-    assert fig["用电保障"] == {"states": {"待交办": 1, "已答复": 1}, "late": 1, "A": 0, "B": 1, "C": 0}
-    assert mf.totals(fig) == {"cases": 3, "states": {"待交办": 1, "已答复": 1, "已销号": 1}, "late": 2,
-                              "A": 1, "B": 1, "C": 0}  # fmt: skip
-    assert mf.check(json.loads(json.dumps(fig))) == fig
-    bad = json.loads(json.dumps(fig))
-    bad["用电保障"]["late"] = 5
-    with pytest.raises(LcqyError, match="超期或答复件数大于案件数"):
-        mf.check(bad)
-    with pytest.raises(LcqyError, match="问题类别不对"):
-        mf.check({"盗窃": {}})
-    with pytest.raises(LcqyError, match="状态“完成”或件数不对"):
-        mf.check({"用电保障": {"states": {"完成": 1}, "late": 0, "A": 0, "B": 0, "C": 0}})
-    assert mf.month_span("2026-2") == (mf.date(2026, 2, 1), mf.date(2026, 2, 28))
-    with pytest.raises(LcqyError, match="应写成 2026-11"):
-        mf.month_span("2026-13")
+def _counts(**given) -> dict:
+    from lcqy.rules.figures import COUNTS
+
+    return {k: given.get(k, 0) for k in COUNTS}
+
+
+def test_check_and_combine():
+    by = {"category": {"用电保障": 2}, "channel": {"来电反映": 1, "县区转报": 1}}
+    counts, got = mf.check(_counts(received=2, reply_a=1, replies=1), by)
+    assert counts["received"] == 2 and got["category"]["融资服务"] == 0
+    with pytest.raises(LcqyError, match="分列的受理件数与受理合计不符"):
+        mf.check(_counts(received=3), by)
+    with pytest.raises(LcqyError, match="“答复”的件数不对"):
+        mf.check(_counts(received=2, replies=-1), by)
+    with pytest.raises(LcqyError, match="按问题类别分列的受理件数不对"):
+        mf.check(_counts(received=2), {"category": {"盗窃": 2}, "channel": by["channel"]})
+    city = _counts(received=2, dispatched=2, dispatched_on_time=1)
+    county = _counts(received=5, escalated=1, escalated_on_time=1)
+    total = mf.combine([city, county], city_from_counties=1)
+    assert total["received"] == 6 and total["dispatched"] == 2 and total["escalated"] == 1
+    assert total["on_time_dispatch_rate"] == 2 / 3
+    assert mf.month_key("2026-2") == "2026-02"
 
 
 def test_county_month_package_received_at_city(ledger, tmp_path):
@@ -54,12 +54,12 @@ def test_county_month_package_received_at_city(ledger, tmp_path):
     r = c("receive", str(pkg), "--json")
     assert r.code == 0, r.err
     assert json.loads(r.out) == {"type": "figures", "from": "临翔区服务企业发展领导小组办公室", "month": "2026-11",
-                                 "as_of": "2026-11-27", "cases": 1, "late": 1, "replaced": False}  # fmt: skip
+                                 "as_of": "2026-11-27", "received": 1, "late_now": 2, "replaced": False}  # fmt: skip
     lines = json.loads(c("figures", "2026-11", "--json").out)
-    assert [(x["office_name"], x["cases"], x["late"], x["states"]) for x in lines] == [
-        ("临沧市服务企业发展领导小组办公室", 0, 0, {}),
-        ("临翔区服务企业发展领导小组办公室", 1, 1, {"待交办": 1}),
-        ("全市合计", 1, 1, {"待交办": 1}),
+    assert [(x["office_name"], x["received"], x["dispatched"], x["late_now"]) for x in lines] == [
+        ("临沧市服务企业发展领导小组办公室", 0, 0, 0),
+        ("临翔区服务企业发展领导小组办公室", 1, 0, 2),  # late: both undispatched cases, October's too
+        ("全市合计", 1, 0, 2),
     ]
     # The same package again: refused, unchanged.
     before = snapshot(city)
@@ -72,13 +72,14 @@ def test_county_month_package_received_at_city(ledger, tmp_path):
     r = c("receive", str(pkg))
     assert r.code == 0 and "替换此前收到的数字" in r.out
     lines = json.loads(c("figures", "2026-11", "--json").out)
-    assert lines[1]["states"] == {"办理中": 1}
-    assert "临翔区服务企业发展领导小组办公室" in c("figures", "2026-11").out
+    assert (lines[1]["dispatched"], lines[1]["late_now"], lines[1]["on_time_dispatch_rate"]) == (1, 1, 0.0)
+    shown = c("figures", "2026-11").out
+    assert "临翔区服务企业发展领导小组办公室   2026-11-27" in shown and "0.0%" in shown
     # Figures that do not add up are refused even with matching hashes.
     with zipfile.ZipFile(pkg) as zf:
         members = {n: zf.read(n) for n in zf.namelist()}
     data = json.loads(members["case.json"])
-    data["figures"]["用电保障"]["A"] = 9
+    data["figures"]["received"] = 9
     from lcqy.rules.package import build_package
 
     manifest = json.loads(members["manifest.json"])
@@ -86,7 +87,7 @@ def test_county_month_package_received_at_city(ledger, tmp_path):
     bad.write_bytes(build_package({k: v for k, v in manifest.items() if k != "members"}, data, {}))
     before = snapshot(city)
     r = c("receive", str(bad))
-    assert r.code == 1 and "“用电保障”的超期或答复件数大于案件数" in r.err
+    assert r.code == 1 and "分列的受理件数与受理合计不符" in r.err
     assert snapshot(city) == before
     # A county ledger does not take figures; the city does not send them.
     r = ledger("receive", str(pkg))

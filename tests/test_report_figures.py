@@ -267,3 +267,17 @@ def test_bulletin_refuses_existing_file(march, tmp_path):
     r = march("report", "--month", "2026-03", "-o", str(tmp_path / "b.docx"))
     assert r.code == 1 and "已存在" in r.err
     assert snapshot(march.db) == before
+
+
+@pytest.mark.parametrize("month", ["2026-10", "2026-11"])
+def test_sample_ledger_months_have_every_figure(run, tmp_path, month):
+    import shutil
+    from pathlib import Path
+
+    db = tmp_path / "sample.db"
+    shutil.copyfile(Path(__file__).resolve().parent.parent / "sample_ledger.db", db)
+    db.chmod(0o600)
+    data = json.loads(_ok(run, "--db", str(db), "report", "--month", month, "--json").out)
+    f = data["figures"]["month"]
+    assert [k for k, v in f.items() if not v] == []
+    assert data["departments"] and data["late_cases"] and data["units_to_name"]

@@ -21,19 +21,15 @@ from lcqy.store.db import now_text
 ACTION = "receive-figures"
 
 
-def own_figures(ctx: Ctx, month: str, *, exclude_channel: str | None = None) -> tuple[dict, date]:
-    """This ledger's figures for `month`, as of its last day (or today, if the month is not over)."""
-    from lcqy.acts.ledger_io import export_rows
-    from lcqy.acts.queries import Filters
+def own_figures(ctx: Ctx, month: str) -> dict:
+    """This ledger's month: the figures of the monthly 简报 (lcqy.acts.report), as of the month's
+    last day or today if the month is not over."""
+    from lcqy.acts.report import month_figures
 
-    first, last = mf.month_span(month)
+    first = mf.parse_month(month)
     if first > ctx.today:
         raise LcqyError(f"{month} 还没有开始，没有办理情况。")
-    as_of = min(last, ctx.today)
-    rows = export_rows(ctx, Filters(date_from=first, date_to=last), as_of)
-    if exclude_channel:
-        rows = (r for r in rows if r["channel"] != exclude_channel)
-    return mf.summarize(rows), as_of
+    return month_figures(ctx, first)
 
 
 def write_month_package(ctx: Ctx, month: str, output: str | None, force: bool = False) -> Path:
@@ -41,13 +37,12 @@ def write_month_package(ctx: Ctx, month: str, output: str | None, force: bool = 
 
     if ctx.ledger.level != "county":
         raise LcqyError("月度办理情况包由县（区）服企办报市服企办；市级台帐用 lcqy figures 查看全市情况。")
-    figures, as_of = own_figures(ctx, month)
-    first, _ = mf.month_span(month)
+    data = own_figures(ctx, month)
+    first = mf.parse_month(month)
     name = f"{ctx.ledger.prefix}服企办{first.year}年{first.month}月办理情况{pk.SUFFIX}"
     final = output_file(output, name, pk.SUFFIX, force)
     key = f"figures:{ctx.ledger.prefix}:{first:%Y-%m}"
     manifest = {"type": "figures", "key": key, "created_at": now_text(), "from": _office(ctx), "to": {"level": "city"}}
-    data = {"month": f"{first:%Y-%m}", "as_of": as_of.isoformat(), "figures": figures}
     blob = pk.build_package(manifest, data, {})
     today = ctx.today.isoformat()
 
@@ -76,16 +71,16 @@ def receive_figures(ctx: Ctx, pkg: pk.Package, on: str | None) -> dict:
     if s["level"] != "county" or s["prefix"] == ctx.ledger.prefix:
         raise pk.refuse(pkg.path, "月度办理情况包须来自县（区）服企办")
     try:
-        first, last = mf.month_span(str(pkg.data.get("month")))
-        figures = mf.check(pkg.data.get("figures"))
-        as_of = date.fromisoformat(str(pkg.data.get("as_of")))
+        month = mf.month_key(str(pkg.data.get("month")))
+        counts, by = mf.check(pkg.data.get("figures"), pkg.data.get("received_by"))
+        period = pkg.data.get("period") if isinstance(pkg.data.get("period"), dict) else {}
+        as_of = date.fromisoformat(str(period.get("as_of")))
     except (LcqyError, ValueError) as exc:
         why = exc.message.rstrip("。") if isinstance(exc, LcqyError) else "截至日期不对"
         raise pk.refuse(pkg.path, why) from None
-    if not first <= as_of <= last:
-        raise pk.refuse(pkg.path, f"截至日期 {as_of} 不在 {first:%Y-%m} 之内")
-    month = f"{first:%Y-%m}"
-    digest = pk.sha256(json.dumps(figures, sort_keys=True, ensure_ascii=False).encode())
+    if f"{as_of:%Y-%m}" != month:
+        raise pk.refuse(pkg.path, f"截至日期 {as_of} 不在 {month} 之内")
+    digest = pk.sha256(json.dumps([counts, by], sort_keys=True, ensure_ascii=False).encode())
     d = ctx.act_date(on, "接收日期（--date）").isoformat()
     with ctx.ledger.write():
         before = next((x for x in received(ctx, month) if x["prefix"] == s["prefix"]), None)
@@ -93,33 +88,26 @@ def receive_figures(ctx: Ctx, pkg: pk.Package, on: str | None) -> dict:
             why = f"{s['office_name']} {month} 的办理情况已于 {before['received_on']} 接收，内容相同，不能重复接收"
             raise pk.refuse(pkg.path, why)
         detail = {"office_name": s["office_name"], "prefix": s["prefix"], "month": month, "as_of": as_of.isoformat(),
-                  "figures": figures, "figures_sha256": digest, "received_on": d, "file": pkg.path.name,
-                  "replaces": before["received_on"] if before else None}  # fmt: skip
+                  "figures": counts, "received_by": by, "figures_sha256": digest, "received_on": d,
+                  "file": pkg.path.name, "replaces": before["received_on"] if before else None}  # fmt: skip
         ctx.ledger.event(None, d, ACTION, ctx.actor, **detail)
-    line = mf.totals(figures)
     return {"type": "figures", "from": s["office_name"], "month": month, "as_of": detail["as_of"],
-            "cases": line["cases"], "late": line["late"], "replaced": bool(before)}  # fmt: skip
+            "received": counts["received"], "late_now": counts["late_dispatch"] + counts["late_reply"],
+            "replaced": bool(before)}  # fmt: skip
 
 
 def city_figures(ctx: Ctx, month: str) -> list[dict]:
     """One line per office for `month`: this office first, then every county that sent figures,
-    then (at the city) the city-wide total, which counts each escalated case once, at its county."""
-    first, _ = mf.month_span(month)
-    month = f"{first:%Y-%m}"
-    own, as_of = own_figures(ctx, month)
-    lines = [{"office_name": ctx.ledger.meta["office_name"], "as_of": as_of.isoformat(), **mf.totals(own)}]
+    then (at the city) the city-wide total."""
+    from lcqy.rules.figures import derive
+
+    own = own_figures(ctx, month)
+    month = own["month"]
+    lines = [{"office_name": ctx.ledger.meta["office_name"], "as_of": own["period"]["as_of"], **own["figures"]}]
     if ctx.ledger.level != "city":
         return lines
-    counties = [
-        {"office_name": x["office_name"], "as_of": x["as_of"], **mf.totals(x["figures"])}
-        for x in sorted(received(ctx, month), key=lambda x: x["prefix"])
-    ]
-    city_only = mf.totals(own_figures(ctx, month, exclude_channel="县区转报")[0])
-    total = {"office_name": "全市合计", "as_of": as_of.isoformat(), "cases": 0, "states": {}, "late": 0, "A": 0,
-             "B": 0, "C": 0}  # fmt: skip
-    for line in [city_only, *counties]:
-        for k in ("cases", "late", *mf.RESULT_KEYS):
-            total[k] += line[k]
-        for s, n in line["states"].items():
-            total["states"][s] = total["states"].get(s, 0) + n
-    return [*lines, *counties, total]
+    for x in sorted(received(ctx, month), key=lambda x: x["prefix"]):
+        lines.append({"office_name": x["office_name"], "as_of": x["as_of"], **derive(x["figures"])})
+    escalated_in = own["received_by"]["channel"].get(mf.COUNTY_CHANNEL, 0)
+    total = {"office_name": "全市合计", "as_of": own["period"]["as_of"], **mf.combine(lines, escalated_in)}
+    return [*lines, total]

@@ -41,7 +41,7 @@ def receive_cmd(
     if r["type"] == "figures":
         again = "（替换此前收到的数字）" if r["replaced"] else ""
         say(
-            f"已接收 {r['from']} {r['month']} 办理情况：{r['cases']} 件，超期 {r['late']} 件{again}。"
+            f"已接收 {r['from']} {r['month']} 办理情况：受理 {r['received']} 件，超期未办 {r['late_now']} 件{again}。"
             f"用 lcqy figures {r['month']} 查看全市。"
         )
     elif r["type"] == "escalation":
@@ -98,7 +98,7 @@ def package_month_cmd(
     output: str = typer.Option(None, "-o", "--output", help=OUT_HELP),
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
 ):
-    """（县区）把本月办理情况（按类别的件数、状态、超期、A/B/C，与导出台帐的汇总表同口径）写成交换包报市服企办。"""
+    """（县区）把某月办理情况（与月度简报同口径的各项件数和受理分类）写成交换包报市服企办。"""
     from lcqy.acts.month_exchange import write_month_package
 
     with open_ctx(ctx) as c:
@@ -114,22 +114,26 @@ def figures_cmd(
     """某月受理案件的办理情况：本办一行；市级台帐另列各县区报来的数字和全市合计。"""
     from lcqy.acts.month_exchange import city_figures
     from lcqy.cli._common import table
-    from lcqy.rules.constants import STATES
+    from lcqy.rules.figures import COUNTS, RATES, fmt_rate
+    from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES
 
     with open_ctx(ctx) as c:
         lines = city_figures(c, month)
     if as_json:
         print_json(lines)
         return
-    shown = [s for s in STATES.values() if any(line["states"].get(s) for line in lines)]
+    labels = {**{k: v[0] for k, v in COUNTS.items()}, **{k: v[0] for k, v in RATES.items()}, "late_now": "超期未办"}
     rows = [
-        (x["office_name"], x["as_of"], x["cases"], *(x["states"].get(s, 0) for s in shown), x["late"], x["A"], x["B"],
-         x["C"])
+        (x["office_name"], x["as_of"], *(x[k] for k in SHOWN_COUNTS), *(fmt_rate(x[k]) for k in SHOWN_RATES))
         for x in lines
-    ]  # fmt: skip
-    table(f"{month} 受理案件办理情况", ["单位", "截至", "受理", *shown, "超期", "A类", "B类", "C类"], rows,
-          no_wrap=("截至",),
-          caption="全市合计中，县区转报到市级的案件只在县区计一次。" if len(lines) > 1 else None)  # fmt: skip
+    ]
+    note = (
+        "全市合计中，县区转报到市级的案件只在县区计一次受理；其市级答复在县区台帐也记为答复，答复和A/B/C各计两次。"
+        if len(lines) > 1
+        else None
+    )
+    table(f"{lines[0]['as_of'][:7]} 办理情况", ["单位", "截至", *(labels[k] for k in SHOWN_COUNTS + SHOWN_RATES)],
+          rows, no_wrap=("截至",), caption=note)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

@@ -1,81 +1,55 @@
-"""A month's figures as an office sends them to the city (第三条: the city gathers the handling of
-the whole city): the counts the Excel 汇总 sheet shows — per category, cases by state, how many
-are late, and replies A/B/C — over the cases accepted in the month, as of the month's end."""
+"""A month's figures as a county sends them to the city (第三条: the city gathers the handling of
+the whole city). The figures themselves are defined once, in lcqy.rules.figures; here they are
+checked when they come from another office, and added up city-wide."""
 
 from __future__ import annotations
 
-import re
-from calendar import monthrange
-from collections.abc import Iterable
-from datetime import date
-
 from lcqy.errors import LcqyError
-from lcqy.rules.constants import CATEGORIES, STATES
+from lcqy.rules.constants import CATEGORIES, CHANNELS
+from lcqy.rules.figures import COUNTS, derive, parse_month
 
-RESULT_KEYS = ("A", "B", "C")
 MAX_COUNT = 10**7
+# The columns of `lcqy figures`: counts, then rates.
+SHOWN_COUNTS = ("received", "dispatched", "escalated", "replies", "reply_a", "reply_b", "reply_c", "closed", "late_now")
+SHOWN_RATES = ("on_time_dispatch_rate", "on_time_completion_rate", "satisfaction_rate")
+COUNTY_CHANNEL = CHANNELS[-1]  # 县区转报
 
 
-def month_span(text: str) -> tuple[date, date]:
-    m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
-    if not m or not 2000 <= int(m[1]) <= 2099 or not 1 <= int(m[2]) <= 12:
-        raise LcqyError(f"月份“{text}”写法不对，应写成 2026-11。")
-    y, mo = int(m[1]), int(m[2])
-    return date(y, mo, 1), date(y, mo, monthrange(y, mo)[1])
-
-
-def empty() -> dict:
-    return {cat: {"states": {}, "late": 0, **dict.fromkeys(RESULT_KEYS, 0)} for cat in CATEGORIES}
-
-
-def summarize(rows: Iterable[dict]) -> dict:
-    """Rows in the Excel ledger's shape (category, state label, days_late, result) -> figures."""
-    out = empty()
-    for r in rows:
-        c = out[r["category"]]
-        c["states"][r["state"]] = c["states"].get(r["state"], 0) + 1
-        c["late"] += int((r.get("days_late") or 0) > 0)
-        if r.get("result") in RESULT_KEYS:
-            c[r["result"]] += 1
-    return out
-
-
-def totals(fig: dict) -> dict:
-    """One office's line: cases, by state, late, A/B/C over all categories."""
-    states: dict[str, int] = {}
-    for c in fig.values():
-        for s, n in c["states"].items():
-            states[s] = states.get(s, 0) + n
-    return {
-        "cases": sum(states.values()),
-        "states": states,
-        "late": sum(c["late"] for c in fig.values()),
-        **{k: sum(c[k] for c in fig.values()) for k in RESULT_KEYS},
-    }
+def month_key(text: str) -> str:
+    first = parse_month(text)
+    return f"{first.year}-{first.month:02d}"
 
 
 def _count(v: object) -> bool:
     return isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= MAX_COUNT
 
 
-def check(fig: object) -> dict:
-    """Figures from a package, checked: known categories and states, counts that add up.
-    Raises LcqyError naming the first problem."""
-    if not isinstance(fig, dict) or set(fig) - set(CATEGORIES):
-        raise LcqyError("办理情况的问题类别不对")
-    out = empty()
-    labels = set(STATES.values())
-    for cat, c in fig.items():
-        if not isinstance(c, dict) or not isinstance(c.get("states"), dict):
-            raise LcqyError(f"“{cat}”的数字不完整")
-        for s, n in c["states"].items():
-            if s not in labels or not _count(n):
-                raise LcqyError(f"“{cat}”的状态“{s}”或件数不对")
-        for k in ("late", *RESULT_KEYS):
-            if not _count(c.get(k)):
-                raise LcqyError(f"“{cat}”的{k}件数不对")
-        n = sum(c["states"].values())
-        if c["late"] > n or sum(c[k] for k in RESULT_KEYS) > n:
-            raise LcqyError(f"“{cat}”的超期或答复件数大于案件数")
-        out[cat] = {"states": dict(c["states"]), **{k: c[k] for k in ("late", *RESULT_KEYS)}}
-    return out
+def check(figures: object, received_by: object) -> tuple[dict, dict]:
+    """Counts and the received breakdown from a package, checked; rates are not taken from the
+    package but derived again. Raises LcqyError naming the first problem."""
+    if not isinstance(figures, dict):
+        raise LcqyError("办理情况数字缺失")
+    counts = {}
+    for key, (label, _) in COUNTS.items():
+        if not _count(figures.get(key)):
+            raise LcqyError(f"“{label}”的件数不对")
+        counts[key] = figures[key]
+    if not isinstance(received_by, dict):
+        raise LcqyError("受理件数的分类缺失")
+    by: dict[str, dict[str, int]] = {}
+    for part, names in (("category", CATEGORIES), ("channel", CHANNELS)):
+        got = received_by.get(part)
+        if not isinstance(got, dict) or set(got) - set(names) or not all(_count(v) for v in got.values()):
+            raise LcqyError(f"按{'问题类别' if part == 'category' else '反映形式'}分列的受理件数不对")
+        if sum(got.values()) != counts["received"]:
+            raise LcqyError("分列的受理件数与受理合计不符")
+        by[part] = {n: got.get(n, 0) for n in names}
+    return counts, by
+
+
+def combine(lines: list[dict], city_from_counties: int) -> dict:
+    """City-wide figures: every office's counts added up, the cases counties escalated to the
+    city (received there under 县区转报) counted once, at their county; rates derived again."""
+    total = {k: sum(line[k] for line in lines) for k in COUNTS}
+    total["received"] -= city_from_counties
+    return derive(total)
