@@ -15,6 +15,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 from lcqy.acts import dispatching as dsp
 from lcqy.acts import handling as hd
 from lcqy.acts import supervision as sv
+from lcqy.acts import undo as ud
 from lcqy.acts.admin import dept_add, init_ledger
 from lcqy.acts.check import check
 from lcqy.acts.context import Ctx
@@ -34,6 +35,27 @@ def _dump(conn_path: Path) -> list[str]:
         conn.close()
 
 
+def _less_history(lines: list[str]) -> list[str]:
+    skip = ('INSERT INTO "events"', 'INSERT INTO "numbers"', 'INSERT INTO "counters"')
+    return [line for line in lines if not line.startswith(skip)]
+
+
+# act -> (states it is tried on, how it is called with a case and a later date)
+UNDO_TRIES = {
+    "reply": (("dispatched", "replied"), lambda c, n, d: hd.reply(c, n, result="B", mode="书面", summary="在办",
+                                                               plan="分期", plan_due=d)),
+    "followup": (("replied",), lambda c, n, d: hd.followup(c, n, method="电话回询", satisfaction="满意")),
+    "urge": (("dispatched", "replied"), lambda c, n, d: hd.urge(c, n)),
+    "extend": (("dispatched",), lambda c, n, d: dsp.extend(c, n, until=d, reason="需核查", override_reason="特殊")),
+    "close": (("replied",), lambda c, n, d: hd.close(c, n)),
+    "dispatch": (("registered", "meeting"), lambda c, n, d: dsp.dispatch(c, n, lead="区商务局", assist=[],
+                                                                      approver="王强", level="组长")),
+    "supervise": (("replied",), lambda c, n, d: sv.supervise(c, n, until=d, reason="答复含糊")),
+    "redispatch": (("replied", "dispatched"), lambda c, n, d: sv.redispatch(
+        c, n, lead="临翔供电局", assist=[], approver="王强", level="组长", reason="改交")),
+}  # fmt: skip
+
+
 class Clerk(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
@@ -49,8 +71,30 @@ class Clerk(RuleBasedStateMachine):
             self.register(major, False)
 
     def teardown(self):
-        self.ctx.ledger.close()
-        self.dir.cleanup()
+        try:
+            self._round_trip()
+        finally:
+            self.ctx.ledger.close()
+            self.dir.cleanup()
+
+    def _round_trip(self):
+        """Whatever the acts left: export → import into a new ledger → export gives the same sheets."""
+        from lcqy.acts.importing import import_ledger
+        from lcqy.acts.ledger_io import export
+        from lcqy.acts.queries import Filters
+        from tests.test_excel_cli import _values
+
+        d = Path(self.dir.name)
+        export(self.ctx, str(d / "a.xlsx"), Filters(), with_contacts=True, force=True)
+        led = init_ledger(
+            d / "n.db", office_name="临翔区服务企业发展领导小组办公室", prefix="临翔", level="county", clerk="赵晓云"
+        )
+        try:
+            import_ledger(Ctx(ledger=led, today=self.ctx.today), d / "a.xlsx", allow_gaps=True)
+            export(Ctx(ledger=led, today=self.ctx.today), str(d / "b.xlsx"), Filters(), with_contacts=True, force=True)
+        finally:
+            led.close()
+        assert _values(d / "a.xlsx") == _values(d / "b.xlsx")
 
     def _pick(self, data, *states: str) -> str:
         """Mostly a case the act fits, sometimes any case: both paths get exercised."""
@@ -152,6 +196,27 @@ class Clerk(RuleBasedStateMachine):
     def redispatch(self, data, lead):
         n = self._pick(data, "replied", "dispatched")
         self._try(sv.redispatch, n, lead=lead, assist=[], approver="王强", level="组长", reason="原单位无此职能")
+
+    @rule(data=st.data())
+    def undo(self, data):
+        n = self._pick(data, "dispatched", "replied", "closed", "registered", "meeting")
+        self._try(ud.undo, n, reason="录错")
+
+    @rule(data=st.data(), which=st.sampled_from(sorted(UNDO_TRIES)), days=st.integers(min_value=1, max_value=20))
+    def act_then_undo(self, data, which, days):
+        """An act that goes through, undone at once, leaves the ledger as it was (less the
+        history and the numbers the act issued, which stay, voided)."""
+        states, call = UNDO_TRIES[which]
+        n = self._pick(data, *states)
+        until = (self.ctx.today + timedelta(days=days)).isoformat()
+        before = _dump(self.path)
+        try:
+            call(self.ctx, n, until)
+        except LcqyError:
+            assert _dump(self.path) == before, f"refused {which} changed the ledger"
+            return
+        ud.undo(self.ctx, n, reason="录错")
+        assert _less_history(_dump(self.path)) == _less_history(before), f"undo of {which} left a change"
 
     @rule(data=st.data(), sat=st.sampled_from(["满意", "基本满意", "不满意"]), incomplete=st.booleans())
     def followup(self, data, sat, incomplete):

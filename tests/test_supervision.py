@@ -120,6 +120,8 @@ def test_unsatisfied_through_special_supervision_redispatch_and_close(ledger, tm
     assert [x["status"] for x in v["dispatches"]] == ["replaced", "active"]
     assert v["state"] == "dispatched" and v["supervision"] == "special"
     assert ledger("check").code == 0
+    # Answered once already: it is handed on (redispatch), not returned to intake.
+    refused(ledger, "return", "1", "--reason", "不属本部门职责", "--date", "2026-10-14", word="lcqy redispatch")
     # The new department, late on 10/21: its own first 督办.
     r = act(ledger, "urge", "1", "--date", "2026-10-21")
     assert (r["kind"], r["count"], r["days_late"]) == ("专项督办", 1, 1)

@@ -179,6 +179,11 @@ def return_(ctx: Ctx, ref: str, *, reason: str, on: str | None = None) -> dict:
     with led.write():
         case = resolve(ctx, ref)
         states.check("return", case["state"])
+        if case["supervision"] == "special":
+            # Under 专项督办 the case is answered already: it is handed on, not back to intake.
+            raise LcqyError(
+                "该案件在专项督办中（已答复后重新交办）；承办单位不合适的，请改交另一部门：lcqy redispatch。"
+            )
         disp = active_dispatch(ctx, case["id"])
         d = step_date(ctx, on, "交办日期", disp["dispatched_on"])
         led.db["dispatches"].update(

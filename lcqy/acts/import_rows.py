@@ -228,17 +228,26 @@ def check_sheet(ctx: Ctx, rows: list[Row]) -> tuple[list[str], list[tuple[str, i
         if target is row:
             problems.append(f"{row.where}：案件不能并入它自己。")
             continue
+        # A target in the sheet may have ended after the duplicate joined it (closed, merged on,
+        # …): the sheet gives no merge date to tell otherwise. One already in the ledger could
+        # not take a duplicate accepted after it had ended.
+        ended = None
         if target is not None:
             state = target.state
         else:
-            got = db.execute("SELECT state FROM cases WHERE reg_year = ? AND reg_seq = ?", list(row.merged_into))
-            state = (got.fetchone() or [None])[0]
+            got = db.execute(
+                "SELECT state, ended_on FROM cases WHERE reg_year = ? AND reg_seq = ?", list(row.merged_into)
+            ).fetchone()
+            state, ended = got or (None, None)
+        accepted = row.fields.get("accepted_on") or row.fields.get("reported_on")
         if state is None:
             problems.append(
                 f"{row.where}：并入的案件（{row.merged_into[0]}年第{row.merged_into[1]}号）不在表中，也不在台帐中。"
             )
-        elif state in TERMINAL:
-            problems.append(f"{row.where}：并入的案件状态为“{STATES[state]}”，只能并入仍在办理的案件。")
+        elif state in TERMINAL and ended and accepted and ended < accepted.isoformat():
+            problems.append(
+                f"{row.where}：并入的案件 {ended} 已“{STATES[state]}”，早于本件受理时间 {accepted}，不能并入。"
+            )
     voids: list[tuple[str, int, int]] = []
     claimed: dict[tuple[str, int], set[int]] = {}
     for kind, year, seq in seen:

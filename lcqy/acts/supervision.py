@@ -209,7 +209,7 @@ def supervised_cases(ctx: Ctx, *, as_of: date, dept: str | None = None) -> list[
     """Every answered case under 督办台帐 or 专项督办, with the date it is due again (or None)
     and the working days it is late by as of `as_of`."""
     out = []
-    for r in ctx.ledger.db.query(SUPERVISED_SQL):
+    for r in ctx.ledger.rows(SUPERVISED_SQL):  # no sqlite-utils on a read path
         assist = json.loads(r["assist"]) if r["assist"] else []
         if dept and dept != r["lead_dept"] and dept not in assist:
             continue
