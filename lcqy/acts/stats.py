@@ -236,10 +236,10 @@ def working_day_table(ctx: Ctx, upto: date) -> None:
 
 
 # The snapshot's rows without storing them: the totals of a day needed once (the month before).
-_SNAP_SELECT = " UNION ALL ".join(
-    stmt.replace("INSERT INTO temp.snap", "").strip() for stmt in SNAPSHOT_SQL.split(";")
-).replace("SELECT :a, 'reply'", "SELECT :a AS as_of, 'reply' AS kind").replace(
-    "wa.n - wdue.n, wa.n - wrec.n", "wa.n - wdue.n AS days_late, wa.n - wrec.n"
+_SNAP_SELECT = (
+    " UNION ALL ".join(stmt.replace("INSERT INTO temp.snap", "").strip() for stmt in SNAPSHOT_SQL.split(";"))
+    .replace("SELECT :a, 'reply'", "SELECT :a AS as_of, 'reply' AS kind")
+    .replace("wa.n - wdue.n, wa.n - wrec.n", "wa.n - wdue.n AS days_late, wa.n - wrec.n")
 )
 
 
