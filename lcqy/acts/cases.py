@@ -12,7 +12,7 @@ from lcqy.rules.numbering import parse_case_ref
 
 
 def resolve(ctx: Ctx, ref: str) -> dict:
-    kind, year, seq = parse_case_ref(ref, ctx.today.year)
+    kind, year, seq = parse_case_ref(ref, ctx.today.year, ctx.ledger.prefix)
     db = ctx.ledger.db
     if kind == "收":
         rows = list(db.query("SELECT * FROM cases WHERE reg_year = ? AND reg_seq = ?", [year, seq]))

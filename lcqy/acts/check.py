@@ -6,6 +6,7 @@ import sqlite3
 
 from lcqy.acts.context import Ctx
 from lcqy.rules.constants import STATES
+from lcqy.rules.validate import unstorable
 
 
 def check(ctx: Ctx) -> list[str]:
@@ -13,6 +14,43 @@ def check(ctx: Ctx) -> list[str]:
         return _check(ctx)
     except sqlite3.DatabaseError as exc:
         return [f"数据库完整性：文件已损坏，无法读完（{exc}）。请用最近的备份恢复（lcqy backup 生成的文件）。"]
+
+
+def _unstorable(ctx: Ctx) -> list[str]:
+    """Text no .xlsx/.docx can hold (U+FFFE, U+FFFF, …) stored before such text was refused:
+    the export of the whole ledger would fail on it."""
+    db = ctx.ledger.db
+    out = []
+    for table in db.table_names():
+        if table.startswith("sqlite_"):
+            continue
+        cols = [c.name for c in db[table].columns if c.type.upper() in ("TEXT", "")]
+        if not cols:
+            continue
+        key = "reg_no" if table == "cases" else None
+        listed = ", ".join(f'"{c}"' for c in ([key] if key else []) + cols)
+        # No rowid: some tables are WITHOUT ROWID; rows are named by their place instead.
+        for n, row in enumerate(db.execute(f'SELECT {listed} FROM "{table}"'), start=1):
+            values = row[1:] if key else row
+            for col, value in zip(cols, values, strict=True):
+                if isinstance(value, str) and (ch := unstorable(value)) is not None:
+                    where = row[0] if key else f"{table} 表第{n}行"
+                    out.append(
+                        f"{where}：字段 {col} 含有无法写入 Excel/Word 的字符 U+{ord(ch):04X}，"
+                        "导出会失败；请用 lcqy edit 更正。"
+                    )
+    return out
+
+
+def _chains(ctx: Ctx) -> list[str]:
+    sql = (
+        "SELECT c.reg_no, t.reg_no FROM cases c JOIN cases t ON t.id = c.merged_into "
+        "WHERE t.state = 'merged' AND c.id != t.id"
+    )
+    return [
+        f"{a}：并入的 {b} 本身又并入了其他案件（合并链），应直接指向最终办理的案件。"
+        for a, b in ctx.ledger.db.execute(sql)
+    ]
 
 
 def _check(ctx: Ctx) -> list[str]:
@@ -98,4 +136,4 @@ def _check(ctx: Ctx) -> list[str]:
         problems += [f"{reg_no}：{what}。" for reg_no in found]
     from lcqy.acts.attachments import check_hashes
 
-    return problems + check_hashes(ctx)
+    return problems + _chains(ctx) + _unstorable(ctx) + check_hashes(ctx)

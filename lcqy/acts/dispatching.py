@@ -244,6 +244,7 @@ def extend(ctx: Ctx, ref: str, *, until: str, reason: str, override_reason: str 
         "case": case,
         "dispatch": disp["no"],
         "due_original": disp["due_original"],
+        "due_before": disp["due_current"],
         **update,
         "cap": cap.isoformat(),
     }

@@ -263,10 +263,12 @@ def urge_with_letter(
     inside the urge's transaction and put in place only once the urge is committed, so a letter
     that cannot be written refuses the urge, and a refused urge leaves any existing file alone."""
     from lcqy.acts.handling import urge
+    from lcqy.acts.letters import recover_letter
     from lcqy.docs.render import preload
     from lcqy.rules.numbering import LETTER_KIND
 
     if letter:  # the template is read and checked before the urge takes the write lock
+        recover_letter(ctx, ref, output, templates)
         preload("urge", template_dir(ctx, templates))
     pending: list[tuple[Path, Path]] = []
 

@@ -8,6 +8,7 @@ from datetime import date
 from lcqy.acts.cases import active_dispatch, case_urges, dispatch_urge_count, latest, resolve
 from lcqy.acts.common import set_supervision, step_date
 from lcqy.acts.context import Ctx
+from lcqy.acts.merging import follow_merge, move_duplicates
 from lcqy.acts.register import EDITABLE, FIELDS, clean_field
 from lcqy.acts.supervision import URGE_KIND, case_supervision_due
 from lcqy.errors import LcqyError
@@ -247,7 +248,7 @@ def merge(ctx: Ctx, ref: str, *, into: str, on: str | None = None) -> dict:
     led = ctx.ledger
     with led.write():
         case = resolve(ctx, ref)
-        target = resolve(ctx, into)
+        target = follow_merge(ctx, resolve(ctx, into))
         if target["id"] == case["id"]:
             raise LcqyError("不能把案件合并到它自己。")
         if target["state"] in states.TERMINAL:
@@ -260,6 +261,7 @@ def merge(ctx: Ctx, ref: str, *, into: str, on: str | None = None) -> dict:
         led.db["cases"].update(case["id"], {"state": nxt, "merged_into": target["id"], "ended_on": d.isoformat()})
         led.event(case["id"], d.isoformat(), "merge", ctx.actor, into=target["reg_no"])
         led.event(target["id"], d.isoformat(), "merged-from", ctx.actor, duplicate=case["reg_no"])
+        move_duplicates(ctx, case, target, d.isoformat())
     return {"case": case, "into": target}
 
 
@@ -304,6 +306,8 @@ def edit(ctx: Ctx, ref: str, *, field: str, value: str, on: str | None = None) -
                 )
         else:
             new = clean_field(key, value, level="city" if case["source_no"] else "county")
+            if key == "accepted_by" and not new:  # filled at registration; a blank would lose who accepted it
+                raise LcqyError(f"{names[key]}不能为空。")
         if key == "reported_on" and new > case["accepted_on"]:
             raise LcqyError(f"反映时间 {new} 不能晚于受理时间 {case['accepted_on']}。")
         if new == case[key]:

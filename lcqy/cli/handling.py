@@ -139,7 +139,7 @@ def extend_cmd(
     with open_ctx(ctx) as c:
         r = extend(c, case, until=until, reason=reason, override_reason=override_reason, on=on)
     over = "（超出上限，已记录特殊理由）" if r["override_reason"] else ""
-    _done(r, as_json, f"{r['dispatch']} 办结时限 {r['due_original']} → {r['due_current']}{over}")
+    _done(r, as_json, f"{r['dispatch']} 办结时限 {r['due_before']} → {r['due_current']}{over}")
 
 
 def reply_cmd(

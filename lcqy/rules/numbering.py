@@ -41,13 +41,20 @@ def parse_number(text: str) -> Number | None:
 MAX_SEQ = 10**6  # far beyond any office's year; larger is a typing error
 
 
-def parse_case_ref(text: str, this_year: int) -> tuple[str, int, int]:
+def parse_case_ref(text: str, this_year: int, prefix: str | None = None) -> tuple[str, int, int]:
     """A case named by its 登记编号 (or a 交办/转报编号), by YEAR-N, or by N for
-    this year -> (kind, year, seq); kind is 收 for the short forms."""
+    this year -> (kind, year, seq); kind is 收 for the short forms. A full number must
+    carry the office's own `prefix`: another office's 第28号 is not this office's case 28."""
     s = unicodedata.normalize("NFKC", text or "").strip()
     num = parse_number(s)
     got = None
     if num is not None:
+        own = unicodedata.normalize("NFKC", prefix or "").strip()
+        if own and num.prefix.strip() != own:
+            raise LcqyError(
+                f"编号“{s}”是“{num.prefix}服企办”的编号，不是本台帐的：本办编号以“{own}服企办”开头，"
+                f"如 {format_number(own, num.kind, num.year, num.seq)}，也可只写 {num.year}-{num.seq}。"
+            )
         got = num.kind, num.year, num.seq
     elif m := _SHORT.match(s):
         got = "收", int(m[1]), int(m[2])

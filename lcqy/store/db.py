@@ -30,6 +30,13 @@ QUICK_SECONDS = 0.5
 LATEST = max(n for n, _ in MIGRATIONS)  # the schema this version writes (PRAGMA user_version)
 NEWER = "本台帐由更新版本的 lcqy 建立，请升级 lcqy 后再修改（pip install -U lcqy）。"
 SQLITE_HEADER = b"SQLite format 3\x00"
+# History entries dated when they were made rather than when something happened to the case
+# (bookkeeping: imports, recalculated limits, renamed departments, packages written).
+# An undo is a correction: neither it nor the act it undid holds later entries back.
+UNORDERED_EVENTS = ("import", "recalc", "dept-rename", "dept-retire", "package", "send-result", "send-back", "undo")
+# Entries dated by an act elsewhere (a duplicate merged into the case, what another office
+# did): counted as the case's history, but not held to its order.
+NOTES_ON_OTHERS = ("merged-from", "merged-moved", "receive")
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -307,6 +314,17 @@ class Ledger:
 
     # -- history -----------------------------------------------------------
     def event(self, case_id: int | None, act_on: str, action: str, actor: str, **detail: object) -> None:
+        """Record an act in the case's history. Acts are entered in the order they happened:
+        one dated before the case's latest recorded act is refused (the transaction rolls back),
+        since deadlines and days late were computed from what came before it."""
+        if case_id is not None and action not in UNORDERED_EVENTS + NOTES_ON_OTHERS:
+            latest = self.latest_act_on(case_id)
+            if latest and act_on < latest:
+                reg_no = self.conn.execute("SELECT reg_no FROM cases WHERE id = ?", [case_id]).fetchone()[0]
+                raise LcqyError(
+                    f"办理日期 {act_on} 早于 {reg_no} 已记录的最近一次办理（{latest}）：补录的办理须按发生的先后"
+                    f"录入，不能早于已记录的办理。请用 --date {latest} 或更晚的日期。"
+                )
         self.db["events"].insert(
             {
                 "case_id": case_id,
@@ -317,6 +335,18 @@ class Ledger:
                 "detail": json.dumps(detail, ensure_ascii=False, default=str),
             }
         )
+
+
+    def latest_act_on(self, case_id: int) -> str | None:
+        """Date of the case's latest act (imports and recalculations are bookkeeping, not acts)."""
+        marks = ",".join("?" * len(UNORDERED_EVENTS))
+        row = self.conn.execute(
+            f"""SELECT max(act_on) FROM events WHERE case_id = ? AND action NOT IN ({marks})
+                AND id NOT IN (SELECT json_extract(detail, '$.event') FROM events
+                               WHERE case_id = ? AND action = 'undo')""",
+            [case_id, *UNORDERED_EVENTS, case_id],
+        ).fetchone()
+        return row[0] if row else None
 
 
 def backup(led: Ledger, dest: Path) -> None:
