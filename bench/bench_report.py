@@ -1,6 +1,6 @@
 """`lcqy report` and `lcqy stats` on a generated 100,000-case ledger. Goal: report under 1 s.
 
-The ledger comes from bench_ledger_export's generator (cached under the temporary directory, apart
+The ledger comes from ledger_gen's generator (cached under the temporary directory, apart
 from that benchmark's cache) and is copied before use, so the cache stays as generated. The
 generator writes no case history, so the copy gets one history event per act (dispatch, reply,
 follow-up, urge, and the 督办 marks of its supervised cases), as a real ledger has: the report
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import sqlite3
 import subprocess
@@ -26,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
-import bench_ledger_export as gen  # noqa: E402 (after the sys.path line)
+import ledger_gen as gen  # noqa: E402 (after the sys.path line)
 
 HISTORY = """
 INSERT INTO events (case_id, at, act_on, actor, action, detail)
@@ -45,13 +46,16 @@ WHERE c.supervision <> ''
 """
 
 
-def _run(argv: list[str], env: dict[str, str]) -> float:
+def _run(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one process; CPU (user + system) is steadier on a shared machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     done = subprocess.run(argv, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode:
         sys.exit(f"failed: {' '.join(argv)}\n{done.stderr}")
-    return wall
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -102,12 +106,13 @@ def main() -> None:
         "lcqy --help (start-up alone)": ["--help"],
     }
     _run(lcqy + ["report", "--month", args.month, "--json"], env)  # applies the migrations to the copy
-    print(f"{'command':48s} {'best s':>7s} {'worst s':>8s}")
+    print(f"{'command':48s} {'wall best':>9s} {'wall worst':>10s} {'CPU best':>9s}")
     for label, argv in commands.items():
         if argv[0] == "stats" and not (ROOT / "lcqy" / "cli" / "stats.py").exists():
             continue
-        times = [_run(lcqy + argv, env) for _ in range(args.runs)]
-        print(f"{label:48s} {min(times):7.2f} {max(times):8.2f}")
+        got = [_run(lcqy + argv, env) for _ in range(args.runs)]
+        walls, cpus = [w for w, _ in got], [c for _, c in got]
+        print(f"{label:48s} {min(walls):9.2f} {max(walls):10.2f} {min(cpus):9.2f}")
     print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, {sys.platform}")
     shutil.rmtree(work)
 

@@ -36,7 +36,7 @@ def month_figures(ctx: Ctx, month: str | date) -> dict:
         "month": f"{first.year}-{first.month:02d}",
         "period": _period_json(p),
         "figures": stats.totals(ctx, p),
-        "received_by": stats.received_breakdown(ctx, p),
+        "received_by": stats.received_breakdown(ctx, p)[0],
     }
 
 
@@ -46,8 +46,9 @@ def report_data(ctx: Ctx, month: str, *, with_enterprises: bool = False) -> dict
     periods = month_periods(first, ctx.today)
     p = periods["month"]
     stats.working_day_table(ctx, max(q.as_of for q in periods.values()))
+    stats.snapshot(ctx, p.as_of)  # the month's late cases are listed: kept for every query below
     figures = {name: stats.totals(ctx, q) for name, q in periods.items()}
-    breakdown = {name: stats.received_breakdown(ctx, q) for name, q in periods.items()}
+    breakdown = dict(zip(periods, stats.received_breakdown(ctx, *periods.values())))
     settings = report_settings(ctx)
     late = stats.late_rows(ctx, p.as_of, LATE_LIST_MAX)
     late_depts = stats.late_by_dept(ctx, p.as_of, settings["late_days"])

@@ -100,9 +100,10 @@ QUERIES: dict[str, tuple[str, str, dict[str, str], str, str]] = {
         "",
     ),
     "replies": (
-        "FROM replies r {c} LEFT JOIN dispatches d ON d.id = r.dispatch_id "
-        "LEFT JOIN wdn wr ON wr.day = r.replied_on LEFT JOIN wdn wd ON wd.day = d.received_on "
-        "WHERE r.replied_on BETWEEN :s AND :e",
+        # Whether each reply is its dispatch's first, worked out once per reply.
+        f"FROM (SELECT r.*, {_FIRST} AS first FROM replies r WHERE r.replied_on BETWEEN :s AND :e) r "
+        "{c} LEFT JOIN dispatches d ON d.id = r.dispatch_id "
+        "LEFT JOIN wdn wr ON wr.day = r.replied_on LEFT JOIN wdn wd ON wd.day = d.received_on",
         "r.replied_on",
         {
             "replies": "count(*)",
@@ -111,8 +112,8 @@ QUERIES: dict[str, tuple[str, str, dict[str, str], str, str]] = {
             "reply_c": "sum(r.result = 'C')",
             "replies_followed": "sum(EXISTS (SELECT 1 FROM followups f WHERE f.reply_id = r.id "
             "AND f.followed_on <= :a))",
-            "first_replies": f"sum({_FIRST})",
-            "reply_workdays": f"coalesce(sum(CASE WHEN {_FIRST} THEN wr.n - wd.n END), 0)",
+            "first_replies": "sum(r.first)",
+            "reply_workdays": "coalesce(sum(CASE WHEN r.first THEN wr.n - wd.n END), 0)",
         },
         "JOIN cases c ON c.id = r.case_id",
         "",
@@ -234,6 +235,20 @@ def working_day_table(ctx: Ctx, upto: date) -> None:
     db.executemany("INSERT INTO temp.wdn VALUES (?, ?)", rows)
 
 
+# The snapshot's rows without storing them: the totals of a day needed once (the month before).
+_SNAP_SELECT = (
+    " UNION ALL ".join(stmt.replace("INSERT INTO temp.snap", "").strip() for stmt in SNAPSHOT_SQL.split(";"))
+    .replace("SELECT :a, 'reply'", "SELECT :a AS as_of, 'reply' AS kind")
+    .replace("wa.n - wdue.n, wa.n - wrec.n", "wa.n - wdue.n AS days_late, wa.n - wrec.n")
+)
+
+
+def _has_snapshot(ctx: Ctx, a: str) -> bool:
+    db = ctx.ledger.conn
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS snap ({SNAP_COLUMNS})")
+    return db.execute("SELECT 1 FROM temp.snap WHERE as_of = ? LIMIT 1", [a]).fetchone() is not None
+
+
 def snapshot(ctx: Ctx, as_of: date) -> str:
     """Fill temp.snap for the day once (open dispatches and cases late for dispatch); the day's
     ISO text, for the queries on it."""
@@ -265,13 +280,16 @@ def counts(ctx: Ctx, p: Period, by: str | None = None) -> dict[str, dict]:
             for name, value in zip(measures, row[1:]):
                 group[name] = group.get(name, 0) + (value or 0)
     if by != "month":
-        a = snapshot(ctx, p.as_of)
+        a = p.as_of.isoformat()
         key = "''" if by is None else "lead_dept" if by == "dept" else by
+        table = "temp.snap" if by is not None or _has_snapshot(ctx, a) else f"({_SNAP_SELECT})"
         sql = (
-            f"SELECT {key}, sum(kind = 'dispatch'), sum(kind = 'reply') FROM temp.snap "
-            "WHERE as_of = ? AND days_late > 0 GROUP BY 1"
+            f"SELECT {key}, sum(kind = 'dispatch'), sum(kind = 'reply') FROM {table} "
+            "WHERE as_of = :a AND days_late > 0 GROUP BY 1"
         )
-        for k, late_dispatch, late_reply in ctx.ledger.conn.execute(sql, [a]):
+        if table == "temp.snap":
+            snapshot(ctx, p.as_of)
+        for k, late_dispatch, late_reply in ctx.ledger.conn.execute(sql, {"a": a}):
             group = out.setdefault(k or "", {})
             group["late_dispatch"], group["late_reply"] = late_dispatch, late_reply
     return out
@@ -349,16 +367,29 @@ def totals(ctx: Ctx, p: Period) -> dict:
     return derive(counts(ctx, p).get("", {}))
 
 
-def received_breakdown(ctx: Ctx, p: Period) -> dict[str, dict[str, int]]:
-    """Received by category and by channel, every category and channel listed (0 where none)."""
-    sql = (
-        "SELECT {k}, count(*) FROM cases WHERE accepted_on BETWEEN ? AND ? "
-        "AND state NOT IN ('void', 'merged') GROUP BY 1"
-    )
-    out = {}
-    for k, fixed in (("category", CATEGORIES), ("channel", CHANNELS)):
-        got = dict(ctx.ledger.conn.execute(sql.format(k=k), [p.start.isoformat(), p.end.isoformat()]).fetchall())
-        out[k] = {name: got.get(name, 0) for name in fixed} | {n: v for n, v in got.items() if n not in fixed}
+def received_breakdown(ctx: Ctx, *periods: Period) -> list[dict[str, dict[str, int]]]:
+    """Received by category and by channel in each period, every category and channel listed
+    (0 where none): one pass over the days the periods span."""
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
+    rows = ctx.ledger.conn.execute(
+        "SELECT accepted_on, category, channel, count(*) FROM cases WHERE accepted_on BETWEEN ? AND ? "
+        "AND state NOT IN ('void', 'merged') GROUP BY 1, 2, 3",
+        [start.isoformat(), end.isoformat()],
+    ).fetchall()
+    out = []
+    for p in periods:
+        s, e = p.start.isoformat(), p.end.isoformat()
+        got: dict[str, dict[str, int]] = {"category": {}, "channel": {}}
+        for day, category, channel, n in rows:
+            if s <= day <= e:
+                got["category"][category] = got["category"].get(category, 0) + n
+                got["channel"][channel] = got["channel"].get(channel, 0) + n
+        out.append(
+            {
+                k: {name: got[k].get(name, 0) for name in fixed} | {n: v for n, v in got[k].items() if n not in fixed}
+                for k, fixed in (("category", CATEGORIES), ("channel", CHANNELS))
+            }
+        )
     return out
 
 
