@@ -28,7 +28,8 @@ def stats_cmd(
     """统计：任意期间按承办单位、问题类别、反映形式或月份的受理、交办、答复、按期办结率、解决率、
     满意率、催办等；按承办单位另有退单、延期、平均答复用时、在办最久的案件。"""
     from lcqy.acts import stats_book
-    from lcqy.acts.stats import GROUPINGS, columns_for, stats_period
+    from lcqy.acts.stats import GROUPINGS
+    from lcqy.acts.stats_book import columns_for, stats_period
     from lcqy.errors import LcqyError
 
     if by not in GROUPINGS:
