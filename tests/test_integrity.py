@@ -78,6 +78,21 @@ def test_check_reports_unstorable_text_already_stored(ledger, tmp_path):
     assert "临翔服企办收（2026）第1号：字段 problem 含有无法写入 Excel/Word 的字符 U+FFFF" in r.out + r.err
 
 
+def test_check_names_the_table_row_of_unstorable_text_outside_cases(ledger):
+    _dispatched(ledger)
+    conn = sqlite3.connect(ledger.db)
+    conn.execute("UPDATE dispatches SET approver = ? WHERE id = 1", ["王\U0001fffe强"])
+    conn.execute("UPDATE cases SET request = ? WHERE id = 1", ["\ufdd0"])
+    conn.commit()
+    conn.close()
+    r = ledger("check")
+    assert r.code == 1
+    assert "dispatches 表第1行：字段 approver 含有无法写入 Excel/Word 的字符 U+1FFFE" in r.out + r.err
+    assert "临翔服企办收（2026）第1号：字段 request 含有无法写入 Excel/Word 的字符 U+FDD0" in r.out + r.err
+    # The full-text index repeats the case's text: each character is reported once.
+    assert (r.out + r.err).count("U+FDD0") == 1
+
+
 # -- 5. a ledger written by a newer lcqy ---------------------------------------
 
 

@@ -16,29 +16,57 @@ def check(ctx: Ctx) -> list[str]:
         return [f"数据库完整性：文件已损坏，无法读完（{exc}）。请用最近的备份恢复（lcqy backup 生成的文件）。"]
 
 
+# Every character `unstorable` finds has one of these byte pairs in UTF-8: BF BE / BF BF end
+# U+xFFFE / U+xFFFF, EF B7 starts U+FDxx, ED starts a surrogate. Searching bytes is fast.
+_MARKERS = (b"\xbf\xbe", b"\xbf\xbf", b"\xef\xb7", b"\xed")
+_CHUNK = 20_000  # rows read as one string
+
+
 def _unstorable(ctx: Ctx) -> list[str]:
     """Text no .xlsx/.docx can hold (U+FFFE, U+FFFF, …) stored before such text was refused:
     the export of the whole ledger would fail on it."""
     db = ctx.ledger.db
+    # A full-text index repeats its table's text (its shadow tables hold none of the clerk's own):
+    # reading them would double the work and report each character twice.
+    virtual = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL TABLE%'")]
     out = []
     for table in db.table_names():
-        if table.startswith("sqlite_"):
+        if table.startswith("sqlite_") or any(table == v or table.startswith(f"{v}_") for v in virtual):
             continue
         cols = [c.name for c in db[table].columns if c.type.upper() in ("TEXT", "")]
         if not cols:
             continue
-        key = "reg_no" if table == "cases" else None
-        listed = ", ".join(f'"{c}"' for c in ([key] if key else []) + cols)
-        # No rowid: some tables are WITHOUT ROWID; rows are named by their place instead.
-        for n, row in enumerate(db.execute(f'SELECT {listed} FROM "{table}"'), start=1):
-            values = row[1:] if key else row
-            for col, value in zip(cols, values, strict=True):
-                if isinstance(value, str) and (ch := unstorable(value)) is not None:
-                    where = row[0] if key else f"{table} 表第{n}行"
-                    out.append(
-                        f"{where}：字段 {col} 含有无法写入 Excel/Word 的字符 U+{ord(ch):04X}，"
-                        "导出会失败；请用 lcqy edit 更正。"
-                    )
+        plain = db.execute("SELECT sql FROM sqlite_master WHERE name = ?", [table]).fetchone()[0] or ""
+        rowid = "WITHOUT ROWID" not in plain.upper()  # a table a newer lcqy may add
+        spans: list[tuple[int, int] | None] = [None]
+        if rowid:
+            lo, hi = db.execute(f'SELECT min(rowid), max(rowid) FROM "{table}"').fetchone()
+            spans = [(a, a + _CHUNK - 1) for a in range(lo, hi + 1, _CHUNK)] if lo is not None else []
+        text = " || char(10) || ".join(f"coalesce(\"{c}\", '')" for c in cols)
+        for span in spans:
+            where = "" if span is None else "WHERE rowid BETWEEN ? AND ?"
+            # As bytes: no decoding in Python.
+            sql = f'SELECT CAST(group_concat({text}, char(10)) AS BLOB) FROM "{table}" {where}'
+            (data,) = db.execute(sql, span or []).fetchone()
+            if data and any(m in data for m in _MARKERS):  # rare: look at this chunk row by row
+                out += _unstorable_rows(db, table, cols, rowid, span)
+    return out
+
+
+def _unstorable_rows(db, table: str, cols: list[str], rowid: bool, span: tuple[int, int] | None) -> list[str]:
+    key = "reg_no" if table == "cases" else None
+    listed = ", ".join(f'"{c}"' for c in ([key] if key else []) + cols)
+    where = "" if span is None else "WHERE rowid BETWEEN ? AND ?"
+    out = []
+    for row in db.execute(f'SELECT {"rowid" if rowid else "NULL"}, {listed} FROM "{table}" {where}', span or []):
+        n, values = row[0], row[2:] if key else row[1:]
+        for col, value in zip(cols, values, strict=True):
+            if isinstance(value, str) and (ch := unstorable(value)) is not None:
+                where_ = row[1] if key else f"{table} 表" + (f"第{n}行" if n is not None else "")
+                out.append(
+                    f"{where_}：字段 {col} 含有无法写入 Excel/Word 的字符 U+{ord(ch):04X}，"
+                    "导出会失败；请用 lcqy edit 更正。"
+                )
     return out
 
 

@@ -34,7 +34,11 @@ FIRST_YEAR, LAST_YEAR = 2000, 2099
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # Code points XML (so .docx and .xlsx) cannot hold, or that SQLite cannot store as UTF-8:
 # lone surrogates (bytes a terminal could not decode) and Unicode's non-characters.
-_NOT_XML = re.compile("[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_NOT_XML = re.compile(
+    "[\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17))
+    + "]"
+)
 # Forms of the same choice a clerk may type: 其他 and 其它 are both in use.
 _SAME = {"其他": "其它", "其它": "其他"}
 
@@ -42,12 +46,7 @@ _SAME = {"其他": "其它", "其它": "其他"}
 def unstorable(text: str) -> str | None:
     """The first character of `text` that a .docx/.xlsx cannot hold (or SQLite store), or None."""
     m = _NOT_XML.search(text)
-    if m:
-        return m[0]
-    for ch in text:
-        if ord(ch) > 0xFFFF and (ord(ch) & 0xFFFE) == 0xFFFE:  # U+1FFFE, U+1FFFF … U+10FFFF
-            return ch
-    return None
+    return m[0] if m else None
 
 
 def _refuse_unstorable(label: str, text: str) -> None:
