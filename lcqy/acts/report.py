@@ -55,7 +55,7 @@ def report_data(ctx: Ctx, month: str, *, with_enterprises: bool = False) -> dict
     urged = stats.urged_rows(ctx, p, settings["urge_count"])
     depts = [r for r in stats.grouped(ctx, p, "dept") if any(r[k] for k in _DEPT_ACTIVITY)]
     key = f"{first.year}-{first.month:02d}"
-    issue = ctx.ledger.db.execute("SELECT year, seq FROM bulletins WHERE month = ?", [key]).fetchone()
+    issue = ctx.ledger.conn.execute("SELECT year, seq FROM bulletins WHERE month = ?", [key]).fetchone()
     return {
         "month": key,
         "office": ctx.ledger.meta.get("office_name", ""),
