@@ -95,3 +95,65 @@ def test_county_month_package_received_at_city(ledger, tmp_path):
     r = c("package-month", "2026-11")
     assert r.code == 1 and "由县（区）服企办报市服企办" in r.err
     assert c("check").code == 0
+
+
+def test_city_stats_by_office_and_report_show_counties(ledger, run, tmp_path):
+    city = tmp_path / "city.db"
+    other = tmp_path / "凤庆.db"
+
+    def c(*args):
+        return ledger("--db", str(city), *args)
+
+    assert c(*CITY_INIT).code == 0
+    assert c("register", *register_args(), "--date", "2026-11-03").code == 0  # the city's own case
+    # 临翔: two cases in November (one dispatched), one in October; 凤庆: one in November.
+    assert ledger("register", *register_args(), "--date", "2026-10-29").code == 0
+    assert ledger("register", *register_args(), "--date", "2026-11-02").code == 0
+    assert ledger("register", *register_args(category="融资服务"), "--date", "2026-11-04").code == 0
+    assert ledger("dispatch", "2026-2", "--dept", "临翔供电局", "--approver", "张主任", "--level", "主任").code == 0
+    fq = ["--db", str(other)]
+    init = ["init", "--office-name", "凤庆县服务企业发展领导小组办公室", "--prefix", "凤庆", "--level", "county"]
+    assert run(*fq, *init, "--clerk", "王芳").code == 0
+    assert run(*fq, "register", *register_args(), "--date", "2026-11-05").code == 0
+    for m in ("2026-10", "2026-11"):
+        assert ledger("package-month", m, "-o", str(tmp_path / f"临翔{m}.lcqy")).code == 0
+        assert c("receive", str(tmp_path / f"临翔{m}.lcqy")).code == 0
+    assert run(*fq, "package-month", "2026-11", "-o", str(tmp_path / "凤庆.lcqy")).code == 0
+    assert c("receive", str(tmp_path / "凤庆.lcqy")).code == 0
+
+    r = c("stats", "--by", "office", "--year", "2026", "--json")
+    assert r.code == 0, r.err
+    data = json.loads(r.out)
+    got = [(x["key"], x["received"], x["dispatched"], x["months"][-1], len(x["months"])) for x in data["rows"]]
+    assert got == [
+        ("临沧市服务企业发展领导小组办公室", 1, 0, "2026-11", 11),
+        ("临翔区服务企业发展领导小组办公室", 3, 1, "2026-11", 2),  # October's 1 + November's 2
+        ("凤庆县服务企业发展领导小组办公室", 1, 0, "2026-11", 1),
+        ("全市合计", 5, 1, "2026-11", 11),
+    ]
+    # Late now is the state on November's as-of day, not October's added again: 临翔's October
+    # case and its undispatched November case.
+    assert data["rows"][1]["late_dispatch"] == 2 and data["period"]["as_of"] == "2026-11-27"
+    shown = c("stats", "--by", "office", "--year", "2026").out
+    assert "按县区统计（2026年，截至 2026-11-27）" in shown and "凤庆县服务企业发展领导小组办公室" in shown
+
+    rep = json.loads(c("report", "--month", "2026-11", "--json").out)
+    assert [(x["office_name"], x["received"], x["dispatched"]) for x in rep["offices"]] == [
+        ("临沧市服务企业发展领导小组办公室", 1, 0),
+        ("临翔区服务企业发展领导小组办公室", 2, 1),
+        ("凤庆县服务企业发展领导小组办公室", 1, 0),
+        ("全市合计", 4, 1),
+    ]
+    shown = c("report", "--month", "2026-11").out
+    assert "各县区情况（本月）" in shown and "全市合计" in shown
+
+    # A county ledger has no counties: refused, and its report has no such table.
+    before = snapshot(run.db)
+    r = ledger("stats", "--by", "office")
+    assert r.code == 1 and "按县区统计（--by office）只在市级台帐使用" in r.err
+    assert snapshot(run.db) == before
+    assert json.loads(ledger("report", "--month", "2026-11", "--json").out)["offices"] is None
+    r = c("stats", "--by", "office", "--from", "2026-11-01")
+    assert r.code == 1 and "请用 --year" in r.err
+    r = c("stats", "--by", "office", "-o", str(tmp_path / "x.xlsx"))
+    assert r.code == 1 and "不能与 --evaluation、-o 同用" in r.err and not (tmp_path / "x.xlsx").exists()

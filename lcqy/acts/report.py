@@ -55,6 +55,11 @@ def report_data(ctx: Ctx, month: str, *, with_enterprises: bool = False) -> dict
     urged = stats.urged_rows(ctx, p, settings["urge_count"])
     depts = [r for r in stats.grouped(ctx, p, "dept") if any(r[k] for k in _DEPT_ACTIVITY)]
     key = f"{first.year}-{first.month:02d}"
+    offices = None
+    if ctx.ledger.level == "city":  # 第三条: each county's month beside the city's own, as `lcqy figures`
+        from lcqy.acts.month_exchange import city_figures
+
+        offices = city_figures(ctx, key)
     issue = ctx.ledger.conn.execute("SELECT year, seq FROM bulletins WHERE month = ?", [key]).fetchone()
     return {
         "month": key,
@@ -72,6 +77,7 @@ def report_data(ctx: Ctx, month: str, *, with_enterprises: bool = False) -> dict
         "late_cases": [_late_json(r, with_enterprises) for r in late],
         "units_to_name": units_to_name(late_depts, urged, settings["late_days"], settings["urge_count"]),
         "settings": {"late_days": settings["late_days"], "urge_count": settings["urge_count"]},
+        "offices": offices,
     }
 
 

@@ -84,6 +84,8 @@ def show(data: dict, with_enterprises: bool) -> None:
         depts,
         no_wrap=("承办单位",),
     )
+    if data.get("offices"):
+        _offices(data["offices"])
     late = data["late_cases"]
     if late:
         head = ["登记编号", "类别", "牵头单位", "时限", "超期工作日", "情况"] + (["企业"] if with_enterprises else [])
@@ -107,6 +109,19 @@ def show(data: dict, with_enterprises: bool) -> None:
         )
     else:
         say(f"没有超期超过{s['late_days']}个工作日或本月催办{s['urge_count']}次以上的承办单位。")
+
+
+def _offices(lines: list[dict]) -> None:
+    """各县区情况: the columns of `lcqy figures`."""
+    from lcqy.rules.figures import COUNTS, RATES, fmt_rate
+    from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES
+
+    labels = {**{k: v[0] for k, v in COUNTS.items()}, **{k: v[0] for k, v in RATES.items()}, "late_now": "超期未办"}
+    rows = [[x["office_name"], x["as_of"], *(x[k] for k in SHOWN_COUNTS), *(fmt_rate(x[k]) for k in SHOWN_RATES)]
+            for x in lines]  # fmt: skip
+    note = None if len(lines) > 2 else "还没有县区报来本月办理情况（lcqy receive 接收月度办理情况包）。"
+    table("各县区情况（本月）", ["单位", "截至", *(labels[k] for k in SHOWN_COUNTS + SHOWN_RATES)], rows,
+          no_wrap=("单位", "截至"), caption=note)  # fmt: skip
 
 
 _KIND = {"reply": "未答复", "dispatch": "未交办"}

@@ -11,7 +11,10 @@ from lcqy.cli._common import JSON_HELP, open_ctx, print_json, say, table
 def stats_cmd(
     ctx: typer.Context,
     by: str = typer.Option(
-        "dept", "--by", help="分组：dept（承办单位）、category（问题类别）、channel（反映形式）、month（月份）"
+        "dept",
+        "--by",
+        help="分组：dept（承办单位）、category（问题类别）、channel（反映形式）、month（月份）；"
+        "市级台帐另有 office（各县区：按 --year 汇总各县区报来的月度办理情况和本办、全市合计）",
     ),
     year: int = typer.Option(None, "--year", help="统计年度，如 2026（默认本年至今）"),
     date_from: str = typer.Option(None, "--from", help="开始日期，如 2026-01-01"),
@@ -32,6 +35,9 @@ def stats_cmd(
     from lcqy.acts.stats_book import columns_for, stats_period
     from lcqy.errors import LcqyError
 
+    if by == "office":
+        _office(ctx, year, date_from, date_to, evaluation, output, as_json)
+        return
     if by not in GROUPINGS:
         raise LcqyError(f"分组（--by）只能是：{'、'.join(GROUPINGS)}（承办单位、问题类别、反映形式、月份）。")
     if evaluation and by != "dept":
@@ -58,6 +64,35 @@ def stats_cmd(
         say(data["formula"])
     if path:
         say(f"已生成 {path}")
+
+
+def _office(ctx, year, date_from, date_to, evaluation, output, as_json) -> None:
+    from lcqy.acts.office_stats import office_year
+    from lcqy.errors import LcqyError
+    from lcqy.rules.figures import COUNTS, RATES, fmt_rate
+    from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES
+
+    # Counties report whole months: the year is added up from them, any other span is not known.
+    if date_from or date_to:
+        raise LcqyError("按县区统计（--by office）按年度汇总各县区报来的月度数字：请用 --year，不能用 --from/--to。")
+    if evaluation or output:
+        raise LcqyError("按县区统计（--by office）只在终端显示或 --json，不能与 --evaluation、-o 同用。")
+    with open_ctx(ctx) as c:
+        data = office_year(c, year)
+    if as_json:
+        print_json(data)
+        return
+    labels = {**{k: v[0] for k, v in COUNTS.items()}, **{k: v[0] for k, v in RATES.items()}, "late_now": "超期未办"}
+    rows = [
+        [r["key"], r["as_of"], len(r["months"]), *(r[k] for k in SHOWN_COUNTS), *(fmt_rate(r[k]) for k in SHOWN_RATES)]
+        for r in data["rows"]
+    ]
+    note = "各月数字相加；超期未办为各单位最近一个月截止日的情况。" + (
+        "全市合计中，县区转报到市级的案件只在县区计一次受理。" if len(rows) > 1 else ""
+    )
+    table(f"按县区统计（{data['year']}年，截至 {data['period']['as_of']}）",
+          ["单位", "截至", "月数", *(labels[k] for k in SHOWN_COUNTS + SHOWN_RATES)],
+          rows, no_wrap=("单位", "截至"), caption=note)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
