@@ -30,6 +30,55 @@ def dispatch_base(ctx: Ctx, case: dict) -> date:
     return date.fromisoformat(_last_return(ctx, case) or case["accepted_on"])
 
 
+def dispatch_departments(ctx: Ctx, lead: str, assist: list[str]) -> tuple[str, list[str]]:
+    """One lead department and distinct cooperating ones, all on the active list (第十四条)."""
+    lead = require_active_dept(ctx, lead, "牵头部门")
+    assist = [require_active_dept(ctx, a, "配合部门") for a in dict.fromkeys(assist)]
+    if lead in assist:
+        raise LcqyError(f"“{lead}”已是牵头部门，不能同时作为配合部门（第十四条：牵头单位为一个）。")
+    return lead, assist
+
+
+def insert_dispatch(
+    ctx: Ctx,
+    case: dict,
+    *,
+    lead: str,
+    assist: list[str],
+    approver: str,
+    level: str,
+    tier: str,
+    on: date,
+    received: date,
+    limit: date,
+    late: bool,
+    instruction: str = "",
+) -> dict:
+    """Issue the 交办编号 and record the dispatch; the handling limit runs from receipt (第十六条)."""
+    led = ctx.ledger
+    due = handling_due(ctx.cal, received, tier)
+    _, no = led.allocate("交", on.year, on.isoformat(), case["id"])
+    row = {
+        "case_id": case["id"],
+        "no": no,
+        "lead_dept": lead,
+        "assist": json.dumps(assist, ensure_ascii=False),
+        "approver": approver,
+        "level": level,
+        "tier": tier,
+        "dispatched_on": on.isoformat(),
+        "received_on": received.isoformat(),
+        "limit_due": limit.isoformat(),
+        "late": int(late),
+        "due_original": due.isoformat(),
+        "due_current": due.isoformat(),
+        "due_estimated": int(ctx.cal.is_estimate(due)),
+        "instruction": instruction,
+    }
+    row["id"] = led.db["dispatches"].insert(row).last_pk
+    return row
+
+
 def _intake_step(ctx: Ctx, case: dict, on: str | None) -> date:
     """The date of an act on an undispatched case: not before its acceptance or last 退单."""
     back = _last_return(ctx, case)
@@ -66,37 +115,27 @@ def dispatch(
         states.check("dispatch", case["state"])
         if not lead:
             raise LcqyError("交办须指定一个牵头部门（--dept），配合部门用 --assist。")
-        lead = require_active_dept(ctx, lead, "牵头部门")
-        assist = [require_active_dept(ctx, a, "配合部门") for a in dict.fromkeys(assist)]
-        if lead in assist:
-            raise LcqyError(f"“{lead}”已是牵头部门，不能同时作为配合部门（第十四条：牵头单位为一个）。")
+        lead, assist = dispatch_departments(ctx, lead, assist)
         check_approval(level, assist=bool(assist), major=bool(case["major"]), tier=tier)
         d = _intake_step(ctx, case, on)
         got = step_date(ctx, received, "交办日期", d, label="收到日期（--received）") if received else d
-        cal = ctx.cal
         major = bool(case["major"]) or tier == "重大"
-        limit = dispatch_due(cal, dispatch_base(ctx, case), major=major, has_assist=bool(assist))
-        due = handling_due(cal, got, tier)
-        _, no = led.allocate("交", d.year, d.isoformat(), case["id"])
-        row = {
-            "case_id": case["id"],
-            "no": no,
-            "lead_dept": lead,
-            "assist": json.dumps(assist, ensure_ascii=False),
-            "approver": approver,
-            "level": level,
-            "tier": tier,
-            "dispatched_on": d.isoformat(),
-            "received_on": got.isoformat(),
-            "limit_due": limit.isoformat(),
+        limit = dispatch_due(ctx.cal, dispatch_base(ctx, case), major=major, has_assist=bool(assist))
+        row = insert_dispatch(
+            ctx,
+            case,
+            lead=lead,
+            assist=assist,
+            approver=approver,
+            level=level,
+            tier=tier,
+            on=d,
+            received=got,
+            limit=limit,
             # A case the special meeting decided is not held to the 2/3-day limit.
-            "late": int(d > limit and case["state"] != "meeting"),
-            "due_original": due.isoformat(),
-            "due_current": due.isoformat(),
-            "due_estimated": int(cal.is_estimate(due)),
-            "instruction": instruction,
-        }
-        row["id"] = led.db["dispatches"].insert(row).last_pk
+            late=d > limit and case["state"] != "meeting",
+            instruction=instruction,
+        )
         # A 重大 handling tier makes the case a major one wherever it is shown (Excel, show).
         led.db["cases"].update(case["id"], {"state": "dispatched", "major": int(major)})
         # `before`: what undo puts back.

@@ -10,11 +10,11 @@ from datetime import date
 from lcqy.acts.cases import active_dispatch, latest, resolve
 from lcqy.acts.common import step_date
 from lcqy.acts.context import Ctx
-from lcqy.acts.departments import require_active_dept
+from lcqy.acts.dispatching import dispatch_departments, insert_dispatch
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
 from lcqy.rules.constants import APPROVAL_LEVELS, STATES, SUPERVISION, TIERS
-from lcqy.rules.deadlines import check_approval, dispatch_due, handling_due
+from lcqy.rules.deadlines import check_approval, dispatch_due
 from lcqy.rules.workdays import next_workday, workdays_between
 
 MEASURES = "《临沧市企业反映困难问题收集和办理工作办法（试行）》（临政办发〔2021〕21号）"
@@ -130,10 +130,7 @@ def redispatch(
         old = active_dispatch(ctx, case["id"])
         if old is None:
             raise LcqyError("该案件没有交办单（转报市级的案件由市级办理），不能重新交办。")
-        lead = require_active_dept(ctx, lead, "牵头部门")
-        assist = [require_active_dept(ctx, a, "配合部门") for a in dict.fromkeys(assist)]
-        if lead in assist:
-            raise LcqyError(f"“{lead}”已是牵头部门，不能同时作为配合部门（第十四条：牵头单位为一个）。")
+        lead, assist = dispatch_departments(ctx, lead, assist)
         if lead == old["lead_dept"]:
             raise LcqyError(
                 f"“{lead}”就是原牵头部门；要它重新办理请设定新的时限：lcqy supervise CASE --until 日期 --reason …"
@@ -147,28 +144,22 @@ def redispatch(
         major = bool(case["major"]) or tier == "重大"
         # The dispatch limit runs from the act that put the case under 专项督办.
         limit = dispatch_due(ctx.cal, date.fromisoformat(start), major=major, has_assist=bool(assist))
-        due = handling_due(ctx.cal, got, tier)
-        _, no = led.allocate("交", d.year, d.isoformat(), case["id"])
         led.db["dispatches"].update(
             old["id"], {"status": "replaced", "returned_on": d.isoformat(), "return_reason": reason}
         )
-        row = {
-            "case_id": case["id"],
-            "no": no,
-            "lead_dept": lead,
-            "assist": json.dumps(assist, ensure_ascii=False),
-            "approver": approver,
-            "level": level,
-            "tier": tier,
-            "dispatched_on": d.isoformat(),
-            "received_on": got.isoformat(),
-            "limit_due": limit.isoformat(),
-            "late": int(d > limit),
-            "due_original": due.isoformat(),
-            "due_current": due.isoformat(),
-            "due_estimated": int(ctx.cal.is_estimate(due)),
-        }
-        row["id"] = led.db["dispatches"].insert(row).last_pk
+        row = insert_dispatch(
+            ctx,
+            case,
+            lead=lead,
+            assist=assist,
+            approver=approver,
+            level=level,
+            tier=tier,
+            on=d,
+            received=got,
+            limit=limit,
+            late=d > limit,
+        )
         before = {"state": case["state"], "major": case["major"]}
         led.db["cases"].update(case["id"], {"state": "dispatched", "major": int(major)})
         led.event(

@@ -88,14 +88,21 @@ def show(data: dict, with_enterprises: bool) -> None:
         _offices(data["offices"])
     late = data["late_cases"]
     if late:
-        head = ["登记编号", "类别", "牵头单位", "时限", "超期工作日", "情况"] + (["企业"] if with_enterprises else [])
+        # The short case form (2026-15) keeps a row on one line at 80 columns; the .docx has the full number.
+        head = ["案件", "类别", "牵头单位", "时限", "超期工作日", "情况"] + (["企业"] if with_enterprises else [])
         body = [
-            [r["reg_no"], r["category"], r["lead_dept"] or "—", r["due"], r["days_late"], _KIND[r["kind"]]]
+            [r["case"], r["category"], r["lead_dept"] or "—", r["due"], r["days_late"], _KIND[r["kind"]]]
             + ([r["enterprise"]] if with_enterprises else [])
             for r in late[:30]
         ]
         more = f"另有 {len(late) - 30} 件，见 lcqy overdue。" if len(late) > 30 else None
-        table(f"超期未办结问题（截至 {p['as_of']}，共 {len(late)} 件）", head, body, caption=more)
+        table(
+            f"超期未办结问题（截至 {p['as_of']}，共 {len(late)} 件）",
+            head,
+            body,
+            caption=more,
+            no_wrap=("案件", "时限"),
+        )
     else:
         say(f"截至 {p['as_of']} 没有超期未办结问题。")
     units = data["units_to_name"]
