@@ -60,7 +60,7 @@ def report_data(ctx: Ctx, month: str, *, with_enterprises: bool = False) -> dict
         from lcqy.acts.month_exchange import city_figures
 
         offices = city_figures(ctx, key)
-    issue = ctx.ledger.db.execute("SELECT year, seq FROM bulletins WHERE month = ?", [key]).fetchone()
+    issue = ctx.ledger.conn.execute("SELECT year, seq FROM bulletins WHERE month = ?", [key]).fetchone()
     return {
         "month": key,
         "office": ctx.ledger.meta.get("office_name", ""),

@@ -217,11 +217,12 @@ def working_day_table(ctx: Ctx, upto: date) -> None:
     """TEMP table wdn(day, n): n = working days from a fixed start up to and including day,
     over every year the ledger's dates touch (a temporary table: the ledger file is untouched)."""
     db = ctx.ledger.conn
+    # One aggregate per subquery: each is then a single index look-up (migration 11), not a scan.
     row = db.execute(
-        "SELECT min(accepted_on), max(dispatch_due) FROM cases UNION ALL "
-        "SELECT min(received_on), max(due_current) FROM dispatches"
-    ).fetchall()
-    days = [date.fromisoformat(v) for pair in row for v in pair if v] + [upto]
+        "SELECT (SELECT min(accepted_on) FROM cases), (SELECT max(dispatch_due) FROM cases), "
+        "(SELECT min(received_on) FROM dispatches), (SELECT max(due_current) FROM dispatches)"
+    ).fetchone()
+    days = [date.fromisoformat(v) for v in row if v] + [upto]
     first, last = date(min(days).year, 1, 1), date(max(days).year, 12, 31)
     if last.year - first.year > 30:
         raise LcqyError(f"台帐中的日期跨度过大（{first.year}—{last.year}年），请用 lcqy check 检查。")
