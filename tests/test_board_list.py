@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from lcqy.cli import _rows
+from lcqy.cli import _rows, board
 from lcqy.cli._rows import Col, cells, fit, print_table
 from tests.conftest import register_args
 from tests.test_lifecycle import DISPATCH, act, reg
@@ -116,16 +116,7 @@ def _terminal(monkeypatch, width: int) -> io.StringIO:
 
 
 def test_eighty_columns_keep_enterprise_and_department(monkeypatch):
-    cols = [
-        Col("编号"),
-        Col("企业", share=3, least=6),
-        Col("类别", share=1, least=4, drop=2),
-        Col("牵头部门", share=2, least=6),
-        Col("时限"),
-        Col("超期", right=True),
-        Col("催办", right=True, drop=1),
-        Col("情况"),
-    ]
+    cols = board.OVERDUE_COLUMNS
     row = (
         "2025-12345",
         "临翔区昔归茶业有限责任公司" * 2,

@@ -1,4 +1,4 @@
-"""Reading the ledger: the list, the overdue board, the rows of the Excel ledger.
+"""Reading the ledger: the list and the rows of the Excel ledger (the overdue board is in overdue.py).
 
 Built for 100,000 cases: SQL filters and orders on indexed columns (cases.due_open and the
 trigram index of migration 4), rows are streamed, and the working-day arithmetic is done once
@@ -7,9 +7,8 @@ per distinct date.
 
 from __future__ import annotations
 
-import heapq
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,13 +17,13 @@ from lcqy.errors import LcqyError
 from lcqy.rules import validate
 from lcqy.rules.constants import CATEGORIES, CHANNELS, STATES, SUPERVISION
 from lcqy.rules.states import TERMINAL
-from lcqy.rules.workdays import add_workdays, workdays_between
+from lcqy.rules.workdays import workdays_between
 
 OPEN_STATES = tuple(s for s in STATES if s not in TERMINAL)
 
 # The case's active dispatch (the latest one not returned).
-_ACTIVE = "d.id = (SELECT max(id) FROM dispatches WHERE case_id = c.id AND status = 'active')"
-_URGES = "c.prior_urges + (SELECT count(*) FROM urges u WHERE u.case_id = c.id)"
+ACTIVE_DISPATCH = "d.id = (SELECT max(id) FROM dispatches WHERE case_id = c.id AND status = 'active')"
+URGE_COUNT = "c.prior_urges + (SELECT count(*) FROM urges u WHERE u.case_id = c.id)"
 
 LEDGER_SQL = f"""
 SELECT c.*,
@@ -35,10 +34,10 @@ SELECT c.*,
        r.result, r.replied_on, r.late AS reply_late,
        (SELECT late FROM replies WHERE case_id = c.id ORDER BY id LIMIT 1) AS first_reply_late,
        f.satisfaction, f.followed_on,
-       {_URGES} AS urge_count,
+       {URGE_COUNT} AS urge_count,
        (SELECT count(*) FROM dispatches x WHERE x.case_id = c.id AND x.status = 'returned') AS return_count
 FROM cases c
-LEFT JOIN dispatches d ON {_ACTIVE}
+LEFT JOIN dispatches d ON {ACTIVE_DISPATCH}
 LEFT JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE case_id = c.id)
 LEFT JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
 LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
@@ -50,9 +49,9 @@ LIST_SQL = f"""
 SELECT c.id, c.reg_no, c.reg_year, c.reg_seq, c.enterprise, c.category, c.channel, c.accepted_on,
        c.state, c.supervision, c.due_open, c.due_open_estimated,
        d.no AS dispatch_no, d.lead_dept, d.assist, d.due_current,
-       r.result, f.satisfaction, {_URGES} AS urge_count
+       r.result, f.satisfaction, {URGE_COUNT} AS urge_count
 FROM cases c
-LEFT JOIN dispatches d ON {_ACTIVE}
+LEFT JOIN dispatches d ON {ACTIVE_DISPATCH}
 LEFT JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
 LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
 """
@@ -82,7 +81,7 @@ LIST_JSON = {
     "due_current": "d.due_current",
     "result": "r.result",
     "satisfaction": "f.satisfaction",
-    "urge_count": _URGES,
+    "urge_count": URGE_COUNT,
     # the limit an open case works to now (the dispatch limit before dispatch)
     "due": "c.due_open",
     "due_estimated": "json(CASE WHEN c.due_open IS NOT NULL AND c.due_open_estimated THEN 'true' ELSE 'false' END)",
@@ -95,7 +94,7 @@ _LIST_JSON_SQL = (
 )
 
 # A department leads the active dispatch or cooperates on it (assist is a JSON list).
-_DEPT = "(d.lead_dept = :dept OR EXISTS (SELECT 1 FROM json_each(d.assist) WHERE json_each.value = :dept))"
+DEPT_MATCH = "(d.lead_dept = :dept OR EXISTS (SELECT 1 FROM json_each(d.assist) WHERE json_each.value = :dept))"
 
 
 @dataclass
@@ -144,7 +143,7 @@ def _where(ctx: Ctx, f: Filters, *, count: bool = False) -> tuple[list[str], dic
         from lcqy.acts.common import require_dept
 
         require_dept(ctx, f.dept, "部门（--dept）")
-        where.append(_DEPT)
+        where.append(DEPT_MATCH)
         params["dept"] = f.dept
     if f.year is not None:
         where.append("c.reg_year = :year")
@@ -238,7 +237,7 @@ def list_page(ctx: Ctx, f: Filters, limit: int) -> tuple[int, list[dict]]:
     where, params = _where(ctx, f, count=True)
     count_sql = _sql("SELECT count(*) FROM cases c", where)
     if f.dept:  # the department is on the active dispatch
-        count_sql = _sql(f"SELECT count(*) FROM cases c LEFT JOIN dispatches d ON {_ACTIVE}", where)
+        count_sql = _sql(f"SELECT count(*) FROM cases c LEFT JOIN dispatches d ON {ACTIVE_DISPATCH}", where)
     total = ctx.ledger.conn.execute(count_sql, params).fetchone()[0]
     where, params = _where(ctx, f)
     sql = _sql(LIST_SQL, where) + " ORDER BY c.reg_year DESC, c.reg_seq DESC LIMIT :limit"
@@ -278,135 +277,3 @@ def late_days(ctx: Ctx, row: dict, as_of: date) -> tuple[str, date | None, int, 
 
 
 # -- the overdue board ----------------------------------------------------------------------
-
-# "escalated": late escalations already handed to the city, shown apart from the clerk's own
-# late items and not counted as 超期.
-RANK = {"late": 0, "soon": 1, "waiting": 2, "escalated": 3}
-
-
-@dataclass
-class Board:
-    """What the overdue board asks: as of a day, one department or all, how many working days
-    ahead counts as "due soon"."""
-
-    ctx: Ctx
-    as_of: date
-    dept: str | None
-    within: int
-
-    def late(self, due: date, until: date | None = None) -> int:
-        """Working days late (cached per date: thousands of rows share a few hundred dates)."""
-        key = (due, until)
-        got = self._late.get(key)
-        if got is None:
-            got = self._late[key] = workdays_between(self.ctx.cal, due, until or self.as_of)
-        return got
-
-    def __post_init__(self) -> None:
-        self._late: dict = {}
-        # Due before this day = late, or due within `within` working days.
-        self.horizon = add_workdays(self.ctx.cal, self.as_of, self.within + 1)
-
-    def query(self, where: str, order: str = "", extra: dict | None = None) -> Iterable[tuple]:
-        """Cases as (id, reg_year, reg_seq, reg_no, enterprise, category, state, due_open,
-        due_open_estimated, lead_dept, urge_count), with their active dispatch's lead department,
-        filtered by the board's department; `where` narrows them, `order` is an ORDER BY list."""
-        sql = f"""
-        SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.category, c.state,
-               c.due_open, c.due_open_estimated, d.lead_dept, {_URGES} AS urge_count
-        FROM cases c LEFT JOIN dispatches d ON {_ACTIVE}
-        WHERE {where} {"AND " + _DEPT if self.dept else ""} {"ORDER BY " + order if order else ""}"""
-        params = {**(extra or {}), **({"dept": self.dept} if self.dept else {})}
-        return self.ctx.ledger.conn.execute(sql, params)
-
-
-def board_key(row: dict) -> tuple:
-    """The board's order: late (worst first), then due soon, then awaiting a meeting."""
-    return (RANK[row["status"]], -row["days_late"], row["due"] or "9999", row["reg_year"], row["reg_seq"])
-
-
-def _board_row(t: tuple, kind: str, due: str | None, est: bool, late: int, status: str) -> dict:
-    """One row of the board (the keys of `overdue --json`) from a Board.query tuple."""
-    _, year, seq, reg_no, enterprise, category, state, _, _, lead, urges = t
-    return {
-        "case": f"{year}-{seq}",
-        "reg_no": reg_no,
-        "enterprise": enterprise,
-        "category": category,
-        "lead_dept": lead or "",
-        "kind": kind,
-        "due": due,
-        "due_estimated": est,
-        "days_late": late,
-        "urge_count": urges,
-        "status": status,
-        "state": STATES[state],
-        "reg_year": year,
-        "reg_seq": seq,
-    }
-
-
-def _past_limit(b: Board) -> Iterator[dict]:
-    """Undispatched past (or near) the dispatch limit, unreplied past (or near) the handling
-    limit. Ordered by due date, which is the board's order: fewer days late as the date rises."""
-    order = "c.due_open, c.reg_year, c.reg_seq"
-    late_of: dict[str, int] = {}
-    for t in b.query("c.due_open < :horizon", order, {"horizon": b.horizon.isoformat()}):
-        due = t[7]
-        late = late_of.get(due)
-        if late is None:
-            late = late_of[due] = b.late(date.fromisoformat(due))
-        yield _board_row(t, STATES[t[6]], due, bool(t[8]), late, "late" if late else "soon")
-
-
-def _late_escalations(b: Board) -> Iterator[dict]:
-    """Escalated cases that went up after their limit (a few: sorted here)."""
-    rows = []
-    for t in list(b.query("c.state = 'escalated' AND c.id IN (SELECT case_id FROM escalations WHERE late)")):
-        limit, on, late_flag = b.ctx.ledger.conn.execute(
-            "SELECT limit_due, escalated_on, late FROM escalations WHERE case_id = ? ORDER BY id DESC LIMIT 1",
-            [t[0]],
-        ).fetchone()
-        if late_flag:
-            late = b.late(date.fromisoformat(limit), date.fromisoformat(on))
-            rows.append(_board_row(t, "转报超期", limit, False, late, "escalated"))
-    return iter(sorted(rows, key=board_key))
-
-
-def _awaiting_meeting(b: Board) -> Iterator[dict]:
-    """Cases put to a special meeting (专题会议): shown as waiting, never late."""
-    for t in b.query("c.state = 'meeting'", "c.reg_year, c.reg_seq"):
-        yield _board_row(t, "待专题会议", None, False, 0, "waiting")
-
-
-# Where the board's rows come from. Each source yields rows in board_key order; the board
-# merges them. A new kind of late item is a new function here.
-def _late_supervision(b: Board) -> Iterator[dict]:
-    """Answered cases under 督办台帐 or 专项督办 past (or near) the date they are due again."""
-    from lcqy.acts.supervision import board_rows
-
-    return board_rows(b)
-
-
-OVERDUE_SOURCES: list[Callable[[Board], Iterator[dict]]] = [
-    _past_limit,
-    _late_escalations,
-    _awaiting_meeting,
-    _late_supervision,
-]
-
-
-def iter_overdue(ctx: Ctx, *, as_of: date, dept: str | None = None, within: int = 1) -> Iterator[dict]:
-    """Everything late, due within `within` working days, or awaiting a meeting; worst first."""
-    if within < 0:
-        raise LcqyError("--within 须为不小于0的工作日数。")
-    if dept:
-        from lcqy.acts.common import require_dept
-
-        require_dept(ctx, dept, "部门（--dept）")
-    board = Board(ctx, as_of, dept, within)
-    return heapq.merge(*(source(board) for source in OVERDUE_SOURCES), key=board_key)
-
-
-def overdue(ctx: Ctx, *, as_of: date, dept: str | None = None, within: int = 1) -> list[dict]:
-    return list(iter_overdue(ctx, as_of=as_of, dept=dept, within=within))

@@ -222,8 +222,8 @@ def supervised_cases(ctx: Ctx, *, as_of: date, dept: str | None = None) -> list[
 
 def board_rows(board) -> Iterator[dict]:
     """Answered cases under 督办台帐 or 专项督办 past (or near) the date they are due again, as
-    rows of the overdue board (a `queries.Board`), in its order."""
-    from lcqy.acts.queries import board_key
+    rows of the overdue board (an `overdue.Board`), in its order."""
+    from lcqy.acts.overdue import board_key
 
     rows = []
     for r in supervised_cases(board.ctx, as_of=board.as_of, dept=board.dept):

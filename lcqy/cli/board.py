@@ -7,6 +7,7 @@ import itertools
 import typer
 
 from lcqy.cli._common import JSON_HELP, est, open_ctx
+from lcqy.cli._rows import Col
 
 # 情况 column: what is late.
 _WHAT = {
@@ -19,6 +20,19 @@ _WHAT = {
 }
 
 
+# At 80 columns enterprise and department keep at least 6 cells; 催办, then 类别, go first.
+OVERDUE_COLUMNS = (
+    Col("编号"),
+    Col("企业", share=3, least=6),
+    Col("类别", share=1, least=4, drop=2),
+    Col("牵头部门", share=2, least=6),
+    Col("时限"),
+    Col("超期", right=True),
+    Col("催办", right=True, drop=1),
+    Col("情况"),
+)
+
+
 def overdue_cmd(
     ctx: typer.Context,
     dept: str = typer.Option(None, "--dept", help="只看某部门牵头或配合的案件"),
@@ -28,8 +42,8 @@ def overdue_cmd(
 ):
     """超期和即将到期的案件：超过交办时限未交办、超过办结时限未答复、督办到期未办结，最严重的在前；
     已转报市级的另列在后，不计入超期。"""
-    from lcqy.acts.queries import iter_overdue
-    from lcqy.cli._rows import Col, print_json_lines, print_table, say_plain
+    from lcqy.acts.overdue import iter_overdue
+    from lcqy.cli._rows import print_json_lines, print_table, say_plain
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
@@ -59,17 +73,7 @@ def overdue_cmd(
                     "将到期" if r["status"] == "soon" else _WHAT[r["kind"]],
                 )
 
-        cols = [
-            Col("编号"),
-            Col("企业", share=3, least=6),
-            Col("类别", share=1, least=4, drop=2),
-            Col("牵头部门", share=2, least=6),
-            Col("时限"),
-            Col("超期", right=True),
-            Col("催办", right=True, drop=1),
-            Col("情况"),
-        ]
-        print_table(f"截至 {day} 超期与将到期案件", cols, body())
+        print_table(f"截至 {day} 超期与将到期案件", OVERDUE_COLUMNS, body())
     say_plain(f"超期 {n['late']} 件，{within} 个工作日内到期 {n['soon']} 件，待专题会议 {n['waiting']} 件。")
     if n["escalated"]:
         say_plain(f"另有已转报市级（转报时已超时限，列在最后，不计入超期）{n['escalated']} 件。")
