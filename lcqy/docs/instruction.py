@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lcqy.errors import LcqyError
-
 
 def build(values: dict[str, str]):
     """values: office_name, reg_no, doc_label, doc_no, enterprise, matter, instruction, leader, given_on."""
@@ -42,9 +40,10 @@ def build(values: dict[str, str]):
 
 
 def write(values: dict[str, str], out: Path) -> Path:
+    from lcqy.docs.package import finish, prepare_package, save
+
     doc = build(values)
-    try:
-        doc.save(str(out))
-    except OSError as exc:
-        raise LcqyError(f"无法写入 {out}：{exc.strerror or exc}") from exc
-    return out
+    # What every form has: page numbers, the font table's fallbacks, real properties.
+    prepare_package(doc)
+    finish(doc, "领导批示笺", values)
+    return save(doc, out)

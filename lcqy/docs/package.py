@@ -9,12 +9,15 @@ from the edge.
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
 
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+
+from lcqy.errors import LcqyError
 
 PAGE_FONT = "宋体"
 PAGE_SIZE = Pt(14)  # 4号
@@ -169,3 +172,12 @@ def finish(doc: DocumentObject, name: str, context: dict) -> None:
     number = next((context[k] for k in ("letter_no", "dispatch_no", "escalate_no", "reg_no") if context.get(k)), "")
     title = " ".join(str(x) for x in (context.get("letter_title") or name, number) if x)
     set_properties(doc, title, str(context.get("office_name") or ""), today_from_env())
+
+
+def save(doc, out: Path) -> Path:
+    """Write a finished document (a python-docx Document or a DocxTemplate)."""
+    try:
+        doc.save(str(out))
+    except OSError as exc:
+        raise LcqyError(f"无法写入 {out}：{exc.strerror or exc}") from exc
+    return out

@@ -14,7 +14,7 @@ from jinja2 import meta
 from jinja2.exceptions import TemplateError
 
 from lcqy.docs import sandbox
-from lcqy.docs.package import finish
+from lcqy.docs.package import finish, save
 from lcqy.docs.report_context import OPTIONAL as REPORT_OPTIONAL
 from lcqy.docs.report_context import REPORT_LISTS
 from lcqy.docs.report_context import REQUIRED as REPORT_REQUIRED
@@ -316,9 +316,4 @@ def render(
         register = _fill("register", attachment_context, template_dir)
         _append_attachment(tpl.docx, register.docx)
     finish(tpl.docx, NAMES.get(kind, kind), context)
-    out = Path(out_path)
-    try:
-        tpl.save(str(out))
-    except OSError as exc:
-        raise LcqyError(f"无法写入 {out}：{exc.strerror or exc}") from exc
-    return out
+    return save(tpl, Path(out_path))
