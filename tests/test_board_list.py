@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sqlite3
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +184,50 @@ def test_calendar_imports_only_chinas_module():
 def test_bad_number_option_is_said_in_chinese(ledger):
     r = ledger("overdue", "--within", "两")
     assert r.code == 2 and "--within" in r.err and "整数" in r.err
+
+
+def _calendar_run(cache: Path, code: str) -> str:
+    env = {**os.environ, "LCQY_CACHE_DIR": str(cache)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+
+
+CAL_PROBE = (
+    "import sys; from datetime import date; from lcqy.calendar_source import build_calendar; "
+    "from lcqy.rules.workdays import add_workdays; cal = build_calendar(); "
+    "print(add_workdays(cal, date(2026, 9, 30), 1), add_workdays(cal, date(2026, 9, 18), 1), "
+    "cal.is_estimate(date(2026, 5, 1)), 'holidays' in sys.modules)"
+)
+
+
+def test_calendar_cache_spares_the_holidays_import(tmp_path):
+    """The first run computes 2026 from `holidays` and keeps it; the next one reads the cache
+    file and gives the same answers (10/1-10/7 rest, 9/20 a 调休 workday) without the package."""
+    first = _calendar_run(tmp_path, CAL_PROBE).split()
+    assert first == ["2026-10-08", "2026-09-20", "False", "True"]
+    (cache,) = tmp_path.glob("calendar-*.json")
+    assert "2026-10-10" in cache.read_text()
+    assert _calendar_run(tmp_path, CAL_PROBE).split() == ["2026-10-08", "2026-09-20", "False", "False"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "not json",
+        '{"known": [2026], "years": {"2026": [["2025-10-01"], []]}}',  # a day of another year
+        '{"known": ["x"], "years": {}}',
+        '{"known": [2026], "years": {"2026": [["2026-13-01"], []]}}',
+        "[" * 2_000_000,
+    ],
+)
+def test_calendar_cache_that_is_not_ours_is_ignored(tmp_path, damage):
+    """A damaged or planted cache file is not believed: the calendar comes from the package."""
+    _calendar_run(tmp_path, CAL_PROBE)
+    (cache,) = tmp_path.glob("calendar-*.json")
+    cache.write_text(damage)
+    assert _calendar_run(tmp_path, CAL_PROBE).split() == ["2026-10-08", "2026-09-20", "False", "True"]
+
+
+def test_calendar_without_a_writable_cache_still_counts(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    assert _calendar_run(blocked / "sub", CAL_PROBE).split() == ["2026-10-08", "2026-09-20", "False", "True"]
