@@ -91,6 +91,7 @@ class Writer:
         self.new_depts: list[str] = []
         self.merges: list[tuple[str, tuple[int, int]]] = []  # (reg_no, (year, seq) it joined)
         self.today = ctx.today.isoformat()
+        self.now = now_text()
         self.first_case = self.next_id["cases"]
         self.suspended = self._suspend()
 
@@ -128,6 +129,7 @@ class Writer:
         return rid
 
     def flush(self) -> None:
+        self.now = now_text()  # the entry time of the next batch's rows
         for table, rows in self.pending.items():
             if rows:
                 cols = _COLUMNS[table]
@@ -184,7 +186,7 @@ class Writer:
             int(cal.is_estimate(due)),
             "" if row.state == "closed" else row.supervision,
             row.urges,
-            now_text(),
+            self.now,
             int(row.major),
             int(row.consult),
             ended,
@@ -193,7 +195,7 @@ class Writer:
             seq,
         )
         detail = json.dumps({"source": self.source, "where": row.where}, ensure_ascii=False)
-        self._put("events", case_id, now_text(), self.today, ctx.actor, "import", detail)
+        self._put("events", case_id, self.now, self.today, ctx.actor, "import", detail)
         if row.merged_into:
             self.merges.append((reg_no, row.merged_into))
         if row.disp:

@@ -133,27 +133,36 @@ def _text(value: object) -> object:
     return value
 
 
-def _convert(key: str, value: object) -> object:
-    if key in DATE_KEYS:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return parse_date(value)
-    if key in INT_KEYS:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return 0
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value.strip())
-        return value
-    if key == "assist_depts":
-        if value is None:
-            return []
-        return [p.strip() for p in _SPLIT_RE.split(str(_text(value))) if p.strip()]
-    value = _text(value)
+def _date(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return parse_date(value)
+
+
+def _count(value: object) -> object:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
+def _list(value: object) -> list[str]:
     if value is None:
-        return ""
-    if key == "result" and isinstance(value, str):
+        return []
+    return [p.strip() for p in _SPLIT_RE.split(str(_text(value))) if p.strip()]
+
+
+def _plain(value: object) -> object:
+    value = _text(value)
+    return "" if value is None else value
+
+
+def _result(value: object) -> object:
+    value = _plain(value)
+    if isinstance(value, str):
         m = _RESULT_RE.match(value.upper())
         if m:
             return m[1]
@@ -161,6 +170,19 @@ def _convert(key: str, value: object) -> object:
             if value == label:
                 return letter
     return value
+
+
+# key -> how its cell value is normalised (see the module docstring); text for any other key.
+_CONVERTERS = {
+    **dict.fromkeys(DATE_KEYS, _date),
+    **dict.fromkeys(INT_KEYS, _count),
+    "assist_depts": _list,
+    "result": _result,
+}
+
+
+def _convert(key: str, value: object) -> object:
+    return _CONVERTERS.get(key, _plain)(value)
 
 
 def _find_header(rows: list[tuple]) -> tuple[int, list[str | None], list[str]] | None:
@@ -269,22 +291,25 @@ def iter_workbook(path: str | os.PathLike, result: LedgerRead, *, headers_only: 
                     columns[i] = key
             sheet_category = title if title in CATEGORIES else None
             after = [item for n, item in sorted(head.items()) if n > header_idx + 1]
+            plan = [(i, key, _CONVERTERS.get(key, _plain)) for i, key in columns.items()]
+            due_col = next((i for i, key in columns.items() if key == "due_date"), -1)
             for number, cells, styles, formulas in itertools.chain(after, rest, rows):
                 width = max(cells) + 1
                 values: dict[str, object] = {}
                 said: list[str] = []
                 blank = True
-                for i, key in columns.items():
+                for i, key, convert in plan:
                     if i >= width:
                         continue
                     raw = cells.get(i)
-                    if raw is None and i in formulas:
-                        said.append(key)
+                    if raw is None:
+                        if i in formulas:
+                            said.append(key)
+                            blank = False
+                    elif blank and not _empty(raw):
                         blank = False
-                    if not _empty(raw):
-                        blank = False
-                    values[key] = _convert(key, raw)
-                    if key == "due_date":
+                    values[key] = convert(raw)
+                    if i == due_col:
                         style = styles.get(i, 0)
                         values["due_estimated"] = style < len(formats) and formats[style] == ESTIMATED_DATE_FORMAT
                 if blank:
