@@ -161,18 +161,20 @@ def _fresh(run, tmp_path, monkeypatch, name: str) -> Path:
     return db
 
 
-def _triggers(db: Path) -> set[tuple[str, str]]:
+def _schema(db: Path) -> set[tuple[str, str, str]]:
     conn = sqlite3.connect(db)
     try:
-        return set(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+        return set(conn.execute("SELECT type, name, sql FROM sqlite_master"))
     finally:
         conn.close()
 
 
-def test_batched_import_leaves_the_ledger_row_by_row_inserts_leave(run, tmp_path, monkeypatch):
+@pytest.mark.parametrize("reindex", [False, True])
+def test_batched_import_leaves_the_ledger_row_by_row_inserts_leave(run, tmp_path, monkeypatch, reindex):
     """The sample (every state) exported and imported: the open due dates are what migration 4's
-    triggers compute, the search index agrees with the cases, the triggers are back as they were,
-    and `list --text` finds the same cases as in the sample."""
+    triggers compute, the search index agrees with the cases, the triggers and indexes are back as
+    they were (SQLite's integrity check compares each index with its table), and `list --text`
+    finds the same cases as in the sample."""
     sample = tmp_path / "sample.db"
     shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
     monkeypatch.setenv("LCQY_DB", str(sample))
@@ -183,13 +185,19 @@ def test_batched_import_leaves_the_ledger_row_by_row_inserts_leave(run, tmp_path
     assert all(found.values())
 
     db = _fresh(run, tmp_path, monkeypatch, "new.db")
-    triggers = _triggers(db)
+    schema = _schema(db)
     monkeypatch.setattr(import_write, "BATCH", 7)  # several batches, and a part batch at the end
+    monkeypatch.setattr(import_write, "REINDEX_ROWS", 1 if reindex else 10**9)
+    dropped = []
+    real_drop = import_write.Writer._drop_indexes
+    monkeypatch.setattr(import_write.Writer, "_drop_indexes", lambda self: dropped.extend(real_drop(self)) or dropped)
     r = run("import-ledger", str(sheet))
     assert r.code == 0, r.err
-    assert _triggers(db) == triggers
+    assert bool(dropped) == reindex and (not reindex or "cases_problem_key" in {n for n, _ in dropped})
+    assert _schema(db) == schema
     conn = sqlite3.connect(db)
     try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         conn.execute("INSERT INTO cases_fts (cases_fts, rank) VALUES ('integrity-check', 1)")  # raises if not
         due = conn.execute("SELECT id, due_open, due_open_estimated FROM cases ORDER BY id").fetchall()
         assert any(d for _, d, _ in due)
@@ -206,9 +214,13 @@ def test_batched_import_leaves_the_ledger_row_by_row_inserts_leave(run, tmp_path
     assert run("check").code == 0
 
 
-def test_triggers_changed_since_migration_4_are_left_to_fire(ledger, tmp_path):
+def test_triggers_changed_since_migration_4_are_left_to_fire(ledger, tmp_path, monkeypatch):
     """Only migration 4's own triggers are set aside: one whose text has changed since fires row
-    by row as written."""
+    by row as written, and the indexes it may look rows up through stay in place meanwhile."""
+    monkeypatch.setattr(import_write, "REINDEX_ROWS", 1)
+    dropped = []
+    real_drop = import_write.Writer._drop_indexes
+    monkeypatch.setattr(import_write.Writer, "_drop_indexes", lambda self: dropped.extend(real_drop(self)) or [])
     conn = sqlite3.connect(ledger.db)
     conn.executescript(
         "CREATE TABLE seen (case_id INTEGER);"
@@ -224,6 +236,7 @@ def test_triggers_changed_since_migration_4_are_left_to_fire(ledger, tmp_path):
     conn = sqlite3.connect(ledger.db)
     try:
         assert conn.execute("SELECT case_id FROM seen").fetchall() == [(1,), (2,)]
+        assert dropped == []
         conn.execute("INSERT INTO cases_fts (cases_fts, rank) VALUES ('integrity-check', 1)")
     finally:
         conn.close()

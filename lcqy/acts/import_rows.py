@@ -101,7 +101,7 @@ def _number(p: _Problems, where: str, text: str, kinds: str, prefix: str, label:
 
 def check_row(ctx: Ctx, where: str, v: dict, prefix: str, level: str) -> tuple[Row, list[str]]:
     row, p = Row(where), _Problems()
-    text = {k: str(v.get(k) if v.get(k) is not None else "").strip() for k in v}
+    text = {k: "" if x is None else str(x).strip() for k, x in v.items()}
     for key in REQUIRED:
         if not text.get(key):
             p.append(f"{where}：缺少{FIELDS[key][0]}。")

@@ -78,7 +78,7 @@ def import_ledger(ctx: Ctx, path: Path, *, dry_run: bool = False, allow_gaps: bo
         del facts  # the spools hold the rows now
         new_depts: list[str] = []
         try:
-            _write_all(ctx, [numbered, unnumbered], path.name, new_depts, dry_run)
+            _write_all(ctx, [numbered, unnumbered], rows, path.name, new_depts, dry_run)
         except _DryRun:
             pass  # everything was written, then rolled back
     return {
@@ -147,11 +147,11 @@ class _DryRun(Exception):
     """Raised inside the transaction to roll back a --dry-run import."""
 
 
-def _write_all(ctx: Ctx, spools: list[_Spool], source: str, new_depts: list[str], dry_run: bool) -> None:
+def _write_all(ctx: Ctx, spools: list[_Spool], rows: int, source: str, new_depts: list[str], dry_run: bool) -> None:
     from lcqy.acts.import_write import Writer
 
     with ctx.ledger.write():
-        writer = Writer(ctx, source)
+        writer = Writer(ctx, source, rows)
         # Claimed numbers first, so that the counters move past them before any new number is issued.
         for spool in spools:
             for row in spool:
