@@ -251,3 +251,58 @@ def test_many_problems_are_counted_and_the_first_fifty_shown(ledger, tmp_path):
     assert r.code == 1 and "共 60 处问题" in r.err and "……另有 10 处问题" in r.err
     assert "第2行" in r.err and "第51行" in r.err and "第52行" not in r.err
     assert snapshot(ledger.db) == before
+
+
+def _two_sheets(path: Path, first: list[list], second: list[list]) -> Path:
+    wb = Workbook()
+    for title, rows in (("招工用工", first), ("其它", second)):
+        ws = wb.create_sheet(title)
+        ws.append(HEAD)
+        for r in rows:
+            ws.append(r)
+    del wb["Sheet"]
+    wb.save(path)
+    return path
+
+
+def test_two_processes_give_what_one_gives(ledger, run, tmp_path, monkeypatch):
+    """A workbook of several sheets is read by this process and a forked one together: the same
+    refusals in the same order, a refusal met by the other process, and the same ledger."""
+    from lcqy.acts import import_read
+
+    bad = [[*ROW[:6], "12345", ROW[7]]]
+    refused = _two_sheets(tmp_path / "bad.xlsx", [ROW, *bad], [*bad, ROW, *bad])
+    said = {}
+    before = snapshot(ledger.db)
+    for limit in (10**12, 0):  # one process, then two
+        monkeypatch.setattr(import_read, "PARALLEL_BYTES", limit)
+        r = ledger("import-ledger", str(refused))
+        assert r.code == 1 and "共 3 处问题" in r.err
+        said[limit] = r.err
+    assert said[0] == said[10**12]
+    assert said[0].index("工作表“招工用工”第3行") < said[0].index("工作表“其它”第2行") < said[0].index("“其它”第4行")
+    # Bounds hold in the other process too, with the same message.
+    monkeypatch.setattr(xml_rows, "MAX_CELLS", 5)
+    r = ledger("import-ledger", str(refused))
+    assert r.code == 1 and "的单元格超过 5 个" in r.err and "Traceback" not in r.err
+    monkeypatch.setattr(xml_rows, "MAX_CELLS", 16_384)
+    assert snapshot(ledger.db) == before
+
+    sample = tmp_path / "sample.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
+    monkeypatch.setenv("LCQY_DB", str(sample))
+    sheet = tmp_path / "sample.xlsx"
+    assert run("export-ledger", "-o", str(sheet), "--with-contacts").code == 0
+    dumps = {}
+    monkeypatch.setenv("LCQY_NOW", "2026-11-27T09:00:00")  # entry times, the same in both ledgers
+    for limit in (10**12, 0):
+        monkeypatch.setattr(import_read, "PARALLEL_BYTES", limit)
+        db = _fresh(run, tmp_path, monkeypatch, f"new{limit}.db")
+        r = run("import-ledger", str(sheet), "--json")
+        assert r.code == 0, r.err
+        assert json.loads(r.out)["rows"] > 100
+        conn = sqlite3.connect(db)
+        dumps[limit] = list(conn.iterdump())
+        conn.close()
+        assert run("check").code == 0
+    assert dumps[0] == dumps[10**12]
