@@ -205,6 +205,17 @@ def test_batched_import_leaves_the_ledger_row_by_row_inserts_leave(run, tmp_path
 
         conn.execute(_DUE.format(case="id"))
         assert conn.execute("SELECT id, due_open, due_open_estimated FROM cases ORDER BY id").fetchall() == due
+        # The report's spans (migration 14) are what its own statements compute from scratch.
+        from lcqy.store.migrations import m014_report_spans as m14
+
+        spans = "SELECT * FROM dispatch_spans ORDER BY id", "SELECT * FROM case_spans ORDER BY id"
+        kept = [conn.execute(q).fetchall() for q in spans]
+        assert all(kept)
+        conn.execute("DELETE FROM dispatch_spans")
+        conn.execute("DELETE FROM case_spans")
+        conn.execute(f"INSERT INTO dispatch_spans ({m14._COLUMNS}){m14._SPAN.format(replies=m14._ALL_DISPATCHES)}")
+        conn.execute(m14._c("c.id").replace(" WHERE c.id = c.id", ""))
+        assert [conn.execute(q).fetchall() for q in spans] == kept
         conn.rollback()
     finally:
         conn.close()
