@@ -64,6 +64,7 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--month", default="2026-10")
     args = ap.parse_args()
+    gen.byte_compile()
     # A cache of its own: the ledger is created with this tree's migrations.
     cached = Path(tempfile.gettempdir()) / f"lcqy-bench-report-ledger-{args.cases}-v{gen.LAYOUT}.db"
     if not cached.exists():
