@@ -1,13 +1,20 @@
 """China's official calendar from the `holidays` package, plus the office's own days.
 
 Kept apart from the pure rules so that `holidays` loads only in commands that count
-working days, and then only China's module (see `_china`).
+working days, and then only China's module (see `_china`). Loading it costs about a tenth of a
+second, more than a whole `overdue` run otherwise spends on start-up, so each year's rest days
+and 调休 workdays, once computed, are kept in a small cache file named after the package's own
+version and China's module (see `_cached`): a changed package is a new file, never stale data.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 from datetime import date
 from functools import cache
+from pathlib import Path
 from types import ModuleType
 
 from lcqy.rules.workdays import WorkCalendar
@@ -40,17 +47,104 @@ def _china() -> ModuleType:
 
 @cache
 def official_year(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    kept = _cached()["years"].get(year)
+    if kept is not None:
+        return kept
     h = _china().China(years=year)
     rest = frozenset(d for d in h if d.year == year)
     # weekend_workdays also keeps a few dates from 2001-2011 in every instance.
     workdays = frozenset(d for d in h.weekend_workdays if d.year == year)
+    _keep(years={year: (rest, workdays)})
     return rest, workdays
 
 
 @cache
 def known_years() -> frozenset[int]:
     """Years whose State Council schedule the package carries (others are guesses)."""
-    return frozenset(_china().ChinaStaticHolidays.special_public_holidays)
+    kept = _cached()["known"]
+    if kept is not None:
+        return kept
+    known = frozenset(_china().ChinaStaticHolidays.special_public_holidays)
+    _keep(known=known)
+    return known
+
+
+# -- the cache file --------------------------------------------------------------------------
+_MAX_CACHE = 1_000_000  # bytes: a century of years is about 60 kB
+
+
+def _cache_file() -> Path | None:
+    """$LCQY_CACHE_DIR, else the user's cache folder; None where there is no home."""
+    import importlib.util
+
+    base = os.environ.get("LCQY_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lcqy"
+    )
+    spec = importlib.util.find_spec("holidays")  # finds the package without running it
+    if spec is None or spec.origin is None or base.startswith("~"):
+        return None
+    package = Path(spec.origin).parent
+    digest = hashlib.sha256()
+    for part in ("version.py", "countries/china.py"):
+        try:
+            digest.update((package / part).read_bytes())
+        except OSError:
+            return None  # another layout: no cache
+    return Path(base) / f"calendar-{digest.hexdigest()[:16]}.json"
+
+
+@cache
+def _cached() -> dict:
+    """{"known": frozenset | None, "years": {year: (rest, workdays)}} from the cache file; a
+    file that is missing, unreadable or not exactly what _keep writes counts as empty."""
+    empty: dict = {"known": None, "years": {}}
+    path = _cache_file()
+    if path is None:
+        return empty
+    try:
+        with path.open("rb") as f:
+            raw = f.read(_MAX_CACHE + 1)
+        if len(raw) > _MAX_CACHE:
+            return empty
+        data = json.loads(raw)
+        known = data["known"]
+        if known is not None and not all(type(y) is int for y in known):
+            return empty
+        years = {}
+        for key, (rest, work) in data["years"].items():
+            year = int(key)
+            days = [frozenset(map(date.fromisoformat, rest)), frozenset(map(date.fromisoformat, work))]
+            if any(d.year != year for part in days for d in part):
+                return empty
+            years[year] = (days[0], days[1])
+        return {"known": None if known is None else frozenset(known), "years": years}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return empty
+
+
+def _keep(known: frozenset[int] | None = None, years: dict | None = None) -> None:
+    """Add to the cache file (best effort: a read-only home only means no cache)."""
+    path = _cache_file()
+    if path is None:
+        return
+    held = _cached()
+    if known is not None:
+        held["known"] = known
+    held["years"].update(years or {})
+    data = {
+        "known": None if held["known"] is None else sorted(held["known"]),
+        "years": {
+            str(y): [sorted(d.isoformat() for d in rest), sorted(d.isoformat() for d in work)]
+            for y, (rest, work) in sorted(held["years"].items())
+        },
+    }
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(data), encoding="utf-8")
+        os.replace(tmp, path)  # whole or not at all, whoever writes last
+    except OSError:
+        pass
 
 
 def build_calendar(office: dict[date, str] | None = None, confirmed: frozenset[int] = frozenset()) -> WorkCalendar:

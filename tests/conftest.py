@@ -15,6 +15,13 @@ from hypothesis import settings
 
 from lcqy.cli import main
 
+# The holiday calendar's cache file goes to a folder of this run, never the user's own
+# (set before anything loads the calendar; subprocesses inherit it).
+if "LCQY_CACHE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["LCQY_CACHE_DIR"] = tempfile.mkdtemp(prefix="lcqy-test-cache-")
+
 # No per-example deadline (the first call loads the holiday tables); in CI the examples are
 # derandomized, so a run there is reproducible, while local runs keep exploring.
 settings.register_profile("dev", deadline=None)

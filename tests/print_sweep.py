@@ -130,6 +130,59 @@ def build_documents(run, out: Path, lengths=LENGTHS) -> dict[tuple[str, int], Pa
     return docs
 
 
+# The letters at their extremes: (problem length, enterprise, cooperating departments, 专项督办).
+LEAD = "临沧市临翔区自然资源局"
+LONG_DEPTS = (
+    "临沧市临翔区发展和改革局",
+    "临沧市临翔区住房和城乡建设局",
+    "临沧市临翔区人力资源和社会保障局",
+    "云南电网有限责任公司临沧临翔供电局",
+    "临沧市生态环境局临翔分局",
+)
+SHORT_ENTERPRISE = "临沧南美坚果开发有限公司"
+LETTERS = {
+    "short": (60, SHORT_ENTERPRISE, 0, False),
+    "typical": (200, ENTERPRISE, 3, False),
+    "long": (600, ENTERPRISE, 5, False),
+    "longest": (600, ENTERPRISE, 5, True),  # a 督办函 cites its supervision at length
+}
+
+
+def build_letters(run, out: Path, which=tuple(LETTERS)) -> dict[str, Path]:
+    """One 催办函 (督办函 for "longest") per entry of LETTERS, through the CLI; {name: docx}."""
+    out.mkdir(parents=True, exist_ok=True)
+    assert run("dept", "add", LEAD, *LONG_DEPTS).code == 0
+    made = {}
+    for name in which:
+        n, enterprise, assists, special = LETTERS[name]
+        r = run(
+            "register", "--enterprise", enterprise, "--category", "用地审批", "--channel", "来电反映",
+            "--contact", "欧阳明远", "--title", "副总经理", "--phone", "13908831234", "--address",
+            "临沧市临翔区南美乡多依村茶叶加工园区3号", "--problem", problem_text(n), "--request",
+            "请协调加快用地组卷报批。", "--date", "2026-09-28", "--json",
+        )  # fmt: skip
+        assert r.code == 0, r.err
+        case = _case_no(json.loads(r.out)["reg_no"])
+        assist = [a for d in LONG_DEPTS[:assists] for a in ("--assist", d)]
+        r = run(
+            "dispatch", case, "--dept", LEAD, *assist, "--approver", "李明", "--level", "副组长", "--date", "2026-09-29"
+        )
+        assert r.code == 0, r.err
+        steps = [
+            ("reply", case, "--result", "A", "--mode", "书面", "--summary", "已办结", "--date", "2026-10-09"),
+            ("followup", case, "--method", "电话回询", "--satisfaction", "不满意", "--date", "2026-10-12"),
+            ("supervise", case, "--until", "2026-10-20", "--reason", "企业不满意", "--date", "2026-10-13"),
+        ]
+        for step in steps if special else ():
+            r = run(*step)
+            assert r.code == 0, r.err
+        path = out / f"letter-{name}.docx"
+        r = run("urge", case, "--date", "2026-11-02" if special else "2026-10-15", "-o", str(path))
+        assert r.code == 0, r.err
+        made[name] = path
+    return made
+
+
 def _case_no(line: str) -> str:
     """The 登记编号 printed by register, as YEAR-N."""
     import re
@@ -139,10 +192,31 @@ def _case_no(line: str) -> str:
     return f"{m[1]}-{m[2]}"
 
 
-def render_all(run, out: Path, lengths=LENGTHS) -> dict[tuple[str, int], list[str]]:
-    docs = build_documents(run, out, lengths)
+def render_all(run, out: Path, lengths=LENGTHS) -> dict[tuple, list[str]]:
+    """Text of each page of every document: keys (kind, length) and ("letter", name)."""
+    docs: dict[tuple, Path] = dict(build_documents(run, out, lengths))
+    docs.update({("letter", name): path for name, path in build_letters(run, out).items()})
     to_pdf(list(docs.values()), out)
     return {key: pages(path.with_suffix(".pdf")) for key, path in docs.items()}
+
+
+def page_count(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def last_line_bottom(pdf: Path, word: str) -> tuple[int, float, float]:
+    """(page, bottom of the last line holding `word`, bottom of the text block), in points from
+    the top of the page, read from the PDF's word boxes. The block ends 35 mm above the edge."""
+    import re
+
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    found = (0, 0.0)
+    for i, page in enumerate(xml.split("<page ")[1:], 1):
+        height = float(re.search(r'height="([\d.]+)"', page)[1])
+        for y in re.findall(r'yMax="([\d.]+)">[^<]*' + re.escape(word) + "[^<]*</word>", page):
+            found = (i, float(y))
+    return found[0], found[1], height - 35 / 25.4 * 72
 
 
 def main(argv: list[str]) -> int:
@@ -175,6 +249,10 @@ def main(argv: list[str]) -> int:
     print("length " + " ".join(f"{k:>9}" for k in kinds))
     for n in LENGTHS:
         print(f"{n:>6} " + " ".join(f"{len(result[(k, n)]):>9}" for k in kinds))
+    for name in LETTERS:
+        page, bottom, block = last_line_bottom(out / f"letter-{name}.pdf", "印发")
+        count = len(result[("letter", name)])
+        print(f"letter {name}: {count} page(s), 版记 ends {block - bottom:.1f} pt above the foot")
     return 0
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import sqlite3
 import subprocess
 import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -182,3 +184,87 @@ def test_calendar_imports_only_chinas_module():
 def test_bad_number_option_is_said_in_chinese(ledger):
     r = ledger("overdue", "--within", "两")
     assert r.code == 2 and "--within" in r.err and "整数" in r.err
+
+
+def _calendar_run(cache: Path, code: str) -> str:
+    env = {**os.environ, "LCQY_CACHE_DIR": str(cache)}
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env).stdout
+
+
+CAL_PROBE = (
+    "import sys; from datetime import date; from lcqy.calendar_source import build_calendar; "
+    "from lcqy.rules.workdays import add_workdays; cal = build_calendar(); "
+    "print(add_workdays(cal, date(2026, 9, 30), 1), add_workdays(cal, date(2026, 9, 18), 1), "
+    "cal.is_estimate(date(2026, 5, 1)), 'holidays' in sys.modules)"
+)
+
+
+def test_calendar_cache_spares_the_holidays_import(tmp_path):
+    """The first run computes 2026 from `holidays` and keeps it; the next one reads the cache
+    file and gives the same answers (10/1-10/7 rest, 9/20 a 调休 workday) without the package."""
+    first = _calendar_run(tmp_path, CAL_PROBE).split()
+    assert first == ["2026-10-08", "2026-09-20", "False", "True"]
+    (cache,) = tmp_path.glob("calendar-*.json")
+    assert "2026-10-10" in cache.read_text()
+    assert _calendar_run(tmp_path, CAL_PROBE).split() == ["2026-10-08", "2026-09-20", "False", "False"]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "not json",
+        '{"known": [2026], "years": {"2026": [["2025-10-01"], []]}}',  # a day of another year
+        '{"known": ["x"], "years": {}}',
+        '{"known": [2026], "years": {"2026": [["2026-13-01"], []]}}',
+        "[" * 2_000_000,
+    ],
+)
+def test_calendar_cache_that_is_not_ours_is_ignored(tmp_path, damage):
+    """A damaged or planted cache file is not believed: the calendar comes from the package."""
+    _calendar_run(tmp_path, CAL_PROBE)
+    (cache,) = tmp_path.glob("calendar-*.json")
+    cache.write_text(damage)
+    assert _calendar_run(tmp_path, CAL_PROBE).split() == ["2026-10-08", "2026-09-20", "False", "True"]
+
+
+def test_calendar_without_a_writable_cache_still_counts(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("")
+    assert _calendar_run(blocked / "sub", CAL_PROBE).split() == ["2026-10-08", "2026-09-20", "False", "True"]
+
+
+def test_board_records_written_by_sqlite_equal_the_rows(ledger):
+    """The bulk of `overdue --json` is written by SQLite (json_object), the rest by Python:
+    every record has the same keys, order and values as the board's Row for it, estimated
+    limits and 督办 rows included."""
+    from lcqy.acts.context import Ctx
+    from lcqy.acts.overdue import Row, iter_overdue
+    from lcqy.store.db import Ledger
+    from tests.conftest import UNKNOWN
+
+    reg(ledger, "2026-11-20")  # undispatched, late
+    reg(ledger, "2026-11-02")  # dispatched, unreplied, late, urged
+    lead_and_assist = ["--dept", "临翔供电局", "--assist", "区财政局", "--approver", "王强", "--level", "副组长"]
+    act(ledger, "dispatch", "2", *lead_and_assist, "--date", "2026-11-03")
+    ledger("urge", "2", "--no-letter", "--date", "2026-11-12")
+    reg(ledger, "2026-11-02")  # answered B with a plan date: under 督办台帐, late again
+    act(ledger, "dispatch", "3", "--dept", "区财政局", *DISPATCH, "--date", "2026-11-03")
+    plan = ["--plan", "明年春季改造线路", "--plan-due", "2026-11-16"]
+    act(ledger, "reply", "3", "--result", "B", "--mode", "书面", "--summary", "列入计划", *plan, "--date", "2026-11-06")
+    reg(ledger, "2026-11-02")  # to a special meeting
+    act(ledger, "dispatch", "4", "--approver", "区长", "--level", "专题会议", "--date", "2026-11-03")
+    late_on = f"{UNKNOWN}-01-25"
+    ledger("register", *register_args(), "--date", late_on, today=late_on)  # a limit in a year not yet published
+    as_of = date(UNKNOWN, 2, 1)
+    led = Ledger.open(ledger.db)
+    try:
+        ctx = Ctx(led, as_of)
+        rows = [r._asdict() for r in iter_overdue(ctx, as_of=as_of, within=3)]
+        texts = [json.loads(t) for t in iter_overdue(ctx, as_of=as_of, within=3, as_json=True)]
+        dept = [json.loads(t) for t in iter_overdue(ctx, as_of=as_of, dept="区财政局", as_json=True)]
+    finally:
+        led.close()
+    assert texts == rows and all(list(t) == list(Row._fields) for t in texts)
+    assert {r["kind"] for r in rows} == {"待交办", "办理中", "督办台帐", "待专题会议"}
+    assert any(r["due_estimated"] for r in rows) and any(r["urge_count"] == 1 for r in rows)
+    assert [r["case"] for r in dept] == ["2026-2", "2026-3"]  # leads one, assists the other

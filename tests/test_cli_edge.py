@@ -8,7 +8,7 @@ import re
 import typer
 
 from lcqy import __version__
-from lcqy.cli import app
+from lcqy.cli import load
 from lcqy.rules.constants import APPROVAL_LEVELS, CATEGORIES, CLERK_CHANNELS
 from tests.conftest import register_args, snapshot
 from tests.test_core_cli import _walk
@@ -23,7 +23,7 @@ def _flat(text: str) -> str:
 
 def test_help_at_80_columns_wraps_never_truncates(run, monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
-    root = typer.main.get_command(app)
+    root = typer.main.get_command(load())
     for path, _cmd in _walk(root):
         r = run(*path.split()[1:], "--help")
         assert r.code == 0, (path, r.err)
@@ -144,3 +144,44 @@ def test_gbk_ledger_path_and_gbk_answer_at_a_prompt(ledger, monkeypatch):
         assert exc.code == 1
     assert "输入的企业名称不是 UTF-8 编码（终端可能使用 GBK）" in err.getvalue()
     assert snapshot(ledger.db) == before
+
+
+def test_command_index_matches_the_areas():
+    """Each run loads only its command's area through lcqy/cli/_commands.py: the index must
+    name every command and group of every area, and only those."""
+    import importlib
+
+    from lcqy import cli
+    from lcqy.cli._commands import COMMANDS
+
+    found = {}
+    for area in cli._AREAS:
+        probe = typer.Typer()
+        importlib.import_module(f"lcqy.cli.{area}").register(probe)
+        found.update({c.name: area for c in probe.registered_commands})
+        found.update({g.name: area for g in probe.registered_groups})
+    assert COMMANDS == found
+
+
+def test_one_command_loads_one_area():
+    """`lcqy overdue` imports the board area, not the Excel, document or exchange areas."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from lcqy import cli; cli.load('overdue'); "
+        "print(sorted(cli._loaded), 'openpyxl' in sys.modules, 'docx' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["['board']", "False", "False"]
+
+
+def test_help_keeps_the_area_order_after_single_loads(run):
+    """Commands run one at a time and then --help list the commands in the same order as a fresh --help."""
+    from lcqy import cli
+
+    fresh = [c.name for c in cli.load().registered_commands]
+    run("overdue")
+    run("report", "--help")
+    assert [c.name for c in cli.load().registered_commands] == fresh
+    assert fresh.index("init") < fresh.index("register") < fresh.index("overdue")

@@ -11,7 +11,7 @@ import sys
 
 import typer
 
-from lcqy.cli import app
+from lcqy.cli import load
 from tests.conftest import INIT, UNKNOWN, register_args, snapshot
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -26,7 +26,7 @@ def _walk(cmd, path: str = "lcqy"):
 
 
 def test_every_command_has_chinese_help():
-    root = typer.main.get_command(app)
+    root = typer.main.get_command(load())
     seen = list(_walk(root))
     assert len(seen) > 20
     for path, cmd in seen:

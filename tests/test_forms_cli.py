@@ -150,3 +150,32 @@ def test_urge_letter(ledger, tmp_path, monkeypatch):
     assert "3个工作日" in text.replace(" ", "") or "3 个工作日" in text
     assert "2026年10月20日" in text and "第1次" in text
     assert "{{" not in text
+
+
+def test_form_urge_says_when_the_letter_was_missing(ledger, tmp_path, monkeypatch):
+    _setup(ledger, tmp_path, monkeypatch)
+    r = ledger("urge", "1", "--date", "2026-10-15", "--json")
+    assert r.code == 0, r.err
+    letter = tmp_path / json.loads(r.out)["letter"]
+    number = json.loads(r.out)["letter_no"]
+    assert letter.name == "临翔服企办交（2026）第1号第1次催办函.docx" and number == "临翔服企办催（2026）第1号"
+    # The letter is where urge put it: form urge refuses to overwrite it, or rewrites it with --force.
+    r = ledger("form", "urge", "1")
+    assert r.code == 1 and "--force" in r.err
+    r = ledger("form", "urge", "1", "--force")
+    assert r.code == 0 and r.out.strip() == f"已生成 {letter.name}"
+    # A copy elsewhere while the letter is in its folder: nothing to report either.
+    r = ledger("form", "urge", "1", "-o", "copy.docx")
+    assert r.code == 0 and r.out.strip() == "已生成 copy.docx"
+
+    letter.unlink()
+    before = snapshot(ledger.db)
+    r = ledger("form", "urge", "1")
+    assert r.code == 0, r.err
+    assert r.out.strip() == (
+        f"未找到上次的催办函（{letter.name}），已按原编号{number}、原日期2026年10月15日重新生成：{letter.name}"
+    )
+    assert len(r.out.strip().splitlines()) == 1 and not r.err
+    text = [p.text for p in docx.Document(letter).paragraphs]
+    assert text[1] == number and "\t2026年10月15日" in text  # its own number and date, not today's
+    assert snapshot(ledger.db) == before  # writing a form records nothing

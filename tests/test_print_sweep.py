@@ -25,15 +25,16 @@ EXPECTED = {
     "register": dict(zip(L, (1, 1, 1, 2, 2, 2))),
     "dispatch": dict(zip(L, (2, 2, 2, 3, 3, 3))),
     "escalate": dict(zip(L, (2, 2, 2, 3, 3, 3))),
-    # The letter quotes the problem briefly, so its length does not matter; with the long
-    # enterprise name its last paragraph, signature and 版记 go over together.
-    "urge": dict.fromkeys(L, 2),
+    # The letter quotes the problem briefly, so its length does not matter: one page, the
+    # line pitch tightened where the long enterprise name needs it.
+    "urge": dict.fromkeys(L, 1),
 }
 OFFICE = "临翔区服务企业发展领导小组办公室"
 
 
 @pytest.fixture(scope="module")
-def printed(tmp_path_factory):
+def sweep(tmp_path_factory):
+    """(folder of the PDFs, text of each page per document)."""
     mp = pytest.MonkeyPatch()
     out = tmp_path_factory.mktemp("sweep")
     mp.setenv("LCQY_DB", str(out / "ledger.db"))
@@ -58,9 +59,14 @@ def printed(tmp_path_factory):
 
     assert run(*INIT).code == 0 and run("dept", "add", *DEPTS).code == 0
     try:
-        yield print_sweep.render_all(run, out)
+        yield out, print_sweep.render_all(run, out)
     finally:
         mp.undo()
+
+
+@pytest.fixture(scope="module")
+def printed(sweep):
+    return sweep[1]
 
 
 def body(page: str) -> str:
@@ -121,8 +127,38 @@ def test_letter_signature_never_alone(printed):
                 assert "特此函告。" in page and "抄送：区发展和改革局，区住房和城乡建设局。" in page, (n, page)
                 assert page.endswith("2026年10月15日印发"), (n, page)
         assert pages[0].startswith("催办函临翔服企办催（2026）第")
+        assert len(pages) == 1
         quote = "“公司新建茶叶精制加工厂房项目已于2025年3月取得区发展和改革局立项批复”等问题"
         assert (quote in pages[0]) == (n >= 60), n
+
+
+LETTER_PAGES = {"short": 1, "typical": 1, "long": 1, "longest": 2}
+
+
+@pytest.mark.parametrize("name", list(LETTER_PAGES))
+def test_letter_pages_and_imprint_at_the_foot(sweep, name):
+    """Short, typical and the longest texts (600 characters, the longest enterprise name, five
+    long cooperating departments, the 专项督办 wording): one page where it fits, else two; the
+    版记 ends within a line of the text block's foot, on the page of the signature."""
+    out, printed = sweep
+    pdf = out / f"letter-{name}.pdf"
+    assert print_sweep.page_count(pdf) == LETTER_PAGES[name]
+    pages = [body(p) for p in printed[("letter", name)]]
+    page, bottom, block = print_sweep.last_line_bottom(pdf, "印发")
+    assert page == len(pages), name
+    assert 0 < block - bottom < 28.95, (name, block - bottom)  # no room for another line under it
+    last = pages[-1]
+    assert "特此函告。" in last and OFFICE + "2026年" in last and last.endswith("印发")
+    # never a signature alone: the last body paragraph opens the last page or precedes it there
+    assert "确有困难暂时无法办结的" in last
+    if len(pages) > 1:
+        assert last.startswith("确有困难暂时无法办结的"), last[:40]
+        assert pages[0].startswith("督办函") and "请你单位高度重视" in pages[0]
+    assists = print_sweep.LONG_DEPTS[: print_sweep.LETTERS[name][2]]
+    if assists:
+        assert "抄送：" + "，".join(assists) + "。" in last
+    else:
+        assert "抄送" not in last
 
 
 def _scales(pdf) -> list[float]:

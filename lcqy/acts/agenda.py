@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from lcqy.acts.context import Ctx
-from lcqy.acts.supervision import supervised_cases
+from lcqy.acts.supervised import supervised_cases
 from lcqy.rules.workdays import add_month, workdays_between
 
 SOON = 2  # working days ahead that count as "coming due"

@@ -57,7 +57,7 @@ LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c
 """
 
 
-def _label_sql(column: str, labels: dict[str, str]) -> str:
+def label_sql(column: str, labels: dict[str, str]) -> str:
     whens = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in labels.items())
     return f"CASE {column} {whens} END"
 
@@ -73,8 +73,8 @@ LIST_JSON = {
     "channel": "c.channel",
     "accepted_on": "c.accepted_on",
     "state": "c.state",
-    "state_label": _label_sql("c.state", STATES),
-    "supervision_label": _label_sql("c.supervision", SUPERVISION),
+    "state_label": label_sql("c.state", STATES),
+    "supervision_label": label_sql("c.supervision", SUPERVISION),
     "lead_dept": "d.lead_dept",
     "assist": "json(coalesce(d.assist, '[]'))",
     "dispatch_no": "d.no",

@@ -3,19 +3,18 @@ new deadlines and re-dispatch, and the late 督办 cases for `overdue` and `agen
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import date
 
 from lcqy.acts.cases import active_dispatch, latest, resolve
 from lcqy.acts.common import step_date
 from lcqy.acts.context import Ctx
 from lcqy.acts.dispatching import dispatch_departments, insert_dispatch
+from lcqy.acts.supervised import supervision_due
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
-from lcqy.rules.constants import APPROVAL_LEVELS, STATES, SUPERVISION, TIERS
+from lcqy.rules.constants import APPROVAL_LEVELS, SUPERVISION, TIERS
 from lcqy.rules.deadlines import check_approval, dispatch_due
-from lcqy.rules.workdays import next_workday, workdays_between
+from lcqy.rules.workdays import next_workday
 
 MEASURES = "《临沧市企业反映困难问题收集和办理工作办法（试行）》（临政办发〔2021〕21号）"
 
@@ -40,18 +39,6 @@ def urge_basis(kind: str) -> str:
             "该问题已列入专项督办，须重新办理并答复，直至问题解决、企业满意。"
         )
     return f"根据{MEASURES}第十八条，对未按时办结的交办问题下发催办函，督促承办单位加快办理进度。"
-
-
-def supervision_due(rep: dict | None, sup: dict | None) -> tuple[str | None, str]:
-    """The date a supervised, answered case is due again, and what set it: a 专项督办 deadline
-    set after the latest reply ("supervise"), else the latest reply's plan date ("plan")."""
-    if rep is None:
-        return None, ""
-    if sup is not None and sup["reply_id"] == rep["id"]:
-        return sup["due"], "supervise"
-    if rep.get("plan_due"):
-        return rep["plan_due"], "plan"
-    return None, ""
 
 
 def case_supervision_due(ctx: Ctx, case: dict) -> tuple[str | None, str]:
@@ -174,83 +161,3 @@ def redispatch(
             reason=reason,
         )
     return {"case": case, **row, "assist": assist, "replaced": old["no"], "old_dept": old["lead_dept"]}
-
-
-SUPERVISED_SQL = """
-SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.category, c.state, c.supervision,
-       r.id AS reply_id, r.result, r.replied_on, r.plan_due,
-       s.reply_id AS sup_reply_id, s.due AS sup_due, s.due_estimated AS sup_estimated,
-       d.lead_dept, d.assist,
-       (SELECT count(*) FROM urges u WHERE u.case_id = c.id AND u.kind != '催办') AS supervise_urges,
-       c.prior_urges + (SELECT count(*) FROM urges u WHERE u.case_id = c.id) AS urge_count,
-       (SELECT max(urged_on) FROM urges u WHERE u.case_id = c.id AND u.kind != '催办'
-            AND u.urged_on >= r.replied_on) AS last_urged,
-       (SELECT reply_by FROM urges u WHERE u.case_id = c.id ORDER BY u.id DESC LIMIT 1) AS last_reply_by
-FROM cases c
-JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
-LEFT JOIN supervisions s ON s.id = (SELECT max(id) FROM supervisions WHERE case_id = c.id)
-LEFT JOIN dispatches d ON d.id = (
-    SELECT id FROM dispatches WHERE case_id = c.id AND status = 'active' ORDER BY id DESC LIMIT 1)
-WHERE c.state = 'replied' AND c.supervision != ''
-ORDER BY c.reg_year, c.reg_seq
-"""
-
-
-def supervised_cases(ctx: Ctx, *, as_of: date, dept: str | None = None) -> list[dict]:
-    """Every answered case under 督办台帐 or 专项督办, with the date it is due again (or None)
-    and the working days it is late by as of `as_of`."""
-    out = []
-    for r in ctx.ledger.rows(SUPERVISED_SQL):  # no sqlite-utils on a read path
-        assist = json.loads(r["assist"]) if r["assist"] else []
-        if dept and dept != r["lead_dept"] and dept not in assist:
-            continue
-        rep = {"id": r["reply_id"], "plan_due": r["plan_due"]}
-        sup = {"reply_id": r["sup_reply_id"], "due": r["sup_due"]} if r["sup_due"] else None
-        due, source = supervision_due(rep, sup)
-        r["due"], r["due_source"] = due, source
-        r["due_estimated"] = (
-            bool(r["sup_estimated"])
-            if source == "supervise"
-            else (bool(due) and ctx.cal.is_estimate(date.fromisoformat(due)))
-        )
-        r["days_late"] = workdays_between(ctx.cal, date.fromisoformat(due), as_of) if due else 0
-        r["days_to_due"] = workdays_between(ctx.cal, as_of, date.fromisoformat(due)) if due else None
-        r["kind"] = SUPERVISION[r["supervision"]]
-        out.append(r)
-    return out
-
-
-def board_rows(board) -> Iterator[dict]:
-    """Answered cases under 督办台帐 or 专项督办 past (or near) the date they are due again, as
-    rows of the overdue board (an `overdue.Board`), in its order."""
-    from lcqy.acts.overdue import board_key
-
-    rows = []
-    for r in supervised_cases(board.ctx, as_of=board.as_of, dept=board.dept):
-        if not r["due"]:
-            continue
-        if r["days_late"] > 0:
-            status = "late"
-        elif date.fromisoformat(r["due"]) < board.horizon:
-            status = "soon"
-        else:
-            continue
-        rows.append(
-            {
-                "case": f"{r['reg_year']}-{r['reg_seq']}",
-                "reg_no": r["reg_no"],
-                "enterprise": r["enterprise"],
-                "category": r["category"],
-                "lead_dept": r["lead_dept"] or "",
-                "kind": r["kind"],
-                "due": r["due"],
-                "due_estimated": r["due_estimated"],
-                "days_late": r["days_late"],
-                "urge_count": r["urge_count"],
-                "status": status,
-                "state": STATES["replied"],
-                "reg_year": r["reg_year"],
-                "reg_seq": r["reg_seq"],
-            }
-        )
-    return iter(sorted(rows, key=board_key))

@@ -14,6 +14,7 @@ import sys
 import typer
 
 from lcqy.cli import _click as click
+from lcqy.cli._commands import COMMANDS
 from lcqy.cli._common import DB_HELP
 from lcqy.cli._help import use_chinese, wants_help
 from lcqy.errors import LcqyError
@@ -53,8 +54,44 @@ _AREAS = sorted(
     (m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")),
     key=lambda name: (_FIRST.index(name) if name in _FIRST else len(_FIRST), name),
 )
-for _name in _AREAS:
-    importlib.import_module(f"{__name__}.{_name}").register(app)
+_loaded: dict[str, tuple[list, list]] = {}  # area -> (its commands, its groups) as registered
+
+
+def _load(area: str) -> None:
+    if area in _loaded:
+        return
+    commands, groups = len(app.registered_commands), len(app.registered_groups)
+    importlib.import_module(f"{__name__}.{area}").register(app)
+    _loaded[area] = (app.registered_commands[commands:], app.registered_groups[groups:])
+
+
+def load(command: str | None = None) -> typer.Typer:
+    """The app with the area that defines `command`, or with every area (for the command list,
+    a typo's suggestions, or a name the index lacks). Importing and converting every area costs
+    more than most commands' own work, so a command run loads only its own."""
+    area = COMMANDS.get(command) if command else None
+    if area is not None and area in _AREAS:
+        _load(area)
+        return app
+    for name in _AREAS:
+        _load(name)
+    # Areas loaded earlier one at a time go back to their place in the help.
+    app.registered_commands[:] = [c for name in _AREAS for c in _loaded[name][0]]
+    app.registered_groups[:] = [g for name in _AREAS for g in _loaded[name][1]]
+    return app
+
+
+def command_word(args: list[str]) -> str | None:
+    """The command the arguments name: the first word after the root options (--db X)."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg == "--db":
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
 
 
 def _usage_message(exc: click.UsageError) -> str:
@@ -151,7 +188,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"错误：{bad}", file=sys.stderr)
         sys.exit(1)
     click.refuse_repeated_options()
-    command = typer.main.get_command(app)
+    command = typer.main.get_command(load(command_word(args)))
     try:
         rc = command.main(args=args, prog_name="lcqy", standalone_mode=False)
         if isinstance(rc, int) and rc:

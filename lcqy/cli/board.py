@@ -43,14 +43,14 @@ def overdue_cmd(
     """超期和即将到期的案件：超过交办时限未交办、超过办结时限未答复、督办到期未办结，最严重的在前；
     已转报市级的另列在后，不计入超期。"""
     from lcqy.acts.overdue import iter_overdue
-    from lcqy.cli._rows import print_json_lines, print_table, say_plain
+    from lcqy.cli._rows import print_json_texts, print_table, say_plain
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
         day = validate.parse_date("截止日期（--as-of）", as_of) if as_of else c.today
-        rows = iter_overdue(c, as_of=day, dept=dept, within=within)
+        rows = iter_overdue(c, as_of=day, dept=dept, within=within, as_json=as_json)
         if as_json:
-            print_json_lines(rows)
+            print_json_texts(rows)
             return
         first = next(rows, None)
         if first is None:
@@ -61,16 +61,16 @@ def overdue_cmd(
         def body():
             prefix = f"{day.year}-"
             for r in itertools.chain([first], rows):
-                n[r["status"]] += 1
+                n[r.status] += 1
                 yield (
-                    r["case"].removeprefix(prefix),
-                    r["enterprise"],
-                    r["category"],
-                    r["lead_dept"] or "—",
-                    est(r["due"], r["due_estimated"]),
-                    str(r["days_late"] or ""),
-                    str(r["urge_count"] or ""),
-                    "将到期" if r["status"] == "soon" else _WHAT[r["kind"]],
+                    r.case.removeprefix(prefix),
+                    r.enterprise,
+                    r.category,
+                    r.lead_dept or "—",
+                    est(r.due, r.due_estimated),
+                    str(r.days_late or ""),
+                    str(r.urge_count or ""),
+                    "将到期" if r.status == "soon" else _WHAT[r.kind],
                 )
 
         print_table(f"截至 {day} 超期与将到期案件", OVERDUE_COLUMNS, body())

@@ -21,8 +21,12 @@ def form_cmd(
 ):
     """生成正式文书（.docx）：登记表、交办单（附登记表）、转报单（附登记表）、催办函。"""
     from lcqy.acts.forms import write
+    from lcqy.acts.letters import write_latest
 
     with open_ctx(ctx) as c:
+        if kind == "urge":  # says so when the letter it writes again was not found
+            say(write_latest(c, case, output, force, templates))
+            return
         path = write(c, kind, case, output, force, templates)
     say(f"已生成 {path}")
 

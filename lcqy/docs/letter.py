@@ -1,4 +1,5 @@
-"""The 催办函 (or 督办函) template: a 函 in the GB/T 9704-2012 body layout, 22 lines a page.
+"""The 催办函 (or 督办函) template: a 函 in the GB/T 9704-2012 body layout, 22 lines of 28
+characters a page; `fit` sets each filled letter on its page(s) (see lcqy.docs.letter_fit).
 
 The signature block (特此函告 … date) and the 版记 keep with each other and with the last lines
 of the body, so no page holds the signature, the date or the 抄送 alone (§7.3.5). The office name
@@ -8,6 +9,8 @@ line between them.
 """
 
 from __future__ import annotations
+
+import math
 
 from docx.document import Document as DocumentObject
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING, WD_TAB_ALIGNMENT
@@ -20,6 +23,9 @@ from lcqy.docs.typography import BODY_LINE, BODY_SIZE, add_parts, add_title, new
 TEXT_WIDTH = Mm(156)
 IMPRINT_SIZE = Pt(14)  # 4号
 THICK, THIN = 8, 6  # eighths of a point: 0.35 mm and 0.25 mm lines, as §7.4 recommends
+# 3号 characters condensed by a quarter point: 28 to a 156 mm line, as GB/T 9704 §5.2.2 counts
+# them (Word's character grid does the same, but LibreOffice lays that grid out differently).
+TRACKING_TWIPS = -5  # twentieths of a point
 
 
 def _border(paragraph, top: int | None = None, bottom: int | None = None) -> None:
@@ -39,23 +45,47 @@ def _border(paragraph, top: int | None = None, bottom: int | None = None) -> Non
     )
 
 
+def _letter_defaults(doc: DocumentObject) -> None:
+    """Widow and orphan control in the letter's Normal style, as the page fitting counts on."""
+    p_pr = doc.styles["Normal"].element.get_or_add_pPr()
+    widow = OxmlElement("w:widowControl")
+    p_pr.insert_element_before(widow, "w:numPr", "w:pBdr", "w:spacing", "w:ind", "w:jc")
+
+
+def _condense(doc: DocumentObject) -> None:
+    """Every run condensed to 28 characters a line (on the runs: LibreOffice ignores a
+    character spacing set on the paragraph style)."""
+    for p in doc.paragraphs:
+        for run in p.runs:
+            spacing = OxmlElement("w:spacing")
+            spacing.set(qn("w:val"), str(TRACKING_TWIPS))
+            run._r.get_or_add_rPr().insert_element_before(
+                spacing, "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:lang"
+            )
+
+
 def build_urge() -> DocumentObject:
     doc = new_document()
+    _letter_defaults(doc)
 
     def para(parts, indent=True, align=None, keep=False, size=None, line=BODY_LINE):
         p = doc.add_paragraph()
         pf = p.paragraph_format
         pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         pf.line_spacing = line
-        if indent:
-            pf.first_line_indent = BODY_SIZE * 2
+        if indent:  # two condensed characters
+            pf.first_line_indent = Pt(2 * (BODY_SIZE.pt + TRACKING_TWIPS / 20))
         if align is not None:
             p.alignment = align
         pf.keep_with_next = keep
         add_parts(p, parts, size=size)
         return p
 
-    add_title(doc, "{{ letter_title }}")
+    title = add_title(doc, "{{ letter_title }}").paragraph_format
+    # The title and the blank line under it take two lines of the grid, in exact heights.
+    title.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    title.line_spacing = Pt(BODY_LINE.pt * 1.5)
+    title.space_after = Pt(BODY_LINE.pt * 0.5)
     # 22 lines in the 225 mm text block: exact 28.95 pt line spacing. The standard's 28 characters
     # a line needs Word's character grid (docGrid charSpace), which LibreOffice lays out
     # differently, so it is left out: 3号 gives 27 characters a line in 156 mm.
@@ -102,6 +132,7 @@ def build_urge() -> DocumentObject:
         p.paragraph_format.tab_stops.add_tab_stop(centre, WD_TAB_ALIGNMENT.CENTER)
     para([""], indent=False, keep=True)
     _imprint(doc, para)
+    _condense(doc)
     return doc
 
 
@@ -121,3 +152,121 @@ def _imprint(doc: DocumentObject, para) -> None:
     para(["{%p else %}"], indent=False, keep=True)
     issued(THICK)
     para(["{%p endif %}"], indent=False)
+
+
+# --- setting a filled letter on its page(s) ---------------------------------------------------
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _chain(paragraph, doc):
+    """pPr and rPr owners to read a property from, nearest first: the paragraph, its style and
+    the styles it is based on, then Normal."""
+    styles = []
+    style = paragraph.style
+    while style is not None and len(styles) < 10:
+        styles.append(style.element)
+        style = style.base_style
+    normal = doc.styles["Normal"].element
+    if normal not in styles:
+        styles.append(normal)
+    return styles
+
+
+def _find(owners, path: str):
+    for owner in owners:
+        el = owner.find(path)
+        if el is not None:
+            return el
+    return None
+
+
+def _on(owners, tag: str) -> bool:
+    el = _find(owners, f"{W}pPr/{qn(tag)}")
+    return el is not None and el.get(qn("w:val"), "1") not in ("0", "false", "off")
+
+
+def _measure(paragraph, doc, width_pt: float):
+    """A letter_fit.Para for `paragraph`, or None when its height is not fixed (no exact line
+    spacing: a clerk's own layout, which is left as it is)."""
+    from lcqy.docs.letter_fit import Para, line_count
+
+    owners = [paragraph._p, *_chain(paragraph, doc)]
+    spacing = _find(owners, f"{W}pPr/{W}spacing[@{W}line]")  # the nearest line spacing set
+    if spacing is None or spacing.get(qn("w:lineRule")) != "exact":
+        return None
+    pitch = int(spacing.get(qn("w:line"))) / 20
+
+    def attr(path, name, default=0.0):
+        el = _find(owners, path)
+        return int(el.get(qn(name))) / 20 if el is not None and el.get(qn(name)) else default
+
+    before = attr(f"{W}pPr/{W}spacing[@{W}before]", "w:before")
+    after = attr(f"{W}pPr/{W}spacing[@{W}after]", "w:after")
+    left = attr(f"{W}pPr/{W}ind[@{W}left]", "w:left")
+    right = attr(f"{W}pPr/{W}ind[@{W}right]", "w:right")
+    first = attr(f"{W}pPr/{W}ind[@{W}firstLine]", "w:firstLine")
+    sizes, tracks = [], []
+    for run in paragraph.runs:
+        if not run.text:
+            continue
+        run_owners = [run._r, *(o for o in owners[1:])]
+        sz = _find([run._r], f"{W}rPr/{W}sz")
+        if sz is None:
+            sz = _find(owners[1:], f"{W}rPr/{W}sz")
+        sizes.append(int(sz.get(qn("w:val"))) / 2 if sz is not None else BODY_SIZE.pt)
+        tr = _find(run_owners, f"{W}rPr/{W}spacing")
+        tracks.append(int(tr.get(qn("w:val"))) / 20 if tr is not None else 0.0)
+    size = max(sizes, default=BODY_SIZE.pt)
+    em = size + min(tracks, default=0.0) if tracks else size
+    cap = (width_pt - left - right) / em
+    lines = line_count(paragraph.text, cap, first / em)
+    fixed = 0.0
+    for edge in ("top", "bottom"):
+        b = _find(owners, f"{W}pPr/{W}pBdr/{qn('w:' + edge)}")
+        if b is not None and b.get(qn("w:val")) not in (None, "nil", "none"):
+            fixed += int(b.get(qn("w:space"), "0")) + int(b.get(qn("w:sz"), "0")) / 8
+    return Para(
+        lines,
+        pitch,
+        before,
+        after,
+        fixed,
+        keep_next=_on(owners, "w:keepNext"),
+        keep_lines=_on(owners, "w:keepLines"),
+        page_break_before=_on(owners, "w:pageBreakBefore"),
+    )
+
+
+def fit(doc: DocumentObject) -> None:
+    """Set a filled letter on its page(s): one page where it fits at 22 to 28 lines a page,
+    and the 版记 (from the first paragraph ruled above) at the foot of the last page. A letter
+    laid out otherwise (a table, a paragraph of free height) is left as it is."""
+    from lcqy.docs.letter_fit import STANDARD_LINES, plan
+
+    body = doc.element.body
+    if body.find(qn("w:tbl")) is not None:
+        return
+    section = doc.sections[-1]
+    page = (section.page_height - section.top_margin - section.bottom_margin) / 12700
+    width = (section.page_width - section.left_margin - section.right_margin) / 12700
+    paragraphs = doc.paragraphs
+    paras = [_measure(p, doc, width) for p in paragraphs]
+    if not paragraphs or any(p is None for p in paras):
+        return
+    imprint = next(
+        (i for i, p in enumerate(paragraphs) if i > 0 and p._p.find(f"{W}pPr/{W}pBdr/{W}top") is not None),
+        -1,
+    )
+    result = plan(paras, imprint, page, page / STANDARD_LINES)
+    k = result.scale
+    for i, (p, m) in enumerate(zip(paragraphs, paras, strict=True)):
+        pf = p.paragraph_format  # set on the paragraph itself, whatever its style says
+        spacer = result.spacer if i == imprint else 0.0
+        if k != 1.0:
+            pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+            pf.line_spacing = Pt(round(m.pitch * k, 2))
+        if k != 1.0 or spacer:
+            # rounded down, so the letter is never taller than planned
+            pf.space_before = Pt(math.floor((m.before * k + spacer) * 10) / 10)
+            pf.space_after = Pt(math.floor(m.after * k * 10) / 10)

@@ -310,6 +310,10 @@ def render(
     as the notes under those forms require.
     """
     tpl = _fill(kind, context, template_dir)
+    if kind == "urge":  # on one page where it can be, its 版记 at the foot of the last page
+        from lcqy.docs.letter import fit
+
+        fit(tpl.docx)
     if attachment_context is not None:
         if kind not in ("dispatch", "escalate"):
             raise LcqyError(f"{NAMES.get(kind, kind)}不附登记表")

@@ -1,0 +1,172 @@
+"""How a 催办函 falls on its pages, and how to set it so the 版记 ends at the foot of the last page
+(pure; no docx import).
+
+Every line of the letter has an exact height, so a paragraph's height is its number of lines
+times its line pitch. The lines are counted by breaking the text as Word, WPS and LibreOffice do:
+CJK characters one by one, a run of Latin letters or digits whole, no closing punctuation at a
+line start and no opening one at a line end. Latin widths are counted wide (a fallback font's
+digits are wider than 仿宋's half em), with the quarter em that Word and LibreOffice put between
+Chinese and Latin text, so a count is never short: a letter that is counted to fit does fit.
+
+The plan (GB/T 9704-2012): the standard 22 lines a page where the letter fits in them; else the
+line pitch tightened down to at most 28 lines a page (§7.3.5 allows adjusting line spacing so the
+signature stays with the text) where that keeps it on one page; else two pages at the standard
+pitch. Either way the space left on the last page goes above the 版记, so its last line is the
+last line of the text block (§7.4).
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass
+
+STANDARD_LINES = 22
+TIGHTEST_LINES = 28
+LATIN_EM = 0.64  # the widest fallback digits (DejaVu Sans 0.636 em; 仿宋 has 0.5)
+AUTOSPACE_EM = 0.21  # between Chinese and Latin text (LibreOffice 0.2 em, Word less)
+# Never set the 版记 closer to the bottom than this fraction of a line: the margin for what the
+# count cannot know (a border's thickness, a renderer's rounding).
+SLACK_LINES = 0.5
+
+NO_START = set("，。、；：？！）》」』】〕”’…—·,.;:?!)]}%")
+NO_END = set("（《「『【〔“‘([{")
+
+
+def _em(ch: str) -> float:
+    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else LATIN_EM
+
+
+def _tokens(text: str) -> list[tuple[str, float]]:
+    """Unbreakable pieces: one CJK character, or a run of Latin letters/digits with the space
+    that sets it off from Chinese text beside it."""
+    out: list[tuple[str, float]] = []
+    word = ""
+    for ch in text:
+        if _em(ch) < 1 and not ch.isspace():
+            word += ch
+            continue
+        if word:
+            out.append((word, len(word) * LATIN_EM + AUTOSPACE_EM * (bool(out) + (_em(ch) == 1))))
+            word = ""
+        out.append((ch, _em(ch)))
+    if word:
+        out.append((word, len(word) * LATIN_EM + AUTOSPACE_EM * bool(out)))
+    return out
+
+
+def line_count(text: str, cap_em: float, indent_em: float = 0.0) -> int:
+    """Lines a paragraph of `text` takes in a line `cap_em` ems wide, the first line indented."""
+    lines = 0
+    for para in text.split("\n"):
+        lines += 1
+        used = indent_em
+        line: list[tuple[str, float]] = []
+        for tok, width in _tokens(para):
+            if used + width > cap_em + 1e-9 and line:
+                carry: list[tuple[str, float]] = []
+                # A closing mark may not start the line: its predecessor goes down with it.
+                if tok[0] in NO_START and len(line) > 1:
+                    carry.append(line.pop())
+                # An opening mark may not end the line.
+                while line and line[-1][0][-1] in NO_END and len(line) > 1:
+                    carry.insert(0, line.pop())
+                lines += 1
+                line = carry
+                used = sum(w for _, w in carry)
+            line.append((tok, width))
+            used += width
+    return lines
+
+
+@dataclass
+class Para:
+    """One paragraph as laid out: `lines` of `pitch` points, `before`/`after` spacing that
+    scales with the pitch, `fixed` points that do not (border lines)."""
+
+    lines: int
+    pitch: float
+    before: float = 0.0
+    after: float = 0.0
+    fixed: float = 0.0
+    keep_next: bool = False
+    keep_lines: bool = False
+    page_break_before: bool = False
+
+    def height(self, k: float = 1.0) -> float:
+        return k * (self.lines * self.pitch + self.before + self.after) + self.fixed
+
+
+def place(paras: list[Para], page: float, k: float = 1.0) -> list[tuple[int, float]]:
+    """(page index, top offset) of each paragraph's first line, flowing as Word and
+    LibreOffice do: a chain of keep-with-next paragraphs moves whole to the next page when it
+    does not fit; a paragraph kept together moves whole; another one splits, leaving at least
+    two lines on each page (widow and orphan control)."""
+    out: list[tuple[int, float]] = []
+    pg, pos = 0, 0.0
+    i = 0
+    while i < len(paras):
+        p = paras[i]
+        if p.page_break_before and pos > 0:
+            pg, pos = pg + 1, 0.0
+        # the chain this paragraph heads (itself and what it keeps with)
+        j = i
+        while j < len(paras) - 1 and paras[j].keep_next:
+            j += 1
+        chain = sum(q.height(k) for q in paras[i : j + 1])
+        if pos > 0 and pos + chain > page + 1e-6 and chain <= page and (p.keep_next or p.keep_lines):
+            pg, pos = pg + 1, 0.0
+        h = p.height(k)
+        if pos + h <= page + 1e-6:
+            out.append((pg, pos))
+            pos += h
+        elif p.keep_lines or p.lines < 4:
+            pg, pos = pg + 1, 0.0
+            out.append((pg, pos))
+            pos = h
+        else:
+            line = k * p.pitch
+            room = int((page - pos - k * p.before - p.fixed) // line)
+            first = min(room, p.lines - 2)
+            if first < 2:
+                pg, pos = pg + 1, 0.0
+                out.append((pg, pos))
+                pos = h
+            else:
+                out.append((pg, pos))
+                rest = p.lines - first
+                pg, pos = pg + 1, rest * line + k * p.after
+        i += 1
+    return out
+
+
+@dataclass
+class Plan:
+    scale: float  # line pitch and paragraph spacing are multiplied by this
+    spacer: float  # points added above the 版记
+    pages: int
+
+
+def plan(paras: list[Para], imprint: int, page: float, pitch: float) -> Plan:
+    """How to set a letter whose 版记 starts at paragraph `imprint` (-1: it has none) on pages
+    `page` points high, whose standard line `pitch` is page / 22."""
+    needed = sum(p.height() for p in paras)
+    fixed = sum(p.fixed for p in paras)
+    slack = SLACK_LINES * pitch
+    k = 1.0
+    if needed + slack > page:
+        k_min = STANDARD_LINES / TIGHTEST_LINES
+        k = (page - slack - fixed) / (needed - fixed)
+        if k < k_min:
+            k = 1.0
+        else:
+            k = math.floor(k * 1000) / 1000  # a shade under, never over
+    where = place(paras, page, k)
+    pages = where[-1][0] + 1 if where else 1
+    spacer = 0.0
+    if 0 <= imprint < len(paras):
+        pg, top = where[imprint]
+        bottom = top + sum(p.height(k) for p in paras[imprint:])
+        if all(w[0] == pg for w in where[imprint:]):
+            spacer = max(0.0, page - slack - bottom)
+    return Plan(k, spacer, pages)
