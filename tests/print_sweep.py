@@ -183,6 +183,79 @@ def build_letters(run, out: Path, which=tuple(LETTERS)) -> dict[str, Path]:
     return made
 
 
+# Every field of the forms at the longest a clerk is likely to type.
+LONGEST = {
+    "address": "云南省临沧市临翔区南美拉祜族乡多依村民委员会茶叶加工园区标准厂房3号楼2单元",
+    "title": "副总经理兼项目建设部经理",
+    "phone": "0883-2123456转8012",
+    "request": (
+        "请区自然资源局牵头，会同区发展和改革局、区住房和城乡建设局、临翔供电局、生态环境分局，"
+        "一是加快用地组卷报批，明确办理时限，一次性告知需补充的材料；二是协调市级统筹解决用地指标；"
+        "三是协调供电部门尽快出具供电方案并完成800千伏安增容；四是协调园区尽快接通道路和排水管网，"
+        "解决雨季厂区积水问题；五是在用地手续办结前，允许企业先行开展不涉及永久性建筑的场地平整和临时设施建设，"
+        "以便项目尽早开工投产，保障出口订单按期交付。"
+    ),
+    "remarks": (
+        "企业已于2026年8月、9月两次到区政务服务中心窗口反映，并于9月20日通过12345热线反映同一问题；"
+        "区委主要领导在调研时要求限期解决，请牵头单位每周报送一次进展情况。"
+    ),
+    "suggestion": (
+        "建议市自然资源和规划局统筹解决项目用地指标，指导县级加快组卷报批；建议市发展和改革委员会协调电网企业"
+        "将增容工程纳入年度计划；建议市工业和信息化局将项目列入市级重点工业项目清单，给予要素保障；"
+        "县级已协调两次，因指标和审批权限在市级，县级无法解决，特此转报，请市服企办协调市级有关部门研究解决，"
+        "并将办理结果反馈我办。"
+    ),
+    "instruction": (
+        "请区自然资源局牵头，区发展和改革局、区住房和城乡建设局、临翔供电局、生态环境分局配合，"
+        "于五个工作日内拿出解决方案，逐项明确责任人和完成时限；涉及市级审批事项的，由区服企办按程序转报，"
+        "并主动对接市级部门跟踪办理；办理情况及时向企业反馈，确保企业满意。区服企办要加强跟踪督办，"
+        "每周汇总一次办理进度报领导小组。"
+    ),
+}
+
+
+# Longer than its cell and the page can hold: the 批示笺 carries it whole on a 附页.
+LONG_INSTRUCTION = (LONGEST["instruction"] + "\n") * 3 + "此件请区服企办抄报区委、区政府主要领导。"
+
+
+def build_longest(run, out: Path) -> dict[str, Path]:
+    """The 登记表, 交办单, 转报单 and 批示笺 with every field at its longest; {kind: docx}."""
+    out.mkdir(parents=True, exist_ok=True)
+    run("dept", "add", LEAD, *LONG_DEPTS)  # already there when build_letters ran first
+    cases = []
+    for _ in range(2):
+        r = run(
+            "register", "--enterprise", ENTERPRISE, "--category", "用地审批", "--channel", "电子邮件",
+            "--contact", "欧阳明远", "--title", LONGEST["title"], "--phone", LONGEST["phone"],
+            "--email", EMAIL, "--address", LONGEST["address"], "--problem", problem_text(600),
+            "--request", LONGEST["request"], "--remarks", LONGEST["remarks"], "--date", "2026-09-28", "--json",
+        )  # fmt: skip
+        assert r.code == 0, r.err
+        cases.append(_case_no(json.loads(r.out)["reg_no"]))
+    # the longest name leads, the four others and 自然资源局 cooperate
+    assist = [a for d in (*LONG_DEPTS[:3], LONG_DEPTS[4], LEAD) for a in ("--assist", d)]
+    r = run(
+        "dispatch", cases[0], "--dept", LONG_DEPTS[3], *assist, "--approver", "欧阳建国",
+        "--level", "组长", "--tier", "重大", "--instruction", LONGEST["instruction"], "--date", "2026-09-29",
+    )  # fmt: skip
+    assert r.code == 0, r.err
+    r = run(
+        "escalate", cases[1], "--approver", "欧阳建国", "--suggestion", LONGEST["suggestion"],
+        "--instruction", LONG_INSTRUCTION, "--date", "2026-09-29",
+    )  # fmt: skip
+    assert r.code == 0, r.err
+    made = {}
+    for kind, case in (("register", cases[0]), ("dispatch", cases[0]), ("escalate", cases[1])):
+        made[kind] = out / f"longest-{kind}.docx"
+        r = run("form", kind, case, "-o", str(made[kind]))
+        assert r.code == 0, r.err
+    for kind, case in (("instruction", cases[0]), ("instruction-escalate", cases[1])):
+        made[kind] = out / f"longest-{kind}.docx"
+        r = run("form", "instruction", case, "-o", str(made[kind]))
+        assert r.code == 0, r.err
+    return made
+
+
 def _case_no(line: str) -> str:
     """The 登记编号 printed by register, as YEAR-N."""
     import re
@@ -196,6 +269,7 @@ def render_all(run, out: Path, lengths=LENGTHS) -> dict[tuple, list[str]]:
     """Text of each page of every document: keys (kind, length) and ("letter", name)."""
     docs: dict[tuple, Path] = dict(build_documents(run, out, lengths))
     docs.update({("letter", name): path for name, path in build_letters(run, out).items()})
+    docs.update({("longest", kind): path for kind, path in build_longest(run, out).items()})
     to_pdf(list(docs.values()), out)
     return {key: pages(path.with_suffix(".pdf")) for key, path in docs.items()}
 
@@ -249,6 +323,8 @@ def main(argv: list[str]) -> int:
     print("length " + " ".join(f"{k:>9}" for k in kinds))
     for n in LENGTHS:
         print(f"{n:>6} " + " ".join(f"{len(result[(k, n)]):>9}" for k in kinds))
+    for kind in ("register", "dispatch", "escalate", "instruction", "instruction-escalate"):
+        print(f"longest {kind}: {len(result[('longest', kind)])} page(s)")
     for name in LETTERS:
         page, bottom, block = last_line_bottom(out / f"letter-{name}.pdf", "印发")
         count = len(result[("letter", name)])

@@ -115,7 +115,7 @@ def test_instruction_page_and_annex_line(ledger, tmp_path):
     form = tmp_path / "交办单.docx"
     assert ledger("form", "dispatch", "1", "-o", str(form)).code == 0
     lines = [p.text for p in Document(str(form)).paragraphs]
-    assert "附件：1. 企业反映困难问题登记表 2. 领导批示笺 3. 合同.pdf" in lines
+    assert "附件：1. 企业反映困难问题登记表\n2. 领导批示笺\n3. 合同.pdf" in lines
 
     from lcqy.acts.attachments import annex_text
     from lcqy.acts.context import Ctx
@@ -126,7 +126,7 @@ def test_instruction_page_and_annex_line(ledger, tmp_path):
         text = annex_text(Ctx(led, date(2026, 11, 27)), 1, instruction=True)
     finally:
         led.close()
-    assert text == "附件：1. 企业反映困难问题登记表 2. 领导批示笺 3. 合同.pdf"
+    assert text == "附件：1. 企业反映困难问题登记表\n2. 领导批示笺\n3. 合同.pdf"
 
 
 def test_register_refuses_the_county_channel(ledger):

@@ -100,7 +100,7 @@ def test_escalation_package_contents(pair):
     with zipfile.ZipFile(pair["pkg"]) as zf:
         form = Document(io.BytesIO(zf.read(f"{ESC_NO}转报单.docx")))
     text = "\n".join(p.text for p in form.paragraphs)
-    assert "附件：1. 企业反映困难问题登记表 2. 领导批示笺 3. 企业情况说明.pdf" in text
+    assert "附件：1. 企业反映困难问题登记表\n2. 领导批示笺\n3. 企业情况说明.pdf" in text
 
 
 def test_round_trip_county_city_county(pair):

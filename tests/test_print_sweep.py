@@ -198,3 +198,46 @@ def test_ledger_prints_at_seventy_percent(tmp_path, monkeypatch):
         scales = _scales(pdf)
         assert len(scales) >= 10, name  # a page or more per category
         assert min(scales) >= 0.70, (name, scales)
+
+
+LABELS = {
+    "register": ("企业名称", "详细地址", "联系电话", "主要困难和问题", "希望协调解决的", "受理时间", "备注"),
+    "dispatch": ("需要办理或协调", "反映企业", "企业地址", "牵头办理部门", "配合办理部门", "签批领导", "备注"),
+    "escalate": ("需要帮助协调", "反映企业", "企业地址", "联系电话", "办理建议", "签批领导", "备注"),
+}
+
+
+@pytest.mark.parametrize("kind", list(LABELS))
+def test_longest_forms_keep_their_table_on_one_page(printed, kind):
+    """Every field at its longest (600-character problem, 200-character request, long address,
+    title, extension number, e-mail, remarks, five long cooperating departments): the table with
+    all its rows, its notes and its 附件 lines on the first page; the cut texts whole on the 附页,
+    no heading of the 附页 left at a page's foot."""
+    pages = [body(p) for p in printed[("longest", kind)]]
+    first = pages[0]
+    for label in LABELS[kind]:
+        assert label in first, (kind, label)
+    assert "0883-2123456" in first and "转8012" in first  # broken before 转, not in the number
+    if kind != "register":
+        assert "附件：1.企业反映困难问题登记表2.领导批示笺" in first
+        assert "临沧市生态环境局临翔分局、临沧市临翔区自然资源局" in first or kind == "escalate"
+    more = "".join(p for p in pages if p.startswith("附页（"))
+    rest = "".join(pages[pages.index(next(p for p in pages if p.startswith("附页（"))) :])
+    assert more.startswith("附页（") and "（全文见附页）" in first
+    for text in (print_sweep.LONGEST["request"], print_sweep.LONGEST["remarks"]):
+        assert "".join(text.split()) in rest, kind
+    for page in pages:
+        assert not page.endswith(("：", "事项：", "备注：")), (kind, page[-30:])
+
+
+def test_instruction_page(printed):
+    """The 批示笺: the matter cut to its row (the 登记表 goes with it), a leader's realistic
+    instruction whole in its cell; one far longer carried whole on a 附页, the table on page 1."""
+    (page,) = [body(p) for p in printed[("longest", "instruction")]]
+    assert page.startswith("领导批示笺") and "……（全文见登记表）" in page
+    assert "".join(print_sweep.LONGEST["instruction"].split()) in page
+    assert "批示领导" in page and "欧阳建国日期2026年9月29日" in page
+    first, more = (body(p) for p in printed[("longest", "instruction-escalate")])
+    assert "批示领导" in first and "欧阳建国日期2026年9月29日" in first and "（全文见附页）" in first
+    assert more.startswith("附页（转报编号：临翔服企办报（2026）第") and "领导批示：" in more
+    assert "".join(print_sweep.LONG_INSTRUCTION.split()) in more

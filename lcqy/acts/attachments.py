@@ -190,7 +190,8 @@ def annex_text(ctx: Ctx, case_id: int, instruction: bool) -> str:
     if instruction and not any(p["kind"] == "批示笺" for p in papers):
         items.append("领导批示笺")
     items += [p["name"] for p in papers]
-    return "附件：" + " ".join(f"{i}. {name}" for i, name in enumerate(items, 1))
+    # one item a line, aligned under the first by the annex line's hanging indent (GB/T 9704 §7.3.4)
+    return "附件：" + "\n".join(f"{i}. {name}" for i, name in enumerate(items, 1))
 
 
 def latest_instruction(v: dict) -> tuple[str, dict] | None:

@@ -10,7 +10,7 @@ from lcqy.acts.cases import as_date, dispatch_urge_count
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
 from lcqy.acts.register import FIELDS
-from lcqy.docs.fitting import brief, email_breaks, fit, span_mm
+from lcqy.docs.fitting import brief, email_breaks, fit, phone_breaks, span_mm
 from lcqy.errors import LcqyError
 from lcqy.rules.deadlines import handling_span
 
@@ -52,6 +52,7 @@ def register_context(v: dict, office: str = "") -> dict:
             "reported_on": as_date(v["reported_on"]),
             "accepted_on": as_date(v["accepted_on"]),
             "email": email_breaks(v["email"], span_mm(4, 4)),
+            "phone": phone_breaks(v["phone"], span_mm(2, 2)),
         },
     )
 
@@ -61,7 +62,8 @@ def _matter_rows(office: str, v: dict) -> dict:
     problem itself is on the attached 登记表), the enterprise and its contact."""
     keys = ("enterprise", "address", "contact", "phone", "remarks")
     matter = v["request"] or v["problem"]
-    return {"office_name": office, "request": matter, "annex": ANNEX_DEFAULT, **{k: v[k] for k in keys}}
+    rows = {"office_name": office, "request": matter, "annex": ANNEX_DEFAULT, **{k: v[k] for k in keys}}
+    return {**rows, "phone": phone_breaks(v["phone"], span_mm(4, 4))}
 
 
 def _dispatch(v: dict) -> dict:

@@ -53,6 +53,29 @@ class Row:
     reg_no: str = ""  # the number the row got
 
 
+@dataclass(slots=True)
+class Facts:
+    """What the checks across rows need of a row: kept for every row while the rest of it
+    goes to the spool (a 100,000-row sheet keeps a few tens of bytes a row)."""
+
+    sheet: str
+    line: int
+    reg: tuple[int, int] | None
+    disp: tuple[str, int, int] | None
+    merged_into: tuple[int, int] | None
+    state: str
+    accepted: date | None
+
+    @classmethod
+    def of(cls, sheet: str, line: int, row: Row) -> Facts:
+        accepted = row.fields.get("accepted_on") or row.fields.get("reported_on")
+        return cls(sheet, line, row.reg, row.disp, row.merged_into, row.state, accepted)
+
+    @property
+    def where(self) -> str:
+        return f"工作表“{self.sheet}”第{self.line}行"
+
+
 class _Problems(list):
     def at(self, where: str, fn, *args):
         """fn(*args), or None with its refusal recorded at `where`."""
@@ -205,13 +228,13 @@ def _state(row: Row, label: str, where: str) -> list[str]:
     return problems
 
 
-def check_sheet(ctx: Ctx, rows: list[Row]) -> tuple[list[str], list[tuple[str, int, int]]]:
+def check_sheet(ctx: Ctx, rows: list[Facts]) -> tuple[list[str], list[tuple[str, int, int]]]:
     """What no single row shows: numbers used twice or already in the ledger, merges into a
     case that cannot take them, numbering gaps. Returns (problems, the (kind, year, seq) of the
     numbers that the import will void: issued by the old ledger, shown nowhere)."""
     db = ctx.ledger.db
     problems: list[str] = []
-    seen: dict[tuple, Row] = {}
+    seen: dict[tuple, Facts] = {}
     for row in rows:
         for num in ((("收", *row.reg) if row.reg else None), row.disp):
             if num is None:
@@ -239,7 +262,7 @@ def check_sheet(ctx: Ctx, rows: list[Row]) -> tuple[list[str], list[tuple[str, i
                 "SELECT state, ended_on FROM cases WHERE reg_year = ? AND reg_seq = ?", list(row.merged_into)
             ).fetchone()
             state, ended = got or (None, None)
-        accepted = row.fields.get("accepted_on") or row.fields.get("reported_on")
+        accepted = row.accepted
         if state is None:
             problems.append(
                 f"{row.where}：并入的案件（{row.merged_into[0]}年第{row.merged_into[1]}号）不在表中，也不在台帐中。"

@@ -8,7 +8,6 @@ cell holds is cut with “……（全文见附页）” and printed whole on a 
 from __future__ import annotations
 
 import math
-import unicodedata
 
 # Grid of the forms: group label | label | value | label | value, 156 mm in all (the GB/T 9704
 # text width). Widths hold, in 小四: two characters a line of 企业基本情况, the seven of
@@ -29,34 +28,32 @@ def span_mm(first: int, last: int) -> float:
     return sum(COLUMNS_MM[first : last + 1]) - 2 * CELL_MARGIN_MM
 
 
-def char_width(ch: str) -> float:
-    """In ems: CJK and full-width 1, the rest (Latin, digits, ASCII punctuation) half."""
-    return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F", "A") else 0.5
-
-
 def per_line(width_mm: float, size_pt: float = CELL_PT) -> int:
     """Whole ems a line holds, less one for the punctuation that may not start a line."""
     return max(1, math.floor(width_mm / (size_pt * PT_MM)) - 1)
 
 
 def line_count(text: str, width_mm: float, size_pt: float = CELL_PT) -> int:
-    cap = per_line(width_mm, size_pt)
-    return sum(max(1, math.ceil(sum(map(char_width, para)) / cap)) for para in text.split("\n"))
+    """Lines the text takes, broken as a word processor breaks it (a number is not cut, Latin
+    text is counted as wide as the widest fallback font sets it: see letter_fit)."""
+    from lcqy.docs.letter_fit import line_count as wrapped
+
+    return wrapped(text, per_line(width_mm, size_pt))
 
 
-def fit(text: str, width_mm: float, max_lines: int, size_pt: float = CELL_PT) -> tuple[str, bool]:
-    """(what the cell shows, whether the text was cut). A cut text ends with `MORE`."""
+def fit(text: str, width_mm: float, max_lines: int, size_pt: float = CELL_PT, more: str = MORE) -> tuple[str, bool]:
+    """(what the cell shows, whether the text was cut). A cut text ends with `more`."""
     text = text or ""
     if line_count(text, width_mm, size_pt) <= max_lines:
         return text, False
     lo, hi = 0, len(text)
     while lo < hi:  # the longest prefix that fits together with the mark
         mid = (lo + hi + 1) // 2
-        if line_count(text[:mid].rstrip() + MORE, width_mm, size_pt) <= max_lines:
+        if line_count(text[:mid].rstrip() + more, width_mm, size_pt) <= max_lines:
             lo = mid
         else:
             hi = mid - 1
-    return text[:lo].rstrip("，、；： \n") + MORE, True
+    return text[:lo].rstrip("，、；： \n") + more, True
 
 
 def email_breaks(address: str, width_mm: float, size_pt: float = EMAIL_PT) -> str:
@@ -75,6 +72,15 @@ def email_breaks(address: str, width_mm: float, size_pt: float = EMAIL_PT) -> st
                 part = part.replace(mark, mark + "\u200b")
         parts.append(part)
     return parts[0] + "@\u200b" + parts[1]
+
+
+def phone_breaks(phone: str, width_mm: float) -> str:
+    """A landline with an extension too long for one line of its cell, broken before 转 rather
+    than inside the number."""
+    phone = phone or ""
+    if "转" in phone and line_count(phone, width_mm) > 1:
+        return phone.replace("转", "\n转", 1)
+    return phone
 
 
 def brief(text: str, limit: int = 40) -> tuple[str, bool]:

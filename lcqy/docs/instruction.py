@@ -1,10 +1,31 @@
 """The generated 领导批示笺: the leader's words recorded with `dispatch/escalate --instruction`,
 on a page of their own in the forms' typography. Built directly with python-docx (no
-template, so no placeholder is ever evaluated): the values are written as plain run text."""
+template, so no placeholder is ever evaluated): the values are written as plain run text.
+
+The page holds: the 事由 up to its row (the whole matter is on the 登记表 that goes with the
+批示笺), and the instruction up to what the page has left; a longer instruction is printed whole
+on a 附页, so the table (its rows never split) and the 批示领导 row stay on the first page.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+# Lines (小四, 16 pt apart) the rows hold with the page still one page: 事由 its 40 mm row,
+# the instruction its 90 mm row and the page's spare space under the table.
+MATTER_LINES = 7
+INSTRUCTION_LINES = 18
+MATTER_MORE = "……（全文见登记表）"
+
+
+def cells(values: dict[str, str]) -> tuple[dict[str, str], bool]:
+    """The values as the cells show them, and whether the instruction needs its 附页."""
+    from lcqy.docs.fitting import fit, span_mm
+
+    out = dict(values)
+    out["matter"], _ = fit(values.get("matter", ""), span_mm(2, 4), MATTER_LINES, more=MATTER_MORE)
+    out["instruction"], cut = fit(values.get("instruction", ""), span_mm(2, 4), INSTRUCTION_LINES)
+    return out, cut
 
 
 def build(values: dict[str, str]):
@@ -12,6 +33,7 @@ def build(values: dict[str, str]):
     from lcqy.docs.build_templates import L, V
     from lcqy.docs.typography import add_run, add_title, build_form_table, new_document
 
+    shown, more = cells(values)
     doc = new_document()
     add_title(doc, "领导批示笺")
     head = doc.add_paragraph()
@@ -35,8 +57,31 @@ def build(values: dict[str, str]):
                     for run in p.runs:
                         t = run.text.strip()
                         if t.startswith("{{") and t.endswith("}}"):
-                            run.text = values.get(t[2:-2].strip(), "")
+                            run.text = shown.get(t[2:-2].strip(), "")
+    if more:
+        _more_page(doc, values)
     return doc
+
+
+def _more_page(doc, values: dict[str, str]) -> None:
+    """附页（交办编号：…）, then 领导批示： and the instruction whole, as the forms' 附页."""
+    from docx.shared import Pt
+
+    from lcqy.docs.typography import ATTACHMENT_FONT, BODY_SIZE, MORE_LINE, add_run
+
+    head = doc.add_paragraph()
+    head.paragraph_format.page_break_before = True
+    head.paragraph_format.space_after = Pt(12)
+    add_run(head, "附页", ATTACHMENT_FONT, BODY_SIZE)
+    add_run(head, f"（{values['doc_label']}：{values['doc_no']}）", size=BODY_SIZE)
+    label = doc.add_paragraph()
+    label.paragraph_format.keep_with_next = True
+    add_run(label, "领导批示：", ATTACHMENT_FONT, BODY_SIZE)
+    for line in values["instruction"].split("\n"):
+        text = doc.add_paragraph()
+        text.paragraph_format.first_line_indent = BODY_SIZE * 2
+        text.paragraph_format.line_spacing = MORE_LINE
+        add_run(text, line, size=BODY_SIZE)
 
 
 def write(values: dict[str, str], out: Path) -> Path:

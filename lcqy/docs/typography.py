@@ -260,9 +260,12 @@ def add_notes(doc: DocumentObject, notes, then=False) -> None:
 
 
 def add_annex_line(doc: DocumentObject) -> None:
-    """The 附件 line under a form's notes (``{{ annex }}``: what goes with the form)."""
+    """The 附件 line under a form's notes (``{{ annex }}``: what goes with the form, one item a
+    line, each under the first: the paragraph hangs by the width of 附件：)."""
     p = doc.add_paragraph(style=NOTE_STYLE)
     p.paragraph_format.space_before = Pt(6)
+    p.paragraph_format.left_indent = CELL_SIZE * 3
+    p.paragraph_format.first_line_indent = -CELL_SIZE * 3
     add_field(p, "annex", size=CELL_SIZE)
 
 

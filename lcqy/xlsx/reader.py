@@ -13,10 +13,8 @@ import datetime as _dt
 import itertools
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-
-from openpyxl import load_workbook
-from openpyxl.utils.datetime import from_excel
 
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
@@ -78,6 +76,8 @@ class SheetRow:
     sheet: str
     row: int
     values: dict[str, object]
+    # keys whose cell is a formula the file keeps no computed value for
+    formulas: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -111,6 +111,8 @@ def parse_date(value: object) -> object:
     if isinstance(value, _dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 1 <= value < 2958466:
+        from openpyxl.utils.datetime import from_excel
+
         return from_excel(value).date()
     if isinstance(value, str):
         try:
@@ -222,115 +224,97 @@ def _check_parts(z, name: str) -> None:
                 )
 
 
-_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]+\d+(?::[A-Z]+(\d+))?\"")
 
 
-def _uncached_formulas(wb, ws) -> set[tuple[int, int]]:
-    """(row, column index from 0) of the formula cells for which the file keeps no computed value
-    (written by a program that does not calculate): data_only reading sees them as empty."""
-    from xml.etree.ElementTree import iterparse
+def iter_workbook(path: str | os.PathLike, result: LedgerRead, *, headers_only: bool = False) -> Iterator[SheetRow]:
+    """The data rows of every sheet except 汇总, one at a time, in sheet order then row order;
+    `result` collects the unknown headers and skipped sheets as the sheets are reached. A column
+    with an unknown header is ignored; when two columns map to the same key, the first one wins.
+    Refuses (LcqyError) a file beyond the size limits before parsing it, and stops at MAX_ROWS
+    data rows. The sheet XML is streamed (lcqy.xlsx.xml_rows): memory does not grow with rows."""
+    from lcqy.xlsx.xml_rows import Package
 
-    from openpyxl.utils.cell import coordinate_to_tuple
-
-    path = getattr(ws, "_worksheet_path", None)
-    if path is None:
-        return set()
-    with wb._archive.open(path) as fh:  # a quick look first: most sheets hold no formula
-        tail, seen = b"", False
-        while chunk := fh.read(1 << 20):
-            if _FORMULA.search(tail + chunk):
-                seen = True
-                break
-            tail = chunk[-16:]
-    if not seen:
-        return set()
-    found = set()
-    with wb._archive.open(path) as fh:
-        for _, el in iterparse(fh):
-            if el.tag.endswith("}c") or el.tag == "c":
-                tags = {child.tag.rsplit("}", 1)[-1]: child for child in el}
-                value = tags.get("v")
-                if "f" in tags and (value is None or not (value.text or "").strip()) and el.get("r"):
-                    row, col = coordinate_to_tuple(el.get("r"))
-                    found.add((row, col - 1))
-                el.clear()
-    return found
-
-
-def read_workbook(path: str | os.PathLike, *, headers_only: bool = False) -> LedgerRead:
-    """Read every sheet except 汇总. A column with an unknown header is ignored and reported in
-    `unknown_headers`; when two columns map to the same key, the first one wins. Refuses (LcqyError)
-    a file beyond the size limits before parsing it, and stops at MAX_ROWS data rows."""
     check_size(path)
-    result = LedgerRead()
-    wb = load_workbook(path, read_only=True, data_only=True)
+    name = os.path.basename(path)
+    pkg = Package(path, name)
+    count = 0
     try:
-        for ws in wb.worksheets:
-            if ws.title == SUMMARY_SHEET:
+        formats = pkg.formats
+        for title, member in pkg.sheets:
+            if title == SUMMARY_SHEET:
                 continue
-            # Some producers write a wrong <dimension>; without this, columns can be cut off.
-            ws.reset_dimensions()
-            rows = ws.iter_rows()
-            head: list[tuple] = []
-            for cells in rows:
-                head.append(cells)
-                if len(head) >= _HEADER_SCAN_ROWS:
+            rows = pkg.rows(member)
+            # The header is looked for in the sheet's first rows, numbered as Excel numbers them.
+            head: dict[int, dict] = {}
+            rest: list = []
+            for item in rows:
+                if item[0] > _HEADER_SCAN_ROWS:
+                    rest.append(item)
                     break
-            found = _find_header([tuple(c.value for c in cells) for cells in head])
+                head[item[0]] = item
+            top = [_cells(head[n][1]) if n in head else () for n in range(1, _HEADER_SCAN_ROWS + 1)]
+            found = _find_header(top)
             if found is None:
-                result.skipped_sheets.append(ws.title)
+                result.skipped_sheets.append(title)
                 continue
             header_idx, keys, unknown = found
             if unknown:
-                result.unknown_headers[ws.title] = unknown
+                result.unknown_headers[title] = unknown
             if headers_only:
                 continue
             columns: dict[int, str] = {}
             for i, key in enumerate(keys):
                 if key is not None and key not in columns.values():
                     columns[i] = key
-            sheet_category = ws.title if ws.title in CATEGORIES else None
-            uncached = _uncached_formulas(wb, ws)
-
-            for cells in itertools.chain(head[header_idx + 1 :], rows):
-                if not cells:
-                    continue
-                excel_row = None
+            sheet_category = title if title in CATEGORIES else None
+            after = [item for n, item in sorted(head.items()) if n > header_idx + 1]
+            for number, cells, styles, formulas in itertools.chain(after, rest, rows):
+                width = max(cells) + 1
                 values: dict[str, object] = {}
+                said: list[str] = []
                 blank = True
                 for i, key in columns.items():
-                    if i >= len(cells):
+                    if i >= width:
                         continue
-                    cell = cells[i]
-                    raw = cell.value
-                    if excel_row is None and getattr(cell, "row", None):
-                        excel_row = cell.row
-                    if uncached and raw is None:
-                        rowno = next((c.row for c in cells if getattr(c, "row", None)), None)
-                        if (rowno, i) in uncached:
-                            result.formulas.setdefault(ws.title, {}).setdefault(rowno, []).append(key)
-                            blank = False
+                    raw = cells.get(i)
+                    if raw is None and i in formulas:
+                        said.append(key)
+                        blank = False
                     if not _empty(raw):
                         blank = False
                     values[key] = _convert(key, raw)
                     if key == "due_date":
-                        fmt = getattr(cell, "number_format", "") or ""
-                        values["due_estimated"] = fmt == ESTIMATED_DATE_FORMAT
+                        style = styles.get(i, 0)
+                        values["due_estimated"] = style < len(formats) and formats[style] == ESTIMATED_DATE_FORMAT
                 if blank:
                     continue
-                if excel_row is None:
-                    excel_row = next((c.row for c in cells if getattr(c, "row", None)), 0)
                 if "category" not in values and sheet_category is not None:
                     values["category"] = sheet_category
-                if len(result.rows) >= MAX_ROWS:
+                count += 1
+                if count > MAX_ROWS:
                     raise LcqyError(
-                        f"{os.path.basename(path)} 的数据超过 {MAX_ROWS:,} 行的导入上限；"
+                        f"{name} 的数据超过 {MAX_ROWS:,} 行的导入上限；"
                         "请按年度或类别拆成几个文件分批导入（台帐未改动）。"
                     )
-                result.rows.append(SheetRow(ws.title, excel_row, values))
+                yield SheetRow(title, number, values, said)
     finally:
-        wb.close()
+        pkg.close()
+
+
+def _cells(values: dict[int, object]) -> tuple:
+    """A row's cells from column A to its last one, None where the file has no cell."""
+    return tuple(values.get(i) for i in range(max(values) + 1)) if values else ()
+
+
+def read_workbook(path: str | os.PathLike, *, headers_only: bool = False) -> LedgerRead:
+    """Every data row at once (see `iter_workbook`); formulas without a computed value are also
+    listed by sheet and row in `formulas`."""
+    result = LedgerRead()
+    for row in iter_workbook(path, result, headers_only=headers_only):
+        result.rows.append(row)
+        if row.formulas:
+            result.formulas.setdefault(row.sheet, {})[row.row] = row.formulas
     return result
 
 
