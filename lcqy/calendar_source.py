@@ -9,9 +9,9 @@ version and China's module (see `_cached`): a changed package is a new file, nev
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
+import zlib
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -84,13 +84,15 @@ def _cache_file() -> Path | None:
     if spec is None or spec.origin is None or base.startswith("~"):
         return None
     package = Path(spec.origin).parent
-    digest = hashlib.sha256()
+    # Names the package's version and China's module as installed (zlib, not hashlib: loading
+    # OpenSSL would cost more than the cache saves; this is a name, not a seal).
+    key = 0
     for part in ("version.py", "countries/china.py"):
         try:
-            digest.update((package / part).read_bytes())
+            key = zlib.crc32((package / part).read_bytes(), key)
         except OSError:
             return None  # another layout: no cache
-    return Path(base) / f"calendar-{digest.hexdigest()[:16]}.json"
+    return Path(base) / f"calendar-{key:08x}.json"
 
 
 @cache

@@ -3,6 +3,8 @@ section first, each with the next command to run (第十二至十八条)."""
 
 from __future__ import annotations
 
+import heapq
+import sqlite3
 from datetime import date
 
 from lcqy.acts.context import Ctx
@@ -44,37 +46,38 @@ LEFT JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
 LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
 LEFT JOIN urges u ON u.id = (SELECT max(id) FROM urges WHERE case_id = c.id)
 WHERE c.state IN ('registered', 'meeting', 'dispatched', 'escalated', 'replied')
-ORDER BY c.reg_year, c.reg_seq
-"""
+"""  # no ORDER BY: each section is ordered by its own key, which names the case
 
 
-def agenda(ctx: Ctx, *, as_of: date) -> list[dict]:
-    """The sections in order, each {key, title, items}; every open case at most once, in the
-    worst section it belongs to."""
+def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
+    """The sections in order, each {key, title, count, items}; every open case at most once, in
+    the worst section it belongs to. `limit`: items given per section (count is still all)."""
     cal = ctx.cal
     county = ctx.ledger.level == "county"
     due_again = {r["id"]: r for r in supervised_cases(ctx, as_of=as_of)}
-    found: dict[str, list[dict]] = {k: [] for k in SECTIONS}
+    # An item is kept as (order, row, note, command, due, late) and made a record only if shown:
+    # at 100,000 cases the sections hold tens of thousands of items and show a few.
+    found: dict[str, list[tuple]] = {k: [] for k in SECTIONS}
 
-    def ref(r: dict) -> str:
+    def ref(r) -> str:
         return str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
 
-    def add(key: str, r: dict, note: str, cmd: str, due: str | None = None, late: int = 0) -> None:
-        found[key].append(
-            {
-                "case": f"{r['reg_year']}-{r['reg_seq']}",
-                "reg_no": r["reg_no"],
-                "enterprise": r["enterprise"],
-                "lead_dept": r["lead_dept"] or "",
-                "due": due,
-                "days_late": late,
-                "note": note,
-                "next": cmd.format(n=ref(r)),
-                "order": (r["reg_year"], r["reg_seq"]),
-            }
-        )
+    def add(key: str, r, note: str, cmd: str, due: str | None = None, late: int = 0) -> None:
+        found[key].append(((-late, due or "9999", r["reg_year"], r["reg_seq"]), r, note, cmd, due, late))
 
-    def chase(r: dict, due: str, key_late: str, what: str) -> bool:
+    def record(r, note: str, cmd: str, due: str | None, late: int) -> dict:
+        return {
+            "case": f"{r['reg_year']}-{r['reg_seq']}",
+            "reg_no": r["reg_no"],
+            "enterprise": r["enterprise"],
+            "lead_dept": r["lead_dept"] or "",
+            "due": due,
+            "days_late": late,
+            "note": note,
+            "next": cmd.format(n=ref(r)),
+        }
+
+    def chase(r, due: str, key_late: str, what: str) -> bool:
         """A late case: its urge letter expired, or not urged lately. True if it was placed."""
         late = workdays_between(cal, date.fromisoformat(due), as_of)
         if late == 0:
@@ -86,7 +89,9 @@ def agenda(ctx: Ctx, *, as_of: date) -> list[dict]:
             add(key_late, r, f"{what}超期{late}个工作日", "lcqy urge {n}", due, late)
         return True
 
-    for r in ctx.ledger.db.query(OPEN_SQL):
+    rows = ctx.ledger.conn.cursor()
+    rows.row_factory = sqlite3.Row  # read by name without a dict per case
+    for r in rows.execute(OPEN_SQL):
         state = r["state"]
         if state == "registered":
             due = date.fromisoformat(r["dispatch_due"])
@@ -145,14 +150,19 @@ def agenda(ctx: Ctx, *, as_of: date) -> list[dict]:
             _answered(r, due_again.get(r["id"]), add, chase)
     out = []
     for key, title in SECTIONS.items():
-        items = sorted(found[key], key=lambda x: (-x["days_late"], x["due"] or "9999", x["order"]))
-        for it in items:
-            del it["order"]
-        out.append({"key": key, "title": title, "count": len(items), "items": items})
+        kept = found[key]
+        # Worst first: most days late, then the earliest due date, then the registration number.
+        shown = heapq.nsmallest(limit, kept, key=_order) if limit is not None else sorted(kept, key=_order)
+        items = [record(*item[1:]) for item in shown]
+        out.append({"key": key, "title": title, "count": len(kept), "items": items})
     return out
 
 
-def _answered(r: dict, sup: dict | None, add, chase) -> None:
+def _order(item: tuple) -> tuple:
+    return item[0]
+
+
+def _answered(r, sup: dict | None, add, chase) -> None:
     from lcqy.acts.handling import close_blockers
 
     rep = {"id": r["reply_id"], "result": r["result"]}

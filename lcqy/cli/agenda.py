@@ -32,7 +32,7 @@ def agenda_cmd(
 
     with open_ctx(ctx) as c:
         day = validate.parse_date("清单日期（--as-of）", as_of) if as_of else c.today
-        sections = agenda(c, as_of=day)
+        sections = agenda(c, as_of=day, limit=None if show_all or as_json else SHOWN)
     if as_json:
         print_json({"as_of": day.isoformat(), "sections": sections})
         return
