@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 from lcqy.acts import stats
+from lcqy.acts import stats_snapshot as snap
 from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
@@ -46,13 +47,12 @@ def report_data(ctx: Ctx, month: str, *, with_enterprises: bool = False) -> dict
     periods = month_periods(first, ctx.today)
     p = periods["month"]
     stats.working_day_table(ctx, max(q.as_of for q in periods.values()))
-    stats.snapshot(ctx, p.as_of)  # the month's late cases are listed: kept for every query below
-    figures = {name: stats.totals(ctx, q) for name, q in periods.items()}
+    figures = dict(zip(periods, stats.totals_for(ctx, list(periods.values()))))
     breakdown = dict(zip(periods, stats.received_breakdown(ctx, *periods.values())))
     settings = report_settings(ctx)
-    late = stats.late_rows(ctx, p.as_of, LATE_LIST_MAX)
-    late_depts = stats.late_by_dept(ctx, p.as_of, settings["late_days"])
-    urged = stats.urged_rows(ctx, p, settings["urge_count"])
+    late = snap.late_rows(ctx, p.as_of, LATE_LIST_MAX)
+    late_depts = snap.late_by_dept(ctx, p.as_of, settings["late_days"])
+    urged = snap.urged_rows(ctx, p, settings["urge_count"])
     depts = [r for r in stats.grouped(ctx, p, "dept") if any(r[k] for k in _DEPT_ACTIVITY)]
     key = f"{first.year}-{first.month:02d}"
     offices = None
