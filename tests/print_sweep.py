@@ -256,6 +256,35 @@ def build_longest(run, out: Path) -> dict[str, Path]:
     return made
 
 
+# The longest office name in Lincang's counties (an autonomous county's), signing a letter.
+LONG_OFFICE = "双江拉祜族佤族布朗族傣族自治县服务企业发展领导小组办公室"
+
+
+def build_office_letter(out: Path) -> Path:
+    """A 催办函 from the office with the longest name, filled straight from its template."""
+    from lcqy.acts.supervision import MEASURES
+    from lcqy.docs.render import render
+
+    context = {
+        "letter_title": "催办函",
+        "letter_no": "双江服企办催（2026）第12号",
+        "office_name": LONG_OFFICE,
+        "lead_dept": LEAD,
+        "reg_no": "双江服企办收（2026）第108号",
+        "dispatch_no": "双江服企办交（2026）第96号",
+        "enterprise": ENTERPRISE,
+        "problem": "“公司新建茶叶精制加工厂房项目已于2025年3月取得区发展和改革局立项批复”等",
+        "assist_depts": "，".join(LONG_DEPTS[:3]),
+        "dispatched_on": "2026年9月29日",
+        "due_date": "2026年10月12日",
+        "days_late": "3",
+        "reply_by": "2026年10月20日",
+        "issued_on": "2026年10月15日",
+        "basis": f"根据{MEASURES}第十八条规定，现对该问题进行第1次催办。",
+    }
+    return render("urge", context, out / "letter-office.docx")
+
+
 def _case_no(line: str) -> str:
     """The 登记编号 printed by register, as YEAR-N."""
     import re
@@ -270,8 +299,18 @@ def render_all(run, out: Path, lengths=LENGTHS) -> dict[tuple, list[str]]:
     docs: dict[tuple, Path] = dict(build_documents(run, out, lengths))
     docs.update({("letter", name): path for name, path in build_letters(run, out).items()})
     docs.update({("longest", kind): path for kind, path in build_longest(run, out).items()})
+    docs[("letter", "office")] = build_office_letter(out)
     to_pdf(list(docs.values()), out)
     return {key: pages(path.with_suffix(".pdf")) for key, path in docs.items()}
+
+
+def rightmost(pdf: Path) -> float:
+    """How far the text reaches to the right, in points from the page's left edge (the text
+    block ends 26 mm in from the right edge: 521.6 pt on A4)."""
+    import re
+
+    xml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return max(float(x) for x in re.findall(r'xMax="([\d.]+)"', xml))
 
 
 def page_count(pdf: Path) -> int:

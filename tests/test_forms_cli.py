@@ -179,3 +179,27 @@ def test_form_urge_says_when_the_letter_was_missing(ledger, tmp_path, monkeypatc
     text = [p.text for p in docx.Document(letter).paragraphs]
     assert text[1] == number and "\t2026年10月15日" in text  # its own number and date, not today's
     assert snapshot(ledger.db) == before  # writing a form records nothing
+
+
+def test_a_lost_supervision_letter_is_found_under_its_own_title(ledger, tmp_path, monkeypatch):
+    """A 督办函 left as its `.part` by a killed urge is written on the next urge, as a 催办函 is."""
+    import os
+
+    _setup(ledger, tmp_path, monkeypatch)
+    for step in (
+        ("reply", "1", "--result", "A", "--mode", "书面", "--summary", "已办结", "--date", "2026-10-09"),
+        ("followup", "1", "--method", "电话回询", "--satisfaction", "不满意", "--date", "2026-10-12"),
+        ("supervise", "1", "--until", "2026-10-20", "--reason", "企业不满意", "--date", "2026-10-13"),
+    ):
+        assert ledger(*step).code == 0
+    r = ledger("urge", "1", "--date", "2026-11-02", "--json")
+    assert r.code == 0, r.err
+    letter = tmp_path / json.loads(r.out)["letter"]
+    assert letter.name.endswith("督办函.docx")
+    part = letter.with_name(f".{letter.name}.part")
+    letter.rename(part)  # as if killed between the commit and putting the letter in place
+    os.utime(part, (0, 0))
+    r = ledger("urge", "1", "--date", "2026-11-09")
+    assert r.code == 0, r.err
+    assert f"的督办函没有写成，现已补写：{letter.name}" in r.err
+    assert letter.is_file() and not part.exists()

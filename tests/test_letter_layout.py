@@ -156,3 +156,18 @@ def test_own_template_of_free_height_is_left_as_drawn(tmp_path):
     out = Document(str(render.render("urge", {**URGE, "assist_depts": "区财政局"}, tmp_path / "u.docx", folder)))
     assert _imprint(out).paragraph_format.space_before is None
     assert _exact(_body(out)) == pytest.approx(28.95, abs=0.05)
+
+
+def test_long_office_name_stays_inside_the_margins(tmp_path):
+    """An autonomous county's office name (28 characters): the signature ends at the right
+    margin instead of running past it, and the 印发 line puts the date under the office."""
+    doc = Document(str(print_sweep.build_office_letter(tmp_path)))
+    office = print_sweep.LONG_OFFICE
+    sign = next(p for p in doc.paragraphs if p.text == "\t" + office)
+    (stop,) = sign.paragraph_format.tab_stops
+    wide = len(office) * (16 - 0.25)  # 28 condensed 3号 characters
+    assert stop.position.pt + wide / 2 <= 442.3
+    date = next(p for p in doc.paragraphs if p.text == "\t2026年10月15日")
+    # the date stays where the template puts it, 8 characters in from the right
+    assert date.paragraph_format.tab_stops[0].position.pt == pytest.approx(442.2 - 8 * 16, abs=0.1)
+    assert doc.paragraphs[-1].text == "　" + office + "\n\t2026年10月15日印发"

@@ -132,6 +132,7 @@ def test_letter_signature_never_alone(printed):
         assert (quote in pages[0]) == (n >= 60), n
 
 
+RIGHT_EDGE = (210 - 26) / 25.4 * 72 + 1  # the text block's right edge, and a point for rounding
 LETTER_PAGES = {"short": 1, "typical": 1, "long": 1, "longest": 2}
 
 
@@ -143,6 +144,7 @@ def test_letter_pages_and_imprint_at_the_foot(sweep, name):
     out, printed = sweep
     pdf = out / f"letter-{name}.pdf"
     assert print_sweep.page_count(pdf) == LETTER_PAGES[name]
+    assert print_sweep.rightmost(pdf) <= RIGHT_EDGE
     pages = [body(p) for p in printed[("letter", name)]]
     page, bottom, block = print_sweep.last_line_bottom(pdf, "印发")
     assert page == len(pages), name
@@ -159,6 +161,28 @@ def test_letter_pages_and_imprint_at_the_foot(sweep, name):
         assert "抄送：" + "，".join(assists) + "。" in last
     else:
         assert "抄送" not in last
+
+
+def test_letter_of_the_longest_office_name(sweep):
+    """双江拉祜族佤族布朗族傣族自治县服务企业发展领导小组办公室 (28 characters) signs inside the
+    margins, its 印发 line puts the date under the office, and the letter keeps to one page with
+    its 版记 at the foot."""
+    out, printed = sweep
+    pdf = out / "letter-office.pdf"
+    assert print_sweep.page_count(pdf) == 1
+    assert print_sweep.rightmost(pdf) <= RIGHT_EDGE
+    page, bottom, block = print_sweep.last_line_bottom(pdf, "印发")
+    assert page == 1 and 0 < block - bottom < 28.95
+    import subprocess
+
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    office = print_sweep.LONG_OFFICE
+    # the signature: the whole name on one line, the date under it; the 印发 line likewise
+    assert lines.count(office) == 2
+    sign = lines.index(office)
+    assert lines[sign + 1] == "2026 年 10 月 15 日"
+    assert lines[-2:-1] == ["2026 年 10 月 15 日印发"] and lines[-3] == office
 
 
 def _scales(pdf) -> list[float]:

@@ -31,12 +31,14 @@ def cells(values: dict[str, str]) -> tuple[dict[str, str], bool]:
 def build(values: dict[str, str]):
     """values: office_name, reg_no, doc_label, doc_no, enterprise, matter, instruction, leader, given_on."""
     from lcqy.docs.build_templates import L, V
-    from lcqy.docs.typography import add_run, add_title, build_form_table, new_document
+    from lcqy.docs.typography import BODY_SIZE, add_run, add_title, build_form_table, new_document
 
     shown, more = cells(values)
     doc = new_document()
     add_title(doc, "领导批示笺")
     head = doc.add_paragraph()
+    head.paragraph_format.left_indent = BODY_SIZE * 3  # a long office name wraps under itself
+    head.paragraph_format.first_line_indent = -BODY_SIZE * 3
     add_run(head, "单位：" + values["office_name"])
     build_form_table(
         doc,

@@ -186,6 +186,44 @@ def _on(owners, tag: str) -> bool:
     return el is not None and el.get(qn("w:val"), "1") not in ("0", "false", "off")
 
 
+def _em(paragraph, styles) -> float:
+    """Points a full-width character takes in the paragraph: the largest size of its runs,
+    less their condensing."""
+    sizes, tracks = [], []
+    for run in paragraph.runs:
+        if not run.text:
+            continue
+        sz = _find([run._r, *styles], f"{W}rPr/{W}sz")
+        sizes.append(int(sz.get(qn("w:val"))) / 2 if sz is not None else BODY_SIZE.pt)
+        tr = _find([run._r, *styles], f"{W}rPr/{W}spacing")
+        tracks.append(int(tr.get(qn("w:val"))) / 20 if tr is not None else 0.0)
+    return max(sizes, default=BODY_SIZE.pt) + min(tracks, default=0.0)
+
+
+def _settle_tabs(paragraph, doc, width_pt: float) -> None:
+    """Keep a tabbed line inside the margins, whatever the names in it: an office name centred
+    over the date that would run past the right margin ends at it instead (a long county name,
+    such as an autonomous county's); a 印发 line whose office and date cannot share a line puts
+    the date under the office, still at the right."""
+    from docx.enum.text import WD_TAB_ALIGNMENT
+
+    from lcqy.docs.letter_fit import width_em
+
+    tabs = [t for t in paragraph._p.iter(qn("w:tab")) if t.getparent().tag == qn("w:r")]
+    stops = paragraph.paragraph_format.tab_stops
+    if len(tabs) != 1 or len(stops) != 1:
+        return
+    em = _em(paragraph, _chain(paragraph, doc))
+    before, _, after = paragraph.text.partition("\t")
+    stop = stops[0]
+    where, wide = stop.position.pt, width_em(after) * em
+    if stop.alignment == WD_TAB_ALIGNMENT.CENTER and not before.strip() and where + wide / 2 > width_pt:
+        stops.clear_all()
+        stops.add_tab_stop(Pt(max(wide / 2, width_pt - wide / 2)), WD_TAB_ALIGNMENT.CENTER)
+    elif stop.alignment == WD_TAB_ALIGNMENT.RIGHT and (width_em(before) + 1) * em + wide > where:
+        tabs[0].addprevious(OxmlElement("w:br"))
+
+
 def _measure(paragraph, doc, width_pt: float):
     """A letter_fit.Para for `paragraph`, or None when its height is not fixed (no exact line
     spacing: a clerk's own layout, which is left as it is)."""
@@ -206,21 +244,10 @@ def _measure(paragraph, doc, width_pt: float):
     left = attr(f"{W}pPr/{W}ind[@{W}left]", "w:left")
     right = attr(f"{W}pPr/{W}ind[@{W}right]", "w:right")
     first = attr(f"{W}pPr/{W}ind[@{W}firstLine]", "w:firstLine")
-    sizes, tracks = [], []
-    for run in paragraph.runs:
-        if not run.text:
-            continue
-        run_owners = [run._r, *(o for o in owners[1:])]
-        sz = _find([run._r], f"{W}rPr/{W}sz")
-        if sz is None:
-            sz = _find(owners[1:], f"{W}rPr/{W}sz")
-        sizes.append(int(sz.get(qn("w:val"))) / 2 if sz is not None else BODY_SIZE.pt)
-        tr = _find(run_owners, f"{W}rPr/{W}spacing")
-        tracks.append(int(tr.get(qn("w:val"))) / 20 if tr is not None else 0.0)
-    size = max(sizes, default=BODY_SIZE.pt)
-    em = size + min(tracks, default=0.0) if tracks else size
+    em = _em(paragraph, owners[1:])
     cap = (width_pt - left - right) / em
-    lines = line_count(paragraph.text, cap, first / em)
+    # a tabbed line (signature, 印发 line) is one line each, as _settle_tabs has set it
+    lines = line_count(paragraph.text.replace("\t", ""), cap, first / em)
     fixed = 0.0
     for edge in ("top", "bottom"):
         b = _find(owners, f"{W}pPr/{W}pBdr/{qn('w:' + edge)}")
@@ -251,6 +278,8 @@ def fit(doc: DocumentObject) -> None:
     page = (section.page_height - section.top_margin - section.bottom_margin) / 12700
     width = (section.page_width - section.left_margin - section.right_margin) / 12700
     paragraphs = doc.paragraphs
+    for p in paragraphs:
+        _settle_tabs(p, doc, width)
     paras = [_measure(p, doc, width) for p in paragraphs]
     if not paragraphs or any(p is None for p in paras):
         return

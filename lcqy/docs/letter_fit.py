@@ -55,6 +55,11 @@ def _tokens(text: str) -> list[tuple[str, float]]:
     return out
 
 
+def width_em(text: str) -> float:
+    """Width of a one-line text, in ems, counted as line_count counts it."""
+    return sum(w for _, w in _tokens(text))
+
+
 def line_count(text: str, cap_em: float, indent_em: float = 0.0) -> int:
     """Lines a paragraph of `text` takes in a line `cap_em` ems wide, the first line indented."""
     lines = 0

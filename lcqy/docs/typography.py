@@ -236,9 +236,14 @@ def build_form_table(doc: DocumentObject, rows) -> None:
 
 
 def add_head_lines(doc: DocumentObject, lines) -> None:
+    """Lines above the table, a label then its value; a value too long for its line (an
+    autonomous county's office name) wraps under itself, the line hanging by the label."""
     for parts in lines:
         p = doc.add_paragraph()
         p.paragraph_format.keep_with_next = True
+        if not parts[0].startswith("{"):
+            p.paragraph_format.left_indent = BODY_SIZE * len(parts[0])
+            p.paragraph_format.first_line_indent = -BODY_SIZE * len(parts[0])
         add_parts(p, parts)
     p.paragraph_format.space_after = Pt(4)  # keeps the last line off the table's top border
 
