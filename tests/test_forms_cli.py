@@ -203,3 +203,17 @@ def test_a_lost_supervision_letter_is_found_under_its_own_title(ledger, tmp_path
     assert r.code == 0, r.err
     assert f"的督办函没有写成，现已补写：{letter.name}" in r.err
     assert letter.is_file() and not part.exists()
+
+
+def test_form_urge_of_an_unnumbered_urge(tmp_path, monkeypatch, run):
+    """The sample ledger's urges predate numbered letters: the line says the letter has none."""
+    from tests import print_sweep
+
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "sample.db"
+    shutil.copy(print_sweep.SAMPLE, db)
+    monkeypatch.setenv("LCQY_DB", str(db))
+    r = run("form", "urge", "2026-2")
+    assert r.code == 0, r.err
+    name = "临翔服企办交（2026）第2号第3次催办函.docx"
+    assert r.out.strip() == f"未找到上次的催办函（{name}），已按原日期2026年1月27日重新生成（该次催办没有函号）：{name}"

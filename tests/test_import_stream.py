@@ -161,18 +161,20 @@ def _fresh(run, tmp_path, monkeypatch, name: str) -> Path:
     return db
 
 
-def _triggers(db: Path) -> set[tuple[str, str]]:
+def _schema(db: Path) -> set[tuple[str, str, str]]:
     conn = sqlite3.connect(db)
     try:
-        return set(conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+        return set(conn.execute("SELECT type, name, sql FROM sqlite_master"))
     finally:
         conn.close()
 
 
-def test_batched_import_leaves_the_ledger_row_by_row_inserts_leave(run, tmp_path, monkeypatch):
+@pytest.mark.parametrize("reindex", [False, True])
+def test_batched_import_leaves_the_ledger_row_by_row_inserts_leave(run, tmp_path, monkeypatch, reindex):
     """The sample (every state) exported and imported: the open due dates are what migration 4's
-    triggers compute, the search index agrees with the cases, the triggers are back as they were,
-    and `list --text` finds the same cases as in the sample."""
+    triggers compute, the search index agrees with the cases, the triggers and indexes are back as
+    they were (SQLite's integrity check compares each index with its table), and `list --text`
+    finds the same cases as in the sample."""
     sample = tmp_path / "sample.db"
     shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
     monkeypatch.setenv("LCQY_DB", str(sample))
@@ -183,13 +185,19 @@ def test_batched_import_leaves_the_ledger_row_by_row_inserts_leave(run, tmp_path
     assert all(found.values())
 
     db = _fresh(run, tmp_path, monkeypatch, "new.db")
-    triggers = _triggers(db)
+    schema = _schema(db)
     monkeypatch.setattr(import_write, "BATCH", 7)  # several batches, and a part batch at the end
+    monkeypatch.setattr(import_write, "REINDEX_ROWS", 1 if reindex else 10**9)
+    dropped = []
+    real_drop = import_write.Writer._drop_indexes
+    monkeypatch.setattr(import_write.Writer, "_drop_indexes", lambda self: dropped.extend(real_drop(self)) or dropped)
     r = run("import-ledger", str(sheet))
     assert r.code == 0, r.err
-    assert _triggers(db) == triggers
+    assert bool(dropped) == reindex and (not reindex or "cases_problem_key" in {n for n, _ in dropped})
+    assert _schema(db) == schema
     conn = sqlite3.connect(db)
     try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         conn.execute("INSERT INTO cases_fts (cases_fts, rank) VALUES ('integrity-check', 1)")  # raises if not
         due = conn.execute("SELECT id, due_open, due_open_estimated FROM cases ORDER BY id").fetchall()
         assert any(d for _, d, _ in due)
@@ -197,6 +205,17 @@ def test_batched_import_leaves_the_ledger_row_by_row_inserts_leave(run, tmp_path
 
         conn.execute(_DUE.format(case="id"))
         assert conn.execute("SELECT id, due_open, due_open_estimated FROM cases ORDER BY id").fetchall() == due
+        # The report's spans (migration 14) are what its own statements compute from scratch.
+        from lcqy.store.migrations import m014_report_spans as m14
+
+        spans = "SELECT * FROM dispatch_spans ORDER BY id", "SELECT * FROM case_spans ORDER BY id"
+        kept = [conn.execute(q).fetchall() for q in spans]
+        assert all(kept)
+        conn.execute("DELETE FROM dispatch_spans")
+        conn.execute("DELETE FROM case_spans")
+        conn.execute(f"INSERT INTO dispatch_spans ({m14._COLUMNS}){m14._SPAN.format(replies=m14._ALL_DISPATCHES)}")
+        conn.execute(m14._c("c.id").replace(" WHERE c.id = c.id", ""))
+        assert [conn.execute(q).fetchall() for q in spans] == kept
         conn.rollback()
     finally:
         conn.close()
@@ -206,9 +225,13 @@ def test_batched_import_leaves_the_ledger_row_by_row_inserts_leave(run, tmp_path
     assert run("check").code == 0
 
 
-def test_triggers_changed_since_migration_4_are_left_to_fire(ledger, tmp_path):
+def test_triggers_changed_since_migration_4_are_left_to_fire(ledger, tmp_path, monkeypatch):
     """Only migration 4's own triggers are set aside: one whose text has changed since fires row
-    by row as written."""
+    by row as written, and the indexes it may look rows up through stay in place meanwhile."""
+    monkeypatch.setattr(import_write, "REINDEX_ROWS", 1)
+    dropped = []
+    real_drop = import_write.Writer._drop_indexes
+    monkeypatch.setattr(import_write.Writer, "_drop_indexes", lambda self: dropped.extend(real_drop(self)) or [])
     conn = sqlite3.connect(ledger.db)
     conn.executescript(
         "CREATE TABLE seen (case_id INTEGER);"
@@ -224,6 +247,7 @@ def test_triggers_changed_since_migration_4_are_left_to_fire(ledger, tmp_path):
     conn = sqlite3.connect(ledger.db)
     try:
         assert conn.execute("SELECT case_id FROM seen").fetchall() == [(1,), (2,)]
+        assert dropped == []
         conn.execute("INSERT INTO cases_fts (cases_fts, rank) VALUES ('integrity-check', 1)")
     finally:
         conn.close()
@@ -238,3 +262,58 @@ def test_many_problems_are_counted_and_the_first_fifty_shown(ledger, tmp_path):
     assert r.code == 1 and "共 60 处问题" in r.err and "……另有 10 处问题" in r.err
     assert "第2行" in r.err and "第51行" in r.err and "第52行" not in r.err
     assert snapshot(ledger.db) == before
+
+
+def _two_sheets(path: Path, first: list[list], second: list[list]) -> Path:
+    wb = Workbook()
+    for title, rows in (("招工用工", first), ("其它", second)):
+        ws = wb.create_sheet(title)
+        ws.append(HEAD)
+        for r in rows:
+            ws.append(r)
+    del wb["Sheet"]
+    wb.save(path)
+    return path
+
+
+def test_two_processes_give_what_one_gives(ledger, run, tmp_path, monkeypatch):
+    """A workbook of several sheets is read by this process and a forked one together: the same
+    refusals in the same order, a refusal met by the other process, and the same ledger."""
+    from lcqy.acts import import_read
+
+    bad = [[*ROW[:6], "12345", ROW[7]]]
+    refused = _two_sheets(tmp_path / "bad.xlsx", [ROW, *bad], [*bad, ROW, *bad])
+    said = {}
+    before = snapshot(ledger.db)
+    for limit in (10**12, 0):  # one process, then two
+        monkeypatch.setattr(import_read, "PARALLEL_BYTES", limit)
+        r = ledger("import-ledger", str(refused))
+        assert r.code == 1 and "共 3 处问题" in r.err
+        said[limit] = r.err
+    assert said[0] == said[10**12]
+    assert said[0].index("工作表“招工用工”第3行") < said[0].index("工作表“其它”第2行") < said[0].index("“其它”第4行")
+    # Bounds hold in the other process too, with the same message.
+    monkeypatch.setattr(xml_rows, "MAX_CELLS", 5)
+    r = ledger("import-ledger", str(refused))
+    assert r.code == 1 and "的单元格超过 5 个" in r.err and "Traceback" not in r.err
+    monkeypatch.setattr(xml_rows, "MAX_CELLS", 16_384)
+    assert snapshot(ledger.db) == before
+
+    sample = tmp_path / "sample.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
+    monkeypatch.setenv("LCQY_DB", str(sample))
+    sheet = tmp_path / "sample.xlsx"
+    assert run("export-ledger", "-o", str(sheet), "--with-contacts").code == 0
+    dumps = {}
+    monkeypatch.setenv("LCQY_NOW", "2026-11-27T09:00:00")  # entry times, the same in both ledgers
+    for limit in (10**12, 0):
+        monkeypatch.setattr(import_read, "PARALLEL_BYTES", limit)
+        db = _fresh(run, tmp_path, monkeypatch, f"new{limit}.db")
+        r = run("import-ledger", str(sheet), "--json")
+        assert r.code == 0, r.err
+        assert json.loads(r.out)["rows"] > 100
+        conn = sqlite3.connect(db)
+        dumps[limit] = list(conn.iterdump())
+        conn.close()
+        assert run("check").code == 0
+    assert dumps[0] == dumps[10**12]

@@ -101,7 +101,7 @@ def _number(p: _Problems, where: str, text: str, kinds: str, prefix: str, label:
 
 def check_row(ctx: Ctx, where: str, v: dict, prefix: str, level: str) -> tuple[Row, list[str]]:
     row, p = Row(where), _Problems()
-    text = {k: str(v.get(k) if v.get(k) is not None else "").strip() for k in v}
+    text = {k: "" if x is None else str(x).strip() for k, x in v.items()}
     for key in REQUIRED:
         if not text.get(key):
             p.append(f"{where}：缺少{FIELDS[key][0]}。")
@@ -235,6 +235,7 @@ def check_sheet(ctx: Ctx, rows: list[Facts]) -> tuple[list[str], list[tuple[str,
     db = ctx.ledger.db
     problems: list[str] = []
     seen: dict[tuple, Facts] = {}
+    issued: dict[tuple[str, int], set[int]] = {}  # the ledger's numbers, by kind and year, as needed
     for row in rows:
         for num in ((("收", *row.reg) if row.reg else None), row.disp):
             if num is None:
@@ -242,7 +243,10 @@ def check_sheet(ctx: Ctx, rows: list[Facts]) -> tuple[list[str], list[tuple[str,
             if num in seen:
                 problems.append(f"{row.where}：编号与{seen[num].where}重复。")
             seen[num] = row
-            if db.execute("SELECT 1 FROM numbers WHERE kind=? AND year=? AND seq=?", list(num)).fetchone():
+            have = issued.get(num[:2])
+            if have is None:
+                have = issued[num[:2]] = _issued(db, *num[:2])
+            if num[2] in have:
                 problems.append(f"{row.where}：编号 {num[0]}（{num[1]}）第{num[2]}号 已在台帐中。")
     for row in rows:
         if not row.merged_into:
@@ -276,7 +280,7 @@ def check_sheet(ctx: Ctx, rows: list[Facts]) -> tuple[list[str], list[tuple[str,
     for kind, year, seq in seen:
         claimed.setdefault((kind, year), set()).add(seq)
     for (kind, year), seqs in sorted(claimed.items()):
-        have = {s for (s,) in db.execute("SELECT seq FROM numbers WHERE kind=? AND year=?", [kind, year])}
+        have = issued[(kind, year)]
         missing = sorted(set(range(1, max(seqs) + 1)) - seqs - have)
         if len(missing) > max(GAP_ALLOWANCE, len(rows)):
             problems.append(
@@ -285,6 +289,10 @@ def check_sheet(ctx: Ctx, rows: list[Facts]) -> tuple[list[str], list[tuple[str,
             )
         voids += [(kind, year, seq) for seq in missing]
     return problems, voids
+
+
+def _issued(db, kind: str, year: int) -> set[int]:
+    return {s for (s,) in db.execute("SELECT seq FROM numbers WHERE kind=? AND year=?", [kind, year])}
 
 
 def number_ranges(prefix: str, numbers: list[tuple[str, int, int]], most: int = 12) -> str:

@@ -8,16 +8,18 @@ the next id of a table is its largest plus one, which is what SQLite itself woul
 table's rows then go in with one executemany per batch (cases before what refers to them), and
 the ledger ends exactly as row-by-row inserts would leave it.
 
-Migration 4's insert triggers (the open due date, the trigram search index) are the one part
-left: fired row by row they took two thirds of the writing time, the index alone 2 s of 3 at
-10,000 rows. While the transaction lasts they are set aside and replayed once over the new
-rows (the same UPDATE, the index filled by one INSERT … SELECT), then put back as they were;
-only when their text is still migration 4's, so a later change to them is never skipped.
+The insert triggers of migrations 4 and 14 (the open due date, the trigram search index, the
+report's spans) are the one part left: fired row by row they took two thirds of the writing
+time, the index alone 2 s of 3 at 10,000 rows. While the transaction lasts they are set aside
+and their work is done once over the new rows (the same statements, for every new id at once:
+the index filled by one INSERT … SELECT), then they are put back as they were; only when their
+text is still their migration's, so a later change to them is never skipped.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 from lcqy.acts.context import Ctx
@@ -29,6 +31,10 @@ from lcqy.rules.workdays import add_workdays, one_month_limit, workdays_between
 from lcqy.store.db import now_text
 
 BATCH = 2000  # rows per executemany round: memory stays small, statements few
+# An import at least this large, into a ledger no larger than it, sets the tables' own indexes
+# aside and builds them again at the end: at 100,000 rows building them took 3 s, keeping them
+# up to date row by row 6 s more. (The UNIQUE constraints stay: they are the backstop.)
+REINDEX_ROWS = 5000
 
 _CASE_TEXT = tuple(k for k in FIELDS if k not in ("reported_on", "accepted_on"))
 # Inserted in this order: a row may refer only to rows of tables before it.
@@ -48,37 +54,42 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "followups": ("id", "case_id", "reply_id", "method", "satisfaction", "followed_on"),
 }  # fmt: skip
 _ENDED = ("closed", "rejected", "forwarded", "void", "merged")
+_INSERT_TRIGGER = re.compile(r"\bINSERT\s+ON\b", re.IGNORECASE)
 
 
-def _bulk_triggers() -> dict[str, str]:
-    """Trigger -> the statement that does its work for every case from id ? on."""
+def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
+    """Insert trigger -> (the migration that made it, the statement that does its work for every
+    row from id ? on, the table whose first new id that is)."""
     from lcqy.store.migrations import m004_open_due_and_search as m4
+    from lcqy.store.migrations import m014_report_spans as m14
 
     due = m4._DUE.format(case="id") + " AND id >= ?"
     fts = (
         "INSERT INTO cases_fts (rowid, enterprise, problem, request) "
         "SELECT id, enterprise, problem, request FROM cases WHERE id >= ? ORDER BY id"
     )
-    expected = {
-        "cases_due_open_insert": (
-            f"CREATE TRIGGER cases_due_open_insert AFTER INSERT ON cases BEGIN {m4._DUE.format(case='NEW.id')}; END",
-            due,
-        ),
-        "dispatches_due_open_insert": (
-            "CREATE TRIGGER dispatches_due_open_insert AFTER INSERT ON dispatches "
-            f"BEGIN {m4._DUE.format(case='NEW.case_id')}; END",
-            due,
-        ),
-        "cases_fts_insert": (f"CREATE TRIGGER cases_fts_insert AFTER INSERT ON cases BEGIN {m4._FTS_INSERT}; END", fts),
+    dispatch_spans = (
+        f"INSERT OR REPLACE INTO dispatch_spans ({m14._COLUMNS})"
+        f"{m14._SPAN.format(replies=m14._ALL_DISPATCHES)} WHERE d.id >= ?"
+    )
+    case_spans = m14._CASE.format(c="c.id").replace("WHERE c.id = c.id", "WHERE c.id >= ?")
+    return {
+        "cases_due_open_insert": (m4.SQL, due, "cases"),
+        "dispatches_due_open_insert": (m4.SQL, due, "cases"),
+        "cases_fts_insert": (m4.SQL, fts, "cases"),
+        "dispatch_spans_insert": (m14.SQL, dispatch_spans, "dispatches"),
+        "dispatch_spans_reply_insert": (m14.SQL, dispatch_spans, "dispatches"),
+        "case_spans_insert": (m14.SQL, case_spans, "cases"),
+        "case_spans_escalation_insert": (m14.SQL, case_spans, "cases"),
+        "case_spans_meeting_insert": (m14.SQL, case_spans, "cases"),
     }
-    return expected
 
 
 class Writer:
     """Rows added one at a time (`add`), written a batch at a time; `finish` writes the rest,
     the merges, the counters and the numbers the sheet skipped (voided)."""
 
-    def __init__(self, ctx: Ctx, source: str):
+    def __init__(self, ctx: Ctx, source: str, rows: int = 0):
         self.ctx, self.led, self.conn = ctx, ctx.ledger, ctx.ledger.conn
         self.source = source
         self.prefix = self.led.prefix
@@ -91,30 +102,49 @@ class Writer:
         self.new_depts: list[str] = []
         self.merges: list[tuple[str, tuple[int, int]]] = []  # (reg_no, (year, seq) it joined)
         self.today = ctx.today.isoformat()
-        self.first_case = self.next_id["cases"]
+        self.now = now_text()
+        self.first_id = dict(self.next_id)
+        self.first_case = self.first_id["cases"]
         self.suspended = self._suspend()
+        self.indexes = self._drop_indexes() if rows >= max(REINDEX_ROWS, self.first_case - 1) else []
 
-    def _suspend(self) -> list[tuple[str, str, str]]:
-        """(name, CREATE statement, bulk statement) of the triggers set aside (see above)."""
+    def _drop_indexes(self) -> list[tuple[str, str]]:
+        """(name, CREATE statement) of the indexes set aside: only while no insert trigger is
+        left on the tables (one would look rows up through them)."""
+        tables = ", ".join(f"'{t}'" for t in _COLUMNS)
+        triggers = self.conn.execute(f"SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({tables})")
+        if any(_INSERT_TRIGGER.search(sql.split("BEGIN")[0]) for (sql,) in triggers):
+            return []
+        out = self.conn.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ({tables})"
+            " ORDER BY rowid"
+        ).fetchall()
+        for name, _ in out:
+            self.conn.execute(f'DROP INDEX "{name}"')
+        return out
+
+    def _suspend(self) -> list[tuple[str, str, str, str]]:
+        """(name, CREATE statement, bulk statement, its table) of the triggers set aside (see
+        above): those whose text is still their migration's own."""
         bulk = _bulk_triggers()
         stored = self.conn.execute(
             f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({', '.join('?' * len(bulk))})"
             " ORDER BY rowid",
             list(bulk),
         ).fetchall()
-        out = [(name, sql, bulk[name][1]) for name, sql in stored if sql == bulk[name][0]]
-        for name, _, _ in out:
-            self.conn.execute(f"DROP TRIGGER {name}")
+        out = [(name, sql, *bulk[name][1:]) for name, sql in stored if sql and sql in bulk[name][0]]
+        for name, *_ in out:
+            self.conn.execute(f'DROP TRIGGER "{name}"')
         return out
 
     def _restore(self) -> None:
-        """Replay the set-aside triggers' work over the new cases, then put them back."""
+        """Replay the set-aside triggers' work over the new rows, then put them back."""
         done = set()
-        for _, _, statement in self.suspended:
+        for _, _, statement, table in self.suspended:
             if statement not in done:
                 done.add(statement)
-                self.conn.execute(statement, [self.first_case])
-        for _, create, _ in self.suspended:
+                self.conn.execute(statement, [self.first_id[table]])
+        for _, create, _, _ in self.suspended:
             self.conn.execute(create)
         self.suspended = []
 
@@ -128,6 +158,7 @@ class Writer:
         return rid
 
     def flush(self) -> None:
+        self.now = now_text()  # the entry time of the next batch's rows
         for table, rows in self.pending.items():
             if rows:
                 cols = _COLUMNS[table]
@@ -184,7 +215,7 @@ class Writer:
             int(cal.is_estimate(due)),
             "" if row.state == "closed" else row.supervision,
             row.urges,
-            now_text(),
+            self.now,
             int(row.major),
             int(row.consult),
             ended,
@@ -193,7 +224,7 @@ class Writer:
             seq,
         )
         detail = json.dumps({"source": self.source, "where": row.where}, ensure_ascii=False)
-        self._put("events", case_id, now_text(), self.today, ctx.actor, "import", detail)
+        self._put("events", case_id, self.now, self.today, ctx.actor, "import", detail)
         if row.merged_into:
             self.merges.append((reg_no, row.merged_into))
         if row.disp:
@@ -261,6 +292,9 @@ class Writer:
     def finish(self) -> None:
         self.flush()
         conn = self.conn
+        for _, create in self.indexes:
+            conn.execute(create)
+        self.indexes = []
         for reg_no, (year, seq) in self.merges:
             (target,) = conn.execute("SELECT id FROM cases WHERE reg_year = ? AND reg_seq = ?", [year, seq]).fetchone()
             conn.execute("UPDATE cases SET merged_into = ? WHERE reg_no = ?", [target, reg_no])

@@ -72,5 +72,7 @@ def write_latest(ctx: Ctx, ref: str, output: str | None, force: bool, templates:
     path = write(ctx, "urge", ref, output, force, templates)
     if not missing:
         return f"已生成 {path}"
-    no = f"原编号{context['letter_no']}" if context["letter_no"] else "原催办记录（无函号）"
-    return f"未找到上次的{title}（{own.name}），已按{no}、原日期{cn_date(context['issued_on'])}重新生成：{path}"
+    on = cn_date(context["issued_on"])
+    if not context["letter_no"]:  # an urge recorded before letters were numbered
+        return f"未找到上次的{title}（{own.name}），已按原日期{on}重新生成（该次催办没有函号）：{path}"
+    return f"未找到上次的{title}（{own.name}），已按原编号{context['letter_no']}、原日期{on}重新生成：{path}"

@@ -133,27 +133,36 @@ def _text(value: object) -> object:
     return value
 
 
-def _convert(key: str, value: object) -> object:
-    if key in DATE_KEYS:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return parse_date(value)
-    if key in INT_KEYS:
-        if value is None or (isinstance(value, str) and not value.strip()):
-            return 0
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value.strip())
-        return value
-    if key == "assist_depts":
-        if value is None:
-            return []
-        return [p.strip() for p in _SPLIT_RE.split(str(_text(value))) if p.strip()]
-    value = _text(value)
+def _date(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return parse_date(value)
+
+
+def _count(value: object) -> object:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return 0
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
+def _list(value: object) -> list[str]:
     if value is None:
-        return ""
-    if key == "result" and isinstance(value, str):
+        return []
+    return [p.strip() for p in _SPLIT_RE.split(str(_text(value))) if p.strip()]
+
+
+def _plain(value: object) -> object:
+    value = _text(value)
+    return "" if value is None else value
+
+
+def _result(value: object) -> object:
+    value = _plain(value)
+    if isinstance(value, str):
         m = _RESULT_RE.match(value.upper())
         if m:
             return m[1]
@@ -161,6 +170,19 @@ def _convert(key: str, value: object) -> object:
             if value == label:
                 return letter
     return value
+
+
+# key -> how its cell value is normalised (see the module docstring); text for any other key.
+_CONVERTERS = {
+    **dict.fromkeys(DATE_KEYS, _date),
+    **dict.fromkeys(INT_KEYS, _count),
+    "assist_depts": _list,
+    "result": _result,
+}
+
+
+def _convert(key: str, value: object) -> object:
+    return _CONVERTERS.get(key, _plain)(value)
 
 
 def _find_header(rows: list[tuple]) -> tuple[int, list[str | None], list[str]] | None:
@@ -233,73 +255,91 @@ def iter_workbook(path: str | os.PathLike, result: LedgerRead, *, headers_only: 
     with an unknown header is ignored; when two columns map to the same key, the first one wins.
     Refuses (LcqyError) a file beyond the size limits before parsing it, and stops at MAX_ROWS
     data rows. The sheet XML is streamed (lcqy.xlsx.xml_rows): memory does not grow with rows."""
-    from lcqy.xlsx.xml_rows import Package
-
     check_size(path)
-    name = os.path.basename(path)
-    pkg = Package(path, name)
-    count = 0
+    pkg = open_package(path)
+    count = [0]
     try:
-        formats = pkg.formats
-        for title, member in pkg.sheets:
-            if title == SUMMARY_SHEET:
-                continue
-            rows = pkg.rows(member)
-            # The header is looked for in the sheet's first rows, numbered as Excel numbers them.
-            head: dict[int, dict] = {}
-            rest: list = []
-            for item in rows:
-                if item[0] > _HEADER_SCAN_ROWS:
-                    rest.append(item)
-                    break
-                head[item[0]] = item
-            top = [_cells(head[n][1]) if n in head else () for n in range(1, _HEADER_SCAN_ROWS + 1)]
-            found = _find_header(top)
-            if found is None:
-                result.skipped_sheets.append(title)
-                continue
-            header_idx, keys, unknown = found
-            if unknown:
-                result.unknown_headers[title] = unknown
-            if headers_only:
-                continue
-            columns: dict[int, str] = {}
-            for i, key in enumerate(keys):
-                if key is not None and key not in columns.values():
-                    columns[i] = key
-            sheet_category = title if title in CATEGORIES else None
-            after = [item for n, item in sorted(head.items()) if n > header_idx + 1]
-            for number, cells, styles, formulas in itertools.chain(after, rest, rows):
-                width = max(cells) + 1
-                values: dict[str, object] = {}
-                said: list[str] = []
-                blank = True
-                for i, key in columns.items():
-                    if i >= width:
-                        continue
-                    raw = cells.get(i)
-                    if raw is None and i in formulas:
-                        said.append(key)
-                        blank = False
-                    if not _empty(raw):
-                        blank = False
-                    values[key] = _convert(key, raw)
-                    if key == "due_date":
-                        style = styles.get(i, 0)
-                        values["due_estimated"] = style < len(formats) and formats[style] == ESTIMATED_DATE_FORMAT
-                if blank:
-                    continue
-                if "category" not in values and sheet_category is not None:
-                    values["category"] = sheet_category
-                count += 1
-                if count > MAX_ROWS:
-                    raise LcqyError(
-                        f"{name} 的数据超过 {MAX_ROWS:,} 行的导入上限；"
-                        "请按年度或类别拆成几个文件分批导入（台帐未改动）。"
-                    )
-                yield SheetRow(title, number, values, said)
+        for title, member in ledger_sheets(pkg):
+            yield from iter_sheet(pkg, title, member, result, count, headers_only=headers_only)
     finally:
         pkg.close()
+
+
+def open_package(path: str | os.PathLike):
+    """The workbook's parts that its values need (lcqy.xlsx.xml_rows.Package); check_size first."""
+    from lcqy.xlsx.xml_rows import Package
+
+    return Package(path, os.path.basename(path))
+
+
+def ledger_sheets(pkg) -> list[tuple[str, str]]:
+    """(title, member) of the sheets that may hold ledger rows: all but 汇总."""
+    return [(title, member) for title, member in pkg.sheets if title != SUMMARY_SHEET]
+
+
+def iter_sheet(
+    pkg, title: str, member: str, result: LedgerRead, count: list[int], *, headers_only: bool = False
+) -> Iterator[SheetRow]:
+    """One sheet's data rows (see iter_workbook); count[0] counts the data rows read so far."""
+    name, formats = pkg.name, pkg.formats
+    rows = pkg.rows(member)
+    # The header is looked for in the sheet's first rows, numbered as Excel numbers them.
+    head: dict[int, tuple] = {}
+    rest: list = []
+    for item in rows:
+        if item[0] > _HEADER_SCAN_ROWS:
+            rest.append(item)
+            break
+        head[item[0]] = item
+    top = [_cells(head[n][1]) if n in head else () for n in range(1, _HEADER_SCAN_ROWS + 1)]
+    found = _find_header(top)
+    if found is None:
+        result.skipped_sheets.append(title)
+        return
+    header_idx, keys, unknown = found
+    if unknown:
+        result.unknown_headers[title] = unknown
+    if headers_only:
+        return
+    columns: dict[int, str] = {}
+    for i, key in enumerate(keys):
+        if key is not None and key not in columns.values():
+            columns[i] = key
+    sheet_category = title if title in CATEGORIES else None
+    after = [item for n, item in sorted(head.items()) if n > header_idx + 1]
+    plan = [(i, key, _CONVERTERS.get(key, _plain)) for i, key in columns.items()]
+    due_col = next((i for i, key in columns.items() if key == "due_date"), -1)
+    for number, cells, styles, formulas in itertools.chain(after, rest, rows):
+        width = max(cells) + 1
+        values: dict[str, object] = {}
+        said: list[str] = []
+        blank = True
+        for i, key, convert in plan:
+            if i >= width:
+                continue
+            raw = cells.get(i)
+            if raw is None:
+                if i in formulas:
+                    said.append(key)
+                    blank = False
+            elif blank and not _empty(raw):
+                blank = False
+            values[key] = convert(raw)
+            if i == due_col:
+                style = styles.get(i, 0)
+                values["due_estimated"] = style < len(formats) and formats[style] == ESTIMATED_DATE_FORMAT
+        if blank:
+            continue
+        if "category" not in values and sheet_category is not None:
+            values["category"] = sheet_category
+        count[0] += 1
+        if count[0] > MAX_ROWS:
+            raise too_many_rows(name)
+        yield SheetRow(title, number, values, said)
+
+
+def too_many_rows(name: str) -> LcqyError:
+    return LcqyError(f"{name} 的数据超过 {MAX_ROWS:,} 行的导入上限；请按年度或类别拆成几个文件分批导入（台帐未改动）。")
 
 
 def _cells(values: dict[int, object]) -> tuple:

@@ -189,63 +189,64 @@ class Package:
         Rows numbered out of order are skipped (as openpyxl does)."""
         shared, dates, spans, epoch = self.shared, self.date_styles, self.timedelta_styles, self.epoch
         name = self.name
-        cols: dict[str, int] = {}
+        code_of = _CODES.get
+        column_of: dict[str, int] = {}
         out: list[tuple] = []
         parts: list[str] = []
-        # row: number, kept?, values, styles, formulas; cell: column, kind, style, formula?, inline?
-        row: list = [0, False, {}, {}, set()]
-        cell: list = [-1, "n", 0, False, False]
-        # what the character data is for: None, or (True, size) inside a <v> or an inline <t>
-        st = {"collect": False, "size": 0, "is": False, "rph": 0, "cells": 0, "last": 0}
+        # The handlers run for every element of the sheet (millions): plain closure variables,
+        # the commonest elements tested first.
+        number = last = cells = size = rph = 0
+        keep = collect = in_is = inline = formula = False
+        values: dict[int, object] = {}
+        styles: dict[int, int] = {}
+        formulas: set[int] = set()
+        col, kind, style = -1, "n", 0
+        C, V, T, IS, ROW, F, RPH = _C, _V, _T, _IS, _ROW, _F, _RPH
 
         def start(tag, attrs):
-            code = _CODES.get(tag)
-            if code is None:
-                return
-            if code == _C:
-                st["cells"] += 1
-                if st["cells"] > MAX_CELLS:
-                    raise _refuse(name, f"第{row[0]}行的单元格超过 {MAX_CELLS:,} 个")
+            nonlocal number, last, cells, size, rph, keep, collect, in_is, inline, formula
+            nonlocal values, styles, formulas, col, kind, style
+            code = code_of(tag)
+            if code == C:
+                cells += 1
+                if cells > MAX_CELLS:
+                    raise _refuse(name, f"第{number}行的单元格超过 {MAX_CELLS:,} 个")
                 ref = attrs.get("r")
                 if ref:
                     letters = ref.rstrip(_DIGITS)
-                    col = cols.get(letters)
-                    if col is None:
-                        col = cols[letters] = _column(letters)
-                    cell[0] = col
+                    col = column_of.get(letters, -1)
+                    if col < 0:
+                        col = column_of[letters] = _column(letters)
                 else:
-                    cell[0] += 1
-                cell[1] = attrs.get("t") or "n"
+                    col += 1
+                kind = attrs.get("t", "n")
                 s = attrs.get("s")
-                cell[2] = int(s) if s else 0
-                cell[3] = cell[4] = False
+                style = int(s) if s else 0
+                formula = inline = False
                 parts.clear()
-                st["size"] = 0
-            elif code == _V:
-                st["collect"] = True
-            elif code == _T:
-                st["collect"] = st["is"] and not st["rph"]
-            elif code == _IS:
-                st["is"] = cell[4] = True
-            elif code == _F:
-                cell[3] = True
-            elif code == _RPH:
-                st["rph"] += 1
-            elif code == _ROW:
+                size = 0
+            elif code == T:
+                collect = in_is and not rph
+            elif code == IS:
+                in_is = inline = True
+            elif code == V:
+                collect = True
+            elif code == ROW:
                 r = attrs.get("r")
-                number = int(r) if r else st["last"] + 1
-                row[0], row[1] = number, number > st["last"]
-                row[2], row[3], row[4] = {}, {}, set()
-                st["last"] = max(st["last"], number)
-                st["cells"] = 0
-                cell[0] = -1
+                number = int(r) if r else last + 1
+                keep = number > last
+                last = max(last, number)
+                values, styles, formulas = {}, {}, set()
+                cells, col = 0, -1
+            elif code == F:
+                formula = True
+            elif code == RPH:
+                rph += 1
 
         def end(tag):
-            code = _CODES.get(tag)
-            if code is None:
-                return
-            if code == _C:
-                col, kind, style, formula, inline = cell
+            nonlocal collect, in_is, rph
+            code = code_of(tag)
+            if code == C:
                 v = "".join(parts) if parts else None
                 if kind == "inlineStr":
                     value = v if inline else None
@@ -268,26 +269,27 @@ class Package:
                 else:  # str (a formula's text result), e (an error such as #N/A)
                     value = v
                 if formula and not (v or "").strip() and not inline:
-                    row[4].add(col)
-                row[2][col] = value
+                    formulas.add(col)
+                values[col] = value
                 if style:
-                    row[3][col] = style
-            elif code == _V or code == _T:
-                st["collect"] = False
-            elif code == _IS:
-                st["is"] = False
-            elif code == _RPH:
-                st["rph"] -= 1
-            elif code == _ROW:
-                if row[1] and (row[2] or row[4]):
-                    out.append((row[0], row[2], row[3], row[4]))
+                    styles[col] = style
+            elif code == T or code == V:
+                collect = False
+            elif code == IS:
+                in_is = False
+            elif code == ROW:
+                if keep and values:
+                    out.append((number, values, styles, formulas))
+            elif code == RPH:
+                rph -= 1
 
         def data(text):
-            if st["collect"]:
+            nonlocal size
+            if collect:
                 parts.append(text)
-                st["size"] += len(text)
-                if st["size"] > MAX_TEXT:
-                    raise _refuse(name, f"第{row[0]}行有一格文字过长")
+                size += len(text)
+                if size > MAX_TEXT:
+                    raise _refuse(name, f"第{number}行有一格文字过长")
 
         for _ in self._parse(member, start, end, data):
             yield from out
