@@ -10,32 +10,62 @@ has SQLite match every index entry to its row.
 from __future__ import annotations
 
 import sqlite3
+import threading
+from pathlib import Path
 
-from lcqy.acts.check_stored import check_stored
+from lcqy.acts.check_stored import check_stored, record_pass
 from lcqy.acts.context import Ctx
 from lcqy.rules.constants import STATES
+from lcqy.store.db import BUSY_SECONDS
 from lcqy.store.migrations.m013_check_log import CASES_UNSOUND, DISPATCHES_UNSOUND
 
 
 def check(ctx: Ctx, deep: bool = False) -> list[str]:
+    # The file-level check reads every page on a connection of its own, in a thread, while the
+    # rules are read here: SQLite lets both go (each holds only a shared lock) and releases
+    # Python's lock while it works, so on two cores the slowest part no longer adds to the rest.
+    found: list[list[str]] = []
+    pages = threading.Thread(target=lambda: found.append(_file_level(ctx.ledger.path, deep)), daemon=True)
+    pages.start()
+    mark = None
     try:
-        return _check(ctx, deep)
+        rest, mark = _rules(ctx, deep)
     except sqlite3.DatabaseError as exc:
-        return [f"数据库完整性：文件已损坏，无法读完（{exc}）。请用最近的备份恢复（lcqy backup 生成的文件）。"]
+        rest = [_damaged(exc)]
+    finally:
+        pages.join()
+    if mark and not found[0]:  # written only when no reader of ours is left (the thread's lock)
+        record_pass(ctx, mark)
+    return [p for p in found[0] if p not in rest] + rest
 
 
-def _check(ctx: Ctx, deep: bool) -> list[str]:
-    conn = ctx.ledger.conn
-    # quick_check reads every page and record (what a damaged file shows) in linear time; the full
-    # integrity_check also matches every index entry to its row, 10x slower at 100,000 cases.
+def _damaged(exc: Exception) -> str:
+    return f"数据库完整性：文件已损坏，无法读完（{exc}）。请用最近的备份恢复（lcqy backup 生成的文件）。"
+
+
+def _file_level(path: Path, deep: bool) -> list[str]:
+    """quick_check reads every page and record (what a damaged file shows) in linear time; the
+    full integrity_check also matches every index entry to its row, 10x slower at 100,000 cases."""
     pragma = "integrity_check" if deep else "quick_check"
-    problems = [f"数据库完整性：{r[0]}" for r in conn.execute(f"PRAGMA {pragma}") if r[0] != "ok"]
-    if deep:
-        problems += _search_index(ctx)
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_SECONDS)
+        try:
+            rows = conn.execute(f"PRAGMA {pragma}").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return [_damaged(exc)]
+    return [f"数据库完整性：{r[0]}" for r in rows if r[0] != "ok"]
+
+
+def _rules(ctx: Ctx, deep: bool) -> tuple[list[str], tuple[int, int] | None]:
+    conn = ctx.ledger.conn
+    problems = _search_index(ctx) if deep else []
     problems += _foreign_keys(conn)
     # The file's mode is a warning, not a problem: see check_warnings.
     problems += _numbering(conn) + _states(conn) + _one_row_rules(conn) + _chains(conn)
-    return problems + check_stored(ctx, deep)
+    stored, mark = check_stored(ctx, deep)
+    return problems + stored, mark
 
 
 def _search_index(ctx: Ctx) -> list[str]:

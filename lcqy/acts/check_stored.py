@@ -26,9 +26,14 @@ _MARKERS = (b"\xbf\xbe", b"\xbf\xbf", b"\xef\xb7", b"\xed")
 _CHUNK = 20_000  # rows read as one string in a full pass
 _BATCH = 500  # rows named in one query in a pass over changed rows
 OWN = ("check_log", "check_passes")  # bookkeeping: table names and numbers, no text of the clerk's
+# Derived tables, recomputed by triggers from rows read here (migration 14: the dates each
+# dispatch and case stop being open, from dispatches, replies, cases, escalations and events).
+DERIVED = ("dispatch_spans", "case_spans")
 
 
-def check_stored(ctx: Ctx, deep: bool = False) -> list[str]:
+def check_stored(ctx: Ctx, deep: bool = False) -> tuple[list[str], tuple[int, int] | None]:
+    """The problems, and what a clean pass may record (`record_pass`) once the rest of `check`
+    is done: (the last log entry read, the schema version read), or None."""
     conn = ctx.ledger.conn
     names = {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")}
     logged = "check_log" in names and "check_passes" in names
@@ -57,15 +62,13 @@ def check_stored(ctx: Ctx, deep: bool = False) -> list[str]:
             out += _text_table(conn, table, sql)
     if "blobs" in names:
         out += _papers(conn, None if "blobs" not in tracked else sorted(changed.get("blobs", ())))
-    if logged and not out:
-        _record(ctx, upto, version)
-    return out
+    return out, ((upto, version) if logged and not out else None)
 
 
 def _skipped(table: str, names: dict[str, str]) -> bool:
-    """SQLite's own tables, ours, and a full-text index (it repeats its table's text: reading it
-    would double the work and report each character twice)."""
-    if table.startswith("sqlite_") or table in OWN:
+    """SQLite's own tables, ours, derived ones, and a full-text index (it repeats its table's
+    text: reading it would double the work and report each character twice)."""
+    if table.startswith("sqlite_") or table in OWN or table in DERIVED:
         return True
     virtual = [n for n, sql in names.items() if (sql or "").upper().startswith("CREATE VIRTUAL TABLE")]
     return any(table == v or table.startswith(f"{v}_") for v in virtual)
@@ -169,9 +172,10 @@ def _papers(conn: sqlite3.Connection, rids: list[int] | None) -> list[str]:
     return problems
 
 
-def _record(ctx: Ctx, upto: int, version: int) -> None:
+def record_pass(ctx: Ctx, mark: tuple[int, int]) -> None:
     """A clean pass through log entry `upto`: those entries are done with. Bookkeeping only: a
     ledger that cannot be written now (read-only, busy, newer) is simply read in full next time."""
+    upto, version = mark
     led = ctx.ledger
     conn = led.conn
     if led.newer or conn.in_transaction:
