@@ -134,3 +134,25 @@ def test_migration_back_fills_an_older_ledger(run, tmp_path):
     after = _ok(run, *args).out
     assert _stored(db) == with_spans
     assert json.loads(after) == json.loads(before) and after == before
+
+
+def test_category_outside_the_list_follows_the_listed_ones(run, tmp_path):
+    """A ledger brought in from elsewhere may hold a category the list lacks: the 简报 lists it
+    after the listed ones, and the month's total stays the sum of its rows."""
+    from lcqy.rules.constants import CATEGORIES
+
+    db = tmp_path / "sample.db"
+    shutil.copyfile(Path(__file__).resolve().parent.parent / "sample_ledger.db", db)
+    db.chmod(0o600)
+    conn = sqlite3.connect(db)
+    conn.execute(
+        "UPDATE cases SET category = '旧台帐类别' WHERE id = (SELECT min(id) FROM cases "
+        "WHERE accepted_on BETWEEN '2026-10-01' AND '2026-10-31' AND state NOT IN ('void', 'merged'))"
+    )
+    conn.commit()
+    conn.close()
+    data = json.loads(_ok(run, "--db", str(db), "report", "--month", "2026-10", "--json").out)
+    by = data["received_by_category"]
+    assert list(by) == [*CATEGORIES, "旧台帐类别"]
+    assert by["旧台帐类别"] == {"month": 1, "year_to_date": 1, "previous_month": 0}
+    assert sum(v["month"] for v in by.values()) == data["figures"]["month"]["received"]

@@ -105,3 +105,38 @@ def test_bad_input(march, args, message):
     r = march(*args)
     assert r.code == 1 and message in r.err, r.err
     assert snapshot(march.db) == before
+
+
+def test_workbook_prints_like_a_clerk_expects(march, tmp_path):
+    """Every sheet: A4 landscape (each table is wider than a portrait page), one page wide, the
+    header row on every page, the title and page numbers in the footer, the header frozen, and
+    columns wide enough for what they hold."""
+    from openpyxl import load_workbook
+
+    from lcqy.xlsx.styles import text_width
+
+    out = tmp_path / "测评.xlsx"
+    _ok(march, "stats", "--by", "dept", "--year", "2026", "--evaluation", "-o", str(out))
+    wb = load_workbook(out)
+    titles = {"年度测评": "承办单位年度测评（第二十、二十一条）", "承办单位": "按承办单位统计", "月份": "按月份统计"}
+    for ws in wb:
+        ps = ws.page_setup
+        assert (int(ps.paperSize), ps.orientation) == (9, "landscape"), ws.title
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and (ps.fitToWidth, ps.fitToHeight) == (1, 0)
+        assert ws.print_title_rows == "$4:$4"  # the header row, on every page
+        assert ws.freeze_panes == "B5"
+        assert ws.oddFooter.right.text == "第 &P 页，共 &N 页"
+        assert ws.oddFooter.left.text.startswith(titles.get(ws.title, "按")) and "2026年" in ws.oddFooter.left.text
+        last_col = len([c for c in ws[4] if c.value])
+        assert ws.print_area.startswith(f"'{ws.title}'!$A$1:${ws.cell(1, last_col).column_letter}$")
+        for col in ws.iter_cols(min_row=5, max_row=ws.max_row, max_col=last_col):
+            texts = [c.value for c in col if isinstance(c.value, str) and c.row > 4]
+            width = ws.column_dimensions[col[0].column_letter].width
+            assert all(text_width(t) <= width for t in texts if "=" not in t), (ws.title, col[0].column_letter)
+    dept = wb["承办单位"]
+    heads = [c.value for c in dept[4]]
+    longest = dept.column_dimensions[dept.cell(4, heads.index("在办最久") + 1).column_letter].width
+    assert longest >= text_width("临翔服企办收（2026）第3号")
+    # The charts sit under the table, inside the print area, not beside it.
+    assert all(c.anchor._from.row > len([r for r in dept.iter_rows(min_row=5) if r[0].value]) for c in dept._charts)
+    assert int(dept.print_area.split("$")[-1]) > dept.max_row

@@ -53,7 +53,7 @@ def report_data(ctx: Ctx, month: str, *, with_enterprises: bool = False) -> dict
     late = snap.late_rows(ctx, p.as_of, LATE_LIST_MAX)
     late_depts = snap.late_by_dept(ctx, p.as_of, settings["late_days"])
     urged = snap.urged_rows(ctx, p, settings["urge_count"])
-    depts = [r for r in stats.grouped(ctx, p, "dept") if any(r[k] for k in _DEPT_ACTIVITY)]
+    depts = [r for r in stats.grouped(ctx, p, "dept", longest_open=False) if any(r[k] for k in _DEPT_ACTIVITY)]
     key = f"{first.year}-{first.month:02d}"
     offices = None
     if ctx.ledger.level == "city":  # 第三条: each county's month beside the city's own, as `lcqy figures`
@@ -67,18 +67,21 @@ def report_data(ctx: Ctx, month: str, *, with_enterprises: bool = False) -> dict
         "issue": {"year": issue[0], "number": issue[1]} if issue else None,
         "periods": {name: _period_json(q) for name, q in periods.items()},
         "figures": figures,
-        "received_by_category": {
-            c: {name: breakdown[name]["category"][c] for name in periods} for c in breakdown["month"]["category"]
-        },
-        "received_by_channel": {
-            c: {name: breakdown[name]["channel"][c] for name in periods} for c in breakdown["month"]["channel"]
-        },
+        "received_by_category": _by_period(breakdown, "category"),
+        "received_by_channel": _by_period(breakdown, "channel"),
         "departments": [{k: r[k] for k in DEPT_KEYS} | {"dept": r["key"]} for r in depts],
         "late_cases": [_late_json(r, with_enterprises) for r in late],
         "units_to_name": units_to_name(late_depts, urged, settings["late_days"], settings["urge_count"]),
         "settings": {"late_days": settings["late_days"], "urge_count": settings["urge_count"]},
         "offices": offices,
     }
+
+
+def _by_period(breakdown: dict, kind: str) -> dict:
+    """name -> {period: received}; a name outside the fixed lists (an imported ledger's) may be
+    in one period only: 0 in the others."""
+    names = dict.fromkeys(name for counts in breakdown.values() for name in counts[kind])
+    return {n: {p: counts[kind].get(n, 0) for p, counts in breakdown.items()} for n in names}
 
 
 _DEPT_ACTIVITY = ("dispatched", "replies", "fell_due", "late_reply", "followups", "urges", "returned")

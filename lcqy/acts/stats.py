@@ -249,19 +249,19 @@ def _order(by: str, keys: list[str], ctx: Ctx) -> list[str]:
     return [k for k in fixed if k in keys] + rest
 
 
-def grouped(ctx: Ctx, p: Period, by: str) -> list[dict]:
+def grouped(ctx: Ctx, p: Period, by: str, *, longest_open: bool = True) -> list[dict]:
     """One row per group with every count and rate (lcqy.rules.figures.derive); departments
-    also get the longest open case as of the day."""
+    also get the longest open case as of the day (unless not wanted: the 简报 does not show it)."""
     if by not in GROUPINGS:
         raise LcqyError(f"分组（--by）只能是：{'、'.join(GROUPINGS)}（承办单位、问题类别、反映形式、月份）。")
     raw = counts(ctx, p, by)
     longest: dict[str, tuple] = {}
-    if by == "dept":
+    if by == "dept" and longest_open:
         longest = snap.longest_open(ctx, p.as_of)
     rows = []
     for key in _order(by, list(raw), ctx):
         row = {"key": key or (ESCALATED_DEPT if by == "dept" else "（未分）"), **derive(raw[key])}
-        if by == "dept":
+        if by == "dept" and longest_open:
             days, no = longest.get(key, (None, None))
             row["longest_open_case"], row["longest_open_workdays"] = no, days
         rows.append(row)
@@ -279,7 +279,33 @@ def totals_for(ctx: Ctx, periods: list[Period]) -> list[dict]:
 
 def received_breakdown(ctx: Ctx, *periods: Period) -> list[dict[str, dict[str, int]]]:
     """Received by category and by channel in each period, every category and channel listed
-    (0 where none): one pass over the days the periods span."""
+    (0 where none): one pass over the days the periods span, summed per period in SQL."""
+    params = {"lo": min(p.start for p in periods).isoformat(), "hi": max(p.end for p in periods).isoformat()}
+    sums = []
+    for i, p in enumerate(periods):
+        params |= {f"s{i}": p.start.isoformat(), f"e{i}": p.end.isoformat()}
+        sums.append(f"sum(CASE WHEN day BETWEEN :s{i} AND :e{i} THEN n END)")
+    rows = ctx.ledger.conn.execute(
+        f"SELECT category, channel, {', '.join(sums)} FROM (SELECT accepted_on AS day, category, channel, "
+        "count(*) AS n FROM cases WHERE accepted_on BETWEEN :lo AND :hi AND state NOT IN ('void', 'merged') "
+        "GROUP BY 1, 2, 3) GROUP BY 1, 2",
+        params,
+    ).fetchall()
+    if any(c not in CATEGORIES or ch not in CHANNELS for c, ch, *_ in rows):
+        return _breakdown_in_order(ctx, periods)
+    out = []
+    for i in range(len(periods)):
+        got = {"category": dict.fromkeys(CATEGORIES, 0), "channel": dict.fromkeys(CHANNELS, 0)}
+        for category, channel, *n in rows:
+            got["category"][category] += n[i] or 0
+            got["channel"][channel] += n[i] or 0
+        out.append(got)
+    return out
+
+
+def _breakdown_in_order(ctx: Ctx, periods) -> list[dict[str, dict[str, int]]]:
+    """The same, for a ledger with categories or channels outside the lists (an imported one):
+    those follow the listed ones in the order they first occur."""
     start, end = min(p.start for p in periods), max(p.end for p in periods)
     rows = ctx.ledger.conn.execute(
         "SELECT accepted_on, category, channel, count(*) FROM cases WHERE accepted_on BETWEEN ? AND ? "

@@ -1,8 +1,13 @@
 """The statistics workbook (`stats -o`): a sheet per grouping, bar charts of the departments'
-cases and 按期办结率 (native Excel charts), and the year-end 测评 sheet with its weights."""
+cases and 按期办结率 (native Excel charts), and the year-end 测评 sheet with its weights.
+
+Every sheet prints as a clerk expects: A4, landscape when the table is wider than a portrait
+page, fitted to one page wide, the header row repeated on every page, a footer with the sheet's
+title and 第 N 页，共 M 页, the header frozen on screen, columns as wide as what they hold."""
 
 from __future__ import annotations
 
+from math import ceil
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -16,14 +21,48 @@ SHEET_NAMES = {"dept": "承办单位", "category": "问题类别", "channel": "�
 PERCENT = "0.0%"
 _THIN = Side(style="thin", color="FF808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+A4 = 9  # openpyxl's paperSize code
+# What an A4 page holds between 0.5-inch side margins, in Excel column units (about 1.9 mm each):
+# portrait 190 mm, landscape 277 mm.
+PORTRAIT_UNITS = 98
+LANDSCAPE_UNITS = 143
+ROW_CM = 0.53  # a 15-point row
+_MAX_WIDTH = (40, 30)  # the first column (a department's full name), the others
+
+
+def _widths(headers: list[str], rows: list[list[str]]) -> list[float]:
+    """Each column as wide as its widest value; a header may wrap onto two lines."""
+    out = []
+    for c, h in enumerate(headers):
+        values = [text_width(r[c]) for r in rows if r[c]]
+        header = text_width(h) + 2 if c == 0 else max(text_width(h) // 2 + 2, 7)  # two lines of a header
+        out.append(min(_MAX_WIDTH[c > 0], max([header, *(v + 2 for v in values)])))
+    return out
+
+
+def _shown(v, kind: str) -> str:
+    if v is None:
+        return "—"
+    if kind == "r":
+        return f"{v * 100:.1f}%"
+    return str(v)
 
 
 def _table(ws, title: str, note: str, key_header: str, columns, rows: list[dict], first_row: int = 1) -> int:
     """Title, note, header and rows from `first_row`; returns the header's row number."""
-    ws.cell(first_row, 1, title).font = Font(bold=True, size=14)
-    ws.cell(first_row + 1, 1, note).alignment = Alignment(wrap_text=False)
-    head = first_row + 3
     headers = [key_header] + [h for _, h, _ in columns]
+    shown = [[str(r["key"])] + [_shown(r.get(k), kind) for k, _, kind in columns] for r in rows]
+    widths = _widths(headers, shown)
+    for c, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(c)].width = w
+    last = get_column_letter(len(headers))
+    ws.cell(first_row, 1, title).font = Font(bold=True, size=14)
+    # The note (period, formula) wraps across the table's width, so the print shows it whole.
+    ws.merge_cells(f"A{first_row + 1}:{last}{first_row + 1}")
+    noted = ws.cell(first_row + 1, 1, note)
+    noted.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.row_dimensions[first_row + 1].height = 15 * max(1, ceil(text_width(note) * 1.1 / sum(widths)))
+    head = first_row + 3
     for c, h in enumerate(headers, 1):
         cell = ws.cell(head, c, h)
         cell.font = Font(bold=True)
@@ -48,22 +87,46 @@ def _table(ws, title: str, note: str, key_header: str, columns, rows: list[dict]
                 if isinstance(v, str):
                     cell.data_type = "s"  # a case number or name, never a formula
             cell.border = _BORDER
-    widths = [max([text_width(headers[0])] + [text_width(str(r["key"])) for r in rows]) + 2]
-    widths += [max(8, min(14, text_width(h) // 2 + 4)) for h in headers[1:]]
-    for c, w in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(c)].width = w
     ws.freeze_panes = ws.cell(head + 1, 2)
     ws.row_dimensions[head].height = 32
     return head
 
 
-def _charts(ws, head: int, n: int, columns) -> None:
-    """Bars of 交办 and of 按期办结率 per department, beside the table."""
+def _print_setup(ws, title: str, head: int, last_row: int, n_columns: int) -> None:
+    """A4, landscape if the table is wider than a portrait page, one page wide, the header row
+    on every page, the title and page numbers in the footer, the table (and charts) as the
+    print area."""
+    width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, n_columns + 1))
+    ws.page_setup.paperSize = A4
+    ws.page_setup.orientation = "landscape" if width > PORTRAIT_UNITS else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    ws.print_options.horizontalCentered = True
+    margins = ws.page_margins
+    margins.left = margins.right = 0.5
+    margins.top, margins.bottom = 0.6, 0.7
+    margins.header, margins.footer = 0.3, 0.3
+    ws.print_title_rows = f"{head}:{head}"
+    ws.print_area = f"A1:{get_column_letter(n_columns)}{last_row}"
+    # "&" starts a code in a header or footer: a title's own ampersand is doubled.
+    ws.oddFooter.left.text = title.replace("&", "&&")[:100]
+    ws.oddFooter.right.text = "第 &P 页，共 &N 页"
+    ws.evenFooter.left.text, ws.evenFooter.right.text = ws.oddFooter.left.text, ws.oddFooter.right.text
+
+
+def _charts(ws, head: int, n: int, columns, width_units: float) -> int:
+    """Bars of 交办 and of 按期办结率 per department, side by side under the table; returns
+    the last row they cover (for the print area)."""
     if not n:
-        return
+        return head + n
     keys = [k for k, _, _ in columns]
     cats = Reference(ws, min_col=1, min_row=head + 1, max_row=head + n)
-    anchor_col = get_column_letter(len(columns) + 3)
+    top = head + n + 2
+    # Two charts share the table's width (a column unit is about 0.19 cm).
+    chart_width = max(12.0, min(18.0, width_units * 0.19 / 2 - 0.5))
+    height = max(7.5, 0.8 * n + 2)  # room for every department's name
+    column, used = 1, 0.0
     for i, (key, title, axis, fmt) in enumerate(
         (("dispatched", "交办件数", "件", "General"), ("on_time_completion_rate", "按期办结率", "按期办结率", PERCENT))
     ):
@@ -76,9 +139,14 @@ def _charts(ws, head: int, n: int, columns) -> None:
         chart.legend = None
         chart.add_data(Reference(ws, min_col=col, min_row=head, max_row=head + n), titles_from_data=True)
         chart.set_categories(cats)
-        chart.height = max(7.5, 0.6 * n + 2)
-        chart.width = 16
-        ws.add_chart(chart, f"{anchor_col}{head + i * (int(chart.height * 2) + 2)}")
+        chart.height = height
+        chart.width = chart_width
+        if i:  # the second chart starts at the first column past the first chart's width
+            while used < chart_width + 0.5:
+                used += ws.column_dimensions[get_column_letter(column)].width * 0.19
+                column += 1
+        ws.add_chart(chart, f"{get_column_letter(column)}{top}")
+    return top + ceil(height / ROW_CM) + 1
 
 
 def write_stats(
@@ -92,7 +160,8 @@ def write_stats(
         columns, rows, how, weights = evaluation
         ws = wb.create_sheet("年度测评")
         note = f"{office}  统计期间：{period_label}。{how}"
-        head = _table(ws, f"承办单位年度测评（第二十、二十一条）{period_label}", note, "承办单位", columns, rows)
+        title = f"承办单位年度测评（第二十、二十一条）{period_label}"
+        head = _table(ws, title, note, "承办单位", columns, rows)
         # The weights themselves, under the table, so the 工商联 sees how the score was made.
         at = head + len(rows) + 2
         ws.cell(at, 1, "权重").font = Font(bold=True)
@@ -101,11 +170,18 @@ def write_stats(
         for i, (k, label) in enumerate(EVALUATION_LABELS.items(), at + 1):
             ws.cell(i, 1, label)
             ws.cell(i, 2, weights[k])
+        first = ws.column_dimensions["A"]
+        first.width = max(first.width, *(text_width(x) + 2 for x in EVALUATION_LABELS.values()))
+        _print_setup(ws, title, head, at + len(EVALUATION_LABELS), len(columns) + 1)
     for by, (columns, rows) in sheets.items():
         ws = wb.create_sheet(SHEET_NAMES[by])
         note = f"{office}  统计期间：{period_label}。比率无分母的显示“—”。"
-        head = _table(ws, f"按{SHEET_NAMES[by]}统计", note, SHEET_NAMES[by], columns, rows)
+        title = f"按{SHEET_NAMES[by]}统计"
+        head = _table(ws, title, note, SHEET_NAMES[by], columns, rows)
+        last = head + len(rows)
         if by == "dept":
-            _charts(ws, head, len(rows), columns)
+            width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, len(columns) + 2))
+            last = _charts(ws, head, len(rows), columns, width)
+        _print_setup(ws, f"{title}  {period_label}", head, last, len(columns) + 1)
     wb.save(str(path))
     return path
