@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 from conftest import register_args, snapshot
+from docx.oxml.ns import qn
 
 from lcqy.errors import LcqyError
 from lcqy.rules import month_figures as mf
@@ -146,6 +147,21 @@ def test_city_stats_by_office_and_report_show_counties(ledger, run, tmp_path):
     ]
     shown = c("report", "--month", "2026-11").out
     assert "各县区情况（本月）" in shown and "全市合计" in shown
+    # The city's 简报 carries the same table, by place name, with a header row repeated on
+    # every page and rows that do not split.
+    from docx import Document
+
+    assert c("report", "--month", "2026-11", "-o", str(tmp_path / "市简报.docx")).code == 0
+    doc = Document(str(tmp_path / "市简报.docx"))
+    table = next(t for t in doc.tables if t.rows[0].cells[0].text == "单位")
+    cols = [x.text for x in table.rows[0].cells]
+    got = [(r.cells[0].text, r.cells[cols.index("受理")].text, r.cells[cols.index("交办")].text)
+           for r in table.rows[1:]]  # fmt: skip
+    assert got == [("临沧市", "1", "0"), ("临翔区", "2", "1"), ("凤庆县", "1", "0"), ("全市合计", "4", "1")]
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in table.rows)
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "全市2026年11月情况如下" in body and "{" not in body
 
     # A county ledger has no counties: refused, and its report has no such table.
     before = snapshot(run.db)
@@ -153,6 +169,10 @@ def test_city_stats_by_office_and_report_show_counties(ledger, run, tmp_path):
     assert r.code == 1 and "按县区统计（--by office）只在市级台帐使用" in r.err
     assert snapshot(run.db) == before
     assert json.loads(ledger("report", "--month", "2026-11", "--json").out)["offices"] is None
+    assert ledger("report", "--month", "2026-11", "-o", str(tmp_path / "县简报.docx")).code == 0
+    county_doc = Document(str(tmp_path / "县简报.docx"))
+    assert not [t for t in county_doc.tables if t.rows[0].cells[0].text == "单位"]
+    assert "情况如下（各县区数字" not in "\n".join(p.text for p in county_doc.paragraphs)
     r = c("stats", "--by", "office", "--from", "2026-11-01")
     assert r.code == 1 and "请用 --year" in r.err
     r = c("stats", "--by", "office", "-o", str(tmp_path / "x.xlsx"))

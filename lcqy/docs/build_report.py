@@ -64,6 +64,24 @@ LATE_WITH_ENTERPRISE = [
     ("办结时限", "r.due", 23, "center"),
     ("超期工作日", "r.days_late", 13, "center"),
 ]
+# 各县区情况 at a city office: the columns of `lcqy figures` (lcqy.rules.month_figures), in 小五
+# (OFFICE_SIZE) so that thirteen columns fit the text width with "100.0%" on one line.
+OFFICE_COLUMNS = [
+    ("单位", "r.name", 27, "left"),
+    ("受理", "r.received", 9, "center"),
+    ("交办", "r.dispatched", 9, "center"),
+    ("转报", "r.escalated", 9, "center"),
+    ("答复", "r.replies", 9, "center"),
+    ("A类", "r.reply_a", 9, "center"),
+    ("B类", "r.reply_b", 9, "center"),
+    ("C类", "r.reply_c", 9, "center"),
+    ("销号", "r.closed", 9, "center"),
+    ("超期未办", "r.late_now", 12, "center"),
+    ("按期交办率", "r.on_time_dispatch", 15, "center"),
+    ("按期办结率", "r.on_time_completion", 15, "center"),
+    ("满意率", "r.satisfaction", 15, "center"),
+]
+OFFICE_SIZE, OFFICE_LINE = Pt(9), Pt(13)
 UNIT_COLUMNS = [
     ("承办单位", "r.dept", 42, "left"),
     ("情形", "r.reason", 114, "left"),
@@ -172,6 +190,15 @@ def _table(doc: DocumentObject, columns, loop: str, total: list[str] | None = No
     return table
 
 
+def _smaller(table, size, line) -> None:
+    for row in table.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                p.paragraph_format.line_spacing = line
+                for run in p.runs:
+                    run.font.size = size
+
+
 def _keep_with_next(table) -> None:
     for row in table.rows:
         for cell in row.cells:
@@ -258,6 +285,12 @@ def build_report() -> DocumentObject:
     _tag(doc, "{%p for s in overview %}")
     _para(doc, ["{s}"])
     _tag(doc, "{%p endfor %}")
+
+    # At a city office: each county's month beside the city's own, and the city-wide total.
+    _tag(doc, "{%p if has_offices %}")
+    _para(doc, ["{offices_text}"], keep=True)
+    _smaller(_table(doc, OFFICE_COLUMNS, "offices"), OFFICE_SIZE, OFFICE_LINE)
+    _tag(doc, "{%p endif %}")
 
     _heading(doc, "二、分类情况")
     _para(doc, ["{category_text}"], keep=True)

@@ -10,7 +10,7 @@ from datetime import date
 
 from lcqy.rules.figures import fmt_rate, overview_sentences
 
-REPORT_LISTS = ("overview", "categories", "depts", "late", "units")
+REPORT_LISTS = ("overview", "categories", "depts", "late", "units", "offices")
 # Placeholders the template must show; the lists and the yes/no flags drive its loops and
 # conditions, which a clerk may rearrange (OPTIONAL).
 REQUIRED: set[str] = {
@@ -30,7 +30,10 @@ REQUIRED: set[str] = {
     "report_to",
     "copy_to",
 }
-OPTIONAL: set[str] = {"has_depts", "has_late", "with_enterprises", "has_units", *REPORT_LISTS}
+OPTIONAL: set[str] = {
+    *("has_depts", "has_late", "with_enterprises", "has_units", "has_offices", "offices_text"),
+    *REPORT_LISTS,
+}
 
 
 def _yes(flag: bool) -> str:
@@ -93,6 +96,7 @@ def context(data: dict, *, issue_no: int, issued_on: date, settings: dict, with_
     ]
     s = settings
     units = data["units_to_name"]
+    offices = [_office(x) for x in data.get("offices") or []]
     return {
         "issue_no": issue_no,
         "office_name": data["office"],
@@ -131,9 +135,27 @@ def context(data: dict, *, issue_no: int, issued_on: date, settings: dict, with_
         ),
         "has_units": _yes(bool(units)),
         "units": [{"dept": u["dept"], "reason": u["reason"]} for u in units],
+        "has_offices": _yes(len(offices) > 2),  # the city, at least one county, the total
+        "offices_text": f"全市{label}情况如下（各县区数字为其报来的月度办理情况）：",
+        "offices": offices,
         "report_to": "、".join(s["report_to"]) or "服务企业发展领导小组组长、副组长",
         "copy_to": "、".join(s["copy_to"]) or "各承办单位",
     }
+
+
+OFFICE_SUFFIX = "服务企业发展领导小组办公室"
+
+
+def _office(x: dict) -> dict:
+    """A line of 各县区情况: the office by its place name (临翔区), its counts and rates."""
+    name = x["office_name"]
+    out = {"name": name[: -len(OFFICE_SUFFIX)] if name.endswith(OFFICE_SUFFIX) and name != OFFICE_SUFFIX else name}
+    for k in ("received", "dispatched", "escalated", "replies", "reply_a", "reply_b", "reply_c", "closed", "late_now"):
+        out[k] = x[k]
+    out["on_time_dispatch"] = fmt_rate(x["on_time_dispatch_rate"])
+    out["on_time_completion"] = fmt_rate(x["on_time_completion_rate"])
+    out["satisfaction"] = fmt_rate(x["satisfaction_rate"])
+    return out
 
 
 def _late_text(f: dict, as_of: str, listed: int) -> str:
