@@ -34,9 +34,10 @@ def check(ctx: Ctx, deep: bool = False) -> list[str]:
         rest = [_damaged(exc)]
     finally:
         pages.join()
-    if mark and not found[0]:  # written only when no reader of ours is left (the thread's lock)
+    if mark and found and not found[0]:  # written only when no reader of ours is left (the thread's lock)
         record_pass(ctx, mark)
-    return [p for p in found[0] if p not in rest] + rest
+    pages_said = found[0] if found else [_damaged(RuntimeError("quick_check"))]
+    return [p for p in pages_said if p not in rest] + rest
 
 
 def _damaged(exc: Exception) -> str:
@@ -53,7 +54,7 @@ def _file_level(path: Path, deep: bool) -> list[str]:
             rows = conn.execute(f"PRAGMA {pragma}").fetchall()
         finally:
             conn.close()
-    except sqlite3.DatabaseError as exc:
+    except sqlite3.Error as exc:
         return [_damaged(exc)]
     return [f"数据库完整性：{r[0]}" for r in rows if r[0] != "ok"]
 
