@@ -27,22 +27,40 @@ def _file_mode(ctx: Ctx) -> list[str]:
     return [f"文件权限 {mode:o}：台帐含企业信息，应仅本人可读写。请运行：chmod 600 {path}"]
 
 
+DATES_SQL = "SELECT kind, year, issued_on, min(seq), max(seq) FROM numbers GROUP BY kind, year, issued_on"
+
+
 def _numbers_out_of_date_order(ctx: Ctx) -> list[str]:
     """A number entered late (`--date` in the past) is issued after numbers dated later: allowed,
     the sequence stays gapless, but a printed ledger sorted by number is then not in date order."""
-    sql = """
-    SELECT kind, year, seq, text, issued_on, prev_on FROM (
-        SELECT kind, year, seq, text, issued_on, max(issued_on) OVER (
-            PARTITION BY kind, year ORDER BY seq ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-        ) AS prev_on FROM numbers
-    ) WHERE prev_on > issued_on ORDER BY kind, year, seq
-    """
-    by_kind: dict[tuple[str, int], list[tuple[int, str, str]]] = {}
-    for kind, year, seq, _text, on, prev_on in ctx.ledger.db.execute(sql).fetchall():
-        by_kind.setdefault((kind, year), []).append((seq, on, prev_on))
+    conn = ctx.ledger.conn
+    # A number is out of order when a number dated later has a smaller seq: when its seq is past
+    # the smallest seq of all later dates. One row per (kind, year, date) from the index
+    # numbers_dates finds those dates; their numbers are read only then.
+    days: dict[tuple[str, int], list[tuple[str, int, int]]] = {}
+    for kind, year, on, first, last in conn.execute(DATES_SQL):
+        days.setdefault((kind, year), []).append((on, first, last))
     out = []
-    for (kind, year), rows in by_kind.items():
-        seq, on, prev_on = rows[0]
+    for (kind, year), dated in days.items():
+        rows: list[tuple[int, str]] = []
+        later_first = None  # the smallest seq of the dates after this one
+        for on, first, last in reversed(dated):
+            if later_first is not None and last > later_first:
+                rows += [
+                    (seq, on)
+                    for (seq,) in conn.execute(
+                        "SELECT seq FROM numbers WHERE kind = ? AND year = ? AND issued_on = ? AND seq > ?",
+                        [kind, year, on, later_first],
+                    )
+                ]
+            later_first = first if later_first is None else min(later_first, first)
+        if not rows:
+            continue
+        rows.sort()
+        seq, on = rows[0]
+        (prev_on,) = conn.execute(
+            "SELECT max(issued_on) FROM numbers WHERE kind = ? AND year = ? AND seq < ?", [kind, year, seq]
+        ).fetchone()
         more = "、".join(str(r[0]) for r in rows[1:10]) + ("…" if len(rows) > 10 else "")
         out.append(
             f"编号顺序：{year}年“{kind}”字号有 {len(rows)} 个编号的日期早于排在它前面的编号"

@@ -263,13 +263,25 @@ def backup_cmd(
     say(f"已备份到 {dest}")
 
 
-def check_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
-    """检查台帐：数据库完整性、编号连续、状态与记录一致，每个问题一行；文件权限、补录编号的日期顺序只作提醒。"""
+DEEP_HELP = "完整检查：索引逐条核对、全部文字和附件重新读一遍（较慢）。"
+
+
+def check_cmd(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    deep: bool = typer.Option(False, "--deep", help=DEEP_HELP),
+):
+    """检查台帐：数据库完整性、编号连续、状态与记录一致，每个问题一行；文件权限、补录编号的日期顺序只作提醒。
+
+    日常检查：读遍文件每一页（quick_check），文字和附件内容只复查上次检查通过以来改动的记录。
+
+    完整检查（--deep）：逐条核对索引和全文检索索引，重读全部文字和附件，10万件约10秒，宜每月运行一次。
+    """
     from lcqy.acts.check import check
     from lcqy.acts.check_warnings import check_warnings
 
     with open_ctx(ctx) as c:
-        problems = check(c)
+        problems = check(c, deep=deep)
         warnings = check_warnings(c)
     if as_json:
         print_json({"problems": problems, "warnings": warnings})

@@ -3,10 +3,13 @@
 inline strings, numbers, dates by their number format, booleans, cached formula results).
 
 openpyxl builds a dict and a cell object for every cell, which was half the time of importing a
-100,000-case ledger; here a cell costs a few attribute look-ups. Files from outside are hostile:
-every element is dropped as soon as it has been read, a row may hold at most MAX_CELLS cells and a
-cell or shared string at most MAX_PARTS elements, so memory stays bounded whatever the XML holds
-(the caller bounds the unpacked sizes and the number of rows).
+100,000-case ledger. The sheets and the shared strings go through expat with small handlers
+(ElementTree's tree builder was slower still: it joins the text of every character reference
+&#NNNNN; one by one, and our export writes Chinese that way). Files from outside are hostile: no
+DTD is taken (no entity expansion), no tree is kept (the small parts' elements are dropped once
+read), a row may hold at most MAX_CELLS cells and a cell or shared string at most MAX_TEXT
+characters, so memory stays bounded whatever the XML holds (the caller bounds the unpacked sizes
+and the number of rows).
 """
 
 from __future__ import annotations
@@ -37,10 +40,6 @@ _CODES = {f"{ns} {local}": code for ns in _MAIN for local, code in _LOCAL.items(
 
 def _refuse(name: str, what: str) -> LcqyError:
     return LcqyError(f"{name} {what}，不像是 Excel 台帐，未导入（台帐未改动）。")
-
-
-def _ns(tag: str) -> str:
-    return tag[: tag.index("}") + 1] if tag.startswith("{") else ""
 
 
 def _elements(z: zipfile.ZipFile, member: str) -> Iterator:
@@ -294,15 +293,6 @@ class Package:
         for _ in self._parse(member, start, end, data):
             yield from out
             out.clear()
-
-
-def _text_of(el, t: str, r: str) -> str:
-    """A string item's text: its plain text, then its rich-text runs' (phonetic runs left out)."""
-    if len(el) == 1 and el[0].tag == t:
-        return el[0].text or ""
-    plain = [x.text or "" for x in el if x.tag == t]
-    runs = [y.text or "" for x in el if x.tag == r for y in x if y.tag == t]
-    return "".join(plain + runs)
 
 
 def _column(letters: str) -> int:
