@@ -4,6 +4,7 @@ by an import, openpyxl's temporary files, inverted dates, formulas without value
 from __future__ import annotations
 
 import zipfile
+from pathlib import Path
 
 from openpyxl import Workbook
 
@@ -18,7 +19,8 @@ def _row(seq: int | None, enterprise: str = "临沧佤山食品有限公司") ->
     return [no, enterprise, "招工用工", "2026-03-05", "来电反映", "李华", "13812345678", "缺工"]
 
 
-def _sheet(path, rows) -> None:
+def _sheet(path: Path, rows: list[list]) -> Path:
+    """A one-sheet ledger of these rows under the usual headers."""
     wb = Workbook()
     ws = wb.active
     ws.title = "2026年台帐"
@@ -26,6 +28,7 @@ def _sheet(path, rows) -> None:
     for r in rows:
         ws.append(r)
     wb.save(path)
+    return path
 
 
 def test_a_zip_bomb_is_refused_before_parsing(ledger, tmp_path, monkeypatch):

@@ -20,8 +20,8 @@ from lcqy.acts import import_write
 from lcqy.xlsx import xml_rows
 from lcqy.xlsx.reader import read_workbook
 from tests.conftest import INIT, snapshot
+from tests.test_import_limits import HEAD, _sheet
 
-HEAD = ["登记编号", "企业名称", "问题类别", "反映时间", "反映形式", "联系人", "联系电话", "主要困难和问题"]
 ROW = ["", "临沧佤山食品有限公司", "招工用工", "2026-03-05", "来电反映", "李华", "13812345678", "缺工"]
 
 
@@ -102,15 +102,6 @@ def _with_sheet_xml(path: Path, edit) -> Path:
     return out
 
 
-def _sheet(path: Path, rows: list[list]) -> Path:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "2026年台帐"
-    ws.append(HEAD)
-    for r in rows:
-        ws.append(r)
-    wb.save(path)
-    return path
 
 
 def test_hostile_sheet_xml_is_refused_with_the_ledger_unchanged(ledger, tmp_path, monkeypatch):

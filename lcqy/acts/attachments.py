@@ -164,24 +164,6 @@ def save_attachment(ctx: Ctx, ref: str, n: int, output: str | None, force: bool)
     return path
 
 
-def check_hashes(ctx: Ctx) -> list[str]:
-    """`check`: every stored paper still has the content its SHA-256 names."""
-    import hashlib
-
-    problems = []
-    conn = ctx.ledger.conn
-    for digest, size, data in conn.execute("SELECT sha256, size, data FROM blobs"):
-        if len(data) != size or hashlib.sha256(data).hexdigest() != digest:
-            problems.append(f"附件内容 {digest[:12]}… 与其 SHA-256 不符（已损坏），请用备份恢复。")
-    for reg_no, n, name in conn.execute(
-        "SELECT c.reg_no, a.n, a.name FROM attachments a JOIN cases c ON c.id = a.case_id "
-        "WHERE a.sha256 NOT IN (SELECT sha256 FROM blobs) "
-        "OR a.size != (SELECT size FROM blobs b WHERE b.sha256 = a.sha256)"
-    ):
-        problems.append(f"{reg_no}：第 {n} 号附件 {name} 的内容缺失或大小不符。")
-    return problems
-
-
 def annex_text(ctx: Ctx, case_id: int, instruction: bool) -> str:
     """The 附件 line of the 交办单 / 转报单 (the notes under the forms: the leader's 批示笺
     and the 登记表 go with them), then the papers kept with the case."""
