@@ -226,7 +226,3 @@ def iter_overdue(
     # The source's place breaks a tie of keys, so that payloads are never compared.
     sources = (((key, i, payload) for key, payload in source(board)) for i, source in enumerate(OVERDUE_SOURCES))
     return (payload for _, _, payload in heapq.merge(*sources))
-
-
-def overdue(ctx: Ctx, *, as_of: date, dept: str | None = None, within: int = 1) -> list[dict]:
-    return [row._asdict() for row in iter_overdue(ctx, as_of=as_of, dept=dept, within=within)]

@@ -8,7 +8,6 @@ grep, sort and cut work on it. JSON goes out as a streamed array, one record a l
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import sys
@@ -144,13 +143,9 @@ def print_table(title: str | None, cols: Sequence[Col], rows: Iterable[Sequence[
     return len(body)
 
 
-def print_json_lines(records: Iterable[dict]) -> int:
-    """A JSON array written as it comes, one record a line: constant memory at any size."""
-    return print_json_texts(map(json.JSONEncoder(ensure_ascii=False, default=str).encode, records))
-
-
 def print_json_texts(texts: Iterable[str]) -> int:
-    """print_json_lines for records already in JSON."""
+    """A JSON array of records already in JSON, written as they come, one a line: constant
+    memory at any size."""
     out = sys.stdout
     n = 0
     out.write("[")
