@@ -1,24 +1,29 @@
-"""The overdue board: late and soon-due items from several sources, merged worst first.
+"""The overdue board: late and soon-due items from several sources, worst first.
 
-Built for 100,000 cases, where the board lists some 25,000 rows: each source is one query on
-covering indexes (migrations 4 and 15), the working days late are looked up by SQLite in a small
-table of the days concerned, and rows go out as they come. For `--json` the bulk source has
-SQLite write each record (json_object); the board never holds its rows.
+Built for 100,000 cases, where the board lists some 25,000 rows. The board is three SQL
+statements, read one after the other: what has a limit (open cases, and answered cases under
+督办 due again) merged by due date, then what awaits a special meeting, then the escalations
+that went up late. Each row is written by SQLite in the form asked for (a Row's fields, a JSON
+record, the table's cells), so that Python only passes rows on: no per-row Python code.
+
+Ordering by due date is the board's order for the first part: the working days late fall (or
+stay) as the due date rises, and late rows (some days late) come before due-soon rows (none).
 """
 
 from __future__ import annotations
 
-import heapq
-import json
-from collections.abc import Callable, Iterator
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import NamedTuple
 
 from lcqy.acts.context import Ctx
-from lcqy.acts.queries import ACTIVE_DISPATCH, DEPT_MATCH, URGE_COUNT, label_sql
+from lcqy.acts.queries import ACTIVE_DISPATCH, DEPT_MATCH, label_sql
+from lcqy.acts.supervised import DUE_AGAIN_SQL
 from lcqy.errors import LcqyError
-from lcqy.rules.constants import STATES
+from lcqy.rules.constants import STATES, SUPERVISION
 from lcqy.rules.workdays import add_workdays, workdays_between
 
 # "escalated": late escalations already handed to the city, shown apart from the clerk's own
@@ -46,52 +51,85 @@ class Row(NamedTuple):
 
 
 def board_key(row: Row) -> tuple:
-    """The board's order: late (worst first), then due soon, then awaiting a meeting."""
+    """The board's order: late (worst first), then due soon, then awaiting a meeting, then
+    escalated late."""
     return (RANK[row.status], -row.days_late, row.due or "9999", row.reg_year, row.reg_seq)
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as SQLite writes
+# Every part of the board yields these columns, by these names; a view is a SELECT list over them.
+# lead_now and urges_now are kept on the case by migration 16's triggers.
+_COMMON = "c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.category, c.lead_now AS lead, c.urges_now AS urges"
+_LATE_OR_SOON = "CASE WHEN l.late THEN 'late' ELSE 'soon' END"
+_STATE = label_sql("c.state", STATES)
 
+# Open cases past (or near) the limit for dispatch or for handling (migration 4's due_open):
+# most of the board, read in due order from a covering index (migration 15).
+_OPEN = f"""
+SELECT c.due_open AS due, {_COMMON}, {_STATE} AS kind, c.due_open_estimated AS est,
+       coalesce(l.late, 0) AS late, {_LATE_OR_SOON} AS status, {_STATE} AS state
+FROM cases c LEFT JOIN temp.board_late l ON l.day = c.due_open
+WHERE c.due_open < :horizon {{in_dept}}"""
 
-def row_json(row: Row) -> str:
-    return _encode(row._asdict())
+# Answered cases under 督办台帐 or 专项督办 past (or near) the date they are due again (a
+# 专项督办 deadline set after the latest reply, else that reply's plan date).
+_DUE_AGAIN = f"""
+SELECT {DUE_AGAIN_SQL} AS due, {_COMMON}, {label_sql("c.supervision", SUPERVISION)} AS kind,
+       CASE WHEN s.reply_id = r.id THEN s.due_estimated ELSE l.est END AS est,
+       coalesce(l.late, 0) AS late, {_LATE_OR_SOON} AS status, '{STATES["replied"]}' AS state
+FROM cases c
+JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
+LEFT JOIN supervisions s ON s.id = (SELECT max(id) FROM supervisions WHERE case_id = c.id)
+LEFT JOIN temp.board_late l ON l.day = {DUE_AGAIN_SQL}
+WHERE c.state = 'replied' AND c.supervision != '' AND {DUE_AGAIN_SQL} < :horizon {{in_dept}}"""
+
+# Cases put to a special meeting (专题会议): waiting, never late.
+_MEETING = f"""
+SELECT NULL AS due, {_COMMON}, '待专题会议' AS kind, 0 AS est, 0 AS late, 'waiting' AS status, {_STATE} AS state
+FROM cases c WHERE c.state = 'meeting' {{in_dept}}"""
+
+# Escalations that went up after their limit, late by the working days from limit to escalation
+# (counted in Python into temp.board_escalated: a few rows).
+_ESCALATED = f"""
+SELECT x.due, {_COMMON}, '转报超期' AS kind, 0 AS est, x.late, 'escalated' AS status, {_STATE} AS state
+FROM temp.board_escalated x JOIN cases c ON c.id = x.case_id WHERE 1 {{in_dept}}"""
+
+# The three statements: a SELECT list goes in {view}; each row ends with its order keys.
+_KEYS = "due AS k_due, reg_year AS k_year, reg_seq AS k_seq"
+_PARTS = (
+    f"SELECT {{view}}, {_KEYS} FROM ({_OPEN}) UNION ALL SELECT {{view}}, {_KEYS} FROM ({_DUE_AGAIN})"
+    " ORDER BY k_due, k_year, k_seq",
+    f"SELECT {{view}}, {_KEYS} FROM ({_MEETING}) ORDER BY k_year, k_seq",
+    f"SELECT {{view}}, {_KEYS}, late AS k_late FROM ({_ESCALATED}) ORDER BY k_late DESC, k_due, k_year, k_seq",
+)
+
+# A Row's fields.
+ROW_VIEW = (
+    "reg_year || '-' || reg_seq, reg_no, enterprise, category, coalesce(lead, ''), kind, due, est, late, urges, "
+    "status, state, reg_year, reg_seq"
+)
+
+# `overdue --json`'s record: the keys and values of Row._asdict(), written by SQLite.
+JSON_VIEW = (
+    "json_object('case', reg_year || '-' || reg_seq, 'reg_no', reg_no, 'enterprise', enterprise, "
+    "'category', category, 'lead_dept', coalesce(lead, ''), 'kind', kind, 'due', due, "
+    "'due_estimated', json(CASE WHEN est THEN 'true' ELSE 'false' END), 'days_late', late, "
+    "'urge_count', urges, 'status', status, 'state', state, 'reg_year', reg_year, 'reg_seq', reg_seq)"
+)
 
 
 @dataclass
 class Board:
     """What the overdue board asks: as of a day, one department or all, how many working days
-    ahead counts as "due soon"; `as_json` makes the sources yield JSON text instead of Rows."""
+    ahead counts as "due soon"."""
 
     ctx: Ctx
     as_of: date
     dept: str | None
     within: int
-    as_json: bool = False
 
     def __post_init__(self) -> None:
-        self._late: dict = {}
         # Due before this day = late, or due within `within` working days.
         self.horizon = add_workdays(self.ctx.cal, self.as_of, self.within + 1)
-
-    def late(self, due: date, until: date | None = None) -> int:
-        """Working days late (cached per date: thousands of rows share a few hundred dates)."""
-        key = (due, until)
-        got = self._late.get(key)
-        if got is None:
-            got = self._late[key] = workdays_between(self.ctx.cal, due, until or self.as_of)
-        return got
-
-    def out(self, row: Row) -> tuple[tuple, object]:
-        """(merge key, what is printed) for a row built in Python."""
-        return board_key(row), row_json(row) if self.as_json else row
-
-    def lead_and_urges(self) -> str:
-        """The SELECT columns of a case's active lead department and its 催办 count, each one
-        probe of a covering index (migration 15) rather than a join of the dispatch row."""
-        return (
-            "(SELECT lead_dept FROM dispatches WHERE case_id = c.id AND status = 'active' "
-            f"ORDER BY id DESC LIMIT 1) AS lead, {URGE_COUNT} AS urges"
-        )
 
     def in_dept(self) -> str:
         """The board's department filter on cases `c`, or nothing."""
@@ -99,130 +137,82 @@ class Board:
             return ""
         return f"AND EXISTS (SELECT 1 FROM dispatches d WHERE {ACTIVE_DISPATCH} AND {DEPT_MATCH})"
 
-    def params(self, **extra: object) -> dict:
-        return {**extra, **({"dept": self.dept} if self.dept else {})}
-
-    def query(self, where: str, order: str = "", extra: dict | None = None):
-        """Cases as (id, reg_year, reg_seq, reg_no, enterprise, category, state, due_open,
-        due_open_estimated, lead_dept, urge_count), filtered by the board's department; `where`
-        narrows them, `order` is an ORDER BY list."""
-        sql = f"""
-        SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.category, c.state,
-               c.due_open, c.due_open_estimated, {self.lead_and_urges()}
-        FROM cases c WHERE {where} {self.in_dept()} {"ORDER BY " + order if order else ""}"""
-        return self.ctx.ledger.conn.execute(sql, self.params(**(extra or {})))
-
-    def late_days_table(self, since: str | None) -> None:
-        """temp.board_late: each day from `since` to the horizon with its working days late, so
-        that the bulk query reads them with its rows (a few hundred to a few thousand days)."""
+    def late_days_table(self) -> None:
+        """temp.board_late: each day from the earliest due date the board can meet to the
+        horizon, with its working days late and whether its year's schedule is a guess (a few
+        hundred to a few thousand days), for SQLite to read with the rows."""
         conn = self.ctx.ledger.conn
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS board_late (day TEXT PRIMARY KEY, late INTEGER) WITHOUT ROWID")
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS board_late (day TEXT PRIMARY KEY, late INTEGER, est INTEGER) WITHOUT ROWID"
+        )
         conn.execute("DELETE FROM temp.board_late")
-        if since is None:
-            return
-        day, days = date.fromisoformat(since), []
-        while day < self.horizon:
-            days.append((day.isoformat(), self.late(day)))
-            day += timedelta(days=1)
-        conn.executemany("INSERT INTO temp.board_late VALUES (?, ?)", days)
-
-
-def _board_row(t: tuple, kind: str, due: str | None, est: bool, late: int, status: str) -> Row:
-    """A Row from a Board.query tuple."""
-    _, year, seq, reg_no, enterprise, category, state, _, _, lead, urges = t
-    return Row(
-        f"{year}-{seq}", reg_no, enterprise, category, lead or "", kind, due, est, late, urges or 0, status,
-        STATES[state], year, seq,
-    )  # fmt: skip
-
-
-# The bulk source's record, written by SQLite: the same keys and values as row_json.
-_PAST_LIMIT_JSON = (
-    "json_object('case', reg_year || '-' || reg_seq, 'reg_no', reg_no, 'enterprise', enterprise, "
-    "'category', category, 'lead_dept', coalesce(lead, ''), 'kind', label, 'due', due_open, "
-    "'due_estimated', json(CASE WHEN due_open_estimated THEN 'true' ELSE 'false' END), "
-    "'days_late', late, 'urge_count', urges, 'status', CASE WHEN late THEN 'late' ELSE 'soon' END, "
-    "'state', label, 'reg_year', reg_year, 'reg_seq', reg_seq)"
-)
-
-
-def _past_limit(b: Board) -> Iterator[tuple[tuple, object]]:
-    """Undispatched past (or near) the dispatch limit, unreplied past (or near) the handling
-    limit: most of the board. Ordered by due date, which is the board's order (fewer days late
-    as the date rises)."""
-    conn = b.ctx.ledger.conn
-    b.late_days_table(conn.execute("SELECT min(due_open) FROM cases").fetchone()[0])
-    inner = f"""
-        SELECT c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.category, c.due_open,
-               c.due_open_estimated, {b.lead_and_urges()}, coalesce(l.late, 0) AS late,
-               {label_sql("c.state", STATES)} AS label
-        FROM cases c LEFT JOIN temp.board_late l ON l.day = c.due_open
-        WHERE c.due_open < :horizon {b.in_dept()}
-        ORDER BY c.due_open, c.reg_year, c.reg_seq"""
-    params = b.params(horizon=b.horizon.isoformat())
-    if b.as_json:
-        sql = f"SELECT late, due_open, reg_year, reg_seq, {_PAST_LIMIT_JSON} FROM ({inner})"
-        for late, due, year, seq, text in conn.execute(sql, params):
-            yield (0 if late else 1, -late, due, year, seq), text
-        return
-    for year, seq, reg_no, enterprise, category, due, est, lead, urges, late, label in conn.execute(
-        inner, params
-    ):
-        status = "late" if late else "soon"
-        row = Row(f"{year}-{seq}", reg_no, enterprise, category, lead or "", label, due, bool(est), late, urges,
-                  status, label, year, seq)  # fmt: skip
-        yield (RANK[status], -late, due, year, seq), row
-
-
-def _late_escalations(b: Board) -> Iterator[tuple[tuple, object]]:
-    """Escalated cases that went up after their limit (a few: sorted here)."""
-    rows = []
-    for t in list(b.query("c.state = 'escalated' AND c.id IN (SELECT case_id FROM escalations WHERE late)")):
-        limit, on, late_flag = b.ctx.ledger.conn.execute(
-            "SELECT limit_due, escalated_on, late FROM escalations WHERE case_id = ? ORDER BY id DESC LIMIT 1",
-            [t[0]],
+        # Lower bounds, each read from an index: the open limits, the plans, the 专项督办 deadlines.
+        firsts = conn.execute(
+            "SELECT (SELECT min(due_open) FROM cases WHERE due_open IS NOT NULL),"
+            " (SELECT min(plan_due) FROM replies WHERE plan_due IS NOT NULL), (SELECT min(due) FROM supervisions)"
         ).fetchone()
-        if late_flag:
-            late = b.late(date.fromisoformat(limit), date.fromisoformat(on))
-            rows.append(_board_row(t, "转报超期", limit, False, late, "escalated"))
-    return map(b.out, sorted(rows, key=board_key))
+        firsts = [f for f in firsts if f]
+        if not firsts:
+            return
+        day = date.fromisoformat(min(firsts))
+        cal, days = self.ctx.cal, []
+        # Working days late fall by one at each working day walked past, up to the as-of day.
+        late = workdays_between(cal, day, self.as_of)
+        while day < self.horizon:
+            days.append((day.isoformat(), late, cal.is_estimate(day)))
+            day += timedelta(days=1)
+            if late and cal.is_workday(day):
+                late -= 1
+        conn.executemany("INSERT INTO temp.board_late VALUES (?, ?, ?)", days)
+
+    def escalated_table(self) -> None:
+        """temp.board_escalated: escalated cases whose latest escalation went up after its
+        limit, with the working days from limit to escalation."""
+        conn = self.ctx.ledger.conn
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS board_escalated (case_id INTEGER PRIMARY KEY, due TEXT, late INTEGER)"
+        )
+        conn.execute("DELETE FROM temp.board_escalated")
+        latest = conn.execute(
+            "SELECT e.case_id, e.limit_due, e.escalated_on FROM cases c JOIN escalations e ON e.id = "
+            "(SELECT max(id) FROM escalations WHERE case_id = c.id) "
+            "WHERE c.state = 'escalated' AND c.id IN (SELECT case_id FROM escalations WHERE late) AND e.late"
+        ).fetchall()
+        cal = self.ctx.cal
+        conn.executemany(
+            "INSERT INTO temp.board_escalated VALUES (?, ?, ?)",
+            [(i, due, workdays_between(cal, date.fromisoformat(due), date.fromisoformat(on))) for i, due, on in latest],
+        )
+
+    def select(self, view: str) -> Iterator[tuple]:
+        """The board's rows as `view` (a SELECT list over the columns above), each followed
+        by its order keys."""
+        self.late_days_table()
+        self.escalated_table()
+        conn = self.ctx.ledger.conn
+        params = {"horizon": self.horizon.isoformat(), **({"dept": self.dept} if self.dept else {})}
+        in_dept = self.in_dept()
+        # Each statement runs when the one before is read out (a cursor's statement starts at execute).
+        return itertools.chain.from_iterable(
+            conn.execute(sql.format(view=view, in_dept=in_dept), params) for sql in _PARTS
+        )
 
 
-def _awaiting_meeting(b: Board) -> Iterator[tuple[tuple, object]]:
-    """Cases put to a special meeting (专题会议): shown as waiting, never late."""
-    for t in b.query("c.state = 'meeting'", "c.reg_year, c.reg_seq"):
-        yield b.out(_board_row(t, "待专题会议", None, False, 0, "waiting"))
-
-
-def _late_supervision(b: Board) -> Iterator[tuple[tuple, object]]:
-    """Answered cases under 督办台帐 or 专项督办 past (or near) the date they are due again."""
-    from lcqy.acts.supervised import board_rows
-
-    return map(b.out, board_rows(b))
-
-
-# Where the board's rows come from. Each source yields (merge key, row) in key order; the board
-# merges them. A new kind of late item is a new function here.
-OVERDUE_SOURCES: list[Callable[[Board], Iterator[tuple[tuple, object]]]] = [
-    _past_limit,
-    _late_escalations,
-    _awaiting_meeting,
-    _late_supervision,
-]
-
-
-def iter_overdue(
-    ctx: Ctx, *, as_of: date, dept: str | None = None, within: int = 1, as_json: bool = False
-) -> Iterator:
-    """Everything late, due within `within` working days, or awaiting a meeting; worst first:
-    Rows, or their JSON texts with `as_json`."""
+def board(ctx: Ctx, view: str, *, as_of: date, dept: str | None = None, within: int = 1) -> Iterator[tuple]:
+    """Everything late, due within `within` working days, or awaiting a meeting; worst first;
+    each row as `view` followed by its order keys."""
     if within < 0:
         raise LcqyError("--within 须为不小于0的工作日数。")
     if dept:
         from lcqy.acts.common import require_dept
 
         require_dept(ctx, dept, "部门（--dept）")
-    board = Board(ctx, as_of, dept, within, as_json)
-    # The source's place breaks a tie of keys, so that payloads are never compared.
-    sources = (((key, i, payload) for key, payload in source(board)) for i, source in enumerate(OVERDUE_SOURCES))
-    return (payload for _, _, payload in heapq.merge(*sources))
+    return Board(ctx, as_of, dept, within).select(view)
+
+
+def iter_overdue(ctx: Ctx, *, as_of: date, dept: str | None = None, within: int = 1, as_json: bool = False) -> Iterator:
+    """The board as Rows, or with `as_json` as the JSON texts of `overdue --json`."""
+    if as_json:
+        return map(itemgetter(0), board(ctx, JSON_VIEW, as_of=as_of, dept=dept, within=within))
+    fields = len(Row._fields)
+    return (Row(*t[:7], bool(t[7]), *t[8:fields]) for t in board(ctx, ROW_VIEW, as_of=as_of, dept=dept, within=within))

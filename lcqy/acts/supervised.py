@@ -8,7 +8,7 @@ import json
 from datetime import date
 
 from lcqy.acts.context import Ctx
-from lcqy.rules.constants import STATES, SUPERVISION
+from lcqy.rules.constants import SUPERVISION
 from lcqy.rules.workdays import workdays_between
 
 
@@ -78,35 +78,3 @@ def supervised_cases(ctx: Ctx, *, as_of: date, dept: str | None = None) -> list[
         r["kind"] = SUPERVISION[r["supervision"]]
         out.append(r)
     return out
-
-
-# The board asks only for cases due again before its horizon: filtered by SQLite, with none of
-# the agenda's columns (its letters and their dates).
-_BOARD_SQL = f"""
-SELECT c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.category, c.supervision,
-       s.reply_id = r.id AS by_supervise, s.due_estimated AS sup_estimated,
-       d.lead_dept, d.assist, c.prior_urges + (SELECT count(*) FROM urges u WHERE u.case_id = c.id) AS urge_count,
-       {DUE_AGAIN_SQL} AS due
-{_LATEST} AND {DUE_AGAIN_SQL} < :horizon
-"""
-
-
-def board_rows(board) -> list:
-    """Answered cases under 督办台帐 or 专项督办 past (or near) the date they are due again, as
-    rows of the overdue board (an `overdue.Board`), in its order."""
-    from lcqy.acts.overdue import Row, board_key
-
-    rows = []
-    for r in board.ctx.ledger.rows(_BOARD_SQL, {"horizon": board.horizon.isoformat()}):
-        if not _in_dept(r, board.dept):
-            continue
-        due = r["due"]
-        late = board.late(date.fromisoformat(due))
-        est = _due_estimated(board.ctx, r, due, "supervise" if r["by_supervise"] else "plan")
-        row = Row(
-            f"{r['reg_year']}-{r['reg_seq']}", r["reg_no"], r["enterprise"], r["category"], r["lead_dept"] or "",
-            SUPERVISION[r["supervision"]], due, est, late, r["urge_count"], "late" if late > 0 else "soon",
-            STATES["replied"], r["reg_year"], r["reg_seq"],
-        )  # fmt: skip
-        rows.append(row)
-    return sorted(rows, key=board_key)

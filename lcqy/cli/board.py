@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
+from collections import Counter
+from operator import itemgetter
 
 import typer
 
-from lcqy.cli._common import JSON_HELP, est, open_ctx
+from lcqy.cli._common import JSON_HELP, open_ctx
 from lcqy.cli._rows import Col
 
 # 情况 column: what is late.
@@ -33,6 +34,21 @@ OVERDUE_COLUMNS = (
 )
 
 
+# The table's cells, written by SQLite over the board's columns (lcqy.acts.overdue); then the
+# row's status, for the counts under the table.
+def _cells_view(year: int) -> str:
+    from lcqy.acts.queries import label_sql
+
+    return (
+        f"CASE WHEN reg_year = {year:d} THEN CAST(reg_seq AS TEXT) ELSE reg_year || '-' || reg_seq END, "
+        "enterprise, category, coalesce(nullif(lead, ''), '—'), "
+        "coalesce(due || CASE WHEN est THEN '≈' ELSE '' END, ''), "
+        # each column named once: a name stands for its expression, and `urges` is a subquery
+        "coalesce(CAST(nullif(late, 0) AS TEXT), ''), coalesce(CAST(nullif(urges, 0) AS TEXT), ''), "
+        f"CASE WHEN status = 'soon' THEN '将到期' ELSE {label_sql('kind', _WHAT)} END, status"
+    )
+
+
 def overdue_cmd(
     ctx: typer.Context,
     dept: str = typer.Option(None, "--dept", help="只看某部门牵头或配合的案件"),
@@ -42,38 +58,21 @@ def overdue_cmd(
 ):
     """超期和即将到期的案件：超过交办时限未交办、超过办结时限未答复、督办到期未办结，最严重的在前；
     已转报市级的另列在后，不计入超期。"""
-    from lcqy.acts.overdue import iter_overdue
+    from lcqy.acts.overdue import board, iter_overdue
     from lcqy.cli._rows import print_json_texts, print_table, say_plain
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
         day = validate.parse_date("截止日期（--as-of）", as_of) if as_of else c.today
-        rows = iter_overdue(c, as_of=day, dept=dept, within=within, as_json=as_json)
         if as_json:
-            print_json_texts(rows)
+            print_json_texts(iter_overdue(c, as_of=day, dept=dept, within=within, as_json=True))
             return
-        first = next(rows, None)
-        if first is None:
+        rows = list(board(c, _cells_view(day.year), as_of=day, dept=dept, within=within))
+        if not rows:
             say_plain(f"截至 {day}，没有超期、{within} 个工作日内到期或待专题会议的案件。")
             return
-        n = {"late": 0, "soon": 0, "waiting": 0, "escalated": 0}
-
-        def body():
-            prefix = f"{day.year}-"
-            for r in itertools.chain([first], rows):
-                n[r.status] += 1
-                yield (
-                    r.case.removeprefix(prefix),
-                    r.enterprise,
-                    r.category,
-                    r.lead_dept or "—",
-                    est(r.due, r.due_estimated),
-                    str(r.days_late or ""),
-                    str(r.urge_count or ""),
-                    "将到期" if r.status == "soon" else _WHAT[r.kind],
-                )
-
-        print_table(f"截至 {day} 超期与将到期案件", OVERDUE_COLUMNS, body())
+        print_table(f"截至 {day} 超期与将到期案件", OVERDUE_COLUMNS, rows)
+    n = Counter(map(itemgetter(len(OVERDUE_COLUMNS)), rows))
     say_plain(f"超期 {n['late']} 件，{within} 个工作日内到期 {n['soon']} 件，待专题会议 {n['waiting']} 件。")
     if n["escalated"]:
         say_plain(f"另有已转报市级（转报时已超时限，列在最后，不计入超期）{n['escalated']} 件。")

@@ -336,7 +336,6 @@ class Ledger:
             }
         )
 
-
     def latest_act_on(self, case_id: int) -> str | None:
         """Date of the case's latest act (imports and recalculations are bookkeeping, not acts)."""
         marks = ",".join("?" * len(UNORDERED_EVENTS))
