@@ -13,7 +13,8 @@ stay) as the due date rises, and late rows (some days late) come before due-soon
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import itemgetter
@@ -63,12 +64,18 @@ _LATE_OR_SOON = "CASE WHEN l.late THEN 'late' ELSE 'soon' END"
 _STATE = label_sql("c.state", STATES)
 
 # Open cases past (or near) the limit for dispatch or for handling (migration 4's due_open):
-# most of the board, read in due order from a covering index (migration 15).
+# most of the board, read in due order from a covering index (migrations 15 and 16), between
+# the bounds {range} sets.
 _OPEN = f"""
 SELECT c.due_open AS due, {_COMMON}, {_STATE} AS kind, c.due_open_estimated AS est,
        coalesce(l.late, 0) AS late, {_LATE_OR_SOON} AS status, {_STATE} AS state
 FROM cases c LEFT JOIN temp.board_late l ON l.day = c.due_open
-WHERE c.due_open < :horizon {{in_dept}}"""
+WHERE {{range}} {{in_dept}}"""
+_KEY = "(c.due_open, c.reg_year, c.reg_seq)"
+# Each bound is an index range on (due_open, reg_year, reg_seq); a bound on due_open alone is
+# always there, as the partial index asks.
+_AFTER = f"{_KEY} > (:lo_due, :lo_year, :lo_seq)"
+_BEFORE = f"c.due_open <= :hi_due AND {_KEY} < (:hi_due, :hi_year, :hi_seq)"
 
 # Answered cases under 督办台帐 or 专项督办 past (or near) the date they are due again (a
 # 专项督办 deadline set after the latest reply, else that reply's plan date).
@@ -88,24 +95,19 @@ SELECT NULL AS due, {_COMMON}, '待专题会议' AS kind, 0 AS est, 0 AS late, '
 FROM cases c WHERE c.state = 'meeting' {{in_dept}}"""
 
 # Escalations that went up after their limit, late by the working days from limit to escalation
-# (counted in Python into temp.board_escalated: a few rows).
+# (counted in Python into temp.board_escalated: a few rows; CROSS JOIN keeps SQLite from
+# walking every case to find them).
 _ESCALATED = f"""
 SELECT x.due, {_COMMON}, '转报超期' AS kind, 0 AS est, x.late, 'escalated' AS status, {_STATE} AS state
-FROM temp.board_escalated x JOIN cases c ON c.id = x.case_id WHERE 1 {{in_dept}}"""
+FROM temp.board_escalated x CROSS JOIN cases c ON c.id = x.case_id WHERE 1 {{in_dept}}"""
 
-# The three statements: a SELECT list goes in {view}; each row ends with its order keys.
-_KEYS = "due AS k_due, reg_year AS k_year, reg_seq AS k_seq"
-_PARTS = (
-    f"SELECT {{view}}, {_KEYS} FROM ({_OPEN}) UNION ALL SELECT {{view}}, {_KEYS} FROM ({_DUE_AGAIN})"
-    " ORDER BY k_due, k_year, k_seq",
-    f"SELECT {{view}}, {_KEYS} FROM ({_MEETING}) ORDER BY k_year, k_seq",
-    f"SELECT {{view}}, {_KEYS}, late AS k_late FROM ({_ESCALATED}) ORDER BY k_late DESC, k_due, k_year, k_seq",
-)
-
-# A Row's fields.
-ROW_VIEW = (
-    "reg_year || '-' || reg_seq, reg_no, enterprise, category, coalesce(lead, ''), kind, due, est, late, urges, "
-    "status, state, reg_year, reg_seq"
+# {view} is one text expression over the columns above: the sqlite3 module's handing of each
+# value to Python costs more than SQLite's whole work on a row, so a row comes as one value.
+_TIMED = f"SELECT {{view}} FROM ({_OPEN}) ORDER BY due, reg_year, reg_seq"
+_AGAIN = f"SELECT {{view}}, due, reg_year, reg_seq FROM ({_DUE_AGAIN}) ORDER BY due, reg_year, reg_seq"
+_LATER = (
+    f"SELECT {{view}} FROM ({_MEETING}) ORDER BY reg_year, reg_seq",
+    f"SELECT {{view}} FROM ({_ESCALATED}) ORDER BY late DESC, due, reg_year, reg_seq",
 )
 
 # `overdue --json`'s record: the keys and values of Row._asdict(), written by SQLite.
@@ -184,23 +186,44 @@ class Board:
             [(i, due, workdays_between(cal, date.fromisoformat(due), date.fromisoformat(on))) for i, due, on in latest],
         )
 
-    def select(self, view: str) -> Iterator[tuple]:
-        """The board's rows as `view` (a SELECT list over the columns above), each followed
-        by its order keys."""
+    def select(self, view: str) -> Iterator[str]:
+        """The board's rows, each as the text `view` (an expression over the columns above)
+        makes of it."""
         self.late_days_table()
         self.escalated_table()
         conn = self.ctx.ledger.conn
         params = {"horizon": self.horizon.isoformat(), **({"dept": self.dept} if self.dept else {})}
         in_dept = self.in_dept()
-        # Each statement runs when the one before is read out (a cursor's statement starts at execute).
-        return itertools.chain.from_iterable(
-            conn.execute(sql.format(view=view, in_dept=in_dept), params) for sql in _PARTS
-        )
+
+        def parts() -> Iterator[Iterable[tuple]]:
+            # Answered cases due again (a few) go in between the open cases, which are read in
+            # the stretches of the index between them, in one order: by due date, then number.
+            again = conn.execute(_AGAIN.format(view=view, range="", in_dept=in_dept), params).fetchall()
+            lower = None
+            for text, *upper in [*again, (None, None, None, None)]:
+                bounds, args = [], dict(params)
+                if lower is not None:
+                    bounds.append(_AFTER)
+                    args.update(zip(("lo_due", "lo_year", "lo_seq"), lower))
+                if text is None:
+                    bounds.append("c.due_open < :horizon")
+                else:
+                    bounds.append(_BEFORE)
+                    args.update(zip(("hi_due", "hi_year", "hi_seq"), upper))
+                yield conn.execute(_TIMED.format(view=view, range=" AND ".join(bounds), in_dept=in_dept), args)
+                if text is not None:
+                    yield [(text,)]
+                lower = upper
+            # Each statement runs when the one before has been read out.
+            for sql in _LATER:
+                yield conn.execute(sql.format(view=view, in_dept=in_dept), params)
+
+        return map(itemgetter(0), itertools.chain.from_iterable(parts()))
 
 
-def board(ctx: Ctx, view: str, *, as_of: date, dept: str | None = None, within: int = 1) -> Iterator[tuple]:
+def board(ctx: Ctx, view: str, *, as_of: date, dept: str | None = None, within: int = 1) -> Iterator[str]:
     """Everything late, due within `within` working days, or awaiting a meeting; worst first;
-    each row as `view` followed by its order keys."""
+    each row as the text `view` makes of it."""
     if within < 0:
         raise LcqyError("--within 须为不小于0的工作日数。")
     if dept:
@@ -212,7 +235,5 @@ def board(ctx: Ctx, view: str, *, as_of: date, dept: str | None = None, within: 
 
 def iter_overdue(ctx: Ctx, *, as_of: date, dept: str | None = None, within: int = 1, as_json: bool = False) -> Iterator:
     """The board as Rows, or with `as_json` as the JSON texts of `overdue --json`."""
-    if as_json:
-        return map(itemgetter(0), board(ctx, JSON_VIEW, as_of=as_of, dept=dept, within=within))
-    fields = len(Row._fields)
-    return (Row(*t[:7], bool(t[7]), *t[8:fields]) for t in board(ctx, ROW_VIEW, as_of=as_of, dept=dept, within=within))
+    texts = board(ctx, JSON_VIEW, as_of=as_of, dept=dept, within=within)
+    return texts if as_json else (Row(**json.loads(t)) for t in texts)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
+from itertools import repeat
 from operator import itemgetter
 
 import typer
@@ -34,19 +36,44 @@ OVERDUE_COLUMNS = (
 )
 
 
-# The table's cells, written by SQLite over the board's columns (lcqy.acts.overdue); then the
-# row's status, for the counts under the table.
+# The table's cells and then the row's status (for the counts under the table), written by
+# SQLite over the board's columns (lcqy.acts.overdue) as one text, split at SEP: one printf
+# makes the row in one piece (a || chain copies it once per piece).
+SEP = "\x1f"
+
+
 def _cells_view(year: int) -> str:
     from lcqy.acts.queries import label_sql
 
-    return (
-        f"CASE WHEN reg_year = {year:d} THEN CAST(reg_seq AS TEXT) ELSE reg_year || '-' || reg_seq END, "
-        "enterprise, category, coalesce(nullif(lead, ''), '—'), "
-        "coalesce(due || CASE WHEN est THEN '≈' ELSE '' END, ''), "
-        # each column named once: a name stands for its expression, and `urges` is a subquery
-        "coalesce(CAST(nullif(late, 0) AS TEXT), ''), coalesce(CAST(nullif(urges, 0) AS TEXT), ''), "
-        f"CASE WHEN status = 'soon' THEN '将到期' ELSE {label_sql('kind', _WHAT)} END, status"
-    )
+    cells = [
+        f"iif(reg_year = {year:d}, reg_seq, reg_year || '-' || reg_seq)",
+        "enterprise",
+        "category",
+        "coalesce(nullif(lead, ''), '—')",
+        "due || iif(est, '≈', '')",
+        # each column named once: a name stands for its expression
+        "nullif(late, 0)",
+        "nullif(urges, 0)",
+        f"CASE WHEN status = 'soon' THEN '将到期' ELSE coalesce({label_sql('kind', _WHAT)}, kind) END",
+        "status",
+    ]
+    return f"printf('{SEP.join(['%s'] * len(cells))}', {', '.join(cells)})"
+
+
+def _split(texts: Iterable[str]) -> list[list[str]]:
+    """The rows' cells. A stored text holding SEP (which `check` reports) would add a cell to
+    its row; such a row keeps its place with SEP shown as a space."""
+    rows = list(map(str.split, texts, repeat(SEP)))
+    if set(map(len, rows)) - {len(OVERDUE_COLUMNS) + 1}:
+        rows = [r if len(r) == len(OVERDUE_COLUMNS) + 1 else _mend(r) for r in rows]
+    return rows
+
+
+def _mend(cells: list[str]) -> list[str]:
+    # The last five cells hold no text of the clerk's; of the three before them the category
+    # and the department come from fixed lists, so the extra pieces are the enterprise's.
+    middle = cells[1:-5]
+    return [cells[0], " ".join(middle[:-2]), middle[-2], middle[-1], *cells[-5:]]
 
 
 def overdue_cmd(
@@ -67,7 +94,7 @@ def overdue_cmd(
         if as_json:
             print_json_texts(iter_overdue(c, as_of=day, dept=dept, within=within, as_json=True))
             return
-        rows = list(board(c, _cells_view(day.year), as_of=day, dept=dept, within=within))
+        rows = _split(board(c, _cells_view(day.year), as_of=day, dept=dept, within=within))
         if not rows:
             say_plain(f"截至 {day}，没有超期、{within} 个工作日内到期或待专题会议的案件。")
             return

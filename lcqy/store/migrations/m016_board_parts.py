@@ -38,7 +38,7 @@ DROP INDEX cases_board;
 CREATE INDEX cases_board ON cases(
     due_open, reg_year, reg_seq, id, reg_no, enterprise, category, state, due_open_estimated, lead_now, urges_now
 ) WHERE due_open IS NOT NULL;
-CREATE INDEX cases_meeting ON cases(reg_year, reg_seq, id, reg_no, enterprise, category, state, lead_now, urges_now)
+CREATE INDEX cases_meeting ON cases(state, reg_year, reg_seq, id, reg_no, enterprise, category, lead_now, urges_now)
     WHERE state = 'meeting';
 CREATE INDEX cases_supervised ON cases(state, supervision) WHERE supervision != '';
 CREATE INDEX replies_plan_due ON replies(plan_due) WHERE plan_due IS NOT NULL;
