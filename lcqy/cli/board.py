@@ -86,7 +86,7 @@ def overdue_cmd(
     """超期和即将到期的案件：超过交办时限未交办、超过办结时限未答复、督办到期未办结，最严重的在前；
     已转报市级的另列在后，不计入超期。"""
     from lcqy.acts.overdue import board, iter_overdue
-    from lcqy.cli._rows import print_json_texts, print_table, say_plain
+    from lcqy.cli._rows import no_collector, print_json_texts, print_table, say_plain
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
@@ -94,11 +94,12 @@ def overdue_cmd(
         if as_json:
             print_json_texts(iter_overdue(c, as_of=day, dept=dept, within=within, as_json=True))
             return
-        rows = _split(board(c, _cells_view(day.year), as_of=day, dept=dept, within=within))
-        if not rows:
-            say_plain(f"截至 {day}，没有超期、{within} 个工作日内到期或待专题会议的案件。")
-            return
-        print_table(f"截至 {day} 超期与将到期案件", OVERDUE_COLUMNS, rows)
+        with no_collector():
+            rows = _split(board(c, _cells_view(day.year), as_of=day, dept=dept, within=within))
+            if not rows:
+                say_plain(f"截至 {day}，没有超期、{within} 个工作日内到期或待专题会议的案件。")
+                return
+            print_table(f"截至 {day} 超期与将到期案件", OVERDUE_COLUMNS, rows)
     n = Counter(map(itemgetter(len(OVERDUE_COLUMNS)), rows))
     say_plain(f"超期 {n['late']} 件，{within} 个工作日内到期 {n['soon']} 件，待专题会议 {n['waiting']} 件。")
     if n["escalated"]:
