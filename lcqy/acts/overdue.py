@@ -57,18 +57,22 @@ def board_key(row: Row) -> tuple:
     return (RANK[row.status], -row.days_late, row.due or "9999", row.reg_year, row.reg_seq)
 
 
-# Every part of the board yields these columns, by these names; a view is a SELECT list over them.
+# Every part of the board yields these columns, by these names; a view is an expression over
+# them. `reason` says why a row is on the board, in one word a view can map: the state (registered,
+# dispatched) or the supervision (ledger, special) of a late row, or soon, meeting, escalated.
 # lead_now and urges_now are kept on the case by migration 16's triggers.
 _COMMON = "c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.category, c.lead_now AS lead, c.urges_now AS urges"
 _LATE_OR_SOON = "CASE WHEN l.late THEN 'late' ELSE 'soon' END"
 _STATE = label_sql("c.state", STATES)
+_OPEN_STATE = label_sql("c.state", {s: STATES[s] for s in ("registered", "dispatched")})  # the states with due_open
 
 # Open cases past (or near) the limit for dispatch or for handling (migration 4's due_open):
 # most of the board, read in due order from a covering index (migrations 15 and 16), between
 # the bounds {range} sets.
 _OPEN = f"""
-SELECT c.due_open AS due, {_COMMON}, {_STATE} AS kind, c.due_open_estimated AS est,
-       coalesce(l.late, 0) AS late, {_LATE_OR_SOON} AS status, {_STATE} AS state
+SELECT c.due_open AS due, {_COMMON}, {_OPEN_STATE} AS kind, c.due_open_estimated AS est,
+       coalesce(l.late, 0) AS late, {_LATE_OR_SOON} AS status, {_OPEN_STATE} AS state,
+       iif(l.late, c.state, 'soon') AS reason
 FROM cases c LEFT JOIN temp.board_late l ON l.day = c.due_open
 WHERE {{range}} {{in_dept}}"""
 _KEY = "(c.due_open, c.reg_year, c.reg_seq)"
@@ -82,7 +86,8 @@ _BEFORE = f"c.due_open <= :hi_due AND {_KEY} < (:hi_due, :hi_year, :hi_seq)"
 _DUE_AGAIN = f"""
 SELECT {DUE_AGAIN_SQL} AS due, {_COMMON}, {label_sql("c.supervision", SUPERVISION)} AS kind,
        CASE WHEN s.reply_id = r.id THEN s.due_estimated ELSE l.est END AS est,
-       coalesce(l.late, 0) AS late, {_LATE_OR_SOON} AS status, '{STATES["replied"]}' AS state
+       coalesce(l.late, 0) AS late, {_LATE_OR_SOON} AS status, '{STATES["replied"]}' AS state,
+       iif(l.late, c.supervision, 'soon') AS reason
 FROM cases c
 JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
 LEFT JOIN supervisions s ON s.id = (SELECT max(id) FROM supervisions WHERE case_id = c.id)
@@ -91,14 +96,16 @@ WHERE c.state = 'replied' AND c.supervision != '' AND {DUE_AGAIN_SQL} < :horizon
 
 # Cases put to a special meeting (专题会议): waiting, never late.
 _MEETING = f"""
-SELECT NULL AS due, {_COMMON}, '待专题会议' AS kind, 0 AS est, 0 AS late, 'waiting' AS status, {_STATE} AS state
+SELECT NULL AS due, {_COMMON}, '待专题会议' AS kind, 0 AS est, 0 AS late, 'waiting' AS status, {_STATE} AS state,
+       'meeting' AS reason
 FROM cases c WHERE c.state = 'meeting' {{in_dept}}"""
 
 # Escalations that went up after their limit, late by the working days from limit to escalation
 # (counted in Python into temp.board_escalated: a few rows; CROSS JOIN keeps SQLite from
 # walking every case to find them).
 _ESCALATED = f"""
-SELECT x.due, {_COMMON}, '转报超期' AS kind, 0 AS est, x.late, 'escalated' AS status, {_STATE} AS state
+SELECT x.due, {_COMMON}, '转报超期' AS kind, 0 AS est, x.late, 'escalated' AS status, {_STATE} AS state,
+       'escalated' AS reason
 FROM temp.board_escalated x CROSS JOIN cases c ON c.id = x.case_id WHERE 1 {{in_dept}}"""
 
 # {view} is one text expression over the columns above: the sqlite3 module's handing of each
@@ -110,12 +117,13 @@ _LATER = (
     f"SELECT {{view}} FROM ({_ESCALATED}) ORDER BY late DESC, due, reg_year, reg_seq",
 )
 
-# `overdue --json`'s record: the keys and values of Row._asdict(), written by SQLite.
+# `overdue --json`'s record: the keys and values of Row._asdict(), written by SQLite, as UTF-8
+# bytes (what is printed, so Python neither decodes nor encodes it).
 JSON_VIEW = (
-    "json_object('case', reg_year || '-' || reg_seq, 'reg_no', reg_no, 'enterprise', enterprise, "
+    "CAST(json_object('case', reg_year || '-' || reg_seq, 'reg_no', reg_no, 'enterprise', enterprise, "
     "'category', category, 'lead_dept', coalesce(lead, ''), 'kind', kind, 'due', due, "
-    "'due_estimated', json(CASE WHEN est THEN 'true' ELSE 'false' END), 'days_late', late, "
-    "'urge_count', urges, 'status', status, 'state', state, 'reg_year', reg_year, 'reg_seq', reg_seq)"
+    "'due_estimated', CASE WHEN est THEN json('true') ELSE json('false') END, 'days_late', late, "
+    "'urge_count', urges, 'status', status, 'state', state, 'reg_year', reg_year, 'reg_seq', reg_seq) AS BLOB)"
 )
 
 
@@ -234,6 +242,6 @@ def board(ctx: Ctx, view: str, *, as_of: date, dept: str | None = None, within: 
 
 
 def iter_overdue(ctx: Ctx, *, as_of: date, dept: str | None = None, within: int = 1, as_json: bool = False) -> Iterator:
-    """The board as Rows, or with `as_json` as the JSON texts of `overdue --json`."""
+    """The board as Rows, or with `as_json` as the JSON records of `overdue --json` (UTF-8)."""
     texts = board(ctx, JSON_VIEW, as_of=as_of, dept=dept, within=within)
     return texts if as_json else (Row(**json.loads(t)) for t in texts)

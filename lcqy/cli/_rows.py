@@ -12,10 +12,11 @@ import gc
 import shutil
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice, repeat
+from typing import BinaryIO, TextIO
 
 
 class _CharCells(dict):
@@ -85,6 +86,7 @@ class Col:
     least: int = 0  # the fewest cells a shared column keeps on a terminal
     drop: int = 0  # > 0: may be left out on a narrow terminal, the highest first
     right: bool = False  # numbers: aligned right
+    labels: Mapping[str, str] | None = None  # a value found here is shown as what it maps to
 
 
 def terminal_width() -> int | None:
@@ -129,32 +131,38 @@ def fit(cols: Sequence[Col], natural: list[int], width: int) -> tuple[list[int],
     return shown, [widths[i] for i in shown]
 
 
-def _sizes(values: set[str]) -> dict[str, int] | None:
-    """Each distinct value's cells, or None when every value is ASCII (cells = len)."""
-    if "".join(values).isascii():
-        return None
-    return {v: cells(v) for v in values}
-
-
 def print_table(title: str | None, cols: Sequence[Col], rows: Iterable[Sequence[str]]) -> int:
     """Print the rows under their headers; returns how many were printed. A row may carry
-    more values than there are columns: the extra ones are not shown.
-
-    Built column by column, and each distinct cell measured and padded once (a column of
-    25,000 cells holds a few hundred dates, departments and categories): the per-cell work is
-    done by C loops (zip, map, join), so 25,000 rows cost a few hundredths of a second."""
+    more values than there are columns: the extra ones are not shown."""
     with no_collector():
-        return _print_table(title, cols, rows)
+        body = rows if isinstance(rows, list) else list(rows)
+        columns = list(zip(*body))[: len(cols)] if body else [()] * len(cols)
+        return print_columns(title, cols, columns)
 
 
-def _print_table(title: str | None, cols: Sequence[Col], rows: Iterable[Sequence[str]]) -> int:
-    body = rows if isinstance(rows, list) else list(rows)
-    columns = list(zip(*body))[: len(cols)] if body else [()] * len(cols)
-    distinct = [set(col) for col in columns]
-    sizes = [_sizes(d) for d in distinct]
+def print_columns(title: str | None, cols: Sequence[Col], columns: Sequence[Sequence[str]]) -> int:
+    """Print a table given column by column; returns how many rows were printed.
+
+    Each distinct cell is measured and padded once (a column of 25,000 cells holds a few
+    hundred dates, departments and categories) and the per-cell work is done by C loops (map,
+    zip, join): 25,000 rows cost a few hundredths of a second."""
+    with no_collector():
+        return _print_columns(title, cols, columns)
+
+
+def _shown(values: set[str], labels: Mapping[str, str] | None) -> dict[str, str]:
+    """Each distinct value -> the text shown for it."""
+    return {v: labels.get(v, v) for v in values} if labels else dict(zip(values, values))
+
+
+def _print_columns(title: str | None, cols: Sequence[Col], columns: Sequence[Sequence[str]]) -> int:
+    # A column of ASCII text without labels is measured by len and padded by str.ljust;
+    # any other maps each distinct value to what is shown.
+    plain = [not c.labels and "".join(col).isascii() for c, col in zip(cols, columns)]
+    texts = [None if p else _shown(set(col), c.labels) for c, col, p in zip(cols, columns, plain)]
     natural = [
-        max(cells(c.title), max(map(len, d), default=0) if s is None else max(s.values(), default=0))
-        for c, d, s in zip(cols, distinct, sizes)
+        max(cells(c.title), max(map(len, col), default=0) if t is None else max(map(cells, t.values()), default=0))
+        for c, col, t in zip(cols, columns, texts)
     ]
     width = terminal_width()
     out = sys.stdout
@@ -164,18 +172,15 @@ def _print_table(title: str | None, cols: Sequence[Col], rows: Iterable[Sequence
     last = len(shown) - 1
     padded = []
     for k, (i, w) in enumerate(zip(shown, widths)):
-        right, column = cols[i].right, columns[i]
-        if k == last and not right:
-            padded.append(column if w >= natural[i] else [clip(v, w) for v in column])
-        elif sizes[i] is None and w >= natural[i]:  # ASCII, whole: str.ljust counts right
-            padded.append(list(map(str.rjust if right else str.ljust, column, repeat(w))))
-        else:
-            looks = {}
-            for v in distinct[i]:
-                t = clip(v, w) if w < natural[i] else v
-                space = " " * (w - cells(t))
-                looks[v] = space + t if right else t + space
-            padded.append(list(map(looks.__getitem__, column)))
+        right, column, unpadded = cols[i].right, columns[i], k == last and not cols[i].right
+        if plain[i] and w >= natural[i]:
+            padded.append(column if unpadded else list(map(str.rjust if right else str.ljust, column, repeat(w))))
+            continue
+        looks = {}
+        for v, t in (texts[i] or _shown(set(column), None)).items():
+            t = clip(t, w)
+            looks[v] = t if unpadded else " " * (w - cells(t)) + t if right else t + " " * (w - cells(t))
+        padded.append(list(map(looks.__getitem__, column)))
     head = [
         pad(cols[i].title, w, cols[i].right) if k < last else cols[i].title
         for k, (i, w) in enumerate(zip(shown, widths))
@@ -185,21 +190,34 @@ def _print_table(title: str | None, cols: Sequence[Col], rows: Iterable[Sequence
     lines = map(str.rstrip, map(GAP.join, zip(*padded)))
     while chunk := list(islice(lines, 4096)):
         out.write("\n".join(chunk) + "\n")
-    return len(body)
+    return len(columns[0]) if columns else 0
 
 
-def print_json_texts(texts: Iterable[str]) -> int:
+def print_json_texts(texts: Iterable[str | bytes]) -> int:
     """A JSON array of records already in JSON, written as they come, one a line: constant
-    memory at any size."""
-    out = sys.stdout
+    memory at any size. Records given as UTF-8 bytes (SQLite's own, CAST AS BLOB) go to the
+    output as they are, neither decoded nor encoded again."""
+    out: TextIO | BinaryIO = sys.stdout
     texts = iter(texts)
-    n = 0
-    out.write("[")
+    first = next(texts, None)
+    if first is None:
+        out.write("[]\n")
+        return 0
+    start, sep, end = "[\n", ",\n", "\n]\n"
+    if isinstance(first, bytes):
+        out.flush()
+        raw = getattr(out, "buffer", None)
+        if raw is None:  # a text-only stream
+            texts, first = (t.decode() for t in texts), first.decode()
+        else:
+            out, start, sep, end = raw, b"[\n", b",\n", b"\n]\n"
+    n = 1
     with no_collector():
+        out.write(start + first)
         while chunk := list(islice(texts, 4096)):
-            out.write(("\n" if n == 0 else ",\n") + ",\n".join(chunk))
+            out.write(sep + sep.join(chunk))
             n += len(chunk)
-    out.write("\n]\n" if n else "]\n")
+        out.write(end)
     return n
 
 
