@@ -16,7 +16,7 @@ import pytest
 
 from lcqy.cli import _rows, board
 from lcqy.cli._rows import Col, cells, fit, print_table
-from tests.conftest import register_args
+from tests.conftest import INIT, register_args
 from tests.test_lifecycle import DISPATCH, act, reg
 
 
@@ -233,13 +233,12 @@ def test_calendar_without_a_writable_cache_still_counts(tmp_path):
     assert _calendar_run(blocked / "sub", CAL_PROBE).split() == ["2026-10-08", "2026-09-20", "False", "True"]
 
 
-def test_board_records_written_by_sqlite_equal_the_rows(ledger):
-    """The bulk of `overdue --json` is written by SQLite (json_object), the rest by Python:
-    every record has the same keys, order and values as the board's Row for it, estimated
-    limits and 督办 rows included."""
-    from lcqy.acts.context import Ctx
-    from lcqy.acts.overdue import Row, iter_overdue
-    from lcqy.store.db import Ledger
+def test_board_text_and_json_rows_agree(ledger):
+    """The table and `overdue --json` are two views SQLite writes of the same rows: every
+    row's cells match its record, estimated limits, 催办 counts and 督办 rows included, and
+    the records have the board's Row fields in order."""
+    from lcqy.acts.overdue import Row
+    from lcqy.cli.board import _WHAT
     from tests.conftest import UNKNOWN
 
     reg(ledger, "2026-11-20")  # undispatched, late
@@ -255,16 +254,151 @@ def test_board_records_written_by_sqlite_equal_the_rows(ledger):
     act(ledger, "dispatch", "4", "--approver", "区长", "--level", "专题会议", "--date", "2026-11-03")
     late_on = f"{UNKNOWN}-01-25"
     ledger("register", *register_args(), "--date", late_on, today=late_on)  # a limit in a year not yet published
-    as_of = date(UNKNOWN, 2, 1)
-    led = Ledger.open(ledger.db)
+    as_of = ["--as-of", f"{UNKNOWN}-02-01", "--within", "3"]
+    records = _json(ledger, "overdue", *as_of)
+    assert all(list(r) == list(Row._fields) for r in records)
+    assert {r["kind"] for r in records} == {"待交办", "办理中", "督办台帐", "待专题会议"}
+    assert any(r["due_estimated"] for r in records) and any(r["urge_count"] == 1 for r in records)
+    what = {"待交办": "registered", "办理中": "dispatched", "督办台帐": "ledger", "待专题会议": "meeting"}
+    expected = [
+        [
+            r["case"].removeprefix(f"{UNKNOWN}-"),
+            r["enterprise"],
+            r["category"],
+            r["lead_dept"] or "—",
+            (r["due"] or "") + ("≈" if r["due_estimated"] else ""),
+            str(r["days_late"] or ""),
+            str(r["urge_count"] or ""),
+            "将到期" if r["status"] == "soon" else _WHAT[what[r["kind"]]],
+        ]
+        for r in records
+    ]
+    lines = ledger("overdue", *as_of).out.splitlines()
+    starts = [
+        cells(lines[1].split(title)[0])
+        for title in ("编号", "企业", "类别", "牵头部门", "时限", "超期", "催办", "情况")
+    ]
+    table = []
+    for line in lines[3 : 3 + len(records)]:
+        # cut at the header's cell offsets (a cell never holds two spaces running)
+        chars, offsets, at = list(line), [], 0
+        for ch in chars:
+            offsets.append(at)
+            at += cells(ch)
+        row = []
+        for k, start in enumerate(starts):
+            end = starts[k + 1] if k + 1 < len(starts) else 10**6
+            row.append("".join(ch for ch, o in zip(chars, offsets) if start <= o < end).strip())
+        table.append(row)
+    assert table == expected
+    assert [r["case"] for r in _json(ledger, "overdue", "--dept", "区财政局")] == ["2026-2", "2026-3"]
+
+
+def _stored_lead_and_urges(db: Path) -> dict[int, tuple]:
+    """cases.lead_now and urges_now (migration 16), each checked against what it stands for."""
+    conn = sqlite3.connect(db)
     try:
-        ctx = Ctx(led, as_of)
-        rows = [r._asdict() for r in iter_overdue(ctx, as_of=as_of, within=3)]
-        texts = [json.loads(t) for t in iter_overdue(ctx, as_of=as_of, within=3, as_json=True)]
-        dept = [json.loads(t) for t in iter_overdue(ctx, as_of=as_of, dept="区财政局", as_json=True)]
+        rows = conn.execute(
+            "SELECT c.reg_seq, c.lead_now, c.urges_now, (SELECT lead_dept FROM dispatches d WHERE d.case_id = c.id"
+            " AND d.status = 'active' ORDER BY d.id DESC LIMIT 1), c.prior_urges + (SELECT count(*) FROM urges u"
+            " WHERE u.case_id = c.id) FROM cases c"
+        ).fetchall()
     finally:
-        led.close()
-    assert texts == rows and all(list(t) == list(Row._fields) for t in texts)
-    assert {r["kind"] for r in rows} == {"待交办", "办理中", "督办台帐", "待专题会议"}
-    assert any(r["due_estimated"] for r in rows) and any(r["urge_count"] == 1 for r in rows)
-    assert [r["case"] for r in dept] == ["2026-2", "2026-3"]  # leads one, assists the other
+        conn.close()
+    assert [r[1:3] for r in rows] == [r[3:] for r in rows]
+    return {r[0]: r[1:3] for r in rows}
+
+
+def test_stored_lead_and_urges_follow_every_act(ledger, run, tmp_path, monkeypatch):
+    reg(ledger, "2026-11-02")  # 1: dispatched, urged twice, one urge undone
+    act(ledger, "dispatch", "1", "--dept", "临翔供电局", *DISPATCH, "--date", "2026-11-03")
+    ledger("urge", "1", "--no-letter", "--date", "2026-11-12")
+    ledger("urge", "1", "--no-letter", "--date", "2026-11-13")
+    assert _stored_lead_and_urges(ledger.db)[1] == ("临翔供电局", 2)
+    assert ledger("undo", "1", "--reason", "录错了").code == 0
+    reg(ledger, "2026-11-02")  # 2: returned, then dispatched to another department
+    act(ledger, "dispatch", "2", "--dept", "临翔供电局", *DISPATCH, "--date", "2026-11-03")
+    assert ledger("return", "2", "--reason", "不属本部门职责", "--date", "2026-11-04").code == 0
+    assert _stored_lead_and_urges(ledger.db)[2] == (None, 0)
+    act(ledger, "dispatch", "2", "--dept", "区财政局", *DISPATCH, "--date", "2026-11-05")
+    reg(ledger, "2026-11-02")  # 3: answered B, under 专项督办, then dispatched again elsewhere
+    act(ledger, "dispatch", "3", "--dept", "区财政局", *DISPATCH, "--date", "2026-11-03")
+    plan = ["--plan", "分期", "--plan-due", "2026-11-16"]
+    act(ledger, "reply", "3", "--result", "B", "--mode", "书面", "--summary", "列入计划", *plan, "--date", "2026-11-06")
+    unhappy = ["--method", "电话回询", "--satisfaction", "不满意", "--date", "2026-11-09"]
+    assert ledger("followup", "3", *unhappy).code == 0
+    special = ["--until", "2026-11-20", "--reason", "答复含糊", "--date", "2026-11-09"]
+    assert ledger("supervise", "3", *special).code == 0
+    redo = ["--reason", "原单位无此职能", "--date", "2026-11-10"]
+    assert ledger("redispatch", "3", "--dept", "临翔供电局", *DISPATCH, *redo).code == 0
+    got = _stored_lead_and_urges(ledger.db)
+    assert got == {1: ("临翔供电局", 1), 2: ("区财政局", 0), 3: ("临翔供电局", 0)}
+    # An import carries the count of letters as the sheet gives it, and the lead department.
+    sheet = tmp_path / "ledger.xlsx"
+    assert ledger("export-ledger", "-o", str(sheet)).code == 0
+    other = tmp_path / "other.db"
+    monkeypatch.setenv("LCQY_DB", str(other))
+    assert run(*INIT).code == 0
+    r = run("import-ledger", str(sheet))
+    assert r.code == 0, r.err
+    assert _stored_lead_and_urges(other)[1] == ("临翔供电局", 1)
+
+
+def test_board_puts_answered_cases_due_again_among_open_ones(ledger):
+    """The open cases are read in stretches between the answered cases due again: one order
+    throughout, by due date then number, in the text as in --json."""
+    for _ in range(6):
+        reg(ledger, "2026-11-02")
+    for case, on in (("1", "2026-11-09"), ("3", "2026-11-09"), ("4", "2026-11-10"), ("6", "2026-11-06")):
+        act(ledger, "dispatch", case, "--dept", "临翔供电局", *DISPATCH, "--date", on)
+    for case, plan_due in (("2", "2026-11-16"), ("5", "2026-11-20")):  # under 督办台帐, due again
+        act(ledger, "dispatch", case, "--dept", "区财政局", *DISPATCH, "--date", "2026-11-03")
+        plan = ["--plan", "分期", "--plan-due", plan_due]
+        reply = ["--result", "B", "--mode", "书面", "--summary", "列入计划", *plan, "--date", "2026-11-06"]
+        act(ledger, "reply", case, *reply)
+    rows = _json(ledger, "overdue", "--as-of", "2026-11-27")
+    got = [(r["case"], r["kind"], r["due"], r["days_late"]) for r in rows]
+    assert got == [
+        ("2026-6", "办理中", "2026-11-13", 10),
+        ("2026-1", "办理中", "2026-11-16", 9),
+        ("2026-2", "督办台帐", "2026-11-16", 9),
+        ("2026-3", "办理中", "2026-11-16", 9),
+        ("2026-4", "办理中", "2026-11-17", 8),
+        ("2026-5", "督办台帐", "2026-11-20", 5),
+    ]
+    text = [line.split() for line in ledger("overdue", "--as-of", "2026-11-27").out.splitlines()]
+    body = [r for r in text if r[0].isdigit()]
+    assert [(r[0], r[-3], r[-2], r[-1]) for r in body] == [
+        (c.split("-")[1], due, str(late), "督办逾期" if kind == "督办台帐" else "未答复") for c, kind, due, late in got
+    ]
+    assert "超期 6 件" in ledger("overdue", "--as-of", "2026-11-27").out
+
+
+def test_board_survives_a_separator_in_stored_text(ledger):
+    """A control character no act stores (another program might) keeps the row whole."""
+    reg(ledger, "2026-11-02")
+    reg(ledger, "2026-11-02", enterprise="临翔区昔归茶业有限公司")
+    conn = sqlite3.connect(ledger.db)
+    conn.execute("UPDATE cases SET enterprise = '临翔区\x1f恒达公司' WHERE reg_seq = 1")
+    conn.commit()
+    conn.close()
+    r = ledger("overdue", "--as-of", "2026-11-27")
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
+    rows = [line for line in lines if line[:1].isdigit()]
+    assert rows[0].startswith("1     临翔区 恒达公司") and rows[1].startswith("2     临翔区昔归茶业有限公司")
+    start = cells(lines[1].split("类别")[0])
+    assert all(cells(row.split("用电保障")[0]) == start for row in rows)
+
+
+def test_overdue_json_to_a_pipe_is_sqlites_own_text(ledger):
+    """To a real pipe the records go out as SQLite wrote them (bytes, not decoded and encoded
+    again): the same array as in the tests' text stream."""
+    reg(ledger, "2026-11-02", enterprise="临翔区“双引号”茶业有限公司")
+    reg(ledger, "2026-11-20")
+    env = {**os.environ, "LCQY_DB": str(ledger.db), "LCQY_TODAY": "2026-11-27"}
+    cmd = [sys.executable, "-m", "lcqy", "overdue", "--json"]
+    out = subprocess.run(cmd, capture_output=True, env=env, check=True).stdout
+    assert out.startswith(b"[\n{") and out.endswith(b"}\n]\n") and out.count(b"\n") == 4
+    assert json.loads(out) == _json(ledger, "overdue")
+    assert "临翔区“双引号”茶业有限公司" in out.decode()

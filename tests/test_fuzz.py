@@ -53,9 +53,7 @@ def _register():
 
 
 def _act(name: str, *parts):
-    return st.tuples(*[p if isinstance(p, st.SearchStrategy) else st.just(p) for p in parts]).map(
-        lambda t: [name, *t]
-    )
+    return st.tuples(*[p if isinstance(p, st.SearchStrategy) else st.just(p) for p in parts]).map(lambda t: [name, *t])
 
 
 COMMANDS = st.one_of(
@@ -119,8 +117,9 @@ def test_odd_but_valid_text_is_stored_and_exported(ledger, tmp_path):
         args = [x for k, v in {**FIELDS, **over}.items() for x in (k, v)]
         r = ledger("register", *args, "--date", "2026-11-16")
         assert r.code == 0, (odd, r.err)
-        r = ledger("dispatch", str(n), "--dept", DEPTS[0], "--approver", odd[:50], "--level", "组长",
-                   "--date", "2026-11-17")
+        r = ledger(
+            "dispatch", str(n), "--dept", DEPTS[0], "--approver", odd[:50], "--level", "组长", "--date", "2026-11-17"
+        )
         assert r.code == 0, (odd, r.err)
         r = ledger("reply", str(n), "--result", "C", "--mode", "书面", "--summary", odd, "--plan", odd)
         assert r.code == 0, (odd, r.err)

@@ -102,8 +102,6 @@ def _with_sheet_xml(path: Path, edit) -> Path:
     return out
 
 
-
-
 def test_hostile_sheet_xml_is_refused_with_the_ledger_unchanged(ledger, tmp_path, monkeypatch):
     before = snapshot(ledger.db)
     plain = _sheet(tmp_path / "x.xlsx", [ROW])

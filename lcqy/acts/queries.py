@@ -11,6 +11,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 
 from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
@@ -86,10 +87,11 @@ LIST_JSON = {
     "due": "c.due_open",
     "due_estimated": "json(CASE WHEN c.due_open IS NOT NULL AND c.due_open_estimated THEN 'true' ELSE 'false' END)",
 }
+# As UTF-8 bytes: what is printed, so Python neither decodes nor encodes it.
 _LIST_JSON_SQL = (
-    "SELECT json_object("
+    "SELECT CAST(json_object("
     + ", ".join(f"'{k}', {v}" for k, v in LIST_JSON.items())
-    + ") AS record"
+    + ") AS BLOB) AS record"
     + LIST_SQL[LIST_SQL.index("\nFROM cases c") :]
 )
 
@@ -212,8 +214,8 @@ def iter_list_rows(ctx: Ctx, f: Filters) -> Iterator[dict]:
     return _labelled(ctx.ledger.rows(_sql(LIST_SQL, where) + " ORDER BY c.reg_year, c.reg_seq", params))
 
 
-def iter_list_json(ctx: Ctx, f: Filters, limit: int | None = None) -> Iterator[str]:
-    """The rows of iter_list_rows (or of list_page's page) as JSON texts, one a case."""
+def iter_list_json(ctx: Ctx, f: Filters, limit: int | None = None) -> Iterator[bytes]:
+    """The rows of iter_list_rows (or of list_page's page) as JSON records (UTF-8), one a case."""
     where, params = _where(ctx, f)
     if limit is None:
         sql = _sql(_LIST_JSON_SQL, where) + " ORDER BY c.reg_year, c.reg_seq"
@@ -222,7 +224,7 @@ def iter_list_json(ctx: Ctx, f: Filters, limit: int | None = None) -> Iterator[s
         latest = f"{page} ORDER BY c.reg_year DESC, c.reg_seq DESC LIMIT :limit"
         sql = f"SELECT record FROM ({latest}) ORDER BY reg_year, reg_seq"
         params["limit"] = _limit(limit)
-    return (record for (record,) in ctx.ledger.conn.execute(sql, params))
+    return map(itemgetter(0), ctx.ledger.conn.execute(sql, params))
 
 
 def _limit(limit: int) -> int:
