@@ -147,25 +147,25 @@ class Board:
             return ""
         return f"AND EXISTS (SELECT 1 FROM dispatches d WHERE {ACTIVE_DISPATCH} AND {DEPT_MATCH})"
 
+    def _temp(self, table: str, columns: str, rows: list[tuple], *, without_rowid: bool = False) -> None:
+        """temp.`table` (made once a connection) holding just `rows`."""
+        conn = self.ctx.ledger.conn
+        conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({columns}){' WITHOUT ROWID' * without_rowid}")
+        conn.execute(f"DELETE FROM temp.{table}")
+        conn.executemany(f"INSERT INTO temp.{table} VALUES ({', '.join('?' * (columns.count(',') + 1))})", rows)
+
     def late_days_table(self) -> None:
         """temp.board_late: each day from the earliest due date the board can meet to the
         horizon, with its working days late and whether its year's schedule is a guess (a few
         hundred to a few thousand days), for SQLite to read with the rows."""
-        conn = self.ctx.ledger.conn
-        conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS board_late (day TEXT PRIMARY KEY, late INTEGER, est INTEGER) WITHOUT ROWID"
-        )
-        conn.execute("DELETE FROM temp.board_late")
         # Lower bounds, each read from an index: the open limits, the plans, the 专项督办 deadlines.
-        firsts = conn.execute(
+        firsts = self.ctx.ledger.conn.execute(
             "SELECT (SELECT min(due_open) FROM cases WHERE due_open IS NOT NULL),"
             " (SELECT min(plan_due) FROM replies WHERE plan_due IS NOT NULL), (SELECT min(due) FROM supervisions)"
         ).fetchone()
         firsts = [f for f in firsts if f]
-        if not firsts:
-            return
-        day = date.fromisoformat(min(firsts))
         cal, days = self.ctx.cal, []
+        day = date.fromisoformat(min(firsts)) if firsts else self.horizon
         # Working days late fall by one at each working day walked past, up to the as-of day.
         late = workdays_between(cal, day, self.as_of)
         while day < self.horizon:
@@ -173,26 +173,21 @@ class Board:
             day += timedelta(days=1)
             if late and cal.is_workday(day):
                 late -= 1
-        conn.executemany("INSERT INTO temp.board_late VALUES (?, ?, ?)", days)
+        self._temp("board_late", "day TEXT PRIMARY KEY, late INTEGER, est INTEGER", days, without_rowid=True)
 
     def escalated_table(self) -> None:
         """temp.board_escalated: escalated cases whose latest escalation went up after its
         limit, with the working days from limit to escalation."""
-        conn = self.ctx.ledger.conn
-        conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS board_escalated (case_id INTEGER PRIMARY KEY, due TEXT, late INTEGER)"
-        )
-        conn.execute("DELETE FROM temp.board_escalated")
-        latest = conn.execute(
+        latest = self.ctx.ledger.conn.execute(
             "SELECT e.case_id, e.limit_due, e.escalated_on FROM cases c JOIN escalations e ON e.id = "
             "(SELECT max(id) FROM escalations WHERE case_id = c.id) "
             "WHERE c.state = 'escalated' AND c.id IN (SELECT case_id FROM escalations WHERE late) AND e.late"
         ).fetchall()
         cal = self.ctx.cal
-        conn.executemany(
-            "INSERT INTO temp.board_escalated VALUES (?, ?, ?)",
-            [(i, due, workdays_between(cal, date.fromisoformat(due), date.fromisoformat(on))) for i, due, on in latest],
-        )
+        rows = [
+            (i, due, workdays_between(cal, date.fromisoformat(due), date.fromisoformat(on))) for i, due, on in latest
+        ]
+        self._temp("board_escalated", "case_id INTEGER PRIMARY KEY, due TEXT, late INTEGER", rows)
 
     def select(self, view: str) -> Iterator[str]:
         """The board's rows, each as the text `view` (an expression over the columns above)
