@@ -402,3 +402,98 @@ def test_overdue_json_to_a_pipe_is_sqlites_own_text(ledger):
     assert out.startswith(b"[\n{") and out.endswith(b"}\n]\n") and out.count(b"\n") == 4
     assert json.loads(out) == _json(ledger, "overdue")
     assert "临翔区“双引号”茶业有限公司" in out.decode()
+
+
+def test_check_deep_finds_board_columns_another_program_changed(ledger):
+    reg(ledger, "2026-11-02")
+    act(ledger, "dispatch", "1", "--dept", "临翔供电局", *DISPATCH, "--date", "2026-11-03")
+    assert ledger("check", "--deep").code == 0
+    conn = sqlite3.connect(ledger.db)
+    conn.execute("UPDATE cases SET lead_now = '区财政局', urges_now = 5 WHERE reg_seq = 1")
+    conn.commit()
+    conn.close()
+    r = ledger("check", "--deep")
+    assert r.code != 0
+    assert (
+        "临翔服企办收（2026）第1号：超期清单所用的当前牵头部门（存为“区财政局”）与交办记录（“临翔供电局”）不一致"
+        in r.out
+    )
+    assert "催办次数（存为 5）与催办记录（0 次）不一致" in r.out
+
+
+def test_board_is_read_from_one_snapshot(ledger):
+    """A command that writes while the board is being read waits for it: the board shows the
+    ledger as it was when it began, each case once (it is read in several statements)."""
+    from lcqy.acts.context import Ctx
+    from lcqy.acts.overdue import iter_overdue
+    from lcqy.store.db import Ledger
+
+    for _ in range(4):
+        reg(ledger, "2026-11-02")
+    for case in ("1", "2", "3"):
+        act(ledger, "dispatch", case, "--dept", "临翔供电局", *DISPATCH, "--date", "2026-11-09")
+    plan = ["--plan", "分期", "--plan-due", "2026-11-16"]
+    act(ledger, "reply", "2", "--result", "B", "--mode", "书面", "--summary", "列入计划", *plan, "--date", "2026-11-10")
+    before = [r["case"] for r in _json(ledger, "overdue")]
+    led = Ledger.open(ledger.db)
+    try:
+        rows = iter_overdue(Ctx(led, date(2026, 11, 27)), as_of=date(2026, 11, 27), as_json=True)
+        first = [json.loads(next(rows))["case"]]
+        # Meanwhile case 4 goes to the special meeting and case 3 is answered: each would move to
+        # a part of the board not read yet.
+        env = {**os.environ, "LCQY_DB": str(ledger.db), "LCQY_TODAY": "2026-11-27"}
+        meet = ["dispatch", "4", "--approver", "区长", "--level", "专题会议", "--date", "2026-11-20"]
+        writer = subprocess.Popen([sys.executable, "-m", "lcqy", *meet], env=env, stderr=subprocess.PIPE)
+        try:
+            writer.wait(timeout=1.5)
+        except subprocess.TimeoutExpired:
+            pass
+        assert writer.returncode is None  # still waiting for the read to end
+        rest = [json.loads(t)["case"] for t in rows]
+    finally:
+        led.close()
+    assert first + rest == before and len(set(before)) == len(before) == 4
+    assert writer.wait(timeout=30) == 0, writer.stderr.read().decode()
+    assert "待专题会议" in {r["kind"] for r in _json(ledger, "overdue")}
+
+
+def test_json_follows_the_outputs_encoding_and_refuses_text_that_is_not_utf8(ledger):
+    reg(ledger, "2026-11-02", enterprise="临翔区昔归茶业有限公司")
+    env = {**os.environ, "LCQY_DB": str(ledger.db), "LCQY_TODAY": "2026-11-27", "PYTHONIOENCODING": "gb18030"}
+    for args in (["overdue", "--json"], ["list", "--json"]):
+        out = subprocess.run([sys.executable, "-m", "lcqy", *args], capture_output=True, env=env, check=True).stdout
+        assert json.loads(out.decode("gb18030"))[0]["enterprise"] == "临翔区昔归茶业有限公司"
+    conn = sqlite3.connect(ledger.db)
+    conn.execute("UPDATE cases SET enterprise = CAST(X'E4B8AD41FF42' AS TEXT)")  # as only another program could
+    conn.commit()
+    conn.close()
+    env["PYTHONIOENCODING"] = "utf-8"
+    for args in (["overdue", "--json"], ["list", "--json"], ["overdue"]):
+        r = subprocess.run([sys.executable, "-m", "lcqy", *args], capture_output=True, env=env)
+        assert r.returncode == 1 and "台帐文件无法读取" in r.stderr.decode() and "lcqy check" in r.stderr.decode()
+
+
+def test_narrow_terminal_cuts_a_title_with_its_column(monkeypatch):
+    out = _terminal(monkeypatch, 60)
+    row = (
+        "12",
+        "临翔区昔归茶业有限责任公司" * 2,
+        "用电保障",
+        "区人力资源和社会保障局",
+        "2026-11-10",
+        "220",
+        "3",
+        "未答复",
+    )
+    print_table(None, board.OVERDUE_COLUMNS, [row] * 2)
+    head, rule, body = out.getvalue().splitlines()[:3]
+    assert all(cells(line) <= 60 for line in (head, rule, body))
+    # every column's title starts where its cells start
+    for title, cell in (("时限", "2026-11-10"), ("情况", "未答复")):
+        assert cells(head.split(title)[0]) == cells(body.split(cell)[0])
+    assert "牵头…" in head  # 牵头部门 cut to the column's 6 cells
+
+
+def test_cells_of_marks_and_wide_symbols():
+    assert cells("A\u0301BC公司") == 7  # a combining accent takes no cell
+    assert cells("零\u200b宽") == 4 and cells("🚀✅") == 4 and cells("（临翔）") == 8

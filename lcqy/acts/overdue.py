@@ -110,11 +110,11 @@ FROM temp.board_escalated x CROSS JOIN cases c ON c.id = x.case_id WHERE 1 {{in_
 
 # {view} is one text expression over the columns above: the sqlite3 module's handing of each
 # value to Python costs more than SQLite's whole work on a row, so a row comes as one value.
-_TIMED = f"SELECT {{view}} FROM ({_OPEN}) ORDER BY due, reg_year, reg_seq"
-_AGAIN = f"SELECT {{view}}, due, reg_year, reg_seq FROM ({_DUE_AGAIN}) ORDER BY due, reg_year, reg_seq"
+_TIMED = f"SELECT {{view}} AS record FROM ({_OPEN}) ORDER BY due, reg_year, reg_seq"
+_AGAIN = f"SELECT {{view}} AS record, due, reg_year, reg_seq FROM ({_DUE_AGAIN}) ORDER BY due, reg_year, reg_seq"
 _LATER = (
-    f"SELECT {{view}} FROM ({_MEETING}) ORDER BY reg_year, reg_seq",
-    f"SELECT {{view}} FROM ({_ESCALATED}) ORDER BY late DESC, due, reg_year, reg_seq",
+    f"SELECT {{view}} AS record FROM ({_MEETING}) ORDER BY reg_year, reg_seq",
+    f"SELECT {{view}} AS record FROM ({_ESCALATED}) ORDER BY late DESC, due, reg_year, reg_seq",
 )
 
 # `overdue --json`'s record: the keys and values of Row._asdict(), written by SQLite, as UTF-8
@@ -191,35 +191,36 @@ class Board:
 
     def select(self, view: str) -> Iterator[str]:
         """The board's rows, each as the text `view` (an expression over the columns above)
-        makes of it."""
-        self.late_days_table()
-        self.escalated_table()
+        makes of it; read from one snapshot of the ledger, however slowly they are taken."""
         conn = self.ctx.ledger.conn
         params = {"horizon": self.horizon.isoformat(), **({"dept": self.dept} if self.dept else {})}
         in_dept = self.in_dept()
 
         def parts() -> Iterator[Iterable[tuple]]:
-            # Answered cases due again (a few) go in between the open cases, which are read in
-            # the stretches of the index between them, in one order: by due date, then number.
-            again = conn.execute(_AGAIN.format(view=view, range="", in_dept=in_dept), params).fetchall()
-            lower = None
-            for text, *upper in [*again, (None, None, None, None)]:
-                bounds, args = [], dict(params)
-                if lower is not None:
-                    bounds.append(_AFTER)
-                    args.update(zip(("lo_due", "lo_year", "lo_seq"), lower))
-                if text is None:
-                    bounds.append("c.due_open < :horizon")
-                else:
-                    bounds.append(_BEFORE)
-                    args.update(zip(("hi_due", "hi_year", "hi_seq"), upper))
-                yield conn.execute(_TIMED.format(view=view, range=" AND ".join(bounds), in_dept=in_dept), args)
-                if text is not None:
-                    yield [(text,)]
-                lower = upper
-            # Each statement runs when the one before has been read out.
-            for sql in _LATER:
-                yield conn.execute(sql.format(view=view, in_dept=in_dept), params)
+            with self.ctx.ledger.reading():
+                self.late_days_table()
+                self.escalated_table()
+                # Answered cases due again (a few) go in between the open cases, which are read
+                # in the stretches of the index between them, in one order: by due date, then number.
+                again = conn.execute(_AGAIN.format(view=view, range="", in_dept=in_dept), params).fetchall()
+                lower = None
+                for text, *upper in [*again, (None, None, None, None)]:
+                    bounds, args = [], dict(params)
+                    if lower is not None:
+                        bounds.append(_AFTER)
+                        args.update(zip(("lo_due", "lo_year", "lo_seq"), lower))
+                    if text is None:
+                        bounds.append("c.due_open < :horizon")
+                    else:
+                        bounds.append(_BEFORE)
+                        args.update(zip(("hi_due", "hi_year", "hi_seq"), upper))
+                    yield conn.execute(_TIMED.format(view=view, range=" AND ".join(bounds), in_dept=in_dept), args)
+                    if text is not None:
+                        yield [(text,)]
+                    lower = upper
+                # Each statement runs when the one before has been read out.
+                for sql in _LATER:
+                    yield conn.execute(sql.format(view=view, in_dept=in_dept), params)
 
         return map(itemgetter(0), itertools.chain.from_iterable(parts()))
 

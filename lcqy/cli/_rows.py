@@ -8,8 +8,11 @@ grep, sort and cut work on it. JSON goes out as a streamed array, one record a l
 
 from __future__ import annotations
 
+import codecs
 import gc
+import os
 import shutil
+import sqlite3
 import sys
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -21,10 +24,15 @@ from typing import BinaryIO, TextIO
 
 class _CharCells(dict):
     """Terminal cells of each character met, looked up at C speed (str -> map -> sum): East
-    Asian wide and full-width characters take two."""
+    Asian wide and full-width characters take two, combining marks and invisible format
+    characters none."""
 
     def __missing__(self, ch: str) -> int:
-        got = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            got = 0
+        else:
+            got = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        self[ch] = got
         return got
 
 
@@ -181,8 +189,9 @@ def _print_columns(title: str | None, cols: Sequence[Col], columns: Sequence[Seq
             t = clip(t, w)
             looks[v] = t if unpadded else " " * (w - cells(t)) + t if right else t + " " * (w - cells(t))
         padded.append(list(map(looks.__getitem__, column)))
+    # A shared column cut narrower than its title cuts the title too, so the columns stay aligned.
     head = [
-        pad(cols[i].title, w, cols[i].right) if k < last else cols[i].title
+        pad(clip(cols[i].title, w), w, cols[i].right) if k < last else cols[i].title
         for k, (i, w) in enumerate(zip(shown, widths))
     ]
     out.write(GAP.join(head).rstrip() + "\n")
@@ -193,10 +202,20 @@ def _print_columns(title: str | None, cols: Sequence[Col], columns: Sequence[Seq
     return len(columns[0]) if columns else 0
 
 
+def _utf8_bytes(out: object) -> BinaryIO | None:
+    """The byte stream under a text stream that writes UTF-8 with "\n" line ends, if any."""
+    encoding = getattr(out, "encoding", None)
+    try:
+        utf8 = encoding is not None and codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        utf8 = False
+    return getattr(out, "buffer", None) if utf8 and os.linesep == "\n" else None
+
+
 def print_json_texts(texts: Iterable[str | bytes]) -> int:
     """A JSON array of records already in JSON, written as they come, one a line: constant
-    memory at any size. Records given as UTF-8 bytes (SQLite's own, CAST AS BLOB) go to the
-    output as they are, neither decoded nor encoded again."""
+    memory at any size. Records given as UTF-8 bytes (SQLite's own, CAST AS BLOB) go out as they
+    are when the output is UTF-8 (checked, not decoded into text and encoded again)."""
     out: TextIO | BinaryIO = sys.stdout
     texts = iter(texts)
     first = next(texts, None)
@@ -206,19 +225,31 @@ def print_json_texts(texts: Iterable[str | bytes]) -> int:
     start, sep, end = "[\n", ",\n", "\n]\n"
     if isinstance(first, bytes):
         out.flush()
-        raw = getattr(out, "buffer", None)
-        if raw is None:  # a text-only stream
-            texts, first = (t.decode() for t in texts), first.decode()
+        raw = _utf8_bytes(out)
+        if raw is None:  # another encoding, or a stream of text only
+            texts, first = (_text(t) for t in texts), _text(first)
         else:
+            _text(first)  # stored text another program wrote may not be UTF-8
             out, start, sep, end = raw, b"[\n", b",\n", b"\n]\n"
     n = 1
     with no_collector():
         out.write(start + first)
         while chunk := list(islice(texts, 4096)):
-            out.write(sep + sep.join(chunk))
+            joined = sep.join(chunk)
+            if isinstance(joined, bytes):
+                _text(joined)
+            out.write(sep + joined)
             n += len(chunk)
         out.write(end)
     return n
+
+
+def _text(record: bytes) -> str:
+    try:
+        return record.decode()
+    except UnicodeDecodeError as exc:
+        # What the sqlite3 module says when it cannot decode a text column, in Chinese.
+        raise sqlite3.DataError(f"有文字不是有效的 UTF-8 编码：{exc.object[exc.start : exc.end + 8]!r}") from None
 
 
 def say_plain(text: str) -> None:

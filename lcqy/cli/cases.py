@@ -158,7 +158,8 @@ def list_cmd(
         supervision=supervision,
         open_only=not show_all,
     )
-    with open_ctx(ctx) as c:
+    # The count and the page are read from one snapshot of the ledger.
+    with open_ctx(ctx) as c, c.ledger.reading():
         this_year = c.today.year
         page = None if show_all and limit is None else (LIST_LIMIT if limit is None else limit)
         if as_json:

@@ -264,6 +264,25 @@ class Ledger:
             except sqlite3.OperationalError as exc:
                 raise _refusal(exc, self.path) from None
 
+    @contextmanager
+    def reading(self) -> Iterator[Ledger]:
+        """Several statements read as one: a deferred BEGIN keeps one snapshot of the ledger
+        until the block ends, so that no other command's COMMIT lands between them (a writer
+        waits meanwhile, as it would for one long statement). Inside a transaction already,
+        that one is the snapshot."""
+        if self.conn.in_transaction:
+            yield self
+            return
+        self.conn.execute("BEGIN")
+        try:
+            yield self
+        finally:
+            try:
+                if self.conn.in_transaction:
+                    self.conn.execute("COMMIT")  # nothing written: this only ends the read
+            except sqlite3.ProgrammingError:
+                pass  # the ledger was closed first, which ended the read
+
     # -- meta --------------------------------------------------------------
     @property
     def meta(self) -> dict[str, str]:
