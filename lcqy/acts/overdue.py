@@ -1,14 +1,14 @@
 """The overdue board: late and soon-due items from several sources, worst first.
 
-Built for 100,000 cases, where the board lists some 25,000 rows. The board is three SQL
-statements, read one after the other: what has a limit (open cases, and answered cases under
-督办 due again) merged by due date, then what awaits a special meeting, then the escalations
-that went up late. Each row is written by SQLite in the form asked for (a Row's fields, a JSON
-record, the table's cells), so that Python only passes rows on: no per-row Python code.
+Built for 100,000 cases, where the board lists some 25,000 rows. It is read in SQL statements,
+one after the other and all in one read transaction: what has a limit (open cases, read from an
+index in the stretches between the few answered cases under 督办 due again, which go in
+between), then what awaits a special meeting, then the escalations that went up late. Each row
+is written by SQLite as one value in the form asked for (a JSON record, the table's cells), so
+that Python only passes rows on: no per-row Python code.
 
 Ordering by due date is the board's order for the first part: the working days late fall (or
-stay) as the due date rises, and late rows (some days late) come before due-soon rows (none).
-"""
+stay) as the due date rises, and late rows (some days late) come before due-soon rows (none)."""
 
 from __future__ import annotations
 
