@@ -257,6 +257,10 @@ def test_board_text_and_json_rows_agree(ledger):
     as_of = ["--as-of", f"{UNKNOWN}-02-01", "--within", "3"]
     records = _json(ledger, "overdue", *as_of)
     assert all(list(r) == list(Row._fields) for r in records)
+    # The board's order: late (worst first), then due soon, then awaiting a meeting, then escalated late.
+    rank = {"late": 0, "soon": 1, "waiting": 2, "escalated": 3}
+    key = lambda r: (rank[r["status"]], -r["days_late"], r["due"] or "9999", r["reg_year"], r["reg_seq"])  # noqa: E731
+    assert records == sorted(records, key=key)
     assert {r["kind"] for r in records} == {"待交办", "办理中", "督办台帐", "待专题会议"}
     assert any(r["due_estimated"] for r in records) and any(r["urge_count"] == 1 for r in records)
     what = {"待交办": "registered", "办理中": "dispatched", "督办台帐": "ledger", "待专题会议": "meeting"}

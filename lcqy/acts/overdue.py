@@ -27,10 +27,6 @@ from lcqy.errors import LcqyError
 from lcqy.rules.constants import STATES, SUPERVISION
 from lcqy.rules.workdays import add_workdays, workdays_between
 
-# "escalated": late escalations already handed to the city, shown apart from the clerk's own
-# late items and not counted as 超期.
-RANK = {"late": 0, "soon": 1, "waiting": 2, "escalated": 3}
-
 
 class Row(NamedTuple):
     """One row of the board; its fields, in this order, are the keys of `overdue --json`."""
@@ -51,12 +47,6 @@ class Row(NamedTuple):
     reg_seq: int
 
 
-def board_key(row: Row) -> tuple:
-    """The board's order: late (worst first), then due soon, then awaiting a meeting, then
-    escalated late."""
-    return (RANK[row.status], -row.days_late, row.due or "9999", row.reg_year, row.reg_seq)
-
-
 # Every part of the board yields these columns, by these names; a view is an expression over
 # them. `reason` says why a row is on the board, in one word a view can map: the state (registered,
 # dispatched) or the supervision (ledger, special) of a late row, or soon, meeting, escalated.
@@ -65,6 +55,13 @@ _COMMON = "c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.category, c.lead_now
 _LATE_OR_SOON = "CASE WHEN l.late THEN 'late' ELSE 'soon' END"
 _STATE = label_sql("c.state", STATES)
 _OPEN_STATE = label_sql("c.state", {s: STATES[s] for s in ("registered", "dispatched")})  # the states with due_open
+# A row's status for each reason: late rows are the 超期 count; "escalated" rows (late escalations
+# already handed to the city) are shown apart from the clerk's own late items and not counted.
+STATUS_OF = {r: "late" for r in ("registered", "dispatched", "ledger", "special")} | {
+    "soon": "soon",
+    "meeting": "waiting",
+    "escalated": "escalated",
+}
 
 # Open cases past (or near) the limit for dispatch or for handling (migration 4's due_open):
 # most of the board, read in due order from a covering index (migrations 15 and 16), between

@@ -145,7 +145,7 @@ def print_table(title: str | None, cols: Sequence[Col], rows: Iterable[Sequence[
     with no_collector():
         body = rows if isinstance(rows, list) else list(rows)
         columns = list(zip(*body))[: len(cols)] if body else [()] * len(cols)
-        return print_columns(title, cols, columns)
+        return _print_columns(title, cols, columns)
 
 
 def print_columns(title: str | None, cols: Sequence[Col], columns: Sequence[Sequence[str]]) -> int:

@@ -19,11 +19,6 @@ _WHAT = {
     "meeting": "待会议",
     "soon": "将到期",
 }
-_STATUS = {r: "late" for r in ("registered", "dispatched", "ledger", "special")} | {
-    "soon": "soon",
-    "meeting": "waiting",
-    "escalated": "escalated",
-}
 _BLANK_ZERO = {"0": ""}
 
 # At 80 columns enterprise and department keep at least 6 cells; 催办, then 类别, go first.
@@ -86,7 +81,7 @@ def overdue_cmd(
 ):
     """超期和即将到期的案件：超过交办时限未交办、超过办结时限未答复、督办到期未办结，最严重的在前；
     已转报市级的另列在后，不计入超期。"""
-    from lcqy.acts.overdue import board, iter_overdue
+    from lcqy.acts.overdue import STATUS_OF, board, iter_overdue
     from lcqy.cli._rows import no_collector, print_columns, print_json_texts, say_plain
     from lcqy.rules import validate
 
@@ -104,7 +99,7 @@ def overdue_cmd(
             print_columns(f"截至 {day} 超期与将到期案件", OVERDUE_COLUMNS, columns)
     n = Counter()
     for reason, count in Counter(columns[-1]).items():
-        n[_STATUS[reason]] += count
+        n[STATUS_OF[reason]] += count
     say_plain(f"超期 {n['late']} 件，{within} 个工作日内到期 {n['soon']} 件，待专题会议 {n['waiting']} 件。")
     if n["escalated"]:
         say_plain(f"另有已转报市级（转报时已超时限，列在最后，不计入超期）{n['escalated']} 件。")
