@@ -27,6 +27,9 @@ def today_from_env() -> date:
 class Ctx:
     ledger: Ledger
     today: date
+    # Who acts: a web user's login ("dept:临翔供电局/zhang" style names are the web layer's
+    # business); None is the ledger's clerk, the one person the CLI acts for.
+    by: str | None = None
     _cal: WorkCalendar | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
@@ -40,7 +43,7 @@ class Ctx:
 
     @property
     def actor(self) -> str:
-        return self.ledger.meta.get("clerk", "")
+        return self.by or self.ledger.meta.get("clerk", "")
 
     @property
     def cal(self) -> WorkCalendar:
