@@ -302,7 +302,8 @@ def test_two_processes_give_what_one_gives(ledger, run, tmp_path, monkeypatch):
         assert r.code == 0, r.err
         assert json.loads(r.out)["rows"] > 100
         conn = sqlite3.connect(db)
-        dumps[limit] = list(conn.iterdump())
+        # Each new ledger has a signing key of its own.
+        dumps[limit] = [x for x in conn.iterdump() if not x.startswith('INSERT INTO "office_keys"')]
         conn.close()
         assert run("check").code == 0
     assert dumps[0] == dumps[10**12]

@@ -16,8 +16,10 @@ from pathlib import Path
 from lcqy.acts.check_stored import check_stored, record_pass
 from lcqy.acts.context import Ctx
 from lcqy.rules.constants import STATES
+from lcqy.store import chain
 from lcqy.store.db import BUSY_SECONDS
 from lcqy.store.migrations.m013_check_log import CASES_UNSOUND, DISPATCHES_UNSOUND
+from lcqy.store.schema import schema_problems
 
 
 def check(ctx: Ctx, deep: bool = False) -> list[str]:
@@ -27,15 +29,21 @@ def check(ctx: Ctx, deep: bool = False) -> list[str]:
     found: list[list[str]] = []
     pages = threading.Thread(target=lambda: found.append(_file_level(ctx.ledger.path, deep)), daemon=True)
     pages.start()
-    mark = None
+    mark = history_mark = None
     try:
         rest, mark = _rules(ctx, deep)
+        history, history_mark = chain.verify(ctx.ledger, deep)
+        if deep:
+            history = schema_problems(ctx.ledger.conn) + history
+        rest += history
     except sqlite3.DatabaseError as exc:
         rest = [_damaged(exc)]
     finally:
         pages.join()
     if mark and found and not found[0]:  # written only when no reader of ours is left (the thread's lock)
         record_pass(ctx, mark)
+    if history_mark and found and not found[0]:
+        chain.record(ctx.ledger, history_mark)
     pages_said = found[0] if found else [_damaged(RuntimeError("quick_check"))]
     return [p for p in pages_said if p not in rest] + rest
 

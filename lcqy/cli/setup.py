@@ -263,28 +263,35 @@ def backup_cmd(
     say(f"已备份到 {dest}")
 
 
-DEEP_HELP = "完整检查：索引逐条核对、全部文字和附件重新读一遍（较慢）。"
+DEEP_HELP = "完整检查：索引逐条核对、全部文字和附件重新读一遍、表结构和案件状态对照历史记录（较慢）。"
+HEAD_HELP = "另外显示历史记录链的链头（环数和哈希），供记入简报或报上级，日后核对。"
 
 
 def check_cmd(
     ctx: typer.Context,
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
     deep: bool = typer.Option(False, "--deep", help=DEEP_HELP),
+    head: bool = typer.Option(False, "--head", help=HEAD_HELP),
 ):
     """检查台帐：数据库完整性、编号连续、状态与记录一致，每个问题一行；文件权限、补录编号的日期顺序只作提醒。
 
     日常检查：读遍文件每一页（quick_check），文字和附件内容只复查上次检查通过以来改动的记录。
 
-    完整检查（--deep）：逐条核对索引和全文检索索引，重读全部文字和附件，10万件约10秒，宜每月运行一次。
+    完整检查（--deep）：逐条核对索引和全文检索索引，重读全部文字和附件，核对表结构和每件案件的存储状态，
+    10万件约10秒，宜每月运行一次。
+
+    --head 另外显示历史记录链的链头（环数和哈希），可记入简报或报市服企办，日后据以核对台帐未被整体改写。
     """
     from lcqy.acts.check import check
     from lcqy.acts.check_warnings import check_warnings
+    from lcqy.store import chain
 
     with open_ctx(ctx) as c:
         problems = check(c, deep=deep)
         warnings = check_warnings(c)
+        chain_head = chain.head(c.ledger.conn) if head else None
     if as_json:
-        print_json({"problems": problems, "warnings": warnings})
+        print_json({"problems": problems, "warnings": warnings} | ({"head": chain_head} if head else {}))
     elif problems:
         for p in problems:
             print(p)
@@ -292,6 +299,11 @@ def check_cmd(
         say("台帐检查通过，没有发现问题。")
     for w in [] if as_json else warnings:
         print(f"提醒：{w}")
+    if head and not as_json:
+        if chain_head:
+            print(f"历史记录链头：第 {chain_head['links']} 环 {chain_head['hash']}")
+        else:
+            print("历史记录链头：台帐还没有任何记录。")
     if problems:
         raise typer.Exit(1)
 

@@ -130,17 +130,21 @@ def show_cmd(
     """显示一件案件的全部登记内容、办理情况和完整操作记录。"""
     from lcqy.acts.cases import case_view, resolve
     from lcqy.acts.register import FIELDS
+    from lcqy.store import chain
 
     with open_ctx(ctx) as c:
         v = case_view(c, resolve(c, case))
         extra, extra_rows = case_extras(c, v)
+        history = chain.case_problems(c.ledger.conn, v["id"])
     if as_json:
-        print_json(v | extra)
+        print_json(v | extra | {"history_problems": history})
         return
     state = v["state_label"] + (f"（{v['supervision_label']}）" if v["supervision_label"] else "")
     if v["merged_into_no"]:
         state += f"，并入 {v['merged_into_no']}"
     rows = [("登记编号", v["reg_no"]), ("状态", state)]
+    if history:  # said first: what follows may not be what the acts wrote
+        rows.append(("历史记录", "与哈希链不符，可能被其他程序改过（lcqy check --deep）：" + "；".join(history)))
     rows += [(label, v[k]) for k, (label, _) in FIELDS.items()]
     rows += [
         ("咨询类", "是" if v["consult"] else "否"),

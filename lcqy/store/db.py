@@ -21,7 +21,8 @@ from pathlib import Path
 
 from lcqy.errors import LcqyError
 from lcqy.rules.numbering import format_number
-from lcqy.store.migrations import MIGRATIONS
+from lcqy.store import chain
+from lcqy.store.migrations import AFTER, MIGRATIONS
 
 BUSY_SECONDS = 30.0
 # First try for the write lock: long enough for an ordinary act of another command to end,
@@ -205,6 +206,8 @@ class Ledger:
                     if stmt.strip(" \n\t;"):
                         self.conn.execute(stmt)
                     stmt = ""
+            if n in AFTER:
+                AFTER[n](self)
             self.conn.execute("INSERT INTO _migrations VALUES (?, ?)", (n, now_text()))
         self.conn.execute(f"PRAGMA user_version = {LATEST:d}")
 
@@ -251,7 +254,10 @@ class Ledger:
         self._warn_mode()
         self._begin()
         try:
+            start = chain.base(self.conn)
             yield self
+            # Every event written in the transaction, however written, and the state it left.
+            chain.seal(self.conn, start)
         except BaseException as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")

@@ -166,12 +166,19 @@ CREATE INDEX escalations_case ON escalations(case_id);
 ]
 
 
+# Migration number -> what runs after its SQL, in the same transaction (a module's `after(led)`:
+# work SQL cannot do, such as hashing the existing history).
+AFTER: dict = {}
+
+
 def _discovered() -> list[tuple[int, str]]:
     found = []
     for info in pkgutil.iter_modules(__path__):
         if info.name.startswith("m") and info.name[1:4].isdigit():
             module = importlib.import_module(f"{__name__}.{info.name}")
             found.append((int(info.name[1:4]), module.SQL))
+            if hasattr(module, "after"):
+                AFTER[int(info.name[1:4])] = module.after
     return found
 
 
