@@ -23,9 +23,8 @@ def _sql(db, *statements: str) -> None:
 @pytest.fixture(scope="module")
 def checked(tmp_path_factory):
     """A county ledger with cases in several states, a paper and an undo, checked clean."""
-    from test_exchange import _cli
-
     from conftest import DEPTS, INIT
+    from test_exchange import _cli
 
     base = tmp_path_factory.mktemp("chain")
     db = base / "ledger.db"
