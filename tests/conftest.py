@@ -130,3 +130,20 @@ def snapshot(db: Path) -> list[str]:
         return list(conn.iterdump())
     finally:
         conn.close()
+
+
+def signer_of(db: Path):
+    """Signs a manifest as the office whose ledger is `db`: hostile packages built with a real
+    office's key, so that what is tested is the check after the signature's."""
+    from types import SimpleNamespace
+
+    from lcqy.store import keys
+
+    def sign(raw: bytes) -> dict:
+        conn = sqlite3.connect(db)
+        try:
+            return keys.sign(SimpleNamespace(conn=conn), raw)
+        finally:
+            conn.close()
+
+    return sign

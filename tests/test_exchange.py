@@ -10,7 +10,7 @@ import zipfile
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
-from conftest import Result, register_args, snapshot
+from conftest import Result, register_args, signer_of, snapshot
 
 from lcqy.cli import main
 from lcqy.rules.package import sha256
@@ -89,8 +89,8 @@ def test_escalation_package_contents(pair):
     assert manifest["format"] == "lcqy-exchange" and manifest["version"] == 1 and manifest["type"] == "escalation"
     assert manifest["from"] == {"office_name": "临翔区服务企业发展领导小组办公室", "prefix": "临翔", "level": "county"}
     forms = {f"{ESC_NO}转报单.docx", f"{ESC_NO}批示笺.docx"}
-    assert names == {"manifest.json", "case.json", "附件/01_企业情况说明.pdf"} | forms
-    assert set(manifest["members"]) == names - {"manifest.json"}
+    assert names == {"manifest.json", "signature.json", "case.json", "附件/01_企业情况说明.pdf"} | forms
+    assert set(manifest["members"]) == names - {"manifest.json", "signature.json"}
     assert data["escalation"]["no"] == ESC_NO and data["case"]["reg_no"] == "临翔服企办收（2026）第1号"
     assert data["escalation"]["instruction"] == "此事急，请市服企办协调。"
     assert oct(pair["pkg"].stat().st_mode & 0o777) == "0o600"
@@ -219,7 +219,7 @@ def _with_manifest(m: dict[str, bytes], **changes) -> dict[str, bytes]:
     return {**m, "manifest.json": json.dumps(manifest, ensure_ascii=False).encode()}
 
 
-def _hostile(pkg, kind: str, tmp):
+def _hostile(pkg, kind: str, tmp, sign=None):
     m = _members(pkg)
     bad = tmp / f"{kind}.lcqy"
     if kind == "truncated":
@@ -248,15 +248,17 @@ def _hostile(pkg, kind: str, tmp):
         from lcqy.rules.package import build_package
 
         manifest = json.loads(m.pop("manifest.json"))
+        m.pop("signature.json")
         data = json.loads(m.pop("case.json"))
         data["case"]["phone"] = "请拨打"
-        blob = build_package({k: v for k, v in manifest.items() if k != "members"}, data, m)
+        blob = build_package({k: v for k, v in manifest.items() if k != "members"}, data, m, sign=sign)
         if kind == "deepjson":
             rebuilt = _members(io.BytesIO(blob))
             rebuilt["case.json"] = b"[" * 200_000 + b"]" * 200_000
             manifest = json.loads(rebuilt["manifest.json"])
             manifest["members"]["case.json"] = {"size": 400_000, "sha256": sha256(rebuilt["case.json"])}
             rebuilt["manifest.json"] = json.dumps(manifest).encode()
+            rebuilt["signature.json"] = json.dumps(sign(rebuilt["manifest.json"])).encode()
             _write(bad, rebuilt)
         else:
             bad.write_bytes(blob)
@@ -273,7 +275,7 @@ HOSTILE = {
     "absolute": "是绝对路径",
     "oversize": "过大（50.0 MB，最多 50.0 MB）",
     "bomb": "压缩比异常（疑似压缩炸弹）",
-    "many": "成员过多（75 个，最多 64 个）",
+    "many": "成员过多（76 个，最多 64 个）",
     "unlisted": "不在清单中",
     "notzip": "文件已损坏或不完整",
     "badfield": "联系电话“请拨打”格式不对",
@@ -283,7 +285,7 @@ HOSTILE = {
 
 @pytest.mark.parametrize("kind", sorted(HOSTILE))
 def test_hostile_packages_are_refused(pair, kind):
-    bad = _hostile(pair["pkg"], kind, pair["dir"])
+    bad = _hostile(pair["pkg"], kind, pair["dir"], sign=signer_of(pair["county"].db))
     before = snapshot(pair["city_db"])
     r = pair["city"]("receive", str(bad))
     assert r.code == 1, r.out + r.err

@@ -6,7 +6,7 @@ import json
 import zipfile
 
 import pytest
-from conftest import register_args, snapshot
+from conftest import register_args, signer_of, snapshot
 from docx.oxml.ns import qn
 
 from lcqy.errors import LcqyError
@@ -54,7 +54,9 @@ def test_county_month_package_received_at_city(ledger, tmp_path):
     assert r.code == 0, r.err
     r = c("receive", str(pkg), "--json")
     assert r.code == 0, r.err
-    assert json.loads(r.out) == {"type": "figures", "from": "临翔区服务企业发展领导小组办公室", "month": "2026-11",
+    got = json.loads(r.out)
+    assert got.pop("new_key").startswith("SHA256:")  # the county's first package: its key recorded
+    assert got == {"type": "figures", "from": "临翔区服务企业发展领导小组办公室", "month": "2026-11",
                                  "as_of": "2026-11-27", "received": 1, "late_now": 2, "replaced": False}  # fmt: skip
     lines = json.loads(c("figures", "2026-11", "--json").out)
     assert [(x["office_name"], x["received"], x["dispatched"], x["late_now"]) for x in lines] == [
@@ -85,7 +87,8 @@ def test_county_month_package_received_at_city(ledger, tmp_path):
 
     manifest = json.loads(members["manifest.json"])
     bad = tmp_path / "坏.lcqy"
-    bad.write_bytes(build_package({k: v for k, v in manifest.items() if k != "members"}, data, {}))
+    sign = signer_of(ledger.db)
+    bad.write_bytes(build_package({k: v for k, v in manifest.items() if k != "members"}, data, {}, sign=sign))
     before = snapshot(city)
     r = c("receive", str(bad))
     assert r.code == 1 and "分列的受理件数与受理合计不符" in r.err

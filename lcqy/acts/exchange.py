@@ -18,6 +18,7 @@ from lcqy.acts.attachments import Paper, annex_for, instruction_values, papers_o
 from lcqy.acts.cases import case_view, latest, resolve
 from lcqy.acts.common import output_file, step_date
 from lcqy.acts.context import Ctx
+from lcqy.acts.trust import signer
 from lcqy.errors import LcqyError
 from lcqy.rules import package as pk
 from lcqy.rules.constants import STATES
@@ -144,7 +145,7 @@ def write_escalation(ctx: Ctx, ref: str, output: str | None, force: bool = False
         "from": _office(ctx),
         "to": {"level": "city"},
     }
-    blob = pk.build_package(manifest, data, files)
+    blob = pk.build_package(manifest, data, files, sign=signer(ctx))
     today = ctx.today.isoformat()
 
     def record() -> None:
@@ -206,7 +207,9 @@ def send_result(ctx: Ctx, ref: str, output: str | None, force: bool = False, on:
     key = f"result:{ctx.ledger.prefix}:{case['reg_no']}:{rep['id']}"
     final = output_file(output, f"{case['reg_no']}办理结果{pk.SUFFIX}", pk.SUFFIX, force)
     manifest = {"type": "result", "key": key, "created_at": now_text(), "from": _office(ctx), "to": _to_county(x)}
-    blob = pk.build_package(manifest, {"ref": _ref(x), "city": city, "reply": reply, "attachments": listed}, files)
+    blob = pk.build_package(
+        manifest, {"ref": _ref(x), "city": city, "reply": reply, "attachments": listed}, files, sign=signer(ctx)
+    )
 
     def record() -> None:
         with ctx.ledger.write():
@@ -229,7 +232,7 @@ def send_back(ctx: Ctx, ref: str, reason: str, output: str | None, force: bool =
     final = output_file(output, f"{case['reg_no']}退回{pk.SUFFIX}", pk.SUFFIX, force)
     city = {"reg_no": case["reg_no"], "reason": reason, "sent_on": d}
     manifest = {"type": "send-back", "key": key, "created_at": now_text(), "from": _office(ctx), "to": _to_county(x)}
-    blob = pk.build_package(manifest, {"ref": _ref(x), "city": city, "attachments": []}, {})
+    blob = pk.build_package(manifest, {"ref": _ref(x), "city": city, "attachments": []}, {}, sign=signer(ctx))
 
     def record() -> None:
         led = ctx.ledger
@@ -252,9 +255,16 @@ def send_back(ctx: Ctx, ref: str, reason: str, output: str | None, force: bool =
 def receive(ctx: Ctx, file: str, on: str | None = None) -> dict:
     """Take in a package: at the city an escalation, at the county a result or a send-back."""
     from lcqy.acts.exchange_in import receive_checked
+    from lcqy.acts.trust import check_addressee, verify_sender
 
     pkg = pk.read_package(Path(file))
-    return receive_checked(ctx, pkg, on)
+    try:
+        first_key = verify_sender(ctx, pkg)
+        check_addressee(ctx, pkg)
+        r = receive_checked(ctx, pkg, on)
+    finally:
+        ctx.ledger.on_commit.clear()  # a key first seen is kept only with a package received
+    return r | ({"new_key": first_key} if first_key else {})
 
 
 def incoming_papers(pkg: pk.Package, source: str) -> list[Paper]:

@@ -34,6 +34,7 @@ def own_figures(ctx: Ctx, month: str) -> dict:
 
 def write_month_package(ctx: Ctx, month: str, output: str | None, force: bool = False) -> Path:
     from lcqy.acts.exchange import _office, _put
+    from lcqy.acts.trust import signer
 
     if ctx.ledger.level != "county":
         raise LcqyError("月度办理情况包由县（区）服企办报市服企办；市级台帐用 lcqy figures 查看全市情况。")
@@ -43,7 +44,7 @@ def write_month_package(ctx: Ctx, month: str, output: str | None, force: bool = 
     final = output_file(output, name, pk.SUFFIX, force)
     key = f"figures:{ctx.ledger.prefix}:{first:%Y-%m}"
     manifest = {"type": "figures", "key": key, "created_at": now_text(), "from": _office(ctx), "to": {"level": "city"}}
-    blob = pk.build_package(manifest, data, {})
+    blob = pk.build_package(manifest, data, {}, sign=signer(ctx))
     today = ctx.today.isoformat()
 
     def record() -> None:

@@ -60,4 +60,6 @@ COMMANDS: dict[str, str] = {
     "redispatch": "supervision",
     # undo
     "undo": "undo",
+    # keys
+    "keys": "keys",
 }

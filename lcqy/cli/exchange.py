@@ -38,6 +38,11 @@ def receive_cmd(
     if as_json:
         print_json({k: v for k, v in r.items() if k != "case"})
         return
+    if r.get("new_key"):
+        say(
+            f"首次收到 {r['from']} 的交换包：已记录其签名密钥，指纹 {r['new_key']}。请电话向对方核对"
+            "（对方用 lcqy keys show 查看）；此后该单位的交换包必须用这把密钥签名。"
+        )
     if r["type"] == "figures":
         again = "（替换此前收到的数字）" if r["replaced"] else ""
         say(

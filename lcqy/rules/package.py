@@ -12,6 +12,7 @@ import io
 import json
 import re
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from lcqy.errors import LcqyError
 FORMAT = "lcqy-exchange"
 VERSION = 1
 SUFFIX = ".lcqy"
+SIGNATURE = "signature.json"  # beside the manifest, not listed in it: it signs the manifest
 TYPES = {"escalation": "转报包", "result": "办理结果包", "send-back": "退回包", "figures": "月度办理情况包"}
 
 ATTACH_KINDS: tuple[str, ...] = ("批示笺", "企业材料", "答复文件", "其他")
@@ -79,6 +81,8 @@ class Package:
     manifest: dict
     data: dict
     members: dict[str, bytes]
+    manifest_raw: bytes = b""  # the bytes the signature covers
+    signature: dict | None = None  # signature.json: the sending office's key and signature
 
     @property
     def type(self) -> str:
@@ -190,7 +194,9 @@ def read_package(path: Path) -> Package:
             }
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
             raise refuse(path, "文件已损坏（成员无法解压或校验和不符）") from None
-    manifest = _json(members.pop("manifest.json"), "清单 manifest.json", path)
+    manifest_raw = members.pop("manifest.json")
+    signature = _json(members.pop(SIGNATURE), f"签名 {SIGNATURE}", path) if SIGNATURE in members else None
+    manifest = _json(manifest_raw, "清单 manifest.json", path)
     _check_manifest(manifest, path)
     listed = manifest["members"]
     extra = sorted(set(members) - set(listed))
@@ -202,7 +208,7 @@ def read_package(path: Path) -> Package:
         if len(members[name]) != meta["size"] or sha256(members[name]) != meta["sha256"]:
             raise refuse(path, f"成员 {name} 的 SHA-256 与清单不符（文件已被改动或损坏）")
     data = _json(members["case.json"], "case.json", path)
-    return Package(path, _file_sha256(path), manifest, data, members)
+    return Package(path, _file_sha256(path), manifest, data, members, manifest_raw, signature)
 
 
 def _file_sha256(path: Path) -> str:
@@ -213,8 +219,11 @@ def _file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_package(manifest: dict, data: dict, files: dict[str, bytes]) -> bytes:
-    """The zip of a package: `files` are member name -> bytes (attachments, the form)."""
+def build_package(
+    manifest: dict, data: dict, files: dict[str, bytes], sign: Callable[[bytes], dict] | None = None
+) -> bytes:
+    """The zip of a package: `files` are member name -> bytes (attachments, the form). `sign`
+    signs the manifest's bytes, which name every other member's SHA-256 (signature.json)."""
     members = {"case.json": json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")}
     members.update(files)
     manifest = {
@@ -223,9 +232,12 @@ def build_package(manifest: dict, data: dict, files: dict[str, bytes]) -> bytes:
         "version": VERSION,
         "members": {n: {"size": len(b), "sha256": sha256(b)} for n, b in members.items()},
     }
+    raw = json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True))
+        zf.writestr("manifest.json", raw)
+        if sign is not None:
+            zf.writestr(SIGNATURE, json.dumps(sign(raw), ensure_ascii=False, indent=1, sort_keys=True))
         for name, blob in members.items():
             zf.writestr(name, blob)
     return buf.getvalue()

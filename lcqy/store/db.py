@@ -106,6 +106,9 @@ class Ledger:
         # Run before the write lock is taken (Ctx warms its calendar here).
         self.before_write: list[Callable[[], object]] = []
         self.newer = False  # written by a newer lcqy: read, never write
+        # Run inside the next write transaction, just before it commits, then forgotten (a key
+        # first seen on a package is recorded with the package's own entries, or not at all).
+        self.on_commit: list[Callable[[], object]] = []
         self._mode_warned = False
 
     @property
@@ -256,15 +259,19 @@ class Ledger:
         try:
             start = chain.base(self.conn)
             yield self
+            for hook in self.on_commit:
+                hook()
             # Every event written in the transaction, however written, and the state it left.
             chain.seal(self.conn, start)
         except BaseException as exc:
+            self.on_commit.clear()
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             if isinstance(exc, sqlite3.OperationalError):
                 raise _refusal(exc, self.path) from None
             raise
         else:
+            self.on_commit.clear()
             try:
                 self.conn.execute("COMMIT")
             except sqlite3.OperationalError as exc:

@@ -1,0 +1,163 @@
+"""The one way lcqy writes an output file (forms, letters, reports, workbooks, packages, papers
+taken out, backups).
+
+The content goes to a file beside the target (`.NAME.PID.lcqy-part`), is flushed to the disk,
+then renamed over the target: a reader never sees half a file, and a run killed half-way leaves
+only that part file, which the next writer into the same folder removes (its process is gone).
+Only a regular file (or a symbolic link, which is replaced, not followed) is ever replaced: a
+device, a FIFO, a socket or a directory at the target is refused before any work, and stays
+what it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from lcqy.errors import LcqyError
+
+PART = ".lcqy-part"
+UNCHANGED = "台帐未改动。"
+
+_KINDS = (
+    (stat.S_ISDIR, "一个目录"),
+    (stat.S_ISCHR, "字符设备"),
+    (stat.S_ISBLK, "块设备"),
+    (stat.S_ISFIFO, "命名管道（FIFO）"),
+    (stat.S_ISSOCK, "套接字"),
+)
+
+
+def special_kind(path: Path) -> str | None:
+    """What a path is when it is not a regular file or a symbolic link (None: it is, or is absent)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
+        return "特殊文件"
+    return None
+
+
+def check_target(path: Path, force: bool = False, what: str = "输出文件（-o）") -> Path:
+    """Refuse before any work: a special file or directory, a missing folder, an existing file
+    without --force."""
+    kind = special_kind(path)
+    if kind == "一个目录":
+        raise LcqyError(f"{what} {path} 是一个目录，请写出文件名。{UNCHANGED}")
+    if kind:
+        raise LcqyError(f"{what} {path} 是{kind}，不是普通文件，lcqy 不会写入或替换它。{UNCHANGED}")
+    if not path.parent.is_dir():
+        raise LcqyError(f"输出目录 {path.parent} 不存在，请先建立或换一个位置。{UNCHANGED}")
+    if os.path.lexists(path) and not force:
+        raise LcqyError(f"文件 {path} 已存在；要覆盖请加 --force。{UNCHANGED}")
+    return path
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True
+    return True
+
+
+def sweep(folder: Path) -> None:
+    """Remove the part files of killed runs in `folder` (their process no longer exists)."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(".") and PART in name):
+            continue
+        pid_text = name.split(PART)[0].rsplit(".", 1)[-1]
+        if pid_text.isdigit() and int(pid_text) != os.getpid() and not _alive(int(pid_text)):
+            try:
+                if entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
+            except OSError:
+                pass
+
+
+def part_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.{os.getpid()}{PART}")
+
+
+def _failed(path: Path, exc: OSError) -> LcqyError:
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        why = "磁盘空间不足"
+    elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        why = "没有写入权限（或磁盘只读）"
+    else:
+        why = exc.strerror or str(exc)
+    return LcqyError(f"无法写入 {path}：{why}；写了一半的文件已删除，{path} 保持原样。")
+
+
+@contextmanager
+def writing(path: Path, *, private: bool = True) -> Iterator[Path]:
+    """A part file to write the content into (for writers that need a path: Word, Excel,
+    SQLite); on leaving the block it is flushed and renamed over `path`, or removed on error.
+    `private`: readable by its owner only (R14: contacts, enterprise details)."""
+    path = Path(path)
+    kind = special_kind(path)
+    if kind:
+        raise LcqyError(f"{path} 是{kind}，不是普通文件，lcqy 不会写入或替换它。")
+    sweep(path.parent)
+    tmp = part_path(path)
+    try:
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600 if private else 0o644)
+        os.close(fd)
+    except OSError as exc:
+        raise _failed(path, exc) from None
+    try:
+        yield tmp
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        kind = special_kind(path)  # made meanwhile: still never replaced
+        if kind:
+            raise LcqyError(f"{path} 是{kind}，不是普通文件，lcqy 不会写入或替换它。")
+        os.replace(tmp, path)
+        _sync_dir(path.parent)
+    except OSError as exc:
+        raise _failed(path, exc) from None
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
+            try:
+                leftover.unlink()
+            except OSError:
+                pass
+
+
+def _sync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_bytes(path: Path, data: bytes, *, private: bool = True) -> Path:
+    with writing(path, private=private) as tmp:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+    return Path(path)
