@@ -5,10 +5,15 @@ from __future__ import annotations
 import json
 import zipfile
 
+import test_exchange
 from conftest import signer_of, snapshot
-from test_exchange import _built, _members, _write, pair  # noqa: F401 - fixtures
+from test_exchange import _members, _write
 
 from lcqy.rules.package import build_package
+
+# The exchange tests' ledgers and package, shared.
+_built = test_exchange._built
+pair = test_exchange.pair
 
 
 def _rebuilt(pkg, sign, **manifest_changes) -> bytes:
