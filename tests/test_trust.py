@@ -83,7 +83,7 @@ def test_unsigned_and_badly_signed_packages_are_refused(pair):
     m = _members(pair["pkg"])
     m["signature.json"] = b'{"algorithm": "Ed25519", "public_key": 5, "signature": []}'
     _write(garbled, m)
-    _refused(pair, garbled, "签名 signature.json 的格式不对")
+    _refused(pair, garbled, "签名 signature.json 的字段 signature（签名）应为文字，包中是列表")
     notjson = pair["dir"] / "坏签名.lcqy"
     m["signature.json"] = b"\xff\xfe"
     _write(notjson, m)

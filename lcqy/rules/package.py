@@ -121,28 +121,23 @@ def _json(raw: bytes, what: str, path: Path) -> dict:
 def _check_manifest(m: dict, path: Path) -> None:
     if m.get("format") != FORMAT:
         raise refuse(path, "不是 lcqy 交换包（清单格式不对）")
-    if m.get("version") != VERSION:
+    if type(m.get("version")) is not int or m["version"] != VERSION:  # 1.0 and true are not 1
         raise refuse(
             path, f"交换包格式版本“{m.get('version')}”不受支持（本程序只认版本 {VERSION}），请双方使用同一版本的 lcqy"
         )
-    if m.get("type") not in TYPES:
+    if not isinstance(m.get("type"), str) or m["type"] not in TYPES:
         raise refuse(path, f"未知的交换包类型“{m.get('type')}”")
-    for side in ("from", "to"):
-        if not isinstance(m.get(side), dict):
-            raise refuse(path, f"清单缺少{'发出' if side == 'from' else '接收'}单位")
-    sender = m["from"]
-    for k in ("office_name", "prefix", "level"):
-        if not isinstance(sender.get(k), str) or not sender[k].strip() or len(sender[k]) > 100:
-            raise refuse(path, "清单中的发出单位不完整")
-    if not isinstance(m.get("key"), str) or not 0 < len(m["key"]) <= 300:
-        raise refuse(path, "清单缺少交换包标识")
-    members = m.get("members")
-    if not isinstance(members, dict) or "case.json" not in members:
-        raise refuse(path, "清单没有列出成员及其 SHA-256")
-    for name, meta in members.items():
-        ok = isinstance(meta, dict) and isinstance(meta.get("sha256"), str) and isinstance(meta.get("size"), int)
-        if not ok:
-            raise refuse(path, f"清单中成员 {name} 的记录不完整")
+    # The rest (sender, addressee, key, members) is the declared schema's (package_schema).
+
+
+def _fits(path: Path, member: str, schema: str, obj: dict) -> None:
+    """The member against its declared schema (lcqy.rules.package_schema)."""
+    from lcqy.rules import package_schema as ps
+
+    declared = getattr(ps, schema) if schema.isupper() else ps.CASE_JSON[schema]
+    why = ps.problem(member, declared, obj)
+    if why:
+        raise refuse(path, why)
 
 
 def read_package(path: Path) -> Package:
@@ -198,6 +193,9 @@ def read_package(path: Path) -> Package:
     signature = _json(members.pop(SIGNATURE), f"签名 {SIGNATURE}", path) if SIGNATURE in members else None
     manifest = _json(manifest_raw, "清单 manifest.json", path)
     _check_manifest(manifest, path)
+    _fits(path, "清单 manifest.json", "MANIFEST", manifest)
+    if signature is not None:
+        _fits(path, f"签名 {SIGNATURE}", "SIGNATURE", signature)
     listed = manifest["members"]
     extra = sorted(set(members) - set(listed))
     if extra:
@@ -208,6 +206,7 @@ def read_package(path: Path) -> Package:
         if len(members[name]) != meta["size"] or sha256(members[name]) != meta["sha256"]:
             raise refuse(path, f"成员 {name} 的 SHA-256 与清单不符（文件已被改动或损坏）")
     data = _json(members["case.json"], "case.json", path)
+    _fits(path, "case.json", manifest["type"], data)
     return Package(path, _file_sha256(path), manifest, data, members, manifest_raw, signature)
 
 
