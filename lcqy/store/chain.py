@@ -123,7 +123,7 @@ def recorded_states(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
         out.update(
             conn.execute(
                 "SELECT case_id, state FROM chain WHERE seq IN (SELECT max(seq) FROM chain "
-                "WHERE case_id IN (SELECT value FROM json_each(?)) AND event_id IS NULL GROUP BY case_id)",
+                "WHERE case_id IN (SELECT value FROM json_each(?)) AND +event_id IS NULL GROUP BY case_id)",
                 [part],
             ).fetchall()
         )
@@ -267,7 +267,10 @@ def _triggers_intact(conn: sqlite3.Connection) -> bool:
         n: " ".join((s or "").split())
         for n, s in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
     }
-    wanted = [" ".join(p.split()) for p in SQL.split(";\n") if p.strip().startswith("CREATE TRIGGER")]
+    from lcqy.store.schema import _statements
+
+    pieces = [" ".join(p.split()).rstrip(";") for p in _statements(SQL)]
+    wanted = [p for p in pieces if p.startswith("CREATE TRIGGER")]
     return all(have.get(w.split()[2]) == w for w in wanted)
 
 
