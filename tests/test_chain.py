@@ -138,7 +138,7 @@ def test_head_is_printed_and_moves_with_each_act(checked, run):
     assert r.code == 0
     first = json.loads(run("check", "--head", "--json").out)["head"]
     assert first["hash"] in r.out and str(first["links"]) in r.out
-    assert run("urge", "2", "--date", "2026-11-27").code == 0
+    assert run("urge", "2", "--no-letter", "--date", "2026-11-27").code == 0
     later = json.loads(run("check", "--head", "--json").out)["head"]
     assert later["links"] > first["links"] and later["hash"] != first["hash"]
 
