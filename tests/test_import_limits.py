@@ -3,6 +3,8 @@ by an import, openpyxl's temporary files, inverted dates, formulas without value
 
 from __future__ import annotations
 
+import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -57,14 +59,24 @@ def test_too_many_rows_are_refused(ledger, tmp_path, monkeypatch):
     _sheet(path, [_row(None) for _ in range(5)])
     r = ledger("import-ledger", str(path))
     assert r.code == 1 and "超过 3 行的导入上限" in r.err
-    # a sheet that says it is long is refused before it is read
-    wb = Workbook()
-    wb.active.append(HEAD)
-    wb.active.cell(row=20, column=1, value="x")
-    wb.save(path)
-    r = ledger("import-ledger", str(path))
-    assert r.code == 1 and "工作表有 20 行" in r.err
     assert snapshot(ledger.db) == before
+
+
+def test_a_sheet_dimension_is_only_a_hint(ledger, tmp_path):
+    """A valid five-row workbook whose sheet claims a million rows is read by its rows."""
+    path = tmp_path / "five.xlsx"
+    _sheet(path, [_row(None) for _ in range(5)])
+    claimed = tmp_path / "claims.xlsx"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(claimed, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data)
+                assert b"XFD1048576" in data
+            dst.writestr(info, data)
+    r = ledger("import-ledger", str(claimed), "--dry-run", "--json")
+    assert r.code == 0, r.err
+    assert json.loads(r.out)["rows"] == 5
 
 
 def test_numbers_an_import_voids_are_named_and_many_need_allow_gaps(ledger, tmp_path):
