@@ -46,6 +46,30 @@ def special_kind(path: Path) -> str | None:
     return None
 
 
+# Pseudo file systems: their files say size 0 or change as they are read; not papers of a case.
+_VIRTUAL = ("/proc/", "/sys/", "/dev/")
+
+
+def input_problem(path: Path) -> str | None:
+    """Why a file cannot be read as a paper or a workbook: missing, a directory, not a regular
+    file (named as what it is), or a file of the system's virtual file systems; None if fine."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return "不存在"
+    except OSError as exc:
+        return f"无法读取（{exc.strerror}）"
+    if not stat.S_ISREG(mode):
+        for test, name in _KINDS:
+            if test(mode):
+                return f"是{name}，不是普通文件"
+        return "不是普通文件"
+    real = os.path.realpath(path)
+    if real.startswith(_VIRTUAL):
+        return f"是系统的虚拟文件（{real.split('/')[1]}），不是磁盘上的普通文件"
+    return None
+
+
 def check_target(path: Path, force: bool = False, what: str = "输出文件（-o）") -> Path:
     """Refuse before any work: a special file or directory, a missing folder, an existing file
     without --force."""
@@ -94,25 +118,29 @@ def part_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}{PART}")
 
 
-def _failed(path: Path, exc: OSError) -> LcqyError:
+def _failed(path: Path, exc: OSError, untouched: bool) -> LcqyError:
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         why = "磁盘空间不足"
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
         why = "没有写入权限（或磁盘只读）"
     else:
         why = exc.strerror or str(exc)
-    return LcqyError(f"无法写入 {path}：{why}；写了一半的文件已删除，{path} 保持原样。")
+    return LcqyError(
+        f"无法写入 {path}：{why}；写了一半的文件已删除，{path} 保持原样。" + (UNCHANGED if untouched else "")
+    )
 
 
 @contextmanager
-def writing(path: Path, *, private: bool = True) -> Iterator[Path]:
+def writing(path: Path, *, private: bool = True, untouched: bool = True) -> Iterator[Path]:
     """A part file to write the content into (for writers that need a path: Word, Excel,
     SQLite); on leaving the block it is flushed and renamed over `path`, or removed on error.
-    `private`: readable by its owner only (R14: contacts, enterprise details)."""
+    `private`: readable by its owner only (R14: contacts, enterprise details). `untouched`: the
+    ledger has not been written by this command, which a failure then says."""
     path = Path(path)
+    said = UNCHANGED if untouched else ""
     kind = special_kind(path)
     if kind:
-        raise LcqyError(f"{path} 是{kind}，不是普通文件，lcqy 不会写入或替换它。")
+        raise LcqyError(f"{path} 是{kind}，不是普通文件，lcqy 不会写入或替换它。{said}")
     sweep(path.parent)
     tmp = part_path(path)
     try:
@@ -120,7 +148,7 @@ def writing(path: Path, *, private: bool = True) -> Iterator[Path]:
         fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600 if private else 0o644)
         os.close(fd)
     except OSError as exc:
-        raise _failed(path, exc) from None
+        raise _failed(path, exc, untouched) from None
     try:
         yield tmp
         fd = os.open(tmp, os.O_RDONLY)
@@ -130,11 +158,11 @@ def writing(path: Path, *, private: bool = True) -> Iterator[Path]:
             os.close(fd)
         kind = special_kind(path)  # made meanwhile: still never replaced
         if kind:
-            raise LcqyError(f"{path} 是{kind}，不是普通文件，lcqy 不会写入或替换它。")
+            raise LcqyError(f"{path} 是{kind}，不是普通文件，lcqy 不会写入或替换它。{said}")
         os.replace(tmp, path)
         _sync_dir(path.parent)
     except OSError as exc:
-        raise _failed(path, exc) from None
+        raise _failed(path, exc, untouched) from None
     finally:
         for leftover in (tmp, tmp.with_name(tmp.name + "-journal")):
             try:
@@ -156,8 +184,8 @@ def _sync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_bytes(path: Path, data: bytes, *, private: bool = True) -> Path:
-    with writing(path, private=private) as tmp:
+def write_bytes(path: Path, data: bytes, *, private: bool = True, untouched: bool = True) -> Path:
+    with writing(path, private=private, untouched=untouched) as tmp:
         with open(tmp, "wb") as fh:
             fh.write(data)
     return Path(path)

@@ -37,9 +37,14 @@ class Paper:
 
 def read_paper(path_text: str, kind: str, note: str = "") -> Paper:
     """A file from the clerk's disk, refused before reading when it is too large."""
+    from lcqy.outputs import input_problem
+
     path = Path(path_text)
-    if not path.is_file():
-        raise LcqyError(f"找不到要附上的文件 {path}" + ("（这是一个目录）。" if path.is_dir() else "。"))
+    why = input_problem(path)
+    if why == "不存在":
+        raise LcqyError(f"找不到要附上的文件 {path}。台帐未改动。")
+    if why:
+        raise LcqyError(f"要附上的 {path} {why}，不能作为附件。台帐未改动。")
     size = path.stat().st_size
     if size > MAX_ATTACHMENT:
         raise LcqyError(

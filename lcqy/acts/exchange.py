@@ -262,6 +262,10 @@ def receive(ctx: Ctx, file: str, on: str | None = None) -> dict:
         first_key = verify_sender(ctx, pkg)
         check_addressee(ctx, pkg)
         r = receive_checked(ctx, pkg, on)
+    except LcqyError as exc:  # a refusal of a date or a field: the ledger is as it was, and said so
+        if "台帐未改动" not in exc.message:
+            raise LcqyError(f"{exc.message.rstrip()}台帐未改动。", exc.code) from None
+        raise
     finally:
         ctx.ledger.on_commit.clear()  # a key first seen is kept only with a package received
     return r | ({"new_key": first_key} if first_key else {})

@@ -40,7 +40,6 @@ def export(
     """导出本办的公钥文件（不含私钥），交给对方用 lcqy keys trust 录入。"""
     from pathlib import Path
 
-    from lcqy.errors import LcqyError
     from lcqy.store.keys import export_text
 
     with open_ctx(ctx) as c:
@@ -48,10 +47,9 @@ def export(
     if output is None:
         print(text, end="")
         return
-    path = Path(output)
-    if path.exists() and not force:
-        raise LcqyError(f"文件 {path} 已存在；要覆盖请加 --force。")
-    from lcqy.outputs import write_bytes
+    from lcqy.outputs import check_target, write_bytes
+
+    path = check_target(Path(output), force)
 
     write_bytes(path, text.encode("utf-8"), private=False)
     say(f"已导出本办公钥到 {path}")

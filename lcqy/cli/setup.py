@@ -252,12 +252,12 @@ def backup_cmd(
     """备份台帐：得到一致的副本（其他命令正在写入也不影响），仅本人可读。"""
     from pathlib import Path
 
-    from lcqy.errors import LcqyError
+    from lcqy.outputs import check_target
     from lcqy.store.db import backup
 
     dest = Path(file)
-    if dest.exists() and not force:
-        raise LcqyError(f"文件 {dest} 已存在；要覆盖请加 --force。")
+    if not dest.is_dir():  # a directory gets its own advice from backup()
+        check_target(dest, force, "备份文件")
     with open_ctx(ctx) as c:
         backup(c.ledger, dest)
     say(f"已备份到 {dest}")

@@ -381,22 +381,29 @@ class Ledger:
 
 
 def backup(led: Ledger, dest: Path) -> None:
-    """A consistent copy through SQLite's online backup, readable by its owner only (R14)."""
+    """A consistent copy through SQLite's online backup, readable by its owner only (R14),
+    written beside its place and renamed there (lcqy.outputs)."""
+    from lcqy.outputs import writing
+
     if dest.is_dir():
         raise LcqyError(f"{dest} 是一个目录，请写出备份文件名，如 {dest / '台帐备份.db'}。")
     if dest.exists() and dest.resolve() == led.path.resolve():
         raise LcqyError("备份文件不能是台帐文件本身。")
-    tmp = dest.with_name(dest.name + ".part")
-    tmp.unlink(missing_ok=True)
-    create_private_file(tmp)
     try:
-        target = sqlite3.connect(str(tmp))
-        with target:
-            led.conn.backup(target)
-        target.close()
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
+        with writing(dest) as tmp:
+            target = sqlite3.connect(str(tmp))
+            try:
+                with target:
+                    led.conn.backup(target)
+            finally:
+                target.close()
+    except sqlite3.Error as exc:  # the copy's file, not the ledger: say which
+        full = "full" in str(exc) or "disk" in str(exc)
+        why = "磁盘空间不足" if full else str(exc)
+        raise LcqyError(
+            f"备份写入 {dest} 失败：{why}。写了一半的备份已删除；台帐本身没有改动，也没有损坏。"
+            "请换一个空间足够的位置再备份。"
+        ) from None
 
 
 def now_text() -> str:

@@ -1,0 +1,119 @@
+"""One safe way to write an output file, and messages that say what happened."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+
+import pytest
+from conftest import register_args, snapshot
+
+from lcqy.errors import LcqyError
+from lcqy.outputs import PART, check_target, sweep, write_bytes, writing
+
+
+def _specials(tmp_path):
+    """A FIFO, and a character device made with mknod when the tests run as root (/dev/null's numbers)."""
+    fifo = tmp_path / "管道"
+    os.mkfifo(fifo)
+    out = {"fifo": fifo}
+    if os.geteuid() == 0:
+        dev = tmp_path / "设备"
+        os.mknod(dev, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+        out["device"] = dev
+    return out
+
+
+def _still(path, kind):
+    mode = os.lstat(path).st_mode
+    assert (stat.S_ISFIFO if kind == "fifo" else stat.S_ISCHR)(mode), path
+
+
+def test_writer_refuses_special_files_and_keeps_them(tmp_path):
+    for kind, path in _specials(tmp_path).items():
+        with pytest.raises(LcqyError) as exc:
+            check_target(path, force=True)
+        assert ("命名管道" if kind == "fifo" else "字符设备") in exc.value.message and "台帐未改动" in exc.value.message
+        with pytest.raises(LcqyError):
+            write_bytes(path, b"x")
+        _still(path, kind)
+    with pytest.raises(LcqyError) as exc:
+        check_target(tmp_path, force=True)
+    assert "是一个目录" in exc.value.message
+
+
+def test_writer_replaces_whole_and_leaves_nothing_on_failure(tmp_path):
+    target = tmp_path / "报告.docx"
+    target.write_bytes(b"old")
+    with pytest.raises(RuntimeError), writing(target) as tmp:
+        tmp.write_bytes(b"half")
+        raise RuntimeError("killed half-way")
+    assert target.read_bytes() == b"old" and [p.name for p in tmp_path.iterdir()] == ["报告.docx"]
+    write_bytes(target, b"new")
+    assert target.read_bytes() == b"new" and stat.S_IMODE(target.stat().st_mode) == 0o600
+    # A symbolic link is replaced by the file, never followed.
+    elsewhere = tmp_path / "别处.txt"
+    elsewhere.write_bytes(b"keep")
+    link = tmp_path / "链接.docx"
+    link.symlink_to(elsewhere)
+    write_bytes(link, b"doc")
+    assert elsewhere.read_bytes() == b"keep" and not link.is_symlink() and link.read_bytes() == b"doc"
+
+
+def test_leftovers_of_a_killed_run_are_swept(tmp_path):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    pid = int(dead.stdout)
+    left = tmp_path / f".简报.docx.{pid}{PART}"
+    journal = tmp_path / f".备份.db.{pid}{PART}-journal"
+    mine = tmp_path / f".在写.docx.{os.getpid()}{PART}"
+    for p in (left, journal, mine):
+        p.write_bytes(b"x")
+    sweep(tmp_path)
+    assert not left.exists() and not journal.exists() and mine.exists()
+
+
+def test_backup_and_keys_export_refuse_special_files(ledger, tmp_path):
+    before = snapshot(ledger.db)
+    for kind, path in _specials(tmp_path).items():
+        for args in (("backup", str(path), "--force"), ("keys", "export", "-o", str(path), "--force")):
+            r = ledger(*args)
+            assert r.code == 1 and "不是普通文件" in r.err and "台帐未改动" in r.err, r.err
+            _still(path, kind)
+    assert snapshot(ledger.db) == before
+
+
+def test_backup_on_a_full_disk_names_the_target_not_the_ledger(ledger, tmp_path):
+    small = tmp_path / "小盘"
+    small.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)]).returncode:
+        pytest.skip("needs a small file system (mount as root)")
+    try:
+        for _ in range(40):
+            assert ledger("register", *register_args(), "--date", "2026-03-02").code == 0
+        r = ledger("backup", str(small / "备份.db"))
+        assert r.code == 1 and "磁盘空间不足" in r.err and str(small / "备份.db") in r.err, r.err
+        assert "没有损坏" in r.err and "已损坏" not in r.err and "恢复" not in r.err
+        assert list(small.iterdir()) == []  # no part file, no journal
+        assert ledger("check").code == 0
+    finally:
+        subprocess.run(["umount", str(small)])
+
+
+def test_attach_names_what_is_not_a_regular_file(ledger, tmp_path):
+    assert ledger("register", *register_args(), "--date", "2026-03-02").code == 0
+    before = snapshot(ledger.db)
+    specials = _specials(tmp_path)
+    cases = [(specials["fifo"], "命名管道（FIFO）"), (tmp_path, "是一个目录"), ("/proc/self/environ", "系统的虚拟文件")]
+    if os.path.exists("/dev/zero"):
+        cases.append(("/dev/zero", "字符设备"))
+    for path, said in cases:
+        r = ledger("attach", "1", str(path))
+        assert r.code == 1 and said in r.err and "台帐未改动" in r.err, r.err
+        assert "找不到" not in r.err and "空文件" not in r.err
+    r = ledger("attach", "1", str(tmp_path / "没有这个.pdf"))
+    assert r.code == 1 and "找不到要附上的文件" in r.err
+    assert snapshot(ledger.db) == before
+    assert json.loads(ledger("attachments", "1", "--json").out) == []
