@@ -114,12 +114,10 @@ def _build(path: Path) -> None:
     from lcqy.acts.register import register
     from lcqy.rules.constants import CATEGORIES, CLERK_CHANNELS
     from lcqy.rules.workdays import add_workdays
+    from lcqy.store.keys import seeded
 
-    led = init_ledger(path, office_name=OFFICE, prefix="临翔", level="county", clerk="赵晓云")
-    from lcqy.store.keys import ensure_own
-
-    with led.write():  # a published example: its key is derived from a fixed seed, so the file is reproducible
-        ensure_own(led, seed=b"lcqy sample ledger 2026")
+    with seeded(b"lcqy sample ledger 2026"):  # a published example: its key reproducible, like the rest
+        led = init_ledger(path, office_name=OFFICE, prefix="临翔", level="county", clerk="赵晓云")
     ctx = Ctx(ledger=led, today=SAMPLE_TODAY)
     dept_add(ctx, DEPTS)
     rng = random.Random(20260101)

@@ -89,6 +89,7 @@ TAMPER = {
         False,
         "触发器 events_chain_delete与迁移建立的不同",
     ),
+    "own key swapped": ("UPDATE office_keys SET fingerprint = 'SHA256:forged' WHERE own = 1", False, "签名密钥：本办"),
     "drop index": ("DROP INDEX dispatches_case", False, "缺少索引 dispatches_case"),
     "attachment byte": (
         "UPDATE blobs SET data = CAST(replace(CAST(data AS TEXT), 'PDF', 'PDG') AS BLOB)",

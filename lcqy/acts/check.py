@@ -18,6 +18,7 @@ from lcqy.acts.context import Ctx
 from lcqy.rules.constants import STATES
 from lcqy.store import chain
 from lcqy.store.db import BUSY_SECONDS
+from lcqy.store.keys import problems as key_problems
 from lcqy.store.migrations.m013_check_log import CASES_UNSOUND, DISPATCHES_UNSOUND
 from lcqy.store.schema import schema_problems
 
@@ -34,7 +35,7 @@ def check(ctx: Ctx, deep: bool = False) -> list[str]:
         rest, mark = _rules(ctx, deep)
         history, history_mark = chain.verify(ctx.ledger, deep)
         if deep:
-            history = schema_problems(ctx.ledger.conn) + history
+            history = schema_problems(ctx.ledger.conn) + history + key_problems(ctx.ledger.conn)
         rest += history
     except sqlite3.DatabaseError as exc:
         rest = [_damaged(exc)]

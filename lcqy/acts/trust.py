@@ -44,6 +44,11 @@ def verify_sender(ctx: Ctx, pkg: pk.Package) -> str | None:
     s = pkg.sender
     known = keys.peer(ctx.ledger, s["office_name"], s["prefix"])
     if known is not None:
+        if keys.recorded(ctx.ledger.conn).get((s["office_name"], s["prefix"])) != known["fingerprint"]:
+            raise pk.refuse(
+                pkg.path,
+                f"本台帐记录的 {office} 的密钥与历史记录不符（可能被其他程序改过），请先运行 lcqy check --deep 并核实",
+            )
         if known["fingerprint"] != fp:
             how = "首次收包时记录" if known["how"] == "tofu" else "用 lcqy keys trust 录入"
             raise pk.refuse(
@@ -58,7 +63,7 @@ def verify_sender(ctx: Ctx, pkg: pk.Package) -> str | None:
             return None  # the office's own package: refused for what it is where it is received
         raise pk.refuse(pkg.path, f"签名用的是本办自己的密钥，包上写的发出单位却是 {office}")
     on = ctx.today.isoformat()
-    ctx.ledger.on_commit.append(lambda: keys.remember(ctx.ledger, s, sig["public_key"], "tofu", on))
+    ctx.ledger.on_commit.append(lambda: keys.remember(ctx.ledger, s, sig["public_key"], "tofu", on, ctx.actor))
     return fp
 
 
@@ -195,7 +200,5 @@ def trust_file(ctx: Ctx, file: str, replace: bool = False) -> dict:
                 "DELETE FROM office_keys WHERE own = 0 AND office_name = ? AND prefix = ?",
                 [office["office_name"], office["prefix"]],
             )
-        keys.remember(led, office, obj["public_key"], "trust", ctx.today.isoformat())
-        led.event(None, ctx.today.isoformat(), "key-trust", ctx.actor, office=office["office_name"],
-                  fingerprint=fp, replaced=known["fingerprint"] if known else None)  # fmt: skip
+        keys.remember(led, office, obj["public_key"], "trust", ctx.today.isoformat(), ctx.actor)
     return {**office, "fingerprint": fp, "changed": True, "was": known["fingerprint"] if known else None}

@@ -149,8 +149,14 @@ def start(led) -> int:
 
     conn = led.conn
     n_events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
-    n = seal(conn, (0, 0)) if n_events else 0
-    ids = [i for (i,) in conn.execute("SELECT id FROM cases WHERE id NOT IN (SELECT case_id FROM chain)")]
+    fingerprint = keys.ensure_own(led)  # its history entry is chained with the rest
+    n = seal(conn, (0, 0))
+    ids = [
+        i
+        for (i,) in conn.execute(
+            "SELECT id FROM cases WHERE id NOT IN (SELECT case_id FROM chain WHERE case_id IS NOT NULL)"
+        )
+    ]
     if ids:  # cases whose state no event touched (none in a ledger lcqy wrote)
         rows = list(states(conn, ids))
         last = conn.execute("SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1").fetchone()
@@ -161,7 +167,6 @@ def start(led) -> int:
             prev = link_hash(prev, state_payload(case_id, state))
             links.append((seq, None, case_id, state, prev))
         conn.executemany("INSERT INTO chain (seq, event_id, case_id, state, hash) VALUES (?, ?, ?, ?, ?)", links)
-    fingerprint = keys.ensure_own(led)
     has_meta = conn.execute("SELECT 1 FROM meta LIMIT 1").fetchone()
     if has_meta:
         import sys
@@ -228,16 +233,16 @@ def _check_link(found: _Found, row: tuple, prev_seq: int | None, prev_hash: str 
         return
     if event_id is not None:
         if row[5] is None:
-            found.add(case_id, f"第 {event_id} 条操作记录已被删除（历史记录链第 {seq} 环）")
+            found.add(case_id, f"第 {event_id} 条记录已被删除（历史记录链第 {seq} 环）")
             return
         payload = event_payload(row[5:12])
         if row[6] != case_id:
-            found.add(case_id, f"第 {event_id} 条操作记录被移到了其他案件（历史记录链第 {seq} 环）")
+            found.add(case_id, f"第 {event_id} 条记录被移到了其他案件（历史记录链第 {seq} 环）")
             return
     else:
         payload = state_payload(case_id, state)
     if prev_hash is not None and link_hash(prev_hash, payload) != stored:
-        what = f"第 {event_id} 条操作记录" if event_id is not None else "办理状态记录"
+        what = f"第 {event_id} 条记录" if event_id is not None else "办理状态记录"
         found.add(case_id, f"{what}在写入后被改动（历史记录链第 {seq} 环的哈希不符）")
 
 
@@ -310,21 +315,21 @@ def verify(led, deep: bool = False) -> tuple[list[str], dict | None]:
             if link:
                 seqs.append(link[0])
             elif not conn.execute("SELECT 1 FROM events WHERE id = ?", [rid]).fetchone():
-                found.add(None, f"第 {rid} 条操作记录已被删除")
+                found.add(None, f"第 {rid} 条记录已被删除")
         _spot(found, conn, seqs)
         unchained = (
             "SELECT id, case_id FROM events WHERE id > ? AND id NOT IN (SELECT event_id FROM chain WHERE event_id > ?)"
         )
         args = [m_event, m_event]
     for event_id, case_id in conn.execute(unchained, args):
-        found.add(case_id, f"第 {event_id} 条操作记录不在历史记录链上（不是由 lcqy 写入的）")
+        found.add(case_id, f"第 {event_id} 条记录不在历史记录链上（不是由 lcqy 写入的）")
     if deep:
         _states(found, conn)
         for (reg_no,) in conn.execute(
             "SELECT reg_no FROM cases WHERE id NOT IN (SELECT case_id FROM events WHERE case_id IS NOT NULL) "
             "ORDER BY id"
         ):
-            found.add(None, f"{reg_no} 没有任何操作记录（登记记录已被删除）")
+            found.add(None, f"{reg_no} 没有任何历史记录（登记记录已被删除）")
     problems = found.said()
     if problems or top_hash is None:
         return problems, None
@@ -420,7 +425,7 @@ def case_problems(conn: sqlite3.Connection, case_id: int) -> list[str]:
         "AND event_id IS NOT NULL)",
         [case_id, case_id],
     ):
-        found.add(case_id, f"第 {event_id} 条操作记录不在历史记录链上（不是由 lcqy 写入的）")
+        found.add(case_id, f"第 {event_id} 条记录不在历史记录链上（不是由 lcqy 写入的）")
     now = dict(states(conn, [case_id])).get(case_id)
     was = recorded_states(conn, [case_id]).get(case_id)
     if now is not None and was is not None and now != was:

@@ -15,6 +15,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from lcqy.errors import LcqyError
 
@@ -46,23 +48,41 @@ def _raw(key) -> tuple[bytes, bytes]:
     return private, public
 
 
+_seed: bytes | None = None  # set by `seeded` only
+
+
+@contextmanager
+def seeded(seed: bytes) -> Iterator[None]:
+    """Keys made inside are derived from `seed`: for the published sample ledger only (a file
+    that must come out the same every time), never an office's."""
+    global _seed
+    _seed = seed
+    try:
+        yield
+    finally:
+        _seed = None
+
+
 def ensure_own(led, seed: bytes | None = None) -> str:
-    """The office's key, made if there is none (inside the caller's write); its fingerprint.
-    `seed` makes it reproducible: for the published sample ledger only, never an office's."""
+    """The office's key, made if there is none (inside the caller's write); its fingerprint."""
     from lcqy.store.db import now_text
 
     conn = led.conn
     row = conn.execute("SELECT fingerprint FROM office_keys WHERE own = 1").fetchone()
     if row and seed is None:
         return row[0]
+    seed = seed if seed is not None else _seed
     private, public = _raw(_new_private(seed))
     fp = fingerprint(public)
     conn.execute("DELETE FROM office_keys WHERE own = 1")
+    on = now_text()[:10]
     conn.execute(
         "INSERT INTO office_keys (own, office_name, public_key, private_key, fingerprint, how, added_on) "
         "VALUES (1, '', ?, ?, ?, 'own', ?)",
-        [_b64(public), _b64(private), fp, now_text()[:10]],
+        [_b64(public), _b64(private), fp, on],
     )
+    # In the history, hence on the chain: a key swapped by another program is found by check --deep.
+    led.event(None, on, "key-created", "lcqy", fingerprint=fp)
     return fp
 
 
@@ -115,8 +135,8 @@ def peer(led, office_name: str, prefix: str) -> dict | None:
     return {"public_key": row[0], "fingerprint": row[1], "how": row[2], "added_on": row[3], "level": row[4]}
 
 
-def remember(led, office: dict, public_b64: str, how: str, on: str) -> str:
-    """Record an office's key (inside the caller's write); its fingerprint."""
+def remember(led, office: dict, public_b64: str, how: str, on: str, actor: str = "") -> str:
+    """Record an office's key (inside the caller's write), in the history too; its fingerprint."""
     raw = public_raw(public_b64)
     assert raw is not None
     fp = fingerprint(raw)
@@ -125,7 +145,49 @@ def remember(led, office: dict, public_b64: str, how: str, on: str) -> str:
         "VALUES (0, ?, ?, ?, ?, ?, ?, ?)",
         [office["office_name"], office["prefix"], office.get("level", ""), public_b64, fp, how, on],
     )
+    action = "key-first-use" if how == "tofu" else "key-trust"
+    led.event(None, on, action, actor, office_name=office["office_name"], prefix=office["prefix"], fingerprint=fp)
     return fp
+
+
+KEY_EVENTS = ("key-created", "key-first-use", "key-trust")
+
+
+def recorded(conn) -> dict[tuple[str, str] | None, str]:
+    """Each key's fingerprint as the history last recorded it: None for the office's own key,
+    (office_name, prefix) for another office's."""
+    out: dict = {}
+    marks = ", ".join("?" * len(KEY_EVENTS))
+    for action, detail in conn.execute(
+        f"SELECT action, detail FROM events WHERE case_id IS NULL AND action IN ({marks}) ORDER BY id", KEY_EVENTS
+    ):
+        d = json.loads(detail)
+        who = None if action == "key-created" else (d.get("office_name"), d.get("prefix"))
+        out[who] = d.get("fingerprint")
+    return out
+
+
+def problems(conn) -> list[str]:
+    """The keys kept against their fingerprints and against the history (check --deep)."""
+    said = []
+    have = recorded(conn)
+    seen = set()
+    for own_, office, prefix, public, fp in conn.execute(
+        "SELECT own, office_name, prefix, public_key, fingerprint FROM office_keys ORDER BY id"
+    ):
+        who = None if own_ else (office, prefix)
+        seen.add(who)
+        name = "本办" if own_ else office
+        raw = public_raw(public or "")
+        if raw is None or fingerprint(raw) != fp or have.get(who) != fp:
+            said.append(
+                f"签名密钥：{name}的密钥（指纹 {fp}）与历史记录中记下的（{have.get(who) or '无'}）不符，"
+                "可能被其他程序改过；核实前不要接收该单位的交换包，请用备份恢复。"
+            )
+    for who, fp in have.items():
+        if who not in seen:
+            said.append(f"签名密钥：{'本办' if who is None else who[0]}的密钥（指纹 {fp}）已从台帐删除。")
+    return said
 
 
 def export_text(led) -> str:
