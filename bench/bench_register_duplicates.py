@@ -63,7 +63,7 @@ def main() -> None:
         build(path, a.cases)
         os.environ["LCQY_TODAY"] = "2026-11-27"
         from lcqy.acts.context import Ctx, today_from_env
-        from lcqy.acts.register import likely_duplicates
+        from lcqy.acts.intake.register import likely_duplicates
         from lcqy.store.db import Ledger
 
         led = Ledger.open(path)

@@ -237,7 +237,7 @@ def test_board_text_and_json_rows_agree(ledger):
     """The table and `overdue --json` are two views SQLite writes of the same rows: every
     row's cells match its record, estimated limits, 催办 counts and 督办 rows included, and
     the records have the board's Row fields in order."""
-    from lcqy.acts.overdue import Row
+    from lcqy.acts.boards.overdue import Row
     from lcqy.cli.board import _WHAT
     from tests.conftest import UNKNOWN
 
@@ -428,8 +428,8 @@ def test_check_deep_finds_board_columns_another_program_changed(ledger):
 def test_board_is_read_from_one_snapshot(ledger):
     """A command that writes while the board is being read waits for it: the board shows the
     ledger as it was when it began, each case once (it is read in several statements)."""
+    from lcqy.acts.boards.overdue import iter_overdue
     from lcqy.acts.context import Ctx
-    from lcqy.acts.overdue import iter_overdue
     from lcqy.store.db import Ledger
 
     for _ in range(4):

@@ -12,14 +12,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from lcqy.acts import dispatching as dsp
+from lcqy.acts import corrections as ud
+from lcqy.acts import dispatch as dsp
 from lcqy.acts import handling as hd
 from lcqy.acts import supervision as sv
-from lcqy.acts import undo as ud
-from lcqy.acts.admin import dept_add, init_ledger
-from lcqy.acts.check import check
+from lcqy.acts.checks.run import check
 from lcqy.acts.context import Ctx
-from lcqy.acts.register import register
+from lcqy.acts.intake.register import register
+from lcqy.acts.office import dept_add, init_ledger
 from lcqy.errors import LcqyError
 
 DEPTS = ["区财政局", "区自然资源局", "临翔供电局", "区商务局"]
@@ -81,9 +81,9 @@ class Clerk(RuleBasedStateMachine):
 
     def _round_trip(self):
         """Whatever the acts left: export → import into a new ledger → export gives the same sheets."""
-        from lcqy.acts.importing import import_ledger
-        from lcqy.acts.ledger_io import export
-        from lcqy.acts.queries import Filters
+        from lcqy.acts.boards.listing import Filters
+        from lcqy.acts.records.export import export
+        from lcqy.acts.records.importing import import_ledger
         from tests.test_excel_cli import _values
 
         d = Path(self.dir.name)

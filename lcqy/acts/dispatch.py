@@ -20,7 +20,7 @@ def _last_return(ctx: Ctx, case: dict) -> str | None:
     row = ctx.ledger.db.execute(
         "SELECT max(returned_on) FROM dispatches WHERE case_id = ? AND status = 'returned'", [case["id"]]
     ).fetchone()
-    from lcqy.acts.exchange import sent_back_on  # a case the city sent back counts as returned
+    from lcqy.acts.exchange.packages import sent_back_on  # a case the city sent back counts as returned
 
     return max(filter(None, (row[0], sent_back_on(ctx, case["id"]))), default=None)
 

@@ -8,8 +8,8 @@ from datetime import date
 from lcqy.acts.cases import active_dispatch, case_urges, dispatch_urge_count, latest, resolve
 from lcqy.acts.common import set_supervision, step_date
 from lcqy.acts.context import Ctx
-from lcqy.acts.merging import follow_merge, move_duplicates
-from lcqy.acts.register import EDITABLE, FIELDS, clean_field
+from lcqy.acts.intake.merging import follow_merge, move_duplicates
+from lcqy.acts.intake.register import EDITABLE, FIELDS, clean_field
 from lcqy.acts.supervision import URGE_KIND, case_supervision_due
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
@@ -314,7 +314,7 @@ def edit(ctx: Ctx, ref: str, *, field: str, value: str, on: str | None = None) -
             raise LcqyError(f"{names[key]}已经是“{value}”，不需要更正。")
         update = {key: new}
         if key == "major":
-            from lcqy.acts.dispatching import dispatch_base
+            from lcqy.acts.dispatch import dispatch_base
 
             due = dispatch_due(ctx.cal, dispatch_base(ctx, case), major=bool(new))
             update["dispatch_due"] = due.isoformat()

@@ -35,7 +35,7 @@ def recompute_deadlines(ctx: Ctx) -> list[dict]:
     undispatched cases and the handling limit of dispatches neither extended by hand nor taken
     from an imported sheet. A moved date is an event in the case's history; a change of the
     estimate mark alone is not. Runs inside the caller's transaction."""
-    from lcqy.acts.dispatching import dispatch_base
+    from lcqy.acts.dispatch import dispatch_base
 
     ctx.reload_calendar()
     cal, db, changed = ctx.cal, ctx.ledger.db, []

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
+from lcqy.acts.boards.supervised import supervision_due
 from lcqy.acts.cases import active_dispatch, latest, resolve
 from lcqy.acts.common import step_date
 from lcqy.acts.context import Ctx
-from lcqy.acts.dispatching import dispatch_departments, insert_dispatch
-from lcqy.acts.supervised import supervision_due
+from lcqy.acts.dispatch import dispatch_departments, insert_dispatch
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
 from lcqy.rules.constants import APPROVAL_LEVELS, SUPERVISION, TIERS

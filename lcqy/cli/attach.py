@@ -19,7 +19,7 @@ def attach_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """把文件（批示笺扫描件、企业材料、答复文件）存入台帐，随案件保存。"""
-    from lcqy.acts.attachments import attach
+    from lcqy.acts.papers.attachments import attach
     from lcqy.rules.package import size_text
 
     with open_ctx(ctx) as c:
@@ -42,8 +42,8 @@ def attachments_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """列出案件的附件：序号、名称、类别、大小、日期、经办人。"""
-    from lcqy.acts.attachments import case_attachments
     from lcqy.acts.cases import resolve
+    from lcqy.acts.papers.attachments import case_attachments
     from lcqy.rules.package import size_text
 
     with open_ctx(ctx) as c:
@@ -74,7 +74,7 @@ def attachment_cmd(
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
 ):
     """把案件的一个附件取出，存为文件。"""
-    from lcqy.acts.attachments import save_attachment
+    from lcqy.acts.papers.attachments import save_attachment
 
     with open_ctx(ctx) as c:
         path = save_attachment(c, case, n, output, force)

@@ -9,7 +9,7 @@ import typer
 from lcqy.cli._common import JSON_HELP, open_ctx
 from lcqy.cli._rows import Col
 
-# 情况 column: why a row is on the board (lcqy.acts.overdue's `reason`).
+# 情况 column: why a row is on the board (lcqy.acts.boards.overdue's `reason`).
 _WHAT = {
     "registered": "未交办",
     "dispatched": "未答复",
@@ -81,7 +81,7 @@ def overdue_cmd(
 ):
     """超期和即将到期的案件：超过交办时限未交办、超过办结时限未答复、督办到期未办结，最严重的在前；
     已转报市级的另列在后，不计入超期。"""
-    from lcqy.acts.overdue import STATUS_OF, board, iter_overdue
+    from lcqy.acts.boards.overdue import STATUS_OF, board, iter_overdue
     from lcqy.cli._rows import no_collector, print_columns, print_json_texts, say_plain
     from lcqy.rules import validate
 

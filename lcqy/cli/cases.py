@@ -13,7 +13,7 @@ from lcqy.rules.constants import CATEGORIES, CLERK_CHANNELS, STATES
 def _prompt_missing(raw: dict) -> None:
     """In a terminal, ask for what is missing (numbered menus for the fixed lists) and
     check each answer at once, so that a typo is asked again rather than refused at the end."""
-    from lcqy.acts.register import FIELDS, clean_field, missing
+    from lcqy.acts.intake.register import FIELDS, clean_field, missing
     from lcqy.errors import LcqyError
     from lcqy.rules.constants import CATEGORIES, CLERK_CHANNELS
 
@@ -66,7 +66,7 @@ def register_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """登记企业反映的困难问题（填写登记表），给出登记编号和交办时限。"""
-    from lcqy.acts.register import likely_duplicates, register
+    from lcqy.acts.intake.register import likely_duplicates, register
     from lcqy.rules.deadlines import dispatch_limit_days
 
     raw = {
@@ -145,7 +145,7 @@ def list_cmd(
     """列出台帐中的案件：默认为未办结的案件中最近登记的 50 件；--all 列出全部。
 
     可按年度、类别、状态、反映形式、部门、文字筛选。"""
-    from lcqy.acts.queries import Filters, iter_list_json, iter_list_rows, list_page, open_due
+    from lcqy.acts.boards.listing import Filters, iter_list_json, iter_list_rows, list_page, open_due
     from lcqy.cli._rows import Col, print_json_texts, print_table, say_plain
 
     f = Filters(

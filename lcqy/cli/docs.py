@@ -20,8 +20,8 @@ def form_cmd(
     templates: str = typer.Option(None, "--templates", help=TEMPLATES_HELP),
 ):
     """生成正式文书（.docx）：登记表、交办单（附登记表）、转报单（附登记表）、催办函。"""
-    from lcqy.acts.forms import write
-    from lcqy.acts.letters import write_latest
+    from lcqy.acts.papers.forms import write
+    from lcqy.acts.papers.letters import write_latest
 
     with open_ctx(ctx) as c:
         if kind == "urge":  # says so when the letter it writes again was not found
@@ -38,11 +38,11 @@ def config_cmd(
     extra: str = typer.Argument(None, help="report、evaluation 子项的新值，如 lcqy config report late-days 10"),
 ):
     """查看或保存本台帐的设置：templates 模板目录；report 简报的通报标准和版记；evaluation 年度测评权重。"""
-    from lcqy.acts.forms import set_templates
+    from lcqy.acts.papers.forms import set_templates
     from lcqy.errors import LcqyError
 
     if key in ("report", "evaluation"):
-        from lcqy.acts.report import configure
+        from lcqy.acts.figures.month import configure
 
         with open_ctx(ctx) as c:
             say("\n".join(configure(c, key, value, extra)))

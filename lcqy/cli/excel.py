@@ -23,8 +23,8 @@ def export_cmd(
     paper: str = typer.Option("A3", "--paper", help="打印纸张：A3（默认，全部栏目）或 A4（台帐基本栏目）"),
 ):
     """导出问题台帐（.xlsx）：汇总表，再按问题类别分表。"""
-    from lcqy.acts.ledger_io import count_cases, export
-    from lcqy.acts.queries import Filters
+    from lcqy.acts.boards.listing import Filters
+    from lcqy.acts.records.export import count_cases, export
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
@@ -54,7 +54,7 @@ def import_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """导入办公室原有的 Excel 台帐：逐行按登记规则检查，全部通过才导入。"""
-    from lcqy.acts.importing import import_ledger
+    from lcqy.acts.records.importing import import_ledger
 
     with open_ctx(ctx) as c:
         r = import_ledger(c, Path(file), dry_run=dry_run, allow_gaps=allow_gaps)

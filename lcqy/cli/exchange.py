@@ -17,7 +17,7 @@ def package_cmd(
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
 ):
     """（县区）重新生成已转报案件的转报包：登记内容、转报单、批示和附件，交给市服企办。"""
-    from lcqy.acts.exchange import write_escalation
+    from lcqy.acts.exchange.packages import write_escalation
 
     with open_ctx(ctx) as c:
         path = write_escalation(c, case, output, force)
@@ -31,7 +31,7 @@ def receive_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """接收交换包：市级接收县区转报包并登记；县区接收市级办理结果或退回。"""
-    from lcqy.acts.exchange import receive
+    from lcqy.acts.exchange.packages import receive
 
     with open_ctx(ctx) as c:
         r = receive(c, file, on)
@@ -69,7 +69,7 @@ def send_result_cmd(
     on: str = typer.Option(None, "--date", help=DATE_HELP),
 ):
     """（市级）答复后把办理结果包报回转报的县区：答复、答复文件和市级编号。"""
-    from lcqy.acts.exchange import send_result
+    from lcqy.acts.exchange.packages import send_result
 
     with open_ctx(ctx) as c:
         path = send_result(c, case, output, force, on)
@@ -85,7 +85,7 @@ def send_back_cmd(
     on: str = typer.Option(None, "--date", help=DATE_HELP),
 ):
     """（市级）把县区转报的案件退回县区（不属市级事项），生成退回包；市级台帐记为不予受理。"""
-    from lcqy.acts.exchange import send_back
+    from lcqy.acts.exchange.packages import send_back
 
     with open_ctx(ctx) as c:
         r = send_back(c, case, reason, output, force, on)
@@ -99,7 +99,7 @@ def package_month_cmd(
     force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
 ):
     """（县区）把某月办理情况（与月度简报同口径的各项件数和受理分类）写成交换包报市服企办。"""
-    from lcqy.acts.month_exchange import write_month_package
+    from lcqy.acts.exchange.month import write_month_package
 
     with open_ctx(ctx) as c:
         path = write_month_package(c, month, output, force)
@@ -112,7 +112,7 @@ def figures_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """某月受理案件的办理情况：本办一行；市级台帐另列各县区报来的数字和全市合计。"""
-    from lcqy.acts.month_exchange import city_figures
+    from lcqy.acts.exchange.month import city_figures
     from lcqy.cli._common import table
     from lcqy.rules.figures import COUNTS, RATES, fmt_rate
     from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES

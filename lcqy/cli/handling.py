@@ -32,7 +32,7 @@ def dispatch_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """交办：指定牵头和配合部门，给出交办编号和办结时限。"""
-    from lcqy.acts.dispatching import dispatch
+    from lcqy.acts.dispatch import dispatch
 
     with open_ctx(ctx) as c:
         r = dispatch(
@@ -66,8 +66,8 @@ def escalate_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """转报市服企办（县区台帐专用，组长审批，3个工作日内）。"""
-    from lcqy.acts.dispatching import escalate
-    from lcqy.acts.exchange import escalate_package, package_dir
+    from lcqy.acts.dispatch import escalate
+    from lcqy.acts.exchange.packages import escalate_package, package_dir
 
     folder = package_dir(package) if package else None  # checked before anything is recorded
     with open_ctx(ctx) as c:
@@ -86,7 +86,7 @@ def forward_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """咨询类问题直接转交职能部门答复（第十条）。"""
-    from lcqy.acts.dispatching import forward
+    from lcqy.acts.dispatch import forward
 
     with open_ctx(ctx) as c:
         r = forward(c, case, dept=dept, note=note, on=on)
@@ -102,7 +102,7 @@ def reject_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """不予受理（第二条），案件保留在台帐中。"""
-    from lcqy.acts.dispatching import reject
+    from lcqy.acts.dispatch import reject
 
     with open_ctx(ctx) as c:
         r = reject(c, case, reason=reason, note=note, on=on)
@@ -117,7 +117,7 @@ def return_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """退单：牵头部门认为不属本部门职责，案件回到待交办。"""
-    from lcqy.acts.dispatching import return_
+    from lcqy.acts.dispatch import return_
 
     with open_ctx(ctx) as c:
         r = return_(c, case, reason=reason, on=on)
@@ -134,7 +134,7 @@ def extend_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """延长办结时限：一般问题最长15个工作日，重大问题最长1个月。"""
-    from lcqy.acts.dispatching import extend
+    from lcqy.acts.dispatch import extend
 
     with open_ctx(ctx) as c:
         r = extend(c, case, until=until, reason=reason, override_reason=override_reason, on=on)
@@ -220,7 +220,7 @@ def urge_cmd(
 ):
     """催办：记录一次催办（次数、超期工作日、限期答复日期），并生成催办函；
     督办台帐、专项督办的已答复案件为督办，生成督办函（第十八条）。"""
-    from lcqy.acts.forms import urge_with_letter
+    from lcqy.acts.papers.forms import urge_with_letter
 
     with open_ctx(ctx) as c:
         r = urge_with_letter(

@@ -22,11 +22,11 @@ def report_cmd(
     """月度简报（第十九条）：本月、上月和本年累计的受理、交办、答复、回访、催办等数字与比率，
     分类情况，承办单位办理情况，超期未办结问题，需通报的承办单位（第二十三条）。
     加 -o 文件.docx 生成简报文书（期号按年顺编并保存，同一月份重新生成期号不变）。"""
-    from lcqy.acts.report import report_data
+    from lcqy.acts.figures.month import report_data
 
     with open_ctx(ctx) as c:
         if output:
-            from lcqy.acts.report_docx import write_report
+            from lcqy.acts.figures.bulletin import write_report
 
             path, data = write_report(
                 c, month, output, issue=issue, force=force, with_enterprises=with_enterprises, template_dir=templates

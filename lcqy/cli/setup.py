@@ -21,7 +21,7 @@ def init(
     clerk: str = typer.Option(..., "--clerk", help="经办人姓名（记入每条操作记录）"),
 ):
     """建立新台帐（不会覆盖已有文件；文件仅本人可读）。"""
-    from lcqy.acts.admin import init_ledger
+    from lcqy.acts.office import init_ledger
 
     path = db_path(ctx)
     led = init_ledger(path, office_name=office_name, prefix=prefix, level=level, clerk=clerk)
@@ -114,7 +114,7 @@ def cal_set(
     note: str = typer.Option("", "--note", help="说明，如 国务院办公厅通知"),
 ):
     """把某天定为放假或上班（本办公室自定，优先于国家日历）。"""
-    from lcqy.acts.admin import calendar_set
+    from lcqy.acts.office import calendar_set
 
     with open_ctx(ctx) as c:
         r = calendar_set(c, day, kind, note)
@@ -125,7 +125,7 @@ def cal_set(
 @cal_app.command("unset")
 def cal_unset(ctx: typer.Context, day: str = typer.Argument(..., help="日期")):
     """取消本办公室对某天的设定，恢复国家日历。"""
-    from lcqy.acts.admin import calendar_unset
+    from lcqy.acts.office import calendar_unset
 
     with open_ctx(ctx) as c:
         r = calendar_unset(c, day)
@@ -143,7 +143,7 @@ def _say_changed(changed: list[dict]) -> None:
 @cal_app.command("confirm")
 def cal_confirm(ctx: typer.Context, year: int = typer.Argument(..., help="年份：已按国务院办公厅通知逐日录入的年份")):
     """确认某年的节假日安排已由本办公室录入：该年期限不再标为估计。"""
-    from lcqy.acts.admin import calendar_confirm
+    from lcqy.acts.office import calendar_confirm
 
     with open_ctx(ctx) as c:
         r = calendar_confirm(c, year)
@@ -214,7 +214,7 @@ def cal_check(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """检查某年的国家节假日安排是否已收录。"""
-    from lcqy.acts.admin import year_summary
+    from lcqy.acts.office import year_summary
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
@@ -277,8 +277,8 @@ def check_cmd(
 
     完整检查（--deep）：逐条核对索引和全文检索索引，重读全部文字和附件，10万件约10秒，宜每月运行一次。
     """
-    from lcqy.acts.check import check
-    from lcqy.acts.check_warnings import check_warnings
+    from lcqy.acts.checks.run import check
+    from lcqy.acts.checks.warnings import check_warnings
 
     with open_ctx(ctx) as c:
         problems = check(c, deep=deep)

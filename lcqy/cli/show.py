@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.acts.exchange_view import EXCHANGE_LABELS, EXCHANGE_TEXT, case_extras
+from lcqy.acts.exchange.views import EXCHANGE_LABELS, EXCHANGE_TEXT, case_extras
 from lcqy.cli._common import JSON_HELP, est, open_ctx, print_json, table
 
 ACT_LABELS = {
@@ -81,7 +81,7 @@ _EVENT_TEXT |= {
 
 
 def _edit_text(d: dict) -> str:
-    from lcqy.acts.register import FIELDS
+    from lcqy.acts.intake.register import FIELDS
 
     flags = {"consult": "咨询类", "major": "重大问题"}
     field = d.get("field")
@@ -129,7 +129,7 @@ def show_cmd(
 ):
     """显示一件案件的全部登记内容、办理情况和完整操作记录。"""
     from lcqy.acts.cases import case_view, resolve
-    from lcqy.acts.register import FIELDS
+    from lcqy.acts.intake.register import FIELDS
 
     with open_ctx(ctx) as c:
         v = case_view(c, resolve(c, case))

@@ -30,9 +30,9 @@ def stats_cmd(
 ):
     """统计：任意期间按承办单位、问题类别、反映形式或月份的受理、交办、答复、按期办结率、解决率、
     满意率、催办等；按承办单位另有退单、延期、平均答复用时、在办最久的案件。"""
-    from lcqy.acts import stats_book
-    from lcqy.acts.stats import GROUPINGS
-    from lcqy.acts.stats_book import columns_for, stats_period
+    from lcqy.acts.figures import tables as stats_book
+    from lcqy.acts.figures.counts import GROUPINGS
+    from lcqy.acts.figures.tables import columns_for, stats_period
     from lcqy.errors import LcqyError
 
     if by == "office":
@@ -67,7 +67,7 @@ def stats_cmd(
 
 
 def _office(ctx, year, date_from, date_to, evaluation, output, as_json) -> None:
-    from lcqy.acts.office_stats import office_year
+    from lcqy.acts.figures.offices import office_year
     from lcqy.errors import LcqyError
     from lcqy.rules.figures import COUNTS, RATES, fmt_rate
     from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES

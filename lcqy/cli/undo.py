@@ -16,7 +16,7 @@ def undo_cmd(
 ):
     """撤销案件最近一次操作（答复、回访、延期、催办、销号、未答复的交办、专项督办时限、重新交办），
     留下撤销记录；交办编号作废，不再使用。"""
-    from lcqy.acts.undo import undo
+    from lcqy.acts.corrections import undo
 
     with open_ctx(ctx) as c:
         r = undo(c, case, reason=reason, on=on)

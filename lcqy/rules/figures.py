@@ -1,6 +1,6 @@
 """The figures of the monthly 简报 and of the statistics (第十九至二十三条), each defined once.
 
-Pure: the counts come in as a plain dict (lcqy.acts.stats reads them from the ledger with SQL
+Pure: the counts come in as a plain dict (lcqy.acts.figures.counts reads them from the ledger with SQL
 aggregates); this module names them, derives the rates, and says what counts. The README's
 table of figures is written from COUNTS and RATES below.
 

@@ -7,8 +7,8 @@ import heapq
 import sqlite3
 from datetime import date
 
+from lcqy.acts.boards.supervised import supervised_cases
 from lcqy.acts.context import Ctx
-from lcqy.acts.supervised import supervised_cases
 from lcqy.rules.workdays import add_month, workdays_between
 
 SOON = 2  # working days ahead that count as "coming due"

@@ -20,9 +20,9 @@ from datetime import date, timedelta
 from operator import itemgetter
 from typing import NamedTuple
 
+from lcqy.acts.boards.listing import ACTIVE_DISPATCH, DEPT_MATCH, label_sql
+from lcqy.acts.boards.supervised import DUE_AGAIN_SQL
 from lcqy.acts.context import Ctx
-from lcqy.acts.queries import ACTIVE_DISPATCH, DEPT_MATCH, label_sql
-from lcqy.acts.supervised import DUE_AGAIN_SQL
 from lcqy.errors import LcqyError
 from lcqy.rules.constants import STATES, SUPERVISION
 from lcqy.rules.workdays import add_workdays, workdays_between

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from lcqy.acts.check_stored import check_stored, record_pass
+from lcqy.acts.checks.stored import check_stored, record_pass
 from lcqy.acts.context import Ctx
 from lcqy.rules.constants import STATES
 from lcqy.store.db import BUSY_SECONDS

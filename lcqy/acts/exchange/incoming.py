@@ -8,10 +8,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from lcqy.acts.attachments import store
 from lcqy.acts.common import set_supervision, step_date
 from lcqy.acts.context import Ctx
-from lcqy.acts.exchange import incoming_papers
+from lcqy.acts.exchange.packages import incoming_papers
+from lcqy.acts.papers.attachments import store
 from lcqy.errors import LcqyError
 from lcqy.rules import package as pk
 from lcqy.rules import validate
@@ -71,7 +71,7 @@ def receive_checked(ctx: Ctx, pkg: pk.Package, on: str | None) -> dict:
     led = ctx.ledger
     s = pkg.sender
     if pkg.type == "figures":
-        from lcqy.acts.month_exchange import receive_figures
+        from lcqy.acts.exchange.month import receive_figures
 
         return receive_figures(ctx, pkg, on)
     if pkg.type == "escalation":
@@ -89,7 +89,7 @@ def receive_checked(ctx: Ctx, pkg: pk.Package, on: str | None) -> dict:
 
 
 def _escalation(ctx: Ctx, pkg: pk.Package, on: str | None) -> dict:
-    from lcqy.acts.register import FIELDS, clean_registration, insert_case
+    from lcqy.acts.intake.register import FIELDS, clean_registration, insert_case
 
     s = pkg.sender
     case, esc = pkg.data.get("case"), pkg.data.get("escalation")

@@ -22,9 +22,9 @@ ACTION = "receive-figures"
 
 
 def own_figures(ctx: Ctx, month: str) -> dict:
-    """This ledger's month: the figures of the monthly 简报 (lcqy.acts.report), as of the month's
+    """This ledger's month: the figures of the monthly 简报 (lcqy.acts.figures.month), as of the month's
     last day or today if the month is not over."""
-    from lcqy.acts.report import month_figures
+    from lcqy.acts.figures.month import month_figures
 
     first = mf.parse_month(month)
     if first > ctx.today:
@@ -33,7 +33,7 @@ def own_figures(ctx: Ctx, month: str) -> dict:
 
 
 def write_month_package(ctx: Ctx, month: str, output: str | None, force: bool = False) -> Path:
-    from lcqy.acts.exchange import _office, _put
+    from lcqy.acts.exchange.packages import _office, _put
 
     if ctx.ledger.level != "county":
         raise LcqyError("月度办理情况包由县（区）服企办报市服企办；市级台帐用 lcqy figures 查看全市情况。")

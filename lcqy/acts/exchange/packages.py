@@ -14,10 +14,10 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from lcqy.acts.attachments import Paper, annex_for, instruction_values, papers_of
 from lcqy.acts.cases import case_view, latest, resolve
 from lcqy.acts.common import output_file, step_date
 from lcqy.acts.context import Ctx
+from lcqy.acts.papers.attachments import Paper, annex_for, instruction_values, papers_of
 from lcqy.errors import LcqyError
 from lcqy.rules import package as pk
 from lcqy.rules.constants import STATES
@@ -58,7 +58,7 @@ def _papers_out(ctx: Ctx, case_id: int, only_local: bool = False) -> tuple[list[
 
 def _render(ctx: Ctx, kind: str, v: dict) -> bytes:
     """The 转报单 (with the 登记表 attached) as a clerk would print it, for the people at the other end."""
-    from lcqy.acts.forms import build, template_dir
+    from lcqy.acts.papers.forms import build, template_dir
     from lcqy.docs.render import render
 
     context, attachment, _ = build(kind, ctx.ledger.meta["office_name"], v)
@@ -127,7 +127,7 @@ def write_escalation(ctx: Ctx, ref: str, output: str | None, force: bool = False
     e = v["escalations"][-1]
     final = output_file(output, f"{e['no']}{pk.SUFFIX}", pk.SUFFIX, force)
     listed, files = _papers_out(ctx, case["id"])
-    from lcqy.acts.register import FIELDS
+    from lcqy.acts.intake.register import FIELDS
 
     data = {
         "case": {**{k: v[k] for k in FIELDS}, "reg_no": v["reg_no"], "major": v["major"]},
@@ -251,7 +251,7 @@ def send_back(ctx: Ctx, ref: str, reason: str, output: str | None, force: bool =
 
 def receive(ctx: Ctx, file: str, on: str | None = None) -> dict:
     """Take in a package: at the city an escalation, at the county a result or a send-back."""
-    from lcqy.acts.exchange_in import receive_checked
+    from lcqy.acts.exchange.incoming import receive_checked
 
     pkg = pk.read_package(Path(file))
     return receive_checked(ctx, pkg, on)

@@ -58,7 +58,7 @@ def peer_text(x: dict) -> tuple[str, str] | None:
 
 def case_extras(ctx: Ctx, v: dict) -> tuple[dict, list[tuple[str, str]]]:
     """(keys for show --json, rows for the table)."""
-    from lcqy.acts.attachments import case_attachments
+    from lcqy.acts.papers.attachments import case_attachments
     from lcqy.rules.package import TYPES, size_text
 
     papers = case_attachments(ctx, v["id"])

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from lcqy.acts import stats_snapshot as snap
 from lcqy.acts.context import Ctx
+from lcqy.acts.figures import snapshot as snap
 from lcqy.errors import LcqyError
 from lcqy.rules.constants import CATEGORIES, CHANNELS
 from lcqy.rules.figures import Period, derive

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from lcqy.acts import stats
-from lcqy.acts import stats_snapshot as snap
 from lcqy.acts.context import Ctx
+from lcqy.acts.figures import counts as stats
+from lcqy.acts.figures import snapshot as snap
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
 from lcqy.rules.figures import (
@@ -57,7 +57,7 @@ def report_data(ctx: Ctx, month: str, *, with_enterprises: bool = False) -> dict
     key = f"{first.year}-{first.month:02d}"
     offices = None
     if ctx.ledger.level == "city":  # 第三条: each county's month beside the city's own, as `lcqy figures`
-        from lcqy.acts.month_exchange import city_figures
+        from lcqy.acts.exchange.month import city_figures
 
         offices = city_figures(ctx, key)
     issue = ctx.ledger.conn.execute("SELECT year, seq FROM bulletins WHERE month = ?", [key]).fetchone()

@@ -17,7 +17,7 @@ _STATES = ("special_open", "late_dispatch", "late_reply")
 
 
 def office_year(ctx: Ctx, year: int | None) -> dict:
-    from lcqy.acts.month_exchange import city_figures
+    from lcqy.acts.exchange.month import city_figures
     from lcqy.rules import validate
     from lcqy.rules.figures import COUNTS, derive
 

@@ -5,7 +5,7 @@ dispatch still unanswered then and every case still awaiting dispatch then, each
 working days late. "Still … then" is the stored end of each span (migration 14), so a day's
 snapshot is an index range, not a look-up per dispatch ever made. The case's own columns
 (number, category, enterprise) are read only for the rows shown.
-Needs the working-day table (lcqy.acts.stats.working_day_table).
+Needs the working-day table (lcqy.acts.figures.counts.working_day_table).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def snapshot(ctx: Ctx, as_of: date) -> str:
 
 
 def late_counts(ctx: Ctx, as_of: date, by: str | None) -> list[tuple[str, int, int]]:
-    """(group, late for dispatch, late for reply) as of the day, grouped like lcqy.acts.stats."""
+    """(group, late for dispatch, late for reply) as of the day, grouped like lcqy.acts.figures.counts."""
     a = snapshot(ctx, as_of)
     if by in ("category", "channel"):
         key, frm = f"c.{by}", "temp.snap s JOIN cases c ON c.id = s.case_id"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from lcqy.acts import stats
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
-from lcqy.acts.report import evaluation_weights
+from lcqy.acts.figures import counts as stats
+from lcqy.acts.figures.month import evaluation_weights
 from lcqy.errors import LcqyError
 from lcqy.rules.figures import EVALUATION_COLUMNS, Period, evaluate, weights_text
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from lcqy.acts.cases import as_date, dispatch_urge_count
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
-from lcqy.acts.register import FIELDS
+from lcqy.acts.intake.register import FIELDS
 from lcqy.docs.fitting import brief, email_breaks, fit, phone_breaks, span_mm
 from lcqy.errors import LcqyError
 from lcqy.rules.deadlines import handling_span
@@ -224,7 +224,7 @@ def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, temp
     v = case_view(ctx, resolve(ctx, ref))
     context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
     if kind in ("dispatch", "escalate"):
-        from lcqy.acts.attachments import annex_for
+        from lcqy.acts.papers.attachments import annex_for
 
         context["annex"] = annex_for(ctx, v, kind)
     final = out_path(kind, number, output, force, context.get("letter_title"))
@@ -242,7 +242,7 @@ def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, temp
 def write(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> Path:
     """Fill one form for a case and put it in place."""
     if kind == "instruction":  # generated, not from a template
-        from lcqy.acts.attachments import write_instruction
+        from lcqy.acts.papers.attachments import write_instruction
 
         return write_instruction(ctx, ref, output, force)
     tmp, final = prepare(ctx, kind, ref, output, force, templates)
@@ -265,7 +265,7 @@ def urge_with_letter(
     inside the urge's transaction and put in place only once the urge is committed, so a letter
     that cannot be written refuses the urge, and a refused urge leaves any existing file alone."""
     from lcqy.acts.handling import urge
-    from lcqy.acts.letters import recover_letter
+    from lcqy.acts.papers.letters import recover_letter
     from lcqy.docs.render import preload
     from lcqy.rules.numbering import LETTER_KIND
 

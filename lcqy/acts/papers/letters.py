@@ -34,7 +34,7 @@ def recover_letter(ctx: Ctx, ref: str, output: str | None, templates: str | None
     """If the case's latest urge has no letter where it would have been written (its `.part`
     is still there), write that letter now and say so; returns its path."""
     from lcqy.acts.cases import case_view, resolve
-    from lcqy.acts.forms import build, out_path, write
+    from lcqy.acts.papers.forms import build, out_path, write
 
     folder = Path(output).parent if output else Path(".")
     v = case_view(ctx, resolve(ctx, ref))
@@ -60,7 +60,7 @@ def write_latest(ctx: Ctx, ref: str, output: str | None, force: bool, templates:
     it is written (the folder of `output`, else the current one); when it is not there, the line
     says so, since the clerk may believe it was sent."""
     from lcqy.acts.cases import case_view, resolve
-    from lcqy.acts.forms import build, write
+    from lcqy.acts.papers.forms import build, write
     from lcqy.docs.render import cn_date
 
     folder = Path(output).parent if output else Path(".")

@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
+from lcqy.acts.boards.listing import Filters, iter_ledger_rows, late_days
 from lcqy.acts.cases import as_date
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
-from lcqy.acts.queries import Filters, iter_ledger_rows, late_days
 from lcqy.errors import LcqyError
 
 CONTACT_KEYS = ("address", "contact", "contact_title", "phone", "email", "accepted_on", "accepted_by")

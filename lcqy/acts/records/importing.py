@@ -1,13 +1,13 @@
 """import-ledger: an office's existing Excel ledger, imported all or nothing once every row
-passes the checks of lcqy.acts.import_rows."""
+passes the checks of lcqy.acts.records.rows."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from lcqy.acts.context import Ctx
-from lcqy.acts.import_read import MAX_SHOWN, Spool, first_pass
-from lcqy.acts.import_rows import check_sheet, number_ranges
+from lcqy.acts.records.read import MAX_SHOWN, Spool, first_pass
+from lcqy.acts.records.rows import check_sheet, number_ranges
 from lcqy.errors import LcqyError
 
 # Numbers the old ledger issued but the sheet does not show are voided for good: a few (returned
@@ -20,7 +20,7 @@ GAPS_PER_ROWS = 10
 def import_ledger(ctx: Ctx, path: Path, *, dry_run: bool = False, allow_gaps: bool = False) -> dict:
     """All rows or none: every problem is reported by sheet and row before anything is written.
 
-    Two passes, so that memory does not grow with the sheet: the first (lcqy.acts.import_read)
+    Two passes, so that memory does not grow with the sheet: the first (lcqy.acts.records.read)
     reads and checks each row, keeps the few facts the checks across rows need (numbers, merges,
     states) and puts the checked row into a private spool file; once every check has passed, the
     second writes the spooled rows inside the one write transaction, which the reading and
@@ -72,7 +72,7 @@ class _DryRun(Exception):
 
 
 def _write_all(ctx: Ctx, spools: list[Spool], rows: int, source: str, new_depts: list[str], dry_run: bool) -> None:
-    from lcqy.acts.import_write import Writer
+    from lcqy.acts.records.write import Writer
 
     with ctx.ledger.write():
         writer = Writer(ctx, source, rows)

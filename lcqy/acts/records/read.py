@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lcqy.acts.context import Ctx
-from lcqy.acts.import_rows import Facts, Row, check_row
+from lcqy.acts.records.rows import Facts, Row, check_row
 from lcqy.errors import LcqyError
 
 MAX_SHOWN = 50

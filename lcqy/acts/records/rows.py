@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from lcqy.acts.context import Ctx
-from lcqy.acts.register import FIELDS, MEASURES_START, clean_field
+from lcqy.acts.intake.register import FIELDS, MEASURES_START, clean_field
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
 from lcqy.rules.constants import SATISFACTION, STATES, SUPERVISION

@@ -24,8 +24,8 @@ import re
 from datetime import timedelta
 
 from lcqy.acts.context import Ctx
-from lcqy.acts.import_rows import Row
-from lcqy.acts.register import FIELDS
+from lcqy.acts.intake.register import FIELDS
+from lcqy.acts.records.rows import Row
 from lcqy.rules.deadlines import dispatch_due, handling_due
 from lcqy.rules.numbering import format_number
 from lcqy.rules.workdays import add_workdays, one_month_limit, workdays_between
