@@ -66,6 +66,7 @@ READS: list[list[str]] = [
 ]
 
 # Acts in an order a clerk could run them; each prints its --json (or its refusal).
+# fmt: off
 ACTS: list[list[str]] = [
     ["register", "--enterprise", "临沧比对测试茶业有限公司", "--category", "用电保障", "--channel", "来电反映",
      "--address", "临翔区工业园区", "--contact", "李华", "--title", "总经理", "--phone", "13987654321",
@@ -113,6 +114,7 @@ ACTS: list[list[str]] = [
     ["dispatch", "99999", "--dept", "临翔供电局", "--approver", "张明", "--level", "主任", "--json"],
     ["reply", "2", "--result", "D", "--mode", "书面", "--summary", "x", "--json"],
 ]
+# fmt: on
 
 
 def run(lcqy: list[str], db: Path, args: list[str], cwd: Path) -> str:

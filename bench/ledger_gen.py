@@ -128,11 +128,11 @@ def generate(path: Path, cases: int, seed: int = SEED) -> dict:
     """Build a ledger of `cases` cases accepted through 2026, as of TODAY. Bulk SQL, one transaction."""
     # Imported here: the measuring process stays small (a child's peak RSS starts from its parent's).
     from lcqy.acts.office import init_ledger
-    from lcqy.calendar_source import build_calendar
     from lcqy.rules.constants import CATEGORIES, CLERK_CHANNELS
     from lcqy.rules.deadlines import dispatch_due
     from lcqy.rules.numbering import format_number
     from lcqy.rules.workdays import add_workdays
+    from lcqy.store.calendar_source import build_calendar
 
     rng = random.Random(seed)
     cal = build_calendar()

@@ -32,7 +32,7 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 def first_unknown_year() -> int:
     """The first year whose official holiday schedule the installed `holidays` lacks (2027 with
     holidays 0.109): tests of estimates use it, so a newer package does not break them."""
-    from lcqy.calendar_source import known_years
+    from lcqy.store.calendar_source import known_years
 
     return min(y for y in range(2026, 2100) if y not in known_years())
 

@@ -48,7 +48,7 @@ class Ctx:
     @property
     def cal(self) -> WorkCalendar:
         if self._cal is None:
-            from lcqy.calendar_source import build_calendar
+            from lcqy.store.calendar_source import build_calendar
 
             office = {
                 date.fromisoformat(day): kind

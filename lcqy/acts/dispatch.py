@@ -16,12 +16,19 @@ from lcqy.rules.deadlines import check_approval, dispatch_due, extension_limit, 
 from lcqy.rules.workdays import next_workday
 
 
+def sent_back_on(ctx: Ctx, case_id: int) -> str | None:
+    """When the city's send-back of this case came in (the dispatch limit runs again from it)."""
+    row = ctx.ledger.conn.execute(
+        "SELECT max(done_on) FROM exchanges WHERE case_id = ? AND direction = 'in' AND kind = 'send-back'", [case_id]
+    ).fetchone()
+    return row[0] if row else None
+
+
 def _last_return(ctx: Ctx, case: dict) -> str | None:
     row = ctx.ledger.db.execute(
         "SELECT max(returned_on) FROM dispatches WHERE case_id = ? AND status = 'returned'", [case["id"]]
     ).fetchone()
-    from lcqy.acts.exchange.packages import sent_back_on  # a case the city sent back counts as returned
-
+    # a case the city sent back counts as returned
     return max(filter(None, (row[0], sent_back_on(ctx, case["id"]))), default=None)
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+from lcqy.acts.boards.supervised import case_supervision_due
 from lcqy.acts.cases import active_dispatch, case_urges, dispatch_urge_count, latest, resolve
 from lcqy.acts.common import set_supervision, step_date
 from lcqy.acts.context import Ctx
 from lcqy.acts.intake.merging import follow_merge, move_duplicates
 from lcqy.acts.intake.register import EDITABLE, FIELDS, clean_field
-from lcqy.acts.supervision import URGE_KIND, case_supervision_due
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
 from lcqy.rules.constants import FOLLOWUP_METHODS, REPLY_MODES, RESULTS, SATISFACTION, STATES, SUPERVISION
 from lcqy.rules.deadlines import dispatch_due
+from lcqy.rules.letters import URGE_KIND
 from lcqy.rules.workdays import add_workdays, workdays_between
 
 URGE_REPLY_DAYS = 3  # working days a 催办函 gives the department to answer
@@ -153,25 +154,6 @@ def followup(
     return {"case": case, **row, "supervision": case["supervision"], "cleared": cleared}
 
 
-def close_blockers(rep: dict | None, fol: dict | None) -> list[str]:
-    """What stands between a case and 销号 (第十八条): latest reply A, enterprise satisfied.
-
-    `fol` is the latest follow-up; it counts only if it followed the latest reply.
-    """
-    out = []
-    if rep is None:
-        return ["还没有答复"]
-    if rep["result"] != "A":
-        out.append(f"最近一次答复是{rep['result']}类，须为A类（已解决或基本解决）")
-    if fol is None or fol["reply_id"] != rep["id"]:
-        out.append("最近一次答复后还没有回访企业（lcqy followup）")
-    elif fol["satisfaction"] not in ("满意", "基本满意"):
-        out.append(f"企业回访结果为“{fol['satisfaction']}”，须为满意或基本满意")
-    elif fol["incomplete"]:
-        out.append("回访认定办理不彻底")
-    return out
-
-
 def close(ctx: Ctx, ref: str, *, on: str | None = None) -> dict:
     led = ctx.ledger
     with led.write():
@@ -179,7 +161,7 @@ def close(ctx: Ctx, ref: str, *, on: str | None = None) -> dict:
         states.check("close", case["state"])
         rep = latest(ctx, "replies", case["id"])
         fol = latest(ctx, "followups", case["id"])
-        missing = close_blockers(rep, fol)
+        missing = states.close_blockers(rep, fol)
         if missing:
             raise LcqyError("不能销号：" + "；".join(missing) + "。")
         d = step_date(ctx, on, "回访日期", fol["followed_on"])

@@ -31,7 +31,7 @@ def receive_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """接收交换包：市级接收县区转报包并登记；县区接收市级办理结果或退回。"""
-    from lcqy.acts.exchange.packages import receive
+    from lcqy.acts.exchange.incoming import receive
 
     with open_ctx(ctx) as c:
         r = receive(c, file, on)
@@ -112,7 +112,7 @@ def figures_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """某月受理案件的办理情况：本办一行；市级台帐另列各县区报来的数字和全市合计。"""
-    from lcqy.acts.exchange.month import city_figures
+    from lcqy.acts.figures.city import city_figures
     from lcqy.cli._common import table
     from lcqy.rules.figures import COUNTS, RATES, fmt_rate
     from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES

@@ -220,7 +220,7 @@ def urge_cmd(
 ):
     """催办：记录一次催办（次数、超期工作日、限期答复日期），并生成催办函；
     督办台帐、专项督办的已答复案件为督办，生成督办函（第十八条）。"""
-    from lcqy.acts.papers.forms import urge_with_letter
+    from lcqy.acts.supervision import urge_with_letter
 
     with open_ctx(ctx) as c:
         r = urge_with_letter(

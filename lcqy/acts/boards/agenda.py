@@ -9,6 +9,7 @@ from datetime import date
 
 from lcqy.acts.boards.supervised import supervised_cases
 from lcqy.acts.context import Ctx
+from lcqy.rules import states
 from lcqy.rules.workdays import add_month, workdays_between
 
 SOON = 2  # working days ahead that count as "coming due"
@@ -163,13 +164,12 @@ def _order(item: tuple) -> tuple:
 
 
 def _answered(r, sup: dict | None, add, chase) -> None:
-    from lcqy.acts.handling import close_blockers
 
     rep = {"id": r["reply_id"], "result": r["result"]}
     fol = None
     if r["followup_reply"] is not None:
         fol = {"reply_id": r["followup_reply"], "satisfaction": r["satisfaction"], "incomplete": r["incomplete"]}
-    if not close_blockers(rep, fol):
+    if not states.close_blockers(rep, fol):
         add("ready_close", r, f"A类答复，企业{r['satisfaction']}", "lcqy close {n}")
         return
     followed = fol is not None and fol["reply_id"] == rep["id"]

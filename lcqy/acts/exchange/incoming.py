@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from pathlib import Path
 
 from lcqy.acts.common import set_supervision, step_date
 from lcqy.acts.context import Ctx
-from lcqy.acts.exchange.packages import incoming_papers
-from lcqy.acts.papers.attachments import store
+from lcqy.acts.papers.attachments import Paper, store
 from lcqy.errors import LcqyError
 from lcqy.rules import package as pk
 from lcqy.rules import validate
@@ -221,3 +221,35 @@ def _result(ctx: Ctx, pkg: pk.Package, case: dict, esc: dict, city: dict, number
         led.event(case["id"], d, "receive", ctx.actor, summary=summary, file=pkg.path.name)
     return {"type": pkg.type, "case": case, "from": pkg.sender["office_name"], **_peer(numbers, "city_"),
             "reg_no": case["reg_no"], "attachments": len(papers)}  # fmt: skip
+
+
+# -- receive -----------------------------------------------------------------------------------
+
+
+def receive(ctx: Ctx, file: str, on: str | None = None) -> dict:
+    """Take in a package: at the city an escalation, at the county a result or a send-back."""
+    pkg = pk.read_package(Path(file))
+    return receive_checked(ctx, pkg, on)
+
+
+def incoming_papers(pkg: pk.Package, source: str) -> list[Paper]:
+    """The attachments a package lists, each checked against its member."""
+    listed = pkg.data.get("attachments", [])
+    if not isinstance(listed, list) or len(listed) > pk.MAX_MEMBERS:
+        raise pk.refuse(pkg.path, "附件清单不对")
+    papers = []
+    for a in listed:
+        if not isinstance(a, dict) or a.get("member") not in pkg.members:
+            raise pk.refuse(pkg.path, "附件清单所列的成员不在包中")
+        data = pkg.members[a["member"]]
+        if pk.sha256(data) != a.get("sha256") or len(data) != a.get("size"):
+            raise pk.refuse(pkg.path, f"附件 {a['member']} 的 SHA-256 与清单不符")
+        if a.get("kind") not in pk.ATTACH_KINDS:
+            raise pk.refuse(pkg.path, f"附件 {a['member']} 的类别“{a.get('kind')}”不对")
+        try:
+            note = validate.optional_text("附件说明", a.get("note") or "", 200)
+            added = validate.parse_date("附件日期", a.get("added_on")).isoformat()
+        except LcqyError as exc:
+            raise pk.refuse(pkg.path, f"附件 {a['member']}：{exc.message.rstrip('。')}") from None
+        papers.append(Paper(pk.clean_file_name(str(a.get("name"))), a["kind"], data, note, source, added))
+    return papers

@@ -13,23 +13,11 @@ from pathlib import Path
 
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
+from lcqy.acts.figures.city import ACTION, own_figures, received
 from lcqy.errors import LcqyError
 from lcqy.rules import month_figures as mf
 from lcqy.rules import package as pk
 from lcqy.store.db import now_text
-
-ACTION = "receive-figures"
-
-
-def own_figures(ctx: Ctx, month: str) -> dict:
-    """This ledger's month: the figures of the monthly 简报 (lcqy.acts.figures.month), as of the month's
-    last day or today if the month is not over."""
-    from lcqy.acts.figures.month import month_figures
-
-    first = mf.parse_month(month)
-    if first > ctx.today:
-        raise LcqyError(f"{month} 还没有开始，没有办理情况。")
-    return month_figures(ctx, first)
 
 
 def write_month_package(ctx: Ctx, month: str, output: str | None, force: bool = False) -> Path:
@@ -51,17 +39,6 @@ def write_month_package(ctx: Ctx, month: str, output: str | None, force: bool = 
             ctx.ledger.event(None, today, "package-month", ctx.actor, month=data["month"], file=final.name)
 
     return _put(blob, final, record)
-
-
-def received(ctx: Ctx, month: str | None = None) -> list[dict]:
-    """The latest figures each office sent, per month (or for one month)."""
-    rows = ctx.ledger.db.query("SELECT detail FROM events WHERE case_id IS NULL AND action = ? ORDER BY id", [ACTION])
-    latest: dict[tuple[str, str], dict] = {}
-    for r in rows:
-        d = json.loads(r["detail"])
-        if month is None or d["month"] == month:
-            latest[(d["prefix"], d["month"])] = d
-    return list(latest.values())
 
 
 def receive_figures(ctx: Ctx, pkg: pk.Package, on: str | None) -> dict:
@@ -94,20 +71,3 @@ def receive_figures(ctx: Ctx, pkg: pk.Package, on: str | None) -> dict:
     return {"type": "figures", "from": s["office_name"], "month": month, "as_of": detail["as_of"],
             "received": counts["received"], "late_now": counts["late_dispatch"] + counts["late_reply"],
             "replaced": bool(before)}  # fmt: skip
-
-
-def city_figures(ctx: Ctx, month: str) -> list[dict]:
-    """One line per office for `month`: this office first, then every county that sent figures,
-    then (at the city) the city-wide total."""
-    from lcqy.rules.figures import derive
-
-    own = own_figures(ctx, month)
-    month = own["month"]
-    lines = [{"office_name": ctx.ledger.meta["office_name"], "as_of": own["period"]["as_of"], **own["figures"]}]
-    if ctx.ledger.level != "city":
-        return lines
-    for x in sorted(received(ctx, month), key=lambda x: x["prefix"]):
-        lines.append({"office_name": x["office_name"], "as_of": x["as_of"], **derive(x["figures"])})
-    escalated_in = own["received_by"]["channel"].get(mf.COUNTY_CHANNEL, 0)
-    total = {"office_name": "全市合计", "as_of": own["period"]["as_of"], **mf.combine(lines, escalated_in)}
-    return [*lines, total]

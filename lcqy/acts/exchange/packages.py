@@ -17,7 +17,7 @@ from pathlib import Path
 from lcqy.acts.cases import case_view, latest, resolve
 from lcqy.acts.common import output_file, step_date
 from lcqy.acts.context import Ctx
-from lcqy.acts.papers.attachments import Paper, annex_for, instruction_values, papers_of
+from lcqy.acts.papers.attachments import annex_for, instruction_values, papers_of
 from lcqy.errors import LcqyError
 from lcqy.rules import package as pk
 from lcqy.rules.constants import STATES
@@ -29,14 +29,6 @@ def package_dir(text: str) -> Path:
     if not path.is_dir():
         raise LcqyError(f"转报包目录（--package）{path} 不存在或不是目录，请先建立。台帐未改动。")
     return path
-
-
-def sent_back_on(ctx: Ctx, case_id: int) -> str | None:
-    """When the city's send-back of this case came in (the dispatch limit runs again from it)."""
-    row = ctx.ledger.conn.execute(
-        "SELECT max(done_on) FROM exchanges WHERE case_id = ? AND direction = 'in' AND kind = 'send-back'", [case_id]
-    ).fetchone()
-    return row[0] if row else None
 
 
 def _office(ctx: Ctx) -> dict:
@@ -65,7 +57,7 @@ def _render(ctx: Ctx, kind: str, v: dict) -> bytes:
     context["annex"] = annex_for(ctx, v, kind)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "form.docx"
-        render(kind, context, out, template_dir=template_dir(ctx, None), attachment_context=attachment)
+        render(kind, context, out, template_dir=template_dir(ctx, None), attachment_context=attachment, today=ctx.today)
         return out.read_bytes()
 
 
@@ -77,7 +69,7 @@ def _instruction_page(ctx: Ctx, v: dict) -> dict[str, bytes]:
         return {}
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "i.docx"
-        instruction.write(values, out)
+        instruction.write(values, out, ctx.today)
         return {f"{values['doc_no']}批示笺.docx": out.read_bytes()}
 
 
@@ -244,39 +236,3 @@ def send_back(ctx: Ctx, ref: str, reason: str, output: str | None, force: bool =
 
     path = _put(blob, final, record)
     return {"case": case, "path": path, "county": x["peer_office"]}
-
-
-# -- receive -----------------------------------------------------------------------------------
-
-
-def receive(ctx: Ctx, file: str, on: str | None = None) -> dict:
-    """Take in a package: at the city an escalation, at the county a result or a send-back."""
-    from lcqy.acts.exchange.incoming import receive_checked
-
-    pkg = pk.read_package(Path(file))
-    return receive_checked(ctx, pkg, on)
-
-
-def incoming_papers(pkg: pk.Package, source: str) -> list[Paper]:
-    """The attachments a package lists, each checked against its member."""
-    from lcqy.rules import validate
-
-    listed = pkg.data.get("attachments", [])
-    if not isinstance(listed, list) or len(listed) > pk.MAX_MEMBERS:
-        raise pk.refuse(pkg.path, "附件清单不对")
-    papers = []
-    for a in listed:
-        if not isinstance(a, dict) or a.get("member") not in pkg.members:
-            raise pk.refuse(pkg.path, "附件清单所列的成员不在包中")
-        data = pkg.members[a["member"]]
-        if pk.sha256(data) != a.get("sha256") or len(data) != a.get("size"):
-            raise pk.refuse(pkg.path, f"附件 {a['member']} 的 SHA-256 与清单不符")
-        if a.get("kind") not in pk.ATTACH_KINDS:
-            raise pk.refuse(pkg.path, f"附件 {a['member']} 的类别“{a.get('kind')}”不对")
-        try:
-            note = validate.optional_text("附件说明", a.get("note") or "", 200)
-            added = validate.parse_date("附件日期", a.get("added_on")).isoformat()
-        except LcqyError as exc:
-            raise pk.refuse(pkg.path, f"附件 {a['member']}：{exc.message.rstrip('。')}") from None
-        papers.append(Paper(pk.clean_file_name(str(a.get("name"))), a["kind"], data, note, source, added))
-    return papers

@@ -5,5 +5,6 @@
 - month: the month's figures, its 期号 and the report settings.
 - bulletin: the 简报 written (.docx).
 - tables: `stats` for any period, its workbook, the year-end evaluation.
+- city: each office's month figures side by side (this ledger's own, the counties' received).
 - offices: the city's table of the offices' monthly figures.
 """

@@ -69,7 +69,7 @@ def write_report(
             values = context(
                 data, issue_no=seq, issued_on=ctx.today, settings=settings, with_enterprises=with_enterprises
             )
-            render("report", values, tmp, template_dir=folder)
+            render("report", values, tmp, template_dir=folder, today=ctx.today)
             with led.write():
                 if _issue(ctx, key, year, issue) != (seq, store):
                     continue

@@ -3,42 +3,24 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 
 from lcqy.acts.context import Ctx
 from lcqy.acts.figures import counts as stats
 from lcqy.acts.figures import snapshot as snap
+from lcqy.acts.figures.city import city_figures
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
 from lcqy.rules.figures import (
     EVALUATION_DEFAULTS,
     EVALUATION_LABELS,
     REPORT_DEFAULTS,
-    Period,
     month_periods,
     parse_month,
+    period_json,
     units_to_name,
 )
 
 LATE_LIST_MAX = 100  # the worst late cases listed (四、超期未办结问题); figures.late_now counts them all
-
-
-def _period_json(p: Period) -> dict:
-    return {"start": p.start.isoformat(), "end": p.end.isoformat(), "as_of": p.as_of.isoformat()}
-
-
-def month_figures(ctx: Ctx, month: str | date) -> dict:
-    """One month's figures as a plain dict (every count and rate of lcqy.rules.figures, received
-    by category and channel): what a county sends the city, what the 简报 prints."""
-    first = parse_month(month) if isinstance(month, str) else month.replace(day=1)
-    p = month_periods(first, ctx.today)["month"]
-    stats.working_day_table(ctx, p.as_of)
-    return {
-        "month": f"{first.year}-{first.month:02d}",
-        "period": _period_json(p),
-        "figures": stats.totals(ctx, p),
-        "received_by": stats.received_breakdown(ctx, p)[0],
-    }
 
 
 def report_data(ctx: Ctx, month: str, *, with_enterprises: bool = False) -> dict:
@@ -57,15 +39,13 @@ def report_data(ctx: Ctx, month: str, *, with_enterprises: bool = False) -> dict
     key = f"{first.year}-{first.month:02d}"
     offices = None
     if ctx.ledger.level == "city":  # 第三条: each county's month beside the city's own, as `lcqy figures`
-        from lcqy.acts.exchange.month import city_figures
-
         offices = city_figures(ctx, key)
     issue = ctx.ledger.conn.execute("SELECT year, seq FROM bulletins WHERE month = ?", [key]).fetchone()
     return {
         "month": key,
         "office": ctx.ledger.meta.get("office_name", ""),
         "issue": {"year": issue[0], "number": issue[1]} if issue else None,
-        "periods": {name: _period_json(q) for name, q in periods.items()},
+        "periods": {name: period_json(q) for name, q in periods.items()},
         "figures": figures,
         "received_by_category": _by_period(breakdown, "category"),
         "received_by_channel": _by_period(breakdown, "channel"),

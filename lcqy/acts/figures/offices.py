@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 from lcqy.acts.context import Ctx
+from lcqy.acts.figures.city import city_figures
 from lcqy.errors import LcqyError
 
 # A state on a day, not an act in a month: not added up over months.
@@ -17,7 +18,6 @@ _STATES = ("special_open", "late_dispatch", "late_reply")
 
 
 def office_year(ctx: Ctx, year: int | None) -> dict:
-    from lcqy.acts.exchange.month import city_figures
     from lcqy.rules import validate
     from lcqy.rules.figures import COUNTS, derive
 

@@ -10,7 +10,7 @@ from lcqy.acts.context import Ctx
 from lcqy.acts.figures import counts as stats
 from lcqy.acts.figures.month import evaluation_weights
 from lcqy.errors import LcqyError
-from lcqy.rules.figures import EVALUATION_COLUMNS, Period, evaluate, weights_text
+from lcqy.rules.figures import EVALUATION_COLUMNS, Period, evaluate, period_json, weights_text
 
 # -- stats --by … -------------------------------------------------------------------
 
@@ -77,12 +77,8 @@ def stats_rows(ctx: Ctx, p: Period, by: str) -> list[dict]:
     return [{"key": r["key"], **{k: r.get(k) for k in keys}} for r in rows]
 
 
-def _period_json(p: Period) -> dict:
-    return {"start": p.start.isoformat(), "end": p.end.isoformat(), "as_of": p.as_of.isoformat()}
-
-
 def table(ctx: Ctx, by: str, p: Period) -> dict:
-    return {"by": by, "period": _period_json(p), "rows": stats_rows(ctx, p, by)}
+    return {"by": by, "period": period_json(p), "rows": stats_rows(ctx, p, by)}
 
 
 def evaluation(ctx: Ctx, p: Period) -> dict:
@@ -94,7 +90,7 @@ def evaluation(ctx: Ctx, p: Period) -> dict:
     rows = [r for r in rows if r["dispatched"] or r["fell_due"] or r["latest"] or r["followups"]]
     ranked = evaluate(rows, weights)
     return {
-        "period": _period_json(p),
+        "period": period_json(p),
         "weights": weights,
         "formula": weights_text(weights),
         "rows": [{"key": r["key"], **{k: r.get(k) for k in keys}} for r in ranked],

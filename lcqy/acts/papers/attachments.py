@@ -228,7 +228,7 @@ def write_instruction(ctx: Ctx, ref: str, output: str | None, force: bool) -> Pa
     tmp.unlink(missing_ok=True)
     create_private_file(tmp)
     try:
-        instruction.write(values, tmp)
+        instruction.write(values, tmp, ctx.today)
         os.replace(tmp, final)
     finally:
         tmp.unlink(missing_ok=True)

@@ -13,6 +13,7 @@ from lcqy.acts.intake.register import FIELDS
 from lcqy.docs.fitting import brief, email_breaks, fit, phone_breaks, span_mm
 from lcqy.errors import LcqyError
 from lcqy.rules.deadlines import handling_span
+from lcqy.rules.letters import MEASURES, letter_title, urge_basis
 
 FORM_NAMES = {"register": "登记表", "dispatch": "交办单", "escalate": "转报单", "urge": "催办函"}
 
@@ -117,8 +118,6 @@ def escalate_context(office: str, v: dict) -> dict:
 def urge_context(office: str, v: dict) -> dict:
     if not v["urges"]:
         raise LcqyError(f"{v['reg_no']} 还没有催办记录。用 lcqy urge 催办（同时生成催办函）。")
-    from lcqy.acts.supervision import MEASURES, letter_title, urge_basis
-
     u = v["urges"][-1]
     d = next(x for x in v["dispatches"] if x["id"] == u["dispatch_id"])
     kind = u.get("kind") or "催办"  # a 督办 (督办台帐 or 专项督办) writes a 督办函
@@ -232,7 +231,8 @@ def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, temp
     tmp.unlink(missing_ok=True)
     create_private_file(tmp)  # 0600: the forms carry the enterprise's contacts
     try:
-        render(kind, context, tmp, template_dir=template_dir(ctx, templates), attachment_context=attachment)
+        folder = template_dir(ctx, templates)
+        render(kind, context, tmp, template_dir=folder, attachment_context=attachment, today=ctx.today)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -248,51 +248,3 @@ def write(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templa
     tmp, final = prepare(ctx, kind, ref, output, force, templates)
     os.replace(tmp, final)
     return final
-
-
-def urge_with_letter(
-    ctx: Ctx,
-    ref: str,
-    *,
-    note: str = "",
-    on: str | None = None,
-    letter: bool = True,
-    output: str | None = None,
-    force: bool = False,
-    templates: str | None = None,
-) -> dict:
-    """Record an urge (第十八条) and write its 催办函, all or nothing: the letter is filled
-    inside the urge's transaction and put in place only once the urge is committed, so a letter
-    that cannot be written refuses the urge, and a refused urge leaves any existing file alone."""
-    from lcqy.acts.handling import urge
-    from lcqy.acts.papers.letters import recover_letter
-    from lcqy.docs.render import preload
-    from lcqy.rules.numbering import LETTER_KIND
-
-    if letter:  # the template is read and checked before the urge takes the write lock
-        recover_letter(ctx, ref, output, templates)
-        preload("urge", template_dir(ctx, templates))
-    pending: list[tuple[Path, Path]] = []
-
-    def letter_for(r: dict) -> str | None:
-        # The letter's number is issued inside the urge's transaction, so a refused urge (or a
-        # letter that cannot be written) leaves no gap in the sequence.
-        led = ctx.ledger
-        year = int(r["urged_on"][:4])
-        _, number = led.allocate(LETTER_KIND, year, r["urged_on"], r["case"]["id"])
-        led.db.execute("UPDATE urges SET letter_no = ? WHERE id = ?", [number, r["id"]])
-        r["letter_no"] = number
-        if not letter:
-            return None
-        pending.append(prepare(ctx, "urge", r["case"]["reg_no"], output, force, templates))
-        return str(pending[-1][1])
-
-    try:
-        result = urge(ctx, ref, note=note, on=on, then=letter_for)
-    except BaseException:
-        for tmp, _ in pending:
-            tmp.unlink(missing_ok=True)
-        raise
-    for tmp, final in pending:
-        os.replace(tmp, final)
-    return result
