@@ -110,8 +110,9 @@ def _build(path: Path) -> None:
     from lcqy.acts import dispatch as dsp
     from lcqy.acts import handling as hd
     from lcqy.acts.context import Ctx
+    from lcqy.acts.departments import dept_add
     from lcqy.acts.intake.register import register
-    from lcqy.acts.office import dept_add, init_ledger
+    from lcqy.acts.office import init_ledger
     from lcqy.rules.constants import CATEGORIES, CLERK_CHANNELS
     from lcqy.rules.workdays import add_workdays
 

@@ -18,8 +18,9 @@ from lcqy.acts import handling as hd
 from lcqy.acts import supervision as sv
 from lcqy.acts.checks.run import check
 from lcqy.acts.context import Ctx
+from lcqy.acts.departments import dept_add
 from lcqy.acts.intake.register import register
-from lcqy.acts.office import dept_add, init_ledger
+from lcqy.acts.office import init_ledger
 from lcqy.errors import LcqyError
 
 DEPTS = ["区财政局", "区自然资源局", "临翔供电局", "区商务局"]

@@ -9,6 +9,7 @@ from lcqy.acts.boards.supervised import case_supervision_due
 from lcqy.acts.cases import active_dispatch, case_urges, dispatch_urge_count, latest, resolve
 from lcqy.acts.common import set_supervision, step_date
 from lcqy.acts.context import Ctx
+from lcqy.acts.dispatch import dispatch_base
 from lcqy.acts.intake.merging import follow_merge, move_duplicates
 from lcqy.acts.intake.register import EDITABLE, FIELDS, clean_field
 from lcqy.errors import LcqyError
@@ -296,8 +297,6 @@ def edit(ctx: Ctx, ref: str, *, field: str, value: str, on: str | None = None) -
             raise LcqyError(f"{names[key]}已经是“{value}”，不需要更正。")
         update = {key: new}
         if key == "major":
-            from lcqy.acts.dispatch import dispatch_base
-
             due = dispatch_due(ctx.cal, dispatch_base(ctx, case), major=bool(new))
             update["dispatch_due"] = due.isoformat()
             update["dispatch_due_estimated"] = int(ctx.cal.is_estimate(due))

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from lcqy.acts.context import Ctx
+from lcqy.acts.dispatch import dispatch_base
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
 from lcqy.rules.constants import LEVELS
@@ -24,18 +25,11 @@ def init_ledger(path: Path, *, office_name: str, prefix: str, level: str, clerk:
     return Ledger.create(path, {"office_name": office_name, "prefix": prefix, "level": level, "clerk": clerk})
 
 
-def dept_add(ctx: Ctx, names: list[str]) -> list[str]:
-    from lcqy.acts.departments import dept_add as add
-
-    return add(ctx, names)["added"]
-
-
 def recompute_deadlines(ctx: Ctx) -> list[dict]:
     """Open deadlines computed from the calendar follow a change of it: the dispatch limit of
     undispatched cases and the handling limit of dispatches neither extended by hand nor taken
     from an imported sheet. A moved date is an event in the case's history; a change of the
     estimate mark alone is not. Runs inside the caller's transaction."""
-    from lcqy.acts.dispatch import dispatch_base
 
     ctx.reload_calendar()
     cal, db, changed = ctx.cal, ctx.ledger.db, []

@@ -29,6 +29,8 @@ TRANSITIONS: dict[str, tuple[str, frozenset[str], str | None]] = {
 }
 
 TERMINAL = frozenset({"closed", "rejected", "forwarded", "merged", "void"})
+# the states of a case still being handled, in the order of STATES
+OPEN_STATES = tuple(s for s in STATES if s not in TERMINAL)
 
 
 def check(act: str, state: str) -> str | None:

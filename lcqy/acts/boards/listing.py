@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 
+from lcqy.acts.common import require_dept
 from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
 from lcqy.rules.constants import CATEGORIES, CHANNELS, STATES, SUPERVISION
-from lcqy.rules.states import TERMINAL
+from lcqy.rules.states import OPEN_STATES
 from lcqy.rules.workdays import workdays_between
-
-OPEN_STATES = tuple(s for s in STATES if s not in TERMINAL)
 
 # The case's active dispatch (the latest one not returned).
 ACTIVE_DISPATCH = "d.id = (SELECT max(id) FROM dispatches WHERE case_id = c.id AND status = 'active')"
@@ -142,8 +141,6 @@ def _where(ctx: Ctx, f: Filters, *, count: bool = False) -> tuple[list[str], dic
     where: list[str] = []
     params: dict = {}
     if f.dept:
-        from lcqy.acts.common import require_dept
-
         require_dept(ctx, f.dept, "部门（--dept）")
         where.append(DEPT_MATCH)
         params["dept"] = f.dept

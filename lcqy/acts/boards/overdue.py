@@ -22,6 +22,7 @@ from typing import NamedTuple
 
 from lcqy.acts.boards.listing import ACTIVE_DISPATCH, DEPT_MATCH, label_sql
 from lcqy.acts.boards.supervised import DUE_AGAIN_SQL
+from lcqy.acts.common import require_dept
 from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
 from lcqy.rules.constants import STATES, SUPERVISION
@@ -228,8 +229,6 @@ def board(ctx: Ctx, view: str, *, as_of: date, dept: str | None = None, within: 
     if within < 0:
         raise LcqyError("--within 须为不小于0的工作日数。")
     if dept:
-        from lcqy.acts.common import require_dept
-
         require_dept(ctx, dept, "部门（--dept）")
     return Board(ctx, as_of, dept, within).select(view)
 

@@ -18,6 +18,7 @@ from lcqy.acts.context import Ctx
 from lcqy.rules.constants import STATES
 from lcqy.store.db import BUSY_SECONDS
 from lcqy.store.migrations.m013_check_log import CASES_UNSOUND, DISPATCHES_UNSOUND
+from lcqy.store.migrations.m016_board_parts import LEAD_NOW, URGES_NOW
 
 
 def check(ctx: Ctx, deep: bool = False) -> list[str]:
@@ -105,7 +106,6 @@ def _kept_columns(conn: sqlite3.Connection) -> list[str]:
     """cases.lead_now and urges_now, which migration 16's triggers keep for the overdue board,
     against what they stand for: a ledger another program edited, or whose triggers it dropped,
     would show the board a wrong department or count (0.3 s at 100,000 cases: deep only)."""
-    from lcqy.store.migrations.m016_board_parts import LEAD_NOW, URGES_NOW
 
     rows = conn.execute(
         f"SELECT reg_no, lead_now, {LEAD_NOW}, urges_now, {URGES_NOW} FROM cases "

@@ -9,13 +9,17 @@ import json
 from datetime import date
 from pathlib import Path
 
+from lcqy.acts.cases import latest
 from lcqy.acts.common import set_supervision, step_date
 from lcqy.acts.context import Ctx
+from lcqy.acts.exchange.month import receive_figures
+from lcqy.acts.intake.register import FIELDS, clean_registration, insert_case
 from lcqy.acts.papers.attachments import Paper, store
 from lcqy.errors import LcqyError
 from lcqy.rules import package as pk
 from lcqy.rules import validate
 from lcqy.rules.constants import REPLY_MODES, RESULTS, STATES
+from lcqy.rules.deadlines import dispatch_due
 from lcqy.rules.numbering import parse_number
 
 
@@ -71,8 +75,6 @@ def receive_checked(ctx: Ctx, pkg: pk.Package, on: str | None) -> dict:
     led = ctx.ledger
     s = pkg.sender
     if pkg.type == "figures":
-        from lcqy.acts.exchange.month import receive_figures
-
         return receive_figures(ctx, pkg, on)
     if pkg.type == "escalation":
         if led.level != "city":
@@ -89,8 +91,6 @@ def receive_checked(ctx: Ctx, pkg: pk.Package, on: str | None) -> dict:
 
 
 def _escalation(ctx: Ctx, pkg: pk.Package, on: str | None) -> dict:
-    from lcqy.acts.intake.register import FIELDS, clean_registration, insert_case
-
     s = pkg.sender
     case, esc = pkg.data.get("case"), pkg.data.get("escalation")
     if not isinstance(case, dict) or not isinstance(esc, dict):
@@ -125,7 +125,6 @@ def _escalation(ctx: Ctx, pkg: pk.Package, on: str | None) -> dict:
 
 def _target(ctx: Ctx, pkg: pk.Package) -> tuple[dict, dict]:
     """The county's own escalated case a result or send-back answers."""
-    from lcqy.acts.cases import latest
 
     ref = pkg.data.get("ref")
     if not isinstance(ref, dict):
@@ -158,7 +157,6 @@ def _back_at_county(ctx: Ctx, pkg: pk.Package, on: str | None) -> dict:
     numbers["reason"] = _field(pkg, validate.required_text, "退回理由", city.get("reason"), 500)
     sent = _field(pkg, validate.parse_date, "退回日期", city.get("sent_on"))
     d = step_date(ctx, on, "市级退回日期", max(sent, date.fromisoformat(esc["escalated_on"])))
-    from lcqy.rules.deadlines import dispatch_due
 
     due = dispatch_due(ctx.cal, d, major=bool(case["major"]))
     led = ctx.ledger
@@ -175,8 +173,6 @@ def _back_at_county(ctx: Ctx, pkg: pk.Package, on: str | None) -> dict:
 
 
 def _result(ctx: Ctx, pkg: pk.Package, case: dict, esc: dict, city: dict, numbers: dict, on: str | None) -> dict:
-    from lcqy.acts.cases import latest
-
     if case["state"] not in ("escalated", "replied"):
         raise pk.refuse(pkg.path, f"{case['reg_no']} 当前为“{STATES[case['state']]}”，不能再记录市级答复")
     rep = pkg.data.get("reply")

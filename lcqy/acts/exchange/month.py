@@ -13,6 +13,7 @@ from pathlib import Path
 
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
+from lcqy.acts.exchange.packages import _office, _put
 from lcqy.acts.figures.city import ACTION, own_figures, received
 from lcqy.errors import LcqyError
 from lcqy.rules import month_figures as mf
@@ -21,8 +22,6 @@ from lcqy.store.db import now_text
 
 
 def write_month_package(ctx: Ctx, month: str, output: str | None, force: bool = False) -> Path:
-    from lcqy.acts.exchange.packages import _office, _put
-
     if ctx.ledger.level != "county":
         raise LcqyError("月度办理情况包由县（区）服企办报市服企办；市级台帐用 lcqy figures 查看全市情况。")
     data = own_figures(ctx, month)

@@ -17,9 +17,13 @@ from pathlib import Path
 from lcqy.acts.cases import case_view, latest, resolve
 from lcqy.acts.common import output_file, step_date
 from lcqy.acts.context import Ctx
+from lcqy.acts.intake.register import FIELDS
 from lcqy.acts.papers.attachments import annex_for, instruction_values, papers_of
+from lcqy.acts.papers.forms import build, template_dir
+from lcqy.docs import instruction
 from lcqy.errors import LcqyError
 from lcqy.rules import package as pk
+from lcqy.rules import states, validate
 from lcqy.rules.constants import STATES
 from lcqy.store.db import create_private_file, now_text
 
@@ -50,7 +54,6 @@ def _papers_out(ctx: Ctx, case_id: int, only_local: bool = False) -> tuple[list[
 
 def _render(ctx: Ctx, kind: str, v: dict) -> bytes:
     """The 转报单 (with the 登记表 attached) as a clerk would print it, for the people at the other end."""
-    from lcqy.acts.papers.forms import build, template_dir
     from lcqy.docs.render import render
 
     context, attachment, _ = build(kind, ctx.ledger.meta["office_name"], v)
@@ -62,8 +65,6 @@ def _render(ctx: Ctx, kind: str, v: dict) -> bytes:
 
 
 def _instruction_page(ctx: Ctx, v: dict) -> dict[str, bytes]:
-    from lcqy.docs import instruction
-
     values = instruction_values(ctx, v)
     if values is None:
         return {}
@@ -119,7 +120,6 @@ def write_escalation(ctx: Ctx, ref: str, output: str | None, force: bool = False
     e = v["escalations"][-1]
     final = output_file(output, f"{e['no']}{pk.SUFFIX}", pk.SUFFIX, force)
     listed, files = _papers_out(ctx, case["id"])
-    from lcqy.acts.intake.register import FIELDS
 
     data = {
         "case": {**{k: v[k] for k in FIELDS}, "reg_no": v["reg_no"], "major": v["major"]},
@@ -210,8 +210,6 @@ def send_result(ctx: Ctx, ref: str, output: str | None, force: bool = False, on:
 
 
 def send_back(ctx: Ctx, ref: str, reason: str, output: str | None, force: bool = False, on: str | None = None):
-    from lcqy.rules import states, validate
-
     reason = validate.required_text("退回理由（--reason）", reason, 500)
     case = resolve(ctx, ref)
     x = _incoming(ctx, case)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 from lcqy.acts.context import Ctx
+from lcqy.acts.papers.attachments import case_attachments
+from lcqy.rules.package import TYPES, size_text
 
 EXCHANGE_LABELS = {
     "attach": "附件",
@@ -58,8 +60,6 @@ def peer_text(x: dict) -> tuple[str, str] | None:
 
 def case_extras(ctx: Ctx, v: dict) -> tuple[dict, list[tuple[str, str]]]:
     """(keys for show --json, rows for the table)."""
-    from lcqy.acts.papers.attachments import case_attachments
-    from lcqy.rules.package import TYPES, size_text
 
     papers = case_attachments(ctx, v["id"])
     xs = exchanges(ctx, v["id"])

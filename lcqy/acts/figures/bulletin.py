@@ -13,8 +13,11 @@ from pathlib import Path
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
 from lcqy.acts.figures.month import report_data, report_settings
+from lcqy.acts.papers.forms import template_dir as chosen_dir
+from lcqy.docs.report_context import context
 from lcqy.errors import LcqyError
 from lcqy.rules.figures import parse_month
+from lcqy.store.db import create_private_file
 
 
 def _issue(ctx: Ctx, key: str, year: int, wanted: int | None) -> tuple[int, bool]:
@@ -45,10 +48,7 @@ def write_report(
     with_enterprises: bool = False,
     template_dir: str | None = None,
 ) -> tuple[Path, dict]:
-    from lcqy.acts.papers.forms import template_dir as chosen_dir
     from lcqy.docs.render import preload, render
-    from lcqy.docs.report_context import context
-    from lcqy.store.db import create_private_file
 
     first = parse_month(month)
     key, year = f"{first.year}-{first.month:02d}", first.year

@@ -12,15 +12,14 @@ from datetime import date
 from lcqy.acts.context import Ctx
 from lcqy.acts.figures.city import city_figures
 from lcqy.errors import LcqyError
+from lcqy.rules import validate
+from lcqy.rules.figures import COUNTS, derive
 
 # A state on a day, not an act in a month: not added up over months.
 _STATES = ("special_open", "late_dispatch", "late_reply")
 
 
 def office_year(ctx: Ctx, year: int | None) -> dict:
-    from lcqy.rules import validate
-    from lcqy.rules.figures import COUNTS, derive
-
     if ctx.ledger.level != "city":
         raise LcqyError("按县区统计（--by office）只在市级台帐使用：汇总各县区报来的月度办理情况。")
     y = validate.year("年度（--year）", year) if year is not None else ctx.today.year

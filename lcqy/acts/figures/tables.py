@@ -10,7 +10,8 @@ from lcqy.acts.context import Ctx
 from lcqy.acts.figures import counts as stats
 from lcqy.acts.figures.month import evaluation_weights
 from lcqy.errors import LcqyError
-from lcqy.rules.figures import EVALUATION_COLUMNS, Period, evaluate, period_json, weights_text
+from lcqy.rules import validate
+from lcqy.rules.figures import EVALUATION_COLUMNS, Period, evaluate, period, period_json, weights_text
 
 # -- stats --by … -------------------------------------------------------------------
 
@@ -54,8 +55,6 @@ def columns_for(by: str) -> list[tuple[str, str, str]]:
 
 def stats_period(ctx: Ctx, year: int | None, date_from: str | None, date_to: str | None) -> Period:
     """--year Y, or --from/--to (either may be left out), or this year to date."""
-    from lcqy.rules import validate
-    from lcqy.rules.figures import period
 
     if year is not None and (date_from or date_to):
         raise LcqyError("--year 与 --from/--to 只能选一种：按年度，或按起止日期。")

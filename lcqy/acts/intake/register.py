@@ -7,10 +7,11 @@ from datetime import date
 from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
-from lcqy.rules.constants import CATEGORIES, CHANNELS, CLERK_CHANNELS, STATES
+from lcqy.rules.constants import CATEGORIES, CHANNELS, CLERK_CHANNELS
 from lcqy.rules.deadlines import dispatch_due
-from lcqy.rules.states import TERMINAL
+from lcqy.rules.states import OPEN_STATES
 from lcqy.store.db import now_text
+from lcqy.store.migrations.m010_duplicates_departments import ENTERPRISE_KEY, PROBLEM_KEY
 
 # key -> (label on the 登记表, required)
 FIELDS: dict[str, tuple[str, bool]] = {
@@ -113,16 +114,11 @@ def insert_case(ctx: Ctx, fields: dict, *, source_no: str = "") -> dict:
     return led.db["cases"].get(case_id)
 
 
-# States in which a case is still being worked on: a new report of the same matter belongs there.
-OPEN_STATES = tuple(s for s in STATES if s not in TERMINAL)
-
-
 def likely_duplicates(ctx: Ctx, case: dict, limit: int = 20) -> list[dict]:
     """Open cases of the same enterprise (name compared without spaces, brackets and the
     有限公司-type words) or with the same problem text: a clerk who registers a report twice,
     or an enterprise that calls again, should merge rather than run two cases. Both
     comparisons are index look-ups (migration 10), so this stays quick at 100,000 cases."""
-    from lcqy.store.migrations.m010_duplicates_departments import ENTERPRISE_KEY, PROBLEM_KEY
 
     ent, prob = ENTERPRISE_KEY.format, PROBLEM_KEY.format
     sql = f"""

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from lcqy.acts.cases import resolve
-from lcqy.acts.common import step_date
+from lcqy.acts.cases import case_view, resolve
+from lcqy.acts.common import output_file, step_date
 from lcqy.acts.context import Ctx
+from lcqy.docs import instruction
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
 from lcqy.rules.package import ATTACH_KINDS, MAX_ATTACHMENT, clean_file_name, sha256, size_text
+from lcqy.store.db import create_private_file
 
 MAX_FILES = 20  # per command
 
@@ -135,7 +137,6 @@ def papers_of(ctx: Ctx, case_id: int) -> list[tuple[dict, bytes]]:
 
 def save_attachment(ctx: Ctx, ref: str, n: int, output: str | None, force: bool) -> Path:
     """Write paper N of a case to a file (owner-readable only: the papers are the enterprise's)."""
-    from lcqy.store.db import create_private_file
 
     case = resolve(ctx, ref)
     row = next((a for a in case_attachments(ctx, case["id"]) if a["n"] == n), None)
@@ -211,10 +212,6 @@ def instruction_values(ctx: Ctx, v: dict) -> dict | None:
 
 def write_instruction(ctx: Ctx, ref: str, output: str | None, force: bool) -> Path:
     """`form instruction CASE`: the 批示笺 page, written beside its place then moved there."""
-    from lcqy.acts.cases import case_view
-    from lcqy.acts.common import output_file
-    from lcqy.docs import instruction
-    from lcqy.store.db import create_private_file
 
     v = case_view(ctx, resolve(ctx, ref))
     values = instruction_values(ctx, v)

@@ -6,14 +6,16 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lcqy.acts.cases import as_date, dispatch_urge_count
+from lcqy.acts.cases import as_date, case_view, dispatch_urge_count, resolve
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
 from lcqy.acts.intake.register import FIELDS
+from lcqy.acts.papers.attachments import annex_for, write_instruction
 from lcqy.docs.fitting import brief, email_breaks, fit, phone_breaks, span_mm
 from lcqy.errors import LcqyError
 from lcqy.rules.deadlines import handling_span
 from lcqy.rules.letters import MEASURES, letter_title, urge_basis
+from lcqy.store.db import create_private_file
 
 FORM_NAMES = {"register": "登记表", "dispatch": "交办单", "escalate": "转报单", "urge": "催办函"}
 
@@ -216,15 +218,11 @@ def set_templates(ctx: Ctx, value: str) -> None:
 def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> tuple[Path, Path]:
     """Fill one form for a case into a private temporary file beside its destination;
     returns (temporary, destination). Nothing at the destination changes yet."""
-    from lcqy.acts.cases import case_view, resolve
     from lcqy.docs.render import render
-    from lcqy.store.db import create_private_file
 
     v = case_view(ctx, resolve(ctx, ref))
     context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
     if kind in ("dispatch", "escalate"):
-        from lcqy.acts.papers.attachments import annex_for
-
         context["annex"] = annex_for(ctx, v, kind)
     final = out_path(kind, number, output, force, context.get("letter_title"))
     tmp = final.with_name(f".{final.name}.part")
@@ -242,8 +240,6 @@ def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, temp
 def write(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> Path:
     """Fill one form for a case and put it in place."""
     if kind == "instruction":  # generated, not from a template
-        from lcqy.acts.papers.attachments import write_instruction
-
         return write_instruction(ctx, ref, output, force)
     tmp, final = prepare(ctx, kind, ref, output, force, templates)
     os.replace(tmp, final)

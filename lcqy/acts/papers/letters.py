@@ -9,7 +9,9 @@ import sys
 import time
 from pathlib import Path
 
+from lcqy.acts.cases import case_view, resolve
 from lcqy.acts.context import Ctx
+from lcqy.acts.papers.forms import build, out_path, write
 
 # A `.part` younger than this may belong to a command still running (between its commit and
 # putting the file in place); older ones are leftovers.
@@ -33,8 +35,6 @@ def clean_parts(folder: Path) -> None:
 def recover_letter(ctx: Ctx, ref: str, output: str | None, templates: str | None) -> Path | None:
     """If the case's latest urge has no letter where it would have been written (its `.part`
     is still there), write that letter now and say so; returns its path."""
-    from lcqy.acts.cases import case_view, resolve
-    from lcqy.acts.papers.forms import build, out_path, write
 
     folder = Path(output).parent if output else Path(".")
     v = case_view(ctx, resolve(ctx, ref))
@@ -59,8 +59,6 @@ def write_latest(ctx: Ctx, ref: str, output: str | None, force: bool, templates:
     the ledger) and return the line to print. The letter is looked for under its own name where
     it is written (the folder of `output`, else the current one); when it is not there, the line
     says so, since the clerk may believe it was sent."""
-    from lcqy.acts.cases import case_view, resolve
-    from lcqy.acts.papers.forms import build, write
     from lcqy.docs.render import cn_date
 
     folder = Path(output).parent if output else Path(".")

@@ -8,6 +8,7 @@ from pathlib import Path
 from lcqy.acts.context import Ctx
 from lcqy.acts.records.read import MAX_SHOWN, Spool, first_pass
 from lcqy.acts.records.rows import check_sheet, number_ranges
+from lcqy.acts.records.write import Writer
 from lcqy.errors import LcqyError
 
 # Numbers the old ledger issued but the sheet does not show are voided for good: a few (returned
@@ -72,8 +73,6 @@ class _DryRun(Exception):
 
 
 def _write_all(ctx: Ctx, spools: list[Spool], rows: int, source: str, new_depts: list[str], dry_run: bool) -> None:
-    from lcqy.acts.records.write import Writer
-
     with ctx.ledger.write():
         writer = Writer(ctx, source, rows)
         for spool in spools:

@@ -16,7 +16,7 @@ from lcqy.acts.intake.register import FIELDS, MEASURES_START, clean_field
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
 from lcqy.rules.constants import SATISFACTION, STATES, SUPERVISION
-from lcqy.rules.numbering import parse_number
+from lcqy.rules.numbering import format_number, parse_number
 from lcqy.rules.states import TERMINAL
 
 _STATE_KEYS = {v: k for k, v in STATES.items()}
@@ -297,7 +297,6 @@ def _issued(db, kind: str, year: int) -> set[int]:
 
 def number_ranges(prefix: str, numbers: list[tuple[str, int, int]], most: int = 12) -> str:
     """临翔服企办收（2026）第103–119号、第121号 …: runs of numbers, by kind and year."""
-    from lcqy.rules.numbering import format_number
 
     parts: list[str] = []
     for (kind, year), seqs in _grouped(numbers).items():

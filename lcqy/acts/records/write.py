@@ -30,6 +30,10 @@ from lcqy.rules.deadlines import dispatch_due, handling_due
 from lcqy.rules.numbering import format_number
 from lcqy.rules.workdays import add_workdays, one_month_limit, workdays_between
 from lcqy.store.db import now_text
+from lcqy.store.migrations import m004_open_due_and_search as m4
+from lcqy.store.migrations import m013_check_log as m13
+from lcqy.store.migrations import m014_report_spans as m14
+from lcqy.store.migrations import m016_board_parts as m16
 
 BATCH = 2000  # rows per executemany round: memory stays small, statements few
 # An import at least this large, into a ledger no larger than it, sets the tables' own indexes
@@ -61,10 +65,6 @@ _INSERT_TRIGGER = re.compile(r"\bINSERT\s+ON\b", re.IGNORECASE)
 def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
     """Insert trigger -> (the migration that made it, the statement that does its work for every
     row from id ? on, the table whose first new id that is)."""
-    from lcqy.store.migrations import m004_open_due_and_search as m4
-    from lcqy.store.migrations import m013_check_log as m13
-    from lcqy.store.migrations import m014_report_spans as m14
-    from lcqy.store.migrations import m016_board_parts as m16
 
     due = m4._DUE.format(case="id") + " AND id >= ?"
     fts = (
