@@ -17,8 +17,7 @@ from lcqy.acts.checks.stored import check_stored, record_pass
 from lcqy.acts.context import Ctx
 from lcqy.rules.constants import STATES
 from lcqy.store.db import BUSY_SECONDS
-from lcqy.store.migrations.m013_check_log import CASES_UNSOUND, DISPATCHES_UNSOUND
-from lcqy.store.migrations.m016_board_parts import LEAD_NOW, URGES_NOW
+from lcqy.store.schema import CASES_UNSOUND, DISPATCHES_UNSOUND, LEAD_NOW, URGES_NOW
 
 
 def check(ctx: Ctx, deep: bool = False) -> list[str]:

@@ -18,7 +18,7 @@ import sqlite3
 from lcqy.acts.context import Ctx
 from lcqy.rules.validate import unstorable
 from lcqy.store.db import BUSY_SECONDS, now_text
-from lcqy.store.migrations.m013_check_log import TRACKED, trigger_sql
+from lcqy.store.schema import TRACKED, trigger_sql
 
 # Every character `unstorable` finds has one of these byte pairs in UTF-8: BF BE / BF BF end
 # U+xFFFE / U+xFFFF, EF B7 starts U+FDxx, ED starts a surrogate. Searching bytes is fast.

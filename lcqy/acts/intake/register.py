@@ -11,7 +11,7 @@ from lcqy.rules.constants import CATEGORIES, CHANNELS, CLERK_CHANNELS
 from lcqy.rules.deadlines import dispatch_due
 from lcqy.rules.states import OPEN_STATES
 from lcqy.store.db import now_text
-from lcqy.store.migrations.m010_duplicates_departments import ENTERPRISE_KEY, PROBLEM_KEY
+from lcqy.store.schema import ENTERPRISE_KEY, PROBLEM_KEY
 
 # key -> (label on the 登记表, required)
 FIELDS: dict[str, tuple[str, bool]] = {

@@ -29,11 +29,9 @@ from lcqy.acts.records.rows import Row
 from lcqy.rules.deadlines import dispatch_due, handling_due
 from lcqy.rules.numbering import format_number
 from lcqy.rules.workdays import add_workdays, one_month_limit, workdays_between
+from lcqy.store import schema
 from lcqy.store.db import now_text
-from lcqy.store.migrations import m004_open_due_and_search as m4
-from lcqy.store.migrations import m013_check_log as m13
-from lcqy.store.migrations import m014_report_spans as m14
-from lcqy.store.migrations import m016_board_parts as m16
+from lcqy.store.migrations import sql_of
 
 BATCH = 2000  # rows per executemany round: memory stays small, statements few
 # An import at least this large, into a ledger no larger than it, sets the tables' own indexes
@@ -63,38 +61,38 @@ _INSERT_TRIGGER = re.compile(r"\bINSERT\s+ON\b", re.IGNORECASE)
 
 
 def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
-    """Insert trigger -> (the migration that made it, the statement that does its work for every
+    """Insert trigger -> (the SQL of the migration that made it, the statement that does its work for every
     row from id ? on, the table whose first new id that is)."""
 
-    due = m4._DUE.format(case="id") + " AND id >= ?"
+    due = schema.OPEN_DUE.format(case="id") + " AND id >= ?"
     fts = (
         "INSERT INTO cases_fts (rowid, enterprise, problem, request) "
         "SELECT id, enterprise, problem, request FROM cases WHERE id >= ? ORDER BY id"
     )
     dispatch_spans = (
-        f"INSERT OR REPLACE INTO dispatch_spans ({m14._COLUMNS})"
-        f"{m14._SPAN.format(replies=m14._ALL_DISPATCHES)} WHERE d.id >= ?"
+        f"INSERT OR REPLACE INTO dispatch_spans ({schema.SPAN_COLUMNS})"
+        f"{schema.DISPATCH_SPAN.format(replies=schema.ALL_DISPATCHES)} WHERE d.id >= ?"
     )
-    case_spans = m14._CASE.format(c="c.id").replace("WHERE c.id = c.id", "WHERE c.id >= ?")
+    case_spans = schema.CASE_SPAN.format(c="c.id").replace("WHERE c.id = c.id", "WHERE c.id >= ?")
     active = "(SELECT case_id FROM dispatches WHERE status = 'active')"
-    lead = m16._LEAD.format(case="id") + f" AND id >= ? AND id IN {active}"
-    urges = m16._URGES.format(case="id") + " AND id >= ? AND prior_urges != 0"
+    lead = schema.LEAD.format(case="id") + f" AND id >= ? AND id IN {active}"
+    urges = schema.URGES.format(case="id") + " AND id >= ? AND prior_urges != 0"
     bulk = {
-        "cases_due_open_insert": (m4.SQL, due, "cases"),
-        "dispatches_lead_insert": (m16.SQL, lead, "cases"),
-        "cases_urges_insert": (m16.SQL, urges, "cases"),
-        "dispatches_due_open_insert": (m4.SQL, due, "cases"),
-        "cases_fts_insert": (m4.SQL, fts, "cases"),
-        "dispatch_spans_insert": (m14.SQL, dispatch_spans, "dispatches"),
-        "dispatch_spans_reply_insert": (m14.SQL, dispatch_spans, "dispatches"),
-        "case_spans_insert": (m14.SQL, case_spans, "cases"),
-        "case_spans_escalation_insert": (m14.SQL, case_spans, "cases"),
-        "case_spans_meeting_insert": (m14.SQL, case_spans, "cases"),
+        "cases_due_open_insert": (sql_of(4), due, "cases"),
+        "dispatches_lead_insert": (sql_of(16), lead, "cases"),
+        "cases_urges_insert": (sql_of(16), urges, "cases"),
+        "dispatches_due_open_insert": (sql_of(4), due, "cases"),
+        "cases_fts_insert": (sql_of(4), fts, "cases"),
+        "dispatch_spans_insert": (sql_of(14), dispatch_spans, "dispatches"),
+        "dispatch_spans_reply_insert": (sql_of(14), dispatch_spans, "dispatches"),
+        "case_spans_insert": (sql_of(14), case_spans, "cases"),
+        "case_spans_escalation_insert": (sql_of(14), case_spans, "cases"),
+        "case_spans_meeting_insert": (sql_of(14), case_spans, "cases"),
     }
     # The rows `check` reads again (migration 13's log), noted all at once.
     for t in _COLUMNS:
         noted = f"INSERT INTO check_log (tbl, rid) SELECT '{t}', id FROM {t} WHERE id >= ?"
-        bulk[f"{t}_check_ins"] = (m13.SQL, noted, t)
+        bulk[f"{t}_check_ins"] = (sql_of(13), noted, t)
     return bulk
 
 
