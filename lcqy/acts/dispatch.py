@@ -9,6 +9,7 @@ from lcqy.acts.cases import active_dispatch, resolve
 from lcqy.acts.common import step_date
 from lcqy.acts.context import Ctx
 from lcqy.acts.departments import require_active_dept
+from lcqy.acts.exchange.packages import escalate_package, package_dir
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
 from lcqy.rules.constants import APPROVAL_LEVELS, REJECT_REASONS, TIERS
@@ -152,8 +153,24 @@ def dispatch(
 
 
 def escalate(
-    ctx: Ctx, ref: str, *, approver: str, suggestion: str, on: str | None = None, instruction: str = ""
+    ctx: Ctx,
+    ref: str,
+    *,
+    approver: str,
+    suggestion: str,
+    on: str | None = None,
+    instruction: str = "",
+    package: str | None = None,
 ) -> dict:
+    """转报 (第十二、十三条); with `package`, the escalation package for the city is written into
+    that folder once the escalation is recorded (the folder is checked first)."""
+    folder = package_dir(package) if package else None
+    r = _escalate(ctx, ref, approver=approver, suggestion=suggestion, on=on, instruction=instruction)
+    r["package"] = str(escalate_package(ctx, r["no"], folder)) if folder else None
+    return r
+
+
+def _escalate(ctx: Ctx, ref: str, *, approver: str, suggestion: str, on: str | None, instruction: str) -> dict:
     led = ctx.ledger
     if led.level != "county":
         raise LcqyError("本台帐是市级服企办台帐：第三条只规定县（区）向市级转报，市级问题请直接交办（lcqy dispatch）。")

@@ -11,9 +11,9 @@ CASE = typer.Argument(..., help="案件：登记编号、2026-15 或 15（本年
 
 def _done(result: dict, as_json: bool, text: str) -> None:
     if as_json:
-        print_json(
-            {k: v for k, v in result.items() if k not in ("case", "dispatch")} | {"reg_no": result["case"]["reg_no"]}
-        )
+        from lcqy.acts.common import record
+
+        print_json(record(result, ("case", "dispatch")))
     else:
         say(text)
 
@@ -67,14 +67,11 @@ def escalate_cmd(
 ):
     """转报市服企办（县区台帐专用，组长审批，3个工作日内）。"""
     from lcqy.acts.dispatch import escalate
-    from lcqy.acts.exchange.packages import escalate_package, package_dir
 
-    folder = package_dir(package) if package else None  # checked before anything is recorded
     with open_ctx(ctx) as c:
-        r = escalate(c, case, approver=approver, suggestion=suggestion, on=on, instruction=instruction)
-        r["package"] = str(escalate_package(c, r["no"], folder)) if folder else None
+        r = escalate(c, case, approver=approver, suggestion=suggestion, on=on, instruction=instruction, package=package)
     late = f"（已超过转报时限 {r['limit_due']}，记为延迟转报）" if r["late"] else ""
-    _done(r, as_json, f"转报编号：{r['no']}{late}" + (f"\n已生成转报包 {r['package']}" if folder else ""))
+    _done(r, as_json, f"转报编号：{r['no']}{late}" + (f"\n已生成转报包 {r['package']}" if r["package"] else ""))
 
 
 def forward_cmd(

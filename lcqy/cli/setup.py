@@ -277,14 +277,13 @@ def check_cmd(
 
     完整检查（--deep）：逐条核对索引和全文检索索引，重读全部文字和附件，10万件约10秒，宜每月运行一次。
     """
-    from lcqy.acts.checks.run import check
-    from lcqy.acts.checks.warnings import check_warnings
+    from lcqy.acts.checks.run import check_ledger
 
     with open_ctx(ctx) as c:
-        problems = check(c, deep=deep)
-        warnings = check_warnings(c)
+        r = check_ledger(c, deep=deep)
+    problems, warnings = r["problems"], r["warnings"]
     if as_json:
-        print_json({"problems": problems, "warnings": warnings})
+        print_json(r)
     elif problems:
         for p in problems:
             print(p)

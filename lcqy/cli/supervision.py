@@ -11,7 +11,9 @@ CASE = typer.Argument(..., help="案件：登记编号、2026-15 或 15（本年
 
 def _done(result: dict, as_json: bool, text: str) -> None:
     if as_json:
-        print_json({k: v for k, v in result.items() if k != "case"} | {"reg_no": result["case"]["reg_no"]})
+        from lcqy.acts.common import record
+
+        print_json(record(result))
     else:
         say(text)
 

@@ -21,7 +21,9 @@ def undo_cmd(
     with open_ctx(ctx) as c:
         r = undo(c, case, reason=reason, on=on)
     if as_json:
-        print_json({k: v for k, v in r.items() if k != "case"} | {"reg_no": r["case"]["reg_no"]})
+        from lcqy.acts.common import record
+
+        print_json(record(r))
         return
     void = f"；编号 {r['voided']} 作废，不再使用" if r["voided"] else ""
     say(f"{r['case']['reg_no']} 已撤销 {r['act_on']} 的{r['label']}（{r['reason']}）{void}。")

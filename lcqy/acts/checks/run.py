@@ -14,10 +14,16 @@ import threading
 from pathlib import Path
 
 from lcqy.acts.checks.stored import check_stored, record_pass
+from lcqy.acts.checks.warnings import check_warnings
 from lcqy.acts.context import Ctx
 from lcqy.rules.constants import STATES
 from lcqy.store.db import BUSY_SECONDS
 from lcqy.store.schema import CASES_UNSOUND, DISPATCHES_UNSOUND, LEAD_NOW, URGES_NOW
+
+
+def check_ledger(ctx: Ctx, deep: bool = False) -> dict:
+    """`check`: the problems (the ledger is unsound while there is one) and the warnings."""
+    return {"problems": check(ctx, deep=deep), "warnings": check_warnings(ctx)}
 
 
 def check(ctx: Ctx, deep: bool = False) -> list[str]:

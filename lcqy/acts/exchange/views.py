@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 
 from lcqy.acts.context import Ctx
-from lcqy.acts.papers.attachments import case_attachments
-from lcqy.rules.package import TYPES, size_text
 
 EXCHANGE_LABELS = {
     "attach": "附件",
@@ -58,11 +56,13 @@ def peer_text(x: dict) -> tuple[str, str] | None:
     return ("市级退回", f"{x['peer_office']}：登记编号 {p.get('reg_no')}，{x['done_on']} 退回：{p.get('reason')}")
 
 
-def case_extras(ctx: Ctx, v: dict) -> tuple[dict, list[tuple[str, str]]]:
-    """(keys for show --json, rows for the table)."""
+def extra_rows(v: dict) -> list[tuple[str, str]]:
+    """The rows `show` prints for the leader's words, the exchanges and the papers."""
+    # Here rather than at the top: this module is read whenever the command list is built (its
+    # labels name the exchange events), and the package rules bring zipfile and hashlib.
+    from lcqy.rules.package import TYPES, size_text
 
-    papers = case_attachments(ctx, v["id"])
-    xs = exchanges(ctx, v["id"])
+    papers, xs = v["attachments"], v["exchanges"]
     rows: list[tuple[str, str]] = []
     for kind, acts, on in (("交办", v["dispatches"], "dispatched_on"), ("转报", v["escalations"], "escalated_on")):
         for r in acts:
@@ -81,4 +81,4 @@ def case_extras(ctx: Ctx, v: dict) -> tuple[dict, list[tuple[str, str]]]:
                 f"{a['name']}（{a['kind']}，{size_text(a['size'])}，{a['added_on']} {a['added_by']}{src}）",
             )
         )
-    return {"attachments": papers, "exchanges": xs}, rows
+    return rows
