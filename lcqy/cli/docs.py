@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from lcqy.cli._common import open_ctx, say
+from lcqy.cli._options import CASE, FORCE, output_opt
 
 TEMPLATES_HELP = "模板目录（默认用 lcqy config templates 保存的目录，否则用自带模板）"
 
@@ -14,9 +15,9 @@ def form_cmd(
     kind: str = typer.Argument(
         ..., help="文书类型：register（登记表）、dispatch（交办单）、escalate（转报单）或 urge（最近一次催办函）"
     ),
-    case: str = typer.Argument(..., help="案件：登记编号、2026-15 或 15（本年）"),
-    output: str = typer.Option(None, "-o", "--output", help="输出文件（默认以文书编号开头，存在当前目录）"),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+    case: str = CASE,
+    output: str = output_opt("输出文件（默认以文书编号开头，存在当前目录）"),
+    force: bool = FORCE,
     templates: str = typer.Option(None, "--templates", help=TEMPLATES_HELP),
 ):
     """生成正式文书（.docx）：登记表、交办单（附登记表）、转报单（附登记表）、催办函。"""

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.cli._common import JSON_HELP, open_ctx, print_json, say, table
+from lcqy.cli._common import open_ctx, print_json, say, table
+from lcqy.cli._options import FORCE, JSON, output_opt
 
 
 def report_cmd(
     ctx: typer.Context,
     month: str = typer.Option(..., "--month", help="月份：如 2026-10"),
-    output: str = typer.Option(None, "-o", "--output", help="生成简报（.docx）到此文件；不写则只在终端显示"),
+    output: str = output_opt("生成简报（.docx）到此文件；不写则只在终端显示"),
     issue: int = typer.Option(None, "--issue", help="指定期号（默认沿用本月已编的期号，否则按年顺编下一期）"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+    as_json: bool = JSON,
+    force: bool = FORCE,
     with_enterprises: bool = typer.Option(
         False, "--with-enterprises", help="在超期未办结问题中列出企业名称（默认不列，第四条）"
     ),

@@ -5,7 +5,8 @@ from __future__ import annotations
 import typer
 
 from lcqy.acts.exchange.views import EXCHANGE_LABELS, EXCHANGE_TEXT, extra_rows
-from lcqy.cli._common import JSON_HELP, est, open_ctx, print_json, table
+from lcqy.cli._common import est, open_ctx, print_json, table
+from lcqy.cli._options import JSON, case_arg
 
 ACT_LABELS = {
     "dept-rename": "部门更名",
@@ -124,8 +125,8 @@ def _outcome(v: dict) -> list[tuple[str, str]]:
 
 def show_cmd(
     ctx: typer.Context,
-    case: str = typer.Argument(..., help="案件：登记编号、2026-15 或 15"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    case: str = case_arg("案件：登记编号、2026-15 或 15"),
+    as_json: bool = JSON,
 ):
     """显示一件案件的全部登记内容、办理情况和完整操作记录。"""
     from lcqy.acts.case_file import show

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.cli._common import JSON_HELP, open_ctx, print_json, say, table
+from lcqy.cli._common import open_ctx, print_json, say, table
+from lcqy.cli._options import FORCE, JSON, output_opt
 
 
 def stats_cmd(
@@ -22,11 +23,9 @@ def stats_cmd(
     evaluation: bool = typer.Option(
         False, "--evaluation", help="年度测评：按权重给承办单位打分（权重用 lcqy config evaluation 设置）"
     ),
-    output: str = typer.Option(
-        None, "-o", "--output", help="写出 Excel 工作簿（.xlsx）：每种分组一张表，承办单位表带柱状图"
-    ),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    output: str = output_opt("写出 Excel 工作簿（.xlsx）：每种分组一张表，承办单位表带柱状图"),
+    force: bool = FORCE,
+    as_json: bool = JSON,
 ):
     """统计：任意期间按承办单位、问题类别、反映形式或月份的受理、交办、答复、按期办结率、解决率、
     满意率、催办等；按承办单位另有退单、延期、平均答复用时、在办最久的案件。"""

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.cli._common import DATE_HELP, JSON_HELP, open_ctx, print_json, say
+from lcqy.cli._common import open_ctx, print_json, say
+from lcqy.cli._options import CASE, DATE, JSON
 
 
 def undo_cmd(
     ctx: typer.Context,
-    case: str = typer.Argument(..., help="案件：登记编号、2026-15 或 15（本年）"),
+    case: str = CASE,
     reason: str = typer.Option(..., "--reason", help="撤销理由，如 答复录错案件"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """撤销案件最近一次操作（答复、回访、延期、催办、销号、未答复的交办、专项督办时限、重新交办），
     留下撤销记录；交办编号作废，不再使用。"""
