@@ -29,7 +29,7 @@ def stats_cmd(
 ):
     """统计：任意期间按承办单位、问题类别、反映形式或月份的受理、交办、答复、按期办结率、解决率、
     满意率、催办等；按承办单位另有退单、延期、平均答复用时、在办最久的案件。"""
-    from lcqy.acts.figures import tables as stats_book
+    from lcqy.acts.figures import tables
     from lcqy.acts.figures.counts import GROUPINGS
     from lcqy.acts.figures.tables import columns_for, stats_period
     from lcqy.errors import LcqyError
@@ -43,8 +43,8 @@ def stats_cmd(
         raise LcqyError("年度测评（--evaluation）按承办单位打分，请用 --by dept（或不写 --by）。")
     with open_ctx(ctx) as c:
         p = stats_period(c, year, date_from, date_to)
-        data = stats_book.evaluation(c, p) if evaluation else stats_book.table(c, by, p)
-        path = stats_book.workbook(c, p, output, force, evaluation) if output else None
+        data = tables.evaluation(c, p) if evaluation else tables.table(c, by, p)
+        path = tables.workbook(c, p, output, force, evaluation) if output else None
     if as_json:
         print_json(data)
         return
