@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from lcqy.acts.boards.supervised import case_supervision_due
+from lcqy.acts.boards.supervised import supervision_due
 from lcqy.acts.cases import active_dispatch, case_urges, dispatch_urge_count, latest, resolve
 from lcqy.acts.common import set_supervision, step_date
 from lcqy.acts.context import Ctx
@@ -20,6 +20,12 @@ from lcqy.rules.letters import URGE_KIND
 from lcqy.rules.workdays import add_workdays, workdays_between
 
 URGE_REPLY_DAYS = 3  # working days a 催办函 gives the department to answer
+
+
+def case_supervision_due(ctx: Ctx, case: dict) -> tuple[str | None, str]:
+    if case["state"] != "replied" or not case["supervision"]:
+        return None, ""
+    return supervision_due(latest(ctx, "replies", case["id"]), latest(ctx, "supervisions", case["id"]))
 
 
 def reply(

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from lcqy.acts.cases import latest
 from lcqy.acts.context import Ctx
 from lcqy.rules.constants import SUPERVISION
 from lcqy.rules.workdays import workdays_between
@@ -79,9 +78,3 @@ def supervised_cases(ctx: Ctx, *, as_of: date, dept: str | None = None) -> list[
         r["kind"] = SUPERVISION[r["supervision"]]
         out.append(r)
     return out
-
-
-def case_supervision_due(ctx: Ctx, case: dict) -> tuple[str | None, str]:
-    if case["state"] != "replied" or not case["supervision"]:
-        return None, ""
-    return supervision_due(latest(ctx, "replies", case["id"]), latest(ctx, "supervisions", case["id"]))
