@@ -149,3 +149,11 @@ def test_boards_never_import_a_writer(module):
     readers = ("lcqy.acts.context", "lcqy.acts.cases", "lcqy.acts.common", "lcqy.acts.boards.")
     writers = [t for t in GRAPH[module] if t.startswith("lcqy.acts") and not t.startswith(readers)]
     assert writers == []
+
+
+def test_every_package_is_shipped():
+    """A new subpackage must be in pyproject's list, or an installed lcqy lacks it."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11 and later
+    listed = set(tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(PACKAGE.parent).parts) for p in PACKAGE.rglob("__init__.py")}
+    assert found - listed == set()
