@@ -19,6 +19,7 @@ from lcqy.acts import supervision as sv
 from lcqy.acts.checks.run import check
 from lcqy.acts.context import Ctx
 from lcqy.acts.departments import dept_add
+from lcqy.acts.intake import merging
 from lcqy.acts.intake.register import register
 from lcqy.acts.office import init_ledger
 from lcqy.errors import LcqyError
@@ -48,7 +49,7 @@ UNDO_TRIES = {
     "reply": (("dispatched", "replied"), lambda c, n, d: hd.reply(c, n, result="B", mode="书面", summary="在办",
                                                                plan="分期", plan_due=d)),
     "followup": (("replied",), lambda c, n, d: hd.followup(c, n, method="电话回询", satisfaction="满意")),
-    "urge": (("dispatched", "replied"), lambda c, n, d: hd.urge(c, n)),
+    "urge": (("dispatched", "replied"), lambda c, n, d: sv.urge(c, n)),
     "extend": (("dispatched",), lambda c, n, d: dsp.extend(c, n, until=d, reason="需核查", override_reason="特殊")),
     "close": (("replied",), lambda c, n, d: hd.close(c, n)),
     "dispatch": (("registered", "meeting"), lambda c, n, d: dsp.dispatch(c, n, lead="区商务局", assist=[],
@@ -234,22 +235,22 @@ class Clerk(RuleBasedStateMachine):
     @rule(data=st.data())
     def urge(self, data):
         n = self._pick(data, "dispatched", "replied")
-        self._try(hd.urge, n)
+        self._try(sv.urge, n)
 
     @rule(data=st.data(), into=CASE)
     def merge(self, data, into):
         n = self._pick(data, "registered", "meeting")
-        self._try(hd.merge, n, into=into)
+        self._try(merging.merge, n, into=into)
 
     @rule(data=st.data())
     def void(self, data):
         n = self._pick(data, "registered")
-        self._try(hd.void, n, reason="误登记")
+        self._try(ud.void, n, reason="误登记")
 
     @rule(data=st.data(), value=st.sampled_from(["是", "否"]))
     def edit_major(self, data, value):
         n = self._pick(data, "registered", "meeting", "dispatched")
-        self._try(hd.edit, n, field="major", value=value)
+        self._try(ud.edit, n, field="major", value=value)
 
     @invariant()
     def ledger_is_sound(self):

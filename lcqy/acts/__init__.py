@@ -7,11 +7,11 @@ Arranged by the chapters of 临政办发〔2021〕21号, the lower modules first
 - context, cases, common, departments, office: what every act stands on (the context, finding
   and reading a case, the department list, the ledger and its calendar days; `common.record` is
   the shape an act's --json prints).
-- intake/: registration and merge chains (第十条).
+- intake/: registration, likely duplicates, merge (第十条).
 - dispatch: dispatch, escalate with its package, forward, reject, return, extend (第十至十六条).
-- handling: reply, follow-up, close, and the urge record, edits, voids and merges (第十七、十八条).
-- supervision: the urge with its letter, 督办台帐 and 专项督办, re-dispatch (第十八条).
-- corrections: undo.
+- handling: reply, follow-up, close (第十七、十八条).
+- supervision: the urge and its letter, 督办台帐 and 专项督办, re-dispatch (第十八条).
+- corrections: undo, edit, void.
 - papers/: the forms' contents and files, the letters written again, attachments.
 - exchange/: county ⇄ city packages and monthly figures (第三条).
 - figures/: counts, the monthly 简报, statistics and the 测评 (第十九至二十三条).

@@ -1,4 +1,5 @@
-"""Correcting a mistaken act: `undo` reverses a case's latest act when nothing depends on it.
+"""Corrections: `undo` reverses a case's latest act when nothing depends on it; `edit` corrects a
+registration field with before and after; `void` voids a number registered by mistake.
 
 The act's rows are removed and what it changed is put back; its events stay in the history and
 an `undo` event records the reason. A number the act issued is voided (never reused).
@@ -11,8 +12,12 @@ import json
 from lcqy.acts.cases import resolve
 from lcqy.acts.common import step_date
 from lcqy.acts.context import Ctx
+from lcqy.acts.dispatch import dispatch_base
+from lcqy.acts.intake.register import EDITABLE, FIELDS, clean_field
 from lcqy.errors import LcqyError
-from lcqy.rules import validate
+from lcqy.rules import states, validate
+from lcqy.rules.constants import STATES
+from lcqy.rules.deadlines import dispatch_due
 
 # act -> how the clerk calls it
 UNDOABLE = {
@@ -194,3 +199,61 @@ _REVERSE = {
     "supervise": _delete("supervisions"),
     "redispatch": _redispatch,
 }
+
+
+def void(ctx: Ctx, ref: str, *, reason: str, on: str | None = None) -> dict:
+    reason = validate.required_text("作废理由（--reason）", reason)
+    led = ctx.ledger
+    with led.write():
+        case = resolve(ctx, ref)
+        nxt = states.check("void", case["state"])
+        d = step_date(ctx, on, "受理时间", case["accepted_on"])
+        if led.db.execute("SELECT 1 FROM dispatches WHERE case_id = ?", [case["id"]]).fetchone():
+            raise LcqyError("该案件已交办过，不能作废；请用 lcqy edit 更正或按流程办结。")
+        led.db.execute("UPDATE numbers SET voided = 1 WHERE text = ?", [case["reg_no"]])
+        led.db["cases"].update(case["id"], {"state": nxt, "end_reason": reason, "ended_on": d.isoformat()})
+        led.event(case["id"], d.isoformat(), "void", ctx.actor, reason=reason, number=case["reg_no"])
+    return {"case": case, "reason": reason}
+
+
+_FLAGS = {"consult": "咨询类", "major": "重大问题"}
+_YES = {"是": 1, "否": 0, "1": 1, "0": 0, "yes": 1, "no": 0, "true": 1, "false": 0}
+
+
+def edit(ctx: Ctx, ref: str, *, field: str, value: str, on: str | None = None) -> dict:
+    """A recorded correction of a registration field, with before and after."""
+    led = ctx.ledger
+    names = {**{k: FIELDS[k][0] for k in EDITABLE}, **_FLAGS}
+    field = {"title": "contact_title"}.get(field, field)  # register's --title
+    key = next((k for k, label in names.items() if field in (k, label, k.replace("_", "-"))), None)
+    if key is None:
+        raise LcqyError(f"不能更正字段“{field}”。可更正：{'、'.join(f'{v}（{k}）' for k, v in names.items())}。")
+    with led.write():
+        case = resolve(ctx, ref)
+        states.check("edit", case["state"])
+        d = step_date(ctx, on, "受理时间", case["accepted_on"])
+        if key in _FLAGS:
+            if value.strip().lower() not in _YES:
+                raise LcqyError(f"{_FLAGS[key]}的值只能是：是、否。")
+            new: object = _YES[value.strip().lower()]
+            if case["state"] not in states.OPEN_BEFORE_DISPATCH:
+                raise LcqyError(
+                    f"{_FLAGS[key]}决定交办时限和程序，只能在交办前更正；该案件已是“{STATES[case['state']]}”。"
+                )
+        else:
+            new = clean_field(key, value, level="city" if case["source_no"] else "county")
+            if key == "accepted_by" and not new:  # filled at registration; a blank would lose who accepted it
+                raise LcqyError(f"{names[key]}不能为空。")
+        if key == "reported_on" and new > case["accepted_on"]:
+            raise LcqyError(f"反映时间 {new} 不能晚于受理时间 {case['accepted_on']}。")
+        if new == case[key]:
+            raise LcqyError(f"{names[key]}已经是“{value}”，不需要更正。")
+        update = {key: new}
+        if key == "major":
+            due = dispatch_due(ctx.cal, dispatch_base(ctx, case), major=bool(new))
+            update["dispatch_due"] = due.isoformat()
+            update["dispatch_due_estimated"] = int(ctx.cal.is_estimate(due))
+        led.db["cases"].update(case["id"], update)
+        led.event(case["id"], d.isoformat(), "edit", ctx.actor, field=key, before=case[key], after=new)
+    shown = (lambda x: "是" if x else "否") if key in _FLAGS else (lambda x: x)
+    return {"case": case, "field": key, "label": names[key], "before": shown(case[key]), "after": shown(new)}

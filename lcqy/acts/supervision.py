@@ -5,22 +5,87 @@ read in lcqy.acts.boards.supervised.)"""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
-from lcqy.acts.cases import active_dispatch, latest, resolve
+from lcqy.acts.boards.supervised import supervision_due
+from lcqy.acts.cases import active_dispatch, case_urges, dispatch_urge_count, latest, resolve
 from lcqy.acts.common import step_date
 from lcqy.acts.context import Ctx
 from lcqy.acts.dispatch import dispatch_departments, insert_dispatch
-from lcqy.acts.handling import urge
 from lcqy.acts.papers.forms import prepare, template_dir
 from lcqy.acts.papers.letters import recover_letter
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
 from lcqy.rules.constants import APPROVAL_LEVELS, SUPERVISION, TIERS
 from lcqy.rules.deadlines import check_approval, dispatch_due
+from lcqy.rules.letters import URGE_KIND
 from lcqy.rules.numbering import LETTER_KIND
-from lcqy.rules.workdays import next_workday
+from lcqy.rules.workdays import add_workdays, next_workday, workdays_between
+
+URGE_REPLY_DAYS = 3  # working days a 催办函 gives the department to answer
+
+
+def case_supervision_due(ctx: Ctx, case: dict) -> tuple[str | None, str]:
+    if case["state"] != "replied" or not case["supervision"]:
+        return None, ""
+    return supervision_due(latest(ctx, "replies", case["id"]), latest(ctx, "supervisions", case["id"]))
+
+
+def urge(
+    ctx: Ctx, ref: str, *, note: str = "", on: str | None = None, then: Callable[[dict], object] | None = None
+) -> dict:
+    """Record a 催办. `then(result)` runs inside the same transaction (the 催办函 is written
+    there), so that an urge whose letter cannot be written is not recorded either."""
+    led = ctx.ledger
+    note = validate.optional_text("说明（--note）", note)
+    with led.write():
+        case = resolve(ctx, ref)
+        states.check("urge", case["state"])
+        disp = active_dispatch(ctx, case["id"])
+        if disp is None:
+            raise LcqyError("该案件没有正在办理的交办单，无从催办。")
+        kind = URGE_KIND[case["supervision"]]  # 催办, or a 督办 under the case's mark
+        due, what = disp["due_current"], "办结时限"
+        if case["state"] == "replied":
+            due, source = case_supervision_due(ctx, case)
+            what = "督办时限" if source == "supervise" else "承诺完成日期"
+            if not case["supervision"]:
+                raise LcqyError("该案件已答复，且不在督办台帐或专项督办中，不需催办；请回访企业（lcqy followup）。")
+            if due is None:
+                hint = (
+                    "先用 lcqy supervise CASE --until 日期 --reason … 设定重新办理的时限"
+                    if case["supervision"] == "special"
+                    else "答复没有承诺完成日期"
+                )
+                raise LcqyError(f"该案件在{kind}中，但没有待答复的时限，无从督办：{hint}。")
+        last = latest(ctx, "urges", case["id"])
+        start = max(last["urged_on"], disp["dispatched_on"]) if last else disp["dispatched_on"]
+        d = step_date(ctx, on, "交办或上次催办日期", start)
+        late = workdays_between(ctx.cal, date.fromisoformat(due), d)
+        if late == 0:
+            raise LcqyError(
+                f"该案件{what}为 {due}，到 {d} 尚未超期，不需{'督办' if kind != '催办' else '催办'}"
+                "（第十八条：对未按时办结的催办）。"
+            )
+        reply_by = add_workdays(ctx.cal, d, URGE_REPLY_DAYS)
+        row = {
+            "case_id": case["id"],
+            "dispatch_id": disp["id"],
+            "urged_on": d.isoformat(),
+            "days_late": late,
+            "reply_by": reply_by.isoformat(),
+            "note": note,
+            "kind": kind,
+            "due": due,
+        }
+        row["id"] = led.db["urges"].insert(row).last_pk
+        count = dispatch_urge_count(case, disp, case_urges(ctx, case["id"]), kind=kind)
+        led.event(case["id"], d.isoformat(), "urge", ctx.actor, after=row, count=count)
+        result = {"case": case, "dispatch": disp, **row, "count": count}
+        result["letter"] = then(result) if then else None
+    return result
 
 
 def supervise(ctx: Ctx, ref: str, *, until: str, reason: str, on: str | None = None) -> dict:

@@ -206,7 +206,7 @@ def edit_cmd(
     as_json: bool = JSON,
 ):
     """更正登记内容（记录更正前后的值）。"""
-    from lcqy.acts.handling import edit
+    from lcqy.acts.corrections import edit
 
     with open_ctx(ctx) as c:
         r = edit(c, case, field=field, value=value, on=on)
@@ -225,7 +225,7 @@ def void_cmd(
     as_json: bool = JSON,
 ):
     """作废误登记的编号（编号保留并标注作废，不再使用）。"""
-    from lcqy.acts.handling import void
+    from lcqy.acts.corrections import void
 
     with open_ctx(ctx) as c:
         r = void(c, case, reason=reason, on=on)
@@ -242,7 +242,7 @@ def merge_cmd(
     as_json: bool = JSON,
 ):
     """把重复反映的案件合并到另一件（两个编号都保留）。"""
-    from lcqy.acts.handling import merge
+    from lcqy.acts.intake.merging import merge
 
     with open_ctx(ctx) as c:
         r = merge(c, case, into=into, on=on)
