@@ -12,7 +12,7 @@ import pytest
 from conftest import register_args, snapshot
 
 from lcqy.errors import LcqyError
-from lcqy.outputs import PART, check_target, sweep, write_bytes, writing
+from lcqy.store.outputs import PART, check_target, sweep, write_bytes, writing
 
 
 def _specials(tmp_path):

@@ -206,3 +206,11 @@ def test_the_reported_crashes(packages, run, tmp_path):
         r = run("receive", str(bad))
         assert r.code == 1 and said in r.err and "台帐未改动" in r.err, (path, r.err)
         assert _digest(run.db) == before
+
+
+def test_field_labels_follow_the_registration_form():
+    """The schema's names for the 登记表's fields are the form's own (rules sit below the acts)."""
+    from lcqy.acts.intake.register import FIELDS
+    from lcqy.rules.package_schema import CASE_LABELS
+
+    assert CASE_LABELS == {k: label for k, (label, _) in FIELDS.items()}

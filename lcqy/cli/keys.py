@@ -17,7 +17,7 @@ HOW = {"tofu": "首次收包时记录", "trust": "keys trust 录入"}
 @keys_app.command("show")
 def show(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
     """显示本办签名密钥的指纹（供对方核对）和已记录的其他服企办的密钥。"""
-    from lcqy.acts.trust import key_list
+    from lcqy.acts.exchange.trust import key_list
 
     with open_ctx(ctx) as c:
         r = key_list(c)
@@ -47,7 +47,7 @@ def export(
     if output is None:
         print(text, end="")
         return
-    from lcqy.outputs import check_target, write_bytes
+    from lcqy.store.outputs import check_target, write_bytes
 
     path = check_target(Path(output), force)
 
@@ -63,7 +63,7 @@ def trust(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """录入其他服企办的公钥：此后该单位的交换包必须用这把密钥签名。"""
-    from lcqy.acts.trust import trust_file
+    from lcqy.acts.exchange.trust import trust_file
 
     with open_ctx(ctx) as c:
         r = trust_file(c, file, replace)

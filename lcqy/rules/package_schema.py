@@ -186,6 +186,13 @@ LABELS = {
     "n": "附件序号", "algorithm": "签名算法", "public_key": "公钥", "signature": "签名", "month": "月份",
     "figures": "办理数字", "created_at": "生成时间",
 }  # fmt: skip
+# The 登记表's fields as lcqy.acts.intake.register names them (rules sit below the acts).
+CASE_LABELS = {
+    "category": "问题类别", "enterprise": "企业名称", "address": "详细地址", "reported_on": "反映时间",
+    "channel": "反映形式", "contact": "联系人", "contact_title": "职务", "phone": "联系电话", "email": "电子邮箱",
+    "problem": "主要困难和问题", "request": "希望协调解决的具体事项", "accepted_on": "受理时间",
+    "accepted_by": "受理人员", "remarks": "备注",
+}  # fmt: skip
 TYPE_NAMES = {
     "string": "文字", "integer": "整数", "number": "数字", "boolean": "是/否", "array": "列表", "object": "对象",
     "null": "空值",
@@ -193,9 +200,7 @@ TYPE_NAMES = {
 
 
 def _labels() -> dict[str, str]:
-    from lcqy.acts.register import FIELDS
-
-    return LABELS | {k: label for k, (label, _) in FIELDS.items()}
+    return LABELS | CASE_LABELS
 
 
 def _kind(value: object) -> str:

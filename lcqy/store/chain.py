@@ -20,6 +20,10 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
+from lcqy.store.clock import now_text
+from lcqy.store.schema import CHAIN
+from lcqy.store.sqltext import statements
+
 EVENT_COLUMNS = "id, case_id, at, act_on, actor, action, CAST(detail AS BLOB)"
 # A case's stored state as one JSON text, computed by SQLite for many cases at once.
 STATE_SQL = """
@@ -271,15 +275,11 @@ def _spot(found: _Found, conn: sqlite3.Connection, seqs: Iterable[int]) -> None:
 
 def _triggers_intact(conn: sqlite3.Connection) -> bool:
     """Migration 18's triggers are there as written (else every write may have gone unnoted)."""
-    from lcqy.store.migrations.m018_chain import SQL
-
     have = {
         n: " ".join((s or "").split())
         for n, s in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")
     }
-    from lcqy.store.schema import _statements
-
-    pieces = [" ".join(p.split()).rstrip(";") for p in _statements(SQL)]
+    pieces = [" ".join(p.split()).rstrip(";") for p in statements(CHAIN)]
     wanted = [p for p in pieces if p.startswith("CREATE TRIGGER")]
     return all(have.get(w.split()[2]) == w for w in wanted)
 
@@ -389,11 +389,10 @@ def differs(now: str, was: str) -> str:
 
 def record(led, mark: dict) -> None:
     """Note how far a clean check verified the chain (bookkeeping: skipped when busy)."""
-    from lcqy.store.db import BUSY_SECONDS, now_text
-
     conn = led.conn
     if led.newer or conn.in_transaction:
         return
+    (waits,) = conn.execute("PRAGMA busy_timeout").fetchone()
     try:
         conn.execute("PRAGMA busy_timeout = 200")
         conn.execute("BEGIN IMMEDIATE")
@@ -410,7 +409,7 @@ def record(led, mark: dict) -> None:
     except sqlite3.Error:
         pass
     finally:
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+        conn.execute(f"PRAGMA busy_timeout = {int(waits)}")
 
 
 def case_problems(conn: sqlite3.Connection, case_id: int) -> list[str]:

@@ -16,12 +16,12 @@ import stat
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 from lcqy.errors import LcqyError
 from lcqy.rules.numbering import format_number
 from lcqy.store import chain
+from lcqy.store.clock import now_text
 from lcqy.store.migrations import AFTER, MIGRATIONS
 
 BUSY_SECONDS = 30.0
@@ -382,8 +382,8 @@ class Ledger:
 
 def backup(led: Ledger, dest: Path) -> None:
     """A consistent copy through SQLite's online backup, readable by its owner only (R14),
-    written beside its place and renamed there (lcqy.outputs)."""
-    from lcqy.outputs import writing
+    written beside its place and renamed there (lcqy.store.outputs)."""
+    from lcqy.store.outputs import writing
 
     if dest.is_dir():
         raise LcqyError(f"{dest} 是一个目录，请写出备份文件名，如 {dest / '台帐备份.db'}。")
@@ -404,9 +404,3 @@ def backup(led: Ledger, dest: Path) -> None:
             f"备份写入 {dest} 失败：{why}。写了一半的备份已删除；台帐本身没有改动，也没有损坏。"
             "请换一个空间足够的位置再备份。"
         ) from None
-
-
-def now_text() -> str:
-    """Wall-clock timestamp of an entry; LCQY_NOW fixes it (reproducible sample ledger)."""
-    fixed = os.environ.get("LCQY_NOW")
-    return fixed if fixed else datetime.now().isoformat(timespec="seconds")

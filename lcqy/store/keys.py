@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from lcqy.errors import LcqyError
+from lcqy.store.clock import now_text
 
 KEY_FORMAT = "lcqy-office-key"
 
@@ -65,8 +66,6 @@ def seeded(seed: bytes) -> Iterator[None]:
 
 def ensure_own(led, seed: bytes | None = None) -> str:
     """The office's key, made if there is none (inside the caller's write); its fingerprint."""
-    from lcqy.store.db import now_text
-
     conn = led.conn
     row = conn.execute("SELECT fingerprint FROM office_keys WHERE own = 1").fetchone()
     if row and seed is None:

@@ -1,77 +1,152 @@
-"""The ledger's schema against the one the migrations create (`check --deep`).
+"""The SQL that the running code and the migrations share: the expressions behind the stored
+columns and indexes, and the statements that keep them, which the acts use to look up, check and
+bulk-fill what the triggers keep row by row.
 
-The expected schema is built by running every migration on an empty database in memory.
-Tables are compared by their columns (name, type, NOT NULL, default, key: a column added by
-a later migration may sit elsewhere in a ledger that met the migrations in another order),
-indexes, triggers and views by their SQL. A dropped or altered trigger would let the kept
-columns, the change log or the history chain drift unnoticed; a dropped index slows or
-misleads the rules that read it.
+A migration that ran with one of these keeps its text: tests/test_schema.py pins every migration's
+SQL. To change one of them, freeze the old text in the migrations that used it, and write the new
+one here with the migration that brings it in.
 """
 
-from __future__ import annotations
+# -- migration 4: the limit an open case works to now (cases.due_open) ----------------------------
 
-import sqlite3
-from functools import cache
+OPEN_DUE = """
+UPDATE cases SET
+  due_open = CASE state
+    WHEN 'registered' THEN dispatch_due
+    WHEN 'dispatched' THEN (SELECT due_current FROM dispatches
+                            WHERE case_id = cases.id AND status = 'active' ORDER BY id DESC LIMIT 1)
+  END,
+  due_open_estimated = CASE state
+    WHEN 'registered' THEN dispatch_due_estimated
+    WHEN 'dispatched' THEN coalesce((SELECT due_estimated FROM dispatches
+                            WHERE case_id = cases.id AND status = 'active' ORDER BY id DESC LIMIT 1), 0)
+    ELSE 0
+  END
+WHERE id = {case}"""
 
-KINDS = {"table": "表", "index": "索引", "trigger": "触发器", "view": "视图"}
+# -- migration 10: likely duplicates, compared in a normalised form with an index on it -----------
 
-
-def _statements(sql: str):
-    stmt = ""
-    for piece in sql.split(";"):
-        stmt += piece + ";"
-        if sqlite3.complete_statement(stmt):
-            if stmt.strip(" \n\t;"):
-                yield stmt
-            stmt = ""
-
-
-def _describe(conn: sqlite3.Connection) -> dict[tuple[str, str], str]:
-    out: dict[tuple[str, str], str] = {}
-    rows = conn.execute("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall()
-    for kind, name, sql in rows:
-        if kind == "table":
-            cols = conn.execute(f'PRAGMA table_xinfo("{name}")').fetchall()
-            virtual = (sql or "").upper().startswith("CREATE VIRTUAL")
-            out[(kind, name)] = repr(sorted((c[1], (c[2] or "").upper(), c[3], c[4], c[5]) for c in cols)) + (
-                " ".join(sql.split()) if virtual else ""
-            )
-        elif sql is not None:  # an index SQLite made for a UNIQUE or PRIMARY KEY has no SQL
-            out[(kind, name)] = " ".join(sql.split())
-    return out
+_SPACES = ("' '", "'\u3000'", "char(9)", "char(10)", "char(13)")
+# Longest first: 股份有限公司 must go before 有限公司 leaves 股份 behind.
+_ENTERPRISE_WORDS = tuple(f"'{w}'" for w in ("股份有限公司", "有限责任公司", "有限公司", "股份公司", "公司", *"()（）"))
+# No ASCII ";": the migration runner splits statements on it.
+_PUNCTUATION = tuple(f"'{c}'" for c in '，。、；：,.:！!？?“”"')
 
 
-@cache
-def expected() -> dict[tuple[str, str], str]:
-    from lcqy.store.migrations import MIGRATIONS
-
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    try:
-        conn.execute("CREATE TABLE IF NOT EXISTS _migrations (n INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)")
-        for _, sql in MIGRATIONS:
-            for stmt in _statements(sql):
-                conn.execute(stmt)
-        return _describe(conn)
-    finally:
-        conn.close()
+def _stripped(column: str, words: tuple[str, ...]) -> str:
+    expr = f"lower({column})"
+    for w in words:
+        expr = f"replace({expr}, {w}, '')"
+    return expr
 
 
-def schema_problems(conn: sqlite3.Connection) -> list[str]:
-    """One line per table, index, trigger or view missing, added or different."""
-    from lcqy.store.db import LATEST
+ENTERPRISE_KEY = _stripped("{}", _SPACES + _ENTERPRISE_WORDS)
+PROBLEM_KEY = _stripped("{}", _SPACES + _PUNCTUATION)
 
-    (version,) = conn.execute("PRAGMA user_version").fetchone()
-    if version > LATEST:  # a newer lcqy's schema: not ours to judge
-        return []
-    want, have = expected(), _describe(conn)
-    out = []
-    for key in sorted(set(want) | set(have)):
-        kind, name = key
-        what = f"{KINDS.get(kind, kind)} {name}"
-        if key not in have:
-            out.append(f"表结构：缺少{what}（迁移建立的结构被删改，相关检查和自动维护的栏目可能失效），请用备份恢复。")
-        elif key not in want:
-            out.append(f"表结构：多出{what}（不是 lcqy 的迁移建立的），请查明来源或用备份恢复。")
-        elif want[key] != have[key]:
-            out.append(f"表结构：{what}与迁移建立的不同（被其他程序改过），请用备份恢复。")
-    return out
+# -- migration 13: the change log `check` reads, and the one-row rules' partial indexes -----------
+
+# Tables holding the clerk's text or papers at this migration. A table added later has no
+# trigger: `check` then reads it whole every time, which stays correct.
+TRACKED = (
+    "meta", "counters", "departments", "calendar_days", "cases", "numbers", "dispatches", "escalations",
+    "replies", "followups", "urges", "events", "supervisions", "blobs", "attachments", "exchanges", "bulletins",
+)  # fmt: skip
+
+
+def trigger_sql(table: str, event: str) -> str:
+    """The trigger that notes a row of `table` written by `event` (INSERT or UPDATE)."""
+    return (
+        f"CREATE TRIGGER {table}_check_{event[:3].lower()} AFTER {event} ON {table} "
+        f"BEGIN INSERT INTO check_log (tbl, rid) VALUES ('{table}', NEW.rowid); END"
+    )
+
+
+# One row of cases that breaks a rule by itself (each rule is said apart by `check`).
+CASES_UNSOUND = (
+    "(state = 'merged') != (merged_into IS NOT NULL) OR merged_into = id "
+    "OR (supervision != '' AND state NOT IN ('replied', 'dispatched')) OR accepted_on < reported_on"
+)
+DISPATCHES_UNSOUND = "due_current < due_original"
+
+# -- migration 14: when each dispatch and each case stops being open -----------------------------
+
+SPAN_OPEN = "'9999-12-31'"
+
+SPAN_COLUMNS = "id, case_id, received_on, answered_on, open_until, first_reply_id, first_reply_on, first_reply_late"
+DISPATCH_SPAN = f"""
+SELECT d.id, d.case_id, d.received_on, r.answered_on,
+       min(coalesce(r.answered_on, {SPAN_OPEN}),
+           CASE WHEN d.status = 'active' THEN {SPAN_OPEN} ELSE coalesce(d.returned_on, '') END),
+       r.first_id, f.replied_on, f.late
+FROM dispatches d {{replies}} LEFT JOIN replies f ON f.id = r.first_id"""
+ALL_DISPATCHES = (
+    "LEFT JOIN (SELECT dispatch_id, min(id) AS first_id, min(replied_on) AS answered_on FROM replies "
+    "WHERE dispatch_id IS NOT NULL GROUP BY dispatch_id) r ON r.dispatch_id = d.id"
+)
+CASE_SPAN = f"""
+INSERT OR REPLACE INTO case_spans (id, undispatched_until)
+SELECT c.id, min(coalesce(c.ended_on, {SPAN_OPEN}),
+                 coalesce((SELECT min(dispatched_on) FROM dispatches WHERE case_id = c.id), {SPAN_OPEN}),
+                 coalesce((SELECT min(escalated_on) FROM escalations WHERE case_id = c.id), {SPAN_OPEN}),
+                 coalesce((SELECT min(act_on) FROM events WHERE case_id = c.id AND action = 'meeting'), {SPAN_OPEN}))
+FROM cases c WHERE c.id = {{c}}"""
+
+# -- migration 16: each case's lead department and 催办 count, kept on the case ------------------
+
+# What the two columns stand for (also what `check --deep` compares them with).
+LEAD_NOW = """(SELECT lead_dept FROM dispatches
+                             WHERE case_id = cases.id AND status = 'active' ORDER BY id DESC LIMIT 1)"""
+URGES_NOW = "prior_urges + (SELECT count(*) FROM urges WHERE case_id = cases.id)"
+LEAD = f"""
+UPDATE cases SET lead_now = {LEAD_NOW}
+WHERE id = {{case}}"""
+URGES = f"""
+UPDATE cases SET urges_now = {URGES_NOW}
+WHERE id = {{case}}"""
+
+# -- migration 18: the history chain, its change log and marks, the offices' keys (lcqy.store.chain) --
+
+CHAIN = """
+CREATE TABLE chain (
+    seq INTEGER PRIMARY KEY,
+    event_id INTEGER UNIQUE,
+    case_id INTEGER,
+    state TEXT,
+    hash TEXT NOT NULL
+);
+CREATE INDEX chain_case ON chain(case_id, seq);
+CREATE TABLE chain_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, rid INTEGER NOT NULL);
+CREATE TRIGGER events_chain_update AFTER UPDATE ON events
+BEGIN INSERT INTO chain_log (tbl, rid) VALUES ('events', OLD.id);
+    INSERT INTO chain_log (tbl, rid) VALUES ('events', NEW.id); END;
+CREATE TRIGGER events_chain_delete AFTER DELETE ON events
+BEGIN INSERT INTO chain_log (tbl, rid) VALUES ('events', OLD.id); END;
+CREATE TRIGGER chain_chain_update AFTER UPDATE ON chain
+BEGIN INSERT INTO chain_log (tbl, rid) VALUES ('chain', OLD.seq);
+    INSERT INTO chain_log (tbl, rid) VALUES ('chain', NEW.seq); END;
+CREATE TRIGGER chain_chain_delete AFTER DELETE ON chain
+BEGIN INSERT INTO chain_log (tbl, rid) VALUES ('chain', OLD.seq); END;
+CREATE TABLE chain_marks (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    seq INTEGER NOT NULL,
+    hash TEXT NOT NULL,
+    event_id INTEGER NOT NULL,
+    log_seq INTEGER NOT NULL,
+    schema_version INTEGER NOT NULL,
+    checked_at TEXT NOT NULL
+);
+CREATE TABLE office_keys (
+    id INTEGER PRIMARY KEY,
+    own INTEGER NOT NULL DEFAULT 0,
+    office_name TEXT NOT NULL,
+    prefix TEXT NOT NULL DEFAULT '',
+    level TEXT NOT NULL DEFAULT '',
+    public_key TEXT NOT NULL,
+    private_key TEXT,
+    fingerprint TEXT NOT NULL,
+    how TEXT NOT NULL,
+    added_on TEXT NOT NULL
+);
+CREATE UNIQUE INDEX office_keys_own ON office_keys(own) WHERE own = 1;
+CREATE UNIQUE INDEX office_keys_peer ON office_keys(office_name, prefix) WHERE own = 0
+"""

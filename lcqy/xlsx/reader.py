@@ -239,7 +239,6 @@ def _check_parts(z, name: str) -> None:
     # rows): the rows are counted while they are read, and the count is what is refused.
 
 
-
 def iter_workbook(path: str | os.PathLike, result: LedgerRead, *, headers_only: bool = False) -> Iterator[SheetRow]:
     """The data rows of every sheet except 汇总, one at a time, in sheet order then row order;
     `result` collects the unknown headers and skipped sheets as the sheets are reached. A column
