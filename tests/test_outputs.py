@@ -117,3 +117,54 @@ def test_attach_names_what_is_not_a_regular_file(ledger, tmp_path):
     assert r.code == 1 and "找不到要附上的文件" in r.err
     assert snapshot(ledger.db) == before
     assert json.loads(ledger("attachments", "1", "--json").out) == []
+
+
+def test_every_writing_command_refuses_a_fifo_or_device(run, tmp_path, monkeypatch):
+    """-o onto a FIFO and onto a character device, for each command that writes a file: refused,
+    exit 1, the ledger and the special file as they were."""
+    import shutil
+    import sqlite3
+    from pathlib import Path
+
+    db = tmp_path / "sample.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", db)
+    os.chmod(db, 0o600)
+    monkeypatch.setenv("LCQY_DB", str(db))
+    monkeypatch.chdir(tmp_path)
+    conn = sqlite3.connect(db)
+    first = dict(conn.execute("SELECT state, min(reg_no) FROM cases GROUP BY state").fetchall())
+    conn.close()
+    paper = tmp_path / "说明.pdf"
+    paper.write_bytes(b"%PDF-1.4 x")
+    assert run("attach", first["dispatched"], str(paper), "--date", "2026-11-27").code == 0
+    commands = {
+        ".docx": [
+            ("form", "register", first["registered"], "-o"),
+            ("form", "dispatch", first["dispatched"], "-o"),
+            ("form", "escalate", first["escalated"], "-o"),
+            ("urge", first["dispatched"], "-o"),
+            ("report", "--month", "2026-10", "-o"),
+        ],
+        ".xlsx": [("export-ledger", "-o"), ("stats", "--by", "dept", "-o")],
+        ".lcqy": [("package", first["escalated"], "-o"), ("package-month", "2026-10", "-o")],
+        ".pdf": [("attachment", first["dispatched"], "1", "-o")],
+        ".db": [("backup",)],
+        ".json": [("keys", "export", "-o")],
+    }
+    before = snapshot(db)
+    for suffix, calls in commands.items():
+        fifo = tmp_path / f"管道{suffix}"
+        os.mkfifo(fifo)
+        targets = [("fifo", fifo)]
+        if os.geteuid() == 0:
+            dev = tmp_path / f"设备{suffix}"
+            os.mknod(dev, 0o600 | stat.S_IFCHR, os.makedev(1, 3))
+            targets.append(("device", dev))
+        for call in calls:
+            for kind, target in targets:
+                r = run(*call, str(target), "--force")
+                assert r.code == 1, (call, kind, r.out, r.err)
+                assert "不是普通文件" in r.err and "台帐未改动" in r.err, (call, r.err)
+                _still(target, kind)
+    assert snapshot(db) == before
+    assert not [p.name for p in tmp_path.iterdir() if PART in p.name or p.name.endswith(".part")]

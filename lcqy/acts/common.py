@@ -73,14 +73,11 @@ def set_supervision(ctx: Ctx, case: dict, new: str, on: date, why: str) -> None:
 
 
 def output_file(given: str | None, default: str, suffix: str, force: bool) -> Path:
-    """Where a document goes: checked before any work, so a bad path costs nothing."""
+    """Where a document goes: checked before any work, so a bad path costs nothing; a device,
+    FIFO, socket or directory is never written over (lcqy.store.outputs)."""
+    from lcqy.store.outputs import check_target
+
     path = Path(given or default)
     if path.suffix.lower() != suffix:
-        raise LcqyError(f"输出文件（-o）须以 {suffix} 结尾：{path}")
-    if path.is_dir():
-        raise LcqyError(f"{path} 是一个目录，请写出文件名。")
-    if not path.parent.is_dir():
-        raise LcqyError(f"输出目录 {path.parent} 不存在，请先建立或换一个位置。")
-    if path.exists() and not force:
-        raise LcqyError(f"文件 {path} 已存在；要覆盖请加 --force。")
-    return path
+        raise LcqyError(f"输出文件（-o）须以 {suffix} 结尾：{path}。台帐未改动。")
+    return check_target(path, force)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -131,11 +131,15 @@ def _failed(path: Path, exc: OSError, untouched: bool) -> LcqyError:
 
 
 @contextmanager
-def writing(path: Path, *, private: bool = True, untouched: bool = True) -> Iterator[Path]:
+def writing(
+    path: Path, *, private: bool = True, untouched: bool = True, commit: Callable[[], object] | None = None
+) -> Iterator[Path]:
     """A part file to write the content into (for writers that need a path: Word, Excel,
     SQLite); on leaving the block it is flushed and renamed over `path`, or removed on error.
     `private`: readable by its owner only (R14: contacts, enterprise details). `untouched`: the
-    ledger has not been written by this command, which a failure then says."""
+    ledger has not been written by this command, which a failure then says. `commit`: run once
+    the content is on the disk, just before the rename (an act's transaction: a file that cannot
+    be written is then refused before the act is recorded)."""
     path = Path(path)
     said = UNCHANGED if untouched else ""
     kind = special_kind(path)
@@ -159,6 +163,9 @@ def writing(path: Path, *, private: bool = True, untouched: bool = True) -> Iter
         kind = special_kind(path)  # made meanwhile: still never replaced
         if kind:
             raise LcqyError(f"{path} 是{kind}，不是普通文件，lcqy 不会写入或替换它。{said}")
+        if commit is not None:
+            commit()
+            untouched = False
         os.replace(tmp, path)
         _sync_dir(path.parent)
     except OSError as exc:

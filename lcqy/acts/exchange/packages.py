@@ -9,7 +9,6 @@ receives those onto the original escalated case. A package is read and checked w
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -26,7 +25,8 @@ from lcqy.errors import LcqyError
 from lcqy.rules import package as pk
 from lcqy.rules import states, validate
 from lcqy.rules.constants import STATES
-from lcqy.store.db import create_private_file, now_text
+from lcqy.store.db import now_text
+from lcqy.store.outputs import writing
 
 
 def package_dir(text: str) -> Path:
@@ -77,16 +77,10 @@ def _instruction_page(ctx: Ctx, v: dict) -> dict[str, bytes]:
 
 def _put(blob: bytes, final: Path, record: Callable[[], None]) -> Path:
     """Write the package beside its place, record it (one transaction), then put it in place:
-    a refused record leaves no file, and an existing file is untouched until the end."""
-    tmp = final.with_name(f".{final.name}.part")
-    tmp.unlink(missing_ok=True)
-    create_private_file(tmp)  # 0600: the package carries the enterprise's contacts
-    try:
+    a refused record leaves no file, and an existing file is untouched until the end. Private
+    (0600): the package carries the enterprise's contacts (lcqy.store.outputs)."""
+    with writing(final, commit=record) as tmp:
         tmp.write_bytes(blob)
-        record()
-        os.replace(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
     return final
 
 

@@ -18,6 +18,7 @@ from lcqy.docs.report_context import context
 from lcqy.errors import LcqyError
 from lcqy.rules.figures import parse_month
 from lcqy.store.db import create_private_file
+from lcqy.store.outputs import part_path, sweep
 
 
 def _issue(ctx: Ctx, key: str, year: int, wanted: int | None) -> tuple[int, bool]:
@@ -60,7 +61,8 @@ def write_report(
     data = report_data(ctx, month, with_enterprises=with_enterprises)
     settings = report_settings(ctx)
     led = ctx.ledger
-    tmp = final.with_name(f".{final.name}.part")
+    sweep(final.parent)  # a part file of a killed run goes; this run's part is named by its process
+    tmp = part_path(final)
     for _ in range(3):  # another command may take the number meanwhile: fill again
         seq, store = _issue(ctx, key, year, issue)
         tmp.unlink(missing_ok=True)

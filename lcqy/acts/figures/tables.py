@@ -98,6 +98,7 @@ def evaluation(ctx: Ctx, p: Period) -> dict:
 
 def workbook(ctx: Ctx, p: Period, output: str, force: bool, with_evaluation: bool) -> Path:
     """One sheet per grouping (承办单位 with its charts), and the 测评 sheet first if asked."""
+    from lcqy.store.outputs import writing
     from lcqy.xlsx.stats import write_stats
 
     path = output_file(output, "统计.xlsx", ".xlsx", force)
@@ -107,7 +108,9 @@ def workbook(ctx: Ctx, p: Period, output: str, force: bool, with_evaluation: boo
         e = evaluation(ctx, p)
         ev = (EVALUATION_COLUMNS, e["rows"], e["formula"], e["weights"])
     label = p.label if p.start.year != p.end.year or p.start.month == p.end.month else _label(p)
-    return write_stats(path, ctx.ledger.meta.get("office_name", ""), label, sheets, ev)
+    with writing(path) as tmp:  # whole or not at all (lcqy.store.outputs)
+        write_stats(tmp, ctx.ledger.meta.get("office_name", ""), label, sheets, ev)
+    return path
 
 
 def _label(p: Period) -> str:

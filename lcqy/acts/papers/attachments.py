@@ -4,7 +4,6 @@ keep them; the same content is stored once, and `check` verifies every SHA-256."
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -16,7 +15,7 @@ from lcqy.docs import instruction
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
 from lcqy.rules.package import ATTACH_KINDS, MAX_ATTACHMENT, clean_file_name, sha256, size_text
-from lcqy.store.db import create_private_file
+from lcqy.store.outputs import check_target, input_problem, writing
 
 MAX_FILES = 20  # per command
 
@@ -39,8 +38,6 @@ class Paper:
 
 def read_paper(path_text: str, kind: str, note: str = "") -> Paper:
     """A file from the clerk's disk, refused before reading when it is too large."""
-    from lcqy.store.outputs import input_problem
-
     path = Path(path_text)
     why = input_problem(path)
     if why == "不存在":
@@ -142,7 +139,6 @@ def papers_of(ctx: Ctx, case_id: int) -> list[tuple[dict, bytes]]:
 
 def save_attachment(ctx: Ctx, ref: str, n: int, output: str | None, force: bool) -> Path:
     """Write paper N of a case to a file (owner-readable only: the papers are the enterprise's)."""
-
     case = resolve(ctx, ref)
     row = next((a for a in case_attachments(ctx, case["id"]) if a["n"] == n), None)
     if row is None:
@@ -150,23 +146,14 @@ def save_attachment(ctx: Ctx, ref: str, n: int, output: str | None, force: bool)
         have = f"本案有附件 1–{count}" if count else "本案还没有附件"
         raise LcqyError(f"{case['reg_no']} 没有第 {n} 号附件（{have}，见 lcqy attachments）。")
     path = Path(output or row["name"])
-    if path.is_dir():
+    if path.is_dir() and not path.is_symlink():
         path = path / row["name"]
-    if not path.parent.is_dir():
-        raise LcqyError(f"输出目录 {path.parent} 不存在，请先建立或换一个位置。")
-    if path.exists() and not force:
-        raise LcqyError(f"文件 {path} 已存在；要覆盖请加 --force。")
+    check_target(path, force)  # a device, FIFO or directory is refused, never replaced
     data = blob(ctx, row["sha256"])
     if sha256(data) != row["sha256"]:
         raise LcqyError(f"附件 {row['name']} 的内容与记录的 SHA-256 不符，台帐已损坏；请用备份恢复。")
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.unlink(missing_ok=True)
-    create_private_file(tmp)
-    try:
+    with writing(path) as tmp:  # owner-readable only: the papers are the enterprise's
         tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path
 
 
@@ -217,7 +204,6 @@ def instruction_values(ctx: Ctx, v: dict) -> dict | None:
 
 def write_instruction(ctx: Ctx, ref: str, output: str | None, force: bool) -> Path:
     """`form instruction CASE`: the 批示笺 page, written beside its place then moved there."""
-
     v = case_view(ctx, resolve(ctx, ref))
     values = instruction_values(ctx, v)
     if values is None:
@@ -226,14 +212,8 @@ def write_instruction(ctx: Ctx, ref: str, output: str | None, force: bool) -> Pa
             "或把批示笺扫描件附上（lcqy attach CASE 文件 --kind 批示笺）。"
         )
     final = output_file(output, f"{values['doc_no']}批示笺.docx", ".docx", force)
-    tmp = final.with_name(f".{final.name}.part")
-    tmp.unlink(missing_ok=True)
-    create_private_file(tmp)
-    try:
-        instruction.write(values, tmp, ctx.today)
-        os.replace(tmp, final)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with writing(final) as tmp:
+        instruction.write(values, tmp)
     return final
 
 
