@@ -168,3 +168,23 @@ def test_every_writing_command_refuses_a_fifo_or_device(run, tmp_path, monkeypat
                 _still(target, kind)
     assert snapshot(db) == before
     assert not [p.name for p in tmp_path.iterdir() if PART in p.name or p.name.endswith(".part")]
+
+
+def test_a_killed_report_leaves_nothing_after_the_next_run(run, tmp_path, monkeypatch):
+    """kill -9 during `report -o` left `.简报….docx.part` behind; its part file is now named by its
+    process, and the next writer into the folder removes it."""
+    import shutil
+    from pathlib import Path
+
+    db = tmp_path / "sample.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", db)
+    os.chmod(db, 0o600)
+    monkeypatch.setenv("LCQY_DB", str(db))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    out = tmp_path / "简报.docx"
+    left = tmp_path / f".{out.name}.{int(dead.stdout)}{PART}"
+    left.write_bytes(b"half a report")
+    r = run("report", "--month", "2026-10", "-o", str(out))
+    assert r.code == 0, r.err
+    assert out.is_file() and not left.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sample.db", "简报.docx"]
