@@ -83,9 +83,37 @@ def phone_breaks(phone: str, width_mm: float) -> str:
     return phone
 
 
+OPEN, CLOSE = "《“（(【〔‘", "》”）)】〕’"
+# A cut just after a closing mark, or before a conjunction, ends a phrase rather than a word.
+PHRASE_END = set(CLOSE)
+PHRASE_START = set("和与及并但而或")
+UNITS = set("年月日号%％万亿元个件次天人吨")
+
+
+def _boundary(text: str, limit: int) -> int:
+    """Where to cut `text` at most `limit` characters in: never inside 《》, quotes or brackets,
+    a number or a Latin word, nor between a number and its unit; after a closing mark or before
+    a conjunction where one is in the second half, else as late as allowed."""
+    depth, allowed, preferred = 0, [], []
+    for i in range(1, min(limit, len(text) - 1) + 1):
+        ch, prev = text[i - 1], text[i]
+        depth += (ch in OPEN) - (ch in CLOSE)
+        if depth > 0 or (ch.isascii() and ch.isalnum() and prev.isascii() and prev.isalnum()):
+            continue
+        if ch.isdigit() and (prev in UNITS or prev in ".．"):
+            continue
+        if prev in "，、；：。！？,.;:" or ch in OPEN:
+            continue
+        allowed.append(i)
+        if i >= limit // 2 and (ch in PHRASE_END or prev in PHRASE_START):
+            preferred.append(i)
+    return (preferred or allowed or [limit])[-1]
+
+
 def brief(text: str, limit: int = 40) -> tuple[str, bool]:
-    """The problem as a letter quotes it: its first sentence when that is short, else up to
-    `limit` characters ending at a comma where one is near (the caller adds 等)."""
+    """The problem as a letter quotes it: its first sentence when that is short; else its first
+    clauses up to `limit` characters where they make most of it, else a cut at a phrase or word
+    boundary, never inside a title, a number or a name in quotes (the caller adds 等)."""
     text = " ".join((text or "").split())
     for i, ch in enumerate(text):
         if ch in "。！？；!?;":
@@ -96,6 +124,7 @@ def brief(text: str, limit: int = 40) -> tuple[str, bool]:
         return text.rstrip("。"), False
     head = text[:limit]
     cut = max(head.rfind(c) for c in "，、,：:")
-    if cut >= limit // 2:
-        head = head[:cut]
-    return head, True
+    # a clause of most of the limit reads whole; a short one (根据《…》，) is only an opening
+    if cut >= limit * 3 // 5:
+        return head[:cut], True
+    return text[: _boundary(text, limit)].rstrip("，、,：: "), True

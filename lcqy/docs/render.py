@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import re
 from pathlib import Path
 
 from docx.enum.text import WD_BREAK
@@ -14,6 +15,7 @@ from jinja2 import meta
 from jinja2.exceptions import TemplateError
 
 from lcqy.docs import sandbox
+from lcqy.docs.letter_text import KEYS as LETTER_KEYS
 from lcqy.docs.package import finish, save
 from lcqy.docs.report_context import OPTIONAL as REPORT_OPTIONAL
 from lcqy.docs.report_context import REPORT_LISTS
@@ -117,6 +119,7 @@ REQUIRED["report"] = REPORT_REQUIRED  # the 简报's placeholders are listed wit
 # time every name the program passes in the context is allowed as well.
 OPTIONAL: dict[str, set[str]] = {kind: set() for kind in REQUIRED}
 OPTIONAL["report"] = REPORT_OPTIONAL
+OPTIONAL["urge"] = set(LETTER_KEYS)
 # Placeholders the program passes as lists: a template's `for` may run over these only (at
 # render time, over any value actually passed as a list).
 LISTS: set[str] = set(REPORT_LISTS)
@@ -215,11 +218,19 @@ def check_template(path: Path | str, kind: str) -> list[str]:
     return _vet(_open(path), path, kind)
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _value(value: object) -> object:
     if value is None:
         return ""
     if isinstance(value, datetime.date):
         return cn_date(value)
+    if isinstance(value, str) and ISO_DATE.fullmatch(value):  # a date in a document reads 2026年10月10日
+        try:
+            return cn_date(datetime.date.fromisoformat(value))
+        except ValueError:
+            return value
     if isinstance(value, list | tuple):
         return [_value(v) for v in value]
     if isinstance(value, dict):
@@ -309,11 +320,17 @@ def render(
     `attachment_context` the 交办单 or 转报单 carries the filled 登记表 after a page break,
     as the notes under those forms require.
     """
+    if kind == "urge":  # what the letter says follows from its kind (lcqy.docs.letter_text)
+        from lcqy.docs.letter_text import prepare
+
+        context = prepare(context)
     tpl = _fill(kind, context, template_dir)
     if kind == "urge":  # on one page where it can be, its 版记 at the foot of the last page
-        from lcqy.docs.letter import fit
+        from lcqy.docs.letter import add_letterhead, fit
 
         fit(tpl.docx)
+        if context["letterhead"]:
+            add_letterhead(tpl.docx, str(context.get("office_name") or ""))
     if attachment_context is not None:
         if kind not in ("dispatch", "escalate"):
             raise LcqyError(f"{NAMES.get(kind, kind)}不附登记表")
