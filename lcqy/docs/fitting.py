@@ -74,6 +74,16 @@ def email_breaks(address: str, width_mm: float, size_pt: float = EMAIL_PT) -> st
     return parts[0] + "@\u200b" + parts[1]
 
 
+def number_breaks(number: str, width_mm: float, size_pt: float = CELL_PT) -> str:
+    """A case number too long for one line of its cell (临翔服企办收（2026）第37号), broken before
+    its （ rather than inside （2026）第37号."""
+    number = number or ""
+    head, mark, tail = number.partition("（")
+    if mark and head and line_count(number, width_mm, size_pt) > 1:
+        return head + "\n" + mark + tail
+    return number
+
+
 def phone_breaks(phone: str, width_mm: float) -> str:
     """A landline with an extension too long for one line of its cell, broken before 转 rather
     than inside the number."""

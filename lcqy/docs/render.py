@@ -226,11 +226,6 @@ def _value(value: object) -> object:
         return ""
     if isinstance(value, datetime.date):
         return cn_date(value)
-    if isinstance(value, str) and ISO_DATE.fullmatch(value):  # a date in a document reads 2026年10月10日
-        try:
-            return cn_date(datetime.date.fromisoformat(value))
-        except ValueError:
-            return value
     if isinstance(value, list | tuple):
         return [_value(v) for v in value]
     if isinstance(value, dict):
@@ -242,6 +237,13 @@ def _clean(kind: str, context: dict) -> dict:
     # Every required name gets a value, so a field left out renders empty rather than failing.
     out: dict = dict.fromkeys(REQUIRED[kind], "")
     out.update({key: _value(value) for key, value in context.items()})
+    # A date in the text reads 2026年10月10日; table rows (lists) keep their compact 2026-10-10.
+    for key, value in out.items():
+        if isinstance(value, str) and ISO_DATE.fullmatch(value):
+            try:
+                out[key] = cn_date(datetime.date.fromisoformat(value))
+            except ValueError:
+                pass
     return out
 
 
