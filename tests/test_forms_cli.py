@@ -144,7 +144,8 @@ def test_urge_letter(ledger, tmp_path, monkeypatch):
     r = ledger("urge", "1", "--date", "2026-10-15", "--json")
     assert r.code == 0, r.err
     letter = json.loads(r.out)["letter"]
-    text = "\n".join(p.text for p in docx.Document(tmp_path / letter).paragraphs)
+    # each paragraph read whole: the letter sets its own lines (no date or number cut)
+    text = "\n".join(p.text.replace("\n", "") for p in docx.Document(tmp_path / letter).paragraphs)
     assert "临翔供电局" in text and "临翔服企办交（2026）第1号" in text
     # due 10/12, urged 10/15: 3 working days late, answer by 10/20
     assert "3个工作日" in text.replace(" ", "") or "3 个工作日" in text

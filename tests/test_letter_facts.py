@@ -37,7 +37,7 @@ SPECIAL = {
 
 
 def _text(path) -> str:
-    return "".join(p.text for p in Document(str(path)).paragraphs)
+    return "".join(p.text.replace("\n", "") for p in Document(str(path)).paragraphs)  # lines set by fit
 
 
 def test_reminder_names_the_deadline_and_the_days_late(tmp_path):
@@ -51,8 +51,8 @@ def test_ledger_letter_names_the_reply_and_the_promised_date(tmp_path):
     text = _text(render.render("urge", LEDGER, tmp_path / "u.docx"))
     assert text.startswith("督办函临翔服企办督（2026）第3号")
     assert (
-        "你单位已于2026年10月9日以临翔自然资函〔2026〕12号答复我办，办理结果为B类（正在解决或列入规划逐步解决），"
-        "承诺于2026年10月30日前办结，该问题已列入督办台帐。截至目前，已超过承诺完成时限2个工作日，" in text
+        "你单位已于2026年10月9日以临翔自然资函〔2026〕12号答复我办，答复为B类（正在解决或列入规划逐步解决），"
+        "承诺于2026年10月30日前办结。截至目前，已超过承诺完成时限2个工作日，该问题仍未办结。" in text
     )
     assert "办结结果或最新进展" not in text and "办理结果或最新进展" in text
     # a reply was received and 10-30 is the promise, not the 办结时限
@@ -62,7 +62,7 @@ def test_ledger_letter_names_the_reply_and_the_promised_date(tmp_path):
 def test_special_letter_names_the_reason_and_its_deadline(tmp_path):
     text = _text(render.render("urge", SPECIAL, tmp_path / "u.docx"))
     assert text.startswith("督办函")
-    assert "经回访，企业不满意，办理不彻底，该问题已列入专项督办，督办时限为2026年10月20日。" in text
+    assert "经回访，企业不满意，办理不彻底。专项督办时限为2026年10月20日。" in text
     assert "截至目前，我办尚未收到你单位重新办理的结果" in text  # not late: no days counted
     assert "办结时限为" not in text and "承诺" not in text
 

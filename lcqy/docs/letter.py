@@ -10,6 +10,7 @@ line between them.
 
 from __future__ import annotations
 
+import copy
 import math
 
 from docx.document import Document as DocumentObject
@@ -21,6 +22,7 @@ from docx.shared import Emu, Mm, Pt
 from lcqy.docs.typography import BODY_LINE, BODY_SIZE, add_parts, add_title, new_document
 
 TEXT_WIDTH = Mm(156)
+SPARE_EM = 0.5  # left free at the end of each line set here (set_lines)
 IMPRINT_SIZE = Pt(14)  # 4号
 # The 版记's lines at 0.8 of the body's pitch: 4号 text needs no more, and the lines it saves keep
 # a letter with six long 抄送 names on its page.
@@ -118,15 +120,15 @@ def build_urge() -> DocumentObject:
     tag('{%p if urge_kind == "督办台帐" %}')
     para(
         [
-            *case, "，", "{reply_text}", "，承诺于", "{promised_by}", "前办结，该问题已列入督办台帐。",
+            *case, "，", "{reply_text}", "，承诺于", "{promised_by}", "前办结。",
             "{% if is_late %}", "截至目前，已超过承诺完成时限", "{days_late}", "个工作日，",
-            "{% else %}", "截至目前，", "{% endif %}", "我办尚未收到该问题办结或最新进展的报告。",
+            "{% else %}", "截至目前，", "{% endif %}", "该问题仍未办结。",
         ]
     )  # fmt: skip
     para(
         [
             "{basis}", "请你单位按照承诺加快办理，于", "{reply_by}",
-            "前将办理结果或最新进展经主要领导审核后以正式文件报送我办，问题办结后及时答复企业。",
+            "前将办理结果或最新进展以正式文件报送我办，办结后及时答复企业。",
         ]
     )  # fmt: skip
     last_ledger = para(["确有困难不能按承诺时限办结的，请书面说明原因、已采取的措施和新的办结时限。"], keep=True)
@@ -134,15 +136,15 @@ def build_urge() -> DocumentObject:
     para(
         [
             *case, "，", "{reply_text}", "。", "{% if supervise_reason %}", "经回访，", "{supervise_reason}",
-            "，", "{% endif %}", "该问题已列入专项督办，督办时限为", "{supervise_due}", "。",
+            "。", "{% endif %}", "专项督办时限为", "{supervise_due}", "。",
             "{% if is_late %}", "截至目前，已超过督办时限", "{days_late}", "个工作日，",
             "{% else %}", "截至目前，", "{% endif %}", "我办尚未收到你单位重新办理的结果。",
         ]
     )  # fmt: skip
     para(
         [
-            "{basis}", "请你单位高度重视，重新办理，于", "{reply_by}",
-            "前将办理结果经主要领导审核后以正式文件报送我办，并面复或书面答复企业，直至问题解决、企业满意。",
+            "{basis}", "请你单位高度重视，于", "{reply_by}",
+            "前将重新办理的结果经主要领导审核后以正式文件报送我办，并面复或书面答复企业。",
         ]
     )  # fmt: skip
     last_special = para(["确有困难暂时无法办结的，请书面说明原因、已采取的措施和办结时限。"], keep=True)
@@ -196,6 +198,7 @@ def _imprint(doc: DocumentObject, para) -> None:
             ["　", "{office_name}", "\t", "{issued_on}", "印发"], indent=False, size=IMPRINT_SIZE, line=IMPRINT_LINE
         )
         p.paragraph_format.tab_stops.add_tab_stop(right, WD_TAB_ALIGNMENT.RIGHT)
+        p.paragraph_format.keep_together = True  # office and date on one page, if on two lines
         _border(p, top=top, bottom=THICK)
 
     para(["{%p if assist_depts %}"], indent=False, keep=True)
@@ -204,6 +207,7 @@ def _imprint(doc: DocumentObject, para) -> None:
     copy.paragraph_format.left_indent = Emu(em * 4)
     copy.paragraph_format.first_line_indent = Emu(-em * 4)
     copy.paragraph_format.right_indent = em
+    copy.paragraph_format.keep_together = True
     _border(copy, top=THICK)
     issued(THIN)
     para(["{%p else %}"], indent=False, keep=True)
@@ -281,6 +285,78 @@ def _settle_tabs(paragraph, doc, width_pt: float) -> None:
         tabs[0].addprevious(OxmlElement("w:br"))
 
 
+def geometry(paragraph, doc, width_pt: float) -> tuple[float, float]:
+    """(ems a line of the paragraph holds, ems its first line is indented), from its indents and
+    the size of its text."""
+    owners = [paragraph._p, *_chain(paragraph, doc)]
+
+    def attr(name):
+        el = _find(owners, f"{W}pPr/{W}ind[@{qn(name)}]")
+        return int(el.get(qn(name))) / 20 if el is not None else 0.0
+
+    em = _em(paragraph, owners[1:])
+    first = attr("w:firstLine") - attr("w:hanging")
+    return (width_pt - attr("w:left") - attr("w:right")) / em, first / em
+
+
+def set_lines(paragraph, doc, width_pt: float) -> None:
+    """Break a paragraph of running text into lines here, as lcqy.docs.letter_fit counts them,
+    so no date, number or percentage is cut at a line's end (LibreOffice and Word would cut
+    2026年10月10日 or 19件 where the line ends); the lines are justified. A paragraph holding a
+    tab or a line break of its own is left as it is."""
+    from lcqy.docs.letter_fit import break_lines
+
+    text = paragraph.text
+    if not text.strip() or "\t" in text or "\n" in text:
+        return
+    cap, first = geometry(paragraph, doc, width_pt)
+    # Half a character to spare on every line: a line set full to the count may still be a shade
+    # too long for the renderer (its spacing around Latin text), which would then push a single
+    # character onto a line of its own.
+    lines = break_lines(text, cap - SPARE_EM, first)
+    if len(lines) < 2 or "".join(lines) != text:
+        return
+    cuts, at = [], 0
+    for line in lines[:-1]:
+        at += len(line)
+        cuts.append(at)
+    pos = 0
+    for t in list(paragraph._p.iter(qn("w:t"))):
+        value = t.text or ""
+        start, end = pos, pos + len(value)
+        pos = end
+        run = t.getparent()
+        if start in cuts and start > 0:
+            # a break between two runs is a run of its own, so each run keeps its value whole
+            br_run = OxmlElement("w:r")
+            r_pr = run.find(qn("w:rPr"))
+            if r_pr is not None:
+                br_run.append(copy.deepcopy(r_pr))
+            br_run.append(OxmlElement("w:br"))
+            run.addprevious(br_run)
+        inside = [c - start for c in cuts if start < c < end]
+        if not inside:
+            continue
+        pieces, last = [], 0
+        for c in inside:
+            pieces.append(value[last:c])
+            last = c
+        pieces.append(value[last:])
+        t.text = pieces[0]
+        anchor = t
+        for piece in pieces[1:]:
+            br = OxmlElement("w:br")
+            anchor.addnext(br)
+            anchor = br
+            if piece:
+                nt = OxmlElement("w:t")
+                nt.set(qn("xml:space"), "preserve")
+                nt.text = piece
+                anchor.addnext(nt)
+                anchor = nt
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+
+
 def _measure(paragraph, doc, width_pt: float):
     """A letter_fit.Para for `paragraph`, or None when its height is not fixed (no exact line
     spacing: a clerk's own layout, which is left as it is)."""
@@ -323,7 +399,7 @@ def _measure(paragraph, doc, width_pt: float):
 
 
 def fit(doc: DocumentObject) -> None:
-    """Set a filled letter on its page(s): one page where it fits at 22 to 31 lines a page,
+    """Set a filled letter on its page(s): one page where it fits at 22 to 34 lines a page,
     and the 版记 (from the first paragraph ruled above) at the foot of the last page. A letter
     laid out otherwise (a table, a paragraph of free height) is left as it is."""
     from lcqy.docs.letter_fit import STANDARD_LINES, plan
@@ -337,13 +413,17 @@ def fit(doc: DocumentObject) -> None:
     paragraphs = doc.paragraphs
     for p in paragraphs:
         _settle_tabs(p, doc, width)
-    paras = [_measure(p, doc, width) for p in paragraphs]
-    if not paragraphs or any(p is None for p in paras):
+    if any(_measure(p, doc, width) is None for p in paragraphs):
         return
     imprint = next(
         (i for i, p in enumerate(paragraphs) if i > 0 and p._p.find(f"{W}pPr/{W}pBdr/{W}top") is not None),
         -1,
     )
+    for p in paragraphs[1 : imprint if imprint > 0 else None]:  # the text, not the title or 版记
+        set_lines(p, doc, width)
+    paras = [_measure(p, doc, width) for p in paragraphs]
+    if not paragraphs:
+        return
     result = plan(paras, imprint, page, page / STANDARD_LINES)
     k = result.scale
     for i, (p, m) in enumerate(zip(paragraphs, paras, strict=True)):
@@ -397,8 +477,6 @@ def add_letterhead(doc: DocumentObject, office: str) -> None:
     # the page number of the first page, as the template's odd pages have it
     first = section.first_page_footer
     first.is_linked_to_previous = False
-    import copy
-
     for el in list(first._element):
         first._element.remove(el)
     for el in section.footer._element:

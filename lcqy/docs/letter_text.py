@@ -80,13 +80,13 @@ def day(value) -> str:
 
 
 def reply_text(context: dict) -> str:
-    """你单位已于2026年10月9日以临翔自然资函〔2026〕12号答复我办，办理结果为B类（…）: the parts
+    """你单位已于2026年10月9日以临翔自然资函〔2026〕12号答复我办，答复为B类（…）: the parts
     the ledger has, the others left out."""
     on = day(context.get("reply_on"))
     doc = str(context.get("reply_doc_no") or "")
     result = RESULTS.get(str(context.get("reply_result") or "").upper(), "")
     text = "你单位已" + (f"于{on}" if on else "") + (f"以{doc}" if doc else "") + "答复我办"
-    return text + (f"，办理结果为{result}" if result else "")
+    return text + (f"，答复为{result}" if result else "")
 
 
 def copy_lines(units: list[str], cap_em: float | None = None) -> str:

@@ -333,6 +333,16 @@ def render(
         fit(tpl.docx)
         if context["letterhead"]:
             add_letterhead(tpl.docx, str(context.get("office_name") or ""))
+    if kind == "report":  # no date, number or percentage cut at a line's end
+        from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+        from lcqy.docs.letter import set_lines
+
+        section = tpl.docx.sections[-1]
+        width = (section.page_width - section.left_margin - section.right_margin) / 12700
+        for p in tpl.docx.paragraphs:
+            if p.alignment not in (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT):
+                set_lines(p, tpl.docx, width)
     if attachment_context is not None:
         if kind not in ("dispatch", "escalate"):
             raise LcqyError(f"{NAMES.get(kind, kind)}不附登记表")
