@@ -31,6 +31,7 @@ from lcqy.docs.typography import (
     add_head_lines,
     add_more_page,
     add_notes,
+    add_source_line,
     add_title,
     build_form_table,
     new_document,
@@ -73,6 +74,7 @@ def build_register() -> DocumentObject:
     doc = new_document()
     add_title(doc, "企业反映困难问题登记表")
     add_head_lines(doc, [["问题类别：", "{category}"], ["登记编号：", "{reg_no}"]])
+    add_source_line(doc)
     build_form_table(
         doc,
         [
@@ -115,6 +117,7 @@ def build_dispatch() -> DocumentObject:
     doc = new_document()
     add_title(doc, "企业反映困难问题交办单")
     add_head_lines(doc, [["交办单位（盖章）：", "{office_name}"], ["交办编号：", "{dispatch_no}"]])
+    add_source_line(doc)
     build_form_table(
         doc,
         [

@@ -8,6 +8,7 @@ cell holds is cut with “……（全文见附页）” and printed whole on a 
 from __future__ import annotations
 
 import math
+import re
 
 # Grid of the forms: group label | label | value | label | value, 156 mm in all (the GB/T 9704
 # text width). Widths hold, in 小四: two characters a line of 企业基本情况, the seven of
@@ -56,10 +57,15 @@ def fit(text: str, width_mm: float, max_lines: int, size_pt: float = CELL_PT, mo
     return text[:lo].rstrip("，、；： \n") + more, True
 
 
+WORD_JOINER = "\u2060"
+
+
 def email_breaks(address: str, width_mm: float, size_pt: float = EMAIL_PT) -> str:
     """An e-mail address too long for one line of its cell, with a break chance (zero-width
     space) after the @, so no line is cut inside a word; a part still too long for a line gets
-    break chances after its dots and hyphens."""
+    break chances after its dots and underscores. Never at a hyphen: a line ending in one reads
+    as a word hyphenated, so a word joiner holds it to what follows (LibreOffice honours it in
+    Latin text)."""
     address = address or ""
     cap = per_line(width_mm, size_pt) * 2  # half-width characters
     if "@" not in address or len(address) <= cap:
@@ -68,10 +74,44 @@ def email_breaks(address: str, width_mm: float, size_pt: float = EMAIL_PT) -> st
     parts = []
     for part in (local, domain):
         if len(part) > cap:
-            for mark in ".-_":
+            for mark in "._":
                 part = part.replace(mark, mark + "\u200b")
-        parts.append(part)
+        parts.append(part.replace("-", "-" + WORD_JOINER))
     return parts[0] + "@\u200b" + parts[1]
+
+
+def name_lines(names, width_mm: float, size_pt: float = CELL_PT, sep: str = "、") -> str:
+    """Names (a list, or a text joined by 、，,) for a cell `width_mm` wide: joined by `sep`, on
+    one line where they fit, else broken between names with a newline, never inside one. A name
+    longer than a whole line is the only one left to break."""
+    from lcqy.docs.letter_fit import width_em
+
+    if isinstance(names, str):
+        names = [x.strip() for x in re.split(r"[、，,]", names) if x.strip()]
+    cap = per_line(width_mm, size_pt) + 1  # per_line keeps one em for a closing mark: 、 is one
+    lines: list[str] = []
+    line = ""
+    for i, name in enumerate(names):
+        piece = name + (sep if i < len(names) - 1 else "")
+        if line and width_em(line + piece) > cap:
+            lines.append(line)
+            line = ""
+        if width_em(piece) > cap:  # longer than a line: broken after its place, not at random
+            head, piece = _place_split(piece, cap)
+            lines.append(line + head)
+        line += piece
+    if line:
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _place_split(name: str, cap: float) -> tuple[str, str]:
+    """A unit name longer than a line, cut after the last place or body word that ends within
+    the line (…自治县 / 人力资源和社会保障局, …有限责任公司 / 临沧双江供电局); else at the line's end."""
+    limit = int(cap)
+    ends = [m.end() for m in re.finditer(r"(?:自治县|自治州|公司|县|区|市|州)", name) if m.end() <= limit]
+    cut = ends[-1] if ends and ends[-1] >= 2 else limit
+    return name[:cut], name[cut:]
 
 
 def number_breaks(number: str, width_mm: float, size_pt: float = CELL_PT) -> str:

@@ -120,6 +120,8 @@ REQUIRED["report"] = REPORT_REQUIRED  # the 简报's placeholders are listed wit
 OPTIONAL: dict[str, set[str]] = {kind: set() for kind in REQUIRED}
 OPTIONAL["report"] = REPORT_OPTIONAL
 OPTIONAL["urge"] = set(LETTER_KEYS)
+# A case the city received from a county: the county's office and 转报编号, on the city's forms.
+OPTIONAL["register"] = OPTIONAL["dispatch"] = {"source", "source_no", "source_office"}
 # Placeholders the program passes as lists: a template's `for` may run over these only (at
 # render time, over any value actually passed as a list).
 LISTS: set[str] = set(REPORT_LISTS)
@@ -283,15 +285,24 @@ def _fill(kind: str, context: dict, template_dir: Path | str | None) -> DocxTemp
     return tpl
 
 
-def _append_attachment(main, attachment) -> None:
-    """Page break, 附件, then the body of `attachment`, keeping `main`'s page settings.
+def annex_heading(annex: str, name: str = NAMES["register"]) -> str:
+    """附件 with the number the 附件 line gives the attached form (附件1 for “附件：1. 企业反映
+    困难问题登记表”), so the page is headed as the list numbers it; 附件 alone when the list
+    does not number its items."""
+    m = re.search(r"(\d+)[.．、]\s*" + re.escape(name), annex or "")
+    return f"附件{m[1]}" if m else "附件"
+
+
+def _append_attachment(main, attachment, heading_text: str = "附件") -> None:
+    """Page break, the 附件 heading, then the body of `attachment`, keeping `main`'s page
+    settings.
 
     Paragraph styles are copied by id; both documents come from the same template set, and a
     style missing from `main` falls back to its Normal style in Word.
     """
     heading = main.add_paragraph()
     heading.add_run().add_break(WD_BREAK.PAGE)
-    run = heading.add_run("附件")
+    run = heading.add_run(heading_text)
     run.font.size = Pt(16)
     rfonts = run._r.get_or_add_rPr().get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
@@ -307,6 +318,27 @@ def _append_attachment(main, attachment) -> None:
             sect_pr.addprevious(copied)
         else:
             body.append(copied)
+
+
+# Department lists in the forms, with the grid columns their cell spans (lcqy.docs.fitting).
+DEPT_LISTS = {"dispatch": {"assist_depts": (2, 4)}}
+
+
+def _form_values(kind: str, context: dict) -> dict:
+    """A form's values as its cells print them: a list of departments too long for one line
+    broken between names, never inside one (“县住房和城乡建设/局”); the source of a case the
+    city received (source_office, source_no) as one 来源 line."""
+    from lcqy.docs.fitting import name_lines, span_mm
+
+    out = dict(context)
+    for key, (c0, c1) in DEPT_LISTS.get(kind, {}).items():
+        value = out.get(key)
+        if value:
+            out[key] = name_lines(value if isinstance(value, list | tuple) else str(value), span_mm(c0, c1))
+    if kind in ("register", "dispatch") and out.get("source_no"):
+        office = str(out.get("source_office") or "")
+        out["source"] = (office + "，" if office else "") + "转报编号：" + str(out["source_no"])
+    return out
 
 
 def render(
@@ -326,6 +358,7 @@ def render(
         from lcqy.docs.letter_text import prepare
 
         context = prepare(context)
+    context = _form_values(kind, context)
     tpl = _fill(kind, context, template_dir)
     if kind == "urge":  # on one page where it can be, its 版记 at the foot of the last page
         from lcqy.docs.letter import add_letterhead, fit
@@ -346,7 +379,7 @@ def render(
     if attachment_context is not None:
         if kind not in ("dispatch", "escalate"):
             raise LcqyError(f"{NAMES.get(kind, kind)}不附登记表")
-        register = _fill("register", attachment_context, template_dir)
-        _append_attachment(tpl.docx, register.docx)
+        register = _fill("register", _form_values("register", attachment_context), template_dir)
+        _append_attachment(tpl.docx, register.docx, annex_heading(str(context.get("annex") or "")))
     finish(tpl.docx, NAMES.get(kind, kind), context)
     return save(tpl, Path(out_path))
