@@ -59,7 +59,7 @@ def test_source_line_on_the_city_forms(tmp_path):
     source = {"source_office": "临翔区服务企业发展领导小组办公室", "source_no": "临翔服企办报（2026）第3号"}
     for kind, context in (("register", REGISTER), ("dispatch", DISPATCH)):
         doc = Document(str(render(kind, {**context, **source}, tmp_path / f"{kind}.docx")))
-        lines = [p.text for p in doc.paragraphs]
+        lines = [p.text.replace("\n", "") for p in doc.paragraphs]  # lines set by render
         assert "来源：临翔区服务企业发展领导小组办公室，转报编号：临翔服企办报（2026）第3号" in lines, kind
         plain = Document(str(render(kind, context, tmp_path / f"{kind}-own.docx")))
         assert not any(p.text.startswith("来源") for p in plain.paragraphs), kind
@@ -99,3 +99,39 @@ def test_printed_names_and_address_whole(tmp_path):
     assert not any(line.endswith("-") for line in lines)  # the e-mail not cut at a hyphen
     # broken after its dots and the @ only: the hyphened domain whole on its line
     assert any("lincang-dianhong-tea." in line.replace("\u2060", "") for line in lines)
+
+
+OFFICES = ("临翔服企办", "双江拉祜族佤族布朗族傣族自治县服务企业发展领导小组办公室")
+
+
+@pytest.mark.skipif(bool(print_sweep.have_tools()), reason="打印检查需要 LibreOffice 和 poppler")
+def test_forms_sweep_nothing_split(tmp_path):
+    """The 登记表, 交办单 (with its 登记表) and 转报单 for offices of 6 and 20 characters and
+    problem texts of 20 to 1000 characters (cut to their cells as the acts cut them, whole on
+    the 附页): no date, count, percentage or case number part split where a line ends."""
+    from lcqy.acts.forms import fitted
+    from tests.test_docs_render import ESCALATE
+    from tests.test_report_print import WHOLE
+
+    paths = []
+    for office in OFFICES:
+        for n in (20, 90, 400, 1000):
+            text = print_sweep.problem_text(n)
+            register = fitted("register", {**REGISTER, "problem": text, "request": text[: n // 3 + 10]})
+            dispatch = fitted("dispatch", {**DISPATCH, "office_name": office, "request": text, "assist_depts": SIX})
+            escalate = fitted("escalate", {**ESCALATE, "office_name": office, "suggestion": text})
+            stem = f"{len(office)}-{n}"
+            paths.append(render("register", register, tmp_path / f"r{stem}.docx"))
+            paths.append(render("dispatch", dispatch, tmp_path / f"d{stem}.docx", attachment_context=register))
+            paths.append(render("escalate", escalate, tmp_path / f"e{stem}.docx", attachment_context=register))
+    print_sweep.to_pdf(paths, tmp_path)
+    checked = 0
+    for path in paths:
+        out = subprocess.run(["pdftotext", str(path.with_suffix(".pdf")), "-"], capture_output=True, text=True)
+        lines = ["".join(line.split()) for line in out.stdout.splitlines() if line.strip()]
+        for a, b in zip(lines, lines[1:]):
+            tail = a[-12:]
+            for m in WHOLE.finditer(tail + b[:12]):
+                assert not (m.start() < len(tail) < m.end()), (path.name, tail, b[:12])
+            checked += 1
+    assert checked > 1000

@@ -12,7 +12,8 @@ from tests.conftest import register_args, snapshot
 
 
 def _cells_right_of(doc: docx.Document, label: str) -> list[str]:
-    """Text of the first distinct cell right of every cell whose text is `label`."""
+    """Text of the first distinct cell right of every cell whose text is `label`, its lines
+    joined."""
     out = []
     for table in doc.tables:
         for row in table.rows:
@@ -20,8 +21,8 @@ def _cells_right_of(doc: docx.Document, label: str) -> list[str]:
             for i, c in enumerate(cells):
                 if c.text.replace(" ", "") == label.replace(" ", ""):
                     nxt = next((x for x in cells[i + 1 :] if x._tc is not c._tc), None)
-                    if nxt is not None:
-                        out.append(nxt.text)
+                    if nxt is not None:  # read whole: the document sets its own lines
+                        out.append(nxt.text.replace("\n", ""))
     return out
 
 

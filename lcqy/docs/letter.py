@@ -299,7 +299,7 @@ def geometry(paragraph, doc, width_pt: float) -> tuple[float, float]:
     return (width_pt - attr("w:left") - attr("w:right")) / em, first / em
 
 
-def set_lines(paragraph, doc, width_pt: float) -> None:
+def set_lines(paragraph, doc, width_pt: float, justify: bool = True) -> None:
     """Break a paragraph of running text into lines here, as lcqy.docs.letter_fit counts them,
     so no date, number or percentage is cut at a line's end (LibreOffice and Word would cut
     2026年10月10日 or 19件 where the line ends); the lines are justified. A paragraph holding a
@@ -354,7 +354,8 @@ def set_lines(paragraph, doc, width_pt: float) -> None:
                 nt.text = piece
                 anchor.addnext(nt)
                 anchor = nt
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    if justify:
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
 def _measure(paragraph, doc, width_pt: float):

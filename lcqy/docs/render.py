@@ -320,6 +320,36 @@ def _append_attachment(main, attachment, heading_text: str = "附件") -> None:
             body.append(copied)
 
 
+def _set_lines(doc, cells: bool) -> None:
+    """Set the lines of the running text (and, with `cells`, of the forms' value cells, which
+    are left-aligned) as lcqy.docs.letter_fit breaks them, so no date, number or percentage is
+    cut at a line's end. Centred and right-aligned text (titles, labels) is left as it is."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from lcqy.docs.fitting import CELL_MARGIN_MM
+    from lcqy.docs.letter import set_lines
+
+    still = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT)
+    section = doc.sections[-1]
+    width = (section.page_width - section.left_margin - section.right_margin) / 12700
+    for p in doc.paragraphs:
+        if p.alignment not in still:
+            set_lines(p, doc, width)
+    if not cells:
+        return
+    margins = 2 * CELL_MARGIN_MM * 72 / 25.4
+    seen = set()
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                if id(cell._tc) in seen or cell.width is None:
+                    continue
+                seen.add(id(cell._tc))
+                for p in cell.paragraphs:
+                    if p.alignment not in still:
+                        set_lines(p, doc, cell.width.pt - margins, justify=False)
+
+
 # Department lists in the forms, with the grid columns their cell spans (lcqy.docs.fitting).
 DEPT_LISTS = {"dispatch": {"assist_depts": (2, 4)}}
 
@@ -366,20 +396,13 @@ def render(
         fit(tpl.docx)
         if context["letterhead"]:
             add_letterhead(tpl.docx, str(context.get("office_name") or ""))
-    if kind == "report":  # no date, number or percentage cut at a line's end
-        from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-        from lcqy.docs.letter import set_lines
-
-        section = tpl.docx.sections[-1]
-        width = (section.page_width - section.left_margin - section.right_margin) / 12700
-        for p in tpl.docx.paragraphs:
-            if p.alignment not in (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT):
-                set_lines(p, tpl.docx, width)
+    if kind != "urge":  # no date, number or percentage cut at a line's end (the letter: fit)
+        _set_lines(tpl.docx, cells=kind != "report")
     if attachment_context is not None:
         if kind not in ("dispatch", "escalate"):
             raise LcqyError(f"{NAMES.get(kind, kind)}不附登记表")
         register = _fill("register", _form_values("register", attachment_context), template_dir)
+        _set_lines(register.docx, cells=True)
         _append_attachment(tpl.docx, register.docx, annex_heading(str(context.get("annex") or "")))
     finish(tpl.docx, NAMES.get(kind, kind), context)
     return save(tpl, Path(out_path))
