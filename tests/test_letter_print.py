@@ -109,6 +109,7 @@ def test_nothing_split_across_lines(printed):
             tail = a[-12:]
             for m in WHOLE.finditer(tail + b[:12]):
                 assert not (m.start() < len(tail) < m.end()), (case, tail, b[:12])
+        assert not any(line.startswith(tuple("，。、；：？！）》”")) for line in lines), case
         if case[2]:  # every 抄送 name whole on one line, the lines after the first under it
             copy = "".join(lines[next(i for i, x in enumerate(lines) if x.startswith("抄送：")) :])
             assert "抄送：" + "，".join(SIX) + "。" in copy, case

@@ -100,6 +100,11 @@ def test_no_date_number_or_percentage_split(printed):
                 start, end = m.span()
                 assert not (start < len(tail) < end), (name, tail, b[:12])
             checked += 1
+        # in the tables: a rate whole in its cell (100.0/% before); no line opens with a
+        # closing mark; a department's name on one line
+        assert not any(line.startswith(tuple("%，。、；：？！）》”")) for line in lines), name
+        for dept in ("区住房和城乡建设局", "区人力资源和社会保障局"):
+            assert any(dept in line for line in lines), (name, dept)
     assert checked > 30  # the overview's paragraphs, at least
 
 

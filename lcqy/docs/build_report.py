@@ -39,16 +39,18 @@ CATEGORY_COLUMNS = [
     ("占本年比例", "r.share", 26, "center"),
 ]
 DEPT_COLUMNS = [
-    ("承办单位", "r.dept", 36, "left"),
-    ("交办", "r.dispatched", 12, "center"),
-    ("已答复", "r.replies", 14, "center"),
+    # a department's name on one line (区人力资源和社会保障局, eleven characters in 五号), the
+    # counts narrow, a rate's 100.0% whole
+    ("承办单位", "r.dept", 44, "left"),
+    ("交办", "r.dispatched", 10, "center"),
+    ("已答复", "r.replies", 12, "center"),
     ("按期办结率", "r.on_time", 18, "center"),
-    ("超期未答复", "r.late", 18, "center"),
+    ("超期未答复", "r.late", 14, "center"),
     ("A类", "r.a", 10, "center"),
     ("B类", "r.b", 10, "center"),
     ("C类", "r.c", 10, "center"),
-    ("满意率", "r.satisfaction", 16, "center"),
-    ("催办", "r.urges", 12, "center"),
+    ("满意率", "r.satisfaction", 18, "center"),
+    ("催办", "r.urges", 10, "center"),
 ]
 LATE_COLUMNS = [
     ("序号", "r.n", 9, "center"),
@@ -68,9 +70,10 @@ LATE_WITH_ENTERPRISE = [
     ("超期工作日", "r.days_late", 13, "center"),
 ]
 # 各县区情况 at a city office: the columns of `lcqy figures` (lcqy.rules.month_figures), in 小五
-# (OFFICE_SIZE) so that thirteen columns fit the text width with "100.0%" on one line.
+# (OFFICE_SIZE) so that thirteen columns fit the text width with "100.0%" on one line (16 mm: a
+# fallback font's digits are wider than 仿宋's).
 OFFICE_COLUMNS = [
-    ("单位", "r.name", 27, "left"),
+    ("单位", "r.name", 24, "left"),
     ("受理", "r.received", 9, "center"),
     ("交办", "r.dispatched", 9, "center"),
     ("转报", "r.escalated", 9, "center"),
@@ -80,9 +83,9 @@ OFFICE_COLUMNS = [
     ("C类", "r.reply_c", 9, "center"),
     ("销号", "r.closed", 9, "center"),
     ("超期未办", "r.late_now", 12, "center"),
-    ("按期交办率", "r.on_time_dispatch", 15, "center"),
-    ("按期办结率", "r.on_time_completion", 15, "center"),
-    ("满意率", "r.satisfaction", 15, "center"),
+    ("按期交办率", "r.on_time_dispatch", 16, "center"),
+    ("按期办结率", "r.on_time_completion", 16, "center"),
+    ("满意率", "r.satisfaction", 16, "center"),
 ]
 OFFICE_SIZE, OFFICE_LINE = Pt(9), Pt(13)
 UNIT_COLUMNS = [

@@ -100,9 +100,13 @@ def break_lines(text: str, cap_em: float, indent_em: float = 0.0) -> list[str]:
         for tok, width in _tokens(para):
             if used + width > cap_em + 1e-9 and line:
                 carry: list[tuple[str, float]] = []
-                # A closing mark may not start the line: its predecessor goes down with it.
-                if tok[0] in NO_START and len(line) > 1:
-                    carry.append(line.pop())
+                # A closing mark may not start the line: its predecessor goes down with it (and
+                # that one's, when it is a closing mark too: ）： never opens a line either).
+                if tok[0] in NO_START:
+                    while len(line) > 1:
+                        carry.insert(0, line.pop())
+                        if carry[0][0][0] not in NO_START:
+                            break
                 # An opening mark may not end the line.
                 while line and line[-1][0][-1] in NO_END and len(line) > 1:
                     carry.insert(0, line.pop())

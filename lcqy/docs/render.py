@@ -397,7 +397,7 @@ def render(
         if context["letterhead"]:
             add_letterhead(tpl.docx, str(context.get("office_name") or ""))
     if kind != "urge":  # no date, number or percentage cut at a line's end (the letter: fit)
-        _set_lines(tpl.docx, cells=kind != "report")
+        _set_lines(tpl.docx, cells=True)
     if attachment_context is not None:
         if kind not in ("dispatch", "escalate"):
             raise LcqyError(f"{NAMES.get(kind, kind)}不附登记表")
