@@ -320,7 +320,7 @@ def _append_attachment(main, attachment, heading_text: str = "附件") -> None:
             body.append(copied)
 
 
-def _set_lines(doc, cells: bool) -> None:
+def set_document_lines(doc, cells: bool) -> None:
     """Set the lines of the running text (and, with `cells`, of the forms' value cells, which
     are left-aligned) as lcqy.docs.letter_fit breaks them, so no date, number or percentage is
     cut at a line's end. Centred and right-aligned text (titles, labels) is left as it is."""
@@ -397,12 +397,12 @@ def render(
         if context["letterhead"]:
             add_letterhead(tpl.docx, str(context.get("office_name") or ""))
     if kind != "urge":  # no date, number or percentage cut at a line's end (the letter: fit)
-        _set_lines(tpl.docx, cells=True)
+        set_document_lines(tpl.docx, cells=True)
     if attachment_context is not None:
         if kind not in ("dispatch", "escalate"):
             raise LcqyError(f"{NAMES.get(kind, kind)}不附登记表")
         register = _fill("register", _form_values("register", attachment_context), template_dir)
-        _set_lines(register.docx, cells=True)
+        set_document_lines(register.docx, cells=True)
         _append_attachment(tpl.docx, register.docx, annex_heading(str(context.get("annex") or "")))
     finish(tpl.docx, NAMES.get(kind, kind), context)
     return save(tpl, Path(out_path))
