@@ -238,6 +238,9 @@ def generate(path: Path, cases: int, seed: int = SEED) -> dict:
     conn = led.conn
     try:
         conn.execute("BEGIN IMMEDIATE")
+        from lcqy.store import chain
+
+        start = chain.base(conn)  # what init wrote (the key's entry) is on the chain already
         conn.executemany("INSERT INTO departments (name, added_on) VALUES (?, ?)", [(d, "2026-01-04") for d in DEPTS])
         for table, rows in (
             ("cases", case_rows),
@@ -266,9 +269,7 @@ def generate(path: Path, cases: int, seed: int = SEED) -> dict:
             _events(case_rows, disp_rows, esc_rows, reply_rows, fol_rows, urge_rows, now),
         )
         # The history chain over it all, as a write through the ledger would leave it.
-        from lcqy.store import chain
-
-        chain.seal(conn, (0, 0))
+        chain.seal(conn, start)
         conn.execute("COMMIT")
     except BaseException:
         if conn.in_transaction:
