@@ -658,6 +658,8 @@ def case_page(ctx: Ctx, user: dict, ref: str, *, as_of: date) -> dict:
     case, role = dept_case(ctx, user, ref)
     v = case_view(ctx, case)
     disp = active_dispatch(ctx, case["id"])
+    if disp:
+        disp["assist"] = json.loads(disp["assist"])
     dept = user.get("dept")
     shown_dispatches = [d for d in v["dispatches"] if not dept or d["lead_dept"] == dept or dept in d["assist"]]
     ids = {d["id"] for d in shown_dispatches}

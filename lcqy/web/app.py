@@ -115,7 +115,7 @@ def create_app(db: str | Path, *, secure_cookies: bool = True, proxy: bool = Fal
         h["Content-Security-Policy"] = CSP
         h["X-Content-Type-Options"] = "nosniff"
         h["X-Frame-Options"] = "DENY"
-        h["Referrer-Policy"] = "no-referrer"
+        h["Referrer-Policy"] = "same-origin"  # the CSRF check over HTTPS compares the Referer
         h["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
         h["Cross-Origin-Opener-Policy"] = "same-origin"
         if not request.path.startswith("/static/"):

@@ -1,0 +1,128 @@
+"""The online platform's commands: user add|list|disable|reset|token, request list|grant|deny,
+and what agenda and show say about 签收, requests, notes and urges read."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+from tests.conftest import snapshot
+from tests.web_helpers import ASSIST, LEAD, add_user, dispatched, dept_client, post, text
+
+
+def test_user_add_prints_a_one_time_password_and_refuses_bad_input(ledger):
+    r = ledger("user", "add", "gongdian", "--role", "dept", "--dept", LEAD)
+    assert r.code == 0 and "一次性密码：" in r.out and "临翔供电局" in r.out
+    pw = add_user(ledger, "lingdao", "--role", "leader")
+    assert len(pw) == 14
+    before = snapshot(ledger.db)
+    for args, said in [
+        (["gongdian", "--role", "leader"], "已被使用"),
+        (["x y", "--role", "leader"], "登录名（LOGIN）"),
+        (["zhang", "--role", "boss"], "角色（--role）"),
+        (["zhang", "--role", "dept"], "--dept"),
+        (["zhang", "--role", "dept", "--dept", "供电局X"], "所属部门（--dept）"),
+        (["zhang", "--role", "leader", "--dept", LEAD], "不用 --dept"),
+    ]:
+        r = ledger("user", "add", *args)
+        assert r.code == 1 and said in r.err, (args, r.err)
+    assert snapshot(ledger.db) == before
+    # Only the Argon2 hash is kept.
+    conn = sqlite3.connect(ledger.db)
+    (digest,) = conn.execute("SELECT pw_hash FROM users WHERE login = 'lingdao'").fetchone()
+    assert digest.startswith("$argon2id$") and pw not in digest
+
+
+def test_user_list_disable_reset_and_token(ledger):
+    add_user(ledger, "gongdian", "--role", "dept", "--dept", LEAD)
+    add_user(ledger, "zhaoxy", "--role", "clerk")
+    users = {u["login"]: u for u in json.loads(ledger("user", "list", "--json").out)["users"]}
+    assert users["zhaoxy"]["totp_required"] and not users["gongdian"]["totp_required"]
+    assert users["gongdian"]["must_change"] and users["gongdian"]["dept"] == LEAD
+    token = json.loads(ledger("user", "token", "gongdian", "--json").out)["token"]
+    assert token.startswith("lcqy_") and len(token) > 40
+    users = {u["login"]: u for u in json.loads(ledger("user", "list", "--json").out)["users"]}
+    assert users["gongdian"]["tokens"] == 1 and users["zhaoxy"]["tokens"] == 0
+    assert ledger("user", "disable", "gongdian").code == 0
+    r = ledger("user", "disable", "gongdian")
+    assert r.code == 1 and "已经停用" in r.err
+    r = ledger("user", "token", "gongdian")
+    assert r.code == 1 and "已停用" in r.err
+    r = ledger("user", "reset", "gongdian", "--json")
+    assert r.code == 0 and len(json.loads(r.out)["password"]) == 14
+    out = ledger("user", "list").out
+    assert "待首次登录" in out and "gongdian" in out
+    assert ledger("user", "token", "gongdian", "--revoke").out.strip() == "已作废 gongdian 的 0 个令牌。"
+    r = ledger("user", "reset", "nobody")
+    assert r.code == 1 and "没有用户“nobody”" in r.err
+
+
+def test_requests_granted_and_declined_from_the_cli(ledger):
+    ref = dispatched(ledger)
+    c = dept_client(ledger)
+    r = post(c, f"/cases/{ref}/extension-request", {"until": "2026-12-04", "reason": "需现场勘查线路"})
+    assert r.status_code == 302
+    agenda = json.loads(ledger("agenda", "--json").out)["sections"]
+    item = next(s for s in agenda if s["key"] == "dept_requests")["items"][0]
+    assert item["next"] == "lcqy request grant 1" and "lcqy request deny 1 --reason 理由" in item["note"]
+    listed = ledger("request", "list")
+    assert "申请延期至 2026-12-04" in listed.out and "需现场勘查线路" in listed.out
+    r = ledger("request", "grant", "1")
+    assert r.code == 0 and "2026-11-30 → 2026-12-04" in r.out, r.err
+    shown = ledger("show", ref).out
+    assert "延期" in shown and "2026-12-04" in shown and "已同意" in shown
+    r = ledger("request", "grant", "1")
+    assert r.code == 1 and "已同意，不能再审核" in r.err
+    # A second request, declined with its reason: the department sees it.
+    post(c, f"/cases/{ref}/extension-request", {"until": "2026-12-07", "reason": "再延"})
+    r = ledger("request", "deny", "2", "--reason", "已延期一次，请按期办结")
+    assert r.code == 0
+    page = text(c.get(f"/cases/{ref}"))
+    assert "未同意" in page and "已延期一次，请按期办结" in page and "已同意" in page
+    assert ledger("request", "list").out.strip() == "没有待审核的申请。"
+    r = ledger("request", "grant", "x")
+    assert r.code == 1 and "应为数字" in r.err
+
+
+def test_a_return_granted_runs_lcqy_return(ledger):
+    ref = dispatched(ledger, on="2026-11-26")
+    c = dept_client(ledger)
+    r = post(c, f"/cases/{ref}/return-request", {"reason": "增容审批属能源主管部门"})
+    assert r.status_code == 302
+    r = ledger("request", "grant", "1", "--json")
+    assert r.code == 0 and json.loads(r.out)["status"] == "granted"
+    show = json.loads(ledger("show", ref, "--json").out)
+    assert show["state"] == "registered" and show["dispatches"][0]["status"] == "returned"
+    assert show["dispatches"][0]["return_reason"] == "增容审批属能源主管部门"
+
+
+def test_return_asked_late_is_refused(ledger):
+    ref = dispatched(ledger, on="2026-11-23")
+    c = dept_client(ledger)
+    r = post(c, f"/cases/{ref}/return-request", {"reason": "不属本单位"})
+    assert r.status_code == 400 and "签收后1个工作日内" in text(r)
+
+
+def test_agenda_lists_dispatches_not_signed_for_after_one_working_day(ledger):
+    ref = dispatched(ledger, on="2026-11-23")
+    dispatched(ledger, on="2026-11-27")  # today: not yet due for 签收
+    add_user(ledger, "gongdian", "--role", "dept", "--dept", LEAD)
+    sec = {s["key"]: s for s in json.loads(ledger("agenda", "--json").out)["sections"]}
+    assert [i["case"] for i in sec["unsigned"]["items"]] == [ref]
+    c = dept_client(ledger, "gongdian2")
+    assert post(c, f"/cases/{ref}/receipt").status_code == 302
+    sec = {s["key"]: s for s in json.loads(ledger("agenda", "--json").out)["sections"]}
+    assert sec["unsigned"]["count"] == 0
+    out = ledger("show", ref).out
+    assert "签收" in out and "临翔供电局 2026-11-27 签收" in out
+
+
+def test_assisting_department_adds_a_note_shown_to_the_clerk(ledger):
+    ref = dispatched(ledger)
+    c = dept_client(ledger, "ziran", ASSIST)
+    r = post(c, f"/cases/{ref}/notes", {"text": "用地手续已核实，无障碍"})
+    assert r.status_code == 302
+    assert "区自然资源局：用地手续已核实，无障碍" in ledger("show", ref).out
+    # The assisting department may not reply: only the lead does.
+    r = post(c, f"/cases/{ref}/reply", {"result": "A", "mode": "书面", "summary": "已办"})
+    assert r.status_code == 403 and "只有牵头部门" in text(r)
