@@ -446,7 +446,7 @@ def form_bytes(ctx: Ctx, kind: str, v: dict) -> tuple[bytes, str]:
     import tempfile
     from pathlib import Path
 
-    from lcqy.acts.forms import build, template_dir
+    from lcqy.acts.forms import FORM_NAMES, build, template_dir
     from lcqy.docs.render import render
 
     context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
@@ -454,8 +454,6 @@ def form_bytes(ctx: Ctx, kind: str, v: dict) -> tuple[bytes, str]:
         from lcqy.acts.attachments import annex_for
 
         context["annex"] = annex_for(ctx, v, kind)
-    from lcqy.rules.constants import FORM_NAMES
-
     name = f"{number}{context.get('letter_title') or FORM_NAMES[kind]}.docx"
     with tempfile.TemporaryDirectory(prefix="lcqy-web-") as tmp:
         path = Path(tmp) / "form.docx"

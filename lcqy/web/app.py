@@ -112,7 +112,7 @@ def create_app(db: str | Path, *, secure_cookies: bool = True, proxy: bool = Fal
     @app.after_request
     def _headers(resp):
         h = resp.headers
-        h["Content-Security-Policy"] = CSP
+        h.setdefault("Content-Security-Policy", CSP)  # a download sets a stricter one
         h["X-Content-Type-Options"] = "nosniff"
         h["X-Frame-Options"] = "DENY"
         h["Referrer-Policy"] = "same-origin"  # the CSRF check over HTTPS compares the Referer
