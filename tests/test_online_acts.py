@@ -7,7 +7,7 @@ import json
 import sqlite3
 
 from tests.conftest import snapshot
-from tests.web_helpers import ASSIST, LEAD, add_user, dispatched, dept_client, post, text
+from tests.web_helpers import ASSIST, LEAD, add_user, dept_client, dispatched, post, text
 
 
 def test_user_add_prints_a_one_time_password_and_refuses_bad_input(ledger):
