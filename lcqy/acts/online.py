@@ -541,21 +541,25 @@ def deny(ctx: Ctx, n: int | str, *, reason: str) -> dict:
 
 # -- the department's reads ---------------------------------------------------------------------
 
+# Most cases were never urged nor answered under 督办: their rows skip those look-ups
+# (cases.urges_now is kept by migration 16's triggers).
 _CASES_SQL = """
 SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.category, c.state, c.supervision,
        d.id AS dispatch_id, d.no AS dispatch_no, d.lead_dept, d.due_current, d.due_estimated, d.signed_on,
        dd.role, dd.active,
        r.plan_due, r.id AS reply_id, r.result,
        s.due AS sup_due, s.reply_id AS sup_reply,
-       (SELECT max(urged_on) FROM urges u WHERE u.dispatch_id = d.id) AS last_urged,
-       (SELECT count(*) FROM urges u WHERE u.dispatch_id = d.id) AS urges,
-       (SELECT count(*) FROM urges u WHERE u.dispatch_id = d.id AND u.id NOT IN
-            (SELECT urge_id FROM urge_reads WHERE dept = d.lead_dept)) AS unread
+       CASE WHEN c.urges_now > 0 THEN
+           (SELECT max(urged_on) FROM urges u WHERE u.case_id = c.id AND u.dispatch_id = d.id) END AS last_urged,
+       CASE WHEN c.urges_now > 0 THEN
+           (SELECT count(*) FROM urges u WHERE u.case_id = c.id AND u.dispatch_id = d.id
+            AND NOT EXISTS (SELECT 1 FROM urge_reads q WHERE q.urge_id = u.id AND q.dept = d.lead_dept))
+       ELSE 0 END AS unread
 FROM dispatch_depts dd
 JOIN dispatches d ON d.id = dd.dispatch_id
 JOIN cases c ON c.id = dd.case_id
-LEFT JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
-LEFT JOIN supervisions s ON s.id = (SELECT max(id) FROM supervisions WHERE case_id = c.id)
+LEFT JOIN replies r ON c.state != 'dispatched' AND r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
+LEFT JOIN supervisions s ON c.supervision != '' AND s.id = (SELECT max(id) FROM supervisions WHERE case_id = c.id)
 WHERE dd.dept = :dept AND dd.active = 1 {extra}
 """
 
@@ -599,25 +603,38 @@ _RANK = {"red": 0, "yellow": 1, "blue": 2, "": 3}
 
 def dept_cases(ctx: Ctx, dept: str, *, as_of: date, open_only: bool = True, limit: int = 200) -> list[dict]:
     """The department's cases, most urgent first: red, yellow (most days late first), blue, then
-    the rest by due date; answered and closed cases (nothing awaited) last, newest first."""
-    extra = "AND c.state IN ('dispatched', 'replied')" if open_only else ""
+    the rest by due date; answered and closed cases (nothing awaited) last, newest first. Every
+    case is ranked, `limit` of them made records (a department may have thousands)."""
+    import heapq
+    import sqlite3
+
+    # Open for the department: awaiting its reply, or answered under 督办 (due again).
+    extra = "AND (c.state = 'dispatched' OR (c.state = 'replied' AND c.supervision != ''))" if open_only else ""
+    cur = ctx.ledger.conn.cursor()
+    cur.row_factory = sqlite3.Row
+    seen: dict[tuple, dict] = {}  # (due, state, supervision, urged) -> colour: few distinct ones
+
+    def ranked(r):
+        key = (r["state"], r["supervision"], r["due_current"], r["plan_due"], r["sup_due"],
+               r["sup_reply"] == r["reply_id"], r["last_urged"])  # fmt: skip
+        c = seen.get(key)
+        if c is None:
+            c = seen[key] = colour(ctx, r, as_of)
+        return (_RANK[c["colour"]], -c["days_late"], c["due"] is None, c["due"] or "", -r["reg_year"], -r["reg_seq"]), c
+
+    items = []
+    for r in cur.execute(_CASES_SQL.format(extra=extra), {"dept": dept}):
+        k, c = ranked(r)
+        items.append((k, r, c))
+    total = len(items)
     out = []
-    for r in ctx.ledger.rows(_CASES_SQL.format(extra=extra), {"dept": dept}):
-        r.update(colour(ctx, r, as_of))
-        r["case"] = f"{r['reg_year']}-{r['reg_seq']}"
-        r["colour_label"] = COLOURS[r["colour"]]
-        out.append(r)
-    out.sort(
-        key=lambda r: (
-            _RANK[r["colour"]],
-            -r["days_late"],
-            r["due"] is None,
-            r["due"] or "",
-            -r["reg_year"],
-            -r["reg_seq"],
-        )
-    )
-    return out[:limit]
+    for _, r, c in heapq.nsmallest(limit, items, key=lambda i: i[0]):
+        row = {**dict(r), **c}
+        row["case"] = f"{row['reg_year']}-{row['reg_seq']}"
+        row["colour_label"] = COLOURS[row["colour"]]
+        row["total"] = total
+        out.append(row)
+    return out
 
 
 def dept_figures(ctx: Ctx, dept: str, *, year: int, as_of: date) -> dict:
@@ -797,3 +814,19 @@ def agenda_items(ctx: Ctx, as_of: date) -> list[tuple]:
                 ("unsigned", r, f"{r['received_on']} 交办，{r['lead_dept']} 尚未签收", "lcqy show {n}", None, late - 1)
             )
     return out
+
+
+def version(ctx: Ctx) -> int:
+    """The ledger's latest event: every act writes one, so an unchanged number is an unchanged ledger."""
+    return ctx.ledger.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+
+
+def dept_changed(ctx: Ctx, dept: str, since: int) -> bool:
+    """Whether anything after event `since` touched a case of the department, or the office as a
+    whole (its calendar, its settings: events without a case)."""
+    row = ctx.ledger.conn.execute(
+        """SELECT 1 FROM events e WHERE e.id > :since AND (e.case_id IS NULL OR EXISTS
+               (SELECT 1 FROM dispatch_depts dd WHERE dd.case_id = e.case_id AND dd.dept = :dept)) LIMIT 1""",
+        {"since": since, "dept": dept},
+    ).fetchone()
+    return row is not None

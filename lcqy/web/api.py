@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 
 from lcqy.acts import online
 from lcqy.errors import LcqyError
@@ -53,9 +53,12 @@ def cases():
     c = g.ctx
     if g.user["role"] != "dept":
         raise LcqyError("案件清单按部门列出：请用部门用户的令牌。", code=403)
+    dept, show_all = g.user["dept"], request.args.get("all") == "1"
     with c.ledger.reading():
-        rows = online.dept_cases(c, g.user["dept"], as_of=c.today, open_only=request.args.get("all") != "1",
-                                 limit=1000)  # fmt: skip
+        rows = current_app.extensions["lcqy_dept_cache"].get(
+            c, dept, ("api", show_all), lambda: online.dept_cases(c, dept, as_of=c.today, open_only=not show_all,
+                                                                  limit=1000))  # fmt: skip
+
     return jsonify({"cases": [case_item(r) for r in rows]})
 
 

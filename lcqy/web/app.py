@@ -94,6 +94,9 @@ def create_app(db: str | Path, *, secure_cookies: bool = True, proxy: bool = Fal
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.extensions["lcqy_calendars"] = Calendars()
+    from lcqy.web.cache import DeptCache
+
+    app.extensions["lcqy_dept_cache"] = DeptCache()
     csrf = CSRFProtect(app)
 
     from lcqy.web import api, auth, views

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 
 from lcqy.acts import online
 from lcqy.errors import LcqyError
@@ -48,9 +48,12 @@ def home():
 def workbench():
     c = g.ctx
     show_all = request.args.get("all") == "1"
-    with c.ledger.reading():
-        rows = online.dept_cases(c, g.user["dept"], as_of=c.today, open_only=not show_all)
-        figures = online.dept_figures(c, g.user["dept"], year=c.today.year, as_of=c.today)
+    dept, cache = g.user["dept"], current_app.extensions["lcqy_dept_cache"]
+    with c.ledger.reading():  # one snapshot: the version read is the version of what is shown
+        rows = cache.get(c, dept, ("cases", show_all),
+                         lambda: online.dept_cases(c, dept, as_of=c.today, open_only=not show_all))
+        figures = cache.get(c, dept, ("figures",),
+                            lambda: online.dept_figures(c, dept, year=c.today.year, as_of=c.today))  # fmt: skip
     return render_template("workbench.html", rows=rows, figures=figures, show_all=show_all, today=c.today)
 
 
