@@ -126,3 +126,39 @@ def test_assisting_department_adds_a_note_shown_to_the_clerk(ledger):
     # The assisting department may not reply: only the lead does.
     r = post(c, f"/cases/{ref}/reply", {"result": "A", "mode": "书面", "summary": "已办"})
     assert r.status_code == 403 and "只有牵头部门" in text(r)
+
+
+def test_serve_checks_its_options_and_warns_without_tls(ledger, monkeypatch):
+    r = ledger("serve", "--port", "70000")
+    assert r.code == 1 and "端口（--port）须在 1 至 65535 之间" in r.err
+    started = []
+
+    class Fake:
+        effective_port = 8123
+
+        def run(self):
+            raise KeyboardInterrupt  # Ctrl-C at once
+
+        def close(self):
+            started.append("closed")
+
+    import waitress
+
+    monkeypatch.setattr(waitress, "create_server", lambda app, **kw: started.append(kw) or Fake())
+    r = ledger("serve", "--host", "0.0.0.0")
+    assert r.code == 0, r.err
+    assert "明文 HTTP" in r.out and "反向代理" in r.out and "http://0.0.0.0:8123/" in r.out
+    assert "网上办理平台已停止" in r.out and started[0]["host"] == "0.0.0.0" and started[-1] == "closed"
+    r = ledger("serve")
+    assert "明文 HTTP" not in r.out and "http://127.0.0.1:8123/" in r.out
+
+
+def test_a_renamed_department_keeps_its_users_and_cases(ledger):
+    ref = dispatched(ledger)
+    c = dept_client(ledger)
+    r = ledger("dept", "rename", LEAD, "临沧供电局临翔分局")
+    assert r.code == 0, r.err
+    users = json.loads(ledger("user", "list", "--json").out)["users"]
+    assert users[0]["dept"] == "临沧供电局临翔分局"
+    page = text(c.get("/cases"))
+    assert "临沧供电局临翔分局 · 交办案件" in page and f"/cases/{ref}" in page

@@ -11,7 +11,8 @@ urges read, and each dispatch's departments in a table of their own.
 - dept_notes: an assisting department's 配合意见;
 - urge_reads: the first time a department opened a 催办函 / 督办函 (已阅);
 - dispatch_depts: each dispatch's lead and assisting departments, one row each, kept by triggers:
-  a department's cases are read from an index instead of parsing every dispatch's JSON list.
+  a department's cases are read from an index instead of parsing every dispatch's JSON list;
+- a renamed department (`dept rename`) keeps its users, requests, notes and urges read.
 """
 
 _DEPTS = """
@@ -97,5 +98,11 @@ CREATE TRIGGER dispatch_depts_insert AFTER INSERT ON dispatches BEGIN {_DEPTS.fo
 CREATE TRIGGER dispatch_depts_update AFTER UPDATE OF lead_dept, assist, status, case_id ON dispatches
 BEGIN {_DEPTS.format(d="NEW")}; END;
 CREATE TRIGGER dispatch_depts_delete AFTER DELETE ON dispatches
-BEGIN DELETE FROM dispatch_depts WHERE dispatch_id = OLD.id; END
+BEGIN DELETE FROM dispatch_depts WHERE dispatch_id = OLD.id; END;
+CREATE TRIGGER departments_rename_online AFTER UPDATE OF name ON departments BEGIN
+    UPDATE users SET dept = NEW.name WHERE dept = OLD.name;
+    UPDATE urge_reads SET dept = NEW.name WHERE dept = OLD.name;
+    UPDATE dept_requests SET dept = NEW.name WHERE dept = OLD.name;
+    UPDATE dept_notes SET dept = NEW.name WHERE dept = OLD.name;
+END
 """
