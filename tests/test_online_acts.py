@@ -162,3 +162,20 @@ def test_a_renamed_department_keeps_its_users_and_cases(ledger):
     assert users[0]["dept"] == "临沧供电局临翔分局"
     page = text(c.get("/cases"))
     assert "临沧供电局临翔分局 · 交办案件" in page and f"/cases/{ref}" in page
+
+
+def test_check_passes_and_undo_works_after_online_acts(ledger):
+    ref = dispatched(ledger, on="2026-11-26")
+    c = dept_client(ledger)
+    post(c, f"/cases/{ref}/receipt")
+    post(c, f"/cases/{ref}/extension-request", {"until": "2026-12-07", "reason": "勘查"})
+    post(dept_client(ledger, "ziran", ASSIST), f"/cases/{ref}/notes", {"text": "无意见"})
+    assert ledger("request", "grant", "1").code == 0
+    assert post(c, f"/cases/{ref}/reply", {"result": "A", "mode": "书面", "summary": "已办"}).status_code == 302
+    for args in (["check"], ["check", "--deep"]):
+        r = ledger(*args)
+        assert r.code == 0, r.out + r.err
+    # The clerk may still correct a department's reply as any other.
+    r = ledger("undo", ref, "--reason", "答复附件不全，退回重报")
+    assert r.code == 0, r.err
+    assert json.loads(ledger("show", ref, "--json").out)["state"] == "dispatched"
