@@ -179,3 +179,46 @@ def test_check_passes_and_undo_works_after_online_acts(ledger):
     r = ledger("undo", ref, "--reason", "答复附件不全，退回重报")
     assert r.code == 0, r.err
     assert json.loads(ledger("show", ref, "--json").out)["state"] == "dispatched"
+
+
+def test_the_kept_list_follows_every_act(ledger):
+    """The workbench's list, kept between requests and brought up to date case by case, equals
+    the list read afresh after each act (the clerk's and the department's)."""
+    from datetime import date
+
+    from lcqy.acts import online
+    from lcqy.acts.context import Ctx
+    from lcqy.store.db import Ledger
+    from lcqy.web.app import Calendars
+    from lcqy.web.cache import DeptCache
+
+    refs = [dispatched(ledger, on=d) for d in ("2026-11-13", "2026-11-17", "2026-11-24", "2026-11-26")]
+    c = dept_client(ledger)
+    cache, calendars = DeptCache(), Calendars()
+
+    def same() -> list[str]:
+        led = Ledger.open(ledger.db)
+        try:
+            ctx = Ctx(led, date(2026, 11, 27))
+            ctx._cal = calendars.get(led)  # as the server keeps it: the same until the office changes it
+            with led.reading():
+                kept = cache.cases(ctx, LEAD, open_only=True, limit=200)
+                fresh = online.dept_cases(ctx, LEAD, as_of=ctx.today)
+            names = [d[0] for d in led.conn.execute(online._CASES_SQL.format(extra=""), {"dept": LEAD}).description]
+            assert names == online.ROW_NAMES
+        finally:
+            led.close()
+        assert kept == fresh
+        return [f"{r['case']}:{r['colour']}" for r in kept]
+
+    assert same() == [f"{refs[0]}:yellow", f"{refs[1]}:yellow", f"{refs[2]}:blue", f"{refs[3]}:"]
+    ledger("urge", refs[0], "--no-letter")
+    assert same()[0] == f"{refs[0]}:red"
+    post(c, f"/cases/{refs[3]}/return-request", {"reason": "不属本单位"})
+    ledger("request", "grant", "1")
+    post(c, f"/cases/{refs[2]}/reply", {"result": "A", "mode": "书面", "summary": "已办"})
+    assert same() == [f"{refs[0]}:red", f"{refs[1]}:yellow"]
+    ledger("dispatch", refs[3].split("-")[1], "--dept", LEAD, "--level", "主任", "--approver", "王明")
+    assert same()[-1] == f"{refs[3]}:"
+    assert ledger("calendar", "set", "2026-11-30", "holiday", "--note", "office").code == 0
+    assert len(same()) == 3

@@ -601,40 +601,68 @@ def colour(ctx: Ctx, r: dict, as_of: date) -> dict:
 _RANK = {"red": 0, "yellow": 1, "blue": 2, "": 3}
 
 
-def dept_cases(ctx: Ctx, dept: str, *, as_of: date, open_only: bool = True, limit: int = 200) -> list[dict]:
-    """The department's cases, most urgent first: red, yellow (most days late first), blue, then
-    the rest by due date; answered and closed cases (nothing awaited) last, newest first. Every
-    case is ranked, `limit` of them made records (a department may have thousands)."""
-    import heapq
+def dept_ranked(ctx: Ctx, dept: str, *, as_of: date, open_only: bool = True, cases=None) -> dict[int, tuple]:
+    """case id -> (rank, row, colour) for each of the department's cases (or only those of `cases`):
+    red, yellow (most days late first), blue, then the rest by due date; answered and closed
+    cases (nothing awaited) last, newest first. Rows are kept as tuples (`ROW_NAMES`): a
+    department may have thousands of cases, and the web layer keeps them between requests."""
+    import json as _json
     import sqlite3
 
     # Open for the department: awaiting its reply, or answered under 督办 (due again).
     extra = "AND (c.state = 'dispatched' OR (c.state = 'replied' AND c.supervision != ''))" if open_only else ""
+    if cases is not None:
+        extra += " AND dd.case_id IN (SELECT value FROM json_each(:ids))"
     cur = ctx.ledger.conn.cursor()
     cur.row_factory = sqlite3.Row
-    seen: dict[tuple, dict] = {}  # (due, state, supervision, urged) -> colour: few distinct ones
-
-    def ranked(r):
+    seen: dict[tuple, dict] = {}  # the colour of each distinct (state, dates, urged): few of them
+    out = {}
+    for r in cur.execute(_CASES_SQL.format(extra=extra), {"dept": dept, "ids": _json.dumps(list(cases or []))}):
         key = (r["state"], r["supervision"], r["due_current"], r["plan_due"], r["sup_due"],
                r["sup_reply"] == r["reply_id"], r["last_urged"])  # fmt: skip
         c = seen.get(key)
         if c is None:
             c = seen[key] = colour(ctx, r, as_of)
-        return (_RANK[c["colour"]], -c["days_late"], c["due"] is None, c["due"] or "", -r["reg_year"], -r["reg_seq"]), c
-
-    items = []
-    for r in cur.execute(_CASES_SQL.format(extra=extra), {"dept": dept}):
-        k, c = ranked(r)
-        items.append((k, r, c))
-    total = len(items)
-    out = []
-    for _, r, c in heapq.nsmallest(limit, items, key=lambda i: i[0]):
-        row = {**dict(r), **c}
-        row["case"] = f"{row['reg_year']}-{row['reg_seq']}"
-        row["colour_label"] = COLOURS[row["colour"]]
-        row["total"] = total
-        out.append(row)
+        rank = (_RANK[c["colour"]], -c["days_late"], c["due"] is None, c["due"] or "", -r["reg_year"], -r["reg_seq"])
+        out[r["id"]] = (rank, tuple(r), c)
     return out
+
+
+# The columns of _CASES_SQL, in order (checked against the query in the tests).
+ROW_NAMES = ["id", "reg_year", "reg_seq", "reg_no", "enterprise", "category", "state", "supervision", "dispatch_id",
+             "dispatch_no", "lead_dept", "due_current", "due_estimated", "signed_on", "role", "active", "plan_due",
+             "reply_id", "result", "sup_due", "sup_reply", "last_urged", "unread"]  # fmt: skip
+
+
+def top(items: dict[int, tuple], limit: int) -> list[dict]:
+    """The `limit` most urgent of dept_ranked's items, as records."""
+    import heapq
+
+    out = []
+    for _, row, c in heapq.nsmallest(limit, items.values(), key=lambda i: i[0]):
+        r = {**dict(zip(ROW_NAMES, row)), **c}
+        r["case"] = f"{r['reg_year']}-{r['reg_seq']}"
+        r["colour_label"] = COLOURS[r["colour"]]
+        r["total"] = len(items)
+        out.append(r)
+    return out
+
+
+def dept_cases(ctx: Ctx, dept: str, *, as_of: date, open_only: bool = True, limit: int = 200) -> list[dict]:
+    """The department's cases, most urgent first (see dept_ranked)."""
+    return top(dept_ranked(ctx, dept, as_of=as_of, open_only=open_only), limit)
+
+
+def dept_changes(ctx: Ctx, dept: str, since: int) -> set[int] | None:
+    """The department's cases touched by an act after event `since`; None when something touched
+    the office as a whole (its calendar, its settings: events without a case)."""
+    rows = ctx.ledger.conn.execute(
+        """SELECT DISTINCT e.case_id FROM events e WHERE e.id > :since AND (e.case_id IS NULL OR EXISTS
+               (SELECT 1 FROM dispatch_depts dd WHERE dd.case_id = e.case_id AND dd.dept = :dept))""",
+        {"since": since, "dept": dept},
+    ).fetchall()
+    ids = {r[0] for r in rows}
+    return None if None in ids else ids
 
 
 def dept_figures(ctx: Ctx, dept: str, *, year: int, as_of: date) -> dict:
@@ -820,13 +848,3 @@ def version(ctx: Ctx) -> int:
     """The ledger's latest event: every act writes one, so an unchanged number is an unchanged ledger."""
     return ctx.ledger.conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
 
-
-def dept_changed(ctx: Ctx, dept: str, since: int) -> bool:
-    """Whether anything after event `since` touched a case of the department, or the office as a
-    whole (its calendar, its settings: events without a case)."""
-    row = ctx.ledger.conn.execute(
-        """SELECT 1 FROM events e WHERE e.id > :since AND (e.case_id IS NULL OR EXISTS
-               (SELECT 1 FROM dispatch_depts dd WHERE dd.case_id = e.case_id AND dd.dept = :dept)) LIMIT 1""",
-        {"since": since, "dept": dept},
-    ).fetchone()
-    return row is not None

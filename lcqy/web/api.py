@@ -55,10 +55,7 @@ def cases():
         raise LcqyError("案件清单按部门列出：请用部门用户的令牌。", code=403)
     dept, show_all = g.user["dept"], request.args.get("all") == "1"
     with c.ledger.reading():
-        rows = current_app.extensions["lcqy_dept_cache"].get(
-            c, dept, ("api", show_all), lambda: online.dept_cases(c, dept, as_of=c.today, open_only=not show_all,
-                                                                  limit=1000))  # fmt: skip
-
+        rows = current_app.extensions["lcqy_dept_cache"].cases(c, dept, open_only=not show_all, limit=1000)
     return jsonify({"cases": [case_item(r) for r in rows]})
 
 

@@ -49,11 +49,9 @@ def workbench():
     c = g.ctx
     show_all = request.args.get("all") == "1"
     dept, cache = g.user["dept"], current_app.extensions["lcqy_dept_cache"]
-    with c.ledger.reading():  # one snapshot: the version read is the version of what is shown
-        rows = cache.get(c, dept, ("cases", show_all),
-                         lambda: online.dept_cases(c, dept, as_of=c.today, open_only=not show_all))
-        figures = cache.get(c, dept, ("figures",),
-                            lambda: online.dept_figures(c, dept, year=c.today.year, as_of=c.today))  # fmt: skip
+    with c.ledger.reading():
+        rows = cache.cases(c, dept, open_only=not show_all, limit=200)
+        figures = cache.figures(c, dept, lambda: online.dept_figures(c, dept, year=c.today.year, as_of=c.today))
     return render_template("workbench.html", rows=rows, figures=figures, show_all=show_all, today=c.today)
 
 
