@@ -106,11 +106,13 @@ def create_app(db: str | Path, *, secure_cookies: bool = True, proxy: bool = Fal
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # token-authenticated, no cookies: nothing for a forged form to ride on
 
+    app.extensions["lcqy_threads"] = threading.local()
+
     @app.teardown_request
-    def _close(_exc):
+    def _end(_exc):
         led = g.pop("led", None)
-        if led is not None:
-            led.close()
+        if led is not None and led.conn.in_transaction:  # a read left open by an error
+            led.conn.execute("ROLLBACK")
 
     @app.after_request
     def _headers(resp):

@@ -25,11 +25,19 @@ bp = Blueprint("auth", __name__)
 
 
 def ledger():
+    """The ledger for this request: each server thread keeps its connection (opening one and
+    reading the schema costs more than most pages), its settings read again for each request."""
     if "led" not in g:
         from lcqy.store.db import Ledger
 
-        g.led = Ledger.open(current_app.config["LCQY_DB"])
-        g.office = g.led.meta.get("office_name", "")
+        local = current_app.extensions["lcqy_threads"]
+        led = getattr(local, "led", None)
+        if led is None:
+            led = local.led = Ledger.open(current_app.config["LCQY_DB"])
+        led._meta = None
+        led.before_write.clear()
+        g.led = led
+        g.office = led.meta.get("office_name", "")
     return g.led
 
 

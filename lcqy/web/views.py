@@ -14,6 +14,7 @@ from lcqy.web.auth import login_required
 
 bp = Blueprint("views", __name__)
 CASE_REF = re.compile(r"^\d{4}-\d{1,7}$")
+SHOWN = 100  # cases listed on the workbench, most urgent first (the count says how many in all)
 
 
 def case_ref(ref: str) -> str:
@@ -50,7 +51,7 @@ def workbench():
     show_all = request.args.get("all") == "1"
     dept, cache = g.user["dept"], current_app.extensions["lcqy_dept_cache"]
     with c.ledger.reading():
-        rows = cache.cases(c, dept, open_only=not show_all, limit=200)
+        rows = cache.cases(c, dept, open_only=not show_all, limit=SHOWN)
         figures = cache.figures(c, dept, lambda: online.dept_figures(c, dept, year=c.today.year, as_of=c.today))
     return render_template("workbench.html", rows=rows, figures=figures, show_all=show_all, today=c.today)
 
