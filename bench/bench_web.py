@@ -154,6 +154,16 @@ def rss_mib(pid: int) -> float:
     return 0.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system time of a process so far (the server's own work, whatever else runs)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return float("nan")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", type=int, default=100_000)
@@ -210,6 +220,7 @@ def run(a, port: int, pid: int, accounts: list[dict], targets: list, stats: Stat
         assert status == 302, status
         clients.append(c)
     stop = time.perf_counter() + a.seconds
+    cpu0, load0 = cpu_seconds(pid), os.getloadavg()[0]
     rss: list[float] = []
     replied: list[str] = []
     cli_runs: list[tuple[int, float]] = []
@@ -301,6 +312,7 @@ def run(a, port: int, pid: int, accounts: list[dict], targets: list, stats: Stat
     for t in threads:
         t.join()
     run.rss, run.replied, run.cli = rss, replied, cli_runs
+    run.cpu, run.load = cpu_seconds(pid) - cpu0, (load0, os.getloadavg()[0])
 
 
 def report(a, db: Path, stats: Stats) -> None:
@@ -335,6 +347,11 @@ def report(a, db: Path, stats: Stats) -> None:
           f"{out['lost_replies']}; server peak RSS {out['server_rss_max_mib']:.0f} MiB; clerk's CLI "
           f"{out['cli_runs']} runs, {out['cli_failures']} failed, median {out['cli_median_s'] or 0:.2f} s, "
           f"max {out['cli_max_s'] or 0:.2f} s")  # fmt: skip
+    served = sum(len(v) for k, v in stats.times.items() if k != "page")
+    out.update(server_cpu_s=run.cpu, server_cpu_ms_per_request=run.cpu * 1000 / max(served, 1),
+               load_average=run.load, cpus=os.cpu_count())  # fmt: skip
+    print(f"server CPU {run.cpu:.1f} s for {served} requests ({out['server_cpu_ms_per_request']:.1f} ms each); "
+          f"load average {run.load[0]:.1f} → {run.load[1]:.1f} on {os.cpu_count()} CPUs")
     goals = out["page"]["p99_ms"] <= 200 and not out["errors"] and not lost and out["server_rss_max_mib"] < 300
     print("goals (p99 ≤ 200 ms, 0 errors, 0 lost, RSS < 300 MiB):", "met" if goals else "NOT met")
     if a.json:
