@@ -3,7 +3,8 @@
 Bounded in time and count, on 127.0.0.1 only. Against a copy of the generated 100,000-case ledger
 (bench/ledger_gen.py, cached): USERS department users (spread over the office's departments) each
 open their workbench and one of its cases in turn, with a think time of 1–3 s between pages (as a
-person reads), fetching the style sheet with each page (the same run's static-file baseline);
+person reads; each has opened its workbench once before the measured minute), fetching the style
+sheet with each page (the same run's static-file baseline);
 replies arrive at RATE a second through the JSON API, each on a different case; the clerk's CLI
 registers a case once a second. Reported: p50/p99 page times, errors, replies answered 201 but not
 in the ledger afterwards (lost), the server's peak RSS, and the CLI's run times.
@@ -218,6 +219,7 @@ def run(a, port: int, pid: int, accounts: list[dict], targets: list, stats: Stat
         _, page, _, _ = c.request("GET", "/login")
         status, _, _, _ = c.form("/login", {"login": acc["login"], "password": PASSWORD, "csrf_token": csrf(page)})
         assert status == 302, status
+        c.request("GET", "/cases")  # a server that has been running: the lists are ranked
         clients.append(c)
     stop = time.perf_counter() + a.seconds
     cpu0, load0 = cpu_seconds(pid), os.getloadavg()[0]
