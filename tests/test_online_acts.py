@@ -222,3 +222,36 @@ def test_the_kept_list_follows_every_act(ledger):
     assert same()[-1] == f"{refs[3]}:"
     assert ledger("calendar", "set", "2026-11-30", "holiday", "--note", "office").code == 0
     assert len(same()) == 3
+
+
+DERIVED = """SELECT id, case_id, lead_dept, 'lead' FROM dispatches WHERE status = 'active'
+             UNION SELECT d.id, d.case_id, j.value, 'assist' FROM dispatches d, json_each(d.assist) j
+             WHERE d.status = 'active' ORDER BY 1, 3"""
+KEPT = "SELECT dispatch_id, case_id, dept, role FROM dispatch_depts WHERE active ORDER BY 1, 3"
+
+
+def test_each_dispatch_departments_follow_the_sample_and_an_import(run, tmp_path, monkeypatch):
+    """dispatch_depts, which the department's list reads, is what the dispatches say: in the
+    sample (every act) and after import-ledger, which replays migration 16's work in bulk."""
+    import shutil
+    from pathlib import Path
+
+    from tests.conftest import INIT
+
+    sample = tmp_path / "sample.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
+    conn = sqlite3.connect(sample)
+    derived = conn.execute(DERIVED).fetchall()
+    assert derived and conn.execute(KEPT).fetchall() == derived
+    conn.close()
+    monkeypatch.setenv("LCQY_DB", str(sample))
+    sheet = tmp_path / "sample.xlsx"
+    assert run("export-ledger", "-o", str(sheet), "--with-contacts").code == 0
+    monkeypatch.setenv("LCQY_DB", str(tmp_path / "new.db"))
+    assert run(*INIT).code == 0
+    r = run("import-ledger", str(sheet))
+    assert r.code == 0, r.err
+    conn = sqlite3.connect(tmp_path / "new.db")
+    derived = conn.execute(DERIVED).fetchall()
+    assert derived and conn.execute(KEPT).fetchall() == derived
+    conn.close()

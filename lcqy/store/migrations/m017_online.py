@@ -10,7 +10,8 @@ urges read, and each dispatch's departments in a table of their own.
   clerk grants it (the same act as `extend` / `return`) or declines it with a reason;
 - dept_notes: an assisting department's 配合意见;
 - urge_reads: the first time a department opened a 催办函 / 督办函 (已阅);
-- dispatch_depts: each dispatch's lead and assisting departments, one row each, kept by triggers:
+- dispatch_depts: each dispatch's lead and assisting departments, one row each, kept by triggers
+  (on a dispatch's change, and on its case's lead_now, which every new dispatch sets):
   a department's cases are read from an index instead of parsing every dispatch's JSON list;
 - a renamed department (`dept rename`) keeps its users, requests, notes and urges read.
 """
@@ -21,6 +22,17 @@ INSERT INTO dispatch_depts (dispatch_id, case_id, dept, role, active)
     SELECT {d}.id, {d}.case_id, {d}.lead_dept, 'lead', {d}.status = 'active';
 INSERT OR IGNORE INTO dispatch_depts (dispatch_id, case_id, dept, role, active)
     SELECT {d}.id, {d}.case_id, value, 'assist', {d}.status = 'active' FROM json_each({d}.assist)"""
+
+# A new dispatch sets its case's lead_now (migration 16's insert trigger), which fills this table
+# for the case: no insert trigger of our own on dispatches, so that import-ledger may still set
+# the indexes aside and replay migration 16's work in bulk (lcqy/acts/import_write.py).
+_CASE = """
+DELETE FROM dispatch_depts WHERE case_id = NEW.id;
+INSERT OR IGNORE INTO dispatch_depts (dispatch_id, case_id, dept, role, active)
+    SELECT id, case_id, lead_dept, 'lead', status = 'active' FROM dispatches WHERE case_id = NEW.id;
+INSERT OR IGNORE INTO dispatch_depts (dispatch_id, case_id, dept, role, active)
+    SELECT d.id, d.case_id, j.value, 'assist', d.status = 'active' FROM dispatches d, json_each(d.assist) j
+    WHERE d.case_id = NEW.id"""
 
 SQL = f"""
 CREATE TABLE users (
@@ -94,7 +106,7 @@ INSERT OR IGNORE INTO dispatch_depts (dispatch_id, case_id, dept, role, active)
     SELECT id, case_id, lead_dept, 'lead', status = 'active' FROM dispatches;
 INSERT OR IGNORE INTO dispatch_depts (dispatch_id, case_id, dept, role, active)
     SELECT d.id, d.case_id, j.value, 'assist', d.status = 'active' FROM dispatches d, json_each(d.assist) j;
-CREATE TRIGGER dispatch_depts_insert AFTER INSERT ON dispatches BEGIN {_DEPTS.format(d="NEW")}; END;
+CREATE TRIGGER dispatch_depts_case AFTER UPDATE OF lead_now ON cases BEGIN {_CASE}; END;
 CREATE TRIGGER dispatch_depts_update AFTER UPDATE OF lead_dept, assist, status, case_id ON dispatches
 BEGIN {_DEPTS.format(d="NEW")}; END;
 CREATE TRIGGER dispatch_depts_delete AFTER DELETE ON dispatches
