@@ -11,11 +11,9 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 
 from lcqy.acts.context import Ctx, today_from_env
 from lcqy.acts.online import (
-    ROLES,
     change_password,
     set_totp,
     token_user,
-    user_row,
     verify_password,
     verify_totp,
 )
@@ -228,9 +226,3 @@ def totp():
             error, status = "动态验证码不对，请按验证器应用中当前显示的 6 位数字填写。", 401
     return render_template("totp.html", error=error), status
 
-
-def role_label(user: dict) -> str:
-    return ROLES[user["role"]] + (f"·{user['dept']}" if user["dept"] else "")
-
-
-__all__ = ["bp", "login_required", "token_required", "user_row", "role_label"]

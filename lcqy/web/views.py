@@ -245,7 +245,6 @@ def flashes():
     return get_flashed_messages()
 
 
-__all__ = ["bp", "flash"]
 
 
 @bp.app_context_processor
