@@ -63,7 +63,7 @@ def main() -> None:
         build(path, a.cases)
         os.environ["LCQY_TODAY"] = "2026-11-27"
         from lcqy.acts.context import Ctx, today_from_env
-        from lcqy.acts.register import likely_duplicates
+        from lcqy.acts.intake.register import likely_duplicates
         from lcqy.store.db import Ledger
 
         led = Ledger.open(path)
@@ -77,7 +77,7 @@ def main() -> None:
             times.append(time.perf_counter() - t)
         print(f"likely_duplicates: {len(found)} found, median {statistics.median(times) * 1000:.2f} ms "
               f"over {a.runs} runs on {a.cases} cases")  # fmt: skip
-        from lcqy.store.migrations.m010_duplicates_departments import ENTERPRISE_KEY, PROBLEM_KEY
+        from lcqy.store.schema import ENTERPRISE_KEY, PROBLEM_KEY
 
         for key, col in ((ENTERPRISE_KEY, "enterprise"), (PROBLEM_KEY, "problem")):
             plan = led.db.execute(f"EXPLAIN QUERY PLAN SELECT id FROM cases WHERE {key.format(col)} = 'x'")

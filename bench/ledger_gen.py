@@ -127,12 +127,12 @@ def _text(rng: random.Random, first: str, pool: list[str], lo: int, hi: int) -> 
 def generate(path: Path, cases: int, seed: int = SEED) -> dict:
     """Build a ledger of `cases` cases accepted through 2026, as of TODAY. Bulk SQL, one transaction."""
     # Imported here: the measuring process stays small (a child's peak RSS starts from its parent's).
-    from lcqy.acts.admin import init_ledger
-    from lcqy.calendar_source import build_calendar
+    from lcqy.acts.office import init_ledger
     from lcqy.rules.constants import CATEGORIES, CLERK_CHANNELS
     from lcqy.rules.deadlines import dispatch_due
     from lcqy.rules.numbering import format_number
     from lcqy.rules.workdays import add_workdays
+    from lcqy.store.calendar_source import build_calendar
 
     rng = random.Random(seed)
     cal = build_calendar()
@@ -445,7 +445,7 @@ def _dispatch(cid, order, lead, assist, tier, on, received, limit, cal, status, 
 def validate(path: Path) -> list[str]:
     """`lcqy check`'s problems with the generated ledger, but for its file mode (a cached
     temporary file) — empty when the ledger is sound."""
-    from lcqy.acts.check import check
+    from lcqy.acts.checks.run import check
     from lcqy.acts.context import Ctx
     from lcqy.store.db import Ledger
 

@@ -107,11 +107,12 @@ def build(path: Path) -> None:
 
 
 def _build(path: Path) -> None:
-    from lcqy.acts import dispatching as dsp
+    from lcqy.acts import dispatch as dsp
     from lcqy.acts import handling as hd
-    from lcqy.acts.admin import dept_add, init_ledger
     from lcqy.acts.context import Ctx
-    from lcqy.acts.register import register
+    from lcqy.acts.departments import dept_add
+    from lcqy.acts.intake.register import register
+    from lcqy.acts.office import init_ledger
     from lcqy.rules.constants import CATEGORIES, CLERK_CHANNELS
     from lcqy.rules.workdays import add_workdays
 
@@ -164,6 +165,10 @@ def _build(path: Path) -> None:
 
 
 def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:
+    from lcqy.acts import corrections
+    from lcqy.acts import supervision as sv
+    from lcqy.acts.intake import merging
+
     ref = case["reg_no"]
 
     def day(base: date, n: int) -> str:
@@ -202,10 +207,10 @@ def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:
             "ORDER BY id DESC LIMIT 1",
             [case["id"]],
         ).fetchone()
-        hd.merge(ctx, ref, into=prev[0], on=day(accepted, 1))
+        merging.merge(ctx, ref, into=prev[0], on=day(accepted, 1))
         return
     if kind == "void":
-        hd.void(ctx, ref, reason="误将同一来电登记两次", on=accepted.isoformat())
+        corrections.void(ctx, ref, reason="误将同一来电登记两次", on=accepted.isoformat())
         return
     multi = case["major"] or rng.random() < 0.3
     lead = rng.choice(DEPTS)
@@ -237,7 +242,7 @@ def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:
         for k in range(rng.randint(1, 3)):
             when = add_workdays(cal, due, 2 + 3 * k)
             if when <= SAMPLE_TODAY:
-                hd.urge(ctx, ref, note="请加快办理", on=when.isoformat())
+                sv.urge(ctx, ref, note="请加快办理", on=when.isoformat())
         return
     late = rng.random() < 0.25
     replied = day(due, 2) if late else day(date.fromisoformat(r["received_on"]), rng.randint(2, 5))
@@ -285,13 +290,12 @@ def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:
 
 def _supervise(ctx, rng, ref, kind, fu, cal, lead, add_workdays) -> None:
     """专项督办: a new deadline (passed, and 督办) or a re-dispatch to another department."""
-    from lcqy.acts import handling as hd
     from lcqy.acts import supervision as sv
 
     if kind == "supervised":
         until = add_workdays(cal, fu, 10)
         sv.supervise(ctx, ref, until=until.isoformat(), reason="答复内容含糊，请重新答复", on=fu.isoformat())
-        hd.urge(ctx, ref, note="请按专项督办时限答复", on=add_workdays(cal, until, 2).isoformat())
+        sv.urge(ctx, ref, note="请按专项督办时限答复", on=add_workdays(cal, until, 2).isoformat())
     elif kind == "redispatched":
         other = rng.choice([d for d in DEPTS if d != lead])
         sv.redispatch(
@@ -305,6 +309,8 @@ def _report_months(ctx, register, hd, dsp, add_workdays) -> None:
     case rejected, one forwarded, one escalated, one returned and dispatched again, one closed on
     time, a B plan followed up and then urged as 督办, a C reply the enterprise is not satisfied
     with (专项督办), an extension past the 第十六条 limit, and a late case urged (催办)."""
+    from lcqy.acts import supervision as sv
+
     cal = ctx.cal
     for start in (date(2026, 10, 9), date(2026, 11, 2)):
 
@@ -348,7 +354,7 @@ def _report_months(ctx, register, hd, dsp, add_workdays) -> None:
         hd.reply(ctx, ref, result="B", mode="面复", summary="已协调银行办理续贷", plan="分两批办理",
                  plan_due=day(6), on=day(3))  # fmt: skip
         hd.followup(ctx, ref, method="电话回询", satisfaction="基本满意", on=day(4))
-        hd.urge(ctx, ref, note="承诺日期已过，请加快办理", on=day(8))  # a 督办 of the 督办台帐
+        sv.urge(ctx, ref, note="承诺日期已过，请加快办理", on=day(8))  # a 督办 of the 督办台帐
         ref = case(6, "软环境建设")
         dsp.dispatch(ctx, ref, lead=DEPTS[7], on=day(1), **go)
         hd.reply(ctx, ref, result="C", mode="书面", summary="暂不具备条件", plan="已向企业解释", on=day(4))
@@ -361,7 +367,7 @@ def _report_months(ctx, register, hd, dsp, add_workdays) -> None:
         )
         ref = case(8, "招工用工")
         dsp.dispatch(ctx, ref, lead=DEPTS[9], on=day(1), **go)
-        hd.urge(ctx, ref, note="请加快办理", on=day(8))
+        sv.urge(ctx, ref, note="请加快办理", on=day(8))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -32,7 +32,7 @@ settings.load_profile("ci" if os.environ.get("CI") else "dev")
 def first_unknown_year() -> int:
     """The first year whose official holiday schedule the installed `holidays` lacks (2027 with
     holidays 0.109): tests of estimates use it, so a newer package does not break them."""
-    from lcqy.calendar_source import known_years
+    from lcqy.store.calendar_source import known_years
 
     return min(y for y in range(2026, 2100) if y not in known_years())
 
@@ -130,3 +130,34 @@ def snapshot(db: Path) -> list[str]:
         return list(conn.iterdump())
     finally:
         conn.close()
+
+
+@pytest.fixture
+def ctx(tmp_path):
+    """An act context on a new county ledger (临翔) with the department list, today 2026-11-27,
+    acting as the clerk (by=None). `ctx.as_user(name)` is the same ledger under another actor,
+    as the web layer will call the acts."""
+    from datetime import date
+
+    from lcqy.acts.context import Ctx
+    from lcqy.acts.departments import dept_add
+    from lcqy.acts.office import init_ledger
+
+    led = init_ledger(tmp_path / "ledger.db", office_name=INIT[2], prefix="临翔", level="county", clerk="赵晓云")
+    c = Ctx(ledger=led, today=date(2026, 11, 27))
+    dept_add(c, DEPTS)
+    c.as_user = lambda name: Ctx(ledger=led, today=c.today, by=name)
+    yield c
+    led.close()
+
+
+# A registration as the acts take it (the CLI's REG, by field name).
+CASE_FIELDS = {
+    "enterprise": "临沧南美坚果开发有限公司",
+    "category": "用电保障",
+    "channel": "来电反映",
+    "contact": "李华",
+    "phone": "0883-2123456",
+    "problem": "新上生产线需增容至800千伏安，报装后迟迟未接电",
+    "request": "请协调供电部门尽快完成增容接电",
+}

@@ -262,8 +262,8 @@ LONG_OFFICE = "双江拉祜族佤族布朗族傣族自治县服务企业发展�
 
 def build_office_letter(out: Path) -> Path:
     """A 催办函 from the office with the longest name, filled straight from its template."""
-    from lcqy.acts.supervision import MEASURES
     from lcqy.docs.render import render
+    from lcqy.rules.letters import MEASURES
 
     context = {
         "letter_title": "催办函",

@@ -117,8 +117,8 @@ def test_instruction_page_and_annex_line(ledger, tmp_path):
     lines = [p.text for p in Document(str(form)).paragraphs]
     assert "附件：1. 企业反映困难问题登记表\n2. 领导批示笺\n3. 合同.pdf" in lines
 
-    from lcqy.acts.attachments import annex_text
     from lcqy.acts.context import Ctx
+    from lcqy.acts.papers.attachments import annex_text
     from lcqy.store.db import Ledger
 
     led = Ledger.open(ledger.db)

@@ -170,12 +170,13 @@ def test_footers_fit_eighty_columns(ledger, args):
 
 def test_calendar_imports_only_chinas_module():
     code = (
-        "import sys; from lcqy.calendar_source import official_year, known_years; official_year(2026); known_years(); "
+        "import sys; from lcqy.store.calendar_source import official_year, known_years; "
+        "official_year(2026); known_years(); "
         "print(sorted(m for m in sys.modules if m.startswith('holidays.countries')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
-    from lcqy.calendar_source import official_year
+    from lcqy.store.calendar_source import official_year
 
     rest, work = official_year(2026)
     assert date(2026, 10, 1) in rest and date(2026, 10, 10) in work and date(2026, 9, 20) in work
@@ -192,7 +193,7 @@ def _calendar_run(cache: Path, code: str) -> str:
 
 
 CAL_PROBE = (
-    "import sys; from datetime import date; from lcqy.calendar_source import build_calendar; "
+    "import sys; from datetime import date; from lcqy.store.calendar_source import build_calendar; "
     "from lcqy.rules.workdays import add_workdays; cal = build_calendar(); "
     "print(add_workdays(cal, date(2026, 9, 30), 1), add_workdays(cal, date(2026, 9, 18), 1), "
     "cal.is_estimate(date(2026, 5, 1)), 'holidays' in sys.modules)"
@@ -237,7 +238,7 @@ def test_board_text_and_json_rows_agree(ledger):
     """The table and `overdue --json` are two views SQLite writes of the same rows: every
     row's cells match its record, estimated limits, 催办 counts and 督办 rows included, and
     the records have the board's Row fields in order."""
-    from lcqy.acts.overdue import Row
+    from lcqy.acts.boards.overdue import Row
     from lcqy.cli.board import _WHAT
     from tests.conftest import UNKNOWN
 
@@ -428,8 +429,8 @@ def test_check_deep_finds_board_columns_another_program_changed(ledger):
 def test_board_is_read_from_one_snapshot(ledger):
     """A command that writes while the board is being read waits for it: the board shows the
     ledger as it was when it began, each case once (it is read in several statements)."""
+    from lcqy.acts.boards.overdue import iter_overdue
     from lcqy.acts.context import Ctx
-    from lcqy.acts.overdue import iter_overdue
     from lcqy.store.db import Ledger
 
     for _ in range(4):

@@ -197,7 +197,8 @@ def test_backdated_numbers_counted_against_every_earlier_number(ledger):
 )
 def test_rules_are_read_from_their_index(ledger, sql, index):
     """Not a timing: the query plan names the index, so the rule reads its rows, not every case."""
-    from lcqy.acts import check, check_warnings
+    from lcqy.acts.checks import run as check
+    from lcqy.acts.checks import warnings as check_warnings
 
     text = getattr(check, sql, None) or getattr(check_warnings, sql)
     plan = [str(r[3]) for r in sqlite3.connect(ledger.db).execute("EXPLAIN QUERY PLAN " + text)]

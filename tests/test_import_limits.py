@@ -100,7 +100,7 @@ def test_formula_cells_without_values_are_said_as_such(ledger, tmp_path):
 def test_export_keeps_openpyxl_temporary_files_private_and_removes_them(ledger, tmp_path, monkeypatch):
     from openpyxl.worksheet import _writer
 
-    from lcqy.acts import ledger_io
+    from lcqy.acts.records import export as ledger_io
     from tests.test_lifecycle import reg
 
     reg(ledger, "2026-03-02")

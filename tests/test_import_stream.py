@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.cell.text import InlineFont
 
-from lcqy.acts import import_write
+from lcqy.acts.records import write as import_write
 from lcqy.xlsx import xml_rows
 from lcqy.xlsx.reader import read_workbook
 from tests.conftest import INIT, snapshot
@@ -268,7 +268,7 @@ def _two_sheets(path: Path, first: list[list], second: list[list]) -> Path:
 def test_two_processes_give_what_one_gives(ledger, run, tmp_path, monkeypatch):
     """A workbook of several sheets is read by this process and a forked one together: the same
     refusals in the same order, a refusal met by the other process, and the same ledger."""
-    from lcqy.acts import import_read
+    from lcqy.acts.records import read as import_read
 
     bad = [[*ROW[:6], "12345", ROW[7]]]
     refused = _two_sheets(tmp_path / "bad.xlsx", [ROW, *bad], [*bad, ROW, *bad])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from lcqy.acts.register import OPEN_STATES
+from lcqy.acts.intake.register import OPEN_STATES
 from tests.conftest import register_args
 
 

@@ -8,7 +8,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from lcqy.calendar_source import build_calendar
 from lcqy.errors import LcqyError
 from lcqy.rules import deadlines, states, validate
 from lcqy.rules.constants import APPROVAL_LEVELS, NUMBER_KINDS, STATES, TIERS
@@ -20,6 +19,7 @@ from lcqy.rules.deadlines import (
     handling_due,
 )
 from lcqy.rules.numbering import Number, format_number, parse_case_ref, parse_number
+from lcqy.store.calendar_source import build_calendar
 
 D = date
 

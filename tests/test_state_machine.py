@@ -12,14 +12,16 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
-from lcqy.acts import dispatching as dsp
+from lcqy.acts import corrections as ud
+from lcqy.acts import dispatch as dsp
 from lcqy.acts import handling as hd
 from lcqy.acts import supervision as sv
-from lcqy.acts import undo as ud
-from lcqy.acts.admin import dept_add, init_ledger
-from lcqy.acts.check import check
+from lcqy.acts.checks.run import check
 from lcqy.acts.context import Ctx
-from lcqy.acts.register import register
+from lcqy.acts.departments import dept_add
+from lcqy.acts.intake import merging
+from lcqy.acts.intake.register import register
+from lcqy.acts.office import init_ledger
 from lcqy.errors import LcqyError
 
 DEPTS = ["区财政局", "区自然资源局", "临翔供电局", "区商务局"]
@@ -47,7 +49,7 @@ UNDO_TRIES = {
     "reply": (("dispatched", "replied"), lambda c, n, d: hd.reply(c, n, result="B", mode="书面", summary="在办",
                                                                plan="分期", plan_due=d)),
     "followup": (("replied",), lambda c, n, d: hd.followup(c, n, method="电话回询", satisfaction="满意")),
-    "urge": (("dispatched", "replied"), lambda c, n, d: hd.urge(c, n)),
+    "urge": (("dispatched", "replied"), lambda c, n, d: sv.urge(c, n)),
     "extend": (("dispatched",), lambda c, n, d: dsp.extend(c, n, until=d, reason="需核查", override_reason="特殊")),
     "close": (("replied",), lambda c, n, d: hd.close(c, n)),
     "dispatch": (("registered", "meeting"), lambda c, n, d: dsp.dispatch(c, n, lead="区商务局", assist=[],
@@ -81,9 +83,9 @@ class Clerk(RuleBasedStateMachine):
 
     def _round_trip(self):
         """Whatever the acts left: export → import into a new ledger → export gives the same sheets."""
-        from lcqy.acts.importing import import_ledger
-        from lcqy.acts.ledger_io import export
-        from lcqy.acts.queries import Filters
+        from lcqy.acts.boards.listing import Filters
+        from lcqy.acts.records.export import export
+        from lcqy.acts.records.importing import import_ledger
         from tests.test_excel_cli import _values
 
         d = Path(self.dir.name)
@@ -233,22 +235,22 @@ class Clerk(RuleBasedStateMachine):
     @rule(data=st.data())
     def urge(self, data):
         n = self._pick(data, "dispatched", "replied")
-        self._try(hd.urge, n)
+        self._try(sv.urge, n)
 
     @rule(data=st.data(), into=CASE)
     def merge(self, data, into):
         n = self._pick(data, "registered", "meeting")
-        self._try(hd.merge, n, into=into)
+        self._try(merging.merge, n, into=into)
 
     @rule(data=st.data())
     def void(self, data):
         n = self._pick(data, "registered")
-        self._try(hd.void, n, reason="误登记")
+        self._try(ud.void, n, reason="误登记")
 
     @rule(data=st.data(), value=st.sampled_from(["是", "否"]))
     def edit_major(self, data, value):
         n = self._pick(data, "registered", "meeting", "dispatched")
-        self._try(hd.edit, n, field="major", value=value)
+        self._try(ud.edit, n, field="major", value=value)
 
     @invariant()
     def ledger_is_sound(self):

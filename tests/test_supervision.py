@@ -19,7 +19,7 @@ def _letter_text(path) -> str:
 def _urge_context(db, case: str) -> dict:
     from lcqy.acts.cases import case_view, resolve
     from lcqy.acts.context import Ctx
-    from lcqy.acts.forms import urge_context
+    from lcqy.acts.papers.forms import urge_context
     from lcqy.store.db import Ledger
 
     led = Ledger.open(db)

@@ -49,7 +49,7 @@ def test_first_login_forces_a_new_password(ledger):
 
 
 def test_login_is_throttled_per_account(ledger):
-    from lcqy.web.app import THROTTLE
+    from lcqy.web.throttle import THROTTLE
 
     add_user(ledger, "caizheng", "--role", "dept", "--dept", "区财政局")
     c = client(ledger)

@@ -17,7 +17,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lcqy.calendar_source import build_calendar, known_years
 from lcqy.rules.workdays import (
     WorkCalendar,
     add_month,
@@ -26,6 +25,7 @@ from lcqy.rules.workdays import (
     one_month_limit,
     workdays_between,
 )
+from lcqy.store.calendar_source import build_calendar, known_years
 
 D = date
 ONE = timedelta(days=1)

@@ -45,6 +45,12 @@ def require_dept(ctx: Ctx, name: str, label: str = "部门") -> str:
     raise LcqyError(f"{label}“{name}”不在部门名单中。{hint}")
 
 
+def record(result: dict, hidden: tuple[str, ...] = ("case",)) -> dict:
+    """What an act's --json prints (and what a web page is given): its result without the rows
+    it carries for the caller (`hidden`), the case named by its registration number."""
+    return {k: v for k, v in result.items() if k not in hidden} | {"reg_no": result["case"]["reg_no"]}
+
+
 def step_date(
     ctx: Ctx, text: str | date | None, after_label: str, after: str | date | None, label: str = "办理日期（--date）"
 ) -> date:

@@ -10,6 +10,7 @@ from datetime import date
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
 from lcqy.rules.workdays import WorkCalendar
+from lcqy.store.calendar_source import build_calendar
 from lcqy.store.db import Ledger
 
 
@@ -48,8 +49,6 @@ class Ctx:
     @property
     def cal(self) -> WorkCalendar:
         if self._cal is None:
-            from lcqy.calendar_source import build_calendar
-
             office = {
                 date.fromisoformat(day): kind
                 for day, kind in self.ledger.conn.execute("SELECT day, kind FROM calendar_days")

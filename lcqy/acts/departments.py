@@ -15,6 +15,7 @@ import json
 import re
 from datetime import date
 
+from lcqy.acts.common import require_dept
 from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
@@ -28,7 +29,6 @@ def retired(ctx: Ctx) -> dict[str, str]:
 
 def require_active_dept(ctx: Ctx, name: str, label: str = "部门") -> str:
     """A department on the list and not retired: where new work may go (dispatch, forward)."""
-    from lcqy.acts.common import require_dept
 
     name = require_dept(ctx, name, label)
     on = retired(ctx).get(name)

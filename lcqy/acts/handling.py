@@ -1,23 +1,17 @@
-"""After dispatch: reply, follow-up, close, urge (第十七、十八条); and corrections."""
+"""After dispatch: reply, follow-up, close (第十七、十八条)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 
-from lcqy.acts.cases import active_dispatch, case_urges, dispatch_urge_count, latest, resolve
+from lcqy.acts.cases import active_dispatch, latest, resolve
 from lcqy.acts.common import set_supervision, step_date
 from lcqy.acts.context import Ctx
-from lcqy.acts.merging import follow_merge, move_duplicates
-from lcqy.acts.register import EDITABLE, FIELDS, clean_field
-from lcqy.acts.supervision import URGE_KIND, case_supervision_due
+from lcqy.acts.supervision import case_supervision_due
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
-from lcqy.rules.constants import FOLLOWUP_METHODS, REPLY_MODES, RESULTS, SATISFACTION, STATES, SUPERVISION
-from lcqy.rules.deadlines import dispatch_due
-from lcqy.rules.workdays import add_workdays, workdays_between
-
-URGE_REPLY_DAYS = 3  # working days a 催办函 gives the department to answer
+from lcqy.rules.constants import FOLLOWUP_METHODS, REPLY_MODES, RESULTS, SATISFACTION, SUPERVISION
+from lcqy.rules.workdays import workdays_between
 
 
 def reply(
@@ -153,25 +147,6 @@ def followup(
     return {"case": case, **row, "supervision": case["supervision"], "cleared": cleared}
 
 
-def close_blockers(rep: dict | None, fol: dict | None) -> list[str]:
-    """What stands between a case and 销号 (第十八条): latest reply A, enterprise satisfied.
-
-    `fol` is the latest follow-up; it counts only if it followed the latest reply.
-    """
-    out = []
-    if rep is None:
-        return ["还没有答复"]
-    if rep["result"] != "A":
-        out.append(f"最近一次答复是{rep['result']}类，须为A类（已解决或基本解决）")
-    if fol is None or fol["reply_id"] != rep["id"]:
-        out.append("最近一次答复后还没有回访企业（lcqy followup）")
-    elif fol["satisfaction"] not in ("满意", "基本满意"):
-        out.append(f"企业回访结果为“{fol['satisfaction']}”，须为满意或基本满意")
-    elif fol["incomplete"]:
-        out.append("回访认定办理不彻底")
-    return out
-
-
 def close(ctx: Ctx, ref: str, *, on: str | None = None) -> dict:
     led = ctx.ledger
     with led.write():
@@ -179,7 +154,7 @@ def close(ctx: Ctx, ref: str, *, on: str | None = None) -> dict:
         states.check("close", case["state"])
         rep = latest(ctx, "replies", case["id"])
         fol = latest(ctx, "followups", case["id"])
-        missing = close_blockers(rep, fol)
+        missing = states.close_blockers(rep, fol)
         if missing:
             raise LcqyError("不能销号：" + "；".join(missing) + "。")
         d = step_date(ctx, on, "回访日期", fol["followed_on"])
@@ -187,139 +162,3 @@ def close(ctx: Ctx, ref: str, *, on: str | None = None) -> dict:
         led.db["cases"].update(case["id"], {"state": "closed", "ended_on": d.isoformat(), "supervision": ""})
         led.event(case["id"], d.isoformat(), "close", ctx.actor, before=before, after={"state": "closed"})
     return {"case": case, "on": d.isoformat()}
-
-
-def urge(
-    ctx: Ctx, ref: str, *, note: str = "", on: str | None = None, then: Callable[[dict], object] | None = None
-) -> dict:
-    """Record a 催办. `then(result)` runs inside the same transaction (the 催办函 is written
-    there), so that an urge whose letter cannot be written is not recorded either."""
-    led = ctx.ledger
-    note = validate.optional_text("说明（--note）", note)
-    with led.write():
-        case = resolve(ctx, ref)
-        states.check("urge", case["state"])
-        disp = active_dispatch(ctx, case["id"])
-        if disp is None:
-            raise LcqyError("该案件没有正在办理的交办单，无从催办。")
-        kind = URGE_KIND[case["supervision"]]  # 催办, or a 督办 under the case's mark
-        due, what = disp["due_current"], "办结时限"
-        if case["state"] == "replied":
-            due, source = case_supervision_due(ctx, case)
-            what = "督办时限" if source == "supervise" else "承诺完成日期"
-            if not case["supervision"]:
-                raise LcqyError("该案件已答复，且不在督办台帐或专项督办中，不需催办；请回访企业（lcqy followup）。")
-            if due is None:
-                hint = (
-                    "先用 lcqy supervise CASE --until 日期 --reason … 设定重新办理的时限"
-                    if case["supervision"] == "special"
-                    else "答复没有承诺完成日期"
-                )
-                raise LcqyError(f"该案件在{kind}中，但没有待答复的时限，无从督办：{hint}。")
-        last = latest(ctx, "urges", case["id"])
-        start = max(last["urged_on"], disp["dispatched_on"]) if last else disp["dispatched_on"]
-        d = step_date(ctx, on, "交办或上次催办日期", start)
-        late = workdays_between(ctx.cal, date.fromisoformat(due), d)
-        if late == 0:
-            raise LcqyError(
-                f"该案件{what}为 {due}，到 {d} 尚未超期，不需{'督办' if kind != '催办' else '催办'}"
-                "（第十八条：对未按时办结的催办）。"
-            )
-        reply_by = add_workdays(ctx.cal, d, URGE_REPLY_DAYS)
-        row = {
-            "case_id": case["id"],
-            "dispatch_id": disp["id"],
-            "urged_on": d.isoformat(),
-            "days_late": late,
-            "reply_by": reply_by.isoformat(),
-            "note": note,
-            "kind": kind,
-            "due": due,
-        }
-        row["id"] = led.db["urges"].insert(row).last_pk
-        count = dispatch_urge_count(case, disp, case_urges(ctx, case["id"]), kind=kind)
-        led.event(case["id"], d.isoformat(), "urge", ctx.actor, after=row, count=count)
-        result = {"case": case, "dispatch": disp, **row, "count": count}
-        result["letter"] = then(result) if then else None
-    return result
-
-
-def merge(ctx: Ctx, ref: str, *, into: str, on: str | None = None) -> dict:
-    led = ctx.ledger
-    with led.write():
-        case = resolve(ctx, ref)
-        target = follow_merge(ctx, resolve(ctx, into))
-        if target["id"] == case["id"]:
-            raise LcqyError("不能把案件合并到它自己。")
-        if target["state"] in states.TERMINAL:
-            raise LcqyError(
-                f"目标案件 {target['reg_no']} 状态为“{STATES[target['state']]}”，已经办结；请合并到仍在办理的案件，"
-                "或把新反映作为新案件交办。"
-            )
-        nxt = states.check("merge", case["state"])
-        d = step_date(ctx, on, "两件的受理时间", max(case["accepted_on"], target["accepted_on"]))
-        led.db["cases"].update(case["id"], {"state": nxt, "merged_into": target["id"], "ended_on": d.isoformat()})
-        led.event(case["id"], d.isoformat(), "merge", ctx.actor, into=target["reg_no"])
-        led.event(target["id"], d.isoformat(), "merged-from", ctx.actor, duplicate=case["reg_no"])
-        move_duplicates(ctx, case, target, d.isoformat())
-    return {"case": case, "into": target}
-
-
-def void(ctx: Ctx, ref: str, *, reason: str, on: str | None = None) -> dict:
-    reason = validate.required_text("作废理由（--reason）", reason)
-    led = ctx.ledger
-    with led.write():
-        case = resolve(ctx, ref)
-        nxt = states.check("void", case["state"])
-        d = step_date(ctx, on, "受理时间", case["accepted_on"])
-        if led.db.execute("SELECT 1 FROM dispatches WHERE case_id = ?", [case["id"]]).fetchone():
-            raise LcqyError("该案件已交办过，不能作废；请用 lcqy edit 更正或按流程办结。")
-        led.db.execute("UPDATE numbers SET voided = 1 WHERE text = ?", [case["reg_no"]])
-        led.db["cases"].update(case["id"], {"state": nxt, "end_reason": reason, "ended_on": d.isoformat()})
-        led.event(case["id"], d.isoformat(), "void", ctx.actor, reason=reason, number=case["reg_no"])
-    return {"case": case, "reason": reason}
-
-
-_FLAGS = {"consult": "咨询类", "major": "重大问题"}
-_YES = {"是": 1, "否": 0, "1": 1, "0": 0, "yes": 1, "no": 0, "true": 1, "false": 0}
-
-
-def edit(ctx: Ctx, ref: str, *, field: str, value: str, on: str | None = None) -> dict:
-    """A recorded correction of a registration field, with before and after."""
-    led = ctx.ledger
-    names = {**{k: FIELDS[k][0] for k in EDITABLE}, **_FLAGS}
-    field = {"title": "contact_title"}.get(field, field)  # register's --title
-    key = next((k for k, label in names.items() if field in (k, label, k.replace("_", "-"))), None)
-    if key is None:
-        raise LcqyError(f"不能更正字段“{field}”。可更正：{'、'.join(f'{v}（{k}）' for k, v in names.items())}。")
-    with led.write():
-        case = resolve(ctx, ref)
-        states.check("edit", case["state"])
-        d = step_date(ctx, on, "受理时间", case["accepted_on"])
-        if key in _FLAGS:
-            if value.strip().lower() not in _YES:
-                raise LcqyError(f"{_FLAGS[key]}的值只能是：是、否。")
-            new: object = _YES[value.strip().lower()]
-            if case["state"] not in states.OPEN_BEFORE_DISPATCH:
-                raise LcqyError(
-                    f"{_FLAGS[key]}决定交办时限和程序，只能在交办前更正；该案件已是“{STATES[case['state']]}”。"
-                )
-        else:
-            new = clean_field(key, value, level="city" if case["source_no"] else "county")
-            if key == "accepted_by" and not new:  # filled at registration; a blank would lose who accepted it
-                raise LcqyError(f"{names[key]}不能为空。")
-        if key == "reported_on" and new > case["accepted_on"]:
-            raise LcqyError(f"反映时间 {new} 不能晚于受理时间 {case['accepted_on']}。")
-        if new == case[key]:
-            raise LcqyError(f"{names[key]}已经是“{value}”，不需要更正。")
-        update = {key: new}
-        if key == "major":
-            from lcqy.acts.dispatching import dispatch_base
-
-            due = dispatch_due(ctx.cal, dispatch_base(ctx, case), major=bool(new))
-            update["dispatch_due"] = due.isoformat()
-            update["dispatch_due_estimated"] = int(ctx.cal.is_estimate(due))
-        led.db["cases"].update(case["id"], update)
-        led.event(case["id"], d.isoformat(), "edit", ctx.actor, field=key, before=case[key], after=new)
-    shown = (lambda x: "是" if x else "否") if key in _FLAGS else (lambda x: x)
-    return {"case": case, "field": key, "label": names[key], "before": shown(case[key]), "after": shown(new)}

@@ -1,50 +1,91 @@
-"""Supervision after the first reply (第十八条): the 督办台帐 of B/C plans, 专项督办 with its
-new deadlines and re-dispatch, and the late 督办 cases for `overdue` and `agenda`."""
+"""Supervision (第十八条): an urge with its 催办函 or 督办函; after the first reply, the 督办台帐 of B/C
+plans and 专项督办 with its new deadlines and re-dispatch. (Which supervised cases are due again is
+read in lcqy.acts.boards.supervised.)"""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
-from lcqy.acts.cases import active_dispatch, latest, resolve
+from lcqy.acts.boards.supervised import supervision_due
+from lcqy.acts.cases import active_dispatch, case_urges, dispatch_urge_count, latest, resolve
 from lcqy.acts.common import step_date
 from lcqy.acts.context import Ctx
-from lcqy.acts.dispatching import dispatch_departments, insert_dispatch
-from lcqy.acts.supervised import supervision_due
+from lcqy.acts.dispatch import dispatch_departments, insert_dispatch
+from lcqy.acts.papers.forms import prepare, template_dir
+from lcqy.acts.papers.letters import recover_letter
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
 from lcqy.rules.constants import APPROVAL_LEVELS, SUPERVISION, TIERS
 from lcqy.rules.deadlines import check_approval, dispatch_due
-from lcqy.rules.workdays import next_workday
+from lcqy.rules.letters import URGE_KIND
+from lcqy.rules.numbering import LETTER_KIND
+from lcqy.rules.workdays import add_workdays, next_workday, workdays_between
 
-MEASURES = "《临沧市企业反映困难问题收集和办理工作办法（试行）》（临政办发〔2021〕21号）"
-
-# The urge kinds: a plain 催办 before the first reply, a 督办 under one of the two marks.
-URGE_KIND = {"": "催办", "ledger": "督办台帐", "special": "专项督办"}
-
-
-def letter_title(kind: str) -> str:
-    return "催办函" if kind == "催办" else "督办函"
-
-
-def urge_basis(kind: str) -> str:
-    """The sentence of the letter that cites 第十八条 and the supervision the case is under."""
-    if kind == "督办台帐":
-        return (
-            f"根据{MEASURES}第十八条，对一时难以办结的困难问题建立督办台帐、持续紧盯督办，"
-            "该问题已列入督办台帐，须按承诺的时限办结，直到问题销号解决。"
-        )
-    if kind == "专项督办":
-        return (
-            f"根据{MEASURES}第十八条，对问题办理不彻底、答复不规范、内容含糊不清和企业不满意的实行专项督办，"
-            "该问题已列入专项督办，须重新办理并答复，直至问题解决、企业满意。"
-        )
-    return f"根据{MEASURES}第十八条，对未按时办结的交办问题下发催办函，督促承办单位加快办理进度。"
+URGE_REPLY_DAYS = 3  # working days a 催办函 gives the department to answer
 
 
 def case_supervision_due(ctx: Ctx, case: dict) -> tuple[str | None, str]:
     if case["state"] != "replied" or not case["supervision"]:
         return None, ""
     return supervision_due(latest(ctx, "replies", case["id"]), latest(ctx, "supervisions", case["id"]))
+
+
+def urge(
+    ctx: Ctx, ref: str, *, note: str = "", on: str | None = None, then: Callable[[dict], object] | None = None
+) -> dict:
+    """Record a 催办. `then(result)` runs inside the same transaction (the 催办函 is written
+    there), so that an urge whose letter cannot be written is not recorded either."""
+    led = ctx.ledger
+    note = validate.optional_text("说明（--note）", note)
+    with led.write():
+        case = resolve(ctx, ref)
+        states.check("urge", case["state"])
+        disp = active_dispatch(ctx, case["id"])
+        if disp is None:
+            raise LcqyError("该案件没有正在办理的交办单，无从催办。")
+        kind = URGE_KIND[case["supervision"]]  # 催办, or a 督办 under the case's mark
+        due, what = disp["due_current"], "办结时限"
+        if case["state"] == "replied":
+            due, source = case_supervision_due(ctx, case)
+            what = "督办时限" if source == "supervise" else "承诺完成日期"
+            if not case["supervision"]:
+                raise LcqyError("该案件已答复，且不在督办台帐或专项督办中，不需催办；请回访企业（lcqy followup）。")
+            if due is None:
+                hint = (
+                    "先用 lcqy supervise CASE --until 日期 --reason … 设定重新办理的时限"
+                    if case["supervision"] == "special"
+                    else "答复没有承诺完成日期"
+                )
+                raise LcqyError(f"该案件在{kind}中，但没有待答复的时限，无从督办：{hint}。")
+        last = latest(ctx, "urges", case["id"])
+        start = max(last["urged_on"], disp["dispatched_on"]) if last else disp["dispatched_on"]
+        d = step_date(ctx, on, "交办或上次催办日期", start)
+        late = workdays_between(ctx.cal, date.fromisoformat(due), d)
+        if late == 0:
+            raise LcqyError(
+                f"该案件{what}为 {due}，到 {d} 尚未超期，不需{'督办' if kind != '催办' else '催办'}"
+                "（第十八条：对未按时办结的催办）。"
+            )
+        reply_by = add_workdays(ctx.cal, d, URGE_REPLY_DAYS)
+        row = {
+            "case_id": case["id"],
+            "dispatch_id": disp["id"],
+            "urged_on": d.isoformat(),
+            "days_late": late,
+            "reply_by": reply_by.isoformat(),
+            "note": note,
+            "kind": kind,
+            "due": due,
+        }
+        row["id"] = led.db["urges"].insert(row).last_pk
+        count = dispatch_urge_count(case, disp, case_urges(ctx, case["id"]), kind=kind)
+        led.event(case["id"], d.isoformat(), "urge", ctx.actor, after=row, count=count)
+        result = {"case": case, "dispatch": disp, **row, "count": count}
+        result["letter"] = then(result) if then else None
+    return result
 
 
 def supervise(ctx: Ctx, ref: str, *, until: str, reason: str, on: str | None = None) -> dict:
@@ -161,3 +202,48 @@ def redispatch(
             reason=reason,
         )
     return {"case": case, **row, "assist": assist, "replaced": old["no"], "old_dept": old["lead_dept"]}
+
+
+def urge_with_letter(
+    ctx: Ctx,
+    ref: str,
+    *,
+    note: str = "",
+    on: str | None = None,
+    letter: bool = True,
+    output: str | None = None,
+    force: bool = False,
+    templates: str | None = None,
+) -> dict:
+    """Record an urge (第十八条) and write its 催办函, all or nothing: the letter is filled
+    inside the urge's transaction and put in place only once the urge is committed, so a letter
+    that cannot be written refuses the urge, and a refused urge leaves any existing file alone."""
+    from lcqy.docs.render import preload
+
+    if letter:  # the template is read and checked before the urge takes the write lock
+        recover_letter(ctx, ref, output, templates)
+        preload("urge", template_dir(ctx, templates))
+    pending: list[tuple[Path, Path]] = []
+
+    def letter_for(r: dict) -> str | None:
+        # The letter's number is issued inside the urge's transaction, so a refused urge (or a
+        # letter that cannot be written) leaves no gap in the sequence.
+        led = ctx.ledger
+        year = int(r["urged_on"][:4])
+        _, number = led.allocate(LETTER_KIND, year, r["urged_on"], r["case"]["id"])
+        led.db.execute("UPDATE urges SET letter_no = ? WHERE id = ?", [number, r["id"]])
+        r["letter_no"] = number
+        if not letter:
+            return None
+        pending.append(prepare(ctx, "urge", r["case"]["reg_no"], output, force, templates))
+        return str(pending[-1][1])
+
+    try:
+        result = urge(ctx, ref, note=note, on=on, then=letter_for)
+    except BaseException:
+        for tmp, _ in pending:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, final in pending:
+        os.replace(tmp, final)
+    return result

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.cli._common import JSON_HELP, open_ctx, print_json, say
+from lcqy.cli._common import open_ctx, print_json, say
+from lcqy.cli._options import JSON
 
 SHOWN = 3  # lines a section shows, so that the whole list fits one screen
 
@@ -23,11 +24,11 @@ def agenda_cmd(
     ctx: typer.Context,
     as_of: str = typer.Option(None, "--as-of", help="哪一天的清单（默认今天）"),
     show_all: bool = typer.Option(False, "--all", help=f"列出每一类的全部案件（默认每类最多 {SHOWN} 件）"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = JSON,
 ):
     """今日工作清单：待交办、待转报、待会议、将到期、超期未催办、催办逾期、待回访、督办到期、可销号，
     最要紧的在前，每件给出下一步命令。每个工作日先运行它。"""
-    from lcqy.acts.agenda import agenda
+    from lcqy.acts.boards.agenda import agenda
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.cli._common import DATE_HELP, JSON_HELP, open_ctx, print_json, say, table
-
-CASE = typer.Argument(..., help="案件：登记编号、2026-15 或 15（本年）")
+from lcqy.cli._common import open_ctx, print_json, say, table
+from lcqy.cli._options import CASE, DATE, FORCE, JSON, output_opt
 
 
 def attach_cmd(
@@ -15,11 +14,11 @@ def attach_cmd(
     files: list[str] = typer.Argument(..., help="要附上的文件，可写多个（每个最大 50 MB）"),
     kind: str = typer.Option("企业材料", "--kind", help="附件类别：批示笺、企业材料、答复文件、其他"),
     note: str = typer.Option("", "--note", help="说明"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """把文件（批示笺扫描件、企业材料、答复文件）存入台帐，随案件保存。"""
-    from lcqy.acts.attachments import attach
+    from lcqy.acts.papers.attachments import attach
     from lcqy.rules.package import size_text
 
     with open_ctx(ctx) as c:
@@ -39,11 +38,11 @@ def _public(a: dict) -> dict:
 def attachments_cmd(
     ctx: typer.Context,
     case: str = CASE,
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = JSON,
 ):
     """列出案件的附件：序号、名称、类别、大小、日期、经办人。"""
-    from lcqy.acts.attachments import case_attachments
     from lcqy.acts.cases import resolve
+    from lcqy.acts.papers.attachments import case_attachments
     from lcqy.rules.package import size_text
 
     with open_ctx(ctx) as c:
@@ -70,11 +69,11 @@ def attachment_cmd(
     ctx: typer.Context,
     case: str = CASE,
     n: int = typer.Argument(..., help="附件序号（见 lcqy attachments）"),
-    output: str = typer.Option(None, "-o", "--output", help="保存到的文件（默认用原文件名，存在当前目录）"),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+    output: str = output_opt("保存到的文件（默认用原文件名，存在当前目录）"),
+    force: bool = FORCE,
 ):
     """把案件的一个附件取出，存为文件。"""
-    from lcqy.acts.attachments import save_attachment
+    from lcqy.acts.papers.attachments import save_attachment
 
     with open_ctx(ctx) as c:
         path = save_attachment(c, case, n, output, force)

@@ -6,10 +6,11 @@ from collections import Counter
 
 import typer
 
-from lcqy.cli._common import JSON_HELP, open_ctx
+from lcqy.cli._common import open_ctx
+from lcqy.cli._options import JSON
 from lcqy.cli._rows import Col
 
-# 情况 column: why a row is on the board (lcqy.acts.overdue's `reason`).
+# 情况 column: why a row is on the board (lcqy.acts.boards.overdue's `reason`).
 _WHAT = {
     "registered": "未交办",
     "dispatched": "未答复",
@@ -77,11 +78,11 @@ def overdue_cmd(
     dept: str = typer.Option(None, "--dept", help="只看某部门牵头或配合的案件"),
     as_of: str = typer.Option(None, "--as-of", help="截止日期（默认今天）"),
     within: int = typer.Option(1, "--within", help="同时列出几个工作日内到期的案件"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = JSON,
 ):
     """超期和即将到期的案件：超过交办时限未交办、超过办结时限未答复、督办到期未办结，最严重的在前；
     已转报市级的另列在后，不计入超期。"""
-    from lcqy.acts.overdue import STATUS_OF, board, iter_overdue
+    from lcqy.acts.boards.overdue import STATUS_OF, board, iter_overdue
     from lcqy.cli._rows import no_collector, print_columns, print_json_texts, say_plain
     from lcqy.rules import validate
 

@@ -6,14 +6,15 @@ import sys
 
 import typer
 
-from lcqy.cli._common import DATE_HELP, JSON_HELP, est, open_ctx, print_json, say
+from lcqy.cli._common import est, open_ctx, print_json, say
+from lcqy.cli._options import DATE, JSON, case_arg, date_opt
 from lcqy.rules.constants import CATEGORIES, CLERK_CHANNELS, STATES
 
 
 def _prompt_missing(raw: dict) -> None:
     """In a terminal, ask for what is missing (numbered menus for the fixed lists) and
     check each answer at once, so that a typo is asked again rather than refused at the end."""
-    from lcqy.acts.register import FIELDS, clean_field, missing
+    from lcqy.acts.intake.register import FIELDS, clean_field, missing
     from lcqy.errors import LcqyError
     from lcqy.rules.constants import CATEGORIES, CLERK_CHANNELS
 
@@ -62,11 +63,11 @@ def register_cmd(
     remarks: str = typer.Option("", "--remarks", help="备注"),
     consult: bool = typer.Option(False, "--consult", help="咨询类问题（直接转交职能部门答复）"),
     major: bool = typer.Option(False, "--major", help="重大或涉及多个部门的问题（交办时限3个工作日）"),
-    on: str = typer.Option(None, "--date", help="受理时间（默认今天）"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = date_opt("受理时间（默认今天）"),
+    as_json: bool = JSON,
 ):
     """登记企业反映的困难问题（填写登记表），给出登记编号和交办时限。"""
-    from lcqy.acts.register import likely_duplicates, register
+    from lcqy.acts.intake.register import likely_duplicates, register
     from lcqy.rules.deadlines import dispatch_limit_days
 
     raw = {
@@ -140,12 +141,12 @@ def list_cmd(
     supervision: str = typer.Option(None, "--supervision", help="督办台帐 或 专项督办"),
     show_all: bool = typer.Option(False, "--all", help="全部案件（含已办结的），不限件数"),
     limit: int = typer.Option(None, "--limit", help=f"最多显示几件（默认 {LIST_LIMIT}，最近登记的在后）"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = JSON,
 ):
     """列出台帐中的案件：默认为未办结的案件中最近登记的 50 件；--all 列出全部。
 
     可按年度、类别、状态、反映形式、部门、文字筛选。"""
-    from lcqy.acts.queries import Filters, iter_list_json, iter_list_rows, list_page, open_due
+    from lcqy.acts.boards.listing import Filters, iter_list_json, iter_list_rows, list_page, open_due
     from lcqy.cli._rows import Col, print_json_texts, print_table, say_plain
 
     f = Filters(
@@ -198,14 +199,14 @@ def list_cmd(
 
 def edit_cmd(
     ctx: typer.Context,
-    case: str = typer.Argument(..., help="案件"),
+    case: str = case_arg("案件"),
     field: str = typer.Option(..., "--field", help="字段：英文键名或登记表上的名称，如 phone 或 联系电话"),
     value: str = typer.Option(..., "--value", help="更正后的值"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """更正登记内容（记录更正前后的值）。"""
-    from lcqy.acts.handling import edit
+    from lcqy.acts.corrections import edit
 
     with open_ctx(ctx) as c:
         r = edit(c, case, field=field, value=value, on=on)
@@ -218,13 +219,13 @@ def edit_cmd(
 
 def void_cmd(
     ctx: typer.Context,
-    case: str = typer.Argument(..., help="案件"),
+    case: str = case_arg("案件"),
     reason: str = typer.Option(..., "--reason", help="作废理由"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """作废误登记的编号（编号保留并标注作废，不再使用）。"""
-    from lcqy.acts.handling import void
+    from lcqy.acts.corrections import void
 
     with open_ctx(ctx) as c:
         r = void(c, case, reason=reason, on=on)
@@ -235,13 +236,13 @@ def void_cmd(
 
 def merge_cmd(
     ctx: typer.Context,
-    case: str = typer.Argument(..., help="重复登记的案件"),
+    case: str = case_arg("重复登记的案件"),
     into: str = typer.Option(..., "--into", help="合并到的案件"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """把重复反映的案件合并到另一件（两个编号都保留）。"""
-    from lcqy.acts.handling import merge
+    from lcqy.acts.intake.merging import merge
 
     with open_ctx(ctx) as c:
         r = merge(c, case, into=into, on=on)

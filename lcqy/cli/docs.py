@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from lcqy.cli._common import open_ctx, say
+from lcqy.cli._options import CASE, FORCE, output_opt
 
 TEMPLATES_HELP = "模板目录（默认用 lcqy config templates 保存的目录，否则用自带模板）"
 
@@ -14,14 +15,14 @@ def form_cmd(
     kind: str = typer.Argument(
         ..., help="文书类型：register（登记表）、dispatch（交办单）、escalate（转报单）或 urge（最近一次催办函）"
     ),
-    case: str = typer.Argument(..., help="案件：登记编号、2026-15 或 15（本年）"),
-    output: str = typer.Option(None, "-o", "--output", help="输出文件（默认以文书编号开头，存在当前目录）"),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+    case: str = CASE,
+    output: str = output_opt("输出文件（默认以文书编号开头，存在当前目录）"),
+    force: bool = FORCE,
     templates: str = typer.Option(None, "--templates", help=TEMPLATES_HELP),
 ):
     """生成正式文书（.docx）：登记表、交办单（附登记表）、转报单（附登记表）、催办函。"""
-    from lcqy.acts.forms import write
-    from lcqy.acts.letters import write_latest
+    from lcqy.acts.papers.forms import write
+    from lcqy.acts.papers.letters import write_latest
 
     with open_ctx(ctx) as c:
         if kind == "urge":  # says so when the letter it writes again was not found
@@ -38,11 +39,11 @@ def config_cmd(
     extra: str = typer.Argument(None, help="report、evaluation 子项的新值，如 lcqy config report late-days 10"),
 ):
     """查看或保存本台帐的设置：templates 模板目录；report 简报的通报标准和版记；evaluation 年度测评权重。"""
-    from lcqy.acts.forms import set_templates
+    from lcqy.acts.papers.forms import set_templates
     from lcqy.errors import LcqyError
 
     if key in ("report", "evaluation"):
-        from lcqy.acts.report import configure
+        from lcqy.acts.figures.month import configure
 
         with open_ctx(ctx) as c:
             say("\n".join(configure(c, key, value, extra)))

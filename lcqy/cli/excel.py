@@ -6,25 +6,26 @@ from pathlib import Path
 
 import typer
 
-from lcqy.cli._common import JSON_HELP, open_ctx, print_json, say
+from lcqy.cli._common import open_ctx, print_json, say
+from lcqy.cli._options import FORCE, JSON, output_opt
 
 PROGRESS_FROM = 5000  # cases; below this the export is quicker than a bar is worth
 
 
 def export_cmd(
     ctx: typer.Context,
-    output: str = typer.Option(None, "-o", "--output", help="输出文件 .xlsx（默认：办公室名称+问题台帐+日期）"),
+    output: str = output_opt("输出文件 .xlsx（默认：办公室名称+问题台帐+日期）"),
     year: int = typer.Option(None, "--year", help="只导出某年度登记的案件"),
     date_from: str = typer.Option(None, "--from", help="受理时间起（含）"),
     date_to: str = typer.Option(None, "--to", help="受理时间止（含）"),
     status: str = typer.Option(None, "--status", help="只导出某状态，如 办理中、已销号"),
     with_contacts: bool = typer.Option(False, "--with-contacts", help="包含联系人、电话、邮箱等（注意保护企业信息）"),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+    force: bool = FORCE,
     paper: str = typer.Option("A3", "--paper", help="打印纸张：A3（默认，全部栏目）或 A4（台帐基本栏目）"),
 ):
     """导出问题台帐（.xlsx）：汇总表，再按问题类别分表。"""
-    from lcqy.acts.ledger_io import count_cases, export
-    from lcqy.acts.queries import Filters
+    from lcqy.acts.boards.listing import Filters
+    from lcqy.acts.records.export import count_cases, export
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
@@ -51,10 +52,10 @@ def import_cmd(
     file: str = typer.Argument(..., help="Excel 台帐文件（本程序导出的，或表头为登记表栏目的工作表）"),
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查不导入"),
     allow_gaps: bool = typer.Option(False, "--allow-gaps", help="表中编号有较多空号时仍导入（空号作废，永不再用）"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = JSON,
 ):
     """导入办公室原有的 Excel 台帐：逐行按登记规则检查，全部通过才导入。"""
-    from lcqy.acts.importing import import_ledger
+    from lcqy.acts.records.importing import import_ledger
 
     with open_ctx(ctx) as c:
         r = import_ledger(c, Path(file), dry_run=dry_run, allow_gaps=allow_gaps)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.cli._common import DATE_HELP, JSON_HELP, open_ctx, print_json, say
+from lcqy.cli._common import open_ctx, print_json, say
+from lcqy.cli._options import DATE, FORCE, JSON, case_arg, date_opt, output_opt
 
-CASE = typer.Argument(..., help="案件：登记编号、转报编号、2026-15 或 15（本年）")
+CASE = case_arg("案件：登记编号、转报编号、2026-15 或 15（本年）")
 OUT_HELP = "交换包文件（.lcqy；默认以编号命名，存在当前目录）"
 
 
 def package_cmd(
     ctx: typer.Context,
     case: str = CASE,
-    output: str = typer.Option(None, "-o", "--output", help=OUT_HELP),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+    output: str = output_opt(OUT_HELP),
+    force: bool = FORCE,
 ):
     """（县区）重新生成已转报案件的转报包：登记内容、转报单、批示和附件，交给市服企办。"""
-    from lcqy.acts.exchange import write_escalation
+    from lcqy.acts.exchange.packages import write_escalation
 
     with open_ctx(ctx) as c:
         path = write_escalation(c, case, output, force)
@@ -27,11 +28,11 @@ def package_cmd(
 def receive_cmd(
     ctx: typer.Context,
     file: str = typer.Argument(..., help="收到的交换包文件（.lcqy）"),
-    on: str = typer.Option(None, "--date", help="接收（受理）日期，默认今天"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = date_opt("接收（受理）日期，默认今天"),
+    as_json: bool = JSON,
 ):
     """接收交换包：市级接收县区转报包并登记；县区接收市级办理结果或退回。"""
-    from lcqy.acts.exchange import receive
+    from lcqy.acts.exchange.incoming import receive
 
     with open_ctx(ctx) as c:
         r = receive(c, file, on)
@@ -64,12 +65,12 @@ def receive_cmd(
 def send_result_cmd(
     ctx: typer.Context,
     case: str = CASE,
-    output: str = typer.Option(None, "-o", "--output", help=OUT_HELP),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
+    output: str = output_opt(OUT_HELP),
+    force: bool = FORCE,
+    on: str = DATE,
 ):
     """（市级）答复后把办理结果包报回转报的县区：答复、答复文件和市级编号。"""
-    from lcqy.acts.exchange import send_result
+    from lcqy.acts.exchange.packages import send_result
 
     with open_ctx(ctx) as c:
         path = send_result(c, case, output, force, on)
@@ -80,12 +81,12 @@ def send_back_cmd(
     ctx: typer.Context,
     case: str = CASE,
     reason: str = typer.Option(..., "--reason", help="退回理由：如 不属市级协调事项，请县区按职责交办"),
-    output: str = typer.Option(None, "-o", "--output", help=OUT_HELP),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
+    output: str = output_opt(OUT_HELP),
+    force: bool = FORCE,
+    on: str = DATE,
 ):
     """（市级）把县区转报的案件退回县区（不属市级事项），生成退回包；市级台帐记为不予受理。"""
-    from lcqy.acts.exchange import send_back
+    from lcqy.acts.exchange.packages import send_back
 
     with open_ctx(ctx) as c:
         r = send_back(c, case, reason, output, force, on)
@@ -95,11 +96,11 @@ def send_back_cmd(
 def package_month_cmd(
     ctx: typer.Context,
     month: str = typer.Argument(..., help="月份，如 2026-11"),
-    output: str = typer.Option(None, "-o", "--output", help=OUT_HELP),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+    output: str = output_opt(OUT_HELP),
+    force: bool = FORCE,
 ):
     """（县区）把某月办理情况（与月度简报同口径的各项件数和受理分类）写成交换包报市服企办。"""
-    from lcqy.acts.month_exchange import write_month_package
+    from lcqy.acts.exchange.month import write_month_package
 
     with open_ctx(ctx) as c:
         path = write_month_package(c, month, output, force)
@@ -109,10 +110,10 @@ def package_month_cmd(
 def figures_cmd(
     ctx: typer.Context,
     month: str = typer.Argument(..., help="月份，如 2026-11"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = JSON,
 ):
     """某月受理案件的办理情况：本办一行；市级台帐另列各县区报来的数字和全市合计。"""
-    from lcqy.acts.month_exchange import city_figures
+    from lcqy.acts.figures.city import city_figures
     from lcqy.cli._common import table
     from lcqy.rules.figures import COUNTS, RATES, fmt_rate
     from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES

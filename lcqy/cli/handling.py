@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.cli._common import DATE_HELP, JSON_HELP, est, open_ctx, print_json, say
-
-CASE = typer.Argument(..., help="案件：登记编号、2026-15 或 15（本年）")
+from lcqy.cli._common import est, open_ctx, print_json, say
+from lcqy.cli._options import CASE, DATE, JSON, force_opt, output_opt
 
 
 def _done(result: dict, as_json: bool, text: str) -> None:
     if as_json:
-        print_json(
-            {k: v for k, v in result.items() if k not in ("case", "dispatch")} | {"reg_no": result["case"]["reg_no"]}
-        )
+        from lcqy.acts.common import record
+
+        print_json(record(result, ("case", "dispatch")))
     else:
         say(text)
 
@@ -28,11 +27,11 @@ def dispatch_cmd(
     tier: str = typer.Option("一般", "--tier", help="一般（5个工作日办结）或 重大（1个月）"),
     received: str = typer.Option(None, "--received", help="牵头部门收到交办单的日期（默认交办当天）"),
     instruction: str = typer.Option("", "--instruction", help="领导批示内容（印在批示笺上：lcqy form instruction）"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """交办：指定牵头和配合部门，给出交办编号和办结时限。"""
-    from lcqy.acts.dispatching import dispatch
+    from lcqy.acts.dispatch import dispatch
 
     with open_ctx(ctx) as c:
         r = dispatch(
@@ -62,19 +61,16 @@ def escalate_cmd(
     suggestion: str = typer.Option(..., "--suggestion", help="办理建议"),
     instruction: str = typer.Option("", "--instruction", help="组长批示内容（印在批示笺上：lcqy form instruction）"),
     package: str = typer.Option(None, "--package", help="同时把转报包写入此目录（交给市服企办）"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """转报市服企办（县区台帐专用，组长审批，3个工作日内）。"""
-    from lcqy.acts.dispatching import escalate
-    from lcqy.acts.exchange import escalate_package, package_dir
+    from lcqy.acts.dispatch import escalate
 
-    folder = package_dir(package) if package else None  # checked before anything is recorded
     with open_ctx(ctx) as c:
-        r = escalate(c, case, approver=approver, suggestion=suggestion, on=on, instruction=instruction)
-        r["package"] = str(escalate_package(c, r["no"], folder)) if folder else None
+        r = escalate(c, case, approver=approver, suggestion=suggestion, on=on, instruction=instruction, package=package)
     late = f"（已超过转报时限 {r['limit_due']}，记为延迟转报）" if r["late"] else ""
-    _done(r, as_json, f"转报编号：{r['no']}{late}" + (f"\n已生成转报包 {r['package']}" if folder else ""))
+    _done(r, as_json, f"转报编号：{r['no']}{late}" + (f"\n已生成转报包 {r['package']}" if r["package"] else ""))
 
 
 def forward_cmd(
@@ -82,11 +78,11 @@ def forward_cmd(
     case: str = CASE,
     dept: str = typer.Option(..., "--dept", help="答复咨询的职能部门"),
     note: str = typer.Option("", "--note", help="说明"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """咨询类问题直接转交职能部门答复（第十条）。"""
-    from lcqy.acts.dispatching import forward
+    from lcqy.acts.dispatch import forward
 
     with open_ctx(ctx) as c:
         r = forward(c, case, dept=dept, note=note, on=on)
@@ -98,11 +94,11 @@ def reject_cmd(
     case: str = CASE,
     reason: str = typer.Option(..., "--reason", help="理由：诉讼、仲裁、行政复议、国家秘密、非本地企业、其他"),
     note: str = typer.Option("", "--note", help="具体说明（理由为“其他”时必填）"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """不予受理（第二条），案件保留在台帐中。"""
-    from lcqy.acts.dispatching import reject
+    from lcqy.acts.dispatch import reject
 
     with open_ctx(ctx) as c:
         r = reject(c, case, reason=reason, note=note, on=on)
@@ -113,11 +109,11 @@ def return_cmd(
     ctx: typer.Context,
     case: str = CASE,
     reason: str = typer.Option(..., "--reason", help="退单理由，如 不属本部门职责"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """退单：牵头部门认为不属本部门职责，案件回到待交办。"""
-    from lcqy.acts.dispatching import return_
+    from lcqy.acts.dispatch import return_
 
     with open_ctx(ctx) as c:
         r = return_(c, case, reason=reason, on=on)
@@ -130,11 +126,11 @@ def extend_cmd(
     until: str = typer.Option(..., "--until", help="延期后的办结时限"),
     reason: str = typer.Option(..., "--reason", help="延期理由"),
     override_reason: str = typer.Option("", "--override-reason", help="超过第十六条上限时的特殊理由"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """延长办结时限：一般问题最长15个工作日，重大问题最长1个月。"""
-    from lcqy.acts.dispatching import extend
+    from lcqy.acts.dispatch import extend
 
     with open_ctx(ctx) as c:
         r = extend(c, case, until=until, reason=reason, override_reason=override_reason, on=on)
@@ -156,8 +152,8 @@ def reply_cmd(
         None, "--plan-due", help="承诺完成日期：B类必填，C类可填；督办台帐到期未办结按超期督办"
     ),
     again: bool = typer.Option(False, "--again", help="同一天再记录一条内容相同的答复（确非重复录入时）"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """记录承办单位的办理结果（A/B/C）；B类、C类列入督办台帐。"""
     from lcqy.acts.handling import reply
@@ -189,8 +185,8 @@ def followup_cmd(
     incomplete: bool = typer.Option(False, "--incomplete", help="办理不彻底、答复不规范或含糊不清"),
     note: str = typer.Option("", "--note", help="说明"),
     again: bool = typer.Option(False, "--again", help="同一天再记录一次相同的回访（确非重复录入时）"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """回访企业：记录满意度；不满意或办理不彻底转专项督办，A类且满意解除督办。"""
     from lcqy.acts.handling import followup
@@ -211,16 +207,16 @@ def urge_cmd(
     ctx: typer.Context,
     case: str = CASE,
     note: str = typer.Option("", "--note", help="说明"),
-    output: str = typer.Option(None, "-o", "--output", help="催办函文件（默认以交办编号开头，存在当前目录）"),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的催办函文件"),
+    output: str = output_opt("催办函文件（默认以交办编号开头，存在当前目录）"),
+    force: bool = force_opt("覆盖已存在的催办函文件"),
     no_letter: bool = typer.Option(False, "--no-letter", help="只记录催办，不生成催办函"),
     templates: str = typer.Option(None, "--templates", help="模板目录"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """催办：记录一次催办（次数、超期工作日、限期答复日期），并生成催办函；
     督办台帐、专项督办的已答复案件为督办，生成督办函（第十八条）。"""
-    from lcqy.acts.forms import urge_with_letter
+    from lcqy.acts.supervision import urge_with_letter
 
     with open_ctx(ctx) as c:
         r = urge_with_letter(
@@ -242,8 +238,8 @@ def urge_cmd(
 def close_cmd(
     ctx: typer.Context,
     case: str = CASE,
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """销号：最近一次答复为A类且企业满意或基本满意时才可销号。"""
     from lcqy.acts.handling import close

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.cli._common import JSON_HELP, open_ctx, print_json, say, table
+from lcqy.cli._common import open_ctx, print_json, say, table
+from lcqy.cli._options import FORCE, JSON, output_opt
 
 
 def report_cmd(
     ctx: typer.Context,
     month: str = typer.Option(..., "--month", help="月份：如 2026-10"),
-    output: str = typer.Option(None, "-o", "--output", help="生成简报（.docx）到此文件；不写则只在终端显示"),
+    output: str = output_opt("生成简报（.docx）到此文件；不写则只在终端显示"),
     issue: int = typer.Option(None, "--issue", help="指定期号（默认沿用本月已编的期号，否则按年顺编下一期）"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+    as_json: bool = JSON,
+    force: bool = FORCE,
     with_enterprises: bool = typer.Option(
         False, "--with-enterprises", help="在超期未办结问题中列出企业名称（默认不列，第四条）"
     ),
@@ -22,11 +23,11 @@ def report_cmd(
     """月度简报（第十九条）：本月、上月和本年累计的受理、交办、答复、回访、催办等数字与比率，
     分类情况，承办单位办理情况，超期未办结问题，需通报的承办单位（第二十三条）。
     加 -o 文件.docx 生成简报文书（期号按年顺编并保存，同一月份重新生成期号不变）。"""
-    from lcqy.acts.report import report_data
+    from lcqy.acts.figures.month import report_data
 
     with open_ctx(ctx) as c:
         if output:
-            from lcqy.acts.report_docx import write_report
+            from lcqy.acts.figures.bulletin import write_report
 
             path, data = write_report(
                 c, month, output, issue=issue, force=force, with_enterprises=with_enterprises, template_dir=templates

@@ -32,15 +32,12 @@ def serve_cmd(
 
     from lcqy.web import create_app
 
-    app = create_app(path, secure_cookies=True, proxy=proxy)
+    app = create_app(path, secure_cookies=True, proxy=proxy, warm=True)
     if host not in LOOPBACK and not proxy:
         say(
             f"注意：正在 {host} 上以明文 HTTP 对外服务。密码和企业信息须经 HTTPS 传输：请在前面加反向代理"
             "（nginx、Caddy 等，见 README“网上办理平台”），并加 --behind-proxy；登录 Cookie 只经 HTTPS 发送。"
         )
-    from lcqy.web.cache import warm
-
-    warm(app)
     server = create_server(app, host=host, port=port, threads=threads, ident="lcqy", clear_untrusted_proxy_headers=True)
     shown = f"[{host}]" if ":" in host else host
     say(f"网上办理平台已启动：http://{shown}:{server.effective_port}/  台帐 {path}（按 Ctrl-C 停止）")

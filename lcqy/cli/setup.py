@@ -7,7 +7,8 @@ from datetime import date
 
 import typer
 
-from lcqy.cli._common import JSON_HELP, db_path, open_ctx, print_json, say, table
+from lcqy.cli._common import db_path, open_ctx, print_json, say, table
+from lcqy.cli._options import FORCE, JSON, date_opt
 
 dept_app = typer.Typer(help="本办公室的部门名单：交办时部门名称须从中选择。", no_args_is_help=True)
 cal_app = typer.Typer(help="工作日历：国家法定节假日与调休，加上本办公室自定的日子。", no_args_is_help=True)
@@ -21,7 +22,7 @@ def init(
     clerk: str = typer.Option(..., "--clerk", help="经办人姓名（记入每条操作记录）"),
 ):
     """建立新台帐（不会覆盖已有文件；文件仅本人可读）。"""
-    from lcqy.acts.admin import init_ledger
+    from lcqy.acts.office import init_ledger
 
     path = db_path(ctx)
     led = init_ledger(path, office_name=office_name, prefix=prefix, level=level, clerk=clerk)
@@ -46,7 +47,7 @@ def dept_add(ctx: typer.Context, names: list[str] = typer.Argument(..., help="�
 
 
 @dept_app.command("list")
-def dept_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
+def dept_list(ctx: typer.Context, as_json: bool = JSON):
     """列出部门名单（含已停用的），及各部门牵头、配合、退单、被催办的件数。"""
     from lcqy.acts.common import department_counts
     from lcqy.acts.departments import retired
@@ -74,8 +75,8 @@ def dept_rename(
     ctx: typer.Context,
     old: str = typer.Argument(..., help="原名称"),
     new: str = typer.Argument(..., help="新名称"),
-    on: str = typer.Option(None, "--date", help="更名日期（默认今天）"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = date_opt("更名日期（默认今天）"),
+    as_json: bool = JSON,
 ):
     """部门更名：现有交办记录、统计和报表改用新名称；各案件操作记录保留原名称，并记一笔更名。"""
     from lcqy.acts.departments import dept_rename as rename
@@ -91,8 +92,8 @@ def dept_rename(
 def dept_retire(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="部门名称"),
-    on: str = typer.Option(None, "--date", help="停用日期（默认今天）"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = date_opt("停用日期（默认今天）"),
+    as_json: bool = JSON,
 ):
     """停用部门（撤并后）：不能再交办给它；已有记录和统计保留原样。"""
     from lcqy.acts.departments import dept_retire as retire
@@ -114,7 +115,7 @@ def cal_set(
     note: str = typer.Option("", "--note", help="说明，如 国务院办公厅通知"),
 ):
     """把某天定为放假或上班（本办公室自定，优先于国家日历）。"""
-    from lcqy.acts.admin import calendar_set
+    from lcqy.acts.office import calendar_set
 
     with open_ctx(ctx) as c:
         r = calendar_set(c, day, kind, note)
@@ -125,7 +126,7 @@ def cal_set(
 @cal_app.command("unset")
 def cal_unset(ctx: typer.Context, day: str = typer.Argument(..., help="日期")):
     """取消本办公室对某天的设定，恢复国家日历。"""
-    from lcqy.acts.admin import calendar_unset
+    from lcqy.acts.office import calendar_unset
 
     with open_ctx(ctx) as c:
         r = calendar_unset(c, day)
@@ -143,7 +144,7 @@ def _say_changed(changed: list[dict]) -> None:
 @cal_app.command("confirm")
 def cal_confirm(ctx: typer.Context, year: int = typer.Argument(..., help="年份：已按国务院办公厅通知逐日录入的年份")):
     """确认某年的节假日安排已由本办公室录入：该年期限不再标为估计。"""
-    from lcqy.acts.admin import calendar_confirm
+    from lcqy.acts.office import calendar_confirm
 
     with open_ctx(ctx) as c:
         r = calendar_confirm(c, year)
@@ -165,7 +166,7 @@ _MARK = {
 def cal_show(
     ctx: typer.Context,
     month: str = typer.Argument(None, help="月份 YYYY-MM，默认本月"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = JSON,
 ):
     """按月显示日历：假=法定假日，休=周末，班=调休上班，*=本办公室自定。"""
     from lcqy.errors import LcqyError
@@ -211,10 +212,10 @@ def cal_show(
 def cal_check(
     ctx: typer.Context,
     year: int = typer.Argument(None, help="年份，默认今年"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = JSON,
 ):
     """检查某年的国家节假日安排是否已收录。"""
-    from lcqy.acts.admin import year_summary
+    from lcqy.acts.office import year_summary
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
@@ -247,7 +248,7 @@ def cal_check(
 def backup_cmd(
     ctx: typer.Context,
     file: str = typer.Argument(..., help="备份文件路径"),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
+    force: bool = FORCE,
 ):
     """备份台帐：得到一致的副本（其他命令正在写入也不影响），仅本人可读。"""
     from pathlib import Path
@@ -268,7 +269,7 @@ DEEP_HELP = "完整检查：索引逐条核对、全部文字和附件重新读�
 
 def check_cmd(
     ctx: typer.Context,
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = JSON,
     deep: bool = typer.Option(False, "--deep", help=DEEP_HELP),
 ):
     """检查台帐：数据库完整性、编号连续、状态与记录一致，每个问题一行；文件权限、补录编号的日期顺序只作提醒。
@@ -277,14 +278,13 @@ def check_cmd(
 
     完整检查（--deep）：逐条核对索引和全文检索索引，重读全部文字和附件，10万件约10秒，宜每月运行一次。
     """
-    from lcqy.acts.check import check
-    from lcqy.acts.check_warnings import check_warnings
+    from lcqy.acts.checks.run import check_ledger
 
     with open_ctx(ctx) as c:
-        problems = check(c, deep=deep)
-        warnings = check_warnings(c)
+        r = check_ledger(c, deep=deep)
+    problems, warnings = r["problems"], r["warnings"]
     if as_json:
-        print_json({"problems": problems, "warnings": warnings})
+        print_json(r)
     elif problems:
         for p in problems:
             print(p)

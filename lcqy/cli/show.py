@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.acts.exchange_view import EXCHANGE_LABELS, EXCHANGE_TEXT, case_extras
-from lcqy.cli._common import JSON_HELP, est, open_ctx, print_json, table
+from lcqy.acts.exchange.views import EXCHANGE_LABELS, EXCHANGE_TEXT, extra_rows
+from lcqy.cli._common import est, open_ctx, print_json, table
+from lcqy.cli._options import JSON, case_arg
 
 ACT_LABELS = {
     "dept-rename": "部门更名",
@@ -107,7 +108,7 @@ def _online_rows(o: dict) -> list[tuple[str, str]]:
 
 
 def _edit_text(d: dict) -> str:
-    from lcqy.acts.register import FIELDS
+    from lcqy.acts.intake.register import FIELDS
 
     flags = {"consult": "咨询类", "major": "重大问题"}
     field = d.get("field")
@@ -150,21 +151,20 @@ def _outcome(v: dict) -> list[tuple[str, str]]:
 
 def show_cmd(
     ctx: typer.Context,
-    case: str = typer.Argument(..., help="案件：登记编号、2026-15 或 15"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    case: str = case_arg("案件：登记编号、2026-15 或 15"),
+    as_json: bool = JSON,
 ):
     """显示一件案件的全部登记内容、办理情况和完整操作记录。"""
-    from lcqy.acts.cases import case_view, resolve
-    from lcqy.acts.register import FIELDS
+    from lcqy.acts.case_file import show
+    from lcqy.acts.intake.register import FIELDS
 
     with open_ctx(ctx) as c:
-        v = case_view(c, resolve(c, case))
-        extra, extra_rows = case_extras(c, v)
+        v = show(c, case)
         from lcqy.acts.online import show_extras
 
         online = show_extras(c, v["id"])
     if as_json:
-        print_json(v | extra | online)
+        print_json(v | online)
         return
     state = v["state_label"] + (f"（{v['supervision_label']}）" if v["supervision_label"] else "")
     if v["merged_into_no"]:
@@ -196,7 +196,7 @@ def show_cmd(
             ("转报", f"{e['escalated_on']}，签批 {e['approver']}，建议：{e['suggestion']}"
                      + ("，超过转报时限" if e["late"] else "")),
         ]  # fmt: skip
-    rows += extra_rows + _online_rows(online) + _outcome(v)
+    rows += extra_rows(v) + _online_rows(online) + _outcome(v)
     table(None, ["项目", "内容"], rows, no_wrap=("项目",))
     hist = [(e["act_on"], ACT_LABELS.get(e["action"], e["action"]), event_text(e)) for e in v["events"]]
     table("操作记录", ["日期", "操作", "内容"], hist, no_wrap=("日期", "操作"))

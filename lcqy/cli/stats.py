@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.cli._common import JSON_HELP, open_ctx, print_json, say, table
+from lcqy.cli._common import open_ctx, print_json, say, table
+from lcqy.cli._options import FORCE, JSON, output_opt
 
 
 def stats_cmd(
@@ -22,17 +23,15 @@ def stats_cmd(
     evaluation: bool = typer.Option(
         False, "--evaluation", help="年度测评：按权重给承办单位打分（权重用 lcqy config evaluation 设置）"
     ),
-    output: str = typer.Option(
-        None, "-o", "--output", help="写出 Excel 工作簿（.xlsx）：每种分组一张表，承办单位表带柱状图"
-    ),
-    force: bool = typer.Option(False, "--force", help="覆盖已存在的文件"),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    output: str = output_opt("写出 Excel 工作簿（.xlsx）：每种分组一张表，承办单位表带柱状图"),
+    force: bool = FORCE,
+    as_json: bool = JSON,
 ):
     """统计：任意期间按承办单位、问题类别、反映形式或月份的受理、交办、答复、按期办结率、解决率、
     满意率、催办等；按承办单位另有退单、延期、平均答复用时、在办最久的案件。"""
-    from lcqy.acts import stats_book
-    from lcqy.acts.stats import GROUPINGS
-    from lcqy.acts.stats_book import columns_for, stats_period
+    from lcqy.acts.figures import tables
+    from lcqy.acts.figures.counts import GROUPINGS
+    from lcqy.acts.figures.tables import columns_for, stats_period
     from lcqy.errors import LcqyError
 
     if by == "office":
@@ -44,8 +43,8 @@ def stats_cmd(
         raise LcqyError("年度测评（--evaluation）按承办单位打分，请用 --by dept（或不写 --by）。")
     with open_ctx(ctx) as c:
         p = stats_period(c, year, date_from, date_to)
-        data = stats_book.evaluation(c, p) if evaluation else stats_book.table(c, by, p)
-        path = stats_book.workbook(c, p, output, force, evaluation) if output else None
+        data = tables.evaluation(c, p) if evaluation else tables.table(c, by, p)
+        path = tables.workbook(c, p, output, force, evaluation) if output else None
     if as_json:
         print_json(data)
         return
@@ -67,7 +66,7 @@ def stats_cmd(
 
 
 def _office(ctx, year, date_from, date_to, evaluation, output, as_json) -> None:
-    from lcqy.acts.office_stats import office_year
+    from lcqy.acts.figures.offices import office_year
     from lcqy.errors import LcqyError
     from lcqy.rules.figures import COUNTS, RATES, fmt_rate
     from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES

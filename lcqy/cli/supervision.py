@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.cli._common import DATE_HELP, JSON_HELP, est, open_ctx, print_json, say
-
-CASE = typer.Argument(..., help="案件：登记编号、2026-15 或 15（本年）")
+from lcqy.cli._common import est, open_ctx, print_json, say
+from lcqy.cli._options import CASE, DATE, JSON
 
 
 def _done(result: dict, as_json: bool, text: str) -> None:
     if as_json:
-        print_json({k: v for k, v in result.items() if k != "case"} | {"reg_no": result["case"]["reg_no"]})
+        from lcqy.acts.common import record
+
+        print_json(record(result))
     else:
         say(text)
 
@@ -21,8 +22,8 @@ def supervise_cmd(
     case: str = CASE,
     until: str = typer.Option(..., "--until", help="新的办理时限：承办单位须在此日前重新答复（工作日）"),
     reason: str = typer.Option(..., "--reason", help="督办理由，如 答复含糊、企业不满意的具体问题"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """专项督办：为企业不满意或办理不彻底的案件设定新的办理时限（第十八条）。"""
     from lcqy.acts.supervision import supervise
@@ -48,8 +49,8 @@ def redispatch_cmd(
     reason: str = typer.Option(..., "--reason", help="重新交办理由，如 原牵头单位无此职能"),
     tier: str = typer.Option("一般", "--tier", help="一般（5个工作日办结）或 重大（1个月）"),
     received: str = typer.Option(None, "--received", help="新牵头部门收到交办单的日期（默认交办当天）"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """专项督办重新交办：原牵头单位不是合适的承办单位时改交另一部门（新交办编号，原交办单保留）。"""
     from lcqy.acts.supervision import redispatch

@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.cli._common import DATE_HELP, JSON_HELP, open_ctx, print_json, say
+from lcqy.cli._common import open_ctx, print_json, say
+from lcqy.cli._options import CASE, DATE, JSON
 
 
 def undo_cmd(
     ctx: typer.Context,
-    case: str = typer.Argument(..., help="案件：登记编号、2026-15 或 15（本年）"),
+    case: str = CASE,
     reason: str = typer.Option(..., "--reason", help="撤销理由，如 答复录错案件"),
-    on: str = typer.Option(None, "--date", help=DATE_HELP),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    on: str = DATE,
+    as_json: bool = JSON,
 ):
     """撤销案件最近一次操作（答复、回访、延期、催办、销号、未答复的交办、专项督办时限、重新交办），
     留下撤销记录；交办编号作废，不再使用。"""
-    from lcqy.acts.undo import undo
+    from lcqy.acts.corrections import undo
 
     with open_ctx(ctx) as c:
         r = undo(c, case, reason=reason, on=on)
     if as_json:
-        print_json({k: v for k, v in r.items() if k != "case"} | {"reg_no": r["case"]["reg_no"]})
+        from lcqy.acts.common import record
+
+        print_json(record(r))
         return
     void = f"；编号 {r['voided']} 作废，不再使用" if r["voided"] else ""
     say(f"{r['case']['reg_no']} 已撤销 {r['act_on']} 的{r['label']}（{r['reason']}）{void}。")

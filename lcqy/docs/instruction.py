@@ -9,6 +9,7 @@ on a 附页, so the table (its rows never split) and the 批示领导 row stay o
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 # Lines (小四, 16 pt apart) the rows hold with the page still one page: 事由 its 40 mm row,
@@ -86,11 +87,11 @@ def _more_page(doc, values: dict[str, str]) -> None:
         add_run(text, line, size=BODY_SIZE)
 
 
-def write(values: dict[str, str], out: Path) -> Path:
+def write(values: dict[str, str], out: Path, today: date | None = None) -> Path:
     from lcqy.docs.package import finish, prepare_package, save
 
     doc = build(values)
     # What every form has: page numbers, the font table's fallbacks, real properties.
     prepare_package(doc)
-    finish(doc, "领导批示笺", values)
+    finish(doc, "领导批示笺", values, today)
     return save(doc, out)

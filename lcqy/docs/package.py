@@ -165,13 +165,12 @@ def set_properties(doc: DocumentObject, title: str, author: str, today: datetime
     props.revision = 1
 
 
-def finish(doc: DocumentObject, name: str, context: dict) -> None:
-    """Real properties of a filled document: its name and number, the office, today."""
-    from lcqy.acts.context import today_from_env
-
+def finish(doc: DocumentObject, name: str, context: dict, today: datetime.date | None = None) -> None:
+    """Real properties of a filled document: its name and number, the office, and the day it
+    is written (the act's today; the clock's only for a document written outside a ledger)."""
     number = next((context[k] for k in ("letter_no", "dispatch_no", "escalate_no", "reg_no") if context.get(k)), "")
     title = " ".join(str(x) for x in (context.get("letter_title") or name, number) if x)
-    set_properties(doc, title, str(context.get("office_name") or ""), today_from_env())
+    set_properties(doc, title, str(context.get("office_name") or ""), today or datetime.date.today())
 
 
 def save(doc, out: Path) -> Path:

@@ -302,6 +302,7 @@ def render(
     out_path: Path | str,
     template_dir: Path | str | None = None,
     attachment_context: dict | None = None,
+    today: datetime.date | None = None,
 ) -> Path:
     """Write the filled `kind` document to `out_path`.
 
@@ -319,5 +320,5 @@ def render(
             raise LcqyError(f"{NAMES.get(kind, kind)}不附登记表")
         register = _fill("register", attachment_context, template_dir)
         _append_attachment(tpl.docx, register.docx)
-    finish(tpl.docx, NAMES.get(kind, kind), context)
+    finish(tpl.docx, NAMES.get(kind, kind), context, today)
     return save(tpl, Path(out_path))

@@ -1,6 +1,6 @@
 """The figures of the monthly 简报 and of the statistics (第十九至二十三条), each defined once.
 
-Pure: the counts come in as a plain dict (lcqy.acts.stats reads them from the ledger with SQL
+Pure: the counts come in as a plain dict (lcqy.acts.figures.counts reads them from the ledger with SQL
 aggregates); this module names them, derives the rates, and says what counts. The README's
 table of figures is written from COUNTS and RATES below.
 
@@ -283,3 +283,8 @@ def weights_text(weights: dict) -> str:
         f"满意率×{w['satisfaction_rate']} − 催办（督办）次数×{w['per_urge']} − 退单次数×{w['per_return']}"
         "（比率以小数计；某项比率无分母时不计该项，其余各项按比例折算到满分；最低0分）"
     )
+
+
+def period_json(p: Period) -> dict:
+    """A period as the --json outputs write it."""
+    return {"start": p.start.isoformat(), "end": p.end.isoformat(), "as_of": p.as_of.isoformat()}

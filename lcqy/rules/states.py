@@ -29,6 +29,8 @@ TRANSITIONS: dict[str, tuple[str, frozenset[str], str | None]] = {
 }
 
 TERMINAL = frozenset({"closed", "rejected", "forwarded", "merged", "void"})
+# the states of a case still being handled, in the order of STATES
+OPEN_STATES = tuple(s for s in STATES if s not in TERMINAL)
 
 
 def check(act: str, state: str) -> str | None:
@@ -38,3 +40,22 @@ def check(act: str, state: str) -> str | None:
         ok = "、".join(STATES[s] for s in STATES if s in allowed)
         raise LcqyError(f"该案件当前状态为“{STATES[state]}”，不能{label}（{label}只适用于：{ok}）。")
     return nxt
+
+
+def close_blockers(rep: dict | None, fol: dict | None) -> list[str]:
+    """What stands between a case and 销号 (第十八条): latest reply A, enterprise satisfied.
+
+    `fol` is the latest follow-up; it counts only if it followed the latest reply.
+    """
+    out = []
+    if rep is None:
+        return ["还没有答复"]
+    if rep["result"] != "A":
+        out.append(f"最近一次答复是{rep['result']}类，须为A类（已解决或基本解决）")
+    if fol is None or fol["reply_id"] != rep["id"]:
+        out.append("最近一次答复后还没有回访企业（lcqy followup）")
+    elif fol["satisfaction"] not in ("满意", "基本满意"):
+        out.append(f"企业回访结果为“{fol['satisfaction']}”，须为满意或基本满意")
+    elif fol["incomplete"]:
+        out.append("回访认定办理不彻底")
+    return out

@@ -126,7 +126,7 @@ def _address() -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    from lcqy.web.app import THROTTLE
+    from lcqy.web.throttle import THROTTLE
 
     ledger()
     error, status, login_name = "", 200, ""
@@ -206,7 +206,7 @@ def totp_setup():
 
 @bp.route("/totp", methods=["GET", "POST"])
 def totp():
-    from lcqy.web.app import THROTTLE
+    from lcqy.web.throttle import THROTTLE
 
     user = _session_user()
     if user is None:

@@ -92,7 +92,7 @@ def receipt(ref: str):
 
 def upload_paper():
     """The reply's formal document, if one was chosen (kept as a 答复文件 attachment)."""
-    from lcqy.acts.attachments import Paper
+    from lcqy.acts.papers.attachments import Paper
     from lcqy.rules.package import MAX_ATTACHMENT, clean_file_name
 
     f = request.files.get("file")
@@ -164,7 +164,7 @@ def form(ref: str, kind: str):
 @bp.route("/cases/<ref>/papers/<int:n>")
 @login_required()
 def paper(ref: str, n: int):
-    from lcqy.acts.attachments import blob
+    from lcqy.acts.papers.attachments import blob
 
     c = g.ctx
     p = online.case_page(c, g.user, case_ref(ref), as_of=c.today)
@@ -185,7 +185,7 @@ def urge_letter(ref: str, uid: int):
 @bp.route("/leaders")
 @login_required("leader", "clerk")
 def leaders():
-    from lcqy.acts.report import report_data
+    from lcqy.acts.figures.month import report_data
     from lcqy.rules.figures import COUNTS, RATES, fmt_rate
 
     c = g.ctx
@@ -209,8 +209,8 @@ def bulletin(month: str):
     from datetime import date
     from pathlib import Path
 
-    from lcqy.acts.forms import template_dir
-    from lcqy.acts.report import report_data, report_settings
+    from lcqy.acts.figures.month import report_data, report_settings
+    from lcqy.acts.papers.forms import template_dir
     from lcqy.docs.render import render
     from lcqy.docs.report_context import context
 
@@ -249,6 +249,4 @@ def flashes():
 
 @bp.app_context_processor
 def _labels():
-    from lcqy.cli.show import ACT_LABELS
-
-    return {"labels": ACT_LABELS | {"attach": "附材料"}}
+    return {"labels": online.HISTORY_LABELS}

@@ -178,3 +178,9 @@ def _discovered() -> list[tuple[int, str]]:
 MIGRATIONS = sorted(MIGRATIONS + _discovered())
 if len({n for n, _ in MIGRATIONS}) != len(MIGRATIONS):  # two files with one number
     raise RuntimeError("duplicate migration number")
+
+
+def sql_of(number: int) -> str:
+    """What migration `number` ran: where a trigger it made can be recognised (import-ledger sets
+    aside only the triggers it knows)."""
+    return dict(MIGRATIONS)[number]

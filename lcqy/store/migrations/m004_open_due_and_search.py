@@ -8,20 +8,7 @@
 - indexes on the state and the due date of open cases.
 """
 
-_DUE = """
-UPDATE cases SET
-  due_open = CASE state
-    WHEN 'registered' THEN dispatch_due
-    WHEN 'dispatched' THEN (SELECT due_current FROM dispatches
-                            WHERE case_id = cases.id AND status = 'active' ORDER BY id DESC LIMIT 1)
-  END,
-  due_open_estimated = CASE state
-    WHEN 'registered' THEN dispatch_due_estimated
-    WHEN 'dispatched' THEN coalesce((SELECT due_estimated FROM dispatches
-                            WHERE case_id = cases.id AND status = 'active' ORDER BY id DESC LIMIT 1), 0)
-    ELSE 0
-  END
-WHERE id = {case}"""
+from lcqy.store.schema import OPEN_DUE as _DUE
 
 _FTS_INSERT = (
     "INSERT INTO cases_fts (rowid, enterprise, problem, request) "

@@ -8,28 +8,7 @@
 - Indexes for the foreign keys and the numbering-date warning, which otherwise read whole tables.
 """
 
-# Tables holding the clerk's text or papers at this migration. A table added later has no
-# trigger: `check` then reads it whole every time, which stays correct.
-TRACKED = (
-    "meta", "counters", "departments", "calendar_days", "cases", "numbers", "dispatches", "escalations",
-    "replies", "followups", "urges", "events", "supervisions", "blobs", "attachments", "exchanges", "bulletins",
-)  # fmt: skip
-
-
-def trigger_sql(table: str, event: str) -> str:
-    """The trigger that notes a row of `table` written by `event` (INSERT or UPDATE)."""
-    return (
-        f"CREATE TRIGGER {table}_check_{event[:3].lower()} AFTER {event} ON {table} "
-        f"BEGIN INSERT INTO check_log (tbl, rid) VALUES ('{table}', NEW.rowid); END"
-    )
-
-
-# One row of cases that breaks a rule by itself (each rule is said apart by `check`).
-CASES_UNSOUND = (
-    "(state = 'merged') != (merged_into IS NOT NULL) OR merged_into = id "
-    "OR (supervision != '' AND state NOT IN ('replied', 'dispatched')) OR accepted_on < reported_on"
-)
-DISPATCHES_UNSOUND = "due_current < due_original"
+from lcqy.store.schema import CASES_UNSOUND, DISPATCHES_UNSOUND, TRACKED, trigger_sql
 
 SQL = f"""
 CREATE TABLE check_log (seq INTEGER PRIMARY KEY AUTOINCREMENT, tbl TEXT NOT NULL, rid INTEGER NOT NULL);

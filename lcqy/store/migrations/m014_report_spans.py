@@ -18,33 +18,17 @@ Both are derived only: side tables (the dispatch and case rows, what `show` and 
 packages read, keep their columns), recomputed by triggers from the rows they come from.
 """
 
-_OPEN = "'9999-12-31'"
+from lcqy.store.schema import ALL_DISPATCHES as _ALL_DISPATCHES
+from lcqy.store.schema import CASE_SPAN as _CASE
+from lcqy.store.schema import DISPATCH_SPAN as _SPAN
+from lcqy.store.schema import SPAN_COLUMNS as _COLUMNS
 
-_COLUMNS = "id, case_id, received_on, answered_on, open_until, first_reply_id, first_reply_on, first_reply_late"
-_SPAN = f"""
-SELECT d.id, d.case_id, d.received_on, r.answered_on,
-       min(coalesce(r.answered_on, {_OPEN}),
-           CASE WHEN d.status = 'active' THEN {_OPEN} ELSE coalesce(d.returned_on, '') END),
-       r.first_id, f.replied_on, f.late
-FROM dispatches d {{replies}} LEFT JOIN replies f ON f.id = r.first_id"""
 _ONE_DISPATCH = (
     "JOIN (SELECT min(id) AS first_id, min(replied_on) AS answered_on FROM replies WHERE dispatch_id = {d}) r"
-)
-_ALL_DISPATCHES = (
-    "LEFT JOIN (SELECT dispatch_id, min(id) AS first_id, min(replied_on) AS answered_on FROM replies "
-    "WHERE dispatch_id IS NOT NULL GROUP BY dispatch_id) r ON r.dispatch_id = d.id"
 )
 _DISPATCH = (
     f"INSERT OR REPLACE INTO dispatch_spans ({_COLUMNS}){_SPAN.format(replies=_ONE_DISPATCH)} WHERE d.id = {{d}}"
 )
-
-_CASE = f"""
-INSERT OR REPLACE INTO case_spans (id, undispatched_until)
-SELECT c.id, min(coalesce(c.ended_on, {_OPEN}),
-                 coalesce((SELECT min(dispatched_on) FROM dispatches WHERE case_id = c.id), {_OPEN}),
-                 coalesce((SELECT min(escalated_on) FROM escalations WHERE case_id = c.id), {_OPEN}),
-                 coalesce((SELECT min(act_on) FROM events WHERE case_id = c.id AND action = 'meeting'), {_OPEN}))
-FROM cases c WHERE c.id = {{c}}"""
 
 
 def _d(ref: str) -> str:

@@ -10,16 +10,8 @@
 - the earliest plan date and 专项督办 deadline (where the board's table of days late starts).
 """
 
-# What the two columns stand for (also what `check --deep` compares them with).
-LEAD_NOW = """(SELECT lead_dept FROM dispatches
-                             WHERE case_id = cases.id AND status = 'active' ORDER BY id DESC LIMIT 1)"""
-URGES_NOW = "prior_urges + (SELECT count(*) FROM urges WHERE case_id = cases.id)"
-_LEAD = f"""
-UPDATE cases SET lead_now = {LEAD_NOW}
-WHERE id = {{case}}"""
-_URGES = f"""
-UPDATE cases SET urges_now = {URGES_NOW}
-WHERE id = {{case}}"""
+from lcqy.store.schema import LEAD as _LEAD
+from lcqy.store.schema import URGES as _URGES
 
 SQL = f"""
 ALTER TABLE cases ADD COLUMN lead_now TEXT;

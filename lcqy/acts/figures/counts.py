@@ -1,0 +1,329 @@
+"""The counts behind the 简报 and the statistics, read with SQL aggregates.
+
+What each count means is said once, in lcqy.rules.figures; here each is one SQL expression.
+Every query is grouped by one key (nothing, lead department, category, channel, or the month
+of the act's own date), so one set of queries serves the report and every `stats --by`.
+Working days come from a temporary table day -> working days since a fixed start, so that
+"working days between" is a subtraction inside SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from lcqy.acts.context import Ctx
+from lcqy.acts.figures import snapshot as snap
+from lcqy.errors import LcqyError
+from lcqy.rules.constants import CATEGORIES, CHANNELS
+from lcqy.rules.figures import Period, derive
+
+GROUPINGS = ("dept", "category", "channel", "month")
+GROUP_LABELS = {"dept": "承办单位", "category": "问题类别", "channel": "反映形式", "month": "月份"}
+ESCALATED_DEPT = "（转报上级）"
+
+# The lead department of a case that has no dispatch in the row itself: its latest active one.
+_CASE_DEPT = (
+    "LEFT JOIN dispatches d ON d.id = (SELECT max(id) FROM dispatches WHERE case_id = c.id AND status = 'active')"
+)
+_CASES = "JOIN cases c ON c.id = {}"
+
+
+@dataclass(frozen=True)
+class Query:
+    """Rows counted once per period they fall in: `date` (the act's own date) in [:s, :e] and
+    `when` (anything else that depends on the period: :s, :e, or :a the as-of day); `where`
+    holds for every period. Each measure is summed over the rows (1 counts them). {c} and {d}
+    in `frm` take the joins that bring in the case (c) and the dispatch (d) when the grouping
+    needs them; the totals count the rows without joins."""
+
+    frm: str
+    date: str
+    measures: dict[str, str]
+    where: str = ""
+    when: str = ""
+    c_join: str = ""
+    d_join: str = ""
+
+
+QUERIES: dict[str, Query] = {
+    "received": Query("FROM cases c", "c.accepted_on", {"received": "1"}, "c.state NOT IN ('void', 'merged')"),
+    "ended": Query(
+        "FROM cases c {d}",
+        "c.ended_on",
+        {"rejected": "c.state = 'rejected'", "forwarded": "c.state = 'forwarded'", "closed": "c.state = 'closed'"},
+        d_join=_CASE_DEPT,
+    ),
+    "dispatched": Query(
+        "FROM dispatches d {c}",
+        "d.dispatched_on",
+        {
+            "dispatched": "1",
+            "dispatched_on_time": "d.late = 0",
+            "extended": "d.due_current <> d.due_original",
+            "over_limit": "d.override_reason <> ''",
+        },
+        c_join=_CASES.format("d.case_id"),
+    ),
+    "returned": Query(
+        "FROM dispatches d {c}",
+        "d.returned_on",
+        {"returned": "1"},
+        "d.status = 'returned'",
+        c_join=_CASES.format("d.case_id"),
+    ),
+    "escalated": Query(
+        "FROM escalations x {c}",
+        "x.escalated_on",
+        {"escalated": "1", "escalated_on_time": "x.late = 0"},
+        c_join=_CASES.format("x.case_id"),
+    ),
+    # Fell due: the dispatch's limit (as extended) is in the period and not after the as-of day;
+    # one due on the as-of day itself counts only once it has a reply. 退单 dispatches do not count.
+    # 按期办结: its first reply (migration 14 keeps which it is), by the as-of day, not late.
+    "due": Query(
+        "FROM dispatches d {c} LEFT JOIN dispatch_spans s ON s.id = d.id",
+        "d.due_current",
+        {"fell_due": "1", "due_on_time": "s.first_reply_late = 0 AND s.first_reply_on <= :a"},
+        "d.status = 'active'",
+        "d.due_current <= min(:e, :a) AND (d.due_current < :a OR s.answered_on <= :a)",
+        c_join=_CASES.format("d.case_id"),
+    ),
+    "replies": Query(
+        "FROM replies r {c} {d}",
+        "r.replied_on",
+        {
+            "replies": "1",
+            "reply_a": "r.result = 'A'",
+            "reply_b": "r.result = 'B'",
+            "reply_c": "r.result = 'C'",
+            "replies_followed": "EXISTS (SELECT 1 FROM followups f WHERE f.reply_id = r.id AND f.followed_on <= :a)",
+        },
+        c_join=_CASES.format("r.case_id"),
+        d_join="LEFT JOIN dispatches d ON d.id = r.dispatch_id",
+    ),
+    # The first reply to each dispatch (by the reply's own date) and its working days from receipt.
+    "first_replies": Query(
+        "FROM dispatch_spans s {c} {d} LEFT JOIN wdn wr ON wr.day = s.first_reply_on "
+        "LEFT JOIN wdn wd ON wd.day = s.received_on",
+        "s.first_reply_on",
+        {"first_replies": "1", "reply_workdays": "wr.n - wd.n"},
+        c_join=_CASES.format("s.case_id"),
+        d_join="JOIN dispatches d ON d.id = s.id",
+    ),
+    # 解决率: each case with a reply in the period, judged by its latest reply up to the period's end.
+    "latest": Query(
+        "FROM replies r {c} {d}",
+        "r.replied_on",
+        {"latest": "1", "latest_a": "r.result = 'A'"},
+        when="NOT EXISTS (SELECT 1 FROM replies y WHERE y.case_id = r.case_id AND y.id > r.id AND y.replied_on <= :e)",
+        c_join=_CASES.format("r.case_id"),
+        d_join="LEFT JOIN dispatches d ON d.id = r.dispatch_id",
+    ),
+    "followups": Query(
+        "FROM followups f {c} {d}",
+        "f.followed_on",
+        {"followups": "1", "satisfied": "f.satisfaction IN ('满意', '基本满意')"},
+        c_join=_CASES.format("f.case_id"),
+        d_join="JOIN replies r ON r.id = f.reply_id LEFT JOIN dispatches d ON d.id = r.dispatch_id",
+    ),
+    "urges": Query(
+        "FROM urges u {c} {d}",
+        "u.urged_on",
+        {"urges": "u.kind = '催办'", "supervision_urges": "u.kind <> '催办'"},
+        c_join=_CASES.format("u.case_id"),
+        d_join="LEFT JOIN dispatches d ON d.id = u.dispatch_id",
+    ),
+    "supervised": Query(
+        "FROM events e {c} {d}",
+        "e.act_on",
+        {"supervised": "1", "special": "json_extract(e.detail, '$.after') = 'special'"},
+        "e.action = 'supervision' AND json_extract(e.detail, '$.after') IN ('ledger', 'special')",
+        c_join=_CASES.format("e.case_id"),
+        d_join=_CASES.format("e.case_id") + " " + _CASE_DEPT,
+    ),
+}
+
+# As of the day: the case's latest supervision mark up to then is 专项督办 and it is not closed.
+SPECIAL_OPEN = (
+    "FROM (SELECT case_id, max(id) AS id FROM events WHERE action = 'supervision' AND act_on <= :a "
+    "GROUP BY case_id) s JOIN events e ON e.id = s.id JOIN cases c ON c.id = s.case_id "
+    "{d} WHERE json_extract(e.detail, '$.after') = 'special' "
+    "AND (c.ended_on IS NULL OR c.ended_on > :a)"
+)
+
+
+def _key_expr(by: str | None, date_col: str) -> str | None:
+    if by is None:
+        return "''"
+    if by == "dept":
+        return "coalesce(d.lead_dept, '')"
+    if by in ("category", "channel"):
+        return f"c.{by}"
+    return f"substr({date_col}, 1, 7)" if date_col else None
+
+
+def working_day_table(ctx: Ctx, upto: date) -> None:
+    """TEMP table wdn(day, n): n = working days from a fixed start up to and including day,
+    over every year the ledger's dates touch (a temporary table: the ledger file is untouched)."""
+    db = ctx.ledger.conn
+    # One aggregate per subquery: each is then a single index look-up (migration 11), not a scan.
+    row = db.execute(
+        "SELECT (SELECT min(accepted_on) FROM cases), (SELECT max(dispatch_due) FROM cases), "
+        "(SELECT min(received_on) FROM dispatches), (SELECT max(due_current) FROM dispatches)"
+    ).fetchone()
+    days = [date.fromisoformat(v) for v in row if v] + [upto]
+    first, last = date(min(days).year, 1, 1), date(max(days).year, 12, 31)
+    if last.year - first.year > 30:
+        raise LcqyError(f"台帐中的日期跨度过大（{first.year}—{last.year}年），请用 lcqy check 检查。")
+    rows, n, d, cal = [], 0, first, ctx.cal
+    while d <= last:
+        n += cal.is_workday(d)
+        rows.append((d.isoformat(), n))
+        d += timedelta(days=1)
+    db.execute("CREATE TEMP TABLE IF NOT EXISTS wdn (day TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID")
+    db.execute("DELETE FROM temp.wdn")
+    db.executemany("INSERT INTO temp.wdn VALUES (?, ?)", rows)
+
+
+def _sql(q: Query, key: str, frm: str) -> str:
+    where = " AND ".join(x for x in (q.where, f"{q.date} BETWEEN :s AND :e", q.when) if x)
+    cols = ", ".join(f"sum({v})" for v in q.measures.values())
+    return f"SELECT {key} AS k, {cols} {frm} WHERE {where} GROUP BY 1"
+
+
+def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[dict[str, dict]]:
+    """Per period, key -> the raw counts of lcqy.rules.figures.COUNTS, grouped by `by` (None:
+    one group ''). What is as of a day (late now, 专项督办 open) is read once per day the
+    periods share. Needs the working-day table (working_day_table)."""
+    outs: list[dict[str, dict]] = [{} for _ in periods]
+
+    def add(i: int, k: str | None, names, values) -> None:
+        group = outs[i].setdefault(k or "", {})
+        for name, value in zip(names, values):
+            group[name] = group.get(name, 0) + (value or 0)
+
+    db = ctx.ledger.conn
+    for q in QUERIES.values():
+        key = _key_expr(by, q.date)
+        # The joins a grouping needs (the dispatch's own case when grouped by category, …).
+        frm = q.frm.format(c=q.c_join if by in ("category", "channel") else "", d=q.d_join if by == "dept" else "")
+        if by == "dept" and "dispatches d" not in frm:
+            key = "''"
+        sql = _sql(q, key, frm)
+        for i, p in enumerate(periods):
+            params = {"s": p.start.isoformat(), "e": p.end.isoformat(), "a": p.as_of.isoformat()}
+            for row in db.execute(sql, params):
+                add(i, row[0], q.measures, row[1:])
+    if by == "month":  # late-now and 专项督办-open are a day's state, not a month's act
+        return outs
+    for a in sorted({p.as_of for p in periods}):
+        key = _key_expr(by, "-")
+        frm = SPECIAL_OPEN.format(d=_CASE_DEPT if by == "dept" else "")
+        special = db.execute(f"SELECT {key}, count(*) {frm} GROUP BY 1", {"a": a.isoformat()}).fetchall()
+        late = snap.late_counts(ctx, a, by)
+        for i, p in enumerate(periods):
+            if p.as_of == a:
+                for k, value in special:
+                    add(i, k, ("special_open",), (value,))
+                for k, late_dispatch, late_reply in late:
+                    group = outs[i].setdefault(k or "", {})
+                    group["late_dispatch"], group["late_reply"] = late_dispatch, late_reply
+    return outs
+
+
+def counts(ctx: Ctx, p: Period, by: str | None = None) -> dict[str, dict]:
+    return counts_for(ctx, [p], by)[0]
+
+
+def _order(by: str, keys: list[str], ctx: Ctx) -> list[str]:
+    if by == "category":
+        fixed = list(CATEGORIES)
+    elif by == "channel":
+        fixed = list(CHANNELS)
+    elif by == "dept":
+        fixed = [r[0] for r in ctx.ledger.conn.execute("SELECT name FROM departments ORDER BY rowid")]
+    else:
+        fixed = sorted(keys)
+    rest = sorted(k for k in keys if k not in fixed)
+    return [k for k in fixed if k in keys] + rest
+
+
+def grouped(ctx: Ctx, p: Period, by: str, *, longest_open: bool = True) -> list[dict]:
+    """One row per group with every count and rate (lcqy.rules.figures.derive); departments
+    also get the longest open case as of the day (unless not wanted: the 简报 does not show it)."""
+    if by not in GROUPINGS:
+        raise LcqyError(f"分组（--by）只能是：{'、'.join(GROUPINGS)}（承办单位、问题类别、反映形式、月份）。")
+    raw = counts(ctx, p, by)
+    longest: dict[str, tuple] = {}
+    if by == "dept" and longest_open:
+        longest = snap.longest_open(ctx, p.as_of)
+    rows = []
+    for key in _order(by, list(raw), ctx):
+        row = {"key": key or (ESCALATED_DEPT if by == "dept" else "（未分）"), **derive(raw[key])}
+        if by == "dept" and longest_open:
+            days, no = longest.get(key, (None, None))
+            row["longest_open_case"], row["longest_open_workdays"] = no, days
+        rows.append(row)
+    return rows
+
+
+def totals(ctx: Ctx, p: Period) -> dict:
+    return derive(counts(ctx, p).get("", {}))
+
+
+def totals_for(ctx: Ctx, periods: list[Period]) -> list[dict]:
+    """The totals of several periods (the 简报's month, year to date and month before) at once."""
+    return [derive(c.get("", {})) for c in counts_for(ctx, periods)]
+
+
+def received_breakdown(ctx: Ctx, *periods: Period) -> list[dict[str, dict[str, int]]]:
+    """Received by category and by channel in each period, every category and channel listed
+    (0 where none): one pass over the days the periods span, summed per period in SQL."""
+    params = {"lo": min(p.start for p in periods).isoformat(), "hi": max(p.end for p in periods).isoformat()}
+    sums = []
+    for i, p in enumerate(periods):
+        params |= {f"s{i}": p.start.isoformat(), f"e{i}": p.end.isoformat()}
+        sums.append(f"sum(CASE WHEN day BETWEEN :s{i} AND :e{i} THEN n END)")
+    rows = ctx.ledger.conn.execute(
+        f"SELECT category, channel, {', '.join(sums)} FROM (SELECT accepted_on AS day, category, channel, "
+        "count(*) AS n FROM cases WHERE accepted_on BETWEEN :lo AND :hi AND state NOT IN ('void', 'merged') "
+        "GROUP BY 1, 2, 3) GROUP BY 1, 2",
+        params,
+    ).fetchall()
+    if any(c not in CATEGORIES or ch not in CHANNELS for c, ch, *_ in rows):
+        return _breakdown_in_order(ctx, periods)
+    out = []
+    for i in range(len(periods)):
+        got = {"category": dict.fromkeys(CATEGORIES, 0), "channel": dict.fromkeys(CHANNELS, 0)}
+        for category, channel, *n in rows:
+            got["category"][category] += n[i] or 0
+            got["channel"][channel] += n[i] or 0
+        out.append(got)
+    return out
+
+
+def _breakdown_in_order(ctx: Ctx, periods) -> list[dict[str, dict[str, int]]]:
+    """The same, for a ledger with categories or channels outside the lists (an imported one):
+    those follow the listed ones in the order they first occur."""
+    start, end = min(p.start for p in periods), max(p.end for p in periods)
+    rows = ctx.ledger.conn.execute(
+        "SELECT accepted_on, category, channel, count(*) FROM cases WHERE accepted_on BETWEEN ? AND ? "
+        "AND state NOT IN ('void', 'merged') GROUP BY 1, 2, 3",
+        [start.isoformat(), end.isoformat()],
+    ).fetchall()
+    out = []
+    for p in periods:
+        s, e = p.start.isoformat(), p.end.isoformat()
+        got: dict[str, dict[str, int]] = {"category": {}, "channel": {}}
+        for day, category, channel, n in rows:
+            if s <= day <= e:
+                got["category"][category] = got["category"].get(category, 0) + n
+                got["channel"][channel] = got["channel"].get(channel, 0) + n
+        out.append(
+            {
+                k: {name: got[k].get(name, 0) for name in fixed} | {n: v for n, v in got[k].items() if n not in fixed}
+                for k, fixed in (("category", CATEGORIES), ("channel", CHANNELS))
+            }
+        )
+    return out

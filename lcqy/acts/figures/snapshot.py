@@ -1,0 +1,128 @@
+"""What was late on a given day (the month's end of the 简报, the as-of day of `stats`).
+
+The snapshot of a day is kept in a temporary table (the ledger file is untouched): every
+dispatch still unanswered then and every case still awaiting dispatch then, each with its
+working days late. "Still … then" is the stored end of each span (migration 14), so a day's
+snapshot is an index range, not a look-up per dispatch ever made. The case's own columns
+(number, category, enterprise) are read only for the rows shown.
+Needs the working-day table (lcqy.acts.figures.counts.working_day_table).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from lcqy.acts.context import Ctx
+from lcqy.rules.figures import Period
+
+# Open dispatches: dispatched by the day, neither answered nor returned by then. Cases late for
+# dispatch: accepted by the day, not ended, dispatched, escalated or sent to the special
+# meeting by then, past the dispatch limit (a case that never left the ledger counts once).
+SNAPSHOT_SQL = """
+INSERT INTO temp.snap
+SELECT :a, 'reply', d.lead_dept, d.case_id, d.id, d.dispatched_on, d.due_current, wa.n - wdue.n, wa.n - wrec.n
+FROM dispatch_spans s CROSS JOIN dispatches d ON d.id = s.id
+JOIN wdn wdue ON wdue.day = d.due_current JOIN wdn wrec ON wrec.day = d.received_on
+JOIN wdn wa ON wa.day = :a
+WHERE s.open_until > :a AND d.dispatched_on <= :a;
+INSERT INTO temp.snap
+SELECT :a, 'dispatch', '', c.id, NULL, NULL, c.dispatch_due, wa.n - wdue.n, NULL
+FROM case_spans s CROSS JOIN cases c ON c.id = s.id
+JOIN wdn wdue ON wdue.day = c.dispatch_due JOIN wdn wa ON wa.day = :a
+WHERE s.undispatched_until > :a AND c.accepted_on <= :a AND c.dispatch_due < :a
+  AND c.state NOT IN ('void', 'merged') AND wa.n > wdue.n
+"""
+SNAP_COLUMNS = "as_of, kind, lead_dept, case_id, dispatch_id, dispatched_on, due, days_late, days_open"
+
+
+def snapshot(ctx: Ctx, as_of: date) -> str:
+    """Fill temp.snap for the day once; the day's ISO text, for the queries on it."""
+    db, a = ctx.ledger.conn, as_of.isoformat()
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS snap ({SNAP_COLUMNS})")
+    if not db.execute("SELECT 1 FROM temp.snap WHERE as_of = ? LIMIT 1", [a]).fetchone():
+        for stmt in SNAPSHOT_SQL.split(";"):
+            db.execute(stmt, {"a": a})
+        db.execute("INSERT INTO temp.snap (as_of, kind) VALUES (?, 'done')", [a])  # an empty day too
+    return a
+
+
+def late_counts(ctx: Ctx, as_of: date, by: str | None) -> list[tuple[str, int, int]]:
+    """(group, late for dispatch, late for reply) as of the day, grouped like lcqy.acts.figures.counts."""
+    a = snapshot(ctx, as_of)
+    if by in ("category", "channel"):
+        key, frm = f"c.{by}", "temp.snap s JOIN cases c ON c.id = s.case_id"
+    else:
+        key, frm = ("s.lead_dept" if by == "dept" else "''"), "temp.snap s"
+    sql = (
+        f"SELECT {key}, sum(s.kind = 'dispatch'), sum(s.kind = 'reply') FROM {frm} "
+        "WHERE s.as_of = :a AND s.days_late > 0 GROUP BY 1"
+    )
+    return ctx.ledger.conn.execute(sql, {"a": a}).fetchall()
+
+
+def late_rows(ctx: Ctx, as_of: date, limit: int | None = None) -> list[dict]:
+    """Cases late as of the day, worst first: kind 'dispatch' (not dispatched) or 'reply'."""
+    a = snapshot(ctx, as_of)
+    db = ctx.ledger.conn
+    floor = 1
+    if limit is not None:  # only rows that can make the list are joined to their case
+        got = db.execute(
+            "SELECT days_late FROM temp.snap WHERE as_of = ? AND days_late > 0 "
+            "ORDER BY days_late DESC LIMIT 1 OFFSET ?",
+            [a, max(limit - 1, 0)],
+        ).fetchone()
+        floor = max(1, got[0]) if got else 1
+    cur = db.execute(
+        "SELECT s.kind, s.lead_dept, c.category, c.channel, c.reg_no, c.reg_year, c.reg_seq, c.enterprise, s.due, "
+        "s.days_late FROM temp.snap s JOIN cases c ON c.id = s.case_id WHERE s.as_of = ? AND s.days_late >= ? "
+        "ORDER BY s.days_late DESC, c.reg_year, c.reg_seq LIMIT ?",
+        [a, floor, -1 if limit is None else limit],
+    )
+    names = [c[0] for c in cur.description]
+    return [dict(zip(names, r)) for r in cur]
+
+
+def late_by_dept(ctx: Ctx, as_of: date, more_than: int) -> list[dict]:
+    """Per lead department, its dispatches unanswered more than `more_than` working days late."""
+    a = snapshot(ctx, as_of)
+    cur = ctx.ledger.conn.execute(
+        "SELECT lead_dept, count(*), max(days_late) FROM temp.snap "
+        "WHERE as_of = ? AND kind = 'reply' AND days_late > ? GROUP BY lead_dept",
+        [a, more_than],
+    )
+    return [{"lead_dept": d, "cases": n, "max_days_late": m} for d, n, m in cur]
+
+
+def longest_open(ctx: Ctx, as_of: date) -> dict[str, tuple[int, str]]:
+    """Per lead department, its dispatch open longest on the day: (working days, 登记编号); of
+    equals, the one dispatched first."""
+    a = snapshot(ctx, as_of)
+    sql = (
+        "SELECT lead_dept, days_open, case_id FROM (SELECT lead_dept, days_open, case_id, row_number() OVER "
+        "(PARTITION BY lead_dept ORDER BY days_open DESC, dispatched_on, dispatch_id) AS k "
+        "FROM temp.snap WHERE as_of = ? AND kind = 'reply') WHERE k = 1"
+    )
+    db = ctx.ledger.conn
+    rows = db.execute(sql, [a]).fetchall()
+    numbers = dict(db.execute(f"SELECT id, reg_no FROM cases WHERE id IN ({','.join('?' * len(rows))})",
+                              [r[2] for r in rows]))  # fmt: skip
+    return {d: (n, numbers[cid]) for d, n, cid in rows}
+
+
+# Dispatches urged more than once by the day, with at least one urge in the period (第二十三条).
+URGED_SQL = """
+SELECT d.id AS dispatch_id, d.lead_dept, c.reg_no, c.reg_year, c.reg_seq, c.category,
+       count(*) + CASE WHEN d.level = '导入' THEN c.prior_urges ELSE 0 END AS urges,
+       max(u.urged_on) AS last_urged
+FROM urges u JOIN dispatches d ON d.id = u.dispatch_id JOIN cases c ON c.id = d.case_id
+WHERE u.urged_on <= :a
+GROUP BY d.id HAVING max(u.urged_on) >= :s AND urges >= :k
+ORDER BY urges DESC, c.reg_year, c.reg_seq
+"""
+
+
+def urged_rows(ctx: Ctx, p: Period, at_least: int) -> list[dict]:
+    params = {"s": p.start.isoformat(), "a": p.as_of.isoformat(), "k": max(1, at_least)}
+    cur = ctx.ledger.conn.execute(URGED_SQL, params)
+    names = [c[0] for c in cur.description]
+    return [dict(zip(names, r)) for r in cur]

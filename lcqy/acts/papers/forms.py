@@ -1,0 +1,246 @@
+"""The official forms of a case: what goes into them (plain contexts; dates stay `date`
+objects, written 2026年11月27日 by lcqy.docs.render), where they go, and writing them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from lcqy.acts.cases import as_date, case_view, dispatch_urge_count, resolve
+from lcqy.acts.common import output_file
+from lcqy.acts.context import Ctx
+from lcqy.acts.intake.register import FIELDS
+from lcqy.acts.papers.attachments import annex_for, write_instruction
+from lcqy.docs.fitting import brief, email_breaks, fit, phone_breaks, span_mm
+from lcqy.errors import LcqyError
+from lcqy.rules.deadlines import handling_span
+from lcqy.rules.letters import MEASURES, letter_title, urge_basis
+from lcqy.store.db import create_private_file
+
+FORM_NAMES = {"register": "登记表", "dispatch": "交办单", "escalate": "转报单", "urge": "催办函"}
+
+# Texts that may outgrow their cell: (name, first and last grid column, lines the row holds with
+# the form still on one page). Longer texts are cut with “见附页” and printed whole on a 附页.
+FITS = {
+    "register": (("address", 2, 4, 2), ("problem", 2, 4, 7), ("request", 2, 4, 4), ("remarks", 1, 4, 2)),
+    "dispatch": (("request", 2, 4, 8), ("address", 2, 4, 2), ("remarks", 1, 4, 2)),
+    "escalate": (("request", 2, 4, 7), ("address", 2, 4, 2), ("suggestion", 1, 4, 7), ("remarks", 1, 4, 2)),
+}
+ANNEX_DEFAULT = "附件：企业反映困难问题登记表"
+
+
+def fitted(kind: str, context: dict) -> dict:
+    """`context` with its long texts cut to their cells; `<name>_full` holds a cut text whole
+    and `more` is set when the form needs its 附页."""
+    out = dict(context)
+    more = False
+    for name, c0, c1, lines in FITS[kind]:
+        text = str(out.get(name) or "")
+        shown, cut = fit(text, span_mm(c0, c1), lines)
+        out[name], out[f"{name}_full"] = shown, text if cut else ""
+        more = more or cut
+    out["more"] = "附页" if more else ""
+    return out
+
+
+def register_context(v: dict, office: str = "") -> dict:
+    """Every field of the 登记表, as registered."""
+    out = {k: v[k] for k in FIELDS}
+    return fitted(
+        "register",
+        {
+            **out,
+            "office_name": office,  # not printed: the document's author
+            "reg_no": v["reg_no"],
+            "reported_on": as_date(v["reported_on"]),
+            "accepted_on": as_date(v["accepted_on"]),
+            "email": email_breaks(v["email"], span_mm(4, 4)),
+            "phone": phone_breaks(v["phone"], span_mm(2, 2)),
+        },
+    )
+
+
+def _matter_rows(office: str, v: dict) -> dict:
+    """The rows the 交办单 and 转报单 share: the office, the matter (what the enterprise asks; the
+    problem itself is on the attached 登记表), the enterprise and its contact."""
+    keys = ("enterprise", "address", "contact", "phone", "remarks")
+    matter = v["request"] or v["problem"]
+    rows = {"office_name": office, "request": matter, "annex": ANNEX_DEFAULT, **{k: v[k] for k in keys}}
+    return {**rows, "phone": phone_breaks(v["phone"], span_mm(4, 4))}
+
+
+def _dispatch(v: dict) -> dict:
+    active = [d for d in v["dispatches"] if d["status"] == "active"]
+    if not v["dispatches"]:
+        raise LcqyError(f"{v['reg_no']} 尚未交办，没有交办单。先用 lcqy dispatch 交办。")
+    return (active or v["dispatches"])[-1]
+
+
+def due_text(d: dict) -> str:
+    due = as_date(d["due_current"])
+    span = handling_span(d["tier"])
+    text = f"{due.year}年{due.month}月{due.day}日前（{span}）"
+    if d["due_current"] != d["due_original"]:
+        text = f"{due.year}年{due.month}月{due.day}日前（已延期）"
+    return text + ("（估计）" if d["due_estimated"] else "")
+
+
+def dispatch_context(office: str, v: dict) -> dict:
+    d = _dispatch(v)
+    return fitted(
+        "dispatch",
+        {
+            **_matter_rows(office, v),
+            "dispatch_no": d["no"],
+            "lead_dept": d["lead_dept"],
+            "due_date": due_text(d),
+            "assist_depts": "、".join(d["assist"]),
+            "approver": d["approver"],
+            "dispatched_on": as_date(d["dispatched_on"]),
+        },
+    )
+
+
+def escalate_context(office: str, v: dict) -> dict:
+    if not v["escalations"]:
+        raise LcqyError(f"{v['reg_no']} 没有转报，没有转报单。")
+    e = v["escalations"][-1]
+    return fitted(
+        "escalate",
+        {
+            **_matter_rows(office, v),
+            "escalate_no": e["no"],
+            "suggestion": e["suggestion"],
+            "approver": e["approver"],
+            "escalated_on": as_date(e["escalated_on"]),
+        },
+    )
+
+
+def urge_context(office: str, v: dict) -> dict:
+    if not v["urges"]:
+        raise LcqyError(f"{v['reg_no']} 还没有催办记录。用 lcqy urge 催办（同时生成催办函）。")
+    u = v["urges"][-1]
+    d = next(x for x in v["dispatches"] if x["id"] == u["dispatch_id"])
+    kind = u.get("kind") or "催办"  # a 督办 (督办台帐 or 专项督办) writes a 督办函
+    count = dispatch_urge_count(v, d, v["urges"], upto=u["id"], kind=kind)
+    quote, cut = brief(v["problem"])
+    # A plain 催办 reads as it always has, with its count; a 督办 cites its supervision.
+    basis = f"根据{MEASURES}第十八条规定，现对该问题进行第{count}次催办。" if kind == "催办" else urge_basis(kind)
+    return {
+        "letter_title": letter_title(kind),
+        "basis": basis,
+        "office_name": office,
+        "letter_no": u.get("letter_no") or "",
+        "lead_dept": d["lead_dept"],
+        "reg_no": v["reg_no"],
+        "dispatch_no": d["no"],
+        "enterprise": v["enterprise"],
+        # quoted briefly (first sentence, or its start with 等): the 登记表 carries it whole
+        "problem": f"“{quote}”" + ("等" if cut else ""),
+        "assist_depts": "，".join(d["assist"]),  # §7.4.2: 抄送机关间用逗号
+        "dispatched_on": as_date(d["dispatched_on"]),
+        "due_date": as_date(u.get("due") or d["due_current"]),
+        "days_late": u["days_late"],
+        "urge_count": count,
+        "reply_by": as_date(u["reply_by"]),
+        "issued_on": as_date(u["urged_on"]),
+    }
+
+
+def build(kind: str, office: str, v: dict) -> tuple[dict, dict | None, str]:
+    """(context, attached 登记表 context or None, document number for the file name)."""
+    if v["state"] == "void" and kind in FORM_NAMES:
+        # A voided registration's number is void too: no form goes out under it.
+        raise LcqyError(
+            f"{v['reg_no']} 已作废（理由：{v['end_reason'] or '未写'}），不再出具{FORM_NAMES[kind]}；"
+            "作废记录可用 lcqy show 查看。"
+        )
+    if kind == "register":
+        return register_context(v, office), None, v["reg_no"]
+    if kind == "dispatch":
+        c = dispatch_context(office, v)
+        return c, register_context(v, office), c["dispatch_no"]
+    if kind == "escalate":
+        c = escalate_context(office, v)
+        return c, register_context(v, office), c["escalate_no"]
+    if kind == "urge":
+        c = urge_context(office, v)
+        return c, None, f"{c['dispatch_no']}第{c['urge_count']}次"
+    raise LcqyError(
+        f"文书类型“{kind}”不对，可选：register（登记表）、dispatch（交办单）、escalate（转报单）、urge（催办函）。"
+    )
+
+
+def out_path(kind: str, number: str, given: str | None, force: bool, title: str | None = None) -> Path:
+    return output_file(given, f"{number}{title or FORM_NAMES[kind]}.docx", ".docx", force)
+
+
+def template_dir(ctx: Ctx, given: str | None) -> Path | None:
+    """--templates, else the office's saved setting (lcqy config templates DIR), else the built-in set."""
+    chosen = given or ctx.ledger.meta.get("templates_dir")
+    if not chosen:
+        return None
+    path = Path(chosen)
+    if not path.is_dir():
+        raise LcqyError(f"模板目录 {path} 不存在。")
+    return path
+
+
+def set_templates(ctx: Ctx, value: str) -> None:
+    """Save the office's template folder (`-` for the built-in set) once every form in it
+    has all its placeholders; a missing one is named."""
+    from lcqy.docs.render import FILES, check_template
+
+    led = ctx.ledger
+    if value != "-":
+        folder = Path(value).resolve()
+        problems = []
+        for kind, name in FILES.items():
+            if not (folder / name).is_file():
+                problems.append(f"缺少文件 {name}")
+            elif missing := check_template(folder / name, kind):
+                problems.append(f"{name} 缺少占位符：{'、'.join(missing)}")
+        if problems:
+            raise LcqyError(f"模板目录 {folder} 不能用：" + "；".join(problems) + "。")
+        value = str(folder)
+    with led.write():
+        before = led.meta.get("templates_dir")
+        if value == "-":
+            led.db.execute("DELETE FROM meta WHERE key = 'templates_dir'")
+            led.meta.pop("templates_dir", None)
+        else:
+            led.db["meta"].upsert({"key": "templates_dir", "value": value}, pk="key")
+            led.meta["templates_dir"] = value
+        led.event(None, ctx.today.isoformat(), "config", ctx.actor, key="templates", before=before, after=value)
+
+
+def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> tuple[Path, Path]:
+    """Fill one form for a case into a private temporary file beside its destination;
+    returns (temporary, destination). Nothing at the destination changes yet."""
+    from lcqy.docs.render import render
+
+    v = case_view(ctx, resolve(ctx, ref))
+    context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
+    if kind in ("dispatch", "escalate"):
+        context["annex"] = annex_for(ctx, v, kind)
+    final = out_path(kind, number, output, force, context.get("letter_title"))
+    tmp = final.with_name(f".{final.name}.part")
+    tmp.unlink(missing_ok=True)
+    create_private_file(tmp)  # 0600: the forms carry the enterprise's contacts
+    try:
+        folder = template_dir(ctx, templates)
+        render(kind, context, tmp, template_dir=folder, attachment_context=attachment, today=ctx.today)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp, final
+
+
+def write(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> Path:
+    """Fill one form for a case and put it in place."""
+    if kind == "instruction":  # generated, not from a template
+        return write_instruction(ctx, ref, output, force)
+    tmp, final = prepare(ctx, kind, ref, output, force, templates)
+    os.replace(tmp, final)
+    return final
