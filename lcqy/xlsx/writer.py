@@ -1,8 +1,10 @@
 """Streaming Excel export of the ledger: a 汇总 sheet, then one sheet per category.
 
-Written with openpyxl's write-only mode so that a 100k-row ledger stays within a few tens of MiB.
-Every category sheet streams to its own temporary file while rows arrive in any order; only the
-first `_SAMPLE` rows of a sheet are held back, to fit the column widths (write-only mode drops
+openpyxl's write-only workbook holds the parts that are not rows: styles, the 汇总 sheet and, on
+each category sheet, widths, panes, the title, 制表 and header rows, filter and print setup. The
+data rows, in any order of categories, are formatted by `sheet_data` into a temporary file per
+sheet and spliced into the saved package, so memory stays flat whatever the ledger's size. Only
+the first `_SAMPLE` rows of a sheet are held back, to fit the column widths (write-only mode drops
 widths and panes set after the first append). The 汇总 sheet is created first, so it is first in
 the workbook, and filled at the end when the counts are known.
 """
@@ -10,6 +12,7 @@ the workbook, and filled at the end when the counts are known.
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -18,10 +21,10 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 
 from lcqy.rules.constants import CATEGORIES
+from lcqy.xlsx.sheet_data import RowFile, check_row, date_serial, number, splice, text_cell
 from lcqy.xlsx.styles import (
     DATE_FORMAT,
     ESTIMATED_DATE_FORMAT,
@@ -129,6 +132,7 @@ _MAX_HEIGHT = 409.0
 # Column width units lost to cell padding when text wraps.
 _PAD = 3
 _PROGRESS_EVERY = 1000
+_COMPRESSION = 6  # zlib level of the package's parts (openpyxl's)
 # Rows above the data: title, 制表单位/制表日期, header.
 _TOP = 3
 
@@ -156,32 +160,6 @@ def _kind(key: str) -> int:
     return _TEXT
 
 
-def _fast_rows(ws) -> None:
-    """Replace the sheet's value-to-cell step (openpyxl 3.1 internals, hence the pin): openpyxl
-    first assigns every appended item as a plain value and only takes it as a Cell when that
-    raises, an exception and a repr per styled cell. Rows are written as soon as they are
-    appended, so one cell object serves every plain value."""
-    plain = WriteOnlyCell(ws)
-
-    def values_to_row(values, row_idx):
-        nonlocal plain
-        for col_idx, value in enumerate(values, 1):
-            if value is None:
-                continue
-            if type(value) is Cell:
-                cell = value
-            else:
-                cell = plain
-                cell.value = value
-            cell.column = col_idx
-            cell.row = row_idx
-            yield cell
-            if cell is plain and cell.has_style:
-                plain = WriteOnlyCell(ws)
-
-    ws._values_to_row = values_to_row
-
-
 class _CategorySheet:
     """One category sheet: holds back the first rows to fit widths, then streams."""
 
@@ -192,11 +170,14 @@ class _CategorySheet:
         self.head = head  # (title, 制表 line)
         self.kinds = [_kind(k) for k, _, _ in self.spec]
         self.buffer: list[dict] | None = []
-        self.pool: dict[tuple[int, str], Cell] = {}  # one styled cell per column and style, reused
+        # Style name (and quote prefix) -> the style's index in the workbook, taken at first use,
+        # so the workbook holds the styles the rows use, in that order.
+        self.sid: dict[tuple[str, bool], str] = {}
+        self.data = RowFile()
         self.n = 0
         self.widths: list[int] = []
+        self.cols: list[tuple[str, int, str, int]] = []  # key, kind, column letter, width
         ws = self.ws
-        _fast_rows(ws)
         # Must precede the first append in write-only mode (see module docstring).
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.sheet_format.defaultRowHeight, ws.sheet_format.customHeight = _LINE_PT + 2, True
@@ -237,6 +218,10 @@ class _CategorySheet:
         rows, self.buffer = self.buffer or [], None
         ws = self.ws
         self.widths = [self._width(i, rows) for i in range(len(self.spec))]
+        self.cols = [
+            (key, kind, get_column_letter(i + 1), width)
+            for i, ((key, _, _), kind, width) in enumerate(zip(self.spec, self.kinds, self.widths))
+        ]
         for i, width in enumerate(self.widths):
             dim = ws.column_dimensions[get_column_letter(i + 1)]
             dim.width = width
@@ -259,56 +244,65 @@ class _CategorySheet:
             self._append(row)
 
     def _append(self, row: dict) -> None:
-        ws = self.ws
-        styled = self._styled
-        late = (row.get("days_late") or 0) > 0
-        pre = "台帐超期" if late else "台帐"
-        out: list = []
-        lines = 1
+        """One data row as XML: every cell styled (borders, the late fill), empty ones too."""
         self.n += 1
-        for i, ((key, _, _), kind, width) in enumerate(zip(self.spec, self.kinds, self.widths, strict=True)):
+        r = self.n + _TOP
+        pre = "台帐超期" if (row.get("days_late") or 0) > 0 else "台帐"
+        style = self._style
+        out: list[str] = []
+        lines = 1
+        for key, kind, letter, width in self.cols:
+            ref = f"{letter}{r}"
             value = self.n if key == "seq" else row.get(key)
             if kind == _DATE:
                 if isinstance(value, _dt.datetime):
                     value = value.date()
                 estimated = key == "due_date" and value is not None and row.get("due_estimated")
-                out.append(styled(i, pre + ("预估" if estimated else "日期"), value))
-                continue
-            if kind == _INT:
-                out.append(styled(i, pre + "数字", value or None))  # 0 reads better as blank
-                continue
-            if kind == _LIST:
-                value = "、".join(value) if value else None
-            elif value == "":
-                value = None
-            if isinstance(value, str) and (kind == _WRAP or kind == _LIST):
-                used = text_width(value)
-                if used > width - _PAD:
-                    lines = max(lines, -(-used // (width - _PAD)), value.count("\n") + 1)
-            out.append(styled(i, pre + "文本", value))
+                name = pre + ("预估" if estimated else "日期")
+                if isinstance(value, _dt.date):
+                    out.append(f'<c r="{ref}" s="{style(name)}" t="n"><v>{date_serial(value)}</v></c>')
+                    continue
+            elif kind == _INT:
+                name = pre + "数字"
+                value = value or None  # 0 reads better as blank
+            else:
+                name = pre + "文本"
+                if kind == _LIST:
+                    value = "、".join(value) if value else None
+                elif value == "":
+                    value = None
+            if value is None:
+                out.append(f'<c r="{ref}" s="{style(name)}" t="n"/>')
+            elif isinstance(value, str):
+                if kind == _WRAP or kind == _LIST:
+                    used = text_width(value)
+                    if used > width - _PAD:
+                        lines = max(lines, -(-used // (width - _PAD)), value.count("\n") + 1)
+                # Text a spreadsheet could take for a formula: the quote-prefix variant, so that
+                # editing the cell keeps it text.
+                out.append(text_cell(ref, style(name, value[:1] in RISKY_FIRST), value))
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                out.append(f'<c r="{ref}" s="{style(name)}" t="n"><v>{number(value)}</v></c>')
+            else:
+                raise TypeError(f"{key}: {type(value).__name__} 值不能写入台帐")
         if lines > 1:
-            # Set just before this row is written, dropped after: no per-row objects kept.
-            dims = ws.row_dimensions
-            dims[self.n + _TOP].height = min(lines * _LINE_PT, _MAX_HEIGHT)
-            ws.append(out)
-            del dims[self.n + _TOP]
+            height = number(min(lines * _LINE_PT, _MAX_HEIGHT))
+            xml = f'<row r="{r}" ht="{height}" customHeight="1">{"".join(out)}</row>'
         else:
-            ws.append(out)
+            xml = f'<row r="{r}">{"".join(out)}</row>'
+        check_row(xml, row.values())
+        self.data.add(xml)
 
-    def _styled(self, i: int, name: str, value) -> Cell:
-        """A pooled cell of column `i` in style `name`; text a spreadsheet could take for a
-        formula gets the quote-prefix variant, so editing the cell keeps it text."""
-        quote = isinstance(value, str) and value[:1] in RISKY_FIRST
-        cell = self.pool.get((i, name, quote))
-        if cell is None:
-            cell = self.pool[(i, name, quote)] = WriteOnlyCell(self.ws)
+    def _style(self, name: str, quote: bool = False) -> str:
+        """The workbook's index of style `name`, or of its quote-prefixed variant."""
+        sid = self.sid.get((name, quote))
+        if sid is None:
+            cell = WriteOnlyCell(self.ws)
             cell._style = copy(self.st[name])
             if quote:
                 cell._style.quotePrefix = 1
-        cell.value = value
-        if quote:
-            cell.data_type = "s"
-        return cell
+            sid = self.sid[(name, quote)] = str(cell.style_id)
+        return sid
 
     def finish(self) -> None:
         if self.buffer is not None:
@@ -317,6 +311,7 @@ class _CategorySheet:
         last = get_column_letter(len(self.spec))
         ws.auto_filter.ref = f"A{_TOP}:{last}{self.n + _TOP}"
         ws.print_title_rows = f"{_TOP}:{_TOP}"
+        self.data.flush()
 
 
 def write_ledger(
@@ -354,7 +349,29 @@ def write_ledger(
     if title_note and "".join(title_note.split()) not in title:  # the filters, unless the title says it
         made += f"　　（{title_note}）"
     sheets = {cat: _CategorySheet(wb, cat, spec, styles, (f"{title}·{cat}", made)) for cat in CATEGORIES}
+    try:
+        n, late = _rows(sheets, summary, rows, styles, office_name, title_note, made, paper, progress)
+        # openpyxl saves the workbook without the data rows (a few tens of KB), then the rows join it.
+        package = io.BytesIO()
+        wb.save(package)
+        parts = {sheet.ws.path.lstrip("/"): sheet.data for sheet in sheets.values()}
+        fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".lcqy-", dir=path.parent or ".")
+        os.close(fd)
+        try:
+            splice(package, tmp, parts, _COMPRESSION)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    finally:
+        for sheet in sheets.values():
+            sheet.data.close()
+    return {"rows": n, "late": late}
 
+
+def _rows(sheets, summary, rows, styles, office_name, title_note, made, paper, progress) -> tuple[int, int]:
+    """Stream the rows into their sheets and fill 汇总; (cases, late cases)."""
     by_state: dict[str, dict[str, int]] = {cat: {} for cat in CATEGORIES}
     late_by_cat = dict.fromkeys(CATEGORIES, 0)
     result_by_cat = {cat: {"A": 0, "B": 0, "C": 0} for cat in CATEGORIES}
@@ -383,13 +400,4 @@ def write_ledger(
     if progress is not None and n % _PROGRESS_EVERY:
         progress(n)
 
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".lcqy-", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return {"rows": n, "late": sum(late_by_cat.values())}
+    return n, sum(late_by_cat.values())
