@@ -30,8 +30,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Serial numbers count from 1899-12-30 for every date from 1900-03-01 (Excel's phantom 1900-02-29
 # shifts the earlier ones; those go through openpyxl's own conversion).
-_SERIAL_ZERO = _dt.date(1899, 12, 30).toordinal()
-_MARCH_1900 = _dt.date(1900, 3, 1).toordinal()
+_C0_BAD = bytes(b for b in range(32) if b not in (9, 10, 13))
+SERIAL_ZERO = _dt.date(1899, 12, 30).toordinal()
+MARCH_1900 = _dt.date(1900, 3, 1).toordinal()
 _FLUSH_ROWS = 256
 # Above this a part needs ZIP64 sizes (zipfile must know before it starts the member).
 _ZIP64_FROM = (1 << 31) - (1 << 24)
@@ -51,18 +52,22 @@ def escape(text: str) -> str:
     return text
 
 
-def text_cell(ref: str, style: str, value: str) -> str:
+def inline_text(value: str) -> str:
+    """The inline string of a text cell, as openpyxl writes it: cut at Excel's limit, blanks
+    at either end kept."""
     if len(value) > MAX_TEXT:
         value = value[:MAX_TEXT]
     space = ' xml:space="preserve"' if value != value.strip() else ""
-    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t{space}>{escape(value)}</t></is></c>'
+    if "&" in value or "<" in value or ">" in value or "\r" in value:
+        value = escape(value)
+    return f"<is><t{space}>{value}</t></is>"
 
 
 def date_serial(value: _dt.date) -> str:
     """A date as Excel's serial day number, as openpyxl writes it (iso_dates off)."""
     day = value.toordinal()
-    if day >= _MARCH_1900:
-        return str(day - _SERIAL_ZERO)
+    if day >= MARCH_1900:
+        return str(day - SERIAL_ZERO)
     return number(to_excel(value))
 
 
@@ -70,18 +75,16 @@ def number(value: int | float) -> str:
     return str(value) if type(value) is int else f"{value:.16g}"
 
 
-def check_row(xml: str, values) -> None:
-    """Refuse a row holding characters a worksheet cannot (as openpyxl and lxml did)."""
-    if _NOT_XML.search(xml) is None:
-        return
-    for value in values:
-        if isinstance(value, (list, tuple)):
-            value = "、".join(map(str, value))
-        if isinstance(value, str) and _NOT_XML.search(value):
-            if _CONTROL.search(value):
-                raise IllegalCharacterError(f"{value} cannot be used in worksheets.")
-            raise ValueError(f"All strings must be XML compatible: {value!r}")
-    raise ValueError("All strings must be XML compatible")
+def _refuse(rows: list[str]) -> Exception:
+    """The error openpyxl (a control character) or lxml (what XML cannot hold) raised for the
+    first text of `rows` that holds such a character."""
+    for xml in rows:
+        for text in re.findall(r"<t[^>]*>([^<]*)</t>", xml):
+            if _CONTROL.search(text):
+                return IllegalCharacterError(f"{text} cannot be used in worksheets.")
+            if _NOT_XML.search(text):
+                return ValueError(f"All strings must be XML compatible: {text!r}")
+    return ValueError("All strings must be XML compatible")
 
 
 class RowFile:
@@ -100,7 +103,14 @@ class RowFile:
 
     def flush(self) -> None:
         if self.pending:
-            data = "".join(self.pending).encode()
+            try:
+                data = "".join(self.pending).encode()
+            except UnicodeEncodeError:  # a lone surrogate
+                raise _refuse(self.pending) from None
+            # One pass over the bytes for the characters a worksheet cannot hold: C0 controls but
+            # tab, LF and CR (which text may hold; CR is escaped) and U+FFFE, U+FFFF.
+            if len(data.translate(None, _C0_BAD)) != len(data) or b"\xef\xbf\xbe" in data or b"\xef\xbf\xbf" in data:
+                raise _refuse(self.pending)
             self.pending = []
             self.size += len(data)
             self.fh.write(data)

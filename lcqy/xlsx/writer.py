@@ -24,7 +24,15 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.utils import get_column_letter
 
 from lcqy.rules.constants import CATEGORIES
-from lcqy.xlsx.sheet_data import RowFile, check_row, date_serial, number, splice, text_cell
+from lcqy.xlsx.sheet_data import (
+    MARCH_1900,
+    SERIAL_ZERO,
+    RowFile,
+    date_serial,
+    inline_text,
+    number,
+    splice,
+)
 from lcqy.xlsx.styles import (
     DATE_FORMAT,
     ESTIMATED_DATE_FORMAT,
@@ -170,13 +178,15 @@ class _CategorySheet:
         self.head = head  # (title, 制表 line)
         self.kinds = [_kind(k) for k, _, _ in self.spec]
         self.buffer: list[dict] | None = []
-        # Style name (and quote prefix) -> the style's index in the workbook, taken at first use,
-        # so the workbook holds the styles the rows use, in that order.
-        self.sid: dict[tuple[str, bool], str] = {}
+        self.sid_plain = _StyleIds(self.ws, styles, "台帐")
+        self.sid_late = _StyleIds(self.ws, styles, "台帐超期")
         self.data = RowFile()
         self.n = 0
         self.widths: list[int] = []
-        self.cols: list[tuple[str, int, str, int]] = []  # key, kind, column letter, width
+        # After 序号: key, kind, the cell's opening up to its row number, and for a wrapped
+        # column the width its text has (0 for the others).
+        self.cols: list[tuple[str, int, str, int]] = []
+        self.seq_ref = '<c r="A'
         ws = self.ws
         # Must precede the first append in write-only mode (see module docstring).
         ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -219,9 +229,9 @@ class _CategorySheet:
         ws = self.ws
         self.widths = [self._width(i, rows) for i in range(len(self.spec))]
         self.cols = [
-            (key, kind, get_column_letter(i + 1), width)
+            (key, kind, f'<c r="{get_column_letter(i + 1)}', width - _PAD if kind in (_WRAP, _LIST) else 0)
             for i, ((key, _, _), kind, width) in enumerate(zip(self.spec, self.kinds, self.widths))
-        ]
+        ][1:]
         for i, width in enumerate(self.widths):
             dim = ws.column_dimensions[get_column_letter(i + 1)]
             dim.width = width
@@ -244,65 +254,46 @@ class _CategorySheet:
             self._append(row)
 
     def _append(self, row: dict) -> None:
-        """One data row as XML: every cell styled (borders, the late fill), empty ones too."""
+        """One data row as XML: every cell styled (borders, the late fill), empty ones too.
+
+        Text, nothing, a date and a whole number are formatted here, the export's hot loop;
+        any other value goes through `_cell`."""
         self.n += 1
         r = self.n + _TOP
-        pre = "台帐超期" if (row.get("days_late") or 0) > 0 else "台帐"
-        style = self._style
-        out: list[str] = []
+        sid = self.sid_late if (row.get("days_late") or 0) > 0 else self.sid_plain
+        out = [f'{self.seq_ref}{r}" s="{sid["数字"]}" t="n"><v>{self.n}</v></c>']
         lines = 1
-        for key, kind, letter, width in self.cols:
-            ref = f"{letter}{r}"
-            value = self.n if key == "seq" else row.get(key)
-            if kind == _DATE:
-                if isinstance(value, _dt.datetime):
-                    value = value.date()
-                estimated = key == "due_date" and value is not None and row.get("due_estimated")
-                name = pre + ("预估" if estimated else "日期")
-                if isinstance(value, _dt.date):
-                    out.append(f'<c r="{ref}" s="{style(name)}" t="n"><v>{date_serial(value)}</v></c>')
-                    continue
-            elif kind == _INT:
-                name = pre + "数字"
-                value = value or None  # 0 reads better as blank
-            else:
-                name = pre + "文本"
-                if kind == _LIST:
-                    value = "、".join(value) if value else None
-                elif value == "":
-                    value = None
-            if value is None:
-                out.append(f'<c r="{ref}" s="{style(name)}" t="n"/>')
-            elif isinstance(value, str):
-                if kind == _WRAP or kind == _LIST:
-                    used = text_width(value)
-                    if used > width - _PAD:
-                        lines = max(lines, -(-used // (width - _PAD)), value.count("\n") + 1)
+        get = row.get
+        for key, kind, ref, room in self.cols:
+            value = get(key)
+            if kind == _LIST:
+                value = "、".join(value) if value else None
+            if value is None or (kind == _INT and not value) or (value == "" and kind != _DATE):
+                name = "日期" if kind == _DATE else "数字" if kind == _INT else "文本"
+                out.append(f'{ref}{r}" s="{sid[name]}" t="n"/>')
+            elif type(value) is str and kind != _DATE and value:
+                if room:  # a wrapped column: the lines this text needs (text_width, inline)
+                    used = len(value) + (len(value.encode()) - len(value)) // 2
+                    if used > room:
+                        lines = max(lines, -(-used // room), value.count("\n") + 1)
                 # Text a spreadsheet could take for a formula: the quote-prefix variant, so that
                 # editing the cell keeps it text.
-                out.append(text_cell(ref, style(name, value[:1] in RISKY_FIRST), value))
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                out.append(f'<c r="{ref}" s="{style(name)}" t="n"><v>{number(value)}</v></c>')
+                name = ("数字" if kind == _INT else "文本") + ("'" if value[0] in RISKY_FIRST else "")
+                out.append(f'{ref}{r}" s="{sid[name]}" t="inlineStr">{inline_text(value)}</c>')
+            elif kind == _DATE and type(value) is _dt.date and value.toordinal() >= MARCH_1900:
+                name = "预估" if key == "due_date" and get("due_estimated") else "日期"
+                out.append(f'{ref}{r}" s="{sid[name]}" t="n"><v>{value.toordinal() - SERIAL_ZERO}</v></c>')
+            elif kind == _INT and type(value) is int:
+                out.append(f'{ref}{r}" s="{sid["数字"]}" t="n"><v>{value}</v></c>')
             else:
-                raise TypeError(f"{key}: {type(value).__name__} 值不能写入台帐")
+                more, cell = _cell(key, kind, room, value, get("due_estimated"), sid)
+                lines = max(lines, more)
+                out.append(f"{ref}{r}{cell}")
         if lines > 1:
             height = number(min(lines * _LINE_PT, _MAX_HEIGHT))
-            xml = f'<row r="{r}" ht="{height}" customHeight="1">{"".join(out)}</row>'
+            self.data.add(f'<row r="{r}" ht="{height}" customHeight="1">{"".join(out)}</row>')
         else:
-            xml = f'<row r="{r}">{"".join(out)}</row>'
-        check_row(xml, row.values())
-        self.data.add(xml)
-
-    def _style(self, name: str, quote: bool = False) -> str:
-        """The workbook's index of style `name`, or of its quote-prefixed variant."""
-        sid = self.sid.get((name, quote))
-        if sid is None:
-            cell = WriteOnlyCell(self.ws)
-            cell._style = copy(self.st[name])
-            if quote:
-                cell._style.quotePrefix = 1
-            sid = self.sid[(name, quote)] = str(cell.style_id)
-        return sid
+            self.data.add(f'<row r="{r}">{"".join(out)}</row>')
 
     def finish(self) -> None:
         if self.buffer is not None:
@@ -312,6 +303,49 @@ class _CategorySheet:
         ws.auto_filter.ref = f"A{_TOP}:{last}{self.n + _TOP}"
         ws.print_title_rows = f"{_TOP}:{_TOP}"
         self.data.flush()
+
+
+def _cell(key: str, kind: int, room: int, value, estimated, sid: dict) -> tuple[int, str]:
+    """(lines, the cell's XML after its row number) for a value `_append` leaves: a datetime,
+    a date before March 1900, a number in a text column, text in a date column."""
+    if kind == _DATE:
+        if isinstance(value, _dt.datetime):
+            value = value.date()
+        name = "预估" if key == "due_date" and estimated else "日期"
+        if isinstance(value, _dt.date):
+            return 1, f'" s="{sid[name]}" t="n"><v>{date_serial(value)}</v></c>'
+    else:
+        name = "数字" if kind == _INT else "文本"
+    if value == "":  # openpyxl wrote an empty string as an empty text cell
+        return 1, f'" s="{sid[name]}" t="inlineStr"/>'
+    if isinstance(value, str):
+        lines = 1
+        used = text_width(value)
+        if room and used > room:
+            lines = max(-(-used // room), value.count("\n") + 1)
+        quote = "'" if value[0] in RISKY_FIRST else ""
+        return lines, f'" s="{sid[name + quote]}" t="inlineStr">{inline_text(value)}</c>'
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return 1, f'" s="{sid[name]}" t="n"><v>{number(value)}</v></c>'
+    raise TypeError(f"{key}: {type(value).__name__} 值不能写入台帐")
+
+
+class _StyleIds(dict):
+    """Short style name (文本, 日期, 预估, 数字; a trailing ' for the quote-prefixed variant) ->
+    the workbook's index of that ledger style, late or not, registered at first use so that
+    the workbook holds the styles the rows use, in that order."""
+
+    def __init__(self, ws, styles: dict, prefix: str):
+        super().__init__()
+        self.ws, self.styles, self.prefix = ws, styles, prefix
+
+    def __missing__(self, name: str) -> str:
+        cell = WriteOnlyCell(self.ws)
+        cell._style = copy(self.styles[self.prefix + name.rstrip("'")])
+        if name.endswith("'"):
+            cell._style.quotePrefix = 1
+        sid = self[name] = str(cell.style_id)
+        return sid
 
 
 def write_ledger(
