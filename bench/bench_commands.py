@@ -1,18 +1,20 @@
-"""Command benchmarks on generated ledgers (bench/ledger_gen.py) of 1,000, 10,000 and 100,000 cases.
+"""Command benchmarks on generated ledgers (bench/ledger_gen.py), 1,000 to 1,000,000 cases.
 
 Each measured run is the real command in its own process (`lcqy --db LEDGER …`, LCQY_TODAY fixed),
-its output read through a pipe as a clerk's `| less` or `> file` would; wall time is the median of
-the runs, peak memory the process's highest maximum RSS (wait4). The reference is Taskwarrior's
-`task overdue` on 10,000 pending tasks all past due, built with `task import` in a temporary
-TASKDATA/TASKRC and run interleaved with `lcqy overdue` so that both see the same machine load
-(skipped with a message where `task` is missing).
+its output read through a pipe as a clerk's `| less` or `> file` would; wall and CPU (user +
+system) are medians of the runs, peak memory the process's highest maximum RSS (wait4). The
+reference is Taskwarrior's `task overdue` on 10,000 pending tasks all past due, built with `task
+import` in a temporary TASKDATA/TASKRC and run interleaved with `lcqy overdue` and `lcqy agenda`
+at the largest size so that both see the same machine load (skipped where `task` is missing).
+`--before REV` unpacks that revision's lcqy and runs it alternately with this checkout's, each on
+its own copy of the ledger: the before and after columns of one run. `check` is shown beside
+SQLite's own `PRAGMA quick_check` on the same file.
 
     python bench/bench_commands.py [--cases 1000 10000 100000] [--runs 5] [--only overdue,list]
+    python bench/bench_commands.py --cases 100000 1000000 --runs 3 --before main --no-import
     python bench/bench_commands.py --smoke     # CI: 1,000 cases, every command once, no timings
 
-Goals (issue 9): overdue and overdue --json at 100k <= 0.8 x task overdue and < 100 MiB; list
-(default view) <= 0.5 s; list --all --json <= 2 s and < 100 MiB; list --text <= 0.5 s;
-import-ledger of a 100k export <= 60 s and < 200 MiB; check <= 1 s.
+Goals: see GOALS (issue 9 at 100,000 cases, issue 21 at 1,000,000).
 """
 
 from __future__ import annotations

@@ -25,6 +25,9 @@ HERE = Path(__file__).resolve().parent
 VARIANTS: dict[str, list[str]] = {
     "none": [],
     "lcqy": None,  # type: ignore[dict-item]  (the connection as lcqy opens it)
+    "cache8": ["PRAGMA cache_size = -8192"],
+    "cache16": ["PRAGMA cache_size = -16384"],
+    "cache32": ["PRAGMA cache_size = -32768"],
     "cache64": ["PRAGMA cache_size = -65536"],
     "mmap256": ["PRAGMA mmap_size = 268435456"],
     "mmap1g": ["PRAGMA mmap_size = 1073741824"],
