@@ -295,6 +295,15 @@ class _CategorySheet:
         else:
             self.data.add(f'<row r="{r}">{"".join(out)}</row>')
 
+    def abandon(self) -> None:
+        """End openpyxl's stream of a sheet whose workbook will not be saved (an error), so that
+        nothing is left half-written to be finished by the garbage collector."""
+        if self.ws._rows is not None and not self.ws.closed:
+            try:
+                self.ws.close()
+            except Exception:  # already failing: the first error is the one to report
+                pass
+
     def finish(self) -> None:
         if self.buffer is not None:
             self._start()
@@ -398,6 +407,10 @@ def write_ledger(
             if os.path.exists(tmp):
                 os.unlink(tmp)
             raise
+    except BaseException:
+        for sheet in sheets.values():
+            sheet.abandon()
+        raise
     finally:
         for sheet in sheets.values():
             sheet.data.close()
