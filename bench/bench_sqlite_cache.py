@@ -31,6 +31,7 @@ VARIANTS: dict[str, list[str]] = {
     "cache64": ["PRAGMA cache_size = -65536"],
     "mmap256": ["PRAGMA mmap_size = 268435456"],
     "mmap1g": ["PRAGMA mmap_size = 1073741824"],
+    "mmap4g": ["PRAGMA mmap_size = 4294967296"],  # the whole of a 1,000,000-case ledger
     "cache64+mmap256": ["PRAGMA cache_size = -65536", "PRAGMA mmap_size = 268435456"],
 }
 COMMANDS = {
