@@ -32,9 +32,10 @@ WRITERS = ["feed", "lcqy", "before", "openpyxl-1style", "openpyxl-plain", "xlsxw
 
 
 def _rows(db: Path):
-    from lcqy.acts.context import Ctx
     from lcqy.acts.ledger_io import export_rows
     from lcqy.acts.queries import Filters
+
+    from lcqy.acts.context import Ctx
     from lcqy.store.db import Ledger
 
     sys.path.insert(0, str(HERE))
