@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lcqy.acts.boards.supervised import supervision_due
 from lcqy.acts.cases import active_dispatch, case_urges, dispatch_urge_count, latest, resolve
-from lcqy.acts.common import step_date
+from lcqy.acts.common import record, step_date
 from lcqy.acts.context import Ctx
 from lcqy.acts.dispatch import dispatch_departments, insert_dispatch
 from lcqy.acts.papers.forms import prepare, template_dir
@@ -37,7 +37,8 @@ def urge(
     ctx: Ctx, ref: str, *, note: str = "", on: str | None = None, then: Callable[[dict], object] | None = None
 ) -> dict:
     """Record a 催办. `then(result)` runs inside the same transaction (the 催办函 is written
-    there), so that an urge whose letter cannot be written is not recorded either."""
+    there), so that an urge whose letter cannot be written is not recorded either; it is given
+    the case and dispatch rows, which the returned record names by their numbers only."""
     led = ctx.ledger
     note = validate.optional_text("说明（--note）", note)
     with led.write():
@@ -85,7 +86,8 @@ def urge(
         led.event(case["id"], d.isoformat(), "urge", ctx.actor, after=row, count=count)
         result = {"case": case, "dispatch": disp, **row, "count": count}
         result["letter"] = then(result) if then else None
-    return result
+    # the dispatch urged and its lead unit, by number and name (the row is the caller's only)
+    return record({**result, "dispatch": disp["no"], "lead_dept": disp["lead_dept"]})
 
 
 def supervise(ctx: Ctx, ref: str, *, until: str, reason: str, on: str | None = None) -> dict:
@@ -124,7 +126,7 @@ def supervise(ctx: Ctx, ref: str, *, until: str, reason: str, on: str | None = N
         }
         row["id"] = led.db["supervisions"].insert(row).last_pk
         led.event(case["id"], d.isoformat(), "supervise", ctx.actor, before=before and before["due"], after=row)
-    return {"case": case, **row}
+    return record({"case": case, **row})
 
 
 def redispatch(
@@ -201,7 +203,7 @@ def redispatch(
             old_dept=old["lead_dept"],
             reason=reason,
         )
-    return {"case": case, **row, "assist": assist, "replaced": old["no"], "old_dept": old["lead_dept"]}
+    return record({"case": case, **row, "assist": assist, "replaced": old["no"], "old_dept": old["lead_dept"]})
 
 
 def urge_with_letter(

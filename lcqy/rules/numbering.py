@@ -38,6 +38,15 @@ def parse_number(text: str) -> Number | None:
     return Number(m[1], m[2], int(m[3]), int(m[4]))
 
 
+def short_ref(reg_no: str, this_year: int) -> str:
+    """How a clerk names a case in a command: N for this year, YEAR-N for another year (the
+    registration number itself when it is not one of ours to parse)."""
+    num = parse_number(reg_no)
+    if num is None:
+        return reg_no
+    return str(num.seq) if num.year == this_year else f"{num.year}-{num.seq}"
+
+
 MAX_SEQ = 10**6  # far beyond any office's year; larger is a typing error
 
 
