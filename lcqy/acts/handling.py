@@ -160,5 +160,9 @@ def close(ctx: Ctx, ref: str, *, on: str | None = None) -> dict:
         d = step_date(ctx, on, "回访日期", fol["followed_on"])
         before = {"state": case["state"], "supervision": case["supervision"]}
         led.db["cases"].update(case["id"], {"state": "closed", "ended_on": d.isoformat(), "supervision": ""})
-        led.event(case["id"], d.isoformat(), "close", ctx.actor, before=before, after={"state": "closed"})
-    return record({"case": case, "on": d.isoformat()})
+        # the follow-up's own word (满意 or 基本满意) goes into the 销号 record
+        sat = fol["satisfaction"]
+        led.event(
+            case["id"], d.isoformat(), "close", ctx.actor, before=before, after={"state": "closed"}, satisfaction=sat
+        )
+    return record({"case": case, "on": d.isoformat(), "satisfaction": sat})

@@ -41,8 +41,7 @@ def dispatch_cmd(
         _done(
             r,
             as_json,
-            f"{r['reg_no']} 已提请专题会议研究；"
-            "会议决定后再交办（lcqy dispatch … --level 专题会议 --dept 部门）。",
+            f"{r['reg_no']} 已提请专题会议研究；会议决定后再交办（lcqy dispatch … --level 专题会议 --dept 部门）。",
         )
         return
     late = "（已超过交办时限 " + r["limit_due"] + "，记为延迟交办）" if r["late"] else ""
@@ -246,7 +245,7 @@ def close_cmd(
 
     with open_ctx(ctx) as c:
         r = close(c, case, on=on)
-    _done(r, as_json, f"{r['reg_no']} 已销号（{r['on']}）。")
+    _done(r, as_json, f"{r['reg_no']} 已销号（{r['on']}，A类答复，企业{r['satisfaction']}）。")
 
 
 def register(app: typer.Typer) -> None:

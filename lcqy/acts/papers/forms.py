@@ -18,6 +18,21 @@ from lcqy.rules.letters import MEASURES, letter_title, urge_basis
 from lcqy.store.db import create_private_file
 
 FORM_NAMES = {"register": "登记表", "dispatch": "交办单", "escalate": "转报单", "urge": "催办函"}
+# `form KIND`: the English word or the paper's own name; 督办函 is the urge letter of a 督办.
+FORM_KINDS = {**FORM_NAMES, "instruction": "批示笺"}
+_KIND_NAMES = {name: kind for kind, name in FORM_KINDS.items()} | {"督办函": "urge"}
+
+
+def form_kind(kind: str) -> str:
+    """The form asked for, by its English word (register) or its name (登记表)."""
+    text = (kind or "").strip()
+    if text.lower() in FORM_KINDS:
+        return text.lower()
+    if text in _KIND_NAMES:
+        return _KIND_NAMES[text]
+    allowed = "、".join(f"{k}（{v}）" for k, v in FORM_KINDS.items())
+    raise LcqyError(f"文书类型“{text}”不对，可选：{allowed}；写英文或中文名称均可。")
+
 
 # Texts that may outgrow their cell: (name, first and last grid column, lines the row holds with
 # the form still on one page). Longer texts are cut with “见附页” and printed whole on a 附页.
@@ -72,6 +87,13 @@ def _matter_rows(office: str, v: dict) -> dict:
 def _dispatch(v: dict) -> dict:
     active = [d for d in v["dispatches"] if d["status"] == "active"]
     if not v["dispatches"]:
+        if v["escalations"]:
+            # escalated, not dispatched: the city dispatches it, the county's paper is the 转报单
+            e = v["escalations"][-1]
+            raise LcqyError(
+                f"{v['reg_no']} 已于 {e['escalated_on']} 转报市服企办（{e['no']}），由市级交办，本办没有交办单；"
+                "要出具转报单：lcqy form escalate CASE。"
+            )
         raise LcqyError(f"{v['reg_no']} 尚未交办，没有交办单。先用 lcqy dispatch 交办。")
     return (active or v["dispatches"])[-1]
 
@@ -167,9 +189,8 @@ def build(kind: str, office: str, v: dict) -> tuple[dict, dict | None, str]:
     if kind == "urge":
         c = urge_context(office, v)
         return c, None, f"{c['dispatch_no']}第{c['urge_count']}次"
-    raise LcqyError(
-        f"文书类型“{kind}”不对，可选：register（登记表）、dispatch（交办单）、escalate（转报单）、urge（催办函）。"
-    )
+    form_kind(kind)  # an unknown kind is refused with the list; a known one is not built here
+    raise LcqyError(f"{FORM_KINDS[kind]}不由模板生成。")
 
 
 def out_path(kind: str, number: str, given: str | None, force: bool, title: str | None = None) -> Path:

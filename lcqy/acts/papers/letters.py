@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lcqy.acts.cases import case_view, resolve
 from lcqy.acts.context import Ctx
-from lcqy.acts.papers.forms import build, out_path, write
+from lcqy.acts.papers.forms import build, form_kind, out_path, write
 
 # A `.part` younger than this may belong to a command still running (between its commit and
 # putting the file in place); older ones are leftovers.
@@ -74,3 +74,12 @@ def write_latest(ctx: Ctx, ref: str, output: str | None, force: bool, templates:
     if not context["letter_no"]:  # an urge recorded before letters were numbered
         return f"未找到上次的{title}（{own.name}），已按原日期{on}重新生成（该次催办没有函号）：{path}"
     return f"未找到上次的{title}（{own.name}），已按原编号{context['letter_no']}、原日期{on}重新生成：{path}"
+
+
+def write_form(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> str:
+    """`form KIND CASE`: the form named in English or Chinese (登记表, 交办单, 转报单, 催办函 or
+    督办函, 批示笺) written for the case; returns the line to print."""
+    kind = form_kind(kind)
+    if kind == "urge":  # says so when the letter it writes again was not found
+        return write_latest(ctx, ref, output, force, templates)
+    return f"已生成 {write(ctx, kind, ref, output, force, templates)}"
