@@ -21,7 +21,7 @@ from lcqy.rules import states, validate
 from lcqy.rules.constants import APPROVAL_LEVELS, SUPERVISION, TIERS
 from lcqy.rules.deadlines import check_approval, dispatch_due
 from lcqy.rules.letters import URGE_KIND
-from lcqy.rules.numbering import LETTER_KIND
+from lcqy.rules.numbering import letter_kind
 from lcqy.rules.workdays import add_workdays, next_workday, workdays_between
 
 URGE_REPLY_DAYS = 3  # working days a 催办函 gives the department to answer
@@ -228,11 +228,12 @@ def urge_with_letter(
     pending: list[tuple[Path, Path]] = []
 
     def letter_for(r: dict) -> str | None:
-        # The letter's number is issued inside the urge's transaction, so a refused urge (or a
-        # letter that cannot be written) leaves no gap in the sequence.
+        # The letter's number is issued inside the urge's transaction (BEGIN IMMEDIATE, the
+        # counter of its series), so a refused urge (or a letter that cannot be written) leaves
+        # no gap in the sequence; a 督办 takes the 督 series, a 催办 the 催.
         led = ctx.ledger
         year = int(r["urged_on"][:4])
-        _, number = led.allocate(LETTER_KIND, year, r["urged_on"], r["case"]["id"])
+        _, number = led.allocate(letter_kind(r["kind"]), year, r["urged_on"], r["case"]["id"])
         led.db.execute("UPDATE urges SET letter_no = ? WHERE id = ?", [number, r["id"]])
         r["letter_no"] = number
         if not letter:

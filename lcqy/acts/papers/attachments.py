@@ -210,11 +210,20 @@ def save_attachment(ctx: Ctx, ref: str, n: int, output: str | None, force: bool)
     return path
 
 
-def annex_text(ctx: Ctx, case_id: int, instruction: bool) -> str:
+def sent_with(papers: list[dict], on: str | None) -> list[dict]:
+    """The papers a form issued on `on` went out with: those kept by that day, less a reply
+    received from another office (the city's answer to a 转报 is not part of it)."""
+    if on is None:
+        return papers
+    return [p for p in papers if p["added_on"] <= on and not (p["source"] and p["kind"] == "答复文件")]
+
+
+def annex_text(ctx: Ctx, case_id: int, instruction: bool, on: str | None = None) -> str:
     """The 附件 line of the 交办单 / 转报单 (the notes under the forms: the leader's 批示笺
-    and the 登记表 go with them), then the papers kept with the case."""
+    and the 登记表 go with them), then the papers kept with the case (by `on`, the day the
+    form was issued, when given: a form written again lists what it was sent with)."""
     items = ["企业反映困难问题登记表"]
-    papers = case_attachments(ctx, case_id)
+    papers = sent_with(case_attachments(ctx, case_id), on)
     if instruction and not any(p["kind"] == "批示笺" for p in papers):
         items.append("领导批示笺")
     items += [p["name"] for p in papers]
@@ -280,4 +289,6 @@ def write_instruction(ctx: Ctx, ref: str, output: str | None, force: bool) -> Pa
 def annex_for(ctx: Ctx, v: dict, kind: str) -> str:
     """The `annex` placeholder of the 交办单 (kind dispatch) or 转报单 (escalate) of case view `v`."""
     rows = v["escalations"] if kind == "escalate" else v["dispatches"]
-    return annex_text(ctx, v["id"], bool(rows and rows[-1].get("instruction")))
+    last = rows[-1] if rows else {}
+    on = last.get("escalated_on" if kind == "escalate" else "dispatched_on")
+    return annex_text(ctx, v["id"], bool(last.get("instruction")), on)

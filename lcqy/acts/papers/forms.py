@@ -58,6 +58,28 @@ def fitted(kind: str, context: dict) -> dict:
     return out
 
 
+def form_view(ctx: Ctx, v: dict) -> dict:
+    """The case view with what only the forms and letters read: the 专项督办 deadlines set (for
+    the 督办函) and, for a case the city received, the county office that escalated it."""
+    rows = ctx.ledger.rows("SELECT * FROM supervisions WHERE case_id = ? ORDER BY id", [v["id"]])
+    office = ""
+    if v.get("source_no"):
+        row = ctx.ledger.conn.execute(
+            "SELECT peer_office FROM exchanges WHERE case_id = ? AND direction = 'in' AND kind = 'escalation' "
+            "ORDER BY id DESC LIMIT 1",
+            [v["id"]],
+        ).fetchone()
+        office = row[0] if row else ""
+    return {**v, "supervisions": list(rows), "source_office": office}
+
+
+def _source(v: dict) -> dict:
+    """来源 on the city's forms: the county's office and its 转报编号 (nothing for an own case)."""
+    if not v.get("source_no"):
+        return {}
+    return {"source_no": v["source_no"], "source_office": v.get("source_office", "")}
+
+
 def register_context(v: dict, office: str = "") -> dict:
     """Every field of the 登记表, as registered."""
     out = {k: v[k] for k in FIELDS}
@@ -65,6 +87,7 @@ def register_context(v: dict, office: str = "") -> dict:
         "register",
         {
             **out,
+            **_source(v),
             "office_name": office,  # not printed: the document's author
             "reg_no": v["reg_no"],
             "reported_on": as_date(v["reported_on"]),
@@ -113,6 +136,7 @@ def dispatch_context(office: str, v: dict) -> dict:
         "dispatch",
         {
             **_matter_rows(office, v),
+            **_source(v),
             "dispatch_no": d["no"],
             "lead_dept": d["lead_dept"],
             "due_date": due_text(d),
@@ -150,6 +174,7 @@ def urge_context(office: str, v: dict) -> dict:
     # A plain 催办 reads as it always has, with its count; a 督办 cites its supervision.
     basis = f"根据{MEASURES}第十八条规定，现对该问题进行第{count}次催办。" if kind == "催办" else urge_basis(kind)
     return {
+        **_urge_facts(v, u, kind),
         "letter_title": letter_title(kind),
         "basis": basis,
         "office_name": office,
@@ -168,6 +193,40 @@ def urge_context(office: str, v: dict) -> dict:
         "reply_by": as_date(u["reply_by"]),
         "issued_on": as_date(u["urged_on"]),
     }
+
+
+def _urge_facts(v: dict, u: dict, kind: str) -> dict:
+    """What a 督办函 states besides the 催办函's facts (lcqy.docs.letter_text): the reply received
+    before the urge (date, 文号, result), and for the 督办台帐 the completion date it promised, for a
+    专项督办 why the case is under it and its 督办时限. A 催办 has had no reply: only its kind."""
+    facts: dict = {"urge_kind": kind}
+    if kind == "催办":
+        return facts
+    on = u["urged_on"]
+    replies = [r for r in v["replies"] if r["replied_on"] <= on]
+    rep = replies[-1] if replies else None
+    if rep:
+        facts |= {"reply_on": as_date(rep["replied_on"]), "reply_doc_no": rep["doc_no"], "reply_result": rep["result"]}
+    if kind == "督办台帐":
+        facts["promised_by"] = as_date(u.get("due") or (rep and rep["plan_due"]))
+        return facts
+    sups = [s for s in v.get("supervisions", []) if s["set_on"] <= on]
+    sup = sups[-1] if sups else None
+    fols = [f for f in v["followups"] if f["followed_on"] <= on and (rep is None or f["reply_id"] == rep["id"])]
+    fol = fols[-1] if fols else None
+    found = []
+    if fol and fol["satisfaction"] == "不满意":
+        found.append("企业不满意")
+    if fol and fol["incomplete"]:
+        found.append("办理不彻底或答复不规范")
+    reason = (sup["reason"] if sup else "").strip().rstrip("。；;，,")
+    if reason and all(reason not in f for f in found):
+        found.append(reason)
+    facts["supervise_reason"] = "，".join(found)
+    facts["supervise_due"] = as_date(u.get("due") or (sup and sup["due"]))
+    if sup:
+        facts["supervise_set_on"] = as_date(sup["set_on"])
+    return facts
 
 
 def build(kind: str, office: str, v: dict) -> tuple[dict, dict | None, str]:
@@ -241,7 +300,7 @@ def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, temp
     returns (temporary, destination). Nothing at the destination changes yet."""
     from lcqy.docs.render import render
 
-    v = case_view(ctx, resolve(ctx, ref))
+    v = form_view(ctx, case_view(ctx, resolve(ctx, ref)))
     context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
     if kind in ("dispatch", "escalate"):
         context["annex"] = annex_for(ctx, v, kind)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lcqy.acts.cases import case_view, resolve
 from lcqy.acts.context import Ctx
-from lcqy.acts.papers.forms import build, form_kind, out_path, write
+from lcqy.acts.papers.forms import build, form_kind, form_view, out_path, write
 
 # A `.part` younger than this may belong to a command still running (between its commit and
 # putting the file in place); older ones are leftovers.
@@ -37,7 +37,7 @@ def recover_letter(ctx: Ctx, ref: str, output: str | None, templates: str | None
     is still there), write that letter now and say so; returns its path."""
 
     folder = Path(output).parent if output else Path(".")
-    v = case_view(ctx, resolve(ctx, ref))
+    v = form_view(ctx, case_view(ctx, resolve(ctx, ref)))
     if not v["urges"]:
         clean_parts(folder)
         return None
@@ -62,7 +62,7 @@ def write_latest(ctx: Ctx, ref: str, output: str | None, force: bool, templates:
     from lcqy.docs.render import cn_date
 
     folder = Path(output).parent if output else Path(".")
-    v = case_view(ctx, resolve(ctx, ref))
+    v = form_view(ctx, case_view(ctx, resolve(ctx, ref)))
     context, _, number = build("urge", ctx.ledger.meta["office_name"], v)
     title = context["letter_title"]
     own = folder / f"{number}{title}.docx"
