@@ -156,3 +156,13 @@ def test_a_close_suggestion_names_another_years_case_with_its_year(run):
     assert r.code == 0
     r = run("followup", "2026-1", "--method", "电话回询", "--satisfaction", "满意", today="2027-01-05")
     assert r.code == 0 and "可以销号（lcqy close 2026-1）" in r.out
+
+
+def test_letterhead_setting(ledger):
+    assert "letterhead = 是" in ledger("config", "letterhead").out  # on unless the office says so
+    r = ledger("config", "letterhead", "否")
+    assert r.code == 0 and "已保存：letterhead = 否" in r.out
+    assert "letterhead = 否" in ledger("config", "letterhead").out
+    r = ledger("config", "letterhead", "红色")
+    assert r.code == 1 and "版头（letterhead）只能设为：是 或 否" in r.err
+    assert ledger("check").code == 0

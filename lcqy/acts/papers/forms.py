@@ -295,6 +295,24 @@ def set_templates(ctx: Ctx, value: str) -> None:
         led.event(None, ctx.today.isoformat(), "config", ctx.actor, key="templates", before=before, after=value)
 
 
+LETTERHEAD = {"是": "是", "on": "是", "否": "", "off": ""}
+
+
+def set_letterhead(ctx: Ctx, value: str) -> str:
+    """`config letterhead 是|否`: the red 版头 over the 催办函/督办函 (on unless the office prints
+    on paper that carries it); returns the setting now in force."""
+    if value not in LETTERHEAD:
+        raise LcqyError(f"版头（letterhead）只能设为：是 或 否（on/off），不能是“{value}”。")
+    led = ctx.ledger
+    with led.write():
+        before = led.meta.get("letterhead", "是")
+        after = LETTERHEAD[value]
+        led.db["meta"].upsert({"key": "letterhead", "value": after}, pk="key")
+        led.meta["letterhead"] = after
+        led.event(None, ctx.today.isoformat(), "config", ctx.actor, key="letterhead", before=before, after=after)
+    return after
+
+
 def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> tuple[Path, Path]:
     """Fill one form for a case into a private temporary file beside its destination;
     returns (temporary, destination). Nothing at the destination changes yet."""
@@ -304,6 +322,8 @@ def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, temp
     context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
     if kind in ("dispatch", "escalate"):
         context["annex"] = annex_for(ctx, v, kind)
+    if kind == "urge":
+        context["letterhead"] = ctx.ledger.meta.get("letterhead", "是")
     final = out_path(kind, number, output, force, context.get("letter_title"))
     tmp = final.with_name(f".{final.name}.part")
     tmp.unlink(missing_ok=True)
