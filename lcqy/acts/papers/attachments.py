@@ -290,5 +290,7 @@ def annex_for(ctx: Ctx, v: dict, kind: str) -> str:
     """The `annex` placeholder of the 交办单 (kind dispatch) or 转报单 (escalate) of case view `v`."""
     rows = v["escalations"] if kind == "escalate" else v["dispatches"]
     last = rows[-1] if rows else {}
-    on = last.get("escalated_on" if kind == "escalate" else "dispatched_on")
+    # A 转报单 went out once, in its package: written again it lists what went with it. A 交办单
+    # is printed when the case is handed over and lists what the case holds by then.
+    on = last.get("escalated_on") if kind == "escalate" else None
     return annex_text(ctx, v["id"], bool(last.get("instruction")), on)
