@@ -62,3 +62,19 @@ def test_city_forms_name_the_county_and_its_escalation_number(escalated):
         assert "source_no" not in context
     finally:
         led.close()
+
+
+def test_city_forms_print_the_source_line(escalated):
+    city, d = escalated["city"], escalated["dir"]
+    assert city("receive", str(escalated["pkg"]), "--date", "2026-11-18").code == 0
+    r = city("dispatch", "1", "--dept", "临沧供电局", "--approver", "市主任", "--level", "主任", "--date", "2026-11-19")
+    assert r.code == 0, r.err
+    source = f"来源：{COUNTY_OFFICE}，转报编号：{ESC_NO}"
+    for kind in ("登记表", "交办单"):
+        assert city("form", kind, "1", "-o", str(d / f"市{kind}.docx")).code == 0
+        lines = [p.text.replace("\n", "") for p in Document(str(d / f"市{kind}.docx")).paragraphs]
+        assert source in lines, kind
+    # the county's own 登记表 has none
+    county = escalated["county"]
+    assert county("form", "register", "1", "-o", str(d / "县登记表.docx")).code == 0
+    assert not any(p.text.startswith("来源") for p in Document(str(d / "县登记表.docx")).paragraphs)

@@ -109,7 +109,7 @@ def test_forms_sweep_nothing_split(tmp_path):
     """The 登记表, 交办单 (with its 登记表) and 转报单 for offices of 6 and 20 characters and
     problem texts of 20 to 1000 characters (cut to their cells as the acts cut them, whole on
     the 附页): no date, count, percentage or case number part split where a line ends."""
-    from lcqy.acts.forms import fitted
+    from lcqy.acts.papers.forms import fitted
 
     from tests.test_docs_render import ESCALATE
     from tests.test_report_print import WHOLE
