@@ -110,7 +110,6 @@ def test_forms_sweep_nothing_split(tmp_path):
     problem texts of 20 to 1000 characters (cut to their cells as the acts cut them, whole on
     the 附页): no date, count, percentage or case number part split where a line ends."""
     from lcqy.acts.papers.forms import fitted
-
     from tests.test_docs_render import ESCALATE
     from tests.test_report_print import WHOLE
 

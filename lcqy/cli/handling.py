@@ -228,7 +228,8 @@ def urge_cmd(
         r,
         as_json,
         f"{r['reg_no']} 第 {r['count']} 次{what} {r['lead_dept']}："
-        + ("" if r["kind"] == "催办" else f"督办时限 {r['due']}，")
+        # a 督办台帐 case is held to the date its reply promised, a 专项督办 one to the 督办时限
+        + {"催办": "", "督办台帐": f"承诺完成时限 {r['due']}，"}.get(r["kind"], f"督办时限 {r['due']}，")
         + f"超期 {r['days_late']} 个工作日，请于 {r['reply_by']} 前书面答复。"
         + (f"\n已生成{title} {letter}" if letter else ""),
     )
