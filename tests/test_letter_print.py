@@ -50,7 +50,7 @@ def _context(kind: str, office: int, units: int, length: int) -> dict:
         "basis": "根据《临沧市企业反映困难问题收集和办理工作办法（试行）》（临政办发〔2021〕21号）第十八条规定，"
         "现对该问题进行第1次催办。",
     }
-    from lcqy.acts.supervision import urge_basis
+    from lcqy.rules.letters import urge_basis
 
     own = ("urge_kind", "letter_title", "reply_on", "reply_doc_no", "reply_result", "promised_by")
     own += ("supervise_reason", "supervise_set_on", "supervise_due", "letter_no")
