@@ -86,6 +86,12 @@ def show_code(code: str) -> str:
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
+def tracking_code(ctx: Ctx, case_id: int) -> str:
+    """A case's 查询码, grouped for reading out."""
+    row = ctx.ledger.conn.execute("SELECT code FROM tracking_codes WHERE case_id = ?", [case_id]).fetchone()
+    return show_code(row[0]) if row else ""
+
+
 def find(ctx: Ctx, code_text: str, phone4_text: str) -> dict:
     """{"submission": row or None, "case": row or None}; LcqyError 404 unless the code is known and
     the digits match its phone. The same answer whether the code or the digits were wrong."""
@@ -231,3 +237,13 @@ def waiting_long(ctx: Ctx, as_of: date, days: int = 1) -> list[dict]:
         if since < as_of and workdays_between(ctx.cal, since, as_of) > days:
             out.append(s)
     return out
+
+
+# How `show` names the acts of this module in a case's history.
+HISTORY_LABELS = {"submission-accepted": "受理网上反映", "submission-merged": "并入网上反映"}
+HISTORY_TEXT = {
+    "submission-accepted": lambda e, d, a: f"第{d.get('submission')}号网上反映，材料 {len(d.get('papers') or [])} 份",
+    "submission-merged": lambda e, d, a: (
+        f"第{d.get('submission')}号网上反映并入本件，材料 {len(d.get('papers') or [])} 份"
+    ),
+}
