@@ -226,3 +226,17 @@ def test_api_report_track_evaluate_and_open311(ledger):
     assert req["service_name"] == "用地审批" and not {"enterprise", "phone", "contact"} & set(req)
     assert c.get("/open311/v2/requests/2026-99.json").status_code == 404
     assert "error" in c.get("/open311/v2/requests/x.json").get_json()
+
+
+def test_agenda_lists_submissions_waiting_more_than_one_working_day(ledger):
+    c = client(ledger)
+    report(c)  # Friday 2026-11-27
+    sec = {s["key"]: s for s in json.loads(ledger("agenda", "--json", today="2026-11-30").out)["sections"]}
+    assert sec["online"]["count"] == 0  # Monday: one working day
+    sec = {s["key"]: s for s in json.loads(ledger("agenda", "--json", today="2026-12-01").out)["sections"]}
+    assert sec["online"]["count"] == 1 and sec["online"]["items"][0]["next"].startswith("lcqy accept 1")
+    out = ledger("agenda", today="2026-12-01").out
+    assert "网上反映超过1个工作日未核实处理" in out and REPORT["enterprise"][:6] in out
+    assert ledger("accept", "1", today="2026-12-01").code == 0
+    sec = {s["key"]: s for s in json.loads(ledger("agenda", "--json", today="2026-12-01").out)["sections"]}
+    assert sec["online"]["count"] == 0

@@ -247,3 +247,24 @@ HISTORY_TEXT = {
         f"第{d.get('submission')}号网上反映并入本件，材料 {len(d.get('papers') or [])} 份"
     ),
 }
+
+
+def agenda_section(ctx: Ctx, as_of: date, key: str, title: str, limit: int | None) -> dict:
+    """agenda's section of online submissions waiting more than one working day (第十条: the
+    office verifies promptly), oldest first, with the command that settles each."""
+    waiting = waiting_long(ctx, as_of)
+    items = [
+        {
+            "case": "",
+            "submission": s["id"],
+            "reg_no": "",
+            "enterprise": s["enterprise"],
+            "lead_dept": "",
+            "due": None,
+            "days_late": workdays_between(ctx.cal, date.fromisoformat(s["submitted_on"]), as_of),
+            "note": f"第{s['id']}号网上反映，{s['submitted_on']}提交，待核实",
+            "next": f"lcqy accept {s['id']}（或 lcqy decline {s['id']} --reason …）",
+        }
+        for s in (waiting if limit is None else waiting[:limit])
+    ]
+    return {"key": key, "title": title, "count": len(waiting), "items": items}
