@@ -7,6 +7,7 @@ import typer
 from lcqy.cli._common import open_ctx, print_json, say, table
 from lcqy.cli._options import DATE, JSON
 
+TEXT_COLUMNS = ("enterprise", "contact", "phone", "category", "problem")
 ID = typer.Argument(..., help="网上反映编号（lcqy inbox 中的“号”）")
 
 
@@ -42,19 +43,7 @@ def inbox_cmd(ctx: typer.Context, as_json: bool = JSON):
     table(
         f"待处理的网上反映 {len(rows)} 件",
         ["号", "提交日期", "企业", "联系人", "电话", "类别", "问题", "材料"],
-        [
-            [
-                r["id"],
-                r["submitted_on"],
-                r["enterprise"],
-                r["contact"],
-                r["phone"],
-                r["category"],
-                r["problem"],
-                r["papers"],
-            ]
-            for r in rows
-        ],  # fmt: skip
+        [[r["id"], r["submitted_on"], *(_esc(r[k]) for k in TEXT_COLUMNS), r["papers"]] for r in rows],
         no_wrap=["号", "提交日期", "电话"],
         clip={"企业": 2, "问题": 3},
     )
