@@ -13,18 +13,25 @@ TEMPLATES_HELP = "模板目录（默认用 lcqy config templates 保存的目录
 def form_cmd(
     ctx: typer.Context,
     kind: str = typer.Argument(
-        ..., help="文书类型：register（登记表）、dispatch（交办单）、escalate（转报单）或 urge（最近一次催办函）"
+        ...,
+        help="文书类型：register（登记表）、dispatch（交办单）、escalate（转报单）、urge（最近一次催办函）"
+        "或 receipt（受理回执，含查询码）",
     ),
     case: str = CASE,
     output: str = output_opt("输出文件（默认以文书编号开头，存在当前目录）"),
     force: bool = FORCE,
     templates: str = typer.Option(None, "--templates", help=TEMPLATES_HELP),
 ):
-    """生成正式文书（.docx）：登记表、交办单（附登记表）、转报单（附登记表）、催办函。"""
+    """生成正式文书（.docx）：登记表、交办单（附登记表）、转报单（附登记表）、催办函、受理回执。"""
     from lcqy.acts.papers.forms import write
     from lcqy.acts.papers.letters import write_latest
 
     with open_ctx(ctx) as c:
+        if kind == "receipt":  # the enterprise's copy: its 查询码 (lcqy.acts.papers.receipt)
+            from lcqy.acts.papers.receipt import write_receipt
+
+            say(f"已生成 {write_receipt(c, case, output, force, templates)}")
+            return
         if kind == "urge":  # says so when the letter it writes again was not found
             say(write_latest(c, case, output, force, templates))
             return

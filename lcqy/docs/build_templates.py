@@ -23,6 +23,7 @@ from lcqy.docs.build_report import build_report
 from lcqy.docs.fitting import EMAIL_PT
 from lcqy.docs.letter import build_urge
 from lcqy.docs.package import prepare_package
+from lcqy.docs.receipt import build_receipt
 from lcqy.docs.typography import (
     BODY_FONT,
     TITLE_FONT,
@@ -212,6 +213,7 @@ BUILDERS = {
     "escalate": build_escalate,
     "urge": build_urge,
     "report": build_report,  # the monthly 简报, built in lcqy.docs.build_report
+    "receipt": build_receipt,  # the 回执 with the 查询码, built in lcqy.docs.receipt
 }
 
 
