@@ -240,3 +240,39 @@ def test_agenda_lists_submissions_waiting_more_than_one_working_day(ledger):
     assert ledger("accept", "1", today="2026-12-01").code == 0
     sec = {s["key"]: s for s in json.loads(ledger("agenda", "--json", today="2026-12-01").out)["sections"]}
     assert sec["online"]["count"] == 0
+
+
+def test_enterprise_adds_information_seen_in_agenda_and_show(ledger):
+    c = client(ledger)
+    code = CODE.search(text(report(c)))[1]
+    page = text(c.get(f"/track?code={code}&phone4=4321"))
+    data = {"code": code, "phone4": "4321", "text": "补充：已取得规划许可", "csrf_token": csrf(page)}
+    r = c.post(
+        "/track/add", data={**data, "files": (io.BytesIO(PDF), "规划许可.pdf")}, content_type="multipart/form-data"
+    )
+    assert r.status_code == 303
+    assert "已收到您补充的情况" in text(c.get(r.headers["Location"]))
+    (sub,) = inbox(ledger)
+    assert sub["notes"] == 1 and sub["papers"] == 1
+    sec = {s["key"]: s for s in json.loads(ledger("agenda", "--json", today="2026-11-30").out)["sections"]}
+    assert sec["enterprise_added"]["items"][0]["next"] == "lcqy inbox"
+    assert ledger("accept", "1").code == 0
+    show = ledger("show", "1").out
+    assert "企业补充：补充：已取得规划许可" in show and "规划许可.pdf" in show
+    # On the case: entered in its history with the paper attached, listed in agenda next morning.
+    r = c.post("/track/add", data={**data, "text": "又补充一份", "files": (io.BytesIO(PDF + b"2"), "图纸.pdf")})
+    assert r.status_code == 303
+    show = json.loads(ledger("show", "1", "--json").out)
+    assert [a["name"] for a in show["attachments"]] == ["规划许可.pdf", "图纸.pdf"]
+    assert "又补充一份" in ledger("show", "1").out
+    sec = {s["key"]: s for s in json.loads(ledger("agenda", "--json", today="2026-11-30").out)["sections"]}
+    assert [i["next"] for i in sec["enterprise_added"]["items"]] == ["lcqy inbox", "lcqy show 1"]
+    sec = {s["key"]: s for s in json.loads(ledger("agenda", "--json", today="2026-12-02").out)["sections"]}
+    assert sec["enterprise_added"]["count"] == 0
+    # The enterprise's addition (12-02) holds no later entry of an earlier act (12-01) back.
+    ledger("agenda", today="2026-12-02")
+    assert c.post("/track/add", data={**data, "text": "第三次补充"}).status_code == 303
+    r = ledger("dispatch", "1", "--dept", LEAD, "--level", "主任", "--approver", "王明", "--date", "2026-12-01")
+    assert r.code == 0, r.err
+    r = c.post("/track/add", data={**data, "text": ""})
+    assert r.status_code == 400 and "补充情况" in text(r)

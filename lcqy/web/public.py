@@ -253,6 +253,20 @@ def rate():
     return redirect(url_for("public.track", code=code, phone4=phone4, rated=1), 303)
 
 
+@bp.route("/track/add", methods=["POST"])
+def add():
+    _bounded()
+    code, phone4 = request.form.get("code", ""), request.form.get("phone4", "")
+    try:
+        _track_view(code, phone4)  # the same lock-out as reading
+        _quota("address", _address())  # additions count against the address like reports
+        submissions.add_info(ctx_for(None), code, phone4, text=request.form.get("text", ""), files=_uploads())
+    except LcqyError as exc:
+        status = exc.code if 400 <= exc.code < 600 else 400
+        return render_template("track.html", v=None, error=exc.message, code=code, phone4=""), status
+    return redirect(url_for("public.track", code=code, phone4=phone4, added=1), 303)
+
+
 # -- JSON ----------------------------------------------------------------------------------------
 
 

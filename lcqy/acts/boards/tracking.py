@@ -173,6 +173,7 @@ def view(ctx: Ctx, found: dict, *, as_of: date | None = None) -> dict:
             )
             out["evaluation"] = rated
             out["can_rate"] = key == "replied" and rated is None
+    out["can_add"] = key in ("pending", "registered", "meeting", "dispatched", "signed", "escalated", "replied")
     out["state"] = key
     out["status"] = PLAIN[key]
     out["status_text"] = EXPLAIN[key]
@@ -223,7 +224,7 @@ def pending_submissions(ctx: Ctx) -> list[dict]:
     return list(
         ctx.ledger.rows(
             """SELECT s.*, (SELECT count(*) FROM submission_papers p WHERE p.submission_id = s.id) AS papers,
-                      (SELECT count(*) FROM submission_notes n WHERE n.submission_id = s.id) AS notes
+                      (SELECT count(*) FROM enterprise_notes n WHERE n.submission_id = s.id) AS notes
                FROM submissions s WHERE status = 'pending' ORDER BY id"""
         )
     )
@@ -239,12 +240,23 @@ def waiting_long(ctx: Ctx, as_of: date, days: int = 1) -> list[dict]:
     return out
 
 
+def _added(d: dict) -> str:
+    return "；企业补充：" + "；".join(d["added"]) if d.get("added") else ""
+
+
 # How `show` names the acts of this module in a case's history.
-HISTORY_LABELS = {"submission-accepted": "受理网上反映", "submission-merged": "并入网上反映"}
+HISTORY_LABELS = {
+    "submission-accepted": "受理网上反映", "submission-merged": "并入网上反映", "enterprise-added": "企业网上补充",
+}  # fmt: skip
 HISTORY_TEXT = {
-    "submission-accepted": lambda e, d, a: f"第{d.get('submission')}号网上反映，材料 {len(d.get('papers') or [])} 份",
+    "enterprise-added": lambda e, d, a: (
+        f"{d.get('text')}" + (f"（材料 {d.get('papers')} 份）" if d.get("papers") else "")
+    ),
+    "submission-accepted": lambda e, d, a: (
+        f"第{d.get('submission')}号网上反映，材料 {len(d.get('papers') or [])} 份" + _added(d)
+    ),
     "submission-merged": lambda e, d, a: (
-        f"第{d.get('submission')}号网上反映并入本件，材料 {len(d.get('papers') or [])} 份"
+        f"第{d.get('submission')}号网上反映并入本件，材料 {len(d.get('papers') or [])} 份" + _added(d)
     ),
 }
 
@@ -268,3 +280,40 @@ def agenda_section(ctx: Ctx, as_of: date, key: str, title: str, limit: int | Non
         for s in (waiting if limit is None else waiting[:limit])
     ]
     return {"key": key, "title": title, "count": len(waiting), "items": items}
+
+
+def added_lately(ctx: Ctx, as_of: date) -> list[dict]:
+    """What enterprises added on line since the working day before `as_of` (agenda, each morning)."""
+    since = as_of
+    while True:
+        since = date.fromordinal(since.toordinal() - 1)
+        if ctx.cal.is_workday(since):
+            break
+    return list(
+        ctx.ledger.rows(
+            """SELECT n.*, coalesce(c.enterprise, s.enterprise) AS enterprise, c.reg_year, c.reg_seq, c.reg_no
+               FROM enterprise_notes n LEFT JOIN cases c ON c.id = n.case_id
+               LEFT JOIN submissions s ON s.id = n.submission_id
+               WHERE n.added_on >= ? AND n.added_on <= ? ORDER BY n.id""",
+            [since.isoformat(), as_of.isoformat()],
+        )
+    )
+
+
+def added_section(ctx: Ctx, as_of: date, key: str, title: str, limit: int | None) -> dict:
+    rows = added_lately(ctx, as_of)
+    items = []
+    for r in rows if limit is None else rows[:limit]:
+        if r["case_id"] is not None:
+            ref = str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
+            case, nxt = f"{r['reg_year']}-{r['reg_seq']}", f"lcqy show {ref}"
+        else:
+            case, nxt = "", "lcqy inbox"
+        items.append(
+            {
+                "case": case, "submission": r["submission_id"], "reg_no": r["reg_no"] or "",
+                "enterprise": r["enterprise"], "lead_dept": "", "due": None, "days_late": 0,
+                "note": f"{r['added_on']} 企业补充：{r['text'][:40]}", "next": nxt,
+            }
+        )  # fmt: skip
+    return {"key": key, "title": title, "count": len(rows), "items": items}

@@ -173,6 +173,10 @@ def accept(
         d = step_date(ctx, on, "网上反映日期", sub["submitted_on"], "受理时间（--date）")
         validate.not_before("受理时间", d, "办法施行日", MEASURES_START)
         papers = _papers(ctx, sub["id"], d.isoformat())
+        # What the enterprise added while it waited goes into the case's history with it.
+        added = [
+            t for (t,) in led.conn.execute("SELECT text FROM enterprise_notes WHERE submission_id = ?", [sub["id"]])
+        ]
         if into:
             case = follow_merge(ctx, resolve(ctx, into))
             if case["state"] in states.TERMINAL:
@@ -183,7 +187,7 @@ def accept(
             rows = store(ctx, case["id"], papers, d.isoformat()) if papers else []
             led.event(
                 case["id"], d.isoformat(), "submission-merged", ctx.actor, submission=sub["id"],
-                papers=[r["n"] for r in rows],
+                papers=[r["n"] for r in rows], added=added,
             )  # fmt: skip
         else:
             fields = {
@@ -199,7 +203,7 @@ def accept(
             led.conn.execute("UPDATE tracking_codes SET code = ? WHERE case_id = ?", [sub["code"], case["id"]])
             rows = store(ctx, case["id"], papers, d.isoformat()) if papers else []
             led.event(case["id"], d.isoformat(), "submission-accepted", ctx.actor, submission=sub["id"],
-                      papers=[r["n"] for r in rows])  # fmt: skip
+                      papers=[r["n"] for r in rows], added=added)  # fmt: skip
         led.conn.execute(
             "UPDATE submissions SET status = 'accepted', case_id = ?, decided_on = ?, decided_by = ? WHERE id = ?",
             [case["id"], d.isoformat(), ctx.actor, sub["id"]],
@@ -250,3 +254,42 @@ def evaluate(ctx: Ctx, code: str, phone4: str, *, satisfaction: str, comment: st
     finally:
         ctx.by = by
     return {"satisfaction": satisfaction, "followed_on": r["followed_on"], "supervision": r["supervision"]}
+
+
+def add_info(ctx: Ctx, code: str, phone4: str, *, text: str, files: list[Upload] | None = None) -> dict:
+    """The enterprise adds information or papers to its waiting submission or open case: kept with
+    the submission (seen on accept) or entered in the case's history with its papers attached."""
+    from lcqy.acts.papers.attachments import Paper, store
+
+    text = validate.required_text("补充情况（text）", text, 2000)
+    files = check_uploads(list(files or []))
+    led, today = ctx.ledger, ctx.today.isoformat()
+    with led.write():
+        found = find(ctx, code, phone4)
+        sub, case = found["submission"], found["case"]
+        if case is None and sub["status"] != "pending":
+            raise LcqyError("这件反映未予登记，不能再补充；如有新情况请重新提交。", code=409)
+        if case is not None and case["state"] in states.TERMINAL:
+            raise LcqyError(f"案件已{STATES[case['state']]}，不能再补充；如有新情况请重新反映。", code=409)
+        row = {"text": text, "papers": len(files), "added_on": today}
+        if case is None:
+            row["submission_id"] = sub["id"]
+            for f in files:
+                led.conn.execute(
+                    "INSERT OR IGNORE INTO blobs (sha256, size, data) VALUES (?, ?, ?)",
+                    (sha256(f.data), len(f.data), f.data),
+                )
+                paper = {"name": f.name, "sha256": sha256(f.data), "size": len(f.data), "added_on": today}
+                led.db["submission_papers"].insert({"submission_id": sub["id"], **paper})
+            led.event(None, today, "enterprise-added", ENTERPRISE_ACTOR, submission=sub["id"], papers=len(files))
+        else:
+            row["case_id"] = case["id"]
+            papers = [Paper(f.name, "企业材料", f.data, "企业网上补充", "网上反映", today) for f in files]
+            by, ctx.by = ctx.by, ENTERPRISE_ACTOR
+            try:
+                stored = store(ctx, case["id"], papers, today) if papers else []
+                led.event(case["id"], today, "enterprise-added", ENTERPRISE_ACTOR, text=text, papers=len(stored))
+            finally:
+                ctx.by = by
+        led.db["enterprise_notes"].insert(row)
+    return {"added_on": today, "papers": len(files)}

@@ -4,7 +4,7 @@
   accepts it (第十条: verify first) or declines it with a reason the enterprise is shown;
   `digest` folds an identical submission sent again the same day into the first;
 - submission_papers: its papers, kept in the blobs of migration 7 (stored once by content);
-- submission_notes: information an enterprise adds later to a submission or its case;
+- enterprise_notes: information (and papers) an enterprise adds later to its submission or case;
 - tracking_codes: every case's 查询码, whatever channel it came by (a trigger gives each new
   case one, the cases already in the ledger get theirs here). An accepted submission hands its
   own code on to the case, so the enterprise keeps the code it was given.
@@ -53,14 +53,17 @@ CREATE TABLE submission_papers (
     added_on TEXT NOT NULL
 );
 CREATE INDEX submission_papers_submission ON submission_papers(submission_id);
-CREATE TABLE submission_notes (
+CREATE TABLE enterprise_notes (
     id INTEGER PRIMARY KEY,
-    submission_id INTEGER NOT NULL REFERENCES submissions(id),
+    submission_id INTEGER REFERENCES submissions(id),
+    case_id INTEGER REFERENCES cases(id),
     text TEXT NOT NULL,
+    papers INTEGER NOT NULL DEFAULT 0,
     added_on TEXT NOT NULL,
-    seen INTEGER NOT NULL DEFAULT 0
+    CHECK ((submission_id IS NULL) != (case_id IS NULL))
 );
-CREATE INDEX submission_notes_submission ON submission_notes(submission_id);
+CREATE INDEX enterprise_notes_submission ON enterprise_notes(submission_id);
+CREATE INDEX enterprise_notes_added ON enterprise_notes(added_on);
 CREATE TABLE tracking_codes (
     case_id INTEGER PRIMARY KEY REFERENCES cases(id),
     code TEXT NOT NULL UNIQUE
