@@ -276,3 +276,15 @@ def test_enterprise_adds_information_seen_in_agenda_and_show(ledger):
     assert r.code == 0, r.err
     r = c.post("/track/add", data={**data, "text": ""})
     assert r.status_code == 400 and "补充情况" in text(r)
+
+
+def test_a_merged_duplicate_opens_with_its_own_phone_and_shows_the_case_it_joined(ledger):
+    from tests.conftest import register_args
+
+    assert ledger("register", *register_args()).code == 0
+    dup = json.loads(ledger("register", *register_args(phone="13911112222", problem="再次反映"), "--json").out)
+    assert ledger("merge", "2", "--into", "1").code == 0
+    c = client(ledger)
+    page = text(c.get(f"/track?code={dup['tracking_code']}&phone4=2222"))
+    assert "临翔服企办收（2026）第1号" in page and "已受理" in page
+    assert c.get(f"/track?code={dup['tracking_code']}&phone4=3456").status_code == 404

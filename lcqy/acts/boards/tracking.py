@@ -98,18 +98,20 @@ def find(ctx: Ctx, code_text: str, phone4_text: str) -> dict:
     code, phone4 = check_code(code_text), check_phone4(phone4_text)
     led = ctx.ledger
     sub = next(led.rows("SELECT * FROM submissions WHERE code = ?", [code]), None)
-    case = None
+    case = own = None
     case_id = sub["case_id"] if sub else None
     if case_id is None and sub is None:
         row = led.conn.execute("SELECT case_id FROM tracking_codes WHERE code = ?", [code]).fetchone()
         case_id = row[0] if row else None
     if case_id is not None:
-        case = next(led.rows("SELECT * FROM cases WHERE id = ?", [case_id]), None)
+        case = own = next(led.rows("SELECT * FROM cases WHERE id = ?", [case_id]), None)
         seen = {case_id}
         while case and case["state"] == "merged" and case["merged_into"] and case["merged_into"] not in seen:
             seen.add(case["merged_into"])
             case = next(led.rows("SELECT * FROM cases WHERE id = ?", [case["merged_into"]]), None)
-    phone = (sub or {}).get("phone") or (case or {}).get("phone", "")
+    # The digits are those of the phone given with this code: a duplicate merged into another
+    # enterprise's case still opens with its own.
+    phone = (sub or {}).get("phone") or (own or {}).get("phone", "")
     if (sub is None and case is None) or last_four(phone) != phone4:
         raise LcqyError("查询码或电话号码后四位不对，查不到反映事项。", code=NOT_FOUND)
     return {"submission": sub, "case": case, "code": code}
