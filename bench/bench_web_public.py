@@ -211,6 +211,10 @@ def main() -> None:
     if "网上办理平台已启动" not in line:
         print(line + server.stdout.read())
         sys.exit(1)
+    # Read what the server says from then on (waitress warns of a deep queue): a full pipe would
+    # block its main loop and stall every connection.
+    said: list[str] = []
+    threading.Thread(target=lambda: said.extend(server.stdout), daemon=True).start()
     out: dict = {"cases": a.cases, "rate": a.rate, "readers": a.readers, "think_s": a.think, "seconds": a.seconds}
     try:
         load0, cpu0 = os.getloadavg()[0], cpu_seconds(server.pid)
