@@ -288,3 +288,11 @@ def test_a_merged_duplicate_opens_with_its_own_phone_and_shows_the_case_it_joine
     page = text(c.get(f"/track?code={dup['tracking_code']}&phone4=2222"))
     assert "临翔服企办收（2026）第1号" in page and "已受理" in page
     assert c.get(f"/track?code={dup['tracking_code']}&phone4=3456").status_code == 404
+
+
+def test_the_front_page_is_the_report_form_for_a_visitor(ledger):
+    c = client(ledger)
+    r = c.get("/")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/report")
+    page = text(c.get("/report"))
+    assert 'href="/login"' in page and 'href="/track"' in page
