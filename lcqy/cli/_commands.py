@@ -65,6 +65,10 @@ COMMANDS: dict[str, str] = {
     "request": "users",
     # serve
     "serve": "serve",
+    # inbox (online submissions)
+    "inbox": "inbox",
+    "accept": "inbox",
+    "decline": "inbox",
     # keys
     "keys": "keys",
 }
