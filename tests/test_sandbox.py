@@ -149,3 +149,23 @@ def test_the_checker_on_its_own():
     for source, word in refused.items():
         with pytest.raises(sandbox.Refused, match=word):
             sandbox.check_source(source, names, lists)
+
+
+@pytest.mark.parametrize(
+    "payload,words",
+    [
+        ("{{ '" + "长" * 3000 + "' }}", ("不允许的写法", "过长的常量文字（3000 字")),
+        ("填" * 2_500_000, ("文字过多", "不像是一份")),
+    ],
+)
+def test_templates_too_big_to_be_forms_are_refused_quickly(ledger, tmp_path, payload, words):
+    """Work a template asks for is bounded by its size: a huge constant or megabytes of text
+    (which took 14 s at every use) are refused by name before any rendering."""
+    folder = _folder(tmp_path)
+    _plant(folder / "urge.docx", payload)
+    before = snapshot(ledger.db)
+    started = time.monotonic()
+    r = ledger("config", "templates", str(folder))
+    assert time.monotonic() - started < 5
+    assert r.code == 1 and "urge.docx" in r.err and all(w in r.err for w in words), r.err
+    assert snapshot(ledger.db) == before

@@ -133,6 +133,9 @@ LISTS: set[str] = set(REPORT_LISTS)
 # A template is a small file; a bigger one (or a zip bomb) is refused before it is read.
 MAX_TEMPLATE_BYTES = 20 * 1024 * 1024
 MAX_TEMPLATE_XML = 100 * 1024 * 1024
+# The text docxtpl renders (body, headers, footers, footnotes): a form is a few hundred kB; a
+# template of megabytes of text takes seconds at every use (5 MB: 14 s) and is no form.
+MAX_TEMPLATE_SOURCE = 2 * 1024 * 1024
 # docxtpl renders these core properties as templates too.
 PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -199,6 +202,12 @@ def _vet(tpl: DocxTemplate, path: Path, kind: str, context: dict | None = None) 
     else:
         lists = {k: isinstance(v, list) for k, v in context.items()}
     body, others = _sources(tpl)
+    size = len(body) + sum(len(o) for o in others)
+    if size > MAX_TEMPLATE_SOURCE:
+        raise LcqyError(
+            f"模板 {path.name}（{path.parent}）的文字过多（约 {size // 1024} KB，最多 "
+            f"{MAX_TEMPLATE_SOURCE // 1048576} MB），不像是一份{NAMES.get(kind, '文书')}模板。"
+        )
     try:
         for source in (body, *others):
             sandbox.check_source(source, names, lists)

@@ -18,6 +18,9 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from lcqy.errors import LcqyError
 
 MAX_DEPTH = 2  # nested loops; our lists are a few items, so 2 deep stays small
+# A constant in a tag longer than any label a form needs: with loops only over our short lists,
+# the work a template asks for is bounded by its size, so its size is what is bounded.
+MAX_LITERAL = 2000
 FILTERS = frozenset({"default", "d", "trim", "upper", "lower", "e", "escape"})
 TESTS = frozenset({"defined", "undefined", "none", "string", "number"})
 COMPARE = frozenset({"eq", "ne", "lt", "gt", "lteq", "gteq", "in", "notin"})
@@ -129,6 +132,8 @@ class _Walker:
         if isinstance(node, nodes.Const):
             if not isinstance(node.value, LITERALS):
                 self.refuse(node)
+            if isinstance(node.value, str) and len(node.value) > MAX_LITERAL:
+                self.refuse(node, f"过长的常量文字（{len(node.value)} 字，最多 {MAX_LITERAL} 字）")
         elif isinstance(node, nodes.Name):
             if node.name not in loops and node.name not in self.names:
                 self.refuse(node, "未知的占位符")
