@@ -22,13 +22,18 @@ JSON_HELP = "以 JSON 输出（英文键名，便于其他程序读取）"
 
 
 def default_db() -> Path:
-    return Path(typer.get_app_dir("lcqy")) / "ledger.db"
+    # Not roaming: on Windows %LOCALAPPDATA%\lcqy. A roaming %APPDATA% is often redirected to
+    # a server, where the ledger would be shared and SQLite's locking is not to be trusted.
+    return Path(typer.get_app_dir("lcqy", roaming=False)) / "ledger.db"
 
 
 def db_path(ctx: typer.Context) -> Path:
+    from lcqy.store.db import expand_path
+
     root = ctx.find_root()
     given = (root.obj or {}).get("db") if root.obj else None
-    return Path(given or os.environ.get("LCQY_DB") or default_db())
+    given = given or os.environ.get("LCQY_DB")
+    return Path(expand_path(given)) if given else default_db()
 
 
 @contextmanager
@@ -51,7 +56,21 @@ def console():
 
 
 def print_json(obj: object) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    write_utf8(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def write_utf8(text: str) -> None:
+    """JSON is UTF-8 whatever the console's code page: a Windows console or pipe encodes text
+    as GBK (cp936), so `--json > x.json` would give a file other programs misread, and lose
+    what GBK lacks. The bytes go under the text layer, after what it holds."""
+    out = sys.stdout
+    raw = getattr(out, "buffer", None)
+    if raw is None:  # a stream of text only (tests, an embedding program)
+        out.write(text)
+        return
+    out.flush()
+    raw.write(text.encode("utf-8"))
+    raw.flush()
 
 
 def say(text: str) -> None:

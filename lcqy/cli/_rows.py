@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import codecs
 import gc
-import os
 import shutil
 import sqlite3
 import sys
@@ -31,14 +30,40 @@ class _CharCells(dict):
         if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
             got = 0
         else:
-            got = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+            got = 2 if unicodedata.east_asian_width(ch) in self.wide else 1
         self[ch] = got
         return got
+
+    wide = "WF"
 
 
 _char_cells = _CharCells()
 _widths: dict[str, int] = {}
 GAP = "  "
+# Code pages whose consoles draw East Asian "ambiguous" characters (… “ ” ─ ①) two cells wide.
+_WIDE_AMBIGUOUS = {"gbk", "gb2312", "gb18030", "big5", "big5hkscs", "cp932", "shift_jis", "euc_jp", "cp949", "euc_kr"}
+
+
+def legacy_cjk(stream: object) -> bool:
+    """The stream writes a CJK code page (GBK on a zh-CN Windows console), not UTF-8."""
+    try:
+        return codecs.lookup(getattr(stream, "encoding", None) or "utf-8").name in _WIDE_AMBIGUOUS
+    except LookupError:
+        return False
+
+
+def set_ambiguous_wide(wide: bool) -> None:
+    """Count ambiguous-width characters as two cells (a CJK code-page console) or one."""
+    want = "WFA" if wide else "WF"
+    if _CharCells.wide != want:
+        _CharCells.wide = want
+        _char_cells.clear()
+        _widths.clear()
+
+
+def rule_char() -> str:
+    """The line under a table's heads: ─ where it takes one cell, else a plain hyphen."""
+    return "-" if "A" in _CharCells.wide else "─"
 
 
 @contextmanager
@@ -195,7 +220,7 @@ def _print_columns(title: str | None, cols: Sequence[Col], columns: Sequence[Seq
         for k, (i, w) in enumerate(zip(shown, widths))
     ]
     out.write(GAP.join(head).rstrip() + "\n")
-    out.write(GAP.join(("─" if width is not None else "-") * w for w in widths) + "\n")
+    out.write(GAP.join((rule_char() if width is not None else "-") * w for w in widths) + "\n")
     lines = map(str.rstrip, map(GAP.join, zip(*padded)))
     while chunk := list(islice(lines, 4096)):
         out.write("\n".join(chunk) + "\n")
@@ -203,13 +228,9 @@ def _print_columns(title: str | None, cols: Sequence[Col], columns: Sequence[Seq
 
 
 def _utf8_bytes(out: object) -> BinaryIO | None:
-    """The byte stream under a text stream that writes UTF-8 with "\n" line ends, if any."""
-    encoding = getattr(out, "encoding", None)
-    try:
-        utf8 = encoding is not None and codecs.lookup(encoding).name == "utf-8"
-    except LookupError:
-        utf8 = False
-    return getattr(out, "buffer", None) if utf8 and os.linesep == "\n" else None
+    """The byte stream under a text stream, if any: JSON goes there as UTF-8 whatever the
+    text layer's encoding (GBK on a Windows console) and line ends."""
+    return getattr(out, "buffer", None)
 
 
 def print_json_texts(texts: Iterable[str | bytes]) -> int:
@@ -223,14 +244,17 @@ def print_json_texts(texts: Iterable[str | bytes]) -> int:
         out.write("[]\n")
         return 0
     start, sep, end = "[\n", ",\n", "\n]\n"
-    if isinstance(first, bytes):
-        out.flush()
-        raw = _utf8_bytes(out)
-        if raw is None:  # another encoding, or a stream of text only
+    raw = _utf8_bytes(out)
+    if raw is None:  # a stream of text only
+        if isinstance(first, bytes):
             texts, first = (_text(t) for t in texts), _text(first)
-        else:
+    else:
+        out.flush()
+        if isinstance(first, bytes):
             _text(first)  # stored text another program wrote may not be UTF-8
-            out, start, sep, end = raw, b"[\n", b",\n", b"\n]\n"
+        else:
+            texts, first = (t.encode() for t in texts), first.encode()
+        out, start, sep, end = raw, b"[\n", b",\n", b"\n]\n"
     n = 1
     with no_collector():
         out.write(start + first)
@@ -241,6 +265,7 @@ def print_json_texts(texts: Iterable[str | bytes]) -> int:
             out.write(sep + joined)
             n += len(chunk)
         out.write(end)
+    out.flush()
     return n
 
 
