@@ -105,6 +105,16 @@ def _fold_long_text(rich_utils) -> None:
 
     folded._lcqy_fold = True
     rich_utils._make_rich_text = folded
+    # An option's help is assembled from several texts (help, [默认：…], [必填]) into a new one.
+    parameter_help = rich_utils._get_parameter_help
+
+    def parameter(*args, **kwargs):
+        out = parameter_help(*args, **kwargs)
+        if type(out) is Text:
+            out.__class__ = kinsoku
+        return out
+
+    rich_utils._get_parameter_help = parameter
 
 
 def _whole_names(rich_utils) -> None:

@@ -332,7 +332,8 @@ def line_spans(text: str, width: int) -> list[tuple[int, int]]:
                 continue  # no line starts with a space
             if used + w > width and line:
                 carry: list[int] = []
-                if u[0] in NO_START and len(line) > 1:
+                # A closing mark moved down takes the piece before it too: ）。 never starts a line.
+                while len(line) > 1 and (carry and units[carry[0]][3][0] in NO_START or not carry and u[0] in NO_START):
                     carry.insert(0, line.pop())
                 while len(line) > 1 and units[line[-1]][3][-1] in NO_END:
                     carry.insert(0, line.pop())
