@@ -358,3 +358,25 @@ def test_help_never_cuts_an_option_name_at_60_columns(run, monkeypatch):
                 assert cells(line) <= 60, (words, line)
                 inner = line.strip("│ ").lstrip()
                 assert not inner.startswith(("，", "。", "、", "）")), (words, line)
+
+
+# -- the README's Windows commands are what CI on Windows runs -------------------------------
+def test_readme_windows_commands_are_the_ones_ci_runs():
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### 在 Windows 上") : readme.index("## 日常使用")]
+    ci = (root / ".ci" / "run.ps1").read_text(encoding="utf-8")
+    steps = re.findall(r"^Step \{ (.*) \}$", ci, re.M)
+    blocks = dict(re.findall(r"```(bat|powershell)\n(.*?)```", section, re.S))
+    assert set(blocks) == {"bat", "powershell"}
+    powershell = [ln for ln in blocks["powershell"].splitlines() if ln.strip()]
+    cmd = [c.strip() for ln in blocks["bat"].splitlines() if ln.strip() and not ln.startswith("rem ")
+           for c in ln.split("&&")]  # fmt: skip
+    # PowerShell's lines are CI's steps in order; cmd's chains are the same commands.
+    assert powershell == [s for s in steps if s in powershell] and len(powershell) >= 5
+    assert all(c in steps for c in cmd), [c for c in cmd if c not in steps]
+    assert steps[-1] == ".venv\\Scripts\\python -m pytest -q" and not any("&&" in s for s in steps)
+    # No bash in the Windows commands.
+    assert not re.search(r"python3|\.venv/bin|export |\\$", blocks["bat"] + blocks["powershell"], re.M)
