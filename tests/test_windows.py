@@ -380,3 +380,30 @@ def test_readme_windows_commands_are_the_ones_ci_runs():
     assert steps[-1] == ".venv\\Scripts\\python -m pytest -q" and not any("&&" in s for s in steps)
     # No bash in the Windows commands.
     assert not re.search(r"python3|\.venv/bin|export |\\$", blocks["bat"] + blocks["powershell"], re.M)
+
+
+def test_init_on_windows_offers_documents(run, monkeypatch, tmp_path):
+    from lcqy.cli import _common
+
+    monkeypatch.delenv("LCQY_DB")
+    monkeypatch.setattr(_common, "default_db", lambda: tmp_path / "AppData" / "Local" / "lcqy" / "ledger.db")
+    hint = _common.documents_hint(_common.default_db(), windows=True)
+    assert "setx LCQY_DB" in hint and "Documents" in hint and str(tmp_path / "AppData" / "Local" / "lcqy") in hint
+    assert _common.documents_hint(tmp_path / "其他.db", windows=True) is None
+    assert _common.documents_hint(_common.default_db(), windows=False) is None
+    assert run(*INIT).code == 0 and (tmp_path / "AppData" / "Local" / "lcqy" / "ledger.db").is_file()
+
+
+def test_is_console_refuses_what_is_not_a_terminal(tmp_path):
+    import io
+
+    from lcqy.cli._common import is_console
+
+    class Device(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    assert not is_console(io.StringIO()) and not is_console(object())
+    with open(os.devnull) as null:
+        assert not is_console(null)  # /dev/null: isatty() is false here; NUL on Windows needs the console mode
+    assert is_console(Device()) is (os.name != "nt")

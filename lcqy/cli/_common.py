@@ -27,6 +27,18 @@ def default_db() -> Path:
     return Path(typer.get_app_dir("lcqy", roaming=False)) / "ledger.db"
 
 
+def documents_hint(path: Path, windows: bool = os.name == "nt") -> str | None:
+    """After `init` made the default ledger on Windows: where it is, and how to keep it in
+    Documents instead (what a clerk looks for, and what the office's backups cover)."""
+    if not windows or path != default_db():
+        return None
+    docs = r"%USERPROFILE%\Documents\服企办\ledger.db"
+    return (
+        f"台帐在本机的应用数据目录 {path.parent}。如想放在“文档”中，在 cmd 中运行："
+        f'setx LCQY_DB "{docs}"，新开窗口后再运行 lcqy init。'
+    )
+
+
 def db_path(ctx: typer.Context) -> Path:
     from lcqy.store.db import expand_path
 
@@ -47,6 +59,28 @@ def open_ctx(ctx: typer.Context) -> Iterator:
         yield Ctx(ledger=led, today=today_from_env())
     finally:
         led.close()
+
+
+def is_console(stream: object) -> bool:
+    """A terminal someone can type into. On Windows isatty() is also true for NUL (any
+    character device), so a task run by the scheduler with input from NUL would be asked
+    questions nobody answers; only a console has a console mode."""
+    try:
+        if not stream.isatty():  # type: ignore[attr-defined]
+            return False
+    except (AttributeError, ValueError):
+        return False
+    if os.name != "nt":
+        return True
+    import ctypes
+    import msvcrt
+
+    try:
+        handle = msvcrt.get_osfhandle(stream.fileno())  # type: ignore[attr-defined]
+    except (OSError, ValueError, AttributeError):
+        return False
+    mode = ctypes.c_ulong()
+    return bool(ctypes.windll.kernel32.GetConsoleMode(handle, ctypes.byref(mode)))  # type: ignore[attr-defined]
 
 
 def console():
