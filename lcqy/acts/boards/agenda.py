@@ -21,10 +21,12 @@ SECTIONS: dict[str, str] = {
     "urge_expired": "催办函、督办函限期已过，仍未答复",
     "late_not_urged": f"超期未答复，近{URGED_RECENTLY}个工作日未催办",
     "supervision": "督办台帐、专项督办：到期、逾期或待定时限",
+    "dept_requests": "部门网上申请（延期、退单）待审核",
     "to_dispatch": "待交办：交办时限已到或已过",
     "to_escalate": f"待转报：已有{RETURNS_TO_ESCALATE}个部门退单",
     "escalation_waiting": "转报市级满1个月，未见结果",
     "meeting": "待专题会议研究",
+    "unsigned": "交办单超过1个工作日未签收（网上）",
     "due_soon": f"{SOON}个工作日内到期",
     "followup": "已答复，待回访企业",
     "ready_close": "可以销号",
@@ -149,6 +151,10 @@ def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
                 )
         elif state == "replied":
             _answered(r, due_again.get(r["id"]), add, chase)
+    from lcqy.acts.boards.departments import agenda_items  # the online platform's requests and 签收
+
+    for key, r, note, cmd, due, late in agenda_items(ctx, as_of):
+        add(key, r, note, cmd, due, late)
     out = []
     for key, title in SECTIONS.items():
         kept = found[key]
