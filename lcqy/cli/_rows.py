@@ -411,6 +411,7 @@ def figures_table(
         _blocks(out, heads, body, right, width)
     for line in wrap(caption, width) if caption else []:
         out.write(line + "\n")
+    out.write("\n")  # tables printed one after another stay apart
 
 
 def _blocks(out: TextIO, heads: Sequence[str], body: list[list[str]], right: list[bool], width: int) -> None:
