@@ -407,3 +407,22 @@ def test_is_console_refuses_what_is_not_a_terminal(tmp_path):
     with open(os.devnull) as null:
         assert not is_console(null)  # /dev/null: isatty() is false here; NUL on Windows needs the console mode
     assert is_console(Device()) is (os.name != "nt")
+
+
+def test_a_leftover_that_cannot_be_removed_does_not_hide_the_first_error(ledger, tmp_path, monkeypatch):
+    """Windows refuses to delete a file still open: the clerk hears why the backup failed."""
+    plain_unlink = Path.unlink
+
+    def held(self, *args, **kwargs):
+        if self.name.endswith(".part") and self.exists():  # open in this run
+            raise PermissionError(errno.EACCES, "拒绝访问。", str(self))
+        return plain_unlink(self, *args, **kwargs)
+
+    def full(src, dst, *args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(src), None, str(dst))
+
+    dest = tmp_path / "备份.db"
+    monkeypatch.setattr(Path, "unlink", held)
+    monkeypatch.setattr(os, "replace", full)
+    r = ledger("backup", str(dest))
+    assert r.code == 1 and "磁盘已满" in r.err and str(dest) in r.err and "拒绝访问" not in r.err, r.err

@@ -194,10 +194,7 @@ class Ledger:
             # that removal would hide the one that stopped the start.
             if led is not None:
                 led.close()
-            try:
-                path.unlink(missing_ok=True)
-            except OSError:
-                pass
+            _remove_quietly(path)
             raise
         return led
 
@@ -447,12 +444,23 @@ def backup(led: Ledger, dest: Path) -> None:
     create_private_file(tmp)
     try:
         target = sqlite3.connect(str(tmp))
-        with target:
-            led.conn.backup(target)
-        target.close()
+        try:
+            with target:
+                led.conn.backup(target)
+        finally:
+            target.close()  # before any removal: Windows cannot delete an open file
         os.replace(tmp, dest)
     finally:
-        tmp.unlink(missing_ok=True)
+        _remove_quietly(tmp)
+
+
+def _remove_quietly(path: Path) -> None:
+    """Remove a leftover; a removal that fails (still open elsewhere on Windows) must not hide
+    the error that left it, and the next run removes it."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 def now_text() -> str:
