@@ -167,7 +167,10 @@ def test_unc_path_opens_in_check(ledger, tmp_path):
     # with a host ("invalid uri authority"), which check took for a damaged file.
     unc = PureWindowsPath(r"\\服务器\共享\临翔 台帐#1.db")
     assert unc.as_uri().startswith("file://") and not unc.as_uri().startswith("file:////")
-    assert sqlite_uri(unc, windows=True) == "file:////%E6%9C%8D%E5%8A%A1%E5%99%A8/%E5%85%B1%E4%BA%AB/%E4%B8%B4%E7%BF%94%20%E5%8F%B0%E5%B8%90%231.db?mode=ro"  # noqa: E501
+    assert (
+        sqlite_uri(unc, windows=True)
+        == "file:////%E6%9C%8D%E5%8A%A1%E5%99%A8/%E5%85%B1%E4%BA%AB/%E4%B8%B4%E7%BF%94%20%E5%8F%B0%E5%B8%90%231.db?mode=ro"
+    )  # noqa: E501
     assert sqlite_uri(PureWindowsPath(r"Z:\台帐.db"), windows=True).startswith("file:///Z:/")
     with pytest.raises(sqlite3.OperationalError, match="authority"):
         sqlite3.connect("file://server/share/ledger.db?mode=ro", uri=True)
@@ -426,3 +429,21 @@ def test_a_leftover_that_cannot_be_removed_does_not_hide_the_first_error(ledger,
     monkeypatch.setattr(os, "replace", full)
     r = ledger("backup", str(dest))
     assert r.code == 1 and "磁盘已满" in r.err and str(dest) in r.err and "拒绝访问" not in r.err, r.err
+
+
+def test_show_never_splits_a_number_or_a_date(run, tmp_path, monkeypatch):
+    import re
+
+    db = _sample(tmp_path)
+    monkeypatch.setenv("COLUMNS", "46")
+    text = run("--db", str(db), "show", "2026-97").out
+    # At 46 columns rich alone cut dates in two. Found with the line breaks (and the padding
+    # around them) removed, so also whole as shown.
+    joined = re.sub(r"\s*\n\s*", "", text)
+    pattern = r"\d{4}-\d{2}-\d{2}|服企办[收交报催督]（\d{4}）第\d+号|\d+ 个工作日"
+    found = re.findall(pattern, joined)
+    assert len(found) > 5
+    for item in found:
+        assert item in text, item
+    for line in text.splitlines():
+        assert not line.strip().startswith(("，", "。", "、", "）")), line

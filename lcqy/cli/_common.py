@@ -147,7 +147,17 @@ def table(
             t.add_column(c, no_wrap=True, min_width=widths[c])
         else:
             t.add_column(c, overflow="fold")
+    # Wrapped columns break as Chinese text does: never inside a number, a date or a word,
+    # never before ，。、 (rich alone cut “2027” in two in a narrow column).
+    from rich.text import Text
+
+    from lcqy.cli._help import kinsoku_text
+
+    chinese = kinsoku_text(Text)
+    folded = [i for i, c in enumerate(columns) if c not in clip and c not in no_wrap]
     for r in cells:
+        for i in folded:
+            r[i] = chinese(r[i])
         t.add_row(*r)
     con.print(t)
 

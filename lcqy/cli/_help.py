@@ -6,6 +6,8 @@ help is actually shown, to keep ordinary commands quick.
 
 from __future__ import annotations
 
+import functools
+
 GROUPS = {"dept", "calendar"}  # groups that show their help when named alone
 
 
@@ -51,7 +53,8 @@ def use_chinese() -> None:
     formatting.HelpFormatter.write_usage = write_usage
 
 
-def _kinsoku_text(text_class):
+@functools.cache
+def kinsoku_text(text_class):
     """A rich Text that wraps Chinese as Chinese is wrapped (see _rows.line_spans).
 
     Rich breaks lines only at spaces: a Chinese sentence is one "word" to it, measured as the
@@ -93,7 +96,7 @@ def _fold_long_text(rich_utils) -> None:
 
     from rich.text import Text
 
-    kinsoku = _kinsoku_text(Text)
+    kinsoku = kinsoku_text(Text)
 
     def folded(*args, **kwargs):
         out = make(*args, **kwargs)
