@@ -55,7 +55,8 @@ _EVENT_TEXT = {
         + (f"：{a.get('note')}" if a.get("note") else "")
     ),
     "supervision": lambda e, d, a: f"{d.get('why')}",
-    "close": lambda e, d, a: "最近一次答复为A类，企业满意",
+    # a 销号 recorded before the satisfaction was kept with it says what the rule allowed
+    "close": lambda e, d, a: f"最近一次答复为A类，企业{d.get('satisfaction') or '满意或基本满意'}",
     "urge": lambda e, d, a: (
         f"{'' if a.get('kind', '催办') == '催办' else '督办，'}"
         f"第{d.get('count')}次，超期 {a.get('days_late')} 个工作日，限 {a.get('reply_by')} 前答复"
