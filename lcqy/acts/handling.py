@@ -10,7 +10,7 @@ from lcqy.acts.context import Ctx
 from lcqy.acts.supervision import case_supervision_due
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
-from lcqy.rules.constants import FOLLOWUP_METHODS, REPLY_MODES, RESULTS, SATISFACTION, SUPERVISION
+from lcqy.rules.constants import FOLLOWUP_METHODS, ONLINE_METHOD, REPLY_MODES, RESULTS, SATISFACTION, SUPERVISION
 from lcqy.rules.workdays import workdays_between
 
 
@@ -107,8 +107,11 @@ def followup(
     note: str = "",
     again: bool = False,
     on: str | None = None,
+    online: bool = False,
 ) -> dict:
-    method = validate.choice("回访方式（--method）", method, FOLLOWUP_METHODS)
+    # 网上评价 is the enterprise's own rating (acts/intake/submissions.py), not the clerk's to enter.
+    methods = (*FOLLOWUP_METHODS, ONLINE_METHOD) if online else FOLLOWUP_METHODS
+    method = validate.choice("回访方式（--method）", method, methods)
     satisfaction = validate.choice("满意度（--satisfaction）", satisfaction, SATISFACTION)
     note = validate.optional_text("说明（--note）", note)
     led = ctx.ledger

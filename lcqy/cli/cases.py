@@ -67,6 +67,7 @@ def register_cmd(
     as_json: bool = JSON,
 ):
     """登记企业反映的困难问题（填写登记表），给出登记编号和交办时限。"""
+    from lcqy.acts.boards.tracking import tracking_code
     from lcqy.acts.intake.register import register
     from lcqy.rules.deadlines import dispatch_limit_days
 
@@ -93,10 +94,12 @@ def register_cmd(
             c.act_date(on, "受理时间（--date）")  # a bad --date is said before any question is asked
             _prompt_missing(raw)
         case = register(c, raw)
+        code = tracking_code(c, case["id"])  # the enterprise follows its case on line with it
     if as_json:
-        print_json(case)
+        print_json({**case, "tracking_code": code})
         return
     say(f"已登记：{case['reg_no']}")
+    say(f"查询码：{code}（请告知企业；回执：lcqy form receipt {case['reg_year']}-{case['reg_seq']}）")
     limit = dispatch_limit_days(major=bool(case["major"]))
     kind = "咨询类，可直接转交职能部门答复（lcqy forward）" if case["consult"] else f"请在 {limit} 个工作日内交办"
     say(

@@ -15,14 +15,14 @@ def form_cmd(
     kind: str = typer.Argument(
         ...,
         help="文书类型（英文或中文名称）：register 登记表、dispatch 交办单（附登记表）、escalate 转报单（附登记表）、"
-        "urge 催办函或督办函（最近一次催办）、instruction 批示笺",
+        "urge 催办函或督办函（最近一次催办）、instruction 批示笺、receipt 受理回执（含查询码）",
     ),
     case: str = CASE,
     output: str = output_opt("输出文件（默认以文书编号开头，存在当前目录）"),
     force: bool = FORCE,
     templates: str = typer.Option(None, "--templates", help=TEMPLATES_HELP),
 ):
-    """生成正式文书（.docx）：登记表、交办单（附登记表）、转报单（附登记表）、催办函或督办函、领导批示笺。"""
+    """生成正式文书（.docx）：登记表、交办单（附登记表）、转报单（附登记表）、催办函或督办函、领导批示笺、受理回执。"""
     from lcqy.acts.papers.letters import write_form
 
     with open_ctx(ctx) as c:

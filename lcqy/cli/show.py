@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from lcqy.acts.boards.tracking import HISTORY_LABELS as SUBMISSION_LABELS
+from lcqy.acts.boards.tracking import HISTORY_TEXT as SUBMISSION_TEXT
 from lcqy.acts.exchange.views import EXCHANGE_LABELS, EXCHANGE_TEXT, extra_rows
 from lcqy.cli._common import est, open_ctx, print_json, table
 from lcqy.cli._options import JSON, case_arg
@@ -16,6 +18,7 @@ ACT_LABELS = {
     "edit": "更正", "supervision": "督办", "import": "导入", "recalc": "期限调整",
 }  # fmt: skip
 ACT_LABELS.update(EXCHANGE_LABELS)
+ACT_LABELS.update(SUBMISSION_LABELS)
 
 
 def _after(d: dict) -> dict:
@@ -68,6 +71,7 @@ _EVENT_TEXT = {
     "import": lambda e, d, a: f"自 {d.get('source')} {d.get('where')}",
     "recalc": lambda e, d, a: f"工作日历变更，{d.get('what')} {d.get('before')} → {d.get('after')}",
     **EXCHANGE_TEXT,
+    **SUBMISSION_TEXT,
 }
 
 # 第十八条 after the reply (专项督办 deadlines, re-dispatch) and corrections (undo).

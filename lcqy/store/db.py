@@ -40,6 +40,8 @@ UNORDERED_EVENTS = ("import", "recalc", "dept-rename", "dept-retire", "package",
 # What departments do on line beside the course of handling (a request, a note, an urge opened):
 # dated when done, and never holding the clerk's later entries of earlier acts back.
 UNORDERED_EVENTS += ("dept-request", "request-declined", "dept-note", "urge-read")
+# What an enterprise adds on line (acts/intake/submissions.py) holds the clerk's entries back neither.
+UNORDERED_EVENTS += ("enterprise-added",)
 # Entries dated by an act elsewhere (a duplicate merged into the case, what another office
 # did): counted as the case's history, but not held to its order.
 NOTES_ON_OTHERS = ("merged-from", "merged-moved", "receive")

@@ -22,6 +22,8 @@ SECTIONS: dict[str, str] = {
     "late_not_urged": f"超期未答复，近{URGED_RECENTLY}个工作日未催办",
     "supervision": "督办台帐、专项督办：到期、逾期或待定时限",
     "dept_requests": "部门网上申请（延期、退单）待审核",
+    "online": "网上反映超过1个工作日未核实处理",
+    "enterprise_added": "企业在网上补充的情况和材料（上一个工作日以来）",
     "to_dispatch": "待交办：交办时限已到或已过",
     "to_escalate": f"待转报：已有{RETURNS_TO_ESCALATE}个部门退单",
     "escalation_waiting": "转报市级满1个月，未见结果",
@@ -157,6 +159,12 @@ def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
         add(key, r, note, cmd, due, late)
     out = []
     for key, title in SECTIONS.items():
+        if key in ("online", "enterprise_added"):  # the enterprises' side: acts/boards/tracking
+            from lcqy.acts.boards import tracking
+
+            section = tracking.agenda_section if key == "online" else tracking.added_section
+            out.append(section(ctx, as_of, key, title, limit))
+            continue
         kept = found[key]
         # Worst first: most days late, then the earliest due date, then the registration number.
         shown = heapq.nsmallest(limit, kept, key=_order) if limit is not None else sorted(kept, key=_order)

@@ -19,8 +19,8 @@ from lcqy.store.db import create_private_file
 
 FORM_NAMES = {"register": "登记表", "dispatch": "交办单", "escalate": "转报单", "urge": "催办函"}
 # `form KIND`: the English word or the paper's own name; 督办函 is the urge letter of a 督办.
-FORM_KINDS = {**FORM_NAMES, "instruction": "批示笺"}
-_KIND_NAMES = {name: kind for kind, name in FORM_KINDS.items()} | {"督办函": "urge"}
+FORM_KINDS = {**FORM_NAMES, "instruction": "批示笺", "receipt": "受理回执"}
+_KIND_NAMES = {name: kind for kind, name in FORM_KINDS.items()} | {"督办函": "urge", "回执": "receipt"}
 
 
 def form_kind(kind: str) -> str:
@@ -313,17 +313,24 @@ def set_letterhead(ctx: Ctx, value: str) -> str:
     return after
 
 
-def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> tuple[Path, Path]:
-    """Fill one form for a case into a private temporary file beside its destination;
-    returns (temporary, destination). Nothing at the destination changes yet."""
-    from lcqy.docs.render import render
-
-    v = form_view(ctx, case_view(ctx, resolve(ctx, ref)))
+def filled(ctx: Ctx, kind: str, v: dict) -> tuple[dict, dict | None, str]:
+    """What a form of the case view `v` says, wherever it is written (a file or a download):
+    (context, the attached 登记表's context or None, the form's number)."""
+    v = form_view(ctx, v)
     context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
     if kind in ("dispatch", "escalate"):
         context["annex"] = annex_for(ctx, v, kind)
     if kind == "urge":
         context["letterhead"] = ctx.ledger.meta.get("letterhead", "是")
+    return context, attachment, number
+
+
+def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> tuple[Path, Path]:
+    """Fill one form for a case into a private temporary file beside its destination;
+    returns (temporary, destination). Nothing at the destination changes yet."""
+    from lcqy.docs.render import render
+
+    context, attachment, number = filled(ctx, kind, case_view(ctx, resolve(ctx, ref)))
     final = out_path(kind, number, output, force, context.get("letter_title"))
     tmp = final.with_name(f".{final.name}.part")
     tmp.unlink(missing_ok=True)

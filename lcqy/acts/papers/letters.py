@@ -80,6 +80,10 @@ def write_form(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, t
     """`form KIND CASE`: the form named in English or Chinese (登记表, 交办单, 转报单, 催办函 or
     督办函, 批示笺) written for the case; returns the line to print."""
     kind = form_kind(kind)
+    if kind == "receipt":  # the enterprise's copy with its 查询码 (lcqy.acts.papers.receipt)
+        from lcqy.acts.papers.receipt import write_receipt
+
+        return f"已生成 {write_receipt(ctx, ref, output, force, templates)}"
     if kind == "urge":  # says so when the letter it writes again was not found
         return write_latest(ctx, ref, output, force, templates)
     return f"已生成 {write(ctx, kind, ref, output, force, templates)}"
