@@ -119,6 +119,14 @@ def run(argv: list[str], environ: dict[str, str], cwd: Path | None = None) -> tu
         tail = (tail + chunk)[-4096:]
     proc.stdout.close()
     out = tail
+    if not hasattr(os, "wait4"):
+        # Windows has no wait4: the run still checks every command; CPU seconds and peak
+        # memory are not measured there (0 in the figures).
+        proc.wait()
+        wall = time.perf_counter() - t0
+        CPU.append(0.0)
+        LINES.append(lines)
+        return wall, 0.0, proc.returncode, out
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - t0
     CPU.append(usage.ru_utime + usage.ru_stime)

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import stat
 from pathlib import Path
 
 from lcqy.sample import build
-from tests.conftest import register_args, snapshot
+from tests.conftest import assert_private, register_args, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -18,7 +16,7 @@ def test_backup_is_private_and_consistent(ledger, tmp_path):
     assert ledger("register", *register_args(), "--date", "2026-03-02").code == 0
     dest = tmp_path / "备份.db"
     assert ledger("backup", str(dest)).code == 0
-    assert stat.S_IMODE(os.stat(dest).st_mode) == 0o600
+    assert_private(dest)
     assert snapshot(dest) == snapshot(ledger.db)
     r = ledger("backup", str(dest))
     assert r.code == 1 and "--force" in r.err

@@ -7,7 +7,7 @@ import os
 import sqlite3
 from datetime import date
 
-from conftest import register_args, snapshot
+from conftest import assert_private, register_args, snapshot
 
 
 def _case(ledger, tmp_path):
@@ -30,7 +30,7 @@ def test_attach_list_and_take_out_byte_identical(ledger, tmp_path):
     out = tmp_path / "取出.pdf"
     assert ledger("attachment", "1", "2", "-o", str(out)).code == 0
     assert out.read_bytes() == (tmp_path / "合同.pdf").read_bytes()
-    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    assert_private(out)
     # An existing file is not overwritten without --force.
     r = ledger("attachment", "1", "2", "-o", str(out))
     assert r.code == 1 and "已存在" in r.err

@@ -462,12 +462,13 @@ def test_board_is_read_from_one_snapshot(ledger):
     assert "待专题会议" in {r["kind"] for r in _json(ledger, "overdue")}
 
 
-def test_json_follows_the_outputs_encoding_and_refuses_text_that_is_not_utf8(ledger):
+def test_json_is_utf8_whatever_the_outputs_encoding_and_refuses_text_that_is_not_utf8(ledger):
     reg(ledger, "2026-11-02", enterprise="临翔区昔归茶业有限公司")
     env = {**os.environ, "LCQY_DB": str(ledger.db), "LCQY_TODAY": "2026-11-27", "PYTHONIOENCODING": "gb18030"}
     for args in (["overdue", "--json"], ["list", "--json"]):
         out = subprocess.run([sys.executable, "-m", "lcqy", *args], capture_output=True, env=env, check=True).stdout
-        assert json.loads(out.decode("gb18030"))[0]["enterprise"] == "临翔区昔归茶业有限公司"
+        # A GBK console or pipe still gets UTF-8 JSON: what another program reading it expects.
+        assert json.loads(out.decode("utf-8"))[0]["enterprise"] == "临翔区昔归茶业有限公司"
     conn = sqlite3.connect(ledger.db)
     conn.execute("UPDATE cases SET enterprise = CAST(X'E4B8AD41FF42' AS TEXT)")  # as only another program could
     conn.commit()

@@ -5,14 +5,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import stat
 import subprocess
 import sys
 
 import typer
 
 from lcqy.cli import load
-from tests.conftest import INIT, UNKNOWN, register_args, snapshot
+from tests.conftest import INIT, UNKNOWN, assert_private, register_args, snapshot
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -46,7 +45,7 @@ def test_help_runs(run):
 def test_init_private_and_no_overwrite(run):
     r = run(*INIT)
     assert r.code == 0, r.err
-    assert stat.S_IMODE(os.stat(run.db).st_mode) == 0o600
+    assert_private(run.db)
     before = snapshot(run.db)
     r = run("init", "--office-name", "别的办公室", "--prefix", "别", "--level", "city", "--clerk", "x")
     assert r.code == 1 and "已存在" in r.err

@@ -10,6 +10,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import register_args, snapshot
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,6 +141,7 @@ def test_check_warns_of_backdated_numbers_without_failing(ledger):
     assert out["problems"] == [] and len(out["warnings"]) == 1
 
 
+@pytest.mark.posix_only("git checks out 0644 and check advises chmod; Windows has no mode bits")
 def test_shipped_sample_passes_check_as_git_clone_leaves_it(tmp_path, run, monkeypatch):
     cloned = tmp_path / "sample_ledger.db"
     shutil.copyfile(ROOT / "sample_ledger.db", cloned)

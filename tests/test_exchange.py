@@ -10,7 +10,7 @@ import zipfile
 from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
-from conftest import Result, register_args, signer_of, snapshot
+from conftest import Result, assert_private, register_args, signer_of, snapshot
 
 from lcqy.cli import main
 from lcqy.rules.package import sha256
@@ -93,7 +93,7 @@ def test_escalation_package_contents(pair):
     assert set(manifest["members"]) == names - {"manifest.json", "signature.json"}
     assert data["escalation"]["no"] == ESC_NO and data["case"]["reg_no"] == "临翔服企办收（2026）第1号"
     assert data["escalation"]["instruction"] == "此事急，请市服企办协调。"
-    assert oct(pair["pkg"].stat().st_mode & 0o777) == "0o600"
+    assert_private(pair["pkg"])
     # The 转报单 for people lists what goes with it in its 附件 line.
     from docx import Document
 

@@ -221,6 +221,7 @@ def test_a_truncated_ledger_is_called_damaged(ledger):
     assert r.code == 1 and "不是 lcqy 台帐文件" in r.err
 
 
+@pytest.mark.posix_only("mode bits and the chmod advice; Windows gets check's one remark instead")
 def test_an_open_ledger_gets_one_warning_per_write(ledger):
     os.chmod(ledger.db, 0o644)
     r = ledger("register", *register_args())

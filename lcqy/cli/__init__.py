@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import errno
 import importlib
+import io
 import os
 import pkgutil
 import re
@@ -14,6 +16,7 @@ import sys
 import typer
 
 from lcqy.cli import _click as click
+from lcqy.cli import _rows
 from lcqy.cli._commands import COMMANDS
 from lcqy.cli._common import DB_HELP
 from lcqy.cli._help import use_chinese, wants_help
@@ -167,19 +170,53 @@ _OS_ERRORS = {
     errno.EROFS: "所在位置是只读的",
     errno.ELOOP: "路径中的符号链接太多或成环",
     errno.EEXIST: "文件已存在",
+    errno.EINVAL: "文件名中有此处不允许的字符，请改用别的文件名",
+    errno.EBUSY: "文件正被其他程序使用，请先关闭",
+}
+# Windows' own error numbers (OSError.winerror) say more than the errno Python derives from
+# them: a sharing violation (32) and a bad name (123) both arrive as EACCES or EINVAL.
+_WINDOWS_ERRORS = {
+    5: "没有权限（文件可能是只读的、正被 Excel/WPS 打开，或所在文件夹不允许写入），请关闭文件或换一个位置",
+    32: "文件正被 Excel/WPS 打开，请先关闭",
+    33: "文件正被 Excel/WPS 打开，请先关闭",
+    123: '文件名中有 Windows 不允许的字符（\\ / : * ? " < > |），请改用别的文件名',
+    206: "文件名或路径太长（Windows 每级名称最多 255 个字符，整个路径一般最多 260 个字符），"
+    "请用短一些的文件名或浅一些的文件夹",
 }
 
 
-def _os_message(exc: OSError) -> str | None:
-    what = _OS_ERRORS.get(exc.errno)
+def os_message(exc: OSError) -> str:
+    """Any OS error as one Chinese sentence naming the file. For a rename or replace, the file
+    named is the target (a temporary `.part` means nothing to the clerk)."""
+    what = _WINDOWS_ERRORS.get(getattr(exc, "winerror", None) or 0) or _OS_ERRORS.get(exc.errno)
     if what is None:
-        return None
-    path = exc.filename if exc.filename is not None else ""
-    return f"文件 {path} 无法使用：{what}。" if path else f"文件操作失败：{what}。"
+        code = getattr(exc, "winerror", None) or exc.errno
+        what = f"{exc.strerror or type(exc).__name__}（错误码 {code}）" if code else (exc.strerror or str(exc))
+    path = exc.filename2 if exc.filename2 is not None else exc.filename
+    return f"文件 {os.fsdecode(path)} 无法使用：{what}。" if path is not None else f"文件操作失败：{what}。"
+
+
+def _set_up_streams() -> None:
+    """Text goes out in the console's or pipe's own encoding (GBK on a zh-CN Windows console
+    or redirected there), and a character it lacks (® © ™ € • 𠮷 …) is shown as ? instead of
+    stopping the command halfway through its output. JSON is written as UTF-8 bytes apart."""
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None)
+        try:
+            utf8 = encoding is not None and codecs.lookup(encoding).name == "utf-8"
+        except LookupError:
+            utf8 = False
+        if not utf8 and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):  # a stream already closed or detached
+                pass
+    _rows.set_ambiguous_wide(_rows.legacy_cjk(sys.stdout))
 
 
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    _set_up_streams()
     if wants_help(args):
         use_chinese()
     db_env = os.environ.get("LCQY_DB")
@@ -216,11 +253,16 @@ def main(argv: list[str] | None = None) -> None:
             file=sys.stderr,
         )
         sys.exit(1)
+    except BrokenPipeError:
+        # The reader of a pipe (head, more) stopped early: what it wanted it has. Python would
+        # report the failed flush of stdout at exit, so that goes to the null device.
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, io.UnsupportedOperation):
+            pass
+        sys.exit(1)
     except OSError as exc:
-        msg = _os_message(exc)
-        if msg is None:
-            _internal(exc)
-        print(f"错误：{msg}", file=sys.stderr)
+        print(f"错误：{os_message(exc)}", file=sys.stderr)
         sys.exit(1)
     except Exception as exc:  # the clerk never sees a traceback
         _internal(exc)

@@ -22,13 +22,30 @@ JSON_HELP = "以 JSON 输出（英文键名，便于其他程序读取）"
 
 
 def default_db() -> Path:
-    return Path(typer.get_app_dir("lcqy")) / "ledger.db"
+    # Not roaming: on Windows %LOCALAPPDATA%\lcqy. A roaming %APPDATA% is often redirected to
+    # a server, where the ledger would be shared and SQLite's locking is not to be trusted.
+    return Path(typer.get_app_dir("lcqy", roaming=False)) / "ledger.db"
+
+
+def documents_hint(path: Path, windows: bool = os.name == "nt") -> str | None:
+    """After `init` made the default ledger on Windows: where it is, and how to keep it in
+    Documents instead (what a clerk looks for, and what the office's backups cover)."""
+    if not windows or path != default_db():
+        return None
+    docs = r"%USERPROFILE%\Documents\服企办\ledger.db"
+    return (
+        f"台帐在本机的应用数据目录 {path.parent}。如想放在“文档”中，在 cmd 中运行："
+        f'setx LCQY_DB "{docs}"，新开窗口后再运行 lcqy init。'
+    )
 
 
 def db_path(ctx: typer.Context) -> Path:
+    from lcqy.store.db import expand_path
+
     root = ctx.find_root()
     given = (root.obj or {}).get("db") if root.obj else None
-    return Path(given or os.environ.get("LCQY_DB") or default_db())
+    given = given or os.environ.get("LCQY_DB")
+    return Path(expand_path(given)) if given else default_db()
 
 
 @contextmanager
@@ -44,6 +61,28 @@ def open_ctx(ctx: typer.Context) -> Iterator:
         led.close()
 
 
+def is_console(stream: object) -> bool:
+    """A terminal someone can type into. On Windows isatty() is also true for NUL (any
+    character device), so a task run by the scheduler with input from NUL would be asked
+    questions nobody answers; only a console has a console mode."""
+    try:
+        if not stream.isatty():  # type: ignore[attr-defined]
+            return False
+    except (AttributeError, ValueError):
+        return False
+    if os.name != "nt":
+        return True
+    import ctypes
+    import msvcrt
+
+    try:
+        handle = msvcrt.get_osfhandle(stream.fileno())  # type: ignore[attr-defined]
+    except (OSError, ValueError, AttributeError):
+        return False
+    mode = ctypes.c_ulong()
+    return bool(ctypes.windll.kernel32.GetConsoleMode(handle, ctypes.byref(mode)))  # type: ignore[attr-defined]
+
+
 def console():
     from rich.console import Console
 
@@ -51,7 +90,21 @@ def console():
 
 
 def print_json(obj: object) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+    write_utf8(json.dumps(obj, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def write_utf8(text: str) -> None:
+    """JSON is UTF-8 whatever the console's code page: a Windows console or pipe encodes text
+    as GBK (cp936), so `--json > x.json` would give a file other programs misread, and lose
+    what GBK lacks. The bytes go under the text layer, after what it holds."""
+    out = sys.stdout
+    raw = getattr(out, "buffer", None)
+    if raw is None:  # a stream of text only (tests, an embedding program)
+        out.write(text)
+        return
+    out.flush()
+    raw.write(text.encode("utf-8"))
+    raw.flush()
 
 
 def say(text: str) -> None:
@@ -94,7 +147,17 @@ def table(
             t.add_column(c, no_wrap=True, min_width=widths[c])
         else:
             t.add_column(c, overflow="fold")
+    # Wrapped columns break as Chinese text does: never inside a number, a date or a word,
+    # never before ，。、 (rich alone cut “2027” in two in a narrow column).
+    from rich.text import Text
+
+    from lcqy.cli._help import kinsoku_text
+
+    chinese = kinsoku_text(Text)
+    folded = [i for i, c in enumerate(columns) if c not in clip and c not in no_wrap]
     for r in cells:
+        for i in folded:
+            r[i] = chinese(r[i])
         t.add_row(*r)
     con.print(t)
 

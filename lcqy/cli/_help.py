@@ -6,6 +6,8 @@ help is actually shown, to keep ordinary commands quick.
 
 from __future__ import annotations
 
+import functools
+
 GROUPS = {"dept", "calendar"}  # groups that show their help when named alone
 
 
@@ -26,6 +28,7 @@ def use_chinese() -> None:
     rich_utils.COMMANDS_PANEL_TITLE = "命令"
     rich_utils.DEPRECATED_STRING = "（已停用）"
     _fold_long_text(rich_utils)
+    _whole_names(rich_utils)
 
     plain = decorators.help_option
 
@@ -50,19 +53,86 @@ def use_chinese() -> None:
     formatting.HelpFormatter.write_usage = write_usage
 
 
+@functools.cache
+def kinsoku_text(text_class):
+    """A rich Text that wraps Chinese as Chinese is wrapped (see _rows.line_spans).
+
+    Rich breaks lines only at spaces: a Chinese sentence is one "word" to it, measured as the
+    narrowest its column may be, so at 60 columns the table of options was squeezed until an
+    option's name was cut ("--with-enterpris…"), and a folded sentence could put ）。 at the
+    head of a line."""
+    from rich.containers import Lines
+    from rich.measure import Measurement
+
+    from lcqy.cli._rows import cells, line_spans, narrowest
+
+    class KinsokuText(text_class):
+        __slots__ = ()
+
+        def __rich_measure__(self, console, options):
+            plain = self.plain
+            widest = max((cells(line) for line in plain.split("\n")), default=0)
+            return Measurement(min(narrowest(plain), widest), widest)
+
+        def wrap(self, console, width, *, justify=None, overflow=None, tab_size=8, no_wrap=None):
+            lines = Lines()
+            for line in self.split(allow_blank=True):
+                for a, b in line_spans(line.plain, width):
+                    piece = line[a:b] if b > a else line[0:0]
+                    piece.end = ""
+                    lines.append(piece)
+            return lines
+
+    return KinsokuText
+
+
 def _fold_long_text(rich_utils) -> None:
     """Rich wraps only at spaces and cuts a longer run with "…"; Chinese help has no spaces,
-    so at 80 columns the allowed values were cut ("用电…"). Fold such text onto the next
-    line instead: the help is wrapped, never truncated."""
+    so at 80 columns the allowed values were cut ("用电…"). Wrap such text as Chinese is
+    wrapped instead: the help is wrapped, never truncated."""
     make = rich_utils._make_rich_text
     if getattr(make, "_lcqy_fold", False):
         return
 
+    from rich.text import Text
+
+    kinsoku = kinsoku_text(Text)
+
     def folded(*args, **kwargs):
         out = make(*args, **kwargs)
-        if hasattr(out, "overflow"):
+        if type(out) is Text:
+            out.__class__ = kinsoku  # same data, Chinese line breaking
+        elif hasattr(out, "overflow"):
             out.overflow = "fold"
         return out
 
     folded._lcqy_fold = True
     rich_utils._make_rich_text = folded
+    # An option's help is assembled from several texts (help, [默认：…], [必填]) into a new one.
+    parameter_help = rich_utils._get_parameter_help
+
+    def parameter(*args, **kwargs):
+        out = parameter_help(*args, **kwargs)
+        if type(out) is Text:
+            out.__class__ = kinsoku
+        return out
+
+    rich_utils._get_parameter_help = parameter
+
+
+def _whole_names(rich_utils) -> None:
+    """The option names, their short forms and types are never wrapped or cut: every column of
+    Typer's help tables but the last (the help text, which wraps) keeps its full width."""
+    table = rich_utils.Table
+    if getattr(table, "_lcqy_whole", False):
+        return
+
+    class WholeNames(table):
+        _lcqy_whole = True
+
+        def add_row(self, *renderables, **kwargs):
+            super().add_row(*renderables, **kwargs)
+            for column in self.columns[:-1]:
+                column.no_wrap = True
+
+    rich_utils.Table = WholeNames

@@ -119,7 +119,7 @@ def figures_cmd(
 ):
     """某月受理案件的办理情况：本办一行；市级台帐另列各县区报来的数字和全市合计。"""
     from lcqy.acts.figures.city import city_figures
-    from lcqy.cli._common import table
+    from lcqy.cli._rows import figures_table as table
     from lcqy.rules.figures import COUNTS, RATES, fmt_rate
     from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES
 
@@ -139,7 +139,7 @@ def figures_cmd(
         else None
     )
     table(f"{lines[0]['as_of'][:7]} 办理情况", ["单位", "截至", *(labels[k] for k in SHOWN_COUNTS + SHOWN_RATES)],
-          rows, no_wrap=("截至",), caption=note)  # fmt: skip
+          rows, caption=note)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

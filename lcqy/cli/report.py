@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.cli._common import open_ctx, print_json, say, table
+from lcqy.cli._common import open_ctx, print_json, say
 from lcqy.cli._options import FORCE, JSON, output_opt
+from lcqy.cli._rows import figures_table as table
 
 
 def report_cmd(
@@ -58,12 +59,11 @@ def show(data: dict, with_enterprises: bool) -> None:
         f"{data['month']} 简报数字（截至 {p['as_of']}）",
         ["项目", "本月", "上月", "本年累计"],
         rows,
-        no_wrap=("项目", "本月", "上月", "本年累计"),
     )
     cats = [[k, v["month"], v["previous_month"], v["year_to_date"]] for k, v in data["received_by_category"].items()]
-    table("受理：按问题类别", ["类别", "本月", "上月", "本年累计"], cats, no_wrap=("类别",))
+    table("受理：按问题类别", ["类别", "本月", "上月", "本年累计"], cats)
     chans = [[k, v["month"], v["previous_month"], v["year_to_date"]] for k, v in data["received_by_channel"].items()]
-    table("受理：按反映形式", ["反映形式", "本月", "上月", "本年累计"], chans, no_wrap=("反映形式",))
+    table("受理：按反映形式", ["反映形式", "本月", "上月", "本年累计"], chans)
     depts = [
         [
             d["dept"],
@@ -83,7 +83,6 @@ def show(data: dict, with_enterprises: bool) -> None:
         "承办单位办理情况（本月）",
         ["承办单位", "交办", "已答复", "按期办结率", "超期未答复", "A", "B", "C", "满意率", "催办"],
         depts,
-        no_wrap=("承办单位",),
     )
     if data.get("offices"):
         _offices(data["offices"])
@@ -102,7 +101,6 @@ def show(data: dict, with_enterprises: bool) -> None:
             head,
             body,
             caption=more,
-            no_wrap=("案件", "时限"),
         )
     else:
         say(f"截至 {p['as_of']} 没有超期未办结问题。")
@@ -113,7 +111,6 @@ def show(data: dict, with_enterprises: bool) -> None:
             f"需通报的承办单位（超期超过{s['late_days']}个工作日或催办{s['urge_count']}次以上，第二十三条）",
             ["承办单位", "情形"],
             [[u["dept"], u["reason"]] for u in units],
-            no_wrap=("承办单位",),
         )
     else:
         say(f"没有超期超过{s['late_days']}个工作日或本月催办{s['urge_count']}次以上的承办单位。")
@@ -128,8 +125,8 @@ def _offices(lines: list[dict]) -> None:
     rows = [[x["office_name"], x["as_of"], *(x[k] for k in SHOWN_COUNTS), *(fmt_rate(x[k]) for k in SHOWN_RATES)]
             for x in lines]  # fmt: skip
     note = None if len(lines) > 2 else "还没有县区报来本月办理情况（lcqy receive 接收月度办理情况包）。"
-    table("各县区情况（本月）", ["单位", "截至", *(labels[k] for k in SHOWN_COUNTS + SHOWN_RATES)], rows,
-          no_wrap=("单位", "截至"), caption=note)  # fmt: skip
+    heads = ["单位", "截至", *(labels[k] for k in SHOWN_COUNTS + SHOWN_RATES)]
+    table("各县区情况（本月）", heads, rows, caption=note)
 
 
 _KIND = {"reply": "未答复", "dispatch": "未交办"}

@@ -7,7 +7,7 @@ from datetime import date
 
 import typer
 
-from lcqy.cli._common import db_path, open_ctx, print_json, say, table
+from lcqy.cli._common import db_path, documents_hint, open_ctx, print_json, say, table
 from lcqy.cli._options import FORCE, JSON, date_opt
 
 dept_app = typer.Typer(help="本办公室的部门名单：交办时部门名称须从中选择。", no_args_is_help=True)
@@ -28,6 +28,9 @@ def init(
     led = init_ledger(path, office_name=office_name, prefix=prefix, level=level, clerk=clerk)
     led.close()
     say(f"已建立台帐 {path}（{office_name}，{'县区' if level == 'county' else '市'}级，经办人 {clerk}）。")
+    hint = documents_hint(path)
+    if hint:
+        say(hint)
     say("下一步：用 lcqy dept add 添加部门名单，用 lcqy register 登记企业反映的问题。")
 
 

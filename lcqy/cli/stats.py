@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import typer
 
-from lcqy.cli._common import open_ctx, print_json, say, table
+from lcqy.cli._common import open_ctx, print_json, say
 from lcqy.cli._options import FORCE, JSON, output_opt
+from lcqy.cli._rows import figures_table as table
 
 
 def stats_cmd(
@@ -58,7 +59,7 @@ def stats_cmd(
     title = (
         "年度测评" if evaluation else f"按{heads[by]}统计"
     ) + f"（{pd['start']} 至 {pd['end']}，截至 {pd['as_of']}）"
-    table(title, [heads[by], *(h for _, h, _ in columns)], rows, no_wrap=(heads[by], "在办最久"))
+    table(title, [heads[by], *(h for _, h, _ in columns)], rows)
     if evaluation:
         say(data["formula"])
     if path:
@@ -91,7 +92,7 @@ def _office(ctx, year, date_from, date_to, evaluation, output, as_json) -> None:
     )
     table(f"按县区统计（{data['year']}年，截至 {data['period']['as_of']}）",
           ["单位", "截至", "月数", *(labels[k] for k in SHOWN_COUNTS + SHOWN_RATES)],
-          rows, no_wrap=("单位", "截至"), caption=note)  # fmt: skip
+          rows, caption=note)  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:

@@ -73,13 +73,24 @@ def known_years() -> frozenset[int]:
 _MAX_CACHE = 1_000_000  # bytes: a century of years is about 60 kB
 
 
+def cache_dir(env: dict | None = None, windows: bool = os.name == "nt") -> str:
+    """$LCQY_CACHE_DIR, else the user's cache folder: %LOCALAPPDATA%\\lcqy\\cache on Windows
+    (never the roaming profile), $XDG_CACHE_HOME/lcqy or ~/.cache/lcqy elsewhere. Starts with
+    ~ when there is no home to put it in."""
+    env = os.environ if env is None else env
+    if env.get("LCQY_CACHE_DIR"):
+        return env["LCQY_CACHE_DIR"]
+    if windows:
+        local = env.get("LOCALAPPDATA") or (env["USERPROFILE"] + "\\AppData\\Local" if env.get("USERPROFILE") else "")
+        return local + "\\lcqy\\cache" if local else "~"
+    return os.path.join(env.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lcqy")
+
+
 def _cache_file() -> Path | None:
-    """$LCQY_CACHE_DIR, else the user's cache folder; None where there is no home."""
+    """The cache file in cache_dir(); None where there is no home."""
     import importlib.util
 
-    base = os.environ.get("LCQY_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "lcqy"
-    )
+    base = cache_dir()
     spec = importlib.util.find_spec("holidays")  # finds the package without running it
     if spec is None or spec.origin is None or base.startswith("~"):
         return None

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from urllib.parse import quote
 
 from lcqy.errors import LcqyError
 from lcqy.rules.numbering import format_number
@@ -44,6 +46,52 @@ UNORDERED_EVENTS += ("enterprise-added",)
 # Entries dated by an act elsewhere (a duplicate merged into the case, what another office
 # did): counted as the case's history, but not held to its order.
 NOTES_ON_OTHERS = ("merged-from", "merged-moved", "receive")
+
+
+WINDOWS = os.name == "nt"
+_VARS = re.compile(r"%([A-Za-z_][A-Za-z0-9_()]*)%|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def expand_path(text: str, env: Mapping[str, str] | None = None, windows: bool = WINDOWS) -> str:
+    """A path as the clerk wrote it, with `~`, `$VAR`/`${VAR}` and (Windows) `%VAR%` filled in.
+
+    cmd and PowerShell pass `~` and `%VAR%` in an option's value through unchanged, and an
+    LCQY_DB set in the system settings or a service definition is never seen by a shell. A
+    variable that is not set is left as written, so the message names what was typed."""
+    env = os.environ if env is None else env
+
+    def fill(m: re.Match) -> str:
+        name = m.group(1) or m.group(2) or m.group(3)
+        if m.group(1) is not None and not windows:
+            return m.group(0)
+        value = env.get(name)
+        if value is None and windows:  # Windows' variables are not case-sensitive
+            value = next((v for k, v in env.items() if k.upper() == name.upper()), None)
+        return m.group(0) if value is None else value
+
+    text = _VARS.sub(fill, text)
+    if text == "~" or text.startswith("~/") or (windows and text.startswith("~\\")):
+        home = env.get("USERPROFILE") if windows else None
+        home = home or env.get("HOME") or os.path.expanduser("~")
+        text = home + text[1:]
+    return text
+
+
+def sqlite_uri(path: PurePath | str, *, read_only: bool = True, windows: bool = WINDOWS) -> str:
+    """The `file:` URI SQLite opens `path` by. Path.as_uri() puts a UNC server in the URI's
+    host (`file://server/share/…`), which SQLite refuses ("invalid uri authority"), and a
+    mapped drive pointing at a share resolves to that UNC form: the URI keeps the path whole
+    after an empty authority instead (`file:////server/share/…`, `file:///C:/…`)."""
+    if windows:
+        text = str(PureWindowsPath(path)).replace("\\", "/")
+        if not text.startswith("//"):  # C:/… -> /C:/…
+            text = "/" + text
+    else:
+        text = str(PurePosixPath(path))
+        if text.startswith("//"):  # POSIX leaves a leading // to the system: keep it in the path
+            text = "/" + text.lstrip("/")
+    uri = "file://" + quote(text, safe="/:")
+    return uri + "?mode=ro" if read_only else uri
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -142,13 +190,18 @@ class Ledger:
     @classmethod
     def create(cls, path: Path, meta: dict[str, str]) -> Ledger:
         create_private_file(path, replace_empty=True)
+        led = None
         try:
             led = cls(path, _connect(path))
             with led.write():
                 led._migrate()
                 led.db["meta"].insert_all([{"key": k, "value": v} for k, v in meta.items()])
         except BaseException:
-            path.unlink(missing_ok=True)
+            # Closed first: Windows cannot delete a file that is still open, and the error of
+            # that removal would hide the one that stopped the start.
+            if led is not None:
+                led.close()
+            _remove_quietly(path)
             raise
         return led
 
@@ -223,8 +276,9 @@ class Ledger:
 
     # -- transactions ------------------------------------------------------
     def _warn_mode(self) -> None:
-        """R14: a ledger others can read gets one warning per command, with the fix."""
-        if self._mode_warned:
+        """R14: a ledger others can read gets one warning per command, with the fix. On Windows
+        the mode bits say nothing (the folder's ACL decides): `check` says that once instead."""
+        if self._mode_warned or WINDOWS:
             return
         self._mode_warned = True
         try:
@@ -419,3 +473,12 @@ def backup(led: Ledger, dest: Path) -> None:
             f"备份写入 {dest} 失败：{why}。写了一半的备份已删除；台帐本身没有改动，也没有损坏。"
             "请换一个空间足够的位置再备份。"
         ) from None
+
+
+def _remove_quietly(path: Path) -> None:
+    """Remove a leftover; a removal that fails (still open elsewhere on Windows) must not hide
+    the error that left it, and the next run removes it."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -18,7 +18,7 @@ from lcqy.acts.checks.warnings import check_warnings
 from lcqy.acts.context import Ctx
 from lcqy.rules.constants import STATES
 from lcqy.store import chain
-from lcqy.store.db import BUSY_SECONDS
+from lcqy.store.db import BUSY_SECONDS, sqlite_uri
 from lcqy.store.keys import problems as key_problems
 from lcqy.store.schema import CASES_UNSOUND, DISPATCHES_UNSOUND, LEAD_NOW, URGES_NOW
 from lcqy.store.schema_compare import schema_problems
@@ -66,7 +66,7 @@ def _file_level(path: Path, deep: bool) -> list[str]:
     full integrity_check also matches every index entry to its row, 10x slower at 100,000 cases."""
     pragma = "integrity_check" if deep else "quick_check"
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=BUSY_SECONDS)
+        conn = sqlite3.connect(sqlite_uri(path.resolve()), uri=True, timeout=BUSY_SECONDS)
         try:
             rows = conn.execute(f"PRAGMA {pragma}").fetchall()
         finally:

@@ -8,6 +8,7 @@ import sqlite3
 import stat
 
 from lcqy.acts.context import Ctx
+from lcqy.store.db import WINDOWS
 
 
 def check_warnings(ctx: Ctx) -> list[str]:
@@ -21,6 +22,12 @@ def _file_mode(ctx: Ctx) -> list[str]:
     """A ledger others can read (R14). A copy, an unpacked archive or `git clone` (the shipped
     sample) gives 0644: worth fixing, but the ledger itself is sound, so a warning."""
     path = ctx.ledger.path
+    if WINDOWS:
+        # Windows keeps no owner-only bits: the file takes its folder's ACL (see the README).
+        return [
+            f"文件权限：在 Windows 上，台帐 {path} 谁能读取由其所在文件夹的权限决定，lcqy 不另设权限。"
+            "台帐含企业信息，请放在只有本人能访问的文件夹（如默认的 %LOCALAPPDATA%\\lcqy），不要放在共享目录。"
+        ]
     mode = stat.S_IMODE(os.stat(path).st_mode)
     if not mode & 0o077:
         return []
