@@ -15,6 +15,7 @@ from pathlib import Path, PureWindowsPath
 import pytest
 
 from lcqy.cli import os_message
+from lcqy.errors import LcqyError
 from lcqy.rules.filenames import is_reserved_name, name_problem, utf16_units, windows_safe_name
 from lcqy.store.calendar_source import cache_dir
 from lcqy.store.db import expand_path, sqlite_uri
@@ -428,7 +429,7 @@ def test_a_leftover_that_cannot_be_removed_does_not_hide_the_first_error(ledger,
     monkeypatch.setattr(Path, "unlink", held)
     monkeypatch.setattr(os, "replace", full)
     r = ledger("backup", str(dest))
-    assert r.code == 1 and "磁盘已满" in r.err and str(dest) in r.err and "拒绝访问" not in r.err, r.err
+    assert r.code == 1 and "磁盘空间不足" in r.err and str(dest) in r.err and "拒绝访问" not in r.err, r.err
 
 
 def test_show_never_splits_a_number_or_a_date(run, tmp_path, monkeypatch):
@@ -447,3 +448,34 @@ def test_show_never_splits_a_number_or_a_date(run, tmp_path, monkeypatch):
         assert item in text, item
     for line in text.splitlines():
         assert not line.strip().startswith(("，", "。", "、", "）")), line
+
+
+def test_no_act_recorded_without_its_file(tmp_path, monkeypatch):
+    """The writer puts the file in place before the act is recorded: a file Excel/WPS holds open
+    is refused (after a short retry) before the record; a refused record brings the old file back."""
+    from lcqy.store import outputs
+
+    target = tmp_path / "办理结果.lcqy"
+    target.write_bytes(b"old")
+    recorded: list[str] = []
+    plain = os.replace
+    monkeypatch.setattr(outputs, "HELD_SECONDS", 0.1)
+    monkeypatch.setattr(os, "replace", _sharing_violation)
+    with pytest.raises(LcqyError) as refused:
+        with outputs.writing(target, commit=lambda: recorded.append("act")) as tmp:
+            tmp.write_bytes(b"new")
+    assert "文件正被 Excel/WPS 打开，请先关闭" in str(refused.value) and str(target) in str(refused.value)
+    assert recorded == [] and target.read_bytes() == b"old"
+    monkeypatch.setattr(os, "replace", plain)
+
+    def refuse():
+        raise LcqyError("记录失败")
+
+    with pytest.raises(LcqyError):
+        with outputs.writing(target, commit=refuse) as tmp:
+            tmp.write_bytes(b"new")
+    assert target.read_bytes() == b"old"
+    with outputs.writing(target, commit=lambda: recorded.append("act")) as tmp:
+        tmp.write_bytes(b"new")
+    assert recorded == ["act"] and target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["办理结果.lcqy"]  # no part or aside file left

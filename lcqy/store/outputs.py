@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -118,7 +119,66 @@ def part_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}{PART}")
 
 
+# Windows: a file Excel or WPS holds open cannot be replaced or renamed (a sharing violation,
+# error 32 or 33; 5 while it is being closed). Tried again for a moment, then refused.
+HELD_SECONDS = 2.0
+_HELD = {5, 32, 33}
+HELD = "文件正被 Excel/WPS 打开，请先关闭"
+
+
+def held_open(exc: OSError) -> bool:
+    return getattr(exc, "winerror", None) in _HELD
+
+
+def _move(src: Path, dst: Path) -> None:
+    """os.replace, tried again while the file is held open by another program."""
+    deadline = time.monotonic() + HELD_SECONDS
+    pause = 0.05
+    while True:
+        try:
+            os.replace(src, dst)
+            return
+        except OSError as exc:
+            if not held_open(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
+def _put_then_commit(tmp: Path, path: Path, commit: Callable[[], object]) -> None:
+    """The file in its place first, then the act recorded: an act is never recorded without its
+    file. The file it replaces is moved aside (which fails while Excel/WPS holds it open, before
+    anything is recorded) and comes back if the record is refused."""
+    aside = path.with_name(f".{path.name}.{os.getpid()}{PART}-old") if os.path.lexists(path) else None
+    if aside is not None:
+        _move(path, aside)
+    try:
+        _move(tmp, path)
+    except OSError:
+        if aside is not None:
+            os.replace(aside, path)
+        raise
+    try:
+        commit()
+    except BaseException:
+        try:
+            if aside is not None:
+                os.replace(aside, path)
+            else:
+                path.unlink()
+        except OSError:
+            pass
+        raise
+    if aside is not None:
+        try:
+            aside.unlink()
+        except OSError:
+            pass  # swept by the next writer
+
+
 def _failed(path: Path, exc: OSError, untouched: bool) -> LcqyError:
+    if held_open(exc):
+        return LcqyError(f"无法写入 {path}：{HELD}；{path} 保持原样。" + (UNCHANGED if untouched else ""))
     if exc.errno in (errno.ENOSPC, errno.EDQUOT):
         why = "磁盘空间不足"
     elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
@@ -164,9 +224,10 @@ def writing(
         if kind:
             raise LcqyError(f"{path} 是{kind}，不是普通文件，lcqy 不会写入或替换它。{said}")
         if commit is not None:
-            commit()
+            _put_then_commit(tmp, path, commit)
             untouched = False
-        os.replace(tmp, path)
+        else:
+            _move(tmp, path)
         _sync_dir(path.parent)
     except OSError as exc:
         raise _failed(path, exc, untouched) from None
