@@ -479,3 +479,12 @@ def test_no_act_recorded_without_its_file(tmp_path, monkeypatch):
         tmp.write_bytes(b"new")
     assert recorded == ["act"] and target.read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["办理结果.lcqy"]  # no part or aside file left
+
+
+def test_papers_in_packages_keep_names_windows_takes():
+    from lcqy.rules.package import clean_file_name, member_name_problem
+
+    assert clean_file_name("CON.pdf") == "_CON.pdf" and clean_file_name("企业说明.pdf") == "企业说明.pdf"
+    assert clean_file_name("nul") == "_nul"
+    assert member_name_problem("附件/NUL.pdf") == "含有 Windows 的设备名（CON、NUL、COM1 等）"
+    assert member_name_problem("附件/01_企业情况说明.pdf") is None

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from lcqy.cli._common import est, open_ctx, print_json, say
+from lcqy.cli._common import est, is_console, open_ctx, print_json, say
 from lcqy.cli._options import DATE, JSON, case_arg, date_opt
 from lcqy.rules.constants import CATEGORIES, CLERK_CHANNELS, STATES
 
@@ -90,7 +90,7 @@ def register_cmd(
         "accepted_on": on,
     }
     with open_ctx(ctx) as c:
-        if sys.stdin.isatty():
+        if is_console(sys.stdin):  # not NUL under the task scheduler
             c.act_date(on, "受理时间（--date）")  # a bad --date is said before any question is asked
             _prompt_missing(raw)
         case = register(c, raw)

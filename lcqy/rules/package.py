@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lcqy.errors import LcqyError
+from lcqy.rules.filenames import is_reserved_name, windows_safe_name
 
 FORMAT = "lcqy-exchange"
 VERSION = 1
@@ -48,7 +49,8 @@ def clean_file_name(name: str) -> str:
     if len(base) > MAX_NAME:
         stem, dot, ext = base.rpartition(".")
         base = (stem[: MAX_NAME - len(ext) - 1] + "." + ext) if dot and len(ext) < 16 else base[:MAX_NAME]
-    return base or "附件"
+    # A paper keeps its name on the office's Windows PC too: `CON.pdf` would open the console.
+    return windows_safe_name(base) if base else "附件"
 
 
 def size_text(n: int) -> str:
@@ -69,6 +71,8 @@ def member_name_problem(name: str) -> str | None:
         return "是绝对路径"
     if any(part in ("..", ".", "") for part in name.split("/")):
         return "含有 .. 或空路径段"
+    if any(is_reserved_name(part) for part in name.split("/")):
+        return "含有 Windows 的设备名（CON、NUL、COM1 等）"
     return None
 
 
