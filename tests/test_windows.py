@@ -488,3 +488,17 @@ def test_papers_in_packages_keep_names_windows_takes():
     assert clean_file_name("nul") == "_nul"
     assert member_name_problem("附件/NUL.pdf") == "含有 Windows 的设备名（CON、NUL、COM1 等）"
     assert member_name_problem("附件/01_企业情况说明.pdf") is None
+
+
+def test_words_that_look_like_markup_are_printed_as_typed(ledger, monkeypatch):
+    """An enterprise's or a department's words reach the clerk's terminal as typed: rich would
+    swallow "[bold]" and "[/]" or turn them into styles."""
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")  # rich lays out as for a terminal, where markup was read
+    monkeypatch.setenv("COLUMNS", "160")
+    name = "临沧[bold]坚果[/bold]开发有限公司"
+    problem = "厂区[red]停电[/]频繁，影响生产"
+    assert ledger("register", *register_args(enterprise=name, problem=problem)).code == 0
+    for args in (("show", "1"), ("list",), ("list", "--all")):
+        out = ledger(*args).out
+        assert "[bold]" in out and "[/bold]" in out, (args, out)
+    assert "[red]停电[/]" in ledger("show", "1").out

@@ -109,7 +109,7 @@ def write_utf8(text: str) -> None:
 
 def say(text: str) -> None:
     # Messages are left to the terminal to wrap; rich would break lines mid-phrase.
-    console().print(text, soft_wrap=True)
+    console().print(text, soft_wrap=True, markup=False)  # user words are not markup
 
 
 def table(
@@ -155,9 +155,14 @@ def table(
 
     chinese = kinsoku_text(Text)
     folded = [i for i, c in enumerate(columns) if c not in clip and c not in no_wrap]
+    # Every cell as text, never markup: an enterprise's or a department's words ("[bold]…",
+    # "[/]") are printed as typed, not swallowed or turned into styles.
+    plain = [i for i in range(len(columns)) if i not in folded]
     for r in cells:
         for i in folded:
             r[i] = chinese(r[i])
+        for i in plain:
+            r[i] = Text(r[i])
         t.add_row(*r)
     con.print(t)
 
