@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from openpyxl.utils import get_column_letter
 
 from lcqy.rules.constants import CATEGORIES, STATES
@@ -19,12 +21,17 @@ def note_lines(text: str, width: int) -> list[str]:
     """`text` cut into lines of at most `width` display units (one row each, so a note is read
     whole on screen and on paper, within the table's width)."""
     lines, line = [], ""
-    for ch in text:
-        if text_width(line + ch) > width:
+    # A date (2026年11月20日), a number or a Latin word is never cut between two rows.
+    for token in _TOKENS.findall(text):
+        if line and text_width(line + token) > width:
             lines.append(line)
-            line = ""
-        line += ch
+            line = token.lstrip("　 ")
+        else:
+            line += token
     return [*lines, line] if line else lines
+
+
+_TOKENS = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日|[0-9A-Za-z.%@_-]+|.", re.S)
 
 
 def write_summary(ws, st, office_name, title_note, by_state, late_by_cat, result_by_cat, made="") -> None:
