@@ -1,12 +1,26 @@
 """The clerk's morning list: every open case that needs her today, in one section each, worst
-section first, each with the next command to run (第十二至十八条)."""
+section first, each with the next command to run (第十二至十八条).
+
+Built for 100,000 open cases and more. Each state of a case has its filler: an INSERT … SELECT
+that SQLite runs over an index (the open limits of migration 4, the states), placing each case of
+that state in its section of temp.agenda_items with its note and next command, so that Python
+handles no row of the bulk. Only the answered cases under 督办 (a few) are placed in Python, by
+the rules of supervision. The table's key is the section's order (most days late, earliest due
+date, registration number): a section is read in order, counted from the index, and written by
+SQLite as the JSON text `agenda --json` prints, a chunk at a time.
+
+A new section is a key in SECTIONS and a filler in FILLERS: a function of the Day that inserts
+its rows (see _insert)."""
 
 from __future__ import annotations
 
-import heapq
+import json
 import sqlite3
-from datetime import date
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
+from lcqy.acts.boards.overdue import Board
 from lcqy.acts.boards.supervised import supervised_cases
 from lcqy.acts.context import Ctx
 from lcqy.rules import states
@@ -30,170 +44,308 @@ SECTIONS: dict[str, str] = {
     "ready_close": "可以销号",
 }
 
-OPEN_SQL = """
-SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.state, c.supervision,
-       c.dispatch_due, c.dispatch_due_estimated,
-       d.id AS dispatch_id, d.lead_dept, d.due_current, d.due_estimated,
-       e.escalated_on, e.no AS escalate_no,
-       r.id AS reply_id, r.result, r.replied_on,
-       f.reply_id AS followup_reply, f.satisfaction, f.incomplete,
-       u.urged_on, u.reply_by, u.dispatch_id AS urge_dispatch, u.due AS urge_due,
-       (SELECT count(*) FROM dispatches x WHERE x.case_id = c.id AND x.status = 'returned') AS returns
-FROM cases c
-LEFT JOIN dispatches d ON d.id = (
-    SELECT id FROM dispatches WHERE case_id = c.id AND status = 'active' ORDER BY id DESC LIMIT 1)
-LEFT JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE case_id = c.id)
-LEFT JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
-LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
-LEFT JOIN urges u ON u.id = (SELECT max(id) FROM urges WHERE case_id = c.id)
-WHERE c.state IN ('registered', 'meeting', 'dispatched', 'escalated', 'replied')
-"""  # no ORDER BY: each section is ordered by its own key, which names the case
+URGE = "lcqy urge {n}"
+DISPATCH = "lcqy dispatch {n} --dept 部门 --approver 领导 --level 主任"
+MEETING = "lcqy dispatch {n} --level 专题会议 --dept 部门 --approver 领导"
+ESCALATE = "lcqy escalate {n} --approver 组长 --suggestion 建议"
+RECEIVE = "lcqy receive 市级结果包.lcqy（或 lcqy reply {n} …）"
+REPLY = "lcqy reply {n} --result A|B|C --mode 书面 --summary 情况"
+FOLLOWUP = "lcqy followup {n} --method 电话回询 --satisfaction 满意"
+CLOSE = "lcqy close {n}"
+SUPERVISE = "lcqy supervise {n} --until 日期 --reason 理由"
+
+# One row a placed case. The key orders a section as the list shows it: nlate is minus the
+# working days late, due_key the due date or '9999' when there is none.
+_TABLE = """CREATE TEMP TABLE IF NOT EXISTS agenda_items (
+    section TEXT, nlate INTEGER, due_key TEXT, reg_year INTEGER, reg_seq INTEGER,
+    id INTEGER, due TEXT, late INTEGER, note TEXT, next TEXT,
+    PRIMARY KEY (section, nlate, due_key, reg_year, reg_seq)) WITHOUT ROWID"""
 
 
-def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
-    """The sections in order, each {key, title, count, items}; every open case at most once, in
-    the worst section it belongs to. `limit`: items given per section (count is still all)."""
-    cal = ctx.cal
-    county = ctx.ledger.level == "county"
-    due_again = {r["id"]: r for r in supervised_cases(ctx, as_of=as_of)}
-    # An item is kept as (order, row, note, command, due, late) and made a record only if shown:
-    # at 100,000 cases the sections hold tens of thousands of items and show a few.
-    found: dict[str, list[tuple]] = {k: [] for k in SECTIONS}
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
-    def ref(r) -> str:
-        return str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
 
-    def add(key: str, r, note: str, cmd: str, due: str | None = None, late: int = 0) -> None:
-        found[key].append(((-late, due or "9999", r["reg_year"], r["reg_seq"]), r, note, cmd, due, late))
+def _cmd(template: str) -> str:
+    """A command template as SQL over the case `c`: {n} is its number as the clerk types it
+    (the sequence alone for a case of the as-of year)."""
+    pre, n, post = template.partition("{n}")
+    ref = "CASE WHEN c.reg_year = :year THEN c.reg_seq ELSE c.reg_year || '-' || c.reg_seq END"
+    return f"{_lit(pre)} || ({ref}) || {_lit(post)}" if n else _lit(template)
 
-    def record(r, note: str, cmd: str, due: str | None, late: int) -> dict:
+
+def _insert(select: str) -> str:
+    """An INSERT of the rows `select` yields, by the names section, late, due, note, next and
+    the case's c.reg_year, c.reg_seq, c.id; a row whose section is NULL is left out."""
+    return f"""
+INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next)
+SELECT section, -late, coalesce(due, '9999'), reg_year, reg_seq, id, due, late, note, next
+FROM ({select}) WHERE section IS NOT NULL"""
+
+
+@dataclass
+class Day:
+    """The day the list is drawn up for, with the dates its rules turn into (computed once)."""
+
+    ctx: Ctx
+    as_of: date
+    horizon: date = field(init=False)  # due before this day: late or due within SOON working days
+    chase_again: str = field(init=False)  # urged on or before this day: URGED_RECENTLY working days ago
+    escalated_by: str = field(init=False)  # escalated on or before this day: a month ago or more
+
+    def __post_init__(self) -> None:
+        cal = self.ctx.cal
+        self.horizon = Board(self.ctx, self.as_of, None, SOON).horizon
+        day, n = self.as_of, 0
+        while n < URGED_RECENTLY:
+            n += cal.is_workday(day)
+            day -= timedelta(days=1)
+        self.chase_again = day.isoformat()
+        # add_month never decreases: the last day it takes to as_of or before, from 40 days back
+        # (a month on from there is before as_of).
+        day = self.as_of - timedelta(days=40)
+        while add_month(day + timedelta(days=1)) <= self.as_of:
+            day += timedelta(days=1)
+        self.escalated_by = day.isoformat()
+
+    def params(self) -> dict:
         return {
-            "case": f"{r['reg_year']}-{r['reg_seq']}",
-            "reg_no": r["reg_no"],
-            "enterprise": r["enterprise"],
-            "lead_dept": r["lead_dept"] or "",
-            "due": due,
-            "days_late": late,
-            "note": note,
-            "next": cmd.format(n=ref(r)),
+            "as_of": self.as_of.isoformat(),
+            "year": self.as_of.year,
+            "horizon": self.horizon.isoformat(),
+            "chase_again": self.chase_again,
+            "escalated_by": self.escalated_by,
+            "county": self.ctx.ledger.level == "county",
         }
 
-    def chase(r, due: str, key_late: str, what: str) -> bool:
+    def run(self, select: str) -> None:
+        self.ctx.ledger.conn.execute(_insert(select), self.params())
+
+
+# -- the fillers: one a state --------------------------------------------------------------------
+
+# Working days late on a due date, from the overdue board's table of days (temp.board_late).
+_LATE = "coalesce((SELECT late FROM temp.board_late WHERE day = {}), 0)"
+
+
+def _registered(day: Day) -> None:
+    """Awaiting dispatch: refused by enough departments (county), or at or near the limit."""
+    day.run(f"""
+SELECT CASE WHEN returns >= {RETURNS_TO_ESCALATE} THEN 'to_escalate'
+            WHEN due_open <= :as_of THEN 'to_dispatch' WHEN due_open < :horizon THEN 'due_soon' END AS section,
+       CASE WHEN returns >= {RETURNS_TO_ESCALATE} OR due_open > :as_of THEN 0 ELSE lateness END AS late,
+       CASE WHEN returns < {RETURNS_TO_ESCALATE} THEN due_open END AS due,
+       CASE WHEN returns >= {RETURNS_TO_ESCALATE} THEN returns || '个部门退单，县级难以解决'
+            WHEN due_open <= :as_of THEN '时限' || substr(due_open, 6)
+                 || CASE WHEN lateness THEN '，已过' || lateness || '个工作日' ELSE '，今天到期' END
+            ELSE '交办时限 ' || due_open END AS note,
+       CASE WHEN returns >= {RETURNS_TO_ESCALATE} THEN cmd_escalate ELSE cmd_dispatch END AS next,
+       reg_year, reg_seq, id
+FROM (SELECT c.id, c.reg_year, c.reg_seq, c.due_open, {_LATE.format("c.due_open")} AS lateness,
+             CASE WHEN :county THEN (SELECT count(*) FROM dispatches x
+                                     WHERE x.case_id = c.id AND x.status = 'returned') ELSE 0 END AS returns,
+             {_cmd(ESCALATE)} AS cmd_escalate, {_cmd(DISPATCH)} AS cmd_dispatch
+      FROM cases c WHERE c.state = 'registered')""")
+
+
+def _meeting(day: Day) -> None:
+    day.run(f"""
+SELECT 'meeting' AS section, 0 AS late, NULL AS due, '待主要领导研究' AS note, {_cmd(MEETING)} AS next,
+       c.reg_year, c.reg_seq, c.id
+FROM cases c WHERE c.state = 'meeting'""")
+
+
+def _escalated(day: Day) -> None:
+    """Escalated a month ago or more, no result back from the city."""
+    day.run(f"""
+SELECT 'escalation_waiting' AS section, 0 AS late, NULL AS due, e.escalated_on || ' 转报，已逾1个月' AS note,
+       {_cmd(RECEIVE)} AS next, c.reg_year, c.reg_seq, c.id
+FROM cases c JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE case_id = c.id)
+WHERE c.state = 'escalated' AND e.escalated_on <= :escalated_by""")
+
+
+# A late case's latest urge counts for its current limit when it was for the active dispatch and
+# that dispatch's due date then: over cases `c` with due date {due}, the latest urge `u`.
+_URGED = """(u.id IS NOT NULL AND coalesce(u.due, {due}) = {due} AND u.dispatch_id = (
+    SELECT id FROM dispatches WHERE case_id = c.id AND status = 'active' ORDER BY id DESC LIMIT 1))"""
+# Only a case with an urge looks for its latest one.
+_LATEST_URGE = "LEFT JOIN urges u ON u.id = iif(c.urges_now, (SELECT max(id) FROM urges WHERE case_id = c.id), NULL)"
+
+
+def _dispatched(day: Day) -> None:
+    """Being handled, late (to urge, or its urge expired) or due within SOON working days."""
+    day.run(f"""
+SELECT CASE WHEN late = 0 THEN 'due_soon' WHEN urged AND reply_by < :as_of THEN 'urge_expired'
+            WHEN NOT urged OR urged_on <= :chase_again THEN 'late_not_urged' END AS section,
+       late, due_open AS due,
+       CASE WHEN late = 0 THEN '办结时限 ' || due_open
+            ELSE what || '超期' || late || '个工作日'
+                 || iif(urged AND reply_by < :as_of, '，' || substr(reply_by, 6) || '限期已过', '') END AS note,
+       iif(late = 0, cmd_reply, cmd_urge) AS next, reg_year, reg_seq, id
+FROM (SELECT c.id, c.reg_year, c.reg_seq, c.due_open, {_LATE.format("c.due_open")} AS late,
+             iif(c.supervision = 'special', '专项督办', '') AS what,
+             u.urged_on, u.reply_by, {_URGED.format(due="c.due_open")} AS urged,
+             {_cmd(URGE)} AS cmd_urge, {_cmd(REPLY)} AS cmd_reply
+      FROM cases c {_LATEST_URGE}
+      WHERE c.due_open < :horizon AND c.state = 'dispatched')""")
+
+
+def _answered(day: Day) -> None:
+    """Answered, not under 督办: to follow up, or ready for 销号 (第十八条)."""
+    day.run(f"""
+SELECT CASE WHEN r.result = 'A' AND f.reply_id = r.id AND f.satisfaction IN ('满意', '基本满意')
+                 AND NOT coalesce(f.incomplete, 0) THEN 'ready_close'
+            WHEN f.reply_id IS NOT r.id THEN 'followup' END AS section,
+       0 AS late, NULL AS due,
+       iif(f.reply_id = r.id, 'A类答复，企业' || f.satisfaction, r.result || '类答复 ' || r.replied_on) AS note,
+       iif(f.reply_id = r.id, {_cmd(CLOSE)}, {_cmd(FOLLOWUP)}) AS next, c.reg_year, c.reg_seq, c.id
+FROM cases c
+JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
+LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
+WHERE c.state = 'replied' AND c.supervision = ''""")
+
+
+_SUPERVISED_SQL = f"""
+SELECT c.id, c.reg_year, c.reg_seq, c.supervision, d.id AS dispatch_id,
+       r.id AS reply_id, r.result, r.replied_on, f.reply_id AS followup_reply, f.satisfaction, f.incomplete,
+       u.urged_on, u.reply_by, u.dispatch_id AS urge_dispatch, u.due AS urge_due
+FROM cases c
+JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
+LEFT JOIN dispatches d ON d.id = (
+    SELECT id FROM dispatches WHERE case_id = c.id AND status = 'active' ORDER BY id DESC LIMIT 1)
+LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
+{_LATEST_URGE}
+WHERE c.state = 'replied' AND c.supervision != ''"""
+
+
+def _supervised(day: Day) -> None:
+    """Answered cases under 督办台帐 or 专项督办 (a few): placed by the rules of supervision."""
+    cal, as_of = day.ctx.cal, day.as_of
+    due_again = {r["id"]: r for r in supervised_cases(day.ctx, as_of=as_of)}
+    rows: list[tuple] = []
+
+    def add(key: str, r, note: str, cmd: str, due: str | None = None, late: int = 0) -> None:
+        n = str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
+        rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], r["id"], due, late, note, cmd.format(n=n)))
+
+    def chase(r, due: str, what: str) -> bool:
         """A late case: its urge letter expired, or not urged lately. True if it was placed."""
         late = workdays_between(cal, date.fromisoformat(due), as_of)
         if late == 0:
             return False
         urged = r["urged_on"] and r["urge_dispatch"] == r["dispatch_id"] and (r["urge_due"] or due) == due
         if urged and r["reply_by"] < as_of.isoformat():
-            add("urge_expired", r, f"{what}超期{late}个工作日，{r['reply_by'][5:]}限期已过", "lcqy urge {n}", due, late)
-        elif not urged or workdays_between(cal, date.fromisoformat(r["urged_on"]), as_of) >= URGED_RECENTLY:
-            add(key_late, r, f"{what}超期{late}个工作日", "lcqy urge {n}", due, late)
+            add("urge_expired", r, f"{what}超期{late}个工作日，{r['reply_by'][5:]}限期已过", URGE, due, late)
+        elif not urged or r["urged_on"] <= day.chase_again:
+            add("supervision", r, f"{what}超期{late}个工作日", URGE, due, late)
         return True
 
-    rows = ctx.ledger.conn.cursor()
-    rows.row_factory = sqlite3.Row  # read by name without a dict per case
-    for r in rows.execute(OPEN_SQL):
-        state = r["state"]
-        if state == "registered":
-            due = date.fromisoformat(r["dispatch_due"])
-            if county and r["returns"] >= RETURNS_TO_ESCALATE:
-                add(
-                    "to_escalate",
-                    r,
-                    f"{r['returns']}个部门退单，县级难以解决",
-                    "lcqy escalate {n} --approver 组长 --suggestion 建议",
-                )
-            elif due <= as_of:
-                late = workdays_between(cal, due, as_of)
-                note = f"时限{str(due)[5:]}" + (f"，已过{late}个工作日" if late else "，今天到期")
-                add(
-                    "to_dispatch",
-                    r,
-                    note,
-                    "lcqy dispatch {n} --dept 部门 --approver 领导 --level 主任",
-                    str(due),
-                    late,
-                )
-            elif workdays_between(cal, as_of, due) <= SOON:
-                add(
-                    "due_soon",
-                    r,
-                    f"交办时限 {due}",
-                    "lcqy dispatch {n} --dept 部门 --approver 领导 --level 主任",
-                    str(due),
-                )
-        elif state == "meeting":
-            add("meeting", r, "待主要领导研究", "lcqy dispatch {n} --level 专题会议 --dept 部门 --approver 领导")
-        elif state == "escalated":
-            since = date.fromisoformat(r["escalated_on"])
-            if as_of >= add_month(since):
-                add(
-                    "escalation_waiting",
-                    r,
-                    f"{since} 转报，已逾1个月",
-                    "lcqy receive 市级结果包.lcqy（或 lcqy reply {n} …）",
-                )
-        elif state == "dispatched":
-            due = r["due_current"]
-            what = "专项督办" if r["supervision"] == "special" else ""
-            if (
-                not chase(r, due, "late_not_urged", what)
-                and workdays_between(cal, as_of, date.fromisoformat(due)) <= SOON
-            ):
-                add(
-                    "due_soon",
-                    r,
-                    f"办结时限 {due}",
-                    "lcqy reply {n} --result A|B|C --mode 书面 --summary 情况",
-                    due,
-                )
-        elif state == "replied":
-            _answered(r, due_again.get(r["id"]), add, chase)
-    out = []
-    for key, title in SECTIONS.items():
-        kept = found[key]
-        # Worst first: most days late, then the earliest due date, then the registration number.
-        shown = heapq.nsmallest(limit, kept, key=_order) if limit is not None else sorted(kept, key=_order)
-        items = [record(*item[1:]) for item in shown]
-        out.append({"key": key, "title": title, "count": len(kept), "items": items})
-    return out
+    cur = day.ctx.ledger.conn.cursor()
+    cur.row_factory = sqlite3.Row
+    for r in cur.execute(_SUPERVISED_SQL):
+        _place_supervised(r, due_again.get(r["id"]), add, chase)
+    day.ctx.ledger.conn.executemany(
+        "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
-def _order(item: tuple) -> tuple:
-    return item[0]
-
-
-def _answered(r, sup: dict | None, add, chase) -> None:
-
+def _place_supervised(r, sup: dict | None, add: Callable, chase: Callable) -> None:
     rep = {"id": r["reply_id"], "result": r["result"]}
     fol = None
     if r["followup_reply"] is not None:
         fol = {"reply_id": r["followup_reply"], "satisfaction": r["satisfaction"], "incomplete": r["incomplete"]}
     if not states.close_blockers(rep, fol):
-        add("ready_close", r, f"A类答复，企业{r['satisfaction']}", "lcqy close {n}")
+        add("ready_close", r, f"A类答复，企业{r['satisfaction']}", CLOSE)
         return
     followed = fol is not None and fol["reply_id"] == rep["id"]
     if sup is not None:
         if sup["due"]:
             kind = sup["kind"]
-            if chase(r, sup["due"], "supervision", kind):
+            if chase(r, sup["due"], kind):
                 return
             if sup["days_to_due"] <= SOON:
-                add(
-                    "supervision",
-                    r,
-                    f"{kind}，{sup['due']} 到期",
-                    "lcqy reply {n} --result A|B|C --mode 书面 --summary 情况",
-                    sup["due"],
-                )
+                add("supervision", r, f"{kind}，{sup['due']} 到期", REPLY, sup["due"])
                 return
         elif r["supervision"] == "special" and followed:
-            add("supervision", r, "专项督办，尚未定新的办理时限", "lcqy supervise {n} --until 日期 --reason 理由")
+            add("supervision", r, "专项督办，尚未定新的办理时限", SUPERVISE)
             return
     if not followed:
-        add(
-            "followup",
-            r,
-            f"{r['result']}类答复 {r['replied_on']}",
-            "lcqy followup {n} --method 电话回询 --satisfaction 满意",
-        )
+        add("followup", r, f"{r['result']}类答复 {r['replied_on']}", FOLLOWUP)
+
+
+# Each fills its sections for the cases of one state; the states do not overlap, so that every
+# open case is placed at most once.
+FILLERS: list[Callable[[Day], None]] = [_registered, _meeting, _escalated, _dispatched, _answered, _supervised]
+
+
+def _fill(ctx: Ctx, as_of: date) -> None:
+    """temp.agenda_items for `as_of` (the caller holds the read snapshot)."""
+    conn = ctx.ledger.conn
+    conn.execute(_TABLE)
+    conn.execute("DELETE FROM temp.agenda_items")
+    day = Day(ctx, as_of)
+    Board(ctx, as_of, None, SOON).late_days_table()
+    for fill in FILLERS:
+        fill(day)
+
+
+_ITEMS = """
+SELECT {view} FROM temp.agenda_items i JOIN cases c ON c.id = i.id
+WHERE i.section = ? ORDER BY i.nlate, i.due_key, i.reg_year, i.reg_seq"""
+_RECORD = (
+    "c.reg_year || '-' || c.reg_seq, c.reg_no, c.enterprise, coalesce(c.lead_now, ''), i.due, i.late, i.note, i.next"
+)
+_KEYS = ("case", "reg_no", "enterprise", "lead_dept", "due", "days_late", "note", "next")
+# One item as json.dumps(indent=2) writes it at its depth in the list (json_quote escapes as
+# Python's encoder with ensure_ascii=False does).
+_JSON_ITEM = (
+    "printf('        {\n"
+    + ",\n".join(f'          "{k}": %s' for k in _KEYS)
+    + "\n        }', json_quote(c.reg_year || '-' || c.reg_seq), json_quote(c.reg_no), json_quote(c.enterprise), "
+    "json_quote(coalesce(c.lead_now, '')), json_quote(i.due), i.late, json_quote(i.note), json_quote(i.next))"
+)
+
+
+def _counts(ctx: Ctx) -> dict[str, int]:
+    return dict(ctx.ledger.conn.execute("SELECT section, count(*) FROM temp.agenda_items GROUP BY section"))
+
+
+def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
+    """The sections in order, each {key, title, count, items}; every open case at most once, in
+    the worst section it belongs to. `limit`: items given per section (count is still all)."""
+    conn = ctx.ledger.conn
+    out = []
+    with ctx.ledger.reading():
+        _fill(ctx, as_of)
+        counts = _counts(ctx)
+        sql = _ITEMS.format(view=_RECORD) + ("" if limit is None else f" LIMIT {int(limit)}")
+        for key, title in SECTIONS.items():
+            items = [dict(zip(_KEYS, row)) for row in conn.execute(sql, (key,))] if counts.get(key) else []
+            out.append({"key": key, "title": title, "count": counts.get(key, 0), "items": items})
+    return out
+
+
+def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[str]:
+    """`agenda --json`, the document json.dumps(indent=2) makes of {as_of, sections}, in
+    pieces of a few thousand items: the same text at any size in flat memory."""
+    conn = ctx.ledger.conn
+    with ctx.ledger.reading():
+        _fill(ctx, as_of)
+        counts = _counts(ctx)
+        yield '{\n  "as_of": ' + json.dumps(as_of.isoformat()) + ',\n  "sections": ['
+        for i, (key, title) in enumerate(SECTIONS.items()):
+            head = {"key": key, "title": title, "count": counts.get(key, 0)}
+            text = json.dumps(head, ensure_ascii=False, indent=2).replace("\n", "\n    ")[:-6]
+            yield ("," if i else "") + "\n    " + text + ',\n      "items": ['
+            if not counts.get(key):
+                yield "]\n    }"
+                continue
+            rows = conn.execute(_ITEMS.format(view=_JSON_ITEM), (key,))
+            sep = "\n"
+            while chunk := rows.fetchmany(4096):
+                yield sep + ",\n".join(t for (t,) in chunk)
+                sep = ",\n"
+            yield "\n      ]\n    }"
+        yield "\n  ]\n}\n"
