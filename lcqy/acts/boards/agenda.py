@@ -125,7 +125,7 @@ class Day:
 # -- the fillers: one a state --------------------------------------------------------------------
 
 # Working days late on a due date, from the overdue board's table of days (temp.board_late).
-_LATE = "coalesce((SELECT late FROM temp.board_late WHERE day = {}), 0)"
+_LATE = "LEFT JOIN temp.board_late l ON l.day = {}"
 
 
 def _registered(day: Day) -> None:
@@ -141,11 +141,11 @@ SELECT CASE WHEN returns >= {RETURNS_TO_ESCALATE} THEN 'to_escalate'
             ELSE '交办时限 ' || due_open END AS note,
        CASE WHEN returns >= {RETURNS_TO_ESCALATE} THEN cmd_escalate ELSE cmd_dispatch END AS next,
        reg_year, reg_seq, id
-FROM (SELECT c.id, c.reg_year, c.reg_seq, c.due_open, {_LATE.format("c.due_open")} AS lateness,
+FROM (SELECT c.id, c.reg_year, c.reg_seq, c.due_open, coalesce(l.late, 0) AS lateness,
              CASE WHEN :county THEN (SELECT count(*) FROM dispatches x
                                      WHERE x.case_id = c.id AND x.status = 'returned') ELSE 0 END AS returns,
              {_cmd(ESCALATE)} AS cmd_escalate, {_cmd(DISPATCH)} AS cmd_dispatch
-      FROM cases c WHERE c.state = 'registered')""")
+      FROM cases c {_LATE.format("c.due_open")} WHERE c.state = 'registered')""")
 
 
 def _meeting(day: Day) -> None:
@@ -182,12 +182,13 @@ SELECT CASE WHEN late = 0 THEN 'due_soon' WHEN urged AND reply_by < :as_of THEN 
             ELSE what || '超期' || late || '个工作日'
                  || iif(urged AND reply_by < :as_of, '，' || substr(reply_by, 6) || '限期已过', '') END AS note,
        iif(late = 0, cmd_reply, cmd_urge) AS next, reg_year, reg_seq, id
-FROM (SELECT c.id, c.reg_year, c.reg_seq, c.due_open, {_LATE.format("c.due_open")} AS late,
+FROM (SELECT c.id, c.reg_year, c.reg_seq, c.due_open, coalesce(l.late, 0) AS late,
              iif(c.supervision = 'special', '专项督办', '') AS what,
              u.urged_on, u.reply_by, {_URGED.format(due="c.due_open")} AS urged,
              {_cmd(URGE)} AS cmd_urge, {_cmd(REPLY)} AS cmd_reply
-      FROM cases c {_LATEST_URGE}
-      WHERE c.due_open < :horizon AND c.state = 'dispatched')""")
+      FROM cases c {_LATE.format("c.due_open")} {_LATEST_URGE}
+      WHERE c.due_open < :horizon AND c.state = 'dispatched'
+      LIMIT -1)""")  # LIMIT: not flattened, so that `urged` is worked out once a row
 
 
 def _answered(day: Day) -> None:
