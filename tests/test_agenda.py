@@ -75,3 +75,62 @@ def test_sample_agenda_has_every_section(run, tmp_path, monkeypatch):
     # One screen: at most 3 lines a section, each section's title and count shown.
     assert len(lines) <= 45 and lines[1].startswith("■ 催办函、督办函限期已过")
     assert all("→ lcqy " in ln for ln in lines if ln[:5].strip().isdigit())
+
+
+PLACEHOLDERS = {"部门": "区财政局", "领导": "王强", "日期": "2026-12-18", "理由": "办理不彻底", "建议": "需市级协调",
+                "A|B|C": "A", "情况": "已办结"}  # fmt: skip
+
+
+def _run_next(run, item: dict) -> None:
+    """The item's suggested command, its placeholders filled, is accepted."""
+    argv = [PLACEHOLDERS.get(w, w) for w in item["next"].split()]
+    assert argv[0] == "lcqy", item
+    r = run(*argv[1:])
+    assert r.code == 0, (item["next"], r.err)
+
+
+def test_next_steps_run_as_suggested(ledger, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # urge and package write their papers here
+    for kw in ({"major": True}, {"consult": True}, {}):
+        assert ledger("register", *register_args(**kw), "--date", "2026-11-26").code == 0
+    items = _sections(ledger)["due_soon"]
+    assert sorted(i["next"] for i in items) == [
+        "lcqy dispatch 1 --dept 部门 --approver 领导 --level 副组长 --tier 重大",  # a major case (第十二条)
+        "lcqy dispatch 3 --dept 部门 --approver 领导 --level 主任",
+        "lcqy forward 2 --dept 部门",  # a consultation (第十条)
+    ]
+    for item in items:
+        _run_next(ledger, item)
+    shown = {i["case"]: i for v in _sections(ledger, "--as-of", "2027-01-20").values() for i in v}
+    assert shown["2026-1"]["due"] == "2026-12-28"  # a major case: one month from receipt
+    assert "2026-2" not in shown  # forwarded: no longer the office's to handle
+
+
+def test_second_urge_only_after_the_letters_deadline(ledger):
+    assert ledger("register", *register_args(), "--date", "2026-11-02").code == 0
+    act(ledger, "dispatch", "1", "--dept", "区财政局", *DISPATCH, "--date", "2026-11-03")  # due 11-10
+
+    def where(day: str) -> list[str]:
+        return [k for k, v in _sections(ledger, "--as-of", day).items() if any(i["case"] == "2026-1" for i in v)]
+
+    assert where("2026-11-12") == ["late_not_urged"]
+    u = act(ledger, "urge", "1", "--no-letter", "--date", "2026-11-13")
+    by = u["reply_by"]
+    assert by == "2026-11-18"
+    # Urged: off the list while the letter's time runs, its last day included, however many
+    # working days have passed since the urge.
+    assert where("2026-11-17") == [] and where(by) == []
+    assert where("2026-11-19") == ["urge_expired"]
+    r = ledger("agenda", "--as-of", "2026-11-19")
+    assert "限期已过" in r.out and "→ lcqy urge 1" in r.out
+
+
+def test_every_suggestion_on_the_sample_runs(run, tmp_path, monkeypatch):
+    sample = tmp_path / "sample.db"
+    shutil.copy(ROOT / "sample_ledger.db", sample)
+    monkeypatch.setenv("LCQY_DB", str(sample))
+    monkeypatch.chdir(tmp_path)
+    items = [i for v in _sections(run, "--as-of", "2026-11-27").values() for i in v]
+    assert {i["next"].split()[1] for i in items} >= {"urge", "dispatch", "package", "followup", "close", "reply"}
+    for item in items:
+        _run_next(run, item)

@@ -27,13 +27,12 @@ from lcqy.rules import states
 from lcqy.rules.workdays import add_month, workdays_between
 
 SOON = 2  # working days ahead that count as "coming due"
-URGED_RECENTLY = 3  # working days after an urge before the case is chased again
 RETURNS_TO_ESCALATE = 2  # 退单 by this many county departments: the county may not be able to solve it
 
 # key -> title, worst first
 SECTIONS: dict[str, str] = {
     "urge_expired": "催办函、督办函限期已过，仍未答复",
-    "late_not_urged": f"超期未答复，近{URGED_RECENTLY}个工作日未催办",
+    "late_not_urged": "超期未答复，尚未催办",
     "supervision": "督办台帐、专项督办：到期、逾期或待定时限",
     "to_dispatch": "待交办：交办时限已到或已过",
     "to_escalate": f"待转报：已有{RETURNS_TO_ESCALATE}个部门退单",
@@ -44,11 +43,17 @@ SECTIONS: dict[str, str] = {
     "ready_close": "可以销号",
 }
 
+# The next commands, each accepted as it stands once its placeholders (部门, 领导 …) are filled.
 URGE = "lcqy urge {n}"
 DISPATCH = "lcqy dispatch {n} --dept 部门 --approver 领导 --level 主任"
+# 第十二条: a major case is approved by a 副组长 or the 组长, and handled within a month.
+DISPATCH_MAJOR = "lcqy dispatch {n} --dept 部门 --approver 领导 --level 副组长 --tier 重大"
+# 第十条: a consultation goes straight to the competent department.
+FORWARD = "lcqy forward {n} --dept 部门"
 MEETING = "lcqy dispatch {n} --level 专题会议 --dept 部门 --approver 领导"
 ESCALATE = "lcqy escalate {n} --approver 组长 --suggestion 建议"
-RECEIVE = "lcqy receive 市级结果包.lcqy（或 lcqy reply {n} …）"
+# No result from the city a month on: the escalation package again, for the clerk to send.
+PACKAGE = "lcqy package {n}"
 REPLY = "lcqy reply {n} --result A|B|C --mode 书面 --summary 情况"
 FOLLOWUP = "lcqy followup {n} --method 电话回询 --satisfaction 满意"
 CLOSE = "lcqy close {n}"
@@ -90,17 +95,10 @@ class Day:
     ctx: Ctx
     as_of: date
     horizon: date = field(init=False)  # due before this day: late or due within SOON working days
-    chase_again: str = field(init=False)  # urged on or before this day: URGED_RECENTLY working days ago
     escalated_by: str = field(init=False)  # escalated on or before this day: a month ago or more
 
     def __post_init__(self) -> None:
-        cal = self.ctx.cal
         self.horizon = Board(self.ctx, self.as_of, None, SOON).horizon
-        day, n = self.as_of, 0
-        while n < URGED_RECENTLY:
-            n += cal.is_workday(day)
-            day -= timedelta(days=1)
-        self.chase_again = day.isoformat()
         # add_month never decreases: the last day it takes to as_of or before, from 40 days back
         # (a month on from there is before as_of).
         day = self.as_of - timedelta(days=40)
@@ -113,7 +111,6 @@ class Day:
             "as_of": self.as_of.isoformat(),
             "year": self.as_of.year,
             "horizon": self.horizon.isoformat(),
-            "chase_again": self.chase_again,
             "escalated_by": self.escalated_by,
             "county": self.ctx.ledger.level == "county",
         }
@@ -144,7 +141,9 @@ SELECT CASE WHEN returns >= {RETURNS_TO_ESCALATE} THEN 'to_escalate'
 FROM (SELECT c.id, c.reg_year, c.reg_seq, c.due_open, coalesce(l.late, 0) AS lateness,
              CASE WHEN :county THEN (SELECT count(*) FROM dispatches x
                                      WHERE x.case_id = c.id AND x.status = 'returned') ELSE 0 END AS returns,
-             {_cmd(ESCALATE)} AS cmd_escalate, {_cmd(DISPATCH)} AS cmd_dispatch
+             {_cmd(ESCALATE)} AS cmd_escalate,
+             CASE WHEN c.consult THEN {_cmd(FORWARD)} WHEN c.major THEN {_cmd(DISPATCH_MAJOR)}
+                  ELSE {_cmd(DISPATCH)} END AS cmd_dispatch
       FROM cases c {_LATE.format("c.due_open")} WHERE c.state = 'registered')""")
 
 
@@ -159,7 +158,7 @@ def _escalated(day: Day) -> None:
     """Escalated a month ago or more, no result back from the city."""
     day.run(f"""
 SELECT 'escalation_waiting' AS section, 0 AS late, NULL AS due, e.escalated_on || ' 转报，已逾1个月' AS note,
-       {_cmd(RECEIVE)} AS next, c.reg_year, c.reg_seq, c.id
+       {_cmd(PACKAGE)} AS next, c.reg_year, c.reg_seq, c.id
 FROM cases c JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE case_id = c.id)
 WHERE c.state = 'escalated' AND e.escalated_on <= :escalated_by""")
 
@@ -176,7 +175,7 @@ def _dispatched(day: Day) -> None:
     """Being handled, late (to urge, or its urge expired) or due within SOON working days."""
     day.run(f"""
 SELECT CASE WHEN late = 0 THEN 'due_soon' WHEN urged AND reply_by < :as_of THEN 'urge_expired'
-            WHEN NOT urged OR urged_on <= :chase_again THEN 'late_not_urged' END AS section,
+            WHEN NOT urged OR reply_by IS NULL THEN 'late_not_urged' END AS section,
        late, due_open AS due,
        CASE WHEN late = 0 THEN '办结时限 ' || due_open
             ELSE what || '超期' || late || '个工作日'
@@ -184,7 +183,7 @@ SELECT CASE WHEN late = 0 THEN 'due_soon' WHEN urged AND reply_by < :as_of THEN 
        iif(late = 0, cmd_reply, cmd_urge) AS next, reg_year, reg_seq, id
 FROM (SELECT c.id, c.reg_year, c.reg_seq, c.due_open, coalesce(l.late, 0) AS late,
              iif(c.supervision = 'special', '专项督办', '') AS what,
-             u.urged_on, u.reply_by, {_URGED.format(due="c.due_open")} AS urged,
+             u.reply_by, {_URGED.format(due="c.due_open")} AS urged,
              {_cmd(URGE)} AS cmd_urge, {_cmd(REPLY)} AS cmd_reply
       FROM cases c {_LATE.format("c.due_open")} {_LATEST_URGE}
       WHERE c.due_open < :horizon AND c.state = 'dispatched'
@@ -230,14 +229,16 @@ def _supervised(day: Day) -> None:
         rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], r["id"], due, late, note, cmd.format(n=n)))
 
     def chase(r, due: str, what: str) -> bool:
-        """A late case: its urge letter expired, or not urged lately. True if it was placed."""
+        """A late case: its letter's time to answer has passed, or it was not urged for this
+        due date. True if it is late (placed, or waiting for the answer its letter asks)."""
         late = workdays_between(cal, date.fromisoformat(due), as_of)
         if late == 0:
             return False
         urged = r["urged_on"] and r["urge_dispatch"] == r["dispatch_id"] and (r["urge_due"] or due) == due
-        if urged and r["reply_by"] < as_of.isoformat():
+        waiting = urged and r["reply_by"] is not None
+        if waiting and r["reply_by"] < as_of.isoformat():
             add("urge_expired", r, f"{what}超期{late}个工作日，{r['reply_by'][5:]}限期已过", URGE, due, late)
-        elif not urged or r["urged_on"] <= day.chase_again:
+        elif not waiting:
             add("supervision", r, f"{what}超期{late}个工作日", URGE, due, late)
         return True
 
