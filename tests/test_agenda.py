@@ -134,3 +134,48 @@ def test_every_suggestion_on_the_sample_runs(run, tmp_path, monkeypatch):
     assert {i["next"].split()[1] for i in items} >= {"urge", "dispatch", "package", "followup", "close", "reply"}
     for item in items:
         _run_next(run, item)
+
+
+def test_as_of_a_past_day_shows_the_ledger_as_it_stood(ledger):
+    """Each day's list, drawn up on the day, is the list asked later `--as-of` that day: the
+    acts dated after it are left out."""
+    a = ["--mode", "书面", "--summary", "已办"]
+    acts = [
+        *[("2026-10-09", ["register", *register_args()]) for _ in range(6)],
+        ("2026-10-12", ["dispatch", "1", "--dept", "区财政局", *DISPATCH]),
+        ("2026-10-12", ["dispatch", "2", "--dept", "临翔供电局", *DISPATCH]),
+        ("2026-10-12", ["dispatch", "3", "--dept", "区自然资源局", *DISPATCH]),
+        ("2026-10-12", ["escalate", "4", "--approver", "张文", "--suggestion", "需市级协调"]),
+        ("2026-10-12", ["dispatch", "5", "--approver", "区长", "--level", "专题会议"]),
+        ("2026-10-16", ["reply", "2", "--result", "A", *a]),
+        ("2026-10-20", ["urge", "1", "--no-letter"]),
+        ("2026-10-22", ["followup", "2", "--method", "电话回询", "--satisfaction", "满意"]),
+        ("2026-10-22", ["reply", "3", "--result", "B", *a, "--plan", "分期", "--plan-due", "2026-11-05"]),
+        ("2026-10-28", ["dispatch", "6", "--dept", "区发展和改革局", *DISPATCH]),
+        ("2026-11-03", ["reply", "1", "--result", "A", *a]),
+        ("2026-11-04", ["followup", "1", "--method", "电话回询", "--satisfaction", "不满意"]),
+        ("2026-11-05", ["supervise", "1", "--until", "2026-11-12", "--reason", "答复含糊"]),
+        ("2026-11-10", ["close", "2"]),
+        ("2026-11-16", ["dispatch", "5", "--dept", "区财政局", "--approver", "区长", "--level", "专题会议"]),
+    ]
+    days = ["2026-10-14", "2026-10-21", "2026-10-30", "2026-11-06", "2026-11-13", "2026-11-18"]
+    then: dict[str, tuple[str, str]] = {}
+    for day in [*days, "2026-11-27"]:
+        while acts and acts[0][0] <= day:
+            on, argv = acts.pop(0)
+            assert ledger(*argv, "--date", on).code == 0, argv
+        if day in then or day == "2026-11-27":
+            continue
+        then[day] = (ledger("agenda", "--as-of", day, "--json").out, ledger("agenda", "--as-of", day, "--all").out)
+    assert not acts
+    for day, (as_json, text) in then.items():
+        assert ledger("agenda", "--as-of", day, "--json").out == as_json, day
+        assert ledger("agenda", "--as-of", day, "--all").out == text, day
+    # What changed between the days shows: case 1 late and urged, then answered, then 专项督办.
+    keys = {d: {i["case"]: s["key"] for s in json.loads(then[d][0])["sections"] for i in s["items"]} for d in days}
+    assert keys["2026-10-14"] == {"2026-6": "to_dispatch", "2026-5": "meeting"}
+    assert "2026-1" not in keys["2026-10-21"]  # urged on 10-20: its letter's time runs
+    assert keys["2026-10-30"]["2026-1"] == "urge_expired" and keys["2026-10-30"]["2026-2"] == "ready_close"
+    assert "2026-1" not in keys["2026-11-06"]  # answered, 专项督办 until 11-12
+    assert keys["2026-11-13"]["2026-1"] == "supervision" and "2026-2" not in keys["2026-11-13"]  # closed 11-10
+    assert "2026-5" not in keys["2026-11-18"]  # dispatched after the meeting on 11-16

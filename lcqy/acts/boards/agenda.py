@@ -9,6 +9,10 @@ the rules of supervision. The table's key is the section's order (most days late
 date, registration number): a section is read in order, counted from the index, and written by
 SQLite as the JSON text `agenda --json` prints, a chunk at a time.
 
+A day in the past is drawn up from the ledger as it stood that day: acts dated later are left
+out (lcqy.acts.boards.then), and the same fillers read the cases' state then from a temporary
+table in place of the cases' own columns.
+
 A new section is a key in SECTIONS and a filler in FILLERS: a function of the Day that inserts
 its rows (see _insert)."""
 
@@ -20,11 +24,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from lcqy.acts.boards.overdue import Board
-from lcqy.acts.boards.supervised import supervised_cases
+from lcqy.acts.boards import then
+from lcqy.acts.boards.supervised import DUE_AGAIN_SQL
 from lcqy.acts.context import Ctx
 from lcqy.rules import states
-from lcqy.rules.workdays import add_month, workdays_between
+from lcqy.rules.constants import SUPERVISION
+from lcqy.rules.workdays import add_month, add_workdays, workdays_between
 
 SOON = 2  # working days ahead that count as "coming due"
 RETURNS_TO_ESCALATE = 2  # 退单 by this many county departments: the county may not be able to solve it
@@ -71,6 +76,43 @@ def _lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where the fillers read a case `c` and its latest acts: the ledger's own columns today,
+    or temp.then_cases for a day in the past (the same names, as they stood then)."""
+
+    table: str
+    dispatch: str  # the active dispatch's id
+    reply: str
+    followup: str
+    urge: str
+    escalation: str
+    supervision_row: str  # the latest 专项督办 deadline (supervisions)
+    returns: str  # dispatches returned (退单)
+
+
+NOW = Source(
+    table="cases",
+    dispatch="(SELECT id FROM dispatches WHERE case_id = c.id AND status = 'active' ORDER BY id DESC LIMIT 1)",
+    reply="(SELECT max(id) FROM replies WHERE case_id = c.id)",
+    followup="(SELECT max(id) FROM followups WHERE case_id = c.id)",
+    urge="iif(c.urges_now, (SELECT max(id) FROM urges WHERE case_id = c.id), NULL)",  # only a case with urges looks
+    escalation="(SELECT max(id) FROM escalations WHERE case_id = c.id)",
+    supervision_row="(SELECT max(id) FROM supervisions WHERE case_id = c.id)",
+    returns="(SELECT count(*) FROM dispatches x WHERE x.case_id = c.id AND x.status = 'returned')",
+)
+THEN = Source(
+    table="temp.then_cases",
+    dispatch="c.dispatch_now",
+    reply="c.reply_now",
+    followup="c.followup_now",
+    urge="c.urge_now",
+    escalation="c.escalation_now",
+    supervision_row="c.supervision_row_now",
+    returns="c.returns",
+)
+
+
 def _cmd(template: str) -> str:
     """A command template as SQL over the case `c`: {n} is its number as the clerk types it
     (the sequence alone for a case of the as-of year)."""
@@ -94,11 +136,12 @@ class Day:
 
     ctx: Ctx
     as_of: date
+    src: Source = NOW
     horizon: date = field(init=False)  # due before this day: late or due within SOON working days
     escalated_by: str = field(init=False)  # escalated on or before this day: a month ago or more
 
     def __post_init__(self) -> None:
-        self.horizon = Board(self.ctx, self.as_of, None, SOON).horizon
+        self.horizon = add_workdays(self.ctx.cal, self.as_of, SOON + 1)
         # add_month never decreases: the last day it takes to as_of or before, from 40 days back
         # (a month on from there is before as_of).
         day = self.as_of - timedelta(days=40)
@@ -116,13 +159,37 @@ class Day:
         }
 
     def run(self, select: str) -> None:
-        self.ctx.ledger.conn.execute(_insert(select), self.params())
+        self.ctx.ledger.conn.execute(_insert(select.replace("FROM cases c", f"FROM {self.src.table} c")), self.params())
 
+    def late_days(self) -> None:
+        """temp.agenda_late: each day from the earliest due date a case can be placed by to the
+        horizon, with its working days late as of the day (a few hundred to a few thousand)."""
+        conn, cal = self.ctx.ledger.conn, self.ctx.cal
+        first = conn.execute(f"SELECT min(c.due_open) FROM {self.src.table} c WHERE c.due_open IS NOT NULL").fetchone()[
+            0
+        ]
+        firsts = [f for f in (first, *conn.execute(_FIRST_AGAIN).fetchone()) if f]
+        day = min(date.fromisoformat(min(firsts)), self.horizon) if firsts else self.horizon
+        late, rows = workdays_between(cal, day, self.as_of), []
+        while day < self.horizon:  # the days late fall by one at each working day walked past
+            rows.append((day.isoformat(), late))
+            day += timedelta(days=1)
+            if late and cal.is_workday(day):
+                late -= 1
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS agenda_late (day TEXT PRIMARY KEY, late INTEGER) WITHOUT ROWID")
+        conn.execute("DELETE FROM temp.agenda_late")
+        conn.executemany("INSERT INTO temp.agenda_late VALUES (?, ?)", rows)
+
+
+# The earliest plan date and 专项督办 deadline, each from its index.
+_FIRST_AGAIN = (
+    "SELECT (SELECT min(plan_due) FROM replies WHERE plan_due IS NOT NULL), (SELECT min(due) FROM supervisions)"
+)
 
 # -- the fillers: one a state --------------------------------------------------------------------
 
-# Working days late on a due date, from the overdue board's table of days (temp.board_late).
-_LATE = "LEFT JOIN temp.board_late l ON l.day = {}"
+# Working days late on a due date (temp.agenda_late).
+_LATE = "LEFT JOIN temp.agenda_late l ON l.day = {}"
 
 
 def _registered(day: Day) -> None:
@@ -139,8 +206,7 @@ SELECT CASE WHEN returns >= {RETURNS_TO_ESCALATE} THEN 'to_escalate'
        CASE WHEN returns >= {RETURNS_TO_ESCALATE} THEN cmd_escalate ELSE cmd_dispatch END AS next,
        reg_year, reg_seq, id
 FROM (SELECT c.id, c.reg_year, c.reg_seq, c.due_open, coalesce(l.late, 0) AS lateness,
-             CASE WHEN :county THEN (SELECT count(*) FROM dispatches x
-                                     WHERE x.case_id = c.id AND x.status = 'returned') ELSE 0 END AS returns,
+             CASE WHEN :county THEN {day.src.returns} ELSE 0 END AS returns,
              {_cmd(ESCALATE)} AS cmd_escalate,
              CASE WHEN c.consult THEN {_cmd(FORWARD)} WHEN c.major THEN {_cmd(DISPATCH_MAJOR)}
                   ELSE {_cmd(DISPATCH)} END AS cmd_dispatch
@@ -159,16 +225,13 @@ def _escalated(day: Day) -> None:
     day.run(f"""
 SELECT 'escalation_waiting' AS section, 0 AS late, NULL AS due, e.escalated_on || ' 转报，已逾1个月' AS note,
        {_cmd(PACKAGE)} AS next, c.reg_year, c.reg_seq, c.id
-FROM cases c JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE case_id = c.id)
+FROM cases c JOIN escalations e ON e.id = {day.src.escalation}
 WHERE c.state = 'escalated' AND e.escalated_on <= :escalated_by""")
 
 
-# A late case's latest urge counts for its current limit when it was for the active dispatch and
-# that dispatch's due date then: over cases `c` with due date {due}, the latest urge `u`.
-_URGED = """(u.id IS NOT NULL AND coalesce(u.due, {due}) = {due} AND u.dispatch_id = (
-    SELECT id FROM dispatches WHERE case_id = c.id AND status = 'active' ORDER BY id DESC LIMIT 1))"""
-# Only a case with an urge looks for its latest one.
-_LATEST_URGE = "LEFT JOIN urges u ON u.id = iif(c.urges_now, (SELECT max(id) FROM urges WHERE case_id = c.id), NULL)"
+# A late case's latest urge `u` counts for its current limit when it was for the active
+# dispatch and that dispatch's due date then.
+_URGED = "(u.id IS NOT NULL AND coalesce(u.due, {due}) = {due} AND u.dispatch_id = {dispatch})"
 
 
 def _dispatched(day: Day) -> None:
@@ -183,9 +246,9 @@ SELECT CASE WHEN late = 0 THEN 'due_soon' WHEN urged AND reply_by < :as_of THEN 
        iif(late = 0, cmd_reply, cmd_urge) AS next, reg_year, reg_seq, id
 FROM (SELECT c.id, c.reg_year, c.reg_seq, c.due_open, coalesce(l.late, 0) AS late,
              iif(c.supervision = 'special', '专项督办', '') AS what,
-             u.reply_by, {_URGED.format(due="c.due_open")} AS urged,
+             u.reply_by, {_URGED.format(due="c.due_open", dispatch=day.src.dispatch)} AS urged,
              {_cmd(URGE)} AS cmd_urge, {_cmd(REPLY)} AS cmd_reply
-      FROM cases c {_LATE.format("c.due_open")} {_LATEST_URGE}
+      FROM cases c {_LATE.format("c.due_open")} LEFT JOIN urges u ON u.id = {day.src.urge}
       WHERE c.due_open < :horizon AND c.state = 'dispatched'
       LIMIT -1)""")  # LIMIT: not flattened, so that `urged` is worked out once a row
 
@@ -200,28 +263,28 @@ SELECT CASE WHEN r.result = 'A' AND f.reply_id = r.id AND f.satisfaction IN ('�
        iif(f.reply_id = r.id, 'A类答复，企业' || f.satisfaction, r.result || '类答复 ' || r.replied_on) AS note,
        iif(f.reply_id = r.id, {_cmd(CLOSE)}, {_cmd(FOLLOWUP)}) AS next, c.reg_year, c.reg_seq, c.id
 FROM cases c
-JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
-LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
+JOIN replies r ON r.id = {day.src.reply}
+LEFT JOIN followups f ON f.id = {day.src.followup}
 WHERE c.state = 'replied' AND c.supervision = ''""")
 
 
-_SUPERVISED_SQL = f"""
+_SUPERVISED_SQL = """
 SELECT c.id, c.reg_year, c.reg_seq, c.supervision, d.id AS dispatch_id,
        r.id AS reply_id, r.result, r.replied_on, f.reply_id AS followup_reply, f.satisfaction, f.incomplete,
-       u.urged_on, u.reply_by, u.dispatch_id AS urge_dispatch, u.due AS urge_due
+       u.urged_on, u.reply_by, u.dispatch_id AS urge_dispatch, u.due AS urge_due, {due_again} AS due_again
 FROM cases c
-JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
-LEFT JOIN dispatches d ON d.id = (
-    SELECT id FROM dispatches WHERE case_id = c.id AND status = 'active' ORDER BY id DESC LIMIT 1)
-LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
-{_LATEST_URGE}
+JOIN replies r ON r.id = {src.reply}
+LEFT JOIN dispatches d ON d.id = {src.dispatch}
+LEFT JOIN followups f ON f.id = {src.followup}
+LEFT JOIN urges u ON u.id = {src.urge}
+LEFT JOIN supervisions s ON s.id = {src.supervision_row}
 WHERE c.state = 'replied' AND c.supervision != ''"""
 
 
 def _supervised(day: Day) -> None:
-    """Answered cases under 督办台帐 or 专项督办 (a few): placed by the rules of supervision."""
+    """Answered cases under 督办台帐 or 专项督办 (a few): placed by the rules of supervision, due
+    again on a 专项督办 deadline set after the latest reply, else on that reply's plan date."""
     cal, as_of = day.ctx.cal, day.as_of
-    due_again = {r["id"]: r for r in supervised_cases(day.ctx, as_of=as_of)}
     rows: list[tuple] = []
 
     def add(key: str, r, note: str, cmd: str, due: str | None = None, late: int = 0) -> None:
@@ -244,8 +307,11 @@ def _supervised(day: Day) -> None:
 
     cur = day.ctx.ledger.conn.cursor()
     cur.row_factory = sqlite3.Row
-    for r in cur.execute(_SUPERVISED_SQL):
-        _place_supervised(r, due_again.get(r["id"]), add, chase)
+    sql = _SUPERVISED_SQL.format(src=day.src, due_again=DUE_AGAIN_SQL).replace(
+        "FROM cases c", f"FROM {day.src.table} c"
+    )
+    for r in cur.execute(sql):
+        _place_supervised(r, as_of, cal, add, chase)
     day.ctx.ledger.conn.executemany(
         "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -253,7 +319,7 @@ def _supervised(day: Day) -> None:
     )
 
 
-def _place_supervised(r, sup: dict | None, add: Callable, chase: Callable) -> None:
+def _place_supervised(r, as_of: date, cal, add: Callable, chase: Callable) -> None:
     rep = {"id": r["reply_id"], "result": r["result"]}
     fol = None
     if r["followup_reply"] is not None:
@@ -262,17 +328,17 @@ def _place_supervised(r, sup: dict | None, add: Callable, chase: Callable) -> No
         add("ready_close", r, f"A类答复，企业{r['satisfaction']}", CLOSE)
         return
     followed = fol is not None and fol["reply_id"] == rep["id"]
-    if sup is not None:
-        if sup["due"]:
-            kind = sup["kind"]
-            if chase(r, sup["due"], kind):
-                return
-            if sup["days_to_due"] <= SOON:
-                add("supervision", r, f"{kind}，{sup['due']} 到期", REPLY, sup["due"])
-                return
-        elif r["supervision"] == "special" and followed:
-            add("supervision", r, "专项督办，尚未定新的办理时限", SUPERVISE)
+    due = r["due_again"]
+    if due:
+        kind = SUPERVISION[r["supervision"]]
+        if chase(r, due, kind):
             return
+        if workdays_between(cal, as_of, date.fromisoformat(due)) <= SOON:
+            add("supervision", r, f"{kind}，{due} 到期", REPLY, due)
+            return
+    elif r["supervision"] == "special" and followed:
+        add("supervision", r, "专项督办，尚未定新的办理时限", SUPERVISE)
+        return
     if not followed:
         add("followup", r, f"{r['result']}类答复 {r['replied_on']}", FOLLOWUP)
 
@@ -282,19 +348,25 @@ def _place_supervised(r, sup: dict | None, add: Callable, chase: Callable) -> No
 FILLERS: list[Callable[[Day], None]] = [_registered, _meeting, _escalated, _dispatched, _answered, _supervised]
 
 
-def _fill(ctx: Ctx, as_of: date) -> None:
-    """temp.agenda_items for `as_of` (the caller holds the read snapshot)."""
+def _fill(ctx: Ctx, as_of: date) -> Source:
+    """temp.agenda_items for `as_of` (the caller holds the read snapshot); where the cases
+    were read."""
     conn = ctx.ledger.conn
     conn.execute(_TABLE)
     conn.execute("DELETE FROM temp.agenda_items")
-    day = Day(ctx, as_of)
-    Board(ctx, as_of, None, SOON).late_days_table()
+    # The ledger as it stood on the day, when an act is dated later (a day in the past).
+    past = then.acts_after(ctx, as_of)
+    if past:
+        then.cases_then(ctx, as_of)
+    day = Day(ctx, as_of, THEN if past else NOW)
+    day.late_days()
     for fill in FILLERS:
         fill(day)
+    return day.src
 
 
 _ITEMS = """
-SELECT {view} FROM temp.agenda_items i JOIN cases c ON c.id = i.id
+SELECT {view} FROM temp.agenda_items i JOIN {table} c ON c.id = i.id
 WHERE i.section = ? ORDER BY i.nlate, i.due_key, i.reg_year, i.reg_seq"""
 _RECORD = (
     "c.reg_year || '-' || c.reg_seq, c.reg_no, c.enterprise, coalesce(c.lead_now, ''), i.due, i.late, i.note, i.next"
@@ -320,9 +392,9 @@ def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
     conn = ctx.ledger.conn
     out = []
     with ctx.ledger.reading():
-        _fill(ctx, as_of)
+        src = _fill(ctx, as_of)
         counts = _counts(ctx)
-        sql = _ITEMS.format(view=_RECORD) + ("" if limit is None else f" LIMIT {int(limit)}")
+        sql = _ITEMS.format(view=_RECORD, table=src.table) + ("" if limit is None else f" LIMIT {int(limit)}")
         for key, title in SECTIONS.items():
             items = [dict(zip(_KEYS, row)) for row in conn.execute(sql, (key,))] if counts.get(key) else []
             out.append({"key": key, "title": title, "count": counts.get(key, 0), "items": items})
@@ -334,7 +406,7 @@ def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[str]:
     pieces of a few thousand items: the same text at any size in flat memory."""
     conn = ctx.ledger.conn
     with ctx.ledger.reading():
-        _fill(ctx, as_of)
+        src = _fill(ctx, as_of)
         counts = _counts(ctx)
         yield '{\n  "as_of": ' + json.dumps(as_of.isoformat()) + ',\n  "sections": ['
         for i, (key, title) in enumerate(SECTIONS.items()):
@@ -344,7 +416,7 @@ def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[str]:
             if not counts.get(key):
                 yield "]\n    }"
                 continue
-            rows = conn.execute(_ITEMS.format(view=_JSON_ITEM), (key,))
+            rows = conn.execute(_ITEMS.format(view=_JSON_ITEM, table=src.table), (key,))
             sep = "\n"
             while chunk := rows.fetchmany(4096):
                 yield sep + ",\n".join(t for (t,) in chunk)
