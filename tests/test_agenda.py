@@ -136,9 +136,9 @@ def test_every_suggestion_on_the_sample_runs(run, tmp_path, monkeypatch):
         _run_next(run, item)
 
 
-def test_as_of_a_past_day_shows_the_ledger_as_it_stood(ledger):
-    """Each day's list, drawn up on the day, is the list asked later `--as-of` that day: the
-    acts dated after it are left out."""
+def test_as_of_a_past_day_shows_the_ledger_as_it_stood_then(ledger):
+    """Each day's list and overdue board, drawn up on the day, are those asked later `--as-of`
+    that day: the acts dated after it are left out."""
     a = ["--mode", "书面", "--summary", "已办"]
     acts = [
         *[("2026-10-09", ["register", *register_args()]) for _ in range(6)],
@@ -159,18 +159,18 @@ def test_as_of_a_past_day_shows_the_ledger_as_it_stood(ledger):
         ("2026-11-16", ["dispatch", "5", "--dept", "区财政局", "--approver", "区长", "--level", "专题会议"]),
     ]
     days = ["2026-10-14", "2026-10-21", "2026-10-30", "2026-11-06", "2026-11-13", "2026-11-18"]
-    then: dict[str, tuple[str, str]] = {}
+    then: dict[str, tuple[str, ...]] = {}
+    reads = (["agenda", "--json"], ["agenda", "--all"], ["overdue", "--json"], ["overdue"])
     for day in [*days, "2026-11-27"]:
         while acts and acts[0][0] <= day:
             on, argv = acts.pop(0)
             assert ledger(*argv, "--date", on).code == 0, argv
         if day in then or day == "2026-11-27":
             continue
-        then[day] = (ledger("agenda", "--as-of", day, "--json").out, ledger("agenda", "--as-of", day, "--all").out)
+        then[day] = tuple(ledger(*argv, "--as-of", day).out for argv in reads)
     assert not acts
-    for day, (as_json, text) in then.items():
-        assert ledger("agenda", "--as-of", day, "--json").out == as_json, day
-        assert ledger("agenda", "--as-of", day, "--all").out == text, day
+    for day, outs in then.items():
+        assert tuple(ledger(*argv, "--as-of", day).out for argv in reads) == outs, day
     # What changed between the days shows: case 1 late and urged, then answered, then 专项督办.
     keys = {d: {i["case"]: s["key"] for s in json.loads(then[d][0])["sections"] for i in s["items"]} for d in days}
     assert keys["2026-10-14"] == {"2026-6": "to_dispatch", "2026-5": "meeting"}
@@ -179,3 +179,7 @@ def test_as_of_a_past_day_shows_the_ledger_as_it_stood(ledger):
     assert "2026-1" not in keys["2026-11-06"]  # answered, 专项督办 until 11-12
     assert keys["2026-11-13"]["2026-1"] == "supervision" and "2026-2" not in keys["2026-11-13"]  # closed 11-10
     assert "2026-5" not in keys["2026-11-18"]  # dispatched after the meeting on 11-16
+    late = {d: {r["case"]: r["days_late"] for r in json.loads(then[d][2])} for d in days}
+    # 1 and 3 due 10-19; 6 to be dispatched by 10-12 (10-10 a 调休 workday); 5 awaits its meeting
+    assert late["2026-10-21"] == {"2026-1": 2, "2026-3": 2, "2026-6": 7, "2026-5": 0}
+    assert late["2026-11-13"]["2026-1"] == 1  # 专项督办 until 11-12

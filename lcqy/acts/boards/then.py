@@ -6,7 +6,8 @@ day, the ledger's own columns are that day's state and the boards read them. Oth
 case accepted by the day and not ended by then gets its state then in temp.then_cases, worked
 out from the dated rows (a dispatch counts from its dispatch day until returned or replaced,
 a reply, follow-up, urge, escalation or 专项督办 deadline from its own day), under the names the
-boards read on a case: state, supervision, due_open, lead_now, and the ids of the latest acts.
+boards read on a case: state, supervision, due_open, lead_now, urges_now, and the ids of the
+latest acts (dispatch_now, reply_now …).
 Due dates are the dispatches' current ones, extensions included, as `report` counts them. What
 a ledger holds with no dated event (the supervision and the special meeting of an imported or
 generated case) is taken as it is now."""
@@ -36,15 +37,19 @@ _THEN = """
 CREATE TEMP TABLE then_cases AS
 SELECT *,
        CASE state WHEN 'registered' THEN dispatch_due WHEN 'dispatched' THEN d_due END AS due_open,
-       prior_urges + (urge_now IS NOT NULL) AS urges_now
+       CASE state WHEN 'registered' THEN dispatch_due_estimated WHEN 'dispatched' THEN d_estimated ELSE 0 END
+           AS due_open_estimated
 FROM (SELECT *,
              CASE WHEN dispatch_now IS NOT NULL
                       THEN iif(reply_now IS NOT NULL AND r_dispatch = dispatch_now, 'replied', 'dispatched')
                   WHEN escalation_now IS NOT NULL
                       THEN iif(reply_now IS NOT NULL AND r_on >= e_on, 'replied', 'escalated')
                   WHEN met THEN 'meeting' ELSE 'registered' END AS state
-      FROM (SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.consult, c.major, c.dispatch_due,
-                   c.prior_urges, d.id AS dispatch_now, d.lead_dept AS lead_now, d.due_current AS d_due,
+      FROM (SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.category, c.consult, c.major,
+                   c.dispatch_due, c.dispatch_due_estimated, c.prior_urges,
+                   c.prior_urges + (SELECT count(*) FROM urges WHERE case_id = c.id AND urged_on <= :a) AS urges_now,
+                   d.id AS dispatch_now, d.lead_dept AS lead_now, d.due_current AS d_due,
+                   d.due_estimated AS d_estimated, d.assist,
                    e.id AS escalation_now, e.escalated_on AS e_on,
                    r.id AS reply_now, r.dispatch_id AS r_dispatch, r.replied_on AS r_on,
                    (SELECT max(id) FROM followups WHERE case_id = c.id AND followed_on <= :a) AS followup_now,
@@ -75,3 +80,22 @@ def cases_then(ctx: Ctx, day: date) -> None:
     conn.execute("DROP TABLE IF EXISTS temp.then_cases")
     conn.execute(_THEN, {"a": day.isoformat()})
     conn.execute("CREATE UNIQUE INDEX temp.then_cases_id ON then_cases(id)")  # the boards join cases by id
+
+
+def on_then(sql: str) -> str:
+    """A board's SQL over cases `c` and their latest acts, read from temp.then_cases instead."""
+    for now, then in _NOW_THEN:
+        sql = sql.replace(now, then)
+    return sql
+
+
+_NOW_THEN = (
+    ("FROM cases c", "FROM temp.then_cases c"),
+    ("JOIN cases c", "JOIN temp.then_cases c"),
+    ("FROM cases WHERE", "FROM temp.then_cases WHERE"),
+    ("(SELECT max(id) FROM replies WHERE case_id = c.id)", "c.reply_now"),
+    ("(SELECT max(id) FROM supervisions WHERE case_id = c.id)", "c.supervision_row_now"),
+    ("(SELECT max(id) FROM escalations WHERE case_id = c.id)", "c.escalation_now"),
+    ("(SELECT max(id) FROM dispatches WHERE case_id = c.id AND status = 'active')", "c.dispatch_now"),
+    ("c.id IN (SELECT case_id FROM escalations WHERE late)", "1"),
+)
