@@ -151,5 +151,8 @@ def test_email_breaks():
     assert fitting.email_breaks("li@a.cn", width) == "li@a.cn"
     assert fitting.email_breaks("lijianhua@dianhongtea.example.cn", width) == "lijianhua@\u200bdianhongtea.example.cn"
     long = fitting.email_breaks("zhang.xiaoming.procurement@lincang-dianhong-tea.com.cn", width)
-    assert long.replace("\u200b", "") == "zhang.xiaoming.procurement@lincang-dianhong-tea.com.cn"
+    # the address itself, with break chances (after @ and dots) and joiners after hyphens only:
+    # a line never ends at a hyphen, which would read as a word hyphenated (issue 20)
+    assert long.replace("\u200b", "").replace("\u2060", "") == "zhang.xiaoming.procurement@lincang-dianhong-tea.com.cn"
+    assert "-\u200b" not in long and long.count("-\u2060") == 2
     assert "procurement@\u200b" in long and "zhang.\u200b" in long

@@ -12,7 +12,8 @@ from tests.conftest import register_args, snapshot
 
 
 def _cells_right_of(doc: docx.Document, label: str) -> list[str]:
-    """Text of the first distinct cell right of every cell whose text is `label`."""
+    """Text of the first distinct cell right of every cell whose text is `label`, its lines
+    joined."""
     out = []
     for table in doc.tables:
         for row in table.rows:
@@ -20,8 +21,8 @@ def _cells_right_of(doc: docx.Document, label: str) -> list[str]:
             for i, c in enumerate(cells):
                 if c.text.replace(" ", "") == label.replace(" ", ""):
                     nxt = next((x for x in cells[i + 1 :] if x._tc is not c._tc), None)
-                    if nxt is not None:
-                        out.append(nxt.text)
+                    if nxt is not None:  # read whole: the document sets its own lines
+                        out.append(nxt.text.replace("\n", ""))
     return out
 
 
@@ -144,7 +145,8 @@ def test_urge_letter(ledger, tmp_path, monkeypatch):
     r = ledger("urge", "1", "--date", "2026-10-15", "--json")
     assert r.code == 0, r.err
     letter = json.loads(r.out)["letter"]
-    text = "\n".join(p.text for p in docx.Document(tmp_path / letter).paragraphs)
+    # each paragraph read whole: the letter sets its own lines (no date or number cut)
+    text = "\n".join(p.text.replace("\n", "") for p in docx.Document(tmp_path / letter).paragraphs)
     assert "临翔供电局" in text and "临翔服企办交（2026）第1号" in text
     # due 10/12, urged 10/15: 3 working days late, answer by 10/20
     assert "3个工作日" in text.replace(" ", "") or "3 个工作日" in text

@@ -422,7 +422,7 @@ def test_letters_count_urges_per_department(ledger, tmp_path, monkeypatch):
     ledger("dispatch", n, "--dept", "区财政局", "--approver", "王强", "--level", "主任", "--date", "2026-03-13")
     r = json.loads(ledger("urge", n, "--date", "2026-03-25", "--json").out)  # due 3/20
     assert r["count"] == 1 and r["letter"].endswith("第2号第1次催办函.docx")
-    text = "".join(p.text for p in docx.Document(tmp_path / r["letter"]).paragraphs)
+    text = "".join(p.text.replace("\n", "") for p in docx.Document(tmp_path / r["letter"]).paragraphs)  # lines set
     assert "区财政局" in text and "第1次催办" in text
     assert json.loads(ledger("show", n, "--json").out)["urge_count"] == 2  # the case's total
 

@@ -157,11 +157,16 @@ def test_city_stats_by_office_and_report_show_counties(ledger, run, tmp_path):
     cols = [x.text for x in table.rows[0].cells]
     got = [(r.cells[0].text, r.cells[cols.index("受理")].text, r.cells[cols.index("交办")].text)
            for r in table.rows[1:]]  # fmt: skip
-    assert got == [("临沧市", "1", "0"), ("临翔区", "2", "1"), ("凤庆县", "1", "0"), ("全市合计", "4", "1")]
+    # the city's own row is 市本级 beside the counties and 全市合计 (issue 20)
+    assert got == [("市本级", "1", "0"), ("临翔区", "2", "1"), ("凤庆县", "1", "0"), ("全市合计", "4", "1")]
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     assert all(r._tr.trPr.find(qn("w:cantSplit")) is not None for r in table.rows)
     body = "\n".join(p.text for p in doc.paragraphs)
     assert "全市2026年11月情况如下" in body and "{" not in body
+    # a city's 简报 goes to the counties too: a 发 line in its 版记, and the 印数 under it
+    imprint = next(t for t in doc.tables if t.rows[0].cells[0].text.startswith("报："))
+    lines = [r.cells[0].text for r in imprint.rows]
+    assert lines[1] == "发：各县（区）服务企业发展领导小组办公室" and lines[-1].startswith("（共印")
 
     # A county ledger has no counties: refused, and its report has no such table.
     before = snapshot(run.db)

@@ -108,11 +108,13 @@ def test_bad_input(march, args, message):
 
 
 def test_workbook_prints_like_a_clerk_expects(march, tmp_path):
-    """Every sheet: A4 landscape (each table is wider than a portrait page), one page wide, the
-    header row on every page, the title and page numbers in the footer, the header frozen, and
-    columns wide enough for what they hold."""
+    """Every sheet: landscape (each table is wider than a portrait page) on the paper that keeps
+    its text at 8 pt or more (the 23 columns of 承办单位 on A3), one page wide, the header row on
+    every page, the title and page numbers in the footer, the header frozen, and columns wide
+    enough for what they hold."""
     from openpyxl import load_workbook
 
+    from lcqy.xlsx.stats import A3_UNITS, LANDSCAPE_UNITS, paper_for
     from lcqy.xlsx.styles import text_width
 
     out = tmp_path / "测评.xlsx"
@@ -121,8 +123,14 @@ def test_workbook_prints_like_a_clerk_expects(march, tmp_path):
     titles = {"年度测评": "承办单位年度测评（第二十、二十一条）", "承办单位": "按承办单位统计", "月份": "按月份统计"}
     for ws in wb:
         ps = ws.page_setup
-        assert (int(ps.paperSize), ps.orientation) == (9, "landscape"), ws.title
-        assert ws.sheet_properties.pageSetUpPr.fitToPage and (ps.fitToWidth, ps.fitToHeight) == (1, 0)
+        n = len([c for c in ws[4] if c.value])
+        widths = [ws.column_dimensions[ws.cell(1, c).column_letter].width for c in range(1, n + 1)]
+        paper = (int(ps.paperSize), ps.orientation, ps.fitToWidth)
+        assert paper == paper_for(sum(widths), widths[0]), ws.title
+        assert ps.orientation == "landscape", ws.title
+        room = {9: LANDSCAPE_UNITS, 8: A3_UNITS}[int(ps.paperSize)] * ps.fitToWidth
+        assert 11 * min(1, room / sum(widths)) >= 8, (ws.title, sum(widths))  # never below 8 pt
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ps.fitToHeight == 0
         assert ws.print_title_rows == "$4:$4"  # the header row, on every page
         assert ws.freeze_panes == "B5"
         assert ws.oddFooter.right.text == "第 &P 页，共 &N 页"
@@ -137,6 +145,61 @@ def test_workbook_prints_like_a_clerk_expects(march, tmp_path):
     heads = [c.value for c in dept[4]]
     longest = dept.column_dimensions[dept.cell(4, heads.index("在办最久") + 1).column_letter].width
     assert longest >= text_width("临翔服企办收（2026）第3号")
+    assert int(dept.page_setup.paperSize) == 8  # 23 columns: A3, not 5 pt on A4
     # The charts sit under the table, inside the print area, not beside it.
     assert all(c.anchor._from.row > len([r for r in dept.iter_rows(min_row=5) if r[0].value]) for c in dept._charts)
     assert int(dept.print_area.split("$")[-1]) > dept.max_row
+
+
+def test_charts_count_whole_cases_and_rates_to_100(march, tmp_path):
+    """The count axis in whole 件 from 0; the rate axis 0–100 %, each bar labelled, and a
+    department with nothing due named as such with no bar (not a bar of 0 %)."""
+    from openpyxl import load_workbook
+
+    from lcqy.xlsx.stats import NO_DENOMINATOR
+
+    out = tmp_path / "s.xlsx"
+    _ok(march, "stats", "--by", "dept", "--year", "2026", "-o", str(out))
+    ws = load_workbook(out)["承办单位"]
+    count, rate = sorted(ws._charts, key=lambda c: c.title.tx.rich.p[0].r[0].t != "交办件数")
+    assert count.y_axis.scaling.min == 0 and count.y_axis.majorUnit == 1
+    assert count.y_axis.number_format.formatCode == "0"
+    assert (rate.y_axis.scaling.min, rate.y_axis.scaling.max) == (0, 1)
+    assert rate.y_axis.number_format.formatCode == "0%" and rate.dataLabels.showVal
+    heads = [c.value for c in ws[4]]
+    col = heads.index("按期办结率") + 1
+    rows = range(5, 5 + len([r for r in ws.iter_rows(min_row=5) if r[0].value]))
+    ref = rate.series[0].cat.strRef.f if rate.series[0].cat.strRef else rate.series[0].cat.numRef.f
+    names_col = ref.split("!$")[1].split("$")[0]
+    shown = {ws.cell(r, 1).value: (ws.cell(r, col).value, ws[f"{names_col}{r}"].value) for r in rows}
+    # no case due: no bar, and said so; 0 % is a bar of 0 %, its name as it is
+    assert shown[D2] == (0, D2) and shown[D1] == (0.5, D1)
+    none = [k for k, (v, _) in shown.items() if v == "—"]
+    assert none and all(shown[k][1] == k + NO_DENOMINATOR for k in none)
+    assert all(shown[k][1] == k for k in shown if k not in none)
+    assert ws.column_dimensions[names_col].hidden
+
+
+def test_workbook_printed_at_eight_points_or_more(march, tmp_path):
+    """Through LibreOffice: every page of every sheet prints its 11 pt text at 8 pt or more
+    (the width of the four-character header 承办单位/问题类别… against 4 × 11 pt)."""
+    import re
+    import subprocess
+
+    from tests import print_sweep
+
+    if print_sweep.have_tools():
+        pytest.skip(f"打印检查需要 LibreOffice 和 poppler（缺少 {print_sweep.have_tools()}）")
+    out = tmp_path / "s.xlsx"
+    _ok(march, "stats", "--by", "dept", "--year", "2026", "--evaluation", "-o", str(out))
+    print_sweep.to_pdf([out], tmp_path)
+    xml = subprocess.run(
+        ["pdftotext", "-bbox", str(out.with_suffix(".pdf")), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    scales = []
+    for page in xml.split("<page ")[1:]:
+        for x0, x1 in re.findall(
+            r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">承办单位</word>', page
+        ):
+            scales.append((float(x1) - float(x0)) / 44)
+    assert scales and min(scales) * 11 >= 8 - 0.2, scales

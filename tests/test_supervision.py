@@ -13,7 +13,8 @@ from tests.test_lifecycle import DISPATCH, act, refused, show
 
 
 def _letter_text(path) -> str:
-    return "\n".join(p.text for p in docx.Document(path).paragraphs)
+    # each paragraph whole: the letter sets its own lines (manual breaks inside a paragraph)
+    return "\n".join(p.text.replace("\n", "") for p in docx.Document(path).paragraphs)
 
 
 def _urge_context(db, case: str) -> dict:

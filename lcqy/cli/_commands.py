@@ -60,4 +60,9 @@ COMMANDS: dict[str, str] = {
     "redispatch": "supervision",
     # undo
     "undo": "undo",
+    # users (the online platform's accounts and the departments' requests)
+    "user": "users",
+    "request": "users",
+    # serve
+    "serve": "serve",
 }

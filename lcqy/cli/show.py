@@ -79,6 +79,32 @@ _EVENT_TEXT |= {
     ),
     "undo": lambda e, d, a: f"撤销{ACT_LABELS.get(d.get('act'), d.get('act'))}：{d.get('reason')}",
 }
+# What departments do on line (lcqy serve).
+ACT_LABELS |= {"receipt": "签收", "dept-request": "部门申请", "request-declined": "不同意申请",
+               "dept-note": "配合意见", "urge-read": "已阅"}  # fmt: skip
+_EVENT_TEXT |= {
+    "receipt": lambda e, d, a: f"{d.get('dept')} 签收 {d.get('dispatch')}（{e['actor']}）",
+    "dept-request": lambda e, d, a: (
+        ("申请延期至 " + str(d.get("until")) if d.get("kind") == "extension" else "申请退单")
+        + f"：{d.get('reason')}（第{d.get('request')}号，{e['actor']}）"
+    ),
+    "request-declined": lambda e, d, a: f"第{d.get('request')}号申请不同意：{d.get('reason')}",
+    "dept-note": lambda e, d, a: f"{d.get('dept')}：{d.get('text')}",
+    "urge-read": lambda e, d, a: f"{d.get('dept')} 已阅 {d.get('letter') or '催办函'}（{e['actor']}）",
+}
+
+
+def _online_rows(o: dict) -> list[tuple[str, str]]:
+    rows = [("签收", f"{r['lead_dept']} {r['signed_on']} 签收 {r['no']}") for r in o.get("receipts", [])]
+    for q in o.get("requests", []):
+        what = f"{q['kind_label']}" + (f"至 {q['until']}" if q["until"] else "")
+        decided = f"，{q['decided_on']} {q['status_label']}" if q["decided_on"] else f"，{q['status_label']}"
+        rows.append(("部门申请", f"第{q['id']}号 {q['dept']} {q['asked_on']} {what}：{q['reason']}{decided}"
+                     + (f"（{q['decision']}）" if q["decision"] else "")))  # fmt: skip
+    rows += [("配合意见", f"{n['noted_on']} {n['dept']}：{n['text']}") for n in o.get("notes", [])]
+    rows += [("已阅", f"{r['dept']} {r['read_at'].replace('T', ' ')} 已阅 {r['letter_no'] or '催办函'}")
+             for r in o.get("urge_reads", [])]  # fmt: skip
+    return rows
 
 
 def _edit_text(d: dict) -> str:
@@ -134,8 +160,11 @@ def show_cmd(
 
     with open_ctx(ctx) as c:
         v = show(c, case)
+        from lcqy.acts.online import show_extras
+
+        online = show_extras(c, v["id"])
     if as_json:
-        print_json(v)
+        print_json(v | online)
         return
     state = v["state_label"] + (f"（{v['supervision_label']}）" if v["supervision_label"] else "")
     if v["merged_into_no"]:
@@ -167,7 +196,7 @@ def show_cmd(
             ("转报", f"{e['escalated_on']}，签批 {e['approver']}，建议：{e['suggestion']}"
                      + ("，超过转报时限" if e["late"] else "")),
         ]  # fmt: skip
-    rows += extra_rows(v) + _outcome(v)
+    rows += extra_rows(v) + _online_rows(online) + _outcome(v)
     table(None, ["项目", "内容"], rows, no_wrap=("项目",))
     hist = [(e["act_on"], ACT_LABELS.get(e["action"], e["action"]), event_text(e)) for e in v["events"]]
     table("操作记录", ["日期", "操作", "内容"], hist, no_wrap=("日期", "操作"))

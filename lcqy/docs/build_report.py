@@ -26,6 +26,9 @@ TABLE_SIZE = Pt(10.5)  # 五号
 TABLE_LINE = Pt(15)
 REPORT_CELL = "Report Cell"
 TEXT_WIDTH_MM = 156
+# The 版记 3 mm in from each side of the text block: LibreOffice (7.4) sets a table within about
+# 6 mm of the text block's width inline, not floating at the page's foot.
+IMPRINT_MM = 150
 
 # (header, placeholder, width mm, alignment) of each table; the loop variable is `r`.
 CATEGORY_COLUMNS = [
@@ -36,16 +39,18 @@ CATEGORY_COLUMNS = [
     ("占本年比例", "r.share", 26, "center"),
 ]
 DEPT_COLUMNS = [
-    ("承办单位", "r.dept", 36, "left"),
-    ("交办", "r.dispatched", 12, "center"),
-    ("已答复", "r.replies", 14, "center"),
+    # a department's name on one line (区人力资源和社会保障局, eleven characters in 五号), the
+    # counts narrow, a rate's 100.0% whole
+    ("承办单位", "r.dept", 44, "left"),
+    ("交办", "r.dispatched", 10, "center"),
+    ("已答复", "r.replies", 12, "center"),
     ("按期办结率", "r.on_time", 18, "center"),
-    ("超期未答复", "r.late", 18, "center"),
+    ("超期未答复", "r.late", 14, "center"),
     ("A类", "r.a", 10, "center"),
     ("B类", "r.b", 10, "center"),
     ("C类", "r.c", 10, "center"),
-    ("满意率", "r.satisfaction", 16, "center"),
-    ("催办", "r.urges", 12, "center"),
+    ("满意率", "r.satisfaction", 18, "center"),
+    ("催办", "r.urges", 10, "center"),
 ]
 LATE_COLUMNS = [
     ("序号", "r.n", 9, "center"),
@@ -65,9 +70,10 @@ LATE_WITH_ENTERPRISE = [
     ("超期工作日", "r.days_late", 13, "center"),
 ]
 # 各县区情况 at a city office: the columns of `lcqy figures` (lcqy.rules.month_figures), in 小五
-# (OFFICE_SIZE) so that thirteen columns fit the text width with "100.0%" on one line.
+# (OFFICE_SIZE) so that thirteen columns fit the text width with "100.0%" on one line (16 mm: a
+# fallback font's digits are wider than 仿宋's).
 OFFICE_COLUMNS = [
-    ("单位", "r.name", 27, "left"),
+    ("单位", "r.name", 24, "left"),
     ("受理", "r.received", 9, "center"),
     ("交办", "r.dispatched", 9, "center"),
     ("转报", "r.escalated", 9, "center"),
@@ -77,9 +83,9 @@ OFFICE_COLUMNS = [
     ("C类", "r.reply_c", 9, "center"),
     ("销号", "r.closed", 9, "center"),
     ("超期未办", "r.late_now", 12, "center"),
-    ("按期交办率", "r.on_time_dispatch", 15, "center"),
-    ("按期办结率", "r.on_time_completion", 15, "center"),
-    ("满意率", "r.satisfaction", 15, "center"),
+    ("按期交办率", "r.on_time_dispatch", 16, "center"),
+    ("按期办结率", "r.on_time_completion", 16, "center"),
+    ("满意率", "r.satisfaction", 16, "center"),
 ]
 OFFICE_SIZE, OFFICE_LINE = Pt(9), Pt(13)
 UNIT_COLUMNS = [
@@ -199,13 +205,6 @@ def _smaller(table, size, line) -> None:
                     run.font.size = size
 
 
-def _keep_with_next(table) -> None:
-    for row in table.rows:
-        for cell in row.cells:
-            for p in cell.paragraphs:
-                p.paragraph_format.keep_with_next = True
-
-
 def _head(doc: DocumentObject) -> None:
     """版头: the red name, 期号, then office (left) and date (right) over a red line."""
     p = doc.add_paragraph()
@@ -217,7 +216,9 @@ def _head(doc: DocumentObject) -> None:
     run.font.color.rgb = RED
     p = _para(doc, ["第", "{issue_no}", "期"], indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, keep=True)
     p.paragraph_format.space_after = Pt(6)
-    p = _para(doc, ["{office_name}", "\t", "{issued_on}"], indent=False, keep=True, size=Pt(14))
+    # head_break: a line break when the office's name and the date cannot share the line, so the
+    # date moves down whole rather than break (lcqy.docs.report_context)
+    p = _para(doc, ["{office_name}", "{head_break}", "\t", "{issued_on}"], indent=False, keep=True, size=Pt(14))
     tabs = p.paragraph_format.tab_stops
     tabs.add_tab_stop(Mm(TEXT_WIDTH_MM), alignment=2)  # right-aligned at the text edge
     p.paragraph_format.space_after = Pt(8)
@@ -234,40 +235,89 @@ def _title(doc: DocumentObject) -> None:
     add_run(p, "企业反映困难问题办理情况", TITLE_FONT, Pt(22))
 
 
+def _float_to_foot(table) -> None:
+    """Float the table at the foot of the text block of the page it falls on (a floating table,
+    anchored to the bottom margin, text above it): the 版记 ends the last page whatever the length
+    of the text, as GB/T 9704 §7.4 wants, with no blank lines to count."""
+    tbl_pr = table._tbl.tblPr
+    pos = OxmlElement("w:tblpPr")
+    for k, v in (
+        ("w:leftFromText", "0"),
+        ("w:rightFromText", "0"),
+        ("w:topFromText", "170"),  # 3 mm between the text and the 版记's first line
+        ("w:bottomFromText", "0"),
+        ("w:vertAnchor", "margin"),
+        ("w:horzAnchor", "margin"),
+        ("w:tblpXSpec", "center"),
+        ("w:tblpYSpec", "bottom"),
+    ):
+        pos.set(qn(k), v)
+    tbl_pr.insert(1 if tbl_pr.find(qn("w:tblStyle")) is not None else 0, pos)
+    overlap = OxmlElement("w:tblOverlap")
+    overlap.set(qn("w:val"), "never")
+    pos.addnext(overlap)
+
+
 def _imprint(doc: DocumentObject) -> None:
-    """版记 (GB/T 9704 §7.4): 报、送 then the office (left) and 印发日期 (right), between lines,
-    one character in from each end, kept together."""
-    table = doc.add_table(rows=3, cols=2)
+    """版记 (GB/T 9704 §7.4): 报、送、发 then the office (left) and 印发日期 (right), between lines,
+    one character in from each end, kept together, at the foot of the last page; the 印数 under
+    it. The 发 line and the 印数 only when the context has them."""
+    rows = [
+        ("line", ["报：", "{report_to}"]),
+        ("tag", "{%tr if send_to %}"),
+        ("line", ["发：", "{send_to}"]),
+        ("tag", "{%tr endif %}"),
+        ("line", ["送：", "{copy_to}"]),
+        # imprint_break: the date under the office when the two cannot share the line
+        ("issued", ["{office_name}", "{imprint_break}", "\t", "{issued_on}", "印发"]),
+        ("tag", "{%tr if copies %}"),
+        ("copies", ["（共印", "{copies}", "份）"]),
+        ("tag", "{%tr endif %}"),
+    ]
+    table = doc.add_table(rows=len(rows), cols=1)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     tbl_pr = table._tbl.tblPr
     tbl_w = tbl_pr.find(qn("w:tblW"))
     tbl_w.set(qn("w:type"), "dxa")
-    tbl_w.set(qn("w:w"), str(int(Mm(TEXT_WIDTH_MM).twips)))
+    tbl_w.set(qn("w:w"), str(int(Mm(IMPRINT_MM).twips)))
     thick, thin = ("single", 8, "000000"), ("single", 4, "000000")
-    _border(tbl_pr, "w:tblBorders", {"top": thick, "bottom": thick, "insideH": thin})
-    widths = (88, TEXT_WIDTH_MM - 88)  # the office's name on one line, the date at the right
-    for col, width in zip(table.columns, widths):
-        col.width = Mm(width)
-    for tr in table._tbl.tr_lst:
-        for tc, width in zip(tr.tc_lst, widths):
-            tc.width = Mm(width)
-    cells = [
-        (table.cell(0, 0).merge(table.cell(0, 1)), ["报：", "{report_to}"], "left"),
-        (table.cell(1, 0).merge(table.cell(1, 1)), ["送：", "{copy_to}"], "left"),
-        (table.cell(2, 0), ["{office_name}"], "left"),
-        (table.cell(2, 1), ["{issued_on}", "印发"], "right"),
-    ]
-    for cell, parts, align in cells:
-        p = cell.paragraphs[0]
-        p.alignment = _ALIGN[align]
+    # the last rule is the 印发 row's own, so the 印数 under it stands outside the 版记's lines
+    _border(tbl_pr, "w:tblBorders", {"top": thick, "insideH": thin})
+    margins = OxmlElement("w:tblCellMar")  # none: the text's place is set by its indents
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), "0")
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    tbl_pr.append(margins)
+    table.columns[0].width = Mm(IMPRINT_MM)
+    em = Pt(14)  # 4号: one character in from each end (§7.4)
+    for i, (kind, parts) in enumerate(rows):
+        row = table.rows[i]
+        row.cells[0].width = Mm(IMPRINT_MM)
+        _row_props(row)
+        p = row.cells[0].paragraphs[0]
+        if kind == "tag":
+            add_run(p, parts)
+            continue
         pf = p.paragraph_format
         pf.line_spacing = Pt(22)
-        pf.left_indent, pf.right_indent = (Pt(0), Pt(14)) if align == "right" else (Pt(14), Pt(0))
-        pf.keep_with_next = cell is not cells[-1][0]
+        pf.keep_with_next = kind != "copies"
+        pf.left_indent, pf.right_indent = em, em
+        if kind == "line":  # a list that wraps goes on under its first name (§7.4.2)
+            pf.left_indent, pf.first_line_indent = em * 3, -em * 2
+        elif kind == "issued":
+            pf.tab_stops.add_tab_stop(Mm(IMPRINT_MM) - em, alignment=2)  # right-aligned
+            pf.right_indent = 0
+            _border(row.cells[0]._tc.get_or_add_tcPr(), "w:tcBorders", {"bottom": thick})
+        else:
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
         add_parts(p, parts, size=Pt(14))
-    for row in table.rows:
-        _row_props(row)
+    _float_to_foot(table)
+    # the paragraph the floating table is anchored to (Word and LibreOffice need one after it)
+    anchor = doc.add_paragraph()
+    anchor.paragraph_format.line_spacing = Pt(1)
 
 
 def build_report() -> DocumentObject:
@@ -317,13 +367,11 @@ def build_report() -> DocumentObject:
     _heading(doc, "五、需通报的承办单位")
     _para(doc, ["{units_text}"], keep=True)
     _tag(doc, "{%p if has_units %}")
-    # Kept with the closing line and the 版记: the table moves to the next page rather than
-    # leave the 版记 alone there.
-    _keep_with_next(_table(doc, UNIT_COLUMNS, "units"))
+    _table(doc, UNIT_COLUMNS, "units")  # its rows flow across pages like the other tables'
     _tag(doc, "{%p endif %}")
 
-    # The closing line keeps with the 版记, so the 版记 never stands alone on a page.
-    p = _para(doc, ["（本期数字截至", "{as_of}", "，依据台帐统计。）"], keep=True, size=Pt(14))
+    # The 版记 floats at the foot of the page this line ends (_float_to_foot).
+    p = _para(doc, ["（本期数字截至", "{as_of}", "，依据台帐统计。）"], size=Pt(14))
     p.paragraph_format.space_before = Pt(8)
     p.paragraph_format.space_after = Pt(16)
     _imprint(doc)

@@ -31,6 +31,7 @@ from lcqy.docs.typography import (
     add_head_lines,
     add_more_page,
     add_notes,
+    add_source_line,
     add_title,
     build_form_table,
     new_document,
@@ -73,17 +74,29 @@ def build_register() -> DocumentObject:
     doc = new_document()
     add_title(doc, "企业反映困难问题登记表")
     add_head_lines(doc, [["问题类别：", "{category}"], ["登记编号：", "{reg_no}"]])
+    add_source_line(doc)
     build_form_table(
         doc,
         [
             (ROW, [L("企业基本情况", 0, span=5), L("企业名称", 1), V("enterprise", 2, 4)]),
             (ROW, [L("详细地址", 1), V("address", 2, 4)]),
-            (ROW, [L("反映时间", 1), V("reported_on", 2), L("反映形式", 3), V("channel", 4)]),
+            # the dates in 五号: 2026年11月20日 is wider than the column in 小四 where digits are
+            # set in a fallback font, and a date is not broken
+            (ROW, [L("反映时间", 1), V("reported_on", 2, size=EMAIL_PT), L("反映形式", 3), V("channel", 4)]),
             (ROW, [L("联系人", 1), V("contact", 2), L("职 务", 3), V("contact_title", 4)]),
             (ROW, [L("联系电话", 1), V("phone", 2), L("电子邮箱", 3), V("email", 4, size=EMAIL_PT)]),
             (40, [L("企业反映问题", 0, span=2), L("主要困难和问题", 1), V("problem", 2, 4)]),
             (25, [L("希望协调解决的具体事项", 1), V("request", 2, 4)]),
-            (ROW, [L("受理情况", 0), L("受理时间", 1), V("accepted_on", 2), L("受理人员", 3), V("accepted_by", 4)]),
+            (
+                ROW,
+                [
+                    L("受理情况", 0),
+                    L("受理时间", 1),
+                    V("accepted_on", 2, size=EMAIL_PT),
+                    L("受理人员", 3),
+                    V("accepted_by", 4),
+                ],
+            ),
             (14, [L("备注", 0), V("remarks", 1, 4)]),
         ],
     )
@@ -115,6 +128,7 @@ def build_dispatch() -> DocumentObject:
     doc = new_document()
     add_title(doc, "企业反映困难问题交办单")
     add_head_lines(doc, [["交办单位（盖章）：", "{office_name}"], ["交办编号：", "{dispatch_no}"]])
+    add_source_line(doc)
     build_form_table(
         doc,
         [

@@ -89,8 +89,10 @@ def _more_page(doc, values: dict[str, str]) -> None:
 
 def write(values: dict[str, str], out: Path, today: date | None = None) -> Path:
     from lcqy.docs.package import finish, prepare_package, save
+    from lcqy.docs.render import set_document_lines
 
     doc = build(values)
+    set_document_lines(doc, cells=True)  # no date or number cut at a line's end, as in the forms
     # What every form has: page numbers, the font table's fallbacks, real properties.
     prepare_package(doc)
     finish(doc, "领导批示笺", values, today)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import re
 from pathlib import Path
 
 from docx.enum.text import WD_BREAK
@@ -14,6 +15,7 @@ from jinja2 import meta
 from jinja2.exceptions import TemplateError
 
 from lcqy.docs import sandbox
+from lcqy.docs.letter_text import KEYS as LETTER_KEYS
 from lcqy.docs.package import finish, save
 from lcqy.docs.report_context import OPTIONAL as REPORT_OPTIONAL
 from lcqy.docs.report_context import REPORT_LISTS
@@ -117,6 +119,9 @@ REQUIRED["report"] = REPORT_REQUIRED  # the 简报's placeholders are listed wit
 # time every name the program passes in the context is allowed as well.
 OPTIONAL: dict[str, set[str]] = {kind: set() for kind in REQUIRED}
 OPTIONAL["report"] = REPORT_OPTIONAL
+OPTIONAL["urge"] = set(LETTER_KEYS)
+# A case the city received from a county: the county's office and 转报编号, on the city's forms.
+OPTIONAL["register"] = OPTIONAL["dispatch"] = {"source", "source_no", "source_office"}
 # Placeholders the program passes as lists: a template's `for` may run over these only (at
 # render time, over any value actually passed as a list).
 LISTS: set[str] = set(REPORT_LISTS)
@@ -215,6 +220,9 @@ def check_template(path: Path | str, kind: str) -> list[str]:
     return _vet(_open(path), path, kind)
 
 
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def _value(value: object) -> object:
     if value is None:
         return ""
@@ -231,6 +239,13 @@ def _clean(kind: str, context: dict) -> dict:
     # Every required name gets a value, so a field left out renders empty rather than failing.
     out: dict = dict.fromkeys(REQUIRED[kind], "")
     out.update({key: _value(value) for key, value in context.items()})
+    # A date in the text reads 2026年10月10日; table rows (lists) keep their compact 2026-10-10.
+    for key, value in out.items():
+        if isinstance(value, str) and ISO_DATE.fullmatch(value):
+            try:
+                out[key] = cn_date(datetime.date.fromisoformat(value))
+            except ValueError:
+                pass
     return out
 
 
@@ -270,15 +285,24 @@ def _fill(kind: str, context: dict, template_dir: Path | str | None) -> DocxTemp
     return tpl
 
 
-def _append_attachment(main, attachment) -> None:
-    """Page break, 附件, then the body of `attachment`, keeping `main`'s page settings.
+def annex_heading(annex: str, name: str = NAMES["register"]) -> str:
+    """附件 with the number the 附件 line gives the attached form (附件1 for “附件：1. 企业反映
+    困难问题登记表”), so the page is headed as the list numbers it; 附件 alone when the list
+    does not number its items."""
+    m = re.search(r"(\d+)[.．、]\s*" + re.escape(name), annex or "")
+    return f"附件{m[1]}" if m else "附件"
+
+
+def _append_attachment(main, attachment, heading_text: str = "附件") -> None:
+    """Page break, the 附件 heading, then the body of `attachment`, keeping `main`'s page
+    settings.
 
     Paragraph styles are copied by id; both documents come from the same template set, and a
     style missing from `main` falls back to its Normal style in Word.
     """
     heading = main.add_paragraph()
     heading.add_run().add_break(WD_BREAK.PAGE)
-    run = heading.add_run("附件")
+    run = heading.add_run(heading_text)
     run.font.size = Pt(16)
     rfonts = run._r.get_or_add_rPr().get_or_add_rFonts()
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
@@ -296,6 +320,57 @@ def _append_attachment(main, attachment) -> None:
             body.append(copied)
 
 
+def set_document_lines(doc, cells: bool) -> None:
+    """Set the lines of the running text (and, with `cells`, of the forms' value cells, which
+    are left-aligned) as lcqy.docs.letter_fit breaks them, so no date, number or percentage is
+    cut at a line's end. Centred and right-aligned text (titles, labels) is left as it is."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from lcqy.docs.fitting import CELL_MARGIN_MM
+    from lcqy.docs.letter import set_lines
+
+    still = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT)
+    section = doc.sections[-1]
+    width = (section.page_width - section.left_margin - section.right_margin) / 12700
+    for p in doc.paragraphs:
+        if p.alignment not in still:
+            set_lines(p, doc, width)
+    if not cells:
+        return
+    margins = 2 * CELL_MARGIN_MM * 72 / 25.4
+    seen = set()
+    for table in doc.tables:
+        for row in table.rows:
+            for cell in row.cells:
+                if id(cell._tc) in seen or cell.width is None:
+                    continue
+                seen.add(id(cell._tc))
+                for p in cell.paragraphs:
+                    if p.alignment not in still:
+                        set_lines(p, doc, cell.width.pt - margins, justify=False)
+
+
+# Department lists in the forms, with the grid columns their cell spans (lcqy.docs.fitting).
+DEPT_LISTS = {"dispatch": {"assist_depts": (2, 4)}}
+
+
+def _form_values(kind: str, context: dict) -> dict:
+    """A form's values as its cells print them: a list of departments too long for one line
+    broken between names, never inside one (“县住房和城乡建设/局”); the source of a case the
+    city received (source_office, source_no) as one 来源 line."""
+    from lcqy.docs.fitting import name_lines, span_mm
+
+    out = dict(context)
+    for key, (c0, c1) in DEPT_LISTS.get(kind, {}).items():
+        value = out.get(key)
+        if value:
+            out[key] = name_lines(value if isinstance(value, list | tuple) else str(value), span_mm(c0, c1))
+    if kind in ("register", "dispatch") and out.get("source_no"):
+        office = str(out.get("source_office") or "")
+        out["source"] = (office + "，" if office else "") + "转报编号：" + str(out["source_no"])
+    return out
+
+
 def render(
     kind: str,
     context: dict,
@@ -310,15 +385,25 @@ def render(
     `attachment_context` the 交办单 or 转报单 carries the filled 登记表 after a page break,
     as the notes under those forms require.
     """
+    if kind == "urge":  # what the letter says follows from its kind (lcqy.docs.letter_text)
+        from lcqy.docs.letter_text import prepare
+
+        context = prepare(context)
+    context = _form_values(kind, context)
     tpl = _fill(kind, context, template_dir)
     if kind == "urge":  # on one page where it can be, its 版记 at the foot of the last page
-        from lcqy.docs.letter import fit
+        from lcqy.docs.letter import add_letterhead, fit
 
         fit(tpl.docx)
+        if context["letterhead"]:
+            add_letterhead(tpl.docx, str(context.get("office_name") or ""))
+    if kind != "urge":  # no date, number or percentage cut at a line's end (the letter: fit)
+        set_document_lines(tpl.docx, cells=True)
     if attachment_context is not None:
         if kind not in ("dispatch", "escalate"):
             raise LcqyError(f"{NAMES.get(kind, kind)}不附登记表")
-        register = _fill("register", attachment_context, template_dir)
-        _append_attachment(tpl.docx, register.docx)
+        register = _fill("register", _form_values("register", attachment_context), template_dir)
+        set_document_lines(register.docx, cells=True)
+        _append_attachment(tpl.docx, register.docx, annex_heading(str(context.get("annex") or "")))
     finish(tpl.docx, NAMES.get(kind, kind), context, today)
     return save(tpl, Path(out_path))

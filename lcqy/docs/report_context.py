@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from lcqy.docs.fitting import number_breaks
 from lcqy.rules.figures import fmt_rate, overview_sentences
 
 REPORT_LISTS = ("overview", "categories", "depts", "late", "units", "offices")
@@ -32,8 +33,17 @@ REQUIRED: set[str] = {
 }
 OPTIONAL: set[str] = {
     *("has_depts", "has_late", "with_enterprises", "has_units", "has_offices", "offices_text"),
+    *("head_break", "imprint_break", "send_to", "copies"),
     *REPORT_LISTS,
 }
+MEASURES = "《临沧市企业反映困难问题收集和办理工作办法（试行）》"
+# 报头: the office (4号) and the date share the 156 mm line when both fit, a character apart; the
+# 版记's 印发 line (150 mm, lcqy.docs.build_report.IMPRINT_MM) one character in from each end.
+HEAD_EM = 156 / (14 / 72 * 25.4)
+IMPRINT_EM = 150 / (14 / 72 * 25.4) - 2
+# Collective recipients in the 版记, and the units each stands for in the 印数.
+ALL_UNITS = "各承办单位"
+ALL_COUNTIES = "各县（区）服务企业发展领导小组办公室"
 
 
 def _yes(flag: bool) -> str:
@@ -85,7 +95,7 @@ def context(data: dict, *, issue_no: int, issued_on: date, settings: dict, with_
     late = [
         {
             "n": i,
-            "reg_no": r["reg_no"],
+            "reg_no": number_breaks(r["reg_no"], (32 if with_enterprises else 50) - 2, 10.5),
             "enterprise": r.get("enterprise", "") if with_enterprises else "",
             "category": r["category"],
             "dept": r["lead_dept"] or "（未交办）",
@@ -97,6 +107,8 @@ def context(data: dict, *, issue_no: int, issued_on: date, settings: dict, with_
     s = settings
     units = data["units_to_name"]
     offices = [_office(x) for x in data.get("offices") or []]
+    if len(offices) > 2:  # the city's own row beside the counties and 全市合计
+        offices[0]["name"] = "市本级"
     return {
         "issue_no": issue_no,
         "office_name": data["office"],
@@ -127,7 +139,7 @@ def context(data: dict, *, issue_no: int, issued_on: date, settings: dict, with_
         "with_enterprises": _yes(with_enterprises),
         "late": late,
         "units_text": (
-            f"按照第二十三条，以下承办单位有交办问题超期超过{s['late_days']}个工作日未答复，"
+            f"按照{MEASURES}第二十三条，以下承办单位有交办问题超期超过{s['late_days']}个工作日未答复，"
             f"或同一问题被催办（督办）{s['urge_count']}次以上，建议予以通报批评："
             if units
             else f"本月没有交办问题超期超过{s['late_days']}个工作日未答复"
@@ -138,8 +150,33 @@ def context(data: dict, *, issue_no: int, issued_on: date, settings: dict, with_
         "has_offices": _yes(len(offices) > 2),  # the city, at least one county, the total
         "offices_text": f"全市{label}情况如下（各县区数字为其报来的月度办理情况）：",
         "offices": offices,
-        "report_to": "、".join(s["report_to"]) or "服务企业发展领导小组组长、副组长",
-        "copy_to": "、".join(s["copy_to"]) or "各承办单位",
+        **_imprint(s, data["office"], issued_on, depts, offices),
+    }
+
+
+def _imprint(s: dict, office: str, issued_on: date, depts: list, offices: list) -> dict:
+    """The 报头's line break and the 版记: 报、送 as configured (or their defaults), 发 when
+    configured (at a city, the county offices by default), and the 印数: as configured, else one
+    copy for each unit named, a collective name counting the units it stands for, and one for
+    the file."""
+    from lcqy.docs.letter_fit import width_em
+
+    report_to = list(s.get("report_to") or ["服务企业发展领导小组组长、副组长"])
+    copy_to = list(s.get("copy_to") or [ALL_UNITS])
+    send_to = list(s.get("send_to") or ([ALL_COUNTIES] if len(offices) > 2 else []))
+    copies = s.get("copies")
+    if not copies:
+        counties = len(offices) - 2 if len(offices) > 2 else 0
+        each = {ALL_UNITS: len(depts), ALL_COUNTIES: counties}
+        copies = sum(each.get(x, len(x.split("、"))) for x in (*report_to, *copy_to, *send_to)) + 1
+    day = f"{issued_on.year}年{issued_on.month}月{issued_on.day}日"
+    return {
+        "head_break": "\n" if width_em(office) + 1 + width_em(day) > HEAD_EM else "",
+        "imprint_break": "\n" if width_em(office) + 1 + width_em(day + "印发") > IMPRINT_EM else "",
+        "report_to": "、".join(report_to),
+        "copy_to": "、".join(copy_to),
+        "send_to": "、".join(send_to),
+        "copies": copies,
     }
 
 

@@ -248,6 +248,19 @@ def add_head_lines(doc: DocumentObject, lines) -> None:
     p.paragraph_format.space_after = Pt(4)  # keeps the last line off the table's top border
 
 
+def add_source_line(doc: DocumentObject) -> None:
+    """来源：the county office and its 转报编号, above the table of a form for a case the city
+    received from a county (only when `source` is set); hanging by the width of 来源：."""
+    add_run(doc.add_paragraph(), "{%p if source %}")
+    p = doc.add_paragraph()
+    p.paragraph_format.keep_with_next = True
+    p.paragraph_format.left_indent = BODY_SIZE * 3
+    p.paragraph_format.first_line_indent = -BODY_SIZE * 3
+    p.paragraph_format.space_after = Pt(4)
+    add_parts(p, ["来源：", "{source}"])
+    add_run(doc.add_paragraph(), "{%p endif %}")
+
+
 def add_notes(doc: DocumentObject, notes, then=False) -> None:
     """注：1. … with the later items aligned under the first, as printed under the forms; kept
     together (and with what follows when `then`)."""

@@ -34,6 +34,9 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 # (bookkeeping: imports, recalculated limits, renamed departments, packages written).
 # An undo is a correction: neither it nor the act it undid holds later entries back.
 UNORDERED_EVENTS = ("import", "recalc", "dept-rename", "dept-retire", "package", "send-result", "send-back", "undo")
+# What departments do on line beside the course of handling (a request, a note, an urge opened):
+# dated when done, and never holding the clerk's later entries of earlier acts back.
+UNORDERED_EVENTS += ("dept-request", "request-declined", "dept-note", "urge-read")
 # Entries dated by an act elsewhere (a duplicate merged into the case, what another office
 # did): counted as the case's history, but not held to its order.
 NOTES_ON_OTHERS = ("merged-from", "merged-moved", "receive")
@@ -106,6 +109,7 @@ class Ledger:
         self.before_write: list[Callable[[], object]] = []
         self.newer = False  # written by a newer lcqy: read, never write
         self._mode_warned = False
+        self._writing = False
 
     @property
     def db(self):
@@ -243,6 +247,11 @@ class Ledger:
 
     @contextmanager
     def write(self) -> Iterator[Ledger]:
+        if self._writing:
+            # An act run inside another's transaction (an online request granted by the
+            # act it asked for) joins it: both happen, or neither.
+            yield self
+            return
         if self.newer:
             raise LcqyError(NEWER)
         for hook in self.before_write:
@@ -250,6 +259,7 @@ class Ledger:
         _ = self.db  # writers use sqlite-utils: loaded before taking the lock, not while holding it
         self._warn_mode()
         self._begin()
+        self._writing = True
         try:
             yield self
         except BaseException as exc:
@@ -263,6 +273,8 @@ class Ledger:
                 self.conn.execute("COMMIT")
             except sqlite3.OperationalError as exc:
                 raise _refusal(exc, self.path) from None
+        finally:
+            self._writing = False
 
     @contextmanager
     def reading(self) -> Iterator[Ledger]:

@@ -1,9 +1,10 @@
 """The statistics workbook (`stats -o`): a sheet per grouping, bar charts of the departments'
 cases and 按期办结率 (native Excel charts), and the year-end 测评 sheet with its weights.
 
-Every sheet prints as a clerk expects: A4, landscape when the table is wider than a portrait
-page, fitted to one page wide, the header row repeated on every page, a footer with the sheet's
-title and 第 N 页，共 M 页, the header frozen on screen, columns as wide as what they hold."""
+Every sheet prints as a clerk expects: never below 8 pt on paper (A4 portrait or landscape, A3
+landscape for a wide table, in column groups with the first column repeated for a wider one),
+the header row repeated on every page, a footer with the sheet's title and 第 N 页，共 M 页, the
+header frozen on screen, columns as wide as what they hold, “—” where a rate has no denominator."""
 
 from __future__ import annotations
 
@@ -21,11 +22,16 @@ SHEET_NAMES = {"dept": "承办单位", "category": "问题类别", "channel": "�
 PERCENT = "0.0%"
 _THIN = Side(style="thin", color="FF808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-A4 = 9  # openpyxl's paperSize code
-# What an A4 page holds between 0.5-inch side margins, in Excel column units (about 1.9 mm each):
-# portrait 190 mm, landscape 277 mm.
+A4, A3 = 9, 8  # openpyxl's paperSize codes
+# What a page holds between 0.5-inch side margins, in Excel column units (about 1.94 mm each):
+# A4 portrait 190 mm, A4 landscape 277 mm, A3 landscape 395 mm.
 PORTRAIT_UNITS = 98
 LANDSCAPE_UNITS = 143
+A3_UNITS = 203
+# The sheets' text is 11 pt; fitted to the paper it may shrink to 8 pt and no further (a clerk
+# reads a printed table at 8 pt, not at 5).
+FONT_PT, SMALLEST_PT = 11, 8
+SHRINK = SMALLEST_PT / FONT_PT
 ROW_CM = 0.53  # a 15-point row
 _MAX_WIDTH = (40, 30)  # the first column (a department's full name), the others
 
@@ -92,16 +98,34 @@ def _table(ws, title: str, note: str, key_header: str, columns, rows: list[dict]
     return head
 
 
+def paper_for(width: float, first: float) -> tuple[int, str, int]:
+    """(paper, orientation, pages wide) for a table `width` column units wide whose first column
+    is `first` units: A4 portrait or landscape when the table fits it at 8 pt or more, else A3
+    landscape, else A3 landscape in as many column groups as keep 8 pt, the first column (the
+    department) repeated on every page."""
+    if width <= PORTRAIT_UNITS:
+        return A4, "portrait", 1
+    if width <= LANDSCAPE_UNITS / SHRINK:
+        return A4, "landscape", 1
+    if width <= A3_UNITS / SHRINK:
+        return A3, "landscape", 1
+    room = A3_UNITS / SHRINK - first  # each page repeats the first column
+    return A3, "landscape", ceil((width - first) / room)
+
+
 def _print_setup(ws, title: str, head: int, last_row: int, n_columns: int) -> None:
-    """A4, landscape if the table is wider than a portrait page, one page wide, the header row
-    on every page, the title and page numbers in the footer, the table (and charts) as the
-    print area."""
-    width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, n_columns + 1))
-    ws.page_setup.paperSize = A4
-    ws.page_setup.orientation = "landscape" if width > PORTRAIT_UNITS else "portrait"
+    """The paper that prints the table at 8 pt or more (paper_for), fitted to its width, the
+    header row on every page (and the first column, when the table prints in column groups),
+    the title and page numbers in the footer, the table (and charts) as the print area."""
+    widths = [ws.column_dimensions[get_column_letter(c)].width for c in range(1, n_columns + 1)]
+    paper, orientation, wide = paper_for(sum(widths), widths[0])
+    ws.page_setup.paperSize = paper
+    ws.page_setup.orientation = orientation
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToWidth = wide
     ws.page_setup.fitToHeight = 0  # as many pages down as the rows need
+    if wide > 1:
+        ws.print_title_cols = "A:A"
     ws.print_options.horizontalCentered = True
     margins = ws.page_margins
     margins.left = margins.right = 0.5
@@ -115,30 +139,64 @@ def _print_setup(ws, title: str, head: int, last_row: int, n_columns: int) -> No
     ws.evenFooter.left.text, ws.evenFooter.right.text = ws.oddFooter.left.text, ws.oddFooter.right.text
 
 
-def _charts(ws, head: int, n: int, columns, width_units: float) -> int:
+NO_DENOMINATOR = "（无到期件）"
+
+
+def _charts(ws, head: int, n: int, columns, width_units: float, n_columns: int) -> int:
     """Bars of 交办 and of 按期办结率 per department, side by side under the table; returns
-    the last row they cover (for the print area)."""
+    the last row they cover (for the print area). The count axis in whole 件 from 0, the rate
+    axis from 0 to 100 %; a department with no case due has no bar and its name says so
+    (NO_DENOMINATOR), where a 0 % has a bar label of 0.0%. Their figures come from two hidden
+    columns right of the table (outside the print area)."""
+    from openpyxl.chart.label import DataLabelList
+
     if not n:
         return head + n
     keys = [k for k, _, _ in columns]
-    cats = Reference(ws, min_col=1, min_row=head + 1, max_row=head + n)
+    rate_col = keys.index("on_time_completion_rate") + 2
+    names, rates = n_columns + 2, n_columns + 3  # one blank column between, no header
+    for i in range(head + 1, head + n + 1):
+        v = ws.cell(i, rate_col).value
+        ws.cell(i, names, str(ws.cell(i, 1).value) + ("" if isinstance(v, int | float) else NO_DENOMINATOR))
+        ws.cell(i, names).data_type = "s"
+        cell = ws.cell(i, rates, v if isinstance(v, int | float) else None)
+        cell.number_format = PERCENT
+    for c in (names, rates):
+        ws.column_dimensions[get_column_letter(c)].hidden = True
     top = head + n + 2
     # Two charts share the table's width (a column unit is about 0.19 cm).
     chart_width = max(12.0, min(18.0, width_units * 0.19 / 2 - 0.5))
     height = max(7.5, 0.8 * n + 2)  # room for every department's name
+    most = max((ws.cell(i, keys.index("dispatched") + 2).value or 0 for i in range(head + 1, head + n + 1)), default=0)
     column, used = 1, 0.0
-    for i, (key, title, axis, fmt) in enumerate(
-        (("dispatched", "交办件数", "件", "General"), ("on_time_completion_rate", "按期办结率", "按期办结率", PERCENT))
+    for i, (col, cat_col, title, axis, fmt) in enumerate(
+        (
+            (keys.index("dispatched") + 2, 1, "交办件数", "件", "0"),
+            (rates, names, "按期办结率", "按期办结率", "0%"),
+        )
     ):
-        col = keys.index(key) + 2
         chart = BarChart()
         chart.type = "bar"  # horizontal bars: the departments' long names stay readable
         chart.title = title
         chart.y_axis.title = axis
         chart.y_axis.number_format = fmt
+        chart.y_axis.scaling.min = 0
+        chart.y_axis.delete = False
+        chart.x_axis.delete = False
+        if i:  # a rate: 0 to 100 %, labelled on each bar
+            chart.y_axis.scaling.max = 1
+            chart.y_axis.majorUnit = 0.2
+            # the value only: LibreOffice shows the series and category too unless told not to
+            chart.dataLabels = DataLabelList(showVal=True, showSerName=False, showCatName=False)
+            chart.dataLabels.showLegendKey = chart.dataLabels.showPercent = False
+            chart.dataLabels.numFmt = PERCENT
+        else:  # whole 件: a step of 1, or of a round number where there are many
+            chart.y_axis.majorUnit = max(1, ceil(most / 10))
         chart.legend = None
-        chart.add_data(Reference(ws, min_col=col, min_row=head, max_row=head + n), titles_from_data=True)
-        chart.set_categories(cats)
+        chart.visible_cells_only = False  # the chart's own columns are hidden
+        chart.display_blanks = "gap"
+        chart.add_data(Reference(ws, min_col=col, min_row=head + 1, max_row=head + n))
+        chart.set_categories(Reference(ws, min_col=cat_col, min_row=head + 1, max_row=head + n))
         chart.height = height
         chart.width = chart_width
         if i:  # the second chart starts at the first column past the first chart's width
@@ -181,7 +239,7 @@ def write_stats(
         last = head + len(rows)
         if by == "dept":
             width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(1, len(columns) + 2))
-            last = _charts(ws, head, len(rows), columns, width)
+            last = _charts(ws, head, len(rows), columns, width, len(columns) + 1)
         _print_setup(ws, f"{title}  {period_label}", head, last, len(columns) + 1)
     wb.save(str(path))
     return path

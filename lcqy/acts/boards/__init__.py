@@ -5,4 +5,6 @@ an act that writes.
 - overdue: the overdue board.
 - agenda: the morning worklist.
 - supervised: which supervised cases are due again.
+- departments: a department's cases with the 三色 deadlines and its figures, the requests
+  awaiting the clerk, the online entries of `show` and `agenda` (第八条).
 """

@@ -39,10 +39,12 @@ SECTIONS: dict[str, str] = {
     "urge_expired": "催办函、督办函限期已过，仍未答复",
     "late_not_urged": "超期未答复，尚未催办",
     "supervision": "督办台帐、专项督办：到期、逾期或待定时限",
+    "dept_requests": "部门网上申请（延期、退单）待审核",
     "to_dispatch": "待交办：交办时限已到或已过",
     "to_escalate": f"待转报：已有{RETURNS_TO_ESCALATE}个部门退单",
     "escalation_waiting": "转报市级满1个月，未见结果",
     "meeting": "待专题会议研究",
+    "unsigned": "交办单超过1个工作日未签收（网上）",
     "due_soon": f"{SOON}个工作日内到期",
     "followup": "已答复，待回访企业",
     "ready_close": "可以销号",
@@ -65,11 +67,13 @@ CLOSE = "lcqy close {n}"
 SUPERVISE = "lcqy supervise {n} --until 日期 --reason 理由"
 
 # One row a placed case. The key orders a section as the list shows it: nlate is minus the
-# working days late, due_key the due date or '9999' when there is none.
+# working days late, due_key the due date or '9999' when there is none; tie keeps apart, in
+# the order given, two rows of one case in one section (two requests of a department); lead,
+# when given, is the department the row names instead of the case's lead.
 _TABLE = """CREATE TEMP TABLE IF NOT EXISTS agenda_items (
     section TEXT, nlate INTEGER, due_key TEXT, reg_year INTEGER, reg_seq INTEGER,
-    id INTEGER, due TEXT, late INTEGER, note TEXT, next TEXT,
-    PRIMARY KEY (section, nlate, due_key, reg_year, reg_seq)) WITHOUT ROWID"""
+    id INTEGER, due TEXT, late INTEGER, note TEXT, next TEXT, lead TEXT, tie INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (section, nlate, due_key, reg_year, reg_seq, tie)) WITHOUT ROWID"""
 
 
 def _lit(text: str) -> str:
@@ -343,9 +347,30 @@ def _place_supervised(r, as_of: date, cal, add: Callable, chase: Callable) -> No
         add("followup", r, f"{r['result']}类答复 {r['replied_on']}", FOLLOWUP)
 
 
-# Each fills its sections for the cases of one state; the states do not overlap, so that every
-# open case is placed at most once.
-FILLERS: list[Callable[[Day], None]] = [_registered, _meeting, _escalated, _dispatched, _answered, _supervised]
+def _online(day: Day) -> None:
+    """The online platform's requests awaiting the clerk and dispatches not signed for (a few;
+    lcqy.acts.boards.departments), each with the department it names."""
+    from lcqy.acts.boards.departments import agenda_items
+
+    as_of, rows = day.as_of, []
+    for tie, (key, r, note, cmd, due, late) in enumerate(agenda_items(day.ctx, as_of)):
+        n = str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
+        year, seq = r["reg_year"], r["reg_seq"]
+        cmd = cmd.format(n=n)
+        rows.append((key, -late, due or "9999", year, seq, year, seq, due, late, note, cmd, r["lead_dept"], tie))
+    day.ctx.ledger.conn.executemany(
+        "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead, "
+        "tie) VALUES (?, ?, ?, ?, ?, (SELECT id FROM cases WHERE reg_year = ? AND reg_seq = ?), ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+# Each of the first six fills its sections for the cases of one state; the states do not
+# overlap, so that every open case is placed at most once by them. _online adds what the
+# departments ask on line, beside.
+FILLERS: list[Callable[[Day], None]] = [
+    _registered, _meeting, _escalated, _dispatched, _answered, _supervised, _online,
+]  # fmt: skip
 
 
 def _fill(ctx: Ctx, as_of: date) -> Source:
@@ -367,9 +392,10 @@ def _fill(ctx: Ctx, as_of: date) -> Source:
 
 _ITEMS = """
 SELECT {view} FROM temp.agenda_items i JOIN {table} c ON c.id = i.id
-WHERE i.section = ? ORDER BY i.nlate, i.due_key, i.reg_year, i.reg_seq"""
+WHERE i.section = ? ORDER BY i.nlate, i.due_key, i.reg_year, i.reg_seq, i.tie"""
 _RECORD = (
-    "c.reg_year || '-' || c.reg_seq, c.reg_no, c.enterprise, coalesce(c.lead_now, ''), i.due, i.late, i.note, i.next"
+    "c.reg_year || '-' || c.reg_seq, c.reg_no, c.enterprise, coalesce(i.lead, c.lead_now, ''), i.due, i.late, "
+    "i.note, i.next"
 )
 _KEYS = ("case", "reg_no", "enterprise", "lead_dept", "due", "days_late", "note", "next")
 # One item as json.dumps(indent=2) writes it at its depth in the list (json_quote escapes as
@@ -378,7 +404,7 @@ _JSON_ITEM = (
     "printf('        {\n"
     + ",\n".join(f'          "{k}": %s' for k in _KEYS)
     + "\n        }', json_quote(c.reg_year || '-' || c.reg_seq), json_quote(c.reg_no), json_quote(c.enterprise), "
-    "json_quote(coalesce(c.lead_now, '')), json_quote(i.due), i.late, json_quote(i.note), json_quote(i.next))"
+    "json_quote(coalesce(i.lead, c.lead_now, '')), json_quote(i.due), i.late, json_quote(i.note), json_quote(i.next))"
 )
 
 
