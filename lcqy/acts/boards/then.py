@@ -18,19 +18,26 @@ from datetime import date
 
 from lcqy.acts.context import Ctx
 
-# The latest day of any act: the highest act_on of each action, one index seek an action
-# (events_action_on), hopping from action to action.
+# The latest day of any act: the dates of the acts' own rows (an imported or generated ledger
+# may have no events), each from its index where it has one, and of the events (one index seek
+# an action on events_action_on, hopping from action to action).
 _LAST_ACT = """
 WITH RECURSIVE a(action) AS (
     SELECT min(action) FROM events
     UNION ALL SELECT (SELECT min(action) FROM events WHERE action > a.action) FROM a WHERE a.action IS NOT NULL)
-SELECT max((SELECT max(act_on) FROM events WHERE action = a.action)) FROM a WHERE a.action IS NOT NULL"""
+SELECT max((SELECT max(act_on) FROM events WHERE action = a.action)) FROM a WHERE a.action IS NOT NULL
+UNION ALL SELECT max(accepted_on) FROM cases UNION ALL SELECT max(ended_on) FROM cases
+UNION ALL SELECT max(dispatched_on) FROM dispatches
+UNION ALL SELECT max(returned_on) FROM dispatches WHERE status = 'returned'
+UNION ALL SELECT max(replied_on) FROM replies UNION ALL SELECT max(followed_on) FROM followups
+UNION ALL SELECT max(urged_on) FROM urges UNION ALL SELECT max(escalated_on) FROM escalations
+UNION ALL SELECT max(set_on) FROM supervisions"""
 
 
 def acts_after(ctx: Ctx, day: date) -> bool:
     """True when some act is dated after `day`: the ledger's state is not that day's."""
-    last = ctx.ledger.conn.execute(_LAST_ACT).fetchone()[0]
-    return last is not None and last > day.isoformat()
+    text = day.isoformat()
+    return any(last is not None and last > text for (last,) in ctx.ledger.conn.execute(_LAST_ACT))
 
 
 _THEN = """
