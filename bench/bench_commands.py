@@ -1,18 +1,20 @@
-"""Command benchmarks on generated ledgers (bench/ledger_gen.py) of 1,000, 10,000 and 100,000 cases.
+"""Command benchmarks on generated ledgers (bench/ledger_gen.py), 1,000 to 1,000,000 cases.
 
 Each measured run is the real command in its own process (`lcqy --db LEDGER …`, LCQY_TODAY fixed),
-its output read through a pipe as a clerk's `| less` or `> file` would; wall time is the median of
-the runs, peak memory the process's highest maximum RSS (wait4). The reference is Taskwarrior's
-`task overdue` on 10,000 pending tasks all past due, built with `task import` in a temporary
-TASKDATA/TASKRC and run interleaved with `lcqy overdue` so that both see the same machine load
-(skipped with a message where `task` is missing).
+its output read through a pipe as a clerk's `| less` or `> file` would; wall and CPU (user +
+system) are medians of the runs, peak memory the process's highest maximum RSS (wait4). The
+reference is Taskwarrior's `task overdue` on 10,000 pending tasks all past due, built with `task
+import` in a temporary TASKDATA/TASKRC and run interleaved with `lcqy overdue` and `lcqy agenda`
+at the largest size so that both see the same machine load (skipped where `task` is missing).
+`--before REV` unpacks that revision's lcqy and runs it alternately with this checkout's, each on
+its own copy of the ledger: the before and after columns of one run. `check` is shown beside
+SQLite's own `PRAGMA quick_check` on the same file.
 
     python bench/bench_commands.py [--cases 1000 10000 100000] [--runs 5] [--only overdue,list]
+    python bench/bench_commands.py --cases 100000 1000000 --runs 3 --before main --no-import
     python bench/bench_commands.py --smoke     # CI: 1,000 cases, every command once, no timings
 
-Goals (issue 9): overdue and overdue --json at 100k <= 0.8 x task overdue and < 100 MiB; list
-(default view) <= 0.5 s; list --all --json <= 2 s and < 100 MiB; list --text <= 0.5 s;
-import-ledger of a 100k export <= 60 s and < 200 MiB; check <= 1 s.
+Goals: see GOALS (issue 9 at 100,000 cases, issue 21 at 1,000,000).
 """
 
 from __future__ import annotations
@@ -31,29 +33,63 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from ledger_gen import CLERK, OFFICE, PREFIX, TODAY, byte_compile, ensure  # noqa: E402 (after the path line)
 
+# {case}: a case in the middle of the ledger (YEAR-N); {out}: a file in the work directory.
 COMMANDS: dict[str, list[str]] = {
+    "agenda": ["agenda"],
+    "agenda --json": ["agenda", "--json"],
     "overdue": ["overdue"],
     "overdue --json": ["overdue", "--json"],
     "list": ["list"],
+    "list --json": ["list", "--json"],
     "list --all --json": ["list", "--all", "--json"],
     "list --text 恒达茶业": ["list", "--text", "恒达茶业"],
     "list --text 恒达": ["list", "--text", "恒达"],
+    "list --text 茶业": ["list", "--text", "茶业"],
+    "show": ["show", "{case}"],
+    "show --json": ["show", "{case}", "--json"],
+    "report --month 2026-10": ["report", "--month", "2026-10"],
+    "report --month 2026-10 --json": ["report", "--month", "2026-10", "--json"],
+    "stats --by dept": ["stats", "--by", "dept"],
+    "stats --by dept --json": ["stats", "--by", "dept", "--json"],
+    "stats --by category": ["stats", "--by", "category"],
+    "stats --by category --json": ["stats", "--by", "category", "--json"],
     "check": ["check"],
+    "export-ledger": ["export-ledger", "-o", "{out}", "--force"],
     "--help": ["--help"],
 }
+# Issue 21's goals (1,000,000 cases: daily reads <= 1 s CPU and < 100 MiB); issue 9's at 100,000.
+DAILY = "1M: ≤ 1 s CPU, < 100 MiB"
 GOALS = {
-    "overdue": "≤ 0.8 × task, < 100 MiB",
-    "overdue --json": "≤ 0.8 × task, < 100 MiB",
-    "list": "≤ 0.5 s",
-    "list --all --json": "≤ 2 s, < 100 MiB",
-    "list --text 恒达茶业": "≤ 0.5 s",
-    "list --text 恒达": "≤ 0.5 s",
-    "check": "≤ 1 s",
+    "agenda": "100k: ≤ 0.8 × task, < 100 MiB; " + DAILY,
+    "agenda --json": "100k: ≤ 0.8 × task, < 100 MiB; " + DAILY,
+    "overdue": "100k: ≤ 0.8 × task, < 100 MiB; " + DAILY,
+    "overdue --json": "100k: ≤ 0.8 × task, < 100 MiB; " + DAILY,
+    "list": "100k: ≤ 0.5 s; " + DAILY,
+    "list --json": DAILY,
+    "list --all --json": "1M: ≤ 3 s CPU, < 100 MiB",
+    "list --text 恒达茶业": "100k: ≤ 0.5 s; " + DAILY,
+    "list --text 恒达": "100k: ≤ 0.5 s; " + DAILY,
+    "list --text 茶业": DAILY,
+    "show": DAILY,
+    "show --json": DAILY,
+    "report --month 2026-10": DAILY,
+    "report --month 2026-10 --json": DAILY,
+    "stats --by dept": DAILY,
+    "stats --by dept --json": DAILY,
+    "stats --by category": DAILY,
+    "stats --by category --json": DAILY,
+    "check": "1M: ≤ 2 × quick_check's CPU",
+    "export-ledger": "100k: ≤ 10 s, < 200 MiB",
     "import-ledger": "≤ 60 s, < 200 MiB",
 }
 TASKS = 10_000
 CPU: list[float] = []
 LINES: list[int] = []
+
+
+# The old code (--before) runs from its unpacked copy on PYTHONPATH, from the work directory: the
+# repository as working directory would put this checkout's lcqy first.
+OLD = [sys.executable, "-m", "lcqy"]
 
 
 def lcqy() -> list[str]:
@@ -67,13 +103,13 @@ def env() -> dict[str, str]:
     return e
 
 
-def run(argv: list[str], environ: dict[str, str]) -> tuple[float, float, int, bytes]:
+def run(argv: list[str], environ: dict[str, str], cwd: Path | None = None) -> tuple[float, float, int, bytes]:
     """(wall seconds, peak RSS MiB, exit code, the output's tail) of one process, its stdout a
     pipe; its CPU seconds (user + system) go to CPU[-1], a steadier figure than wall time on a
     shared machine, and the number of lines it wrote to LINES[-1]."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
-        argv, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        argv, env=environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=cwd
     )
     # Read and drop (keeping the line count and the tail): a parent that held the output would
     # grow, and the next child's peak RSS starts from its parent's before exec.
@@ -117,10 +153,10 @@ def task_setup(root: Path) -> dict[str, str] | None:
     return e
 
 
-def measure(argv: list[str], environ: dict[str, str], runs: int) -> dict:
+def measure(argv: list[str], environ: dict[str, str], runs: int, cwd: Path | None = None) -> dict:
     walls, peaks, cpus = [], [], []
     for _ in range(runs):
-        wall, peak, code, out = run(argv, environ)
+        wall, peak, code, out = run(argv, environ, cwd)
         if code != 0:
             sys.exit(f"{' '.join(argv)} failed (exit {code}):\n{out.decode(errors='replace')[-2000:]}")
         walls.append(wall)
@@ -132,29 +168,6 @@ def measure(argv: list[str], environ: dict[str, str], runs: int) -> dict:
         "peak": max(peaks),
         "lines": LINES[-1],
     }
-
-
-def paired(a: list[str], ea: dict, b: list[str], eb: dict, runs: int) -> tuple[dict, dict, float]:
-    """a and b alternately; (a's figures, b's figures, median of the per-run ratios a/b)."""
-    ra, rb, ratios, cpu_ratios = [], [], [], []
-    for _ in range(runs):
-        x, y = measure(a, ea, 1), measure(b, eb, 1)
-        ra.append(x)
-        rb.append(y)
-        ratios.append(x["wall"] / y["wall"])
-        cpu_ratios.append(x["cpu"] / y["cpu"])
-
-    def agg(rs):
-        return {
-            "wall": statistics.median(r["wall"] for r in rs),
-            "cpu": statistics.median(r["cpu"] for r in rs),
-            "peak": max(r["peak"] for r in rs),
-            "lines": rs[0]["lines"],
-        }
-
-    got = agg(ra)
-    got["cpu_ratio"] = statistics.median(cpu_ratios)
-    return got, agg(rb), statistics.median(ratios)
 
 
 def import_round_trip(db: Path, work: Path, environ: dict[str, str]) -> dict:
@@ -180,71 +193,139 @@ def import_round_trip(db: Path, work: Path, environ: dict[str, str]) -> dict:
     return {"wall": wall, "cpu": cpu, "peak": peak, "lines": lines}
 
 
+def old_code(rev: str, work: Path) -> Path:
+    """The lcqy package of git revision `rev`, unpacked and byte-compiled under `work`."""
+    code = work / "before"
+    code.mkdir(exist_ok=True)
+    root = Path(__file__).resolve().parent.parent
+    tar = subprocess.run(["git", "-C", str(root), "archive", rev, "lcqy"], capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(code)], input=tar, check=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(code)], check=True)
+    return code
+
+
+def quick_check_cpu(db: Path, runs: int) -> float:
+    """CPU seconds of SQLite's own PRAGMA quick_check on the ledger, alone (median of runs)."""
+    argv = [
+        sys.executable,
+        "-c",
+        f"import sqlite3; sqlite3.connect({str(db)!r}).execute('PRAGMA quick_check').fetchall()",
+    ]
+    return measure(argv, os.environ.copy(), runs)["cpu"]
+
+
+def _cell(g: dict | None) -> str:
+    if g is None:
+        return ""
+    extra = f"; {g['ratio']:.2f}× task (CPU {g['cpu_ratio']:.2f}×)" if "ratio" in g else ""
+    return f"{g['cpu']:.2f} s CPU, {g['wall']:.2f} s, {g['peak']:.0f} MiB{extra}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cases", type=int, nargs="+", default=[1000, 10_000, 100_000])
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--only", default="", help="comma-separated command names (default: all)")
+    ap.add_argument("--only", default="", help="comma-separated command names, or a command's first word")
+    ap.add_argument("--skip", default="", help="comma-separated command names to leave out")
+    ap.add_argument(
+        "--before", metavar="REV", help="also run the lcqy of this git revision, alternately (before column)"
+    )
     ap.add_argument("--no-import", action="store_true", help="skip the import round trip")
     ap.add_argument("--smoke", action="store_true", help="1,000 cases, each command once, no timing goals")
     args = ap.parse_args()
     if args.smoke:
         args.cases, args.runs = [1000], 1
     only = [c.strip() for c in args.only.split(",") if c.strip()]
-    names = [n for n in COMMANDS if not only or n in only or n.split()[0] in only]
+    skip = {c.strip() for c in args.skip.split(",") if c.strip()}
+    names = [n for n in COMMANDS if (not only or n in only or n.split()[0] in only) and n not in skip]
     byte_compile()
     work = Path(tempfile.mkdtemp(prefix="lcqy-bench-cmd-"))
     environ = env()
-    task_env = None if args.smoke or (only and "overdue" not in only) else task_setup(work)
+    old = old_code(args.before, work) if args.before else None
+    old_env = {**environ, "PYTHONPATH": str(old)} if old else None
+    paired_names = [n for n in names if n.split()[0] in ("overdue", "agenda")]
+    task_env = None if args.smoke or not paired_names else task_setup(work)
     table: dict[str, dict[int, dict]] = {}
-    reference = ""
+    before: dict[str, dict[int, dict]] = {}
+    reference = []
     for n in args.cases:
-        # A copy: commands bring the ledger up to their schema (migrations), and the cached
-        # ledger is shared by every checkout; one untimed command applies them before timing.
+        # Copies: commands bring the ledger up to their schema (migrations), and the cached ledger
+        # is shared by every checkout; one untimed command applies them before timing. The old
+        # code gets a copy of its own (a ledger of a newer schema is read-only to it).
         db = work / ensure(n).name
         shutil.copyfile(ensure(n), db)
         subprocess.run(lcqy() + ["--db", str(db), "list", "--limit", "1"], env=environ, capture_output=True)
-        for name in names:
-            argv = lcqy() + ["--db", str(db), *COMMANDS[name]]
-            if name.startswith("overdue") and task_env and n == max(args.cases):
-                got, ref, ratio = paired(argv, environ, ["task", "overdue"], task_env, args.runs)
-                got["ratio"] = ratio
-                reference = (
-                    f"`task overdue`, {TASKS:,} pending tasks all late: {ref['wall']:.2f} s, {ref['peak']:.0f} MiB"
-                )
-            else:
-                got = measure(argv, environ, args.runs)
-            table.setdefault(name, {})[n] = got
-            print(
-                f"  {n:>7} {name:24s} {got['wall']:6.2f} s (CPU {got['cpu']:5.2f} s) {got['peak']:6.1f} MiB"
-                f"  {got['lines']} lines",
-                flush=True,
+        old_db = work / ("before-" + db.name)
+        if old:
+            shutil.copyfile(ensure(n), old_db)
+            subprocess.run(
+                OLD + ["--db", str(old_db), "list", "--limit", "1"], env=old_env, cwd=work, capture_output=True
             )
+        fill = {"case": f"2026-{max(1, n // 2)}", "out": str(work / "export.xlsx")}
+        for name in names:
+            args_ = [a.format(**fill) for a in COMMANDS[name]]
+            who = [("after", lcqy() + ["--db", str(db), *args_], environ)]
+            if old:
+                who.append(("before", OLD + ["--db", str(old_db), *args_], old_env))
+            if task_env and name in paired_names and n == max(args.cases):
+                who.append(("task", ["task", "overdue"], task_env))
+            got: dict[str, list[dict]] = {w: [] for w, _, _ in who}
+            for _ in range(args.runs):
+                for w, argv, e in who:  # alternately, so that each sees the same machine
+                    got[w].append(measure(argv, e, 1, cwd=work if w == "before" else None))
+            out = {w: _agg(rs) for w, rs in got.items()}
+            if "task" in out:
+                for w in ("after", "before"):
+                    if w in out:
+                        out[w]["ratio"] = statistics.median(a["wall"] / t["wall"] for a, t in zip(got[w], got["task"]))
+                        out[w]["cpu_ratio"] = statistics.median(
+                            a["cpu"] / t["cpu"] for a, t in zip(got[w], got["task"])
+                        )
+                t = out["task"]
+                reference.append(f"{n:,} cases, {name}: `task overdue` ({TASKS:,} tasks) {_cell(t)}")
+            table.setdefault(name, {})[n] = out["after"]
+            if "before" in out:
+                before.setdefault(name, {})[n] = out["before"]
+            print(f"  {n:>7} {name:30s} after: {_cell(out['after'])}  {out['after']['lines']} lines", flush=True)
+            if "before" in out:
+                print(f"  {n:>7} {name:30s} before: {_cell(out['before'])}  {out['before']['lines']} lines", flush=True)
+        if "check" in names:
+            qc = quick_check_cpu(db, args.runs)
+            reference.append(f"{n:,} cases: SQLite's `PRAGMA quick_check` alone {qc:.2f} s CPU")
+            print(f"  {n:>7} {'PRAGMA quick_check':30s} {qc:.2f} s CPU", flush=True)
         if not args.no_import and (not only or "import-ledger" in only):
             got = import_round_trip(db, work, environ)
             table.setdefault("import-ledger", {})[n] = got
-            print(f"  {n:>7} {'import-ledger':24s} {got['wall']:6.2f} s {got['peak']:6.1f} MiB", flush=True)
+            print(f"  {n:>7} {'import-ledger':30s} {got['wall']:6.2f} s {got['peak']:6.1f} MiB", flush=True)
         db.unlink()
+        old_db.unlink(missing_ok=True)
     if shutil.which("task") is None and not args.smoke:
-        print("`task` (Taskwarrior) not found: the overdue comparison is skipped.")
+        print("`task` (Taskwarrior) not found: the comparison with it is skipped.")
     print()
     sizes = args.cases
-    print("| command | " + " | ".join(f"{n:,} cases" for n in sizes) + " | goal |")
-    print("|---|" + "---|" * len(sizes) + "---|")
+    heads = [f"{'before' if b else 'after'}, {n:,}" for n in sizes for b in ((True, False) if old else (False,))]
+    print("| command | " + " | ".join(heads) + " | goal |")
+    print("|---|" + "---|" * len(heads) + "---|")
     for name, by_size in table.items():
         cells = []
         for n in sizes:
-            g = by_size.get(n)
-            if g is None:
-                cells.append("")
-                continue
-            extra = f" ({g['ratio']:.2f}× task, CPU {g['cpu_ratio']:.2f}×)" if "ratio" in g else ""
-            cells.append(f"{g['wall']:.2f} s (CPU {g['cpu']:.2f}), {g['peak']:.0f} MiB{extra}")
+            if old:
+                cells.append(_cell(before.get(name, {}).get(n)))
+            cells.append(_cell(by_size.get(n)))
         print(f"| `lcqy {name}` | " + " | ".join(cells) + f" | {GOALS.get(name, '')} |")
-    if reference:
-        print(f"\nreference: {reference}")
-    print(f"machine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, Python {sys.version.split()[0]}")
+    for line in reference:
+        print(f"\nreference: {line}", end="")
+    print(f"\nmachine: {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.1f}, Python {sys.version.split()[0]}")
     shutil.rmtree(work, ignore_errors=True)
+
+
+def _agg(rs: list[dict]) -> dict:
+    return {
+        "wall": statistics.median(r["wall"] for r in rs),
+        "cpu": statistics.median(r["cpu"] for r in rs),
+        "peak": max(r["peak"] for r in rs),
+        "lines": rs[0]["lines"],
+    }
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ledger_gen import TODAY, generate, ledger_path  # noqa: E402 (after the path line)
+from ledger_gen import TODAY, ensure, ledger_path  # noqa: E402 (after the path line)
 
 # -- the baseline ---------------------------------------------------------------------------
 
@@ -161,35 +161,21 @@ def main() -> None:
     ap.add_argument("--cases", type=int, default=100_000)
     ap.add_argument("--runs", type=int, default=2, help="runs of each side; best wall time, highest peak")
     ap.add_argument("--regen", action="store_true", help="generate the ledger again even if cached")
-    ap.add_argument("--ledger", type=Path, default=None, help="ledger file (default: cached under the temp dir)")
+    ap.add_argument("--ledger", type=Path, default=None, help="ledger file (default: cached, see ledger_gen.cache_dir)")
     ap.add_argument("--out", type=Path, default=None, help="directory for the workbooks (default: a new temp dir)")
-    ap.add_argument("--child", choices=["gen", "bare"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["bare"], help=argparse.SUPPRESS)
     args = ap.parse_args()
     db = args.ledger or ledger_path(args.cases)
     stats_file = db.with_name(db.name + ".json")
 
-    if args.child == "gen":
-        db.unlink(missing_ok=True)
-        t0 = time.perf_counter()
-        stats = generate(db, args.cases)
-        stats["seconds"] = round(time.perf_counter() - t0, 2)
-        stats_file.write_text(json.dumps(stats, ensure_ascii=False))
-        return
     if args.child == "bare":
         bare_dump(db, args.out)
         return
 
-    if args.regen or not db.exists() or not stats_file.exists():
-        print(f"generating {args.cases} cases into {db} …", flush=True)
-        # Its own process: the generator's memory must not count in the peaks measured below.
-        subprocess.run(
-            [sys.executable, __file__, "--child", "gen", "--cases", str(args.cases), "--ledger", str(db)], check=True
-        )
-        stats = json.loads(stats_file.read_text())
-        print(f"generated in {stats['seconds']:.1f} s")
-    else:
-        stats = json.loads(stats_file.read_text())
-        print(f"cached ledger {db} (generated in {stats['seconds']:.1f} s; --regen to rebuild)")
+    # Generated in a process of its own: its memory must not count in the peaks measured below.
+    ensure(args.cases, db, regen=args.regen)
+    stats = json.loads(stats_file.read_text())
+    print(f"ledger {db} (generated in {stats['seconds']['total']:.1f} s; --regen to rebuild)")
     print(
         "  cases {cases}, dispatches {dispatches}, escalations {escalations}, replies {replies}, "
         "follow-ups {followups}, urges {urges}; {size:.1f} MB".format(**stats, size=db.stat().st_size / 1e6)

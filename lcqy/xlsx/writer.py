@@ -1,8 +1,10 @@
 """Streaming Excel export of the ledger: a 汇总 sheet, then one sheet per category.
 
-Written with openpyxl's write-only mode so that a 100k-row ledger stays within a few tens of MiB.
-Every category sheet streams to its own temporary file while rows arrive in any order; only the
-first `_SAMPLE` rows of a sheet are held back, to fit the column widths (write-only mode drops
+openpyxl's write-only workbook holds the parts that are not rows: styles, the 汇总 sheet and, on
+each category sheet, widths, panes, the title, 制表 and header rows, filter and print setup. The
+data rows, in any order of categories, are formatted by `sheet_data` into a temporary file per
+sheet and spliced into the saved package, so memory stays flat whatever the ledger's size. Only
+the first `_SAMPLE` rows of a sheet are held back, to fit the column widths (write-only mode drops
 widths and panes set after the first append). The 汇总 sheet is created first, so it is first in
 the workbook, and filled at the end when the counts are known.
 """
@@ -10,6 +12,7 @@ the workbook, and filled at the end when the counts are known.
 from __future__ import annotations
 
 import datetime as _dt
+import io
 import os
 import tempfile
 from collections.abc import Callable, Iterable
@@ -18,10 +21,18 @@ from pathlib import Path
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
 from openpyxl.utils import get_column_letter
 
 from lcqy.rules.constants import CATEGORIES
+from lcqy.xlsx.sheet_data import (
+    MARCH_1900,
+    SERIAL_ZERO,
+    RowFile,
+    date_serial,
+    inline_text,
+    number,
+    splice,
+)
 from lcqy.xlsx.styles import (
     DATE_FORMAT,
     ESTIMATED_DATE_FORMAT,
@@ -129,6 +140,7 @@ _MAX_HEIGHT = 409.0
 # Column width units lost to cell padding when text wraps.
 _PAD = 3
 _PROGRESS_EVERY = 1000
+_COMPRESSION = 6  # zlib level of the package's parts (openpyxl's)
 # Rows above the data: title, 制表单位/制表日期, header.
 _TOP = 3
 
@@ -156,32 +168,6 @@ def _kind(key: str) -> int:
     return _TEXT
 
 
-def _fast_rows(ws) -> None:
-    """Replace the sheet's value-to-cell step (openpyxl 3.1 internals, hence the pin): openpyxl
-    first assigns every appended item as a plain value and only takes it as a Cell when that
-    raises, an exception and a repr per styled cell. Rows are written as soon as they are
-    appended, so one cell object serves every plain value."""
-    plain = WriteOnlyCell(ws)
-
-    def values_to_row(values, row_idx):
-        nonlocal plain
-        for col_idx, value in enumerate(values, 1):
-            if value is None:
-                continue
-            if type(value) is Cell:
-                cell = value
-            else:
-                cell = plain
-                cell.value = value
-            cell.column = col_idx
-            cell.row = row_idx
-            yield cell
-            if cell is plain and cell.has_style:
-                plain = WriteOnlyCell(ws)
-
-    ws._values_to_row = values_to_row
-
-
 class _CategorySheet:
     """One category sheet: holds back the first rows to fit widths, then streams."""
 
@@ -192,11 +178,16 @@ class _CategorySheet:
         self.head = head  # (title, 制表 line)
         self.kinds = [_kind(k) for k, _, _ in self.spec]
         self.buffer: list[dict] | None = []
-        self.pool: dict[tuple[int, str], Cell] = {}  # one styled cell per column and style, reused
+        self.sid_plain = _StyleIds(self.ws, styles, "台帐")
+        self.sid_late = _StyleIds(self.ws, styles, "台帐超期")
+        self.data = RowFile()
         self.n = 0
         self.widths: list[int] = []
+        # After 序号: key, kind, the cell's opening up to its row number, and for a wrapped
+        # column the width its text has (0 for the others).
+        self.cols: list[tuple[str, int, str, int]] = []
+        self.seq_ref = '<c r="A'
         ws = self.ws
-        _fast_rows(ws)
         # Must precede the first append in write-only mode (see module docstring).
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.sheet_format.defaultRowHeight, ws.sheet_format.customHeight = _LINE_PT + 2, True
@@ -237,6 +228,10 @@ class _CategorySheet:
         rows, self.buffer = self.buffer or [], None
         ws = self.ws
         self.widths = [self._width(i, rows) for i in range(len(self.spec))]
+        self.cols = [
+            (key, kind, f'<c r="{get_column_letter(i + 1)}', width - _PAD if kind in (_WRAP, _LIST) else 0)
+            for i, ((key, _, _), kind, width) in enumerate(zip(self.spec, self.kinds, self.widths))
+        ][1:]
         for i, width in enumerate(self.widths):
             dim = ws.column_dimensions[get_column_letter(i + 1)]
             dim.width = width
@@ -259,56 +254,55 @@ class _CategorySheet:
             self._append(row)
 
     def _append(self, row: dict) -> None:
-        ws = self.ws
-        styled = self._styled
-        late = (row.get("days_late") or 0) > 0
-        pre = "台帐超期" if late else "台帐"
-        out: list = []
-        lines = 1
+        """One data row as XML: every cell styled (borders, the late fill), empty ones too.
+
+        Text, nothing, a date and a whole number are formatted here, the export's hot loop;
+        any other value goes through `_cell`."""
         self.n += 1
-        for i, ((key, _, _), kind, width) in enumerate(zip(self.spec, self.kinds, self.widths, strict=True)):
-            value = self.n if key == "seq" else row.get(key)
-            if kind == _DATE:
-                if isinstance(value, _dt.datetime):
-                    value = value.date()
-                estimated = key == "due_date" and value is not None and row.get("due_estimated")
-                out.append(styled(i, pre + ("预估" if estimated else "日期"), value))
-                continue
-            if kind == _INT:
-                out.append(styled(i, pre + "数字", value or None))  # 0 reads better as blank
-                continue
+        r = self.n + _TOP
+        sid = self.sid_late if (row.get("days_late") or 0) > 0 else self.sid_plain
+        out = [f'{self.seq_ref}{r}" s="{sid["数字"]}" t="n"><v>{self.n}</v></c>']
+        lines = 1
+        get = row.get
+        for key, kind, ref, room in self.cols:
+            value = get(key)
             if kind == _LIST:
                 value = "、".join(value) if value else None
-            elif value == "":
-                value = None
-            if isinstance(value, str) and (kind == _WRAP or kind == _LIST):
-                used = text_width(value)
-                if used > width - _PAD:
-                    lines = max(lines, -(-used // (width - _PAD)), value.count("\n") + 1)
-            out.append(styled(i, pre + "文本", value))
+            if value is None or (kind == _INT and not value) or (value == "" and kind != _DATE):
+                name = "日期" if kind == _DATE else "数字" if kind == _INT else "文本"
+                out.append(f'{ref}{r}" s="{sid[name]}" t="n"/>')
+            elif type(value) is str and kind != _DATE and value:
+                if room:  # a wrapped column: the lines this text needs (text_width, inline)
+                    used = len(value) + (len(value.encode()) - len(value)) // 2
+                    if used > room:
+                        lines = max(lines, -(-used // room), value.count("\n") + 1)
+                # Text a spreadsheet could take for a formula: the quote-prefix variant, so that
+                # editing the cell keeps it text.
+                name = ("数字" if kind == _INT else "文本") + ("'" if value[0] in RISKY_FIRST else "")
+                out.append(f'{ref}{r}" s="{sid[name]}" t="inlineStr">{inline_text(value)}</c>')
+            elif kind == _DATE and type(value) is _dt.date and value.toordinal() >= MARCH_1900:
+                name = "预估" if key == "due_date" and get("due_estimated") else "日期"
+                out.append(f'{ref}{r}" s="{sid[name]}" t="n"><v>{value.toordinal() - SERIAL_ZERO}</v></c>')
+            elif kind == _INT and type(value) is int:
+                out.append(f'{ref}{r}" s="{sid["数字"]}" t="n"><v>{value}</v></c>')
+            else:
+                more, cell = _cell(key, kind, room, value, get("due_estimated"), sid)
+                lines = max(lines, more)
+                out.append(f"{ref}{r}{cell}")
         if lines > 1:
-            # Set just before this row is written, dropped after: no per-row objects kept.
-            dims = ws.row_dimensions
-            dims[self.n + _TOP].height = min(lines * _LINE_PT, _MAX_HEIGHT)
-            ws.append(out)
-            del dims[self.n + _TOP]
+            height = number(min(lines * _LINE_PT, _MAX_HEIGHT))
+            self.data.add(f'<row r="{r}" ht="{height}" customHeight="1">{"".join(out)}</row>')
         else:
-            ws.append(out)
+            self.data.add(f'<row r="{r}">{"".join(out)}</row>')
 
-    def _styled(self, i: int, name: str, value) -> Cell:
-        """A pooled cell of column `i` in style `name`; text a spreadsheet could take for a
-        formula gets the quote-prefix variant, so editing the cell keeps it text."""
-        quote = isinstance(value, str) and value[:1] in RISKY_FIRST
-        cell = self.pool.get((i, name, quote))
-        if cell is None:
-            cell = self.pool[(i, name, quote)] = WriteOnlyCell(self.ws)
-            cell._style = copy(self.st[name])
-            if quote:
-                cell._style.quotePrefix = 1
-        cell.value = value
-        if quote:
-            cell.data_type = "s"
-        return cell
+    def abandon(self) -> None:
+        """End openpyxl's stream of a sheet whose workbook will not be saved (an error), so that
+        nothing is left half-written to be finished by the garbage collector."""
+        if self.ws._rows is not None and not self.ws.closed:
+            try:
+                self.ws.close()
+            except Exception:  # already failing: the first error is the one to report
+                pass
 
     def finish(self) -> None:
         if self.buffer is not None:
@@ -317,6 +311,50 @@ class _CategorySheet:
         last = get_column_letter(len(self.spec))
         ws.auto_filter.ref = f"A{_TOP}:{last}{self.n + _TOP}"
         ws.print_title_rows = f"{_TOP}:{_TOP}"
+        self.data.flush()
+
+
+def _cell(key: str, kind: int, room: int, value, estimated, sid: dict) -> tuple[int, str]:
+    """(lines, the cell's XML after its row number) for a value `_append` leaves: a datetime,
+    a date before March 1900, a number in a text column, text in a date column."""
+    if kind == _DATE:
+        if isinstance(value, _dt.datetime):
+            value = value.date()
+        name = "预估" if key == "due_date" and estimated else "日期"
+        if isinstance(value, _dt.date):
+            return 1, f'" s="{sid[name]}" t="n"><v>{date_serial(value)}</v></c>'
+    else:
+        name = "数字" if kind == _INT else "文本"
+    if value == "":  # openpyxl wrote an empty string as an empty text cell
+        return 1, f'" s="{sid[name]}" t="inlineStr"/>'
+    if isinstance(value, str):
+        lines = 1
+        used = text_width(value)
+        if room and used > room:
+            lines = max(-(-used // room), value.count("\n") + 1)
+        quote = "'" if value[0] in RISKY_FIRST else ""
+        return lines, f'" s="{sid[name + quote]}" t="inlineStr">{inline_text(value)}</c>'
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return 1, f'" s="{sid[name]}" t="n"><v>{number(value)}</v></c>'
+    raise TypeError(f"{key}: {type(value).__name__} 值不能写入台帐")
+
+
+class _StyleIds(dict):
+    """Short style name (文本, 日期, 预估, 数字; a trailing ' for the quote-prefixed variant) ->
+    the workbook's index of that ledger style, late or not, registered at first use so that
+    the workbook holds the styles the rows use, in that order."""
+
+    def __init__(self, ws, styles: dict, prefix: str):
+        super().__init__()
+        self.ws, self.styles, self.prefix = ws, styles, prefix
+
+    def __missing__(self, name: str) -> str:
+        cell = WriteOnlyCell(self.ws)
+        cell._style = copy(self.styles[self.prefix + name.rstrip("'")])
+        if name.endswith("'"):
+            cell._style.quotePrefix = 1
+        sid = self[name] = str(cell.style_id)
+        return sid
 
 
 def write_ledger(
@@ -354,7 +392,33 @@ def write_ledger(
     if title_note and "".join(title_note.split()) not in title:  # the filters, unless the title says it
         made += f"　　（{title_note}）"
     sheets = {cat: _CategorySheet(wb, cat, spec, styles, (f"{title}·{cat}", made)) for cat in CATEGORIES}
+    try:
+        n, late = _rows(sheets, summary, rows, styles, office_name, title_note, made, paper, progress)
+        # openpyxl saves the workbook without the data rows (a few tens of KB), then the rows join it.
+        package = io.BytesIO()
+        wb.save(package)
+        parts = {sheet.ws.path.lstrip("/"): sheet.data for sheet in sheets.values()}
+        fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".lcqy-", dir=path.parent or ".")
+        os.close(fd)
+        try:
+            splice(package, tmp, parts, _COMPRESSION)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    except BaseException:
+        for sheet in sheets.values():
+            sheet.abandon()
+        raise
+    finally:
+        for sheet in sheets.values():
+            sheet.data.close()
+    return {"rows": n, "late": late}
 
+
+def _rows(sheets, summary, rows, styles, office_name, title_note, made, paper, progress) -> tuple[int, int]:
+    """Stream the rows into their sheets and fill 汇总; (cases, late cases)."""
     by_state: dict[str, dict[str, int]] = {cat: {} for cat in CATEGORIES}
     late_by_cat = dict.fromkeys(CATEGORIES, 0)
     result_by_cat = {cat: {"A": 0, "B": 0, "C": 0} for cat in CATEGORIES}
@@ -383,13 +447,4 @@ def write_ledger(
     if progress is not None and n % _PROGRESS_EVERY:
         progress(n)
 
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".lcqy-", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return {"rows": n, "late": sum(late_by_cat.values())}
+    return n, sum(late_by_cat.values())
