@@ -199,6 +199,9 @@ def main() -> None:
     if "已启动" not in line:
         print(line + server.stdout.read())
         sys.exit(1)
+    # Keep reading what the server says (waitress warns of a deep queue): a full pipe would block
+    # its main loop and stall every connection.
+    threading.Thread(target=lambda: list(server.stdout), daemon=True).start()
     stats = Stats()
     try:
         run(a, port, server.pid, accounts, targets, stats, env)

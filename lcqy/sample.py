@@ -161,7 +161,33 @@ def _build(path: Path) -> None:
         case = register(ctx, raw)
         _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays)
     _report_months(ctx, register, hd, dsp, add_workdays)
+    _online(ctx)
     led.close()
+
+
+def _online(ctx) -> None:
+    """Two online submissions (one waiting in the inbox, one declined), and every 查询码 drawn from
+    a seeded generator instead of the system's randomness, so that the file stays reproducible."""
+    from lcqy.acts.intake import submissions
+    from lcqy.store.migrations.m021_submissions import ALPHABET
+
+    waiting = {
+        "enterprise": "临沧澜沧江咖啡庄园有限公司", "address": "临翔区南美乡", "contact": "杨梅",
+        "position": "办公室主任",
+        "phone": "13908831234", "email": "", "category": "融资服务", "problem": "咖啡收购季流动资金不足，贷款审批慢",
+        "request": "请协调银行开辟绿色通道",
+    }  # fmt: skip
+    declined = {**waiting, "enterprise": "某外地贸易公司", "phone": "13800001111", "problem": "合同纠纷已起诉至法院"}
+    submissions.submit(ctx, waiting)
+    gone = submissions.submit(ctx, declined)
+    submissions.decline(ctx, gone["id"], reason="经电话核实，该合同纠纷已进入诉讼程序（第二条）")
+    rng = random.Random(20261207)
+    led = ctx.ledger
+    with led.write():
+        for table, key in (("tracking_codes", "case_id"), ("submissions", "id")):
+            for (rid,) in led.conn.execute(f"SELECT {key} FROM {table} ORDER BY {key}").fetchall():
+                code = "".join(rng.choice(ALPHABET) for _ in range(12))
+                led.conn.execute(f"UPDATE {table} SET code = ? WHERE {key} = ?", [code, rid])
 
 
 def _play(ctx, rng, case, kind, accepted, cal, hd, dsp, add_workdays) -> None:

@@ -69,8 +69,10 @@ def test_sample_agenda_has_every_section(run, tmp_path, monkeypatch):
     shutil.copy(ROOT / "sample_ledger.db", sample)
     monkeypatch.setenv("LCQY_DB", str(sample))
     s = _sections(run, "--as-of", "2026-11-27")
-    # The sample has no online users: requests and 签收 are tested in test_online_acts.py.
-    offline = {k: v for k, v in s.items() if k not in ("dept_requests", "unsigned")}
+    # The sample has no online users: requests and 签收 are tested in test_online_acts.py, the
+    # enterprises' submissions and additions in test_public_submissions.py.
+    online = ("dept_requests", "unsigned", "online", "enterprise_added")
+    offline = {k: v for k, v in s.items() if k not in online}
     assert all(offline.values()), [k for k, v in offline.items() if not v]
     r = run("agenda", "--as-of", "2026-11-27")
     lines = r.out.splitlines()

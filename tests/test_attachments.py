@@ -45,7 +45,10 @@ def test_same_content_is_stored_once(ledger, tmp_path):
     _case(ledger, tmp_path)
     copy = tmp_path / "副本.pdf"
     copy.write_bytes((tmp_path / "合同.pdf").read_bytes())
-    assert ledger("attach", "1", str(tmp_path / "合同.pdf"), str(copy), "--kind", "其他").code == 0
+    # a copy given with its original is a repeat: kept twice only when the clerk says so
+    r = ledger("attach", "1", str(tmp_path / "合同.pdf"), str(copy), "--kind", "其他")
+    assert r.code == 1 and f"文件 {copy} 与本次的 {tmp_path / '合同.pdf'} 内容相同" in r.err
+    assert ledger("attach", "1", str(tmp_path / "合同.pdf"), str(copy), "--kind", "其他", "--again").code == 0
     conn = sqlite3.connect(ledger.db)
     assert conn.execute("SELECT count(*) FROM blobs").fetchone()[0] == 1
     assert conn.execute("SELECT count(*) FROM attachments").fetchone()[0] == 2

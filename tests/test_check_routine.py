@@ -166,6 +166,7 @@ def test_foreign_keys_with_a_hole_in_the_ids(ledger):
         "UPDATE cases SET id = 4 WHERE id = 3",
         "UPDATE numbers SET case_id = 4 WHERE case_id = 3",
         "UPDATE events SET case_id = 4 WHERE case_id = 3",
+        "UPDATE tracking_codes SET case_id = 4 WHERE case_id = 3",
     )
     assert ledger("check").code == 0
     _sql(ledger.db, "UPDATE dispatches SET case_id = 3 WHERE id = 2")

@@ -302,7 +302,8 @@ def test_two_processes_give_what_one_gives(ledger, run, tmp_path, monkeypatch):
         assert r.code == 0, r.err
         assert json.loads(r.out)["rows"] > 100
         conn = sqlite3.connect(db)
-        dumps[limit] = list(conn.iterdump())
+        # Each case's 查询码 is drawn at random (migration 21): the one thing the two may differ in.
+        dumps[limit] = [line for line in conn.iterdump() if "tracking_codes\" VALUES" not in line]
         conn.close()
         assert run("check").code == 0
     assert dumps[0] == dumps[10**12]

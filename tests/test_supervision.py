@@ -53,7 +53,7 @@ def test_b_plan_on_the_supervision_ledger_to_close(ledger, tmp_path, monkeypatch
     # 5/7, 5/8, 5/9 (Sat workday).
     r = ledger("urge", "1", "--date", "2026-05-06")
     assert r.code == 0, r.err
-    assert "第 1 次督办（督办台帐） 区自然资源局：督办时限 2026-04-30，超期 1 个工作日，请于 2026-05-09 前" in r.out
+    assert "第 1 次督办（督办台帐） 区自然资源局：承诺完成时限 2026-04-30，超期 1 个工作日，请于 2026-05-09 前" in r.out
     letter = tmp_path / "临翔服企办交（2026）第1号第1次督办函.docx"
     assert letter.exists()
     text = _letter_text(letter)

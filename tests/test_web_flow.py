@@ -127,6 +127,11 @@ def test_sign_reply_b_with_its_document_then_urge_and_read(ledger):
         "Content-Disposition"
     ]  # 督办函
     assert "已阅（" in text(c.get(f"/cases/{ref}"))
+    # The department's copy says what the clerk's `lcqy form urge` says: the reply received and
+    # the promised date, under the 督 number.
+    online_text = _docx_text(r.data)
+    assert "临供电〔2026〕88号" in online_text and "2026年12月10日" in online_text, online_text
+    assert "督（2026）第1号" in online_text
     out = ledger("show", ref).out
     assert "已阅" in out and "临翔供电局" in out
     c.get(f"/cases/{ref}/urges/{uid}")  # opened again: still one 已阅
@@ -193,3 +198,30 @@ def test_leaders_read_only(ledger):
     ledger("report", "--month", "2026-11", "-o", str(ledger.db.parent / "jb.docx"))
     r = c.get("/leaders/bulletin/2026-11")
     assert r.status_code == 200 and r.data[:2] == b"PK" and "attachment;" in r.headers["Content-Disposition"]
+
+
+def _docx_text(data: bytes) -> str:
+    import docx
+
+    doc = docx.Document(io.BytesIO(data))
+    return "".join(p.text for p in doc.paragraphs).replace("\n", "")
+
+
+def test_special_supervision_letter_online_names_the_reason_and_deadline(ledger):
+    """A 专项督办 督办函 downloaded by the department carries what the clerk set with `supervise`."""
+    ref = dispatched(ledger, on="2026-11-23")
+    for args in (
+        ("reply", ref, "--result", "A", "--mode", "书面", "--summary", "已完成增容接电", "--date", "2026-11-25"),
+        ("followup", ref, "--method", "电话回询", "--satisfaction", "不满意", "--date", "2026-11-26"),
+        ("supervise", ref, "--until", "2026-12-02", "--reason", "企业反映接电后仍频繁停电", "--date", "2026-11-26"),
+        ("urge", ref, "--no-letter", "--date", "2026-12-04"),
+    ):
+        r = ledger(*args, today="2026-12-04")
+        assert r.code == 0, (args, r.err)
+    c = dept_client(ledger)
+    page = text(c.get(f"/cases/{ref}"))
+    uid = re.search(rf"/cases/{ref}/urges/(\d+)", page)[1]
+    r = c.get(f"/cases/{ref}/urges/{uid}")
+    assert r.status_code == 200, text(r)
+    letter = _docx_text(r.data)
+    assert "企业反映接电后仍频繁停电" in letter and "2026年12月2日" in letter, letter

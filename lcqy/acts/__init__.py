@@ -1,6 +1,7 @@
 """Domain acts: each takes a context (lcqy.acts.context.Ctx: the ledger, today, and who acts),
-validates with lcqy.rules, and writes one transaction through lcqy.store; the reads return plain
-data. The command line and the web layer call these and nothing below them.
+validates with lcqy.rules, writes one transaction through lcqy.store, and returns exactly what
+its --json prints (the case named by its reg_no, never its row); the reads return plain data.
+The command line and the web layer call these and nothing below them.
 
 Arranged by the chapters of 临政办发〔2021〕21号, the lower modules first:
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
+from lcqy.rules.shellword import arg
 
 
 def departments(ctx: Ctx) -> list[str]:
@@ -37,7 +38,7 @@ def require_dept(ctx: Ctx, name: str, label: str = "部门") -> str:
         return name
     if not known:
         raise LcqyError(
-            f"{label}“{name}”不在部门名单中：名单还是空的，请先添加，如 lcqy dept add {name or '县发展和改革局'}。"
+            f"{label}“{name}”不在部门名单中：名单还是空的，请先添加，如 lcqy dept add {arg(name or '县发展和改革局')}。"
         )
     near = difflib.get_close_matches(name, known, n=3, cutoff=0.3)
     near += [k for k in known if name and (name in k or k in name) and k not in near]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from lcqy.acts.cases import resolve
-from lcqy.acts.common import step_date
+from lcqy.acts.common import record, step_date
 from lcqy.acts.context import Ctx
 from lcqy.acts.dispatch import dispatch_base
 from lcqy.acts.intake.register import EDITABLE, FIELDS, clean_field
@@ -84,14 +84,9 @@ def undo(ctx: Ctx, ref: str, *, reason: str, on: str | None = None) -> dict:
         voided = _REVERSE[act](ctx, case, ev, ev["detail"])
         _restore_marks(ctx, case, ev)
         led.event(case["id"], d.isoformat(), "undo", ctx.actor, act=act, event=ev["id"], reason=reason, voided=voided)
-    return {
-        "case": case,
-        "act": act,
-        "label": UNDOABLE[act],
-        "act_on": ev["act_on"],
-        "voided": voided,
-        "reason": reason,
-    }
+    return record(
+        {"case": case, "act": act, "label": UNDOABLE[act], "act_on": ev["act_on"], "voided": voided, "reason": reason}
+    )
 
 
 def _restore_marks(ctx: Ctx, case: dict, ev: dict) -> None:
@@ -213,7 +208,7 @@ def void(ctx: Ctx, ref: str, *, reason: str, on: str | None = None) -> dict:
         led.db.execute("UPDATE numbers SET voided = 1 WHERE text = ?", [case["reg_no"]])
         led.db["cases"].update(case["id"], {"state": nxt, "end_reason": reason, "ended_on": d.isoformat()})
         led.event(case["id"], d.isoformat(), "void", ctx.actor, reason=reason, number=case["reg_no"])
-    return {"case": case, "reason": reason}
+    return {"reg_no": case["reg_no"], "state": "void", "reason": reason}
 
 
 _FLAGS = {"consult": "咨询类", "major": "重大问题"}
@@ -256,4 +251,6 @@ def edit(ctx: Ctx, ref: str, *, field: str, value: str, on: str | None = None) -
         led.db["cases"].update(case["id"], update)
         led.event(case["id"], d.isoformat(), "edit", ctx.actor, field=key, before=case[key], after=new)
     shown = (lambda x: "是" if x else "否") if key in _FLAGS else (lambda x: x)
-    return {"case": case, "field": key, "label": names[key], "before": shown(case[key]), "after": shown(new)}
+    # `label`: the field as the 登记表 names it, for the sentence that reports the correction.
+    before, after = shown(case[key]), shown(new)
+    return {"reg_no": case["reg_no"], "field": key, "before": before, "after": after, "label": names[key]}

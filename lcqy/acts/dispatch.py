@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 from lcqy.acts.cases import active_dispatch, resolve
-from lcqy.acts.common import step_date
+from lcqy.acts.common import record, step_date
 from lcqy.acts.context import Ctx
 from lcqy.acts.departments import require_active_dept
 from lcqy.acts.exchange.packages import escalate_package, package_dir
@@ -119,7 +119,7 @@ def dispatch(
             d = _intake_step(ctx, case, on)
             led.db["cases"].update(case["id"], {"state": "meeting"})
             led.event(case["id"], d.isoformat(), "meeting", ctx.actor, approver=approver)
-            return {"case": case, "meeting": True}
+            return record({"case": case, "meeting": True})
         states.check("dispatch", case["state"])
         if not lead:
             raise LcqyError("交办须指定一个牵头部门（--dept），配合部门用 --assist。")
@@ -149,7 +149,7 @@ def dispatch(
         # `before`: what undo puts back.
         before = {"state": case["state"], "major": case["major"]}
         led.event(case["id"], d.isoformat(), "dispatch", ctx.actor, after=row, before=before)
-    return {"case": case, **row, "assist": assist}
+    return record({"case": case, **row, "assist": assist})
 
 
 def escalate(
@@ -167,7 +167,7 @@ def escalate(
     folder = package_dir(package) if package else None
     r = _escalate(ctx, ref, approver=approver, suggestion=suggestion, on=on, instruction=instruction)
     r["package"] = str(escalate_package(ctx, r["no"], folder)) if folder else None
-    return r
+    return record(r)
 
 
 def _escalate(ctx: Ctx, ref: str, *, approver: str, suggestion: str, on: str | None, instruction: str) -> dict:
@@ -219,7 +219,7 @@ def forward(ctx: Ctx, ref: str, *, dept: str, note: str = "", on: str | None = N
         dept = require_active_dept(ctx, dept, "职能部门（--dept）")
         d = _intake_step(ctx, case, on)
         _end(ctx, case, "forward", d, forward_dept=dept, end_note=validate.optional_text("说明（--note）", note))
-    return {"case": case, "dept": dept, "on": d.isoformat()}
+    return record({"case": case, "dept": dept, "on": d.isoformat()})
 
 
 def reject(ctx: Ctx, ref: str, *, reason: str, note: str = "", on: str | None = None) -> dict:
@@ -232,7 +232,7 @@ def reject(ctx: Ctx, ref: str, *, reason: str, note: str = "", on: str | None = 
         states.check("reject", case["state"])
         d = _intake_step(ctx, case, on)
         _end(ctx, case, "reject", d, end_reason=reason, end_note=note)
-    return {"case": case, "reason": reason, "on": d.isoformat()}
+    return record({"case": case, "reason": reason, "on": d.isoformat()})
 
 
 def return_(ctx: Ctx, ref: str, *, reason: str, on: str | None = None) -> dict:
@@ -268,7 +268,9 @@ def return_(ctx: Ctx, ref: str, *, reason: str, on: str | None = None) -> dict:
         count = led.db.execute(
             "SELECT count(*) FROM dispatches WHERE case_id = ? AND status = 'returned'", [case["id"]]
         ).fetchone()[0]
-    return {"case": case, "dispatch": disp["no"], "dept": disp["lead_dept"], "returns": count, "on": d.isoformat()}
+    return record(
+        {"case": case, "dispatch": disp["no"], "dept": disp["lead_dept"], "returns": count, "on": d.isoformat()}
+    )
 
 
 def extend(ctx: Ctx, ref: str, *, until: str, reason: str, override_reason: str = "", on: str | None = None) -> dict:
@@ -303,11 +305,13 @@ def extend(ctx: Ctx, ref: str, *, until: str, reason: str, override_reason: str 
         led.db["dispatches"].update(disp["id"], update)
         prior = {k: disp[k] for k in update}  # what undo puts back
         led.event(case["id"], d.isoformat(), "extend", ctx.actor, before=disp["due_current"], after=update, prior=prior)
-    return {
-        "case": case,
-        "dispatch": disp["no"],
-        "due_original": disp["due_original"],
-        "due_before": disp["due_current"],
-        **update,
-        "cap": cap.isoformat(),
-    }
+    return record(
+        {
+            "case": case,
+            "dispatch": disp["no"],
+            "due_original": disp["due_original"],
+            "due_before": disp["due_current"],
+            **update,
+            "cap": cap.isoformat(),
+        }
+    )

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from lcqy.acts.cases import active_dispatch, latest, resolve
-from lcqy.acts.common import set_supervision, step_date
+from lcqy.acts.common import record, set_supervision, step_date
 from lcqy.acts.context import Ctx
 from lcqy.acts.supervision import case_supervision_due
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
-from lcqy.rules.constants import FOLLOWUP_METHODS, REPLY_MODES, RESULTS, SATISFACTION, SUPERVISION
+from lcqy.rules.constants import FOLLOWUP_METHODS, ONLINE_METHOD, REPLY_MODES, RESULTS, SATISFACTION, SUPERVISION
 from lcqy.rules.workdays import workdays_between
 
 
@@ -88,7 +88,7 @@ def reply(
         )
         if result in ("B", "C"):
             set_supervision(ctx, case, "ledger", d, f"{result}类答复，列入督办台帐")
-    return {"case": case, **row}
+    return record({"case": case, **row})
 
 
 def _same(prev: dict, row: dict, keys: tuple[str, ...]) -> bool:
@@ -107,8 +107,11 @@ def followup(
     note: str = "",
     again: bool = False,
     on: str | None = None,
+    online: bool = False,
 ) -> dict:
-    method = validate.choice("回访方式（--method）", method, FOLLOWUP_METHODS)
+    # 网上评价 is the enterprise's own rating (acts/intake/submissions.py), not the clerk's to enter.
+    methods = (*FOLLOWUP_METHODS, ONLINE_METHOD) if online else FOLLOWUP_METHODS
+    method = validate.choice("回访方式（--method）", method, methods)
     satisfaction = validate.choice("满意度（--satisfaction）", satisfaction, SATISFACTION)
     note = validate.optional_text("说明（--note）", note)
     led = ctx.ledger
@@ -144,7 +147,7 @@ def followup(
             # 第十八条: solved and the enterprise satisfied ends the 督办; the case may be 销号.
             cleared = SUPERVISION[case["supervision"]]
             set_supervision(ctx, case, "", d, f"A类答复且企业{satisfaction}，解除{cleared}")
-    return {"case": case, **row, "supervision": case["supervision"], "cleared": cleared}
+    return record({"case": case, **row, "supervision": case["supervision"], "cleared": cleared})
 
 
 def close(ctx: Ctx, ref: str, *, on: str | None = None) -> dict:
@@ -160,5 +163,9 @@ def close(ctx: Ctx, ref: str, *, on: str | None = None) -> dict:
         d = step_date(ctx, on, "回访日期", fol["followed_on"])
         before = {"state": case["state"], "supervision": case["supervision"]}
         led.db["cases"].update(case["id"], {"state": "closed", "ended_on": d.isoformat(), "supervision": ""})
-        led.event(case["id"], d.isoformat(), "close", ctx.actor, before=before, after={"state": "closed"})
-    return {"case": case, "on": d.isoformat()}
+        # the follow-up's own word (满意 or 基本满意) goes into the 销号 record
+        sat = fol["satisfaction"]
+        led.event(
+            case["id"], d.isoformat(), "close", ctx.actor, before=before, after={"state": "closed"}, satisfaction=sat
+        )
+    return record({"case": case, "on": d.isoformat(), "satisfaction": sat})

@@ -470,18 +470,17 @@ def form_bytes(ctx: Ctx, kind: str, v: dict) -> tuple[bytes, str]:
     import tempfile
     from pathlib import Path
 
-    from lcqy.acts.papers.forms import FORM_NAMES, build, template_dir
+    from lcqy.acts.papers.forms import FORM_NAMES, filled, template_dir
     from lcqy.docs.render import render
 
-    context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
-    if kind == "dispatch":
-        from lcqy.acts.papers.attachments import annex_for
-
-        context["annex"] = annex_for(ctx, v, kind)
+    # The same facts as the clerk's `lcqy form`: a 督办函 names the reply, the promised date or
+    # the 专项督办 reason and its deadline.
+    context, attachment, number = filled(ctx, kind, v)
     name = f"{number}{context.get('letter_title') or FORM_NAMES[kind]}.docx"
     with tempfile.TemporaryDirectory(prefix="lcqy-web-") as tmp:
         path = Path(tmp) / "form.docx"
-        render(kind, context, path, template_dir=template_dir(ctx, None), attachment_context=attachment)
+        render(kind, context, path, template_dir=template_dir(ctx, None), attachment_context=attachment,
+               today=ctx.today)  # fmt: skip
         return path.read_bytes(), name
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lcqy.acts.boards.supervised import supervision_due
 from lcqy.acts.cases import active_dispatch, case_urges, dispatch_urge_count, latest, resolve
-from lcqy.acts.common import step_date
+from lcqy.acts.common import record, step_date
 from lcqy.acts.context import Ctx
 from lcqy.acts.dispatch import dispatch_departments, insert_dispatch
 from lcqy.acts.papers.forms import prepare, template_dir
@@ -21,7 +21,7 @@ from lcqy.rules import states, validate
 from lcqy.rules.constants import APPROVAL_LEVELS, SUPERVISION, TIERS
 from lcqy.rules.deadlines import check_approval, dispatch_due
 from lcqy.rules.letters import URGE_KIND
-from lcqy.rules.numbering import LETTER_KIND
+from lcqy.rules.numbering import letter_kind
 from lcqy.rules.workdays import add_workdays, next_workday, workdays_between
 
 URGE_REPLY_DAYS = 3  # working days a 催办函 gives the department to answer
@@ -37,7 +37,8 @@ def urge(
     ctx: Ctx, ref: str, *, note: str = "", on: str | None = None, then: Callable[[dict], object] | None = None
 ) -> dict:
     """Record a 催办. `then(result)` runs inside the same transaction (the 催办函 is written
-    there), so that an urge whose letter cannot be written is not recorded either."""
+    there), so that an urge whose letter cannot be written is not recorded either; it is given
+    the case and dispatch rows, which the returned record names by their numbers only."""
     led = ctx.ledger
     note = validate.optional_text("说明（--note）", note)
     with led.write():
@@ -85,7 +86,8 @@ def urge(
         led.event(case["id"], d.isoformat(), "urge", ctx.actor, after=row, count=count)
         result = {"case": case, "dispatch": disp, **row, "count": count}
         result["letter"] = then(result) if then else None
-    return result
+    # the dispatch urged and its lead unit, by number and name (the row is the caller's only)
+    return record({**result, "dispatch": disp["no"], "lead_dept": disp["lead_dept"]})
 
 
 def supervise(ctx: Ctx, ref: str, *, until: str, reason: str, on: str | None = None) -> dict:
@@ -124,7 +126,7 @@ def supervise(ctx: Ctx, ref: str, *, until: str, reason: str, on: str | None = N
         }
         row["id"] = led.db["supervisions"].insert(row).last_pk
         led.event(case["id"], d.isoformat(), "supervise", ctx.actor, before=before and before["due"], after=row)
-    return {"case": case, **row}
+    return record({"case": case, **row})
 
 
 def redispatch(
@@ -201,7 +203,7 @@ def redispatch(
             old_dept=old["lead_dept"],
             reason=reason,
         )
-    return {"case": case, **row, "assist": assist, "replaced": old["no"], "old_dept": old["lead_dept"]}
+    return record({"case": case, **row, "assist": assist, "replaced": old["no"], "old_dept": old["lead_dept"]})
 
 
 def urge_with_letter(
@@ -226,11 +228,12 @@ def urge_with_letter(
     pending: list[tuple[Path, Path]] = []
 
     def letter_for(r: dict) -> str | None:
-        # The letter's number is issued inside the urge's transaction, so a refused urge (or a
-        # letter that cannot be written) leaves no gap in the sequence.
+        # The letter's number is issued inside the urge's transaction (BEGIN IMMEDIATE, the
+        # counter of its series), so a refused urge (or a letter that cannot be written) leaves
+        # no gap in the sequence; a 督办 takes the 督 series, a 催办 the 催.
         led = ctx.ledger
         year = int(r["urged_on"][:4])
-        _, number = led.allocate(LETTER_KIND, year, r["urged_on"], r["case"]["id"])
+        _, number = led.allocate(letter_kind(r["kind"]), year, r["urged_on"], r["case"]["id"])
         led.db.execute("UPDATE urges SET letter_no = ? WHERE id = ?", [number, r["id"]])
         r["letter_no"] = number
         if not letter:

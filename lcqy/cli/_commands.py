@@ -65,4 +65,8 @@ COMMANDS: dict[str, str] = {
     "request": "users",
     # serve
     "serve": "serve",
+    # inbox (online submissions)
+    "inbox": "inbox",
+    "accept": "inbox",
+    "decline": "inbox",
 }

@@ -14,25 +14,21 @@ def attach_cmd(
     files: list[str] = typer.Argument(..., help="要附上的文件，可写多个（每个最大 50 MB）"),
     kind: str = typer.Option("企业材料", "--kind", help="附件类别：批示笺、企业材料、答复文件、其他"),
     note: str = typer.Option("", "--note", help="说明"),
+    again: bool = typer.Option(False, "--again", help="本案已附过内容相同的文件时，确需再附一份"),
     on: str = DATE,
     as_json: bool = JSON,
 ):
-    """把文件（批示笺扫描件、企业材料、答复文件）存入台帐，随案件保存。"""
+    """把文件（批示笺扫描件、企业材料、答复文件）存入台帐，随案件保存；已附过的同一文件不再重复附上。"""
     from lcqy.acts.papers.attachments import attach
     from lcqy.rules.package import size_text
 
     with open_ctx(ctx) as c:
-        r = attach(c, case, files, kind=kind, note=note, on=on)
+        r = attach(c, case, files, kind=kind, note=note, on=on, again=again)
     if as_json:
-        print_json({"reg_no": r["case"]["reg_no"], "attachments": [_public(a) for a in r["attachments"]]})
+        print_json(r)
         return
     for a in r["attachments"]:
-        say(f"{r['case']['reg_no']} 附件 {a['n']}：{a['name']}（{a['kind']}，{size_text(a['size'])}）")
-
-
-def _public(a: dict) -> dict:
-    keys = ("n", "name", "kind", "size", "sha256", "note", "added_on", "added_by", "source")
-    return {k: a[k] for k in keys}
+        say(f"{r['reg_no']} 附件 {a['n']}：{a['name']}（{a['kind']}，{size_text(a['size'])}）")
 
 
 def attachments_cmd(
@@ -42,14 +38,14 @@ def attachments_cmd(
 ):
     """列出案件的附件：序号、名称、类别、大小、日期、经办人。"""
     from lcqy.acts.cases import resolve
-    from lcqy.acts.papers.attachments import case_attachments
+    from lcqy.acts.papers.attachments import case_attachments, public
     from lcqy.rules.package import size_text
 
     with open_ctx(ctx) as c:
         row = resolve(c, case)
         rows = case_attachments(c, row["id"])
     if as_json:
-        print_json([_public(a) for a in rows])
+        print_json([public(a) for a in rows])
         return
     if not rows:
         say(f"{row['reg_no']} 还没有附件（用 lcqy attach 附上）。")

@@ -67,7 +67,8 @@ def register_cmd(
     as_json: bool = JSON,
 ):
     """登记企业反映的困难问题（填写登记表），给出登记编号和交办时限。"""
-    from lcqy.acts.intake.register import likely_duplicates, register
+    from lcqy.acts.boards.tracking import tracking_code
+    from lcqy.acts.intake.register import register
     from lcqy.rules.deadlines import dispatch_limit_days
 
     raw = {
@@ -93,19 +94,19 @@ def register_cmd(
             c.act_date(on, "受理时间（--date）")  # a bad --date is said before any question is asked
             _prompt_missing(raw)
         case = register(c, raw)
-        dups = likely_duplicates(c, case)
+        code = tracking_code(c, case["id"])  # the enterprise follows its case on line with it
     if as_json:
-        keys = ("reg_no", "enterprise", "problem", "state", "accepted_on", "same", "merge_command")
-        print_json({**case, "duplicates": [{k: d[k] for k in keys} for d in dups]})
+        print_json({**case, "tracking_code": code})
         return
     say(f"已登记：{case['reg_no']}")
+    say(f"查询码：{code}（请告知企业；回执：lcqy form receipt {case['reg_year']}-{case['reg_seq']}）")
     limit = dispatch_limit_days(major=bool(case["major"]))
     kind = "咨询类，可直接转交职能部门答复（lcqy forward）" if case["consult"] else f"请在 {limit} 个工作日内交办"
     say(
         f"受理时间 {case['accepted_on']}；{kind}，"
         f"交办时限 {est(case['dispatch_due'], case['dispatch_due_estimated'])}。"
     )
-    _say_duplicates(dups)
+    _say_duplicates(case["duplicates"])
 
 
 def _say_duplicates(dups: list[dict]) -> None:
@@ -211,10 +212,8 @@ def edit_cmd(
     with open_ctx(ctx) as c:
         r = edit(c, case, field=field, value=value, on=on)
     if as_json:
-        return print_json(
-            {"reg_no": r["case"]["reg_no"], "field": r["field"], "before": r["before"], "after": r["after"]}
-        )
-    say(f"已更正 {r['case']['reg_no']} 的{r['label']}：{r['before']} → {r['after']}")
+        return print_json(r)
+    say(f"已更正 {r['reg_no']} 的{r['label']}：{r['before']} → {r['after']}")
 
 
 def void_cmd(
@@ -230,8 +229,8 @@ def void_cmd(
     with open_ctx(ctx) as c:
         r = void(c, case, reason=reason, on=on)
     if as_json:
-        return print_json({"reg_no": r["case"]["reg_no"], "state": "void", "reason": r["reason"]})
-    say(f"已作废 {r['case']['reg_no']}（{r['reason']}）；该编号不会再次使用。")
+        return print_json(r)
+    say(f"已作废 {r['reg_no']}（{r['reason']}）；该编号不会再次使用。")
 
 
 def merge_cmd(
@@ -247,8 +246,8 @@ def merge_cmd(
     with open_ctx(ctx) as c:
         r = merge(c, case, into=into, on=on)
     if as_json:
-        return print_json({"reg_no": r["case"]["reg_no"], "state": "merged", "into": r["into"]["reg_no"]})
-    say(f"已将 {r['case']['reg_no']} 合并到 {r['into']['reg_no']}。")
+        return print_json(r)
+    say(f"已将 {r['reg_no']} 合并到 {r['into']}。")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,10 +9,9 @@ from lcqy.cli._options import CASE, DATE, JSON, force_opt, output_opt
 
 
 def _done(result: dict, as_json: bool, text: str) -> None:
+    """Print what the act returned (--json), or the sentence made of it."""
     if as_json:
-        from lcqy.acts.common import record
-
-        print_json(record(result, ("case", "dispatch")))
+        print_json(result)
     else:
         say(text)
 
@@ -42,8 +41,7 @@ def dispatch_cmd(
         _done(
             r,
             as_json,
-            f"{r['case']['reg_no']} 已提请专题会议研究；"
-            "会议决定后再交办（lcqy dispatch … --level 专题会议 --dept 部门）。",
+            f"{r['reg_no']} 已提请专题会议研究；会议决定后再交办（lcqy dispatch … --level 专题会议 --dept 部门）。",
         )
         return
     late = "（已超过交办时限 " + r["limit_due"] + "，记为延迟交办）" if r["late"] else ""
@@ -86,7 +84,7 @@ def forward_cmd(
 
     with open_ctx(ctx) as c:
         r = forward(c, case, dept=dept, note=note, on=on)
-    _done(r, as_json, f"{r['case']['reg_no']} 已转交 {r['dept']} 答复。")
+    _done(r, as_json, f"{r['reg_no']} 已转交 {r['dept']} 答复。")
 
 
 def reject_cmd(
@@ -102,7 +100,7 @@ def reject_cmd(
 
     with open_ctx(ctx) as c:
         r = reject(c, case, reason=reason, note=note, on=on)
-    _done(r, as_json, f"{r['case']['reg_no']} 不予受理（{r['reason']}）。")
+    _done(r, as_json, f"{r['reg_no']} 不予受理（{r['reason']}）。")
 
 
 def return_cmd(
@@ -174,7 +172,7 @@ def reply_cmd(
     extra = "，超期办结" if r["late"] else ""
     if r["result"] in ("B", "C"):
         extra += "；已列入督办台帐" + (f"，{r['plan_due']} 到期" if r["plan_due"] else "")
-    _done(r, as_json, f"{r['case']['reg_no']} 已记录 {r['result']} 类答复（{r['replied_on']}{extra}）。")
+    _done(r, as_json, f"{r['reg_no']} 已记录 {r['result']} 类答复（{r['replied_on']}{extra}）。")
 
 
 def followup_cmd(
@@ -198,9 +196,10 @@ def followup_cmd(
         )
     sup = f"；{SUPERVISION[r['supervision']]}" if r["supervision"] else ""
     if r["cleared"]:
-        seq = r["case"]["reg_seq"]
-        sup = f"；已解除{r['cleared']}，可以销号（lcqy close {seq}）"
-    _done(r, as_json, f"{r['case']['reg_no']} 回访：{r['satisfaction']}{sup}。")
+        from lcqy.rules.numbering import short_ref
+
+        sup = f"；已解除{r['cleared']}，可以销号（lcqy close {short_ref(r['reg_no'], c.today.year)}）"
+    _done(r, as_json, f"{r['reg_no']} 回访：{r['satisfaction']}{sup}。")
 
 
 def urge_cmd(
@@ -228,8 +227,9 @@ def urge_cmd(
     _done(
         r,
         as_json,
-        f"{r['case']['reg_no']} 第 {r['count']} 次{what} {r['dispatch']['lead_dept']}："
-        + ("" if r["kind"] == "催办" else f"督办时限 {r['due']}，")
+        f"{r['reg_no']} 第 {r['count']} 次{what} {r['lead_dept']}："
+        # a 督办台帐 case is held to the date its reply promised, a 专项督办 one to the 督办时限
+        + {"催办": "", "督办台帐": f"承诺完成时限 {r['due']}，"}.get(r["kind"], f"督办时限 {r['due']}，")
         + f"超期 {r['days_late']} 个工作日，请于 {r['reply_by']} 前书面答复。"
         + (f"\n已生成{title} {letter}" if letter else ""),
     )
@@ -246,7 +246,7 @@ def close_cmd(
 
     with open_ctx(ctx) as c:
         r = close(c, case, on=on)
-    _done(r, as_json, f"{r['case']['reg_no']} 已销号（{r['on']}）。")
+    _done(r, as_json, f"{r['reg_no']} 已销号（{r['on']}，A类答复，企业{r['satisfaction']}）。")
 
 
 def register(app: typer.Typer) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+from lcqy.acts.boards.tracking import HISTORY_LABELS as SUBMISSION_LABELS
+from lcqy.acts.boards.tracking import HISTORY_TEXT as SUBMISSION_TEXT
 from lcqy.acts.exchange.views import EXCHANGE_LABELS, EXCHANGE_TEXT, extra_rows
 from lcqy.cli._common import est, open_ctx, print_json, table
 from lcqy.cli._options import JSON, case_arg
@@ -16,6 +18,7 @@ ACT_LABELS = {
     "edit": "更正", "supervision": "督办", "import": "导入", "recalc": "期限调整",
 }  # fmt: skip
 ACT_LABELS.update(EXCHANGE_LABELS)
+ACT_LABELS.update(SUBMISSION_LABELS)
 
 
 def _after(d: dict) -> dict:
@@ -55,7 +58,8 @@ _EVENT_TEXT = {
         + (f"：{a.get('note')}" if a.get("note") else "")
     ),
     "supervision": lambda e, d, a: f"{d.get('why')}",
-    "close": lambda e, d, a: "最近一次答复为A类，企业满意",
+    # a 销号 recorded before the satisfaction was kept with it says what the rule allowed
+    "close": lambda e, d, a: f"最近一次答复为A类，企业{d.get('satisfaction') or '满意或基本满意'}",
     "urge": lambda e, d, a: (
         f"{'' if a.get('kind', '催办') == '催办' else '督办，'}"
         f"第{d.get('count')}次，超期 {a.get('days_late')} 个工作日，限 {a.get('reply_by')} 前答复"
@@ -67,6 +71,7 @@ _EVENT_TEXT = {
     "import": lambda e, d, a: f"自 {d.get('source')} {d.get('where')}",
     "recalc": lambda e, d, a: f"工作日历变更，{d.get('what')} {d.get('before')} → {d.get('after')}",
     **EXCHANGE_TEXT,
+    **SUBMISSION_TEXT,
 }
 
 # 第十八条 after the reply (专项督办 deadlines, re-dispatch) and corrections (undo).

@@ -9,10 +9,9 @@ from lcqy.cli._options import CASE, DATE, JSON
 
 
 def _done(result: dict, as_json: bool, text: str) -> None:
+    """Print what the act returned (--json), or the sentence made of it."""
     if as_json:
-        from lcqy.acts.common import record
-
-        print_json(record(result))
+        print_json(result)
     else:
         say(text)
 
@@ -30,11 +29,13 @@ def supervise_cmd(
 
     with open_ctx(ctx) as c:
         r = supervise(c, case, until=until, reason=reason, on=on)
-    seq = r["case"]["reg_seq"]
+    from lcqy.rules.numbering import short_ref
+
+    seq = short_ref(r["reg_no"], c.today.year)
     _done(
         r,
         as_json,
-        f"{r['case']['reg_no']} 专项督办：请承办单位于 {est(r['due'], r['due_estimated'])} 前重新办理并答复"
+        f"{r['reg_no']} 专项督办：请承办单位于 {est(r['due'], r['due_estimated'])} 前重新办理并答复"
         f"（记录答复：lcqy reply {seq} …；逾期可督办：lcqy urge {seq}）。",
     )
 

@@ -22,12 +22,10 @@ def undo_cmd(
     with open_ctx(ctx) as c:
         r = undo(c, case, reason=reason, on=on)
     if as_json:
-        from lcqy.acts.common import record
-
-        print_json(record(r))
+        print_json(r)
         return
     void = f"；编号 {r['voided']} 作废，不再使用" if r["voided"] else ""
-    say(f"{r['case']['reg_no']} 已撤销 {r['act_on']} 的{r['label']}（{r['reason']}）{void}。")
+    say(f"{r['reg_no']} 已撤销 {r['act_on']} 的{r['label']}（{r['reason']}）{void}。")
 
 
 def register(app: typer.Typer) -> None:

@@ -160,18 +160,18 @@ def grant_cmd(
         r = grant(c, n, override_reason=override_reason, on=on)
     done = r["done"]
     if as_json:
-        print_json({"id": r["id"], "kind": r["kind"], "status": r["status"], "reg_no": done["case"]["reg_no"],
+        print_json({"id": r["id"], "kind": r["kind"], "status": r["status"], "reg_no": done["reg_no"],
                     "due_current": done.get("due_current"), "decided_on": r["decided_on"]})  # fmt: skip
         return
     if r["kind"] == "extension":
         say(
-            f"已同意第{r['id']}号延期申请：{done['case']['reg_no']} 办结时限 "
+            f"已同意第{r['id']}号延期申请：{done['reg_no']} 办结时限 "
             f"{done['due_before']} → {done['due_current']}。"
         )
     else:
         say(
             f"已同意第{r['id']}号退单申请：{done['dept']} 退回 {done['dispatch']}，"
-            f"{done['case']['reg_no']} 待重新交办。"
+            f"{done['reg_no']} 待重新交办。"
         )
 
 

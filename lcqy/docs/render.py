@@ -17,6 +17,7 @@ from jinja2.exceptions import TemplateError
 from lcqy.docs import sandbox
 from lcqy.docs.letter_text import KEYS as LETTER_KEYS
 from lcqy.docs.package import finish, save
+from lcqy.docs.receipt import REQUIRED as RECEIPT_REQUIRED
 from lcqy.docs.report_context import OPTIONAL as REPORT_OPTIONAL
 from lcqy.docs.report_context import REPORT_LISTS
 from lcqy.docs.report_context import REQUIRED as REPORT_REQUIRED
@@ -39,6 +40,7 @@ FILES = {
     "escalate": "escalate.docx",
     "urge": "urge.docx",
     "report": "report.docx",
+    "receipt": "receipt.docx",
 }
 NAMES = {
     "register": "企业反映困难问题登记表",
@@ -46,6 +48,7 @@ NAMES = {
     "escalate": "企业反映困难问题转报单",
     "urge": "催办函",
     "report": "企业反映困难问题办理情况简报",
+    "receipt": "企业反映困难问题受理回执",
 }
 
 REQUIRED: dict[str, set[str]] = {
@@ -115,6 +118,7 @@ REQUIRED: dict[str, set[str]] = {
 }
 
 REQUIRED["report"] = REPORT_REQUIRED  # the 简报's placeholders are listed with its context
+REQUIRED["receipt"] = RECEIPT_REQUIRED
 # Placeholders a template MAY use beyond REQUIRED (added here as the forms grow); at render
 # time every name the program passes in the context is allowed as well.
 OPTIONAL: dict[str, set[str]] = {kind: set() for kind in REQUIRED}

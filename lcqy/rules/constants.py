@@ -26,9 +26,12 @@ CHANNELS: tuple[str, ...] = (
     "问卷调查",
     "座谈会",
     "部门转交",
+    "网上反映",
     "县区转报",
 )
-CLERK_CHANNELS: tuple[str, ...] = CHANNELS[:-1]
+# 网上反映 (第八条 网络收集) is set by `accept` of an online submission, 县区转报 by `receive`.
+ONLINE_CHANNEL = "网上反映"
+CLERK_CHANNELS: tuple[str, ...] = tuple(c for c in CHANNELS[:-1] if c != ONLINE_CHANNEL)
 
 LEVELS = {"county": "县区", "city": "市"}
 
@@ -42,6 +45,7 @@ RESULTS = {
 }
 REPLY_MODES: tuple[str, ...] = ("面复", "书面")
 FOLLOWUP_METHODS: tuple[str, ...] = ("电话回询", "现场走访")
+ONLINE_METHOD = "网上评价"  # the enterprise's own rating on line, recorded as a follow-up
 SATISFACTION: tuple[str, ...] = ("满意", "基本满意", "不满意")
 REJECT_REASONS: tuple[str, ...] = ("诉讼", "仲裁", "行政复议", "国家秘密", "非本地企业", "其他")
 

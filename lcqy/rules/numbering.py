@@ -14,12 +14,22 @@ _SHORT = re.compile(r"^\s*(\d{4})\s*[-－/]\s*(\d+)\s*$")
 _BARE = re.compile(r"^\s*(\d+)\s*$")
 
 
-# 催 numbers the 催办函/督办函 the office sends (a sequence of its own, not a case reference).
+# The letters the office sends under 第十八条 are numbered in sequences of their own (not case
+# references): 催 for a 催办函, 督 for a 督办函 (督办台帐 and 专项督办), so that a letter's
+# number says what its title says. Ledgers written before the 督 series keep the 催 numbers
+# their 督办函 were given.
 LETTER_KIND = "催"
+SUPERVISION_LETTER_KIND = "督"
+LETTER_KINDS = (LETTER_KIND, SUPERVISION_LETTER_KIND)
+
+
+def letter_kind(urge_kind: str) -> str:
+    """The number series of an urge's letter: 催 for a 催办, 督 for either 督办."""
+    return LETTER_KIND if urge_kind == "催办" else SUPERVISION_LETTER_KIND
 
 
 def format_number(prefix: str, kind: str, year: int, seq: int) -> str:
-    assert kind in NUMBER_KINDS or kind == LETTER_KIND
+    assert kind in NUMBER_KINDS or kind in LETTER_KINDS
     return f"{prefix}服企办{kind}（{year}）第{seq}号"
 
 
@@ -36,6 +46,15 @@ def parse_number(text: str) -> Number | None:
     if not m:
         return None
     return Number(m[1], m[2], int(m[3]), int(m[4]))
+
+
+def short_ref(reg_no: str, this_year: int) -> str:
+    """How a clerk names a case in a command: N for this year, YEAR-N for another year (the
+    registration number itself when it is not one of ours to parse)."""
+    num = parse_number(reg_no)
+    if num is None:
+        return reg_no
+    return str(num.seq) if num.year == this_year else f"{num.year}-{num.seq}"
 
 
 MAX_SEQ = 10**6  # far beyond any office's year; larger is a typing error

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from lcqy.errors import LcqyError
 from lcqy.rules.numbering import format_number
+from lcqy.rules.shellword import arg
 from lcqy.store.migrations import MIGRATIONS
 
 BUSY_SECONDS = 30.0
@@ -37,6 +38,8 @@ UNORDERED_EVENTS = ("import", "recalc", "dept-rename", "dept-retire", "package",
 # What departments do on line beside the course of handling (a request, a note, an urge opened):
 # dated when done, and never holding the clerk's later entries of earlier acts back.
 UNORDERED_EVENTS += ("dept-request", "request-declined", "dept-note", "urge-read")
+# What an enterprise adds on line (acts/intake/submissions.py) holds the clerk's entries back neither.
+UNORDERED_EVENTS += ("enterprise-added",)
 # Entries dated by an act elsewhere (a duplicate merged into the case, what another office
 # did): counted as the case's history, but not held to its order.
 NOTES_ON_OTHERS = ("merged-from", "merged-moved", "receive")
@@ -151,7 +154,7 @@ class Ledger:
             raise LcqyError(f"{path} 是一个目录，请用 --db 指向台帐文件（如 {path / 'ledger.db'}）。")
         if not path.exists():
             raise LcqyError(
-                f"找不到台帐文件 {path}。请先建立台帐：lcqy --db {path} init "
+                f"找不到台帐文件 {path}。请先建立台帐：lcqy --db {arg(path)} init "
                 "--office-name 临翔区服务企业发展领导小组办公室 --prefix 临翔 --level county --clerk 姓名"
             )
         try:
@@ -166,7 +169,7 @@ class Ledger:
         except sqlite3.DatabaseError:
             raise _unreadable(path) from None
         if "meta" not in names:
-            raise LcqyError(f"{path} 尚未初始化为台帐。请先运行：lcqy --db {path} init …（见 lcqy init --help）")
+            raise LcqyError(f"{path} 尚未初始化为台帐。请先运行：lcqy --db {arg(path)} init …（见 lcqy init --help）")
         try:
             led.newer = led._newer()
         except sqlite3.DatabaseError:

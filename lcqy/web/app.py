@@ -105,6 +105,11 @@ def create_app(db: str | Path, *, secure_cookies: bool = True, proxy: bool = Fal
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp)
     csrf.exempt(api.bp)  # token-authenticated, no cookies: nothing for a forged form to ride on
+    from lcqy.web import public
+
+    public.install(app)  # the enterprises' pages, /api/reports and /open311/v2
+    csrf.exempt(public.api)  # no session at all: what a forged request could do, anyone may do
+    csrf.exempt(public.open311)
 
     app.extensions["lcqy_threads"] = threading.local()
 
@@ -130,7 +135,7 @@ def create_app(db: str | Path, *, secure_cookies: bool = True, proxy: bool = Fal
         return resp
 
     def wants_json() -> bool:
-        return request.path.startswith("/api/")
+        return request.path.startswith(("/api/", "/open311/"))
 
     def page_error(status: int, message: str):
         if wants_json():
@@ -158,6 +163,8 @@ def create_app(db: str | Path, *, secure_cookies: bool = True, proxy: bool = Fal
 
     @app.errorhandler(413)
     def _too_large(_exc):
+        if request.path.startswith(("/report", "/api/reports")):
+            return page_error(413, "提交的材料过大：最多 5 个文件、每个不超过 20 MiB。未作任何改动。")
         return page_error(413, "上传的文件超过 50 MiB 的上限，请压缩或拆分后再上传。未作任何改动。")
 
     @app.errorhandler(500)

@@ -37,8 +37,16 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @bp.route("/")
-@login_required()
 def home():
+    from lcqy.web.auth import _session_user
+
+    if _session_user() is None:  # an enterprise, with no account: the report form (第八条 网络收集)
+        return redirect(url_for("public.report_form"))
+    return _staff_home()
+
+
+@login_required()
+def _staff_home():
     if g.user["role"] == "dept":
         return redirect(url_for("views.workbench"))
     return redirect(url_for("views.leaders"))

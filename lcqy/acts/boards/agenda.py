@@ -40,6 +40,8 @@ SECTIONS: dict[str, str] = {
     "late_not_urged": "超期未答复，尚未催办",
     "supervision": "督办台帐、专项督办：到期、逾期或待定时限",
     "dept_requests": "部门网上申请（延期、退单）待审核",
+    "online": "网上反映超过1个工作日未核实处理",
+    "enterprise_added": "企业在网上补充的情况和材料（上一个工作日以来）",
     "to_dispatch": "待交办：交办时限已到或已过",
     "to_escalate": f"待转报：已有{RETURNS_TO_ESCALATE}个部门退单",
     "escalation_waiting": "转报市级满1个月，未见结果",
@@ -408,6 +410,16 @@ _JSON_ITEM = (
 )
 
 
+# Sections the enterprises' side draws up whole (lcqy.acts.boards.tracking): key -> its function.
+_WHOLE = {"online": "agenda_section", "enterprise_added": "added_section"}
+
+
+def _whole(ctx: Ctx, as_of: date, key: str, title: str, limit: int | None) -> dict:
+    from lcqy.acts.boards import tracking
+
+    return getattr(tracking, _WHOLE[key])(ctx, as_of, key, title, limit)
+
+
 def _counts(ctx: Ctx) -> dict[str, int]:
     return dict(ctx.ledger.conn.execute("SELECT section, count(*) FROM temp.agenda_items GROUP BY section"))
 
@@ -422,6 +434,9 @@ def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
         counts = _counts(ctx)
         sql = _ITEMS.format(view=_RECORD, table=src.table) + ("" if limit is None else f" LIMIT {int(limit)}")
         for key, title in SECTIONS.items():
+            if key in _WHOLE:
+                out.append(_whole(ctx, as_of, key, title, limit))
+                continue
             items = [dict(zip(_KEYS, row)) for row in conn.execute(sql, (key,))] if counts.get(key) else []
             out.append({"key": key, "title": title, "count": counts.get(key, 0), "items": items})
     return out
@@ -436,6 +451,10 @@ def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[str]:
         counts = _counts(ctx)
         yield '{\n  "as_of": ' + json.dumps(as_of.isoformat()) + ',\n  "sections": ['
         for i, (key, title) in enumerate(SECTIONS.items()):
+            if key in _WHOLE:  # a few items: as json.dumps writes it at this depth
+                whole = json.dumps(_whole(ctx, as_of, key, title, None), ensure_ascii=False, indent=2, default=str)
+                yield ("," if i else "") + "\n    " + whole.replace("\n", "\n    ")
+                continue
             head = {"key": key, "title": title, "count": counts.get(key, 0)}
             text = json.dumps(head, ensure_ascii=False, indent=2).replace("\n", "\n    ")[:-6]
             yield ("," if i else "") + "\n    " + text + ',\n      "items": ['

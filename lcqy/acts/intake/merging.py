@@ -52,4 +52,4 @@ def merge(ctx: Ctx, ref: str, *, into: str, on: str | None = None) -> dict:
         led.event(case["id"], d.isoformat(), "merge", ctx.actor, into=target["reg_no"])
         led.event(target["id"], d.isoformat(), "merged-from", ctx.actor, duplicate=case["reg_no"])
         move_duplicates(ctx, case, target, d.isoformat())
-    return {"case": case, "into": target}
+    return {"reg_no": case["reg_no"], "state": "merged", "into": target["reg_no"]}

@@ -83,11 +83,18 @@ def clean_registration(ctx: Ctx, raw: dict, *, allow_county_channel: bool = Fals
     return out
 
 
+DUPLICATE_KEYS = ("reg_no", "enterprise", "problem", "state", "accepted_on", "same", "merge_command")
+
+
 def register(ctx: Ctx, raw: dict, *, source_no: str = "") -> dict:
+    """The registered case with the open cases it may duplicate (`duplicates`): a warning for the
+    clerk, who decides whether to merge; the report is registered either way."""
     fields = clean_registration(ctx, raw, allow_county_channel=bool(source_no))
     ctx.cal  # noqa: B018 - the calendar is read before the write lock is taken
     with ctx.ledger.write():
-        return insert_case(ctx, fields, source_no=source_no)
+        case = insert_case(ctx, fields, source_no=source_no)
+    dups = likely_duplicates(ctx, case)
+    return {**case, "duplicates": [{k: d[k] for k in DUPLICATE_KEYS} for d in dups]}
 
 
 def insert_case(ctx: Ctx, fields: dict, *, source_no: str = "") -> dict:

@@ -88,7 +88,50 @@ def store(ctx: Ctx, case_id: int, papers: list[Paper], on: str) -> list[dict]:
     return rows
 
 
-def attach(ctx: Ctx, ref: str, files: list[str], *, kind: str = "企业材料", note: str = "", on: str | None = None):
+# What a listing of a case's papers shows of each (attach --json, attachments --json).
+PUBLIC_KEYS = ("n", "name", "kind", "size", "sha256", "note", "added_on", "added_by", "source")
+
+
+def public(a: dict) -> dict:
+    return {k: a[k] for k in PUBLIC_KEYS}
+
+
+def _already_kept(ctx: Ctx, case: dict, papers: list[Paper], files: list[str]) -> None:
+    """A paper whose content the case keeps already (or given twice in one command) is most
+    likely attached twice by mistake: refused, naming the entry it repeats."""
+    kept = {
+        a["sha256"]: a
+        for a in ctx.ledger.rows(
+            "SELECT n, name, added_on, sha256 FROM attachments WHERE case_id = ? ORDER BY n DESC", [case["id"]]
+        )
+    }
+    seen: dict[str, str] = {}
+    for p, given in zip(papers, files, strict=True):
+        if p.sha256 in kept:
+            a = kept[p.sha256]
+            raise LcqyError(
+                f"文件 {given} 与 {case['reg_no']} 的第 {a['n']} 号附件（{a['name']}，{a['added_on']} 附上）内容相同，"
+                "已经附过。确需再附一份请加 --again。"
+            )
+        if p.sha256 in seen:
+            raise LcqyError(
+                f"文件 {given} 与本次的 {seen[p.sha256]} 内容相同，同一文件只附一次（确需两份请加 --again）。"
+            )
+        seen[p.sha256] = given
+
+
+def attach(
+    ctx: Ctx,
+    ref: str,
+    files: list[str],
+    *,
+    kind: str = "企业材料",
+    note: str = "",
+    on: str | None = None,
+    again: bool = False,
+) -> dict:
+    """Store papers with a case; returns what `attach --json` prints. A paper the case already
+    keeps is refused unless `again`."""
     kind = validate.choice("附件类别（--kind）", kind, ATTACH_KINDS)
     note = validate.optional_text("说明（--note）", note, 200)
     if not files:
@@ -102,6 +145,8 @@ def attach(ctx: Ctx, ref: str, files: list[str], *, kind: str = "企业材料", 
         if case["state"] in ("void", "merged"):
             raise LcqyError(f"{case['reg_no']} 已作废或已合并，不再附材料；请附在并入的案件上。")
         d = step_date(ctx, on, "受理时间", case["accepted_on"])
+        if not again:
+            _already_kept(ctx, case, papers, files)
         rows = store(ctx, case["id"], papers, d.isoformat())
         led.event(
             case["id"],
@@ -111,7 +156,7 @@ def attach(ctx: Ctx, ref: str, files: list[str], *, kind: str = "企业材料", 
             kind=kind,
             files=[{"n": r["n"], "name": r["name"], "size": r["size"], "sha256": r["sha256"]} for r in rows],
         )
-    return {"case": case, "attachments": rows}
+    return {"reg_no": case["reg_no"], "attachments": [public(r) for r in rows]}
 
 
 def case_attachments(ctx: Ctx, case_id: int) -> list[dict]:
@@ -165,11 +210,20 @@ def save_attachment(ctx: Ctx, ref: str, n: int, output: str | None, force: bool)
     return path
 
 
-def annex_text(ctx: Ctx, case_id: int, instruction: bool) -> str:
+def sent_with(papers: list[dict], on: str | None) -> list[dict]:
+    """The papers a form issued on `on` went out with: those kept by that day, less a reply
+    received from another office (the city's answer to a 转报 is not part of it)."""
+    if on is None:
+        return papers
+    return [p for p in papers if p["added_on"] <= on and not (p["source"] and p["kind"] == "答复文件")]
+
+
+def annex_text(ctx: Ctx, case_id: int, instruction: bool, on: str | None = None) -> str:
     """The 附件 line of the 交办单 / 转报单 (the notes under the forms: the leader's 批示笺
-    and the 登记表 go with them), then the papers kept with the case."""
+    and the 登记表 go with them), then the papers kept with the case (by `on`, the day the
+    form was issued, when given: a form written again lists what it was sent with)."""
     items = ["企业反映困难问题登记表"]
-    papers = case_attachments(ctx, case_id)
+    papers = sent_with(case_attachments(ctx, case_id), on)
     if instruction and not any(p["kind"] == "批示笺" for p in papers):
         items.append("领导批示笺")
     items += [p["name"] for p in papers]
@@ -235,4 +289,8 @@ def write_instruction(ctx: Ctx, ref: str, output: str | None, force: bool) -> Pa
 def annex_for(ctx: Ctx, v: dict, kind: str) -> str:
     """The `annex` placeholder of the 交办单 (kind dispatch) or 转报单 (escalate) of case view `v`."""
     rows = v["escalations"] if kind == "escalate" else v["dispatches"]
-    return annex_text(ctx, v["id"], bool(rows and rows[-1].get("instruction")))
+    last = rows[-1] if rows else {}
+    # A 转报单 went out once, in its package: written again it lists what went with it. A 交办单
+    # is printed when the case is handed over and lists what the case holds by then.
+    on = last.get("escalated_on") if kind == "escalate" else None
+    return annex_text(ctx, v["id"], bool(last.get("instruction")), on)

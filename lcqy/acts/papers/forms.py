@@ -18,6 +18,21 @@ from lcqy.rules.letters import MEASURES, letter_title, urge_basis
 from lcqy.store.db import create_private_file
 
 FORM_NAMES = {"register": "登记表", "dispatch": "交办单", "escalate": "转报单", "urge": "催办函"}
+# `form KIND`: the English word or the paper's own name; 督办函 is the urge letter of a 督办.
+FORM_KINDS = {**FORM_NAMES, "instruction": "批示笺", "receipt": "受理回执"}
+_KIND_NAMES = {name: kind for kind, name in FORM_KINDS.items()} | {"督办函": "urge", "回执": "receipt"}
+
+
+def form_kind(kind: str) -> str:
+    """The form asked for, by its English word (register) or its name (登记表)."""
+    text = (kind or "").strip()
+    if text.lower() in FORM_KINDS:
+        return text.lower()
+    if text in _KIND_NAMES:
+        return _KIND_NAMES[text]
+    allowed = "、".join(f"{k}（{v}）" for k, v in FORM_KINDS.items())
+    raise LcqyError(f"文书类型“{text}”不对，可选：{allowed}；写英文或中文名称均可。")
+
 
 # Texts that may outgrow their cell: (name, first and last grid column, lines the row holds with
 # the form still on one page). Longer texts are cut with “见附页” and printed whole on a 附页.
@@ -43,6 +58,28 @@ def fitted(kind: str, context: dict) -> dict:
     return out
 
 
+def form_view(ctx: Ctx, v: dict) -> dict:
+    """The case view with what only the forms and letters read: the 专项督办 deadlines set (for
+    the 督办函) and, for a case the city received, the county office that escalated it."""
+    rows = ctx.ledger.rows("SELECT * FROM supervisions WHERE case_id = ? ORDER BY id", [v["id"]])
+    office = ""
+    if v.get("source_no"):
+        row = ctx.ledger.conn.execute(
+            "SELECT peer_office FROM exchanges WHERE case_id = ? AND direction = 'in' AND kind = 'escalation' "
+            "ORDER BY id DESC LIMIT 1",
+            [v["id"]],
+        ).fetchone()
+        office = row[0] if row else ""
+    return {**v, "supervisions": list(rows), "source_office": office}
+
+
+def _source(v: dict) -> dict:
+    """来源 on the city's forms: the county's office and its 转报编号 (nothing for an own case)."""
+    if not v.get("source_no"):
+        return {}
+    return {"source_no": v["source_no"], "source_office": v.get("source_office", "")}
+
+
 def register_context(v: dict, office: str = "") -> dict:
     """Every field of the 登记表, as registered."""
     out = {k: v[k] for k in FIELDS}
@@ -50,6 +87,7 @@ def register_context(v: dict, office: str = "") -> dict:
         "register",
         {
             **out,
+            **_source(v),
             "office_name": office,  # not printed: the document's author
             "reg_no": v["reg_no"],
             "reported_on": as_date(v["reported_on"]),
@@ -72,6 +110,13 @@ def _matter_rows(office: str, v: dict) -> dict:
 def _dispatch(v: dict) -> dict:
     active = [d for d in v["dispatches"] if d["status"] == "active"]
     if not v["dispatches"]:
+        if v["escalations"]:
+            # escalated, not dispatched: the city dispatches it, the county's paper is the 转报单
+            e = v["escalations"][-1]
+            raise LcqyError(
+                f"{v['reg_no']} 已于 {e['escalated_on']} 转报市服企办（{e['no']}），由市级交办，本办没有交办单；"
+                "要出具转报单：lcqy form escalate CASE。"
+            )
         raise LcqyError(f"{v['reg_no']} 尚未交办，没有交办单。先用 lcqy dispatch 交办。")
     return (active or v["dispatches"])[-1]
 
@@ -91,6 +136,7 @@ def dispatch_context(office: str, v: dict) -> dict:
         "dispatch",
         {
             **_matter_rows(office, v),
+            **_source(v),
             "dispatch_no": d["no"],
             "lead_dept": d["lead_dept"],
             "due_date": due_text(d),
@@ -128,6 +174,7 @@ def urge_context(office: str, v: dict) -> dict:
     # A plain 催办 reads as it always has, with its count; a 督办 cites its supervision.
     basis = f"根据{MEASURES}第十八条规定，现对该问题进行第{count}次催办。" if kind == "催办" else urge_basis(kind)
     return {
+        **_urge_facts(v, u, kind),
         "letter_title": letter_title(kind),
         "basis": basis,
         "office_name": office,
@@ -146,6 +193,40 @@ def urge_context(office: str, v: dict) -> dict:
         "reply_by": as_date(u["reply_by"]),
         "issued_on": as_date(u["urged_on"]),
     }
+
+
+def _urge_facts(v: dict, u: dict, kind: str) -> dict:
+    """What a 督办函 states besides the 催办函's facts (lcqy.docs.letter_text): the reply received
+    before the urge (date, 文号, result), and for the 督办台帐 the completion date it promised, for a
+    专项督办 why the case is under it and its 督办时限. A 催办 has had no reply: only its kind."""
+    facts: dict = {"urge_kind": kind}
+    if kind == "催办":
+        return facts
+    on = u["urged_on"]
+    replies = [r for r in v["replies"] if r["replied_on"] <= on]
+    rep = replies[-1] if replies else None
+    if rep:
+        facts |= {"reply_on": as_date(rep["replied_on"]), "reply_doc_no": rep["doc_no"], "reply_result": rep["result"]}
+    if kind == "督办台帐":
+        facts["promised_by"] = as_date(u.get("due") or (rep and rep["plan_due"]))
+        return facts
+    sups = [s for s in v.get("supervisions", []) if s["set_on"] <= on]
+    sup = sups[-1] if sups else None
+    fols = [f for f in v["followups"] if f["followed_on"] <= on and (rep is None or f["reply_id"] == rep["id"])]
+    fol = fols[-1] if fols else None
+    found = []
+    if fol and fol["satisfaction"] == "不满意":
+        found.append("企业不满意")
+    if fol and fol["incomplete"]:
+        found.append("办理不彻底或答复不规范")
+    reason = (sup["reason"] if sup else "").strip().rstrip("。；;，,")
+    if reason and all(reason not in f for f in found):
+        found.append(reason)
+    facts["supervise_reason"] = "，".join(found)
+    facts["supervise_due"] = as_date(u.get("due") or (sup and sup["due"]))
+    if sup:
+        facts["supervise_set_on"] = as_date(sup["set_on"])
+    return facts
 
 
 def build(kind: str, office: str, v: dict) -> tuple[dict, dict | None, str]:
@@ -167,9 +248,8 @@ def build(kind: str, office: str, v: dict) -> tuple[dict, dict | None, str]:
     if kind == "urge":
         c = urge_context(office, v)
         return c, None, f"{c['dispatch_no']}第{c['urge_count']}次"
-    raise LcqyError(
-        f"文书类型“{kind}”不对，可选：register（登记表）、dispatch（交办单）、escalate（转报单）、urge（催办函）。"
-    )
+    form_kind(kind)  # an unknown kind is refused with the list; a known one is not built here
+    raise LcqyError(f"{FORM_KINDS[kind]}不由模板生成。")
 
 
 def out_path(kind: str, number: str, given: str | None, force: bool, title: str | None = None) -> Path:
@@ -215,15 +295,42 @@ def set_templates(ctx: Ctx, value: str) -> None:
         led.event(None, ctx.today.isoformat(), "config", ctx.actor, key="templates", before=before, after=value)
 
 
+LETTERHEAD = {"是": "是", "on": "是", "否": "", "off": ""}
+
+
+def set_letterhead(ctx: Ctx, value: str) -> str:
+    """`config letterhead 是|否`: the red 版头 over the 催办函/督办函 (on unless the office prints
+    on paper that carries it); returns the setting now in force."""
+    if value not in LETTERHEAD:
+        raise LcqyError(f"版头（letterhead）只能设为：是 或 否（on/off），不能是“{value}”。")
+    led = ctx.ledger
+    with led.write():
+        before = led.meta.get("letterhead", "是")
+        after = LETTERHEAD[value]
+        led.db["meta"].upsert({"key": "letterhead", "value": after}, pk="key")
+        led.meta["letterhead"] = after
+        led.event(None, ctx.today.isoformat(), "config", ctx.actor, key="letterhead", before=before, after=after)
+    return after
+
+
+def filled(ctx: Ctx, kind: str, v: dict) -> tuple[dict, dict | None, str]:
+    """What a form of the case view `v` says, wherever it is written (a file or a download):
+    (context, the attached 登记表's context or None, the form's number)."""
+    v = form_view(ctx, v)
+    context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
+    if kind in ("dispatch", "escalate"):
+        context["annex"] = annex_for(ctx, v, kind)
+    if kind == "urge":
+        context["letterhead"] = ctx.ledger.meta.get("letterhead", "是")
+    return context, attachment, number
+
+
 def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> tuple[Path, Path]:
     """Fill one form for a case into a private temporary file beside its destination;
     returns (temporary, destination). Nothing at the destination changes yet."""
     from lcqy.docs.render import render
 
-    v = case_view(ctx, resolve(ctx, ref))
-    context, attachment, number = build(kind, ctx.ledger.meta["office_name"], v)
-    if kind in ("dispatch", "escalate"):
-        context["annex"] = annex_for(ctx, v, kind)
+    context, attachment, number = filled(ctx, kind, case_view(ctx, resolve(ctx, ref)))
     final = out_path(kind, number, output, force, context.get("letter_title"))
     tmp = final.with_name(f".{final.name}.part")
     tmp.unlink(missing_ok=True)

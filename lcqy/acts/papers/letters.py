@@ -11,7 +11,7 @@ from pathlib import Path
 
 from lcqy.acts.cases import case_view, resolve
 from lcqy.acts.context import Ctx
-from lcqy.acts.papers.forms import build, out_path, write
+from lcqy.acts.papers.forms import build, form_kind, form_view, out_path, write
 
 # A `.part` younger than this may belong to a command still running (between its commit and
 # putting the file in place); older ones are leftovers.
@@ -37,7 +37,7 @@ def recover_letter(ctx: Ctx, ref: str, output: str | None, templates: str | None
     is still there), write that letter now and say so; returns its path."""
 
     folder = Path(output).parent if output else Path(".")
-    v = case_view(ctx, resolve(ctx, ref))
+    v = form_view(ctx, case_view(ctx, resolve(ctx, ref)))
     if not v["urges"]:
         clean_parts(folder)
         return None
@@ -62,7 +62,7 @@ def write_latest(ctx: Ctx, ref: str, output: str | None, force: bool, templates:
     from lcqy.docs.render import cn_date
 
     folder = Path(output).parent if output else Path(".")
-    v = case_view(ctx, resolve(ctx, ref))
+    v = form_view(ctx, case_view(ctx, resolve(ctx, ref)))
     context, _, number = build("urge", ctx.ledger.meta["office_name"], v)
     title = context["letter_title"]
     own = folder / f"{number}{title}.docx"
@@ -74,3 +74,16 @@ def write_latest(ctx: Ctx, ref: str, output: str | None, force: bool, templates:
     if not context["letter_no"]:  # an urge recorded before letters were numbered
         return f"未找到上次的{title}（{own.name}），已按原日期{on}重新生成（该次催办没有函号）：{path}"
     return f"未找到上次的{title}（{own.name}），已按原编号{context['letter_no']}、原日期{on}重新生成：{path}"
+
+
+def write_form(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templates: str | None) -> str:
+    """`form KIND CASE`: the form named in English or Chinese (登记表, 交办单, 转报单, 催办函 or
+    督办函, 批示笺) written for the case; returns the line to print."""
+    kind = form_kind(kind)
+    if kind == "receipt":  # the enterprise's copy with its 查询码 (lcqy.acts.papers.receipt)
+        from lcqy.acts.papers.receipt import write_receipt
+
+        return f"已生成 {write_receipt(ctx, ref, output, force, templates)}"
+    if kind == "urge":  # says so when the letter it writes again was not found
+        return write_latest(ctx, ref, output, force, templates)
+    return f"已生成 {write(ctx, kind, ref, output, force, templates)}"

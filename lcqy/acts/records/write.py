@@ -32,6 +32,7 @@ from lcqy.rules.workdays import add_workdays, one_month_limit, workdays_between
 from lcqy.store import schema
 from lcqy.store.db import now_text
 from lcqy.store.migrations import sql_of
+from lcqy.store.migrations.m021_submissions import CODE_SQL
 
 BATCH = 2000  # rows per executemany round: memory stays small, statements few
 # An import at least this large, into a ledger no larger than it, sets the tables' own indexes
@@ -77,6 +78,7 @@ def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
     active = "(SELECT case_id FROM dispatches WHERE status = 'active')"
     lead = schema.LEAD.format(case="id") + f" AND id >= ? AND id IN {active}"
     urges = schema.URGES.format(case="id") + " AND id >= ? AND prior_urges != 0"
+    codes = f"INSERT INTO tracking_codes (case_id, code) SELECT id, {CODE_SQL} FROM cases"
     bulk = {
         "cases_due_open_insert": (sql_of(4), due, "cases"),
         "dispatches_lead_insert": (sql_of(16), lead, "cases"),
@@ -88,6 +90,7 @@ def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
         "case_spans_insert": (sql_of(14), case_spans, "cases"),
         "case_spans_escalation_insert": (sql_of(14), case_spans, "cases"),
         "case_spans_meeting_insert": (sql_of(14), case_spans, "cases"),
+        "tracking_code_new": (sql_of(21), f"{codes} WHERE id >= ?", "cases"),
     }
     # The rows `check` reads again (migration 13's log), noted all at once.
     for t in _COLUMNS:
