@@ -281,3 +281,19 @@ def test_sample_ledger_months_have_every_figure(run, tmp_path, month):
     f = data["figures"]["month"]
     assert [k for k, v in f.items() if not v] == []
     assert data["departments"] and data["late_cases"] and data["units_to_name"]
+
+
+def test_a_redispatched_order_counts_as_due(ledger, tmp_path, monkeypatch):
+    """A 交办单 answered on time, then re-issued to another department under 专项督办 (redispatch),
+    is one of the month's 到期应办结 and 按期办结: only a 退单 leaves the count."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LCQY_TODAY", "2026-04-30")
+    _ok(ledger, "register", *register_args(), "--date", "2026-03-02")
+    _ok(ledger, "dispatch", "1", "--dept", D1, "--approver", "王强", "--level", "主任", "--date", "2026-03-03")
+    _ok(ledger, "reply", "1", "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-03-09")
+    _ok(ledger, "followup", "1", "--method", "电话回询", "--satisfaction", "不满意", "--date", "2026-03-10")
+    again = ["--dept", D2, "--approver", "王强", "--level", "主任", "--reason", "原牵头单位无此职能"]
+    _ok(ledger, "redispatch", "1", *again, "--date", "2026-03-11")
+    f = _report(ledger, "2026-03")["figures"]["month"]
+    # The first order, due 3/10 and answered 3/9; the second, due 3/18, unanswered.
+    assert (f["fell_due"], f["due_on_time"]) == (2, 1)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import typer
 
-from lcqy.cli._common import open_ctx, print_json, say
+from lcqy.cli._common import open_ctx, say
 from lcqy.cli._options import JSON
 
 SHOWN = 3  # lines a section shows, so that the whole list fits one screen
@@ -28,15 +30,17 @@ def agenda_cmd(
 ):
     """今日工作清单：待交办、待转报、待会议、将到期、超期未催办、催办逾期、待回访、督办到期、可销号，
     最要紧的在前，每件给出下一步命令。每个工作日先运行它。"""
-    from lcqy.acts.boards.agenda import agenda
+    from lcqy.acts.boards.agenda import agenda, agenda_json
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
         day = validate.parse_date("清单日期（--as-of）", as_of) if as_of else c.today
-        sections = agenda(c, as_of=day, limit=None if show_all or as_json else SHOWN)
-    if as_json:
-        print_json({"as_of": day.isoformat(), "sections": sections})
-        return
+        if as_json:
+            # Written as it is read: flat memory however long the list.
+            for piece in agenda_json(c, as_of=day):
+                sys.stdout.write(piece)
+            return
+        sections = agenda(c, as_of=day, limit=None if show_all else SHOWN)
     total = sum(s["count"] for s in sections)
     if not total:
         say(f"{day} 没有需要办理的事项：没有待交办、将到期、超期、待回访或可销号的案件。")

@@ -1,25 +1,43 @@
 """The clerk's morning list: every open case that needs her today, in one section each, worst
-section first, each with the next command to run (第十二至十八条)."""
+section first, each with the next command to run (第十二至十八条).
+
+Built for 100,000 open cases and more. Each state of a case has its filler: an INSERT … SELECT
+that SQLite runs over an index (the open limits of migration 4, the states), placing each case of
+that state in its section of temp.agenda_items with its note and next command, so that Python
+handles no row of the bulk. Only the answered cases under 督办 (a few) are placed in Python, by
+the rules of supervision. The table's key is the section's order (most days late, earliest due
+date, registration number): a section is read in order, counted from the index, and written by
+SQLite as the JSON text `agenda --json` prints, a chunk at a time.
+
+A day in the past is drawn up from the ledger as it stood that day: acts dated later are left
+out (lcqy.acts.boards.then), and the same fillers read the cases' state then from a temporary
+table in place of the cases' own columns.
+
+A new section is a key in SECTIONS and a filler in FILLERS: a function of the Day that inserts
+its rows (see _insert)."""
 
 from __future__ import annotations
 
-import heapq
+import json
 import sqlite3
-from datetime import date
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 
-from lcqy.acts.boards.supervised import supervised_cases
+from lcqy.acts.boards import then
+from lcqy.acts.boards.supervised import DUE_AGAIN_SQL
 from lcqy.acts.context import Ctx
 from lcqy.rules import states
-from lcqy.rules.workdays import add_month, workdays_between
+from lcqy.rules.constants import SUPERVISION
+from lcqy.rules.workdays import add_month, add_workdays, workdays_between
 
 SOON = 2  # working days ahead that count as "coming due"
-URGED_RECENTLY = 3  # working days after an urge before the case is chased again
 RETURNS_TO_ESCALATE = 2  # 退单 by this many county departments: the county may not be able to solve it
 
 # key -> title, worst first
 SECTIONS: dict[str, str] = {
     "urge_expired": "催办函、督办函限期已过，仍未答复",
-    "late_not_urged": f"超期未答复，近{URGED_RECENTLY}个工作日未催办",
+    "late_not_urged": "超期未答复，尚未催办",
     "supervision": "督办台帐、专项督办：到期、逾期或待定时限",
     "dept_requests": "部门网上申请（延期、退单）待审核",
     "online": "网上反映超过1个工作日未核实处理",
@@ -34,180 +52,419 @@ SECTIONS: dict[str, str] = {
     "ready_close": "可以销号",
 }
 
-OPEN_SQL = """
-SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.state, c.supervision,
-       c.dispatch_due, c.dispatch_due_estimated,
-       d.id AS dispatch_id, d.lead_dept, d.due_current, d.due_estimated,
-       e.escalated_on, e.no AS escalate_no,
-       r.id AS reply_id, r.result, r.replied_on,
-       f.reply_id AS followup_reply, f.satisfaction, f.incomplete,
-       u.urged_on, u.reply_by, u.dispatch_id AS urge_dispatch, u.due AS urge_due,
-       (SELECT count(*) FROM dispatches x WHERE x.case_id = c.id AND x.status = 'returned') AS returns
-FROM cases c
-LEFT JOIN dispatches d ON d.id = (
-    SELECT id FROM dispatches WHERE case_id = c.id AND status = 'active' ORDER BY id DESC LIMIT 1)
-LEFT JOIN escalations e ON e.id = (SELECT max(id) FROM escalations WHERE case_id = c.id)
-LEFT JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
-LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
-LEFT JOIN urges u ON u.id = (SELECT max(id) FROM urges WHERE case_id = c.id)
-WHERE c.state IN ('registered', 'meeting', 'dispatched', 'escalated', 'replied')
-"""  # no ORDER BY: each section is ordered by its own key, which names the case
+# The next commands, each accepted as it stands once its placeholders (部门, 领导 …) are filled.
+URGE = "lcqy urge {n}"
+DISPATCH = "lcqy dispatch {n} --dept 部门 --approver 领导 --level 主任"
+# 第十二条: a major case is approved by a 副组长 or the 组长, and handled within a month.
+DISPATCH_MAJOR = "lcqy dispatch {n} --dept 部门 --approver 领导 --level 副组长 --tier 重大"
+# 第十条: a consultation goes straight to the competent department.
+FORWARD = "lcqy forward {n} --dept 部门"
+MEETING = "lcqy dispatch {n} --level 专题会议 --dept 部门 --approver 领导"
+ESCALATE = "lcqy escalate {n} --approver 组长 --suggestion 建议"
+# No result from the city a month on: the escalation package again, for the clerk to send.
+PACKAGE = "lcqy package {n}"
+REPLY = "lcqy reply {n} --result A|B|C --mode 书面 --summary 情况"
+FOLLOWUP = "lcqy followup {n} --method 电话回询 --satisfaction 满意"
+CLOSE = "lcqy close {n}"
+SUPERVISE = "lcqy supervise {n} --until 日期 --reason 理由"
+
+# One row a placed case. The key orders a section as the list shows it: nlate is minus the
+# working days late, due_key the due date or '9999' when there is none; tie keeps apart, in
+# the order given, two rows of one case in one section (two requests of a department); lead,
+# when given, is the department the row names instead of the case's lead.
+_TABLE = """CREATE TEMP TABLE IF NOT EXISTS agenda_items (
+    section TEXT, nlate INTEGER, due_key TEXT, reg_year INTEGER, reg_seq INTEGER,
+    id INTEGER, due TEXT, late INTEGER, note TEXT, next TEXT, lead TEXT, tie INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (section, nlate, due_key, reg_year, reg_seq, tie)) WITHOUT ROWID"""
 
 
-def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
-    """The sections in order, each {key, title, count, items}; every open case at most once, in
-    the worst section it belongs to. `limit`: items given per section (count is still all)."""
-    cal = ctx.cal
-    county = ctx.ledger.level == "county"
-    due_again = {r["id"]: r for r in supervised_cases(ctx, as_of=as_of)}
-    # An item is kept as (order, row, note, command, due, late) and made a record only if shown:
-    # at 100,000 cases the sections hold tens of thousands of items and show a few.
-    found: dict[str, list[tuple]] = {k: [] for k in SECTIONS}
+def _lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
-    def ref(r) -> str:
-        return str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
 
-    def add(key: str, r, note: str, cmd: str, due: str | None = None, late: int = 0) -> None:
-        found[key].append(((-late, due or "9999", r["reg_year"], r["reg_seq"]), r, note, cmd, due, late))
+@dataclass(frozen=True)
+class Source:
+    """Where the fillers read a case `c` and its latest acts: the ledger's own columns today,
+    or temp.then_cases for a day in the past (the same names, as they stood then)."""
 
-    def record(r, note: str, cmd: str, due: str | None, late: int) -> dict:
+    table: str
+    dispatch: str  # the active dispatch's id
+    reply: str
+    followup: str
+    urge: str
+    escalation: str
+    supervision_row: str  # the latest 专项督办 deadline (supervisions)
+    returns: str  # dispatches returned (退单)
+
+
+NOW = Source(
+    table="cases",
+    dispatch="(SELECT id FROM dispatches WHERE case_id = c.id AND status = 'active' ORDER BY id DESC LIMIT 1)",
+    reply="(SELECT max(id) FROM replies WHERE case_id = c.id)",
+    followup="(SELECT max(id) FROM followups WHERE case_id = c.id)",
+    urge="iif(c.urges_now, (SELECT max(id) FROM urges WHERE case_id = c.id), NULL)",  # only a case with urges looks
+    escalation="(SELECT max(id) FROM escalations WHERE case_id = c.id)",
+    supervision_row="(SELECT max(id) FROM supervisions WHERE case_id = c.id)",
+    returns="(SELECT count(*) FROM dispatches x WHERE x.case_id = c.id AND x.status = 'returned')",
+)
+THEN = Source(
+    table="temp.then_cases",
+    dispatch="c.dispatch_now",
+    reply="c.reply_now",
+    followup="c.followup_now",
+    urge="c.urge_now",
+    escalation="c.escalation_now",
+    supervision_row="c.supervision_row_now",
+    returns="c.returns",
+)
+
+
+def _cmd(template: str) -> str:
+    """A command template as SQL over the case `c`: {n} is its number as the clerk types it
+    (the sequence alone for a case of the as-of year)."""
+    pre, n, post = template.partition("{n}")
+    ref = "CASE WHEN c.reg_year = :year THEN c.reg_seq ELSE c.reg_year || '-' || c.reg_seq END"
+    return f"{_lit(pre)} || ({ref}) || {_lit(post)}" if n else _lit(template)
+
+
+def _insert(select: str) -> str:
+    """An INSERT of the rows `select` yields, by the names section, late, due, note, next and
+    the case's c.reg_year, c.reg_seq, c.id; a row whose section is NULL is left out."""
+    return f"""
+INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next)
+SELECT section, -late, coalesce(due, '9999'), reg_year, reg_seq, id, due, late, note, next
+FROM ({select}) WHERE section IS NOT NULL"""
+
+
+@dataclass
+class Day:
+    """The day the list is drawn up for, with the dates its rules turn into (computed once)."""
+
+    ctx: Ctx
+    as_of: date
+    src: Source = NOW
+    horizon: date = field(init=False)  # due before this day: late or due within SOON working days
+    escalated_by: str = field(init=False)  # escalated on or before this day: a month ago or more
+
+    def __post_init__(self) -> None:
+        self.horizon = add_workdays(self.ctx.cal, self.as_of, SOON + 1)
+        # add_month never decreases: the last day it takes to as_of or before, from 40 days back
+        # (a month on from there is before as_of).
+        day = self.as_of - timedelta(days=40)
+        while add_month(day + timedelta(days=1)) <= self.as_of:
+            day += timedelta(days=1)
+        self.escalated_by = day.isoformat()
+
+    def params(self) -> dict:
         return {
-            "case": f"{r['reg_year']}-{r['reg_seq']}",
-            "reg_no": r["reg_no"],
-            "enterprise": r["enterprise"],
-            "lead_dept": r["lead_dept"] or "",
-            "due": due,
-            "days_late": late,
-            "note": note,
-            "next": cmd.format(n=ref(r)),
+            "as_of": self.as_of.isoformat(),
+            "year": self.as_of.year,
+            "horizon": self.horizon.isoformat(),
+            "escalated_by": self.escalated_by,
+            "county": self.ctx.ledger.level == "county",
         }
 
-    def chase(r, due: str, key_late: str, what: str) -> bool:
-        """A late case: its urge letter expired, or not urged lately. True if it was placed."""
+    def run(self, select: str) -> None:
+        self.ctx.ledger.conn.execute(_insert(select.replace("FROM cases c", f"FROM {self.src.table} c")), self.params())
+
+    def late_days(self) -> None:
+        """temp.agenda_late: each day from the earliest due date a case can be placed by to the
+        horizon, with its working days late as of the day (a few hundred to a few thousand)."""
+        conn, cal = self.ctx.ledger.conn, self.ctx.cal
+        first = conn.execute(f"SELECT min(c.due_open) FROM {self.src.table} c WHERE c.due_open IS NOT NULL").fetchone()[
+            0
+        ]
+        firsts = [f for f in (first, *conn.execute(_FIRST_AGAIN).fetchone()) if f]
+        day = min(date.fromisoformat(min(firsts)), self.horizon) if firsts else self.horizon
+        late, rows = workdays_between(cal, day, self.as_of), []
+        while day < self.horizon:  # the days late fall by one at each working day walked past
+            rows.append((day.isoformat(), late))
+            day += timedelta(days=1)
+            if late and cal.is_workday(day):
+                late -= 1
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS agenda_late (day TEXT PRIMARY KEY, late INTEGER) WITHOUT ROWID")
+        conn.execute("DELETE FROM temp.agenda_late")
+        conn.executemany("INSERT INTO temp.agenda_late VALUES (?, ?)", rows)
+
+
+# The earliest plan date and 专项督办 deadline, each from its index.
+_FIRST_AGAIN = (
+    "SELECT (SELECT min(plan_due) FROM replies WHERE plan_due IS NOT NULL), (SELECT min(due) FROM supervisions)"
+)
+
+# -- the fillers: one a state --------------------------------------------------------------------
+
+# Working days late on a due date (temp.agenda_late).
+_LATE = "LEFT JOIN temp.agenda_late l ON l.day = {}"
+
+
+def _registered(day: Day) -> None:
+    """Awaiting dispatch: refused by enough departments (county), or at or near the limit."""
+    day.run(f"""
+SELECT CASE WHEN returns >= {RETURNS_TO_ESCALATE} THEN 'to_escalate'
+            WHEN due_open <= :as_of THEN 'to_dispatch' WHEN due_open < :horizon THEN 'due_soon' END AS section,
+       CASE WHEN returns >= {RETURNS_TO_ESCALATE} OR due_open > :as_of THEN 0 ELSE lateness END AS late,
+       CASE WHEN returns < {RETURNS_TO_ESCALATE} THEN due_open END AS due,
+       CASE WHEN returns >= {RETURNS_TO_ESCALATE} THEN returns || '个部门退单，县级难以解决'
+            WHEN due_open <= :as_of THEN '时限' || substr(due_open, 6)
+                 || CASE WHEN lateness THEN '，已过' || lateness || '个工作日' ELSE '，今天到期' END
+            ELSE '交办时限 ' || due_open END AS note,
+       CASE WHEN returns >= {RETURNS_TO_ESCALATE} THEN cmd_escalate ELSE cmd_dispatch END AS next,
+       reg_year, reg_seq, id
+FROM (SELECT c.id, c.reg_year, c.reg_seq, c.due_open, coalesce(l.late, 0) AS lateness,
+             CASE WHEN :county THEN {day.src.returns} ELSE 0 END AS returns,
+             {_cmd(ESCALATE)} AS cmd_escalate,
+             CASE WHEN c.consult THEN {_cmd(FORWARD)} WHEN c.major THEN {_cmd(DISPATCH_MAJOR)}
+                  ELSE {_cmd(DISPATCH)} END AS cmd_dispatch
+      FROM cases c {_LATE.format("c.due_open")} WHERE c.state = 'registered')""")
+
+
+def _meeting(day: Day) -> None:
+    day.run(f"""
+SELECT 'meeting' AS section, 0 AS late, NULL AS due, '待主要领导研究' AS note, {_cmd(MEETING)} AS next,
+       c.reg_year, c.reg_seq, c.id
+FROM cases c WHERE c.state = 'meeting'""")
+
+
+def _escalated(day: Day) -> None:
+    """Escalated a month ago or more, no result back from the city."""
+    day.run(f"""
+SELECT 'escalation_waiting' AS section, 0 AS late, NULL AS due, e.escalated_on || ' 转报，已逾1个月' AS note,
+       {_cmd(PACKAGE)} AS next, c.reg_year, c.reg_seq, c.id
+FROM cases c JOIN escalations e ON e.id = {day.src.escalation}
+WHERE c.state = 'escalated' AND e.escalated_on <= :escalated_by""")
+
+
+# A late case's latest urge `u` counts for its current limit when it was for the active
+# dispatch and that dispatch's due date then.
+_URGED = "(u.id IS NOT NULL AND coalesce(u.due, {due}) = {due} AND u.dispatch_id = {dispatch})"
+
+
+def _dispatched(day: Day) -> None:
+    """Being handled, late (to urge, or its urge expired) or due within SOON working days."""
+    day.run(f"""
+SELECT CASE WHEN late = 0 THEN 'due_soon' WHEN urged AND reply_by < :as_of THEN 'urge_expired'
+            WHEN NOT urged OR reply_by IS NULL THEN 'late_not_urged' END AS section,
+       late, due_open AS due,
+       CASE WHEN late = 0 THEN '办结时限 ' || due_open
+            ELSE what || '超期' || late || '个工作日'
+                 || iif(urged AND reply_by < :as_of, '，' || substr(reply_by, 6) || '限期已过', '') END AS note,
+       iif(late = 0, cmd_reply, cmd_urge) AS next, reg_year, reg_seq, id
+FROM (SELECT c.id, c.reg_year, c.reg_seq, c.due_open, coalesce(l.late, 0) AS late,
+             iif(c.supervision = 'special', '专项督办', '') AS what,
+             u.reply_by, {_URGED.format(due="c.due_open", dispatch=day.src.dispatch)} AS urged,
+             {_cmd(URGE)} AS cmd_urge, {_cmd(REPLY)} AS cmd_reply
+      FROM cases c {_LATE.format("c.due_open")} LEFT JOIN urges u ON u.id = {day.src.urge}
+      WHERE c.due_open < :horizon AND c.state = 'dispatched'
+      LIMIT -1)""")  # LIMIT: not flattened, so that `urged` is worked out once a row
+
+
+def _answered(day: Day) -> None:
+    """Answered, not under 督办: to follow up, or ready for 销号 (第十八条)."""
+    day.run(f"""
+SELECT CASE WHEN r.result = 'A' AND f.reply_id = r.id AND f.satisfaction IN ('满意', '基本满意')
+                 AND NOT coalesce(f.incomplete, 0) THEN 'ready_close'
+            WHEN f.reply_id IS NOT r.id THEN 'followup' END AS section,
+       0 AS late, NULL AS due,
+       iif(f.reply_id = r.id, 'A类答复，企业' || f.satisfaction, r.result || '类答复 ' || r.replied_on) AS note,
+       iif(f.reply_id = r.id, {_cmd(CLOSE)}, {_cmd(FOLLOWUP)}) AS next, c.reg_year, c.reg_seq, c.id
+FROM cases c
+JOIN replies r ON r.id = {day.src.reply}
+LEFT JOIN followups f ON f.id = {day.src.followup}
+WHERE c.state = 'replied' AND c.supervision = ''""")
+
+
+_SUPERVISED_SQL = """
+SELECT c.id, c.reg_year, c.reg_seq, c.supervision, d.id AS dispatch_id,
+       r.id AS reply_id, r.result, r.replied_on, f.reply_id AS followup_reply, f.satisfaction, f.incomplete,
+       u.urged_on, u.reply_by, u.dispatch_id AS urge_dispatch, u.due AS urge_due, {due_again} AS due_again
+FROM cases c
+JOIN replies r ON r.id = {src.reply}
+LEFT JOIN dispatches d ON d.id = {src.dispatch}
+LEFT JOIN followups f ON f.id = {src.followup}
+LEFT JOIN urges u ON u.id = {src.urge}
+LEFT JOIN supervisions s ON s.id = {src.supervision_row}
+WHERE c.state = 'replied' AND c.supervision != ''"""
+
+
+def _supervised(day: Day) -> None:
+    """Answered cases under 督办台帐 or 专项督办 (a few): placed by the rules of supervision, due
+    again on a 专项督办 deadline set after the latest reply, else on that reply's plan date."""
+    cal, as_of = day.ctx.cal, day.as_of
+    rows: list[tuple] = []
+
+    def add(key: str, r, note: str, cmd: str, due: str | None = None, late: int = 0) -> None:
+        n = str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
+        rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], r["id"], due, late, note, cmd.format(n=n)))
+
+    def chase(r, due: str, what: str) -> bool:
+        """A late case: its letter's time to answer has passed, or it was not urged for this
+        due date. True if it is late (placed, or waiting for the answer its letter asks)."""
         late = workdays_between(cal, date.fromisoformat(due), as_of)
         if late == 0:
             return False
         urged = r["urged_on"] and r["urge_dispatch"] == r["dispatch_id"] and (r["urge_due"] or due) == due
-        if urged and r["reply_by"] < as_of.isoformat():
-            add("urge_expired", r, f"{what}超期{late}个工作日，{r['reply_by'][5:]}限期已过", "lcqy urge {n}", due, late)
-        elif not urged or workdays_between(cal, date.fromisoformat(r["urged_on"]), as_of) >= URGED_RECENTLY:
-            add(key_late, r, f"{what}超期{late}个工作日", "lcqy urge {n}", due, late)
+        waiting = urged and r["reply_by"] is not None
+        if waiting and r["reply_by"] < as_of.isoformat():
+            add("urge_expired", r, f"{what}超期{late}个工作日，{r['reply_by'][5:]}限期已过", URGE, due, late)
+        elif not waiting:
+            add("supervision", r, f"{what}超期{late}个工作日", URGE, due, late)
         return True
 
-    rows = ctx.ledger.conn.cursor()
-    rows.row_factory = sqlite3.Row  # read by name without a dict per case
-    for r in rows.execute(OPEN_SQL):
-        state = r["state"]
-        if state == "registered":
-            due = date.fromisoformat(r["dispatch_due"])
-            if county and r["returns"] >= RETURNS_TO_ESCALATE:
-                add(
-                    "to_escalate",
-                    r,
-                    f"{r['returns']}个部门退单，县级难以解决",
-                    "lcqy escalate {n} --approver 组长 --suggestion 建议",
-                )
-            elif due <= as_of:
-                late = workdays_between(cal, due, as_of)
-                note = f"时限{str(due)[5:]}" + (f"，已过{late}个工作日" if late else "，今天到期")
-                add(
-                    "to_dispatch",
-                    r,
-                    note,
-                    "lcqy dispatch {n} --dept 部门 --approver 领导 --level 主任",
-                    str(due),
-                    late,
-                )
-            elif workdays_between(cal, as_of, due) <= SOON:
-                add(
-                    "due_soon",
-                    r,
-                    f"交办时限 {due}",
-                    "lcqy dispatch {n} --dept 部门 --approver 领导 --level 主任",
-                    str(due),
-                )
-        elif state == "meeting":
-            add("meeting", r, "待主要领导研究", "lcqy dispatch {n} --level 专题会议 --dept 部门 --approver 领导")
-        elif state == "escalated":
-            since = date.fromisoformat(r["escalated_on"])
-            if as_of >= add_month(since):
-                add(
-                    "escalation_waiting",
-                    r,
-                    f"{since} 转报，已逾1个月",
-                    "lcqy receive 市级结果包.lcqy（或 lcqy reply {n} …）",
-                )
-        elif state == "dispatched":
-            due = r["due_current"]
-            what = "专项督办" if r["supervision"] == "special" else ""
-            if (
-                not chase(r, due, "late_not_urged", what)
-                and workdays_between(cal, as_of, date.fromisoformat(due)) <= SOON
-            ):
-                add(
-                    "due_soon",
-                    r,
-                    f"办结时限 {due}",
-                    "lcqy reply {n} --result A|B|C --mode 书面 --summary 情况",
-                    due,
-                )
-        elif state == "replied":
-            _answered(r, due_again.get(r["id"]), add, chase)
-    from lcqy.acts.boards.departments import agenda_items  # the online platform's requests and 签收
-
-    for key, r, note, cmd, due, late in agenda_items(ctx, as_of):
-        add(key, r, note, cmd, due, late)
-    out = []
-    for key, title in SECTIONS.items():
-        if key in ("online", "enterprise_added"):  # the enterprises' side: acts/boards/tracking
-            from lcqy.acts.boards import tracking
-
-            section = tracking.agenda_section if key == "online" else tracking.added_section
-            out.append(section(ctx, as_of, key, title, limit))
-            continue
-        kept = found[key]
-        # Worst first: most days late, then the earliest due date, then the registration number.
-        shown = heapq.nsmallest(limit, kept, key=_order) if limit is not None else sorted(kept, key=_order)
-        items = [record(*item[1:]) for item in shown]
-        out.append({"key": key, "title": title, "count": len(kept), "items": items})
-    return out
+    cur = day.ctx.ledger.conn.cursor()
+    cur.row_factory = sqlite3.Row
+    sql = _SUPERVISED_SQL.format(src=day.src, due_again=DUE_AGAIN_SQL).replace(
+        "FROM cases c", f"FROM {day.src.table} c"
+    )
+    for r in cur.execute(sql):
+        _place_supervised(r, as_of, cal, add, chase)
+    day.ctx.ledger.conn.executemany(
+        "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
 
 
-def _order(item: tuple) -> tuple:
-    return item[0]
-
-
-def _answered(r, sup: dict | None, add, chase) -> None:
-
+def _place_supervised(r, as_of: date, cal, add: Callable, chase: Callable) -> None:
     rep = {"id": r["reply_id"], "result": r["result"]}
     fol = None
     if r["followup_reply"] is not None:
         fol = {"reply_id": r["followup_reply"], "satisfaction": r["satisfaction"], "incomplete": r["incomplete"]}
     if not states.close_blockers(rep, fol):
-        add("ready_close", r, f"A类答复，企业{r['satisfaction']}", "lcqy close {n}")
+        add("ready_close", r, f"A类答复，企业{r['satisfaction']}", CLOSE)
         return
     followed = fol is not None and fol["reply_id"] == rep["id"]
-    if sup is not None:
-        if sup["due"]:
-            kind = sup["kind"]
-            if chase(r, sup["due"], "supervision", kind):
-                return
-            if sup["days_to_due"] <= SOON:
-                add(
-                    "supervision",
-                    r,
-                    f"{kind}，{sup['due']} 到期",
-                    "lcqy reply {n} --result A|B|C --mode 书面 --summary 情况",
-                    sup["due"],
-                )
-                return
-        elif r["supervision"] == "special" and followed:
-            add("supervision", r, "专项督办，尚未定新的办理时限", "lcqy supervise {n} --until 日期 --reason 理由")
+    due = r["due_again"]
+    if due:
+        kind = SUPERVISION[r["supervision"]]
+        if chase(r, due, kind):
             return
+        if workdays_between(cal, as_of, date.fromisoformat(due)) <= SOON:
+            add("supervision", r, f"{kind}，{due} 到期", REPLY, due)
+            return
+    elif r["supervision"] == "special" and followed:
+        add("supervision", r, "专项督办，尚未定新的办理时限", SUPERVISE)
+        return
     if not followed:
-        add(
-            "followup",
-            r,
-            f"{r['result']}类答复 {r['replied_on']}",
-            "lcqy followup {n} --method 电话回询 --satisfaction 满意",
-        )
+        add("followup", r, f"{r['result']}类答复 {r['replied_on']}", FOLLOWUP)
+
+
+def _online(day: Day) -> None:
+    """The online platform's requests awaiting the clerk and dispatches not signed for (a few;
+    lcqy.acts.boards.departments), each with the department it names."""
+    from lcqy.acts.boards.departments import agenda_items
+
+    as_of, rows = day.as_of, []
+    for tie, (key, r, note, cmd, due, late) in enumerate(agenda_items(day.ctx, as_of)):
+        n = str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
+        year, seq = r["reg_year"], r["reg_seq"]
+        cmd = cmd.format(n=n)
+        rows.append((key, -late, due or "9999", year, seq, year, seq, due, late, note, cmd, r["lead_dept"], tie))
+    day.ctx.ledger.conn.executemany(
+        "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead, "
+        "tie) VALUES (?, ?, ?, ?, ?, (SELECT id FROM cases WHERE reg_year = ? AND reg_seq = ?), ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+# Each of the first six fills its sections for the cases of one state; the states do not
+# overlap, so that every open case is placed at most once by them. _online adds what the
+# departments ask on line, beside.
+FILLERS: list[Callable[[Day], None]] = [
+    _registered, _meeting, _escalated, _dispatched, _answered, _supervised, _online,
+]  # fmt: skip
+
+
+def _fill(ctx: Ctx, as_of: date) -> Source:
+    """temp.agenda_items for `as_of` (the caller holds the read snapshot); where the cases
+    were read."""
+    conn = ctx.ledger.conn
+    conn.execute(_TABLE)
+    conn.execute("DELETE FROM temp.agenda_items")
+    # The ledger as it stood on the day, when an act is dated later (a day in the past).
+    past = then.acts_after(ctx, as_of)
+    if past:
+        then.cases_then(ctx, as_of)
+    day = Day(ctx, as_of, THEN if past else NOW)
+    day.late_days()
+    for fill in FILLERS:
+        fill(day)
+    return day.src
+
+
+_ITEMS = """
+SELECT {view} FROM temp.agenda_items i JOIN {table} c ON c.id = i.id
+WHERE i.section = ? ORDER BY i.nlate, i.due_key, i.reg_year, i.reg_seq, i.tie"""
+_RECORD = (
+    "c.reg_year || '-' || c.reg_seq, c.reg_no, c.enterprise, coalesce(i.lead, c.lead_now, ''), i.due, i.late, "
+    "i.note, i.next"
+)
+_KEYS = ("case", "reg_no", "enterprise", "lead_dept", "due", "days_late", "note", "next")
+# One item as json.dumps(indent=2) writes it at its depth in the list (json_quote escapes as
+# Python's encoder with ensure_ascii=False does).
+_JSON_ITEM = (
+    "printf('        {\n"
+    + ",\n".join(f'          "{k}": %s' for k in _KEYS)
+    + "\n        }', json_quote(c.reg_year || '-' || c.reg_seq), json_quote(c.reg_no), json_quote(c.enterprise), "
+    "json_quote(coalesce(i.lead, c.lead_now, '')), json_quote(i.due), i.late, json_quote(i.note), json_quote(i.next))"
+)
+
+
+# Sections the enterprises' side draws up whole (lcqy.acts.boards.tracking): key -> its function.
+_WHOLE = {"online": "agenda_section", "enterprise_added": "added_section"}
+
+
+def _whole(ctx: Ctx, as_of: date, key: str, title: str, limit: int | None) -> dict:
+    from lcqy.acts.boards import tracking
+
+    return getattr(tracking, _WHOLE[key])(ctx, as_of, key, title, limit)
+
+
+def _counts(ctx: Ctx) -> dict[str, int]:
+    return dict(ctx.ledger.conn.execute("SELECT section, count(*) FROM temp.agenda_items GROUP BY section"))
+
+
+def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
+    """The sections in order, each {key, title, count, items}; every open case at most once, in
+    the worst section it belongs to. `limit`: items given per section (count is still all)."""
+    conn = ctx.ledger.conn
+    out = []
+    with ctx.ledger.reading():
+        src = _fill(ctx, as_of)
+        counts = _counts(ctx)
+        sql = _ITEMS.format(view=_RECORD, table=src.table) + ("" if limit is None else f" LIMIT {int(limit)}")
+        for key, title in SECTIONS.items():
+            if key in _WHOLE:
+                out.append(_whole(ctx, as_of, key, title, limit))
+                continue
+            items = [dict(zip(_KEYS, row)) for row in conn.execute(sql, (key,))] if counts.get(key) else []
+            out.append({"key": key, "title": title, "count": counts.get(key, 0), "items": items})
+    return out
+
+
+def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[str]:
+    """`agenda --json`, the document json.dumps(indent=2) makes of {as_of, sections}, in
+    pieces of a few thousand items: the same text at any size in flat memory."""
+    conn = ctx.ledger.conn
+    with ctx.ledger.reading():
+        src = _fill(ctx, as_of)
+        counts = _counts(ctx)
+        yield '{\n  "as_of": ' + json.dumps(as_of.isoformat()) + ',\n  "sections": ['
+        for i, (key, title) in enumerate(SECTIONS.items()):
+            if key in _WHOLE:  # a few items: as json.dumps writes it at this depth
+                whole = json.dumps(_whole(ctx, as_of, key, title, None), ensure_ascii=False, indent=2, default=str)
+                yield ("," if i else "") + "\n    " + whole.replace("\n", "\n    ")
+                continue
+            head = {"key": key, "title": title, "count": counts.get(key, 0)}
+            text = json.dumps(head, ensure_ascii=False, indent=2).replace("\n", "\n    ")[:-6]
+            yield ("," if i else "") + "\n    " + text + ',\n      "items": ['
+            if not counts.get(key):
+                yield "]\n    }"
+                continue
+            rows = conn.execute(_ITEMS.format(view=_JSON_ITEM, table=src.table), (key,))
+            sep = "\n"
+            while chunk := rows.fetchmany(4096):
+                yield sep + ",\n".join(t for (t,) in chunk)
+                sep = ",\n"
+            yield "\n      ]\n    }"
+        yield "\n  ]\n}\n"

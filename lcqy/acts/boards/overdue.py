@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from operator import itemgetter
 from typing import NamedTuple
 
+from lcqy.acts.boards import then
 from lcqy.acts.boards.listing import ACTIVE_DISPATCH, DEPT_MATCH, label_sql
 from lcqy.acts.boards.supervised import DUE_AGAIN_SQL
 from lcqy.acts.common import require_dept
@@ -138,6 +139,11 @@ class Board:
     def __post_init__(self) -> None:
         # Due before this day = late, or due within `within` working days.
         self.horizon = add_workdays(self.ctx.cal, self.as_of, self.within + 1)
+        self.past = False  # set when the board is read: the day is in the past (lcqy.acts.boards.then)
+
+    def sql(self, text: str) -> str:
+        """`text` over the ledger as it stood on the day."""
+        return then.on_then(text) if self.past else text
 
     def in_dept(self) -> str:
         """The board's department filter on cases `c`, or nothing."""
@@ -158,8 +164,8 @@ class Board:
         hundred to a few thousand days), for SQLite to read with the rows."""
         # Lower bounds, each read from an index: the open limits, the plans, the 专项督办 deadlines.
         firsts = self.ctx.ledger.conn.execute(
-            "SELECT (SELECT min(due_open) FROM cases WHERE due_open IS NOT NULL),"
-            " (SELECT min(plan_due) FROM replies WHERE plan_due IS NOT NULL), (SELECT min(due) FROM supervisions)"
+            self.sql("SELECT (SELECT min(due_open) FROM cases WHERE due_open IS NOT NULL),")
+            + " (SELECT min(plan_due) FROM replies WHERE plan_due IS NOT NULL), (SELECT min(due) FROM supervisions)"
         ).fetchone()
         firsts = [f for f in firsts if f]
         cal, days = self.ctx.cal, []
@@ -177,9 +183,11 @@ class Board:
         """temp.board_escalated: escalated cases whose latest escalation went up after its
         limit, with the working days from limit to escalation."""
         latest = self.ctx.ledger.conn.execute(
-            "SELECT e.case_id, e.limit_due, e.escalated_on FROM cases c JOIN escalations e ON e.id = "
-            "(SELECT max(id) FROM escalations WHERE case_id = c.id) "
-            "WHERE c.state = 'escalated' AND c.id IN (SELECT case_id FROM escalations WHERE late) AND e.late"
+            self.sql(
+                "SELECT e.case_id, e.limit_due, e.escalated_on FROM cases c JOIN escalations e ON e.id = "
+                "(SELECT max(id) FROM escalations WHERE case_id = c.id) "
+                "WHERE c.state = 'escalated' AND c.id IN (SELECT case_id FROM escalations WHERE late) AND e.late"
+            )
         ).fetchall()
         cal = self.ctx.cal
         rows = [
@@ -196,11 +204,15 @@ class Board:
 
         def parts() -> Iterator[Iterable[tuple]]:
             with self.ctx.ledger.reading():
+                # The ledger as it stood on the day, when an act is dated later.
+                self.past = then.acts_after(self.ctx, self.as_of)
+                if self.past:
+                    then.cases_then(self.ctx, self.as_of)
                 self.late_days_table()
                 self.escalated_table()
                 # Answered cases due again (a few) go in between the open cases, which are read
                 # in the stretches of the index between them, in one order: by due date, then number.
-                again = conn.execute(_AGAIN.format(view=view, range="", in_dept=in_dept), params).fetchall()
+                again = conn.execute(self.sql(_AGAIN.format(view=view, range="", in_dept=in_dept)), params).fetchall()
                 lower = None
                 for text, *upper in [*again, (None, None, None, None)]:
                     bounds, args = [], dict(params)
@@ -212,13 +224,14 @@ class Board:
                     else:
                         bounds.append(_BEFORE)
                         args.update(zip(("hi_due", "hi_year", "hi_seq"), upper))
-                    yield conn.execute(_TIMED.format(view=view, range=" AND ".join(bounds), in_dept=in_dept), args)
+                    timed = _TIMED.format(view=view, range=" AND ".join(bounds), in_dept=in_dept)
+                    yield conn.execute(self.sql(timed), args)
                     if text is not None:
                         yield [(text,)]
                     lower = upper
                 # Each statement runs when the one before has been read out.
                 for sql in _LATER:
-                    yield conn.execute(sql.format(view=view, in_dept=in_dept), params)
+                    yield conn.execute(self.sql(sql.format(view=view, in_dept=in_dept)), params)
 
         return map(itemgetter(0), itertools.chain.from_iterable(parts()))
 

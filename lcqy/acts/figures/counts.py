@@ -79,13 +79,14 @@ QUERIES: dict[str, Query] = {
         c_join=_CASES.format("x.case_id"),
     ),
     # Fell due: the dispatch's limit (as extended) is in the period and not after the as-of day;
-    # one due on the as-of day itself counts only once it has a reply. 退单 dispatches do not count.
+    # one due on the as-of day itself counts only once it has a reply. 退单 dispatches do not count;
+    # one re-issued to another department (redispatch, status 'replaced') counts like any other.
     # 按期办结: its first reply (migration 14 keeps which it is), by the as-of day, not late.
     "due": Query(
         "FROM dispatches d {c} LEFT JOIN dispatch_spans s ON s.id = d.id",
         "d.due_current",
         {"fell_due": "1", "due_on_time": "s.first_reply_late = 0 AND s.first_reply_on <= :a"},
-        "d.status = 'active'",
+        "d.status <> 'returned'",
         "d.due_current <= min(:e, :a) AND (d.due_current < :a OR s.answered_on <= :a)",
         c_join=_CASES.format("d.case_id"),
     ),
