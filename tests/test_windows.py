@@ -502,3 +502,27 @@ def test_words_that_look_like_markup_are_printed_as_typed(ledger, monkeypatch):
         out = ledger(*args).out
         assert "[bold]" in out and "[/bold]" in out, (args, out)
     assert "[red]停电[/]" in ledger("show", "1").out
+
+
+def test_urge_is_not_recorded_while_its_letter_is_held_open(ledger, tmp_path, monkeypatch):
+    """A 催办函 that Excel/WPS holds open refuses the urge: no urge and no letter number without
+    the letter in place; once closed, the same command works."""
+    from lcqy.store import outputs
+
+    assert ledger("register", *register_args(), "--date", "2026-11-02").code == 0
+    r = ledger("dispatch", "1", "--dept", "区财政局", "--approver", "张主任", "--level", "主任", "--date", "2026-11-02")
+    assert r.code == 0, r.err
+    letter = tmp_path / "催办函.docx"
+    letter.write_bytes(b"open in WPS")
+    before = snapshot(ledger.db)
+    monkeypatch.setattr(outputs, "HELD_SECONDS", 0.1)
+    plain = os.replace
+    monkeypatch.setattr(os, "replace", _sharing_violation)
+    r = ledger("urge", "1", "-o", str(letter), "--force", "--date", "2026-11-27")
+    assert r.code == 1 and "文件正被 Excel/WPS 打开，请先关闭" in r.err and "催办函.docx" in r.err, r.err
+    assert snapshot(ledger.db) == before and letter.read_bytes() == b"open in WPS"
+    monkeypatch.setattr(os, "replace", plain)
+    r = ledger("urge", "1", "-o", str(letter), "--force", "--date", "2026-11-27")
+    assert r.code == 0, r.err
+    assert letter.read_bytes()[:2] == b"PK" and "第1号" in r.out
+    assert sorted(p.name for p in tmp_path.iterdir() if "lcqy-part" in p.name) == []

@@ -4,7 +4,6 @@ read in lcqy.acts.boards.supervised.)"""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -23,6 +22,7 @@ from lcqy.rules.deadlines import check_approval, dispatch_due
 from lcqy.rules.letters import URGE_KIND
 from lcqy.rules.numbering import letter_kind
 from lcqy.rules.workdays import add_workdays, next_workday, workdays_between
+from lcqy.store import outputs
 
 URGE_REPLY_DAYS = 3  # working days a 催办函 gives the department to answer
 
@@ -217,9 +217,9 @@ def urge_with_letter(
     force: bool = False,
     templates: str | None = None,
 ) -> dict:
-    """Record an urge (第十八条) and write its 催办函, all or nothing: the letter is filled
-    inside the urge's transaction and put in place only once the urge is committed, so a letter
-    that cannot be written refuses the urge, and a refused urge leaves any existing file alone."""
+    """Record an urge (第十八条) and write its 催办函, all or nothing: the letter is filled and
+    put in place inside the urge's transaction, so a letter that cannot be written refuses the
+    urge, and a refused urge brings back any file it replaced."""
     from lcqy.docs.render import preload
 
     if letter:  # the template is read and checked before the urge takes the write lock
@@ -238,15 +238,21 @@ def urge_with_letter(
         r["letter_no"] = number
         if not letter:
             return None
-        pending.append(prepare(ctx, "urge", r["case"]["reg_no"], output, force, templates))
-        return str(pending[-1][1])
+        tmp, final = prepare(ctx, "urge", r["case"]["reg_no"], output, force, templates)
+        # In place before the urge commits: a letter that cannot be put there (Excel/WPS holds
+        # the old one open) refuses the urge, so no urge is recorded without its letter.
+        try:
+            pending.append((final, outputs.place(tmp, final)))
+        finally:
+            tmp.unlink(missing_ok=True)
+        return str(final)
 
     try:
         result = urge(ctx, ref, note=note, on=on, then=letter_for)
     except BaseException:
-        for tmp, _ in pending:
-            tmp.unlink(missing_ok=True)
+        for final, aside in pending:
+            outputs.put_back(final, aside)
         raise
-    for tmp, final in pending:
-        os.replace(tmp, final)
+    for _, aside in pending:
+        outputs.forget(aside)
     return result

@@ -145,10 +145,10 @@ def _move(src: Path, dst: Path) -> None:
         pause = min(pause * 2, 0.5)
 
 
-def _put_then_commit(tmp: Path, path: Path, commit: Callable[[], object]) -> None:
-    """The file in its place first, then the act recorded: an act is never recorded without its
-    file. The file it replaces is moved aside (which fails while Excel/WPS holds it open, before
-    anything is recorded) and comes back if the record is refused."""
+def place(tmp: Path, path: Path) -> Path | None:
+    """Put `tmp` at `path` now, inside the act that records it: the file it replaces is moved
+    aside (which fails while Excel/WPS holds it open, before anything is recorded) and returned,
+    for `put_back` if the act is refused or `forget` once it is recorded."""
     aside = path.with_name(f".{path.name}.{os.getpid()}{PART}-old") if os.path.lexists(path) else None
     if aside is not None:
         _move(path, aside)
@@ -158,22 +158,38 @@ def _put_then_commit(tmp: Path, path: Path, commit: Callable[[], object]) -> Non
         if aside is not None:
             os.replace(aside, path)
         raise
+    return aside
+
+
+def put_back(path: Path, aside: Path | None) -> None:
+    """The act was refused: the file it replaced comes back (or its new file goes)."""
     try:
-        commit()
-    except BaseException:
-        try:
-            if aside is not None:
-                os.replace(aside, path)
-            else:
-                path.unlink()
-        except OSError:
-            pass
-        raise
+        if aside is not None:
+            os.replace(aside, path)
+        else:
+            path.unlink()
+    except OSError:
+        pass
+
+
+def forget(aside: Path | None) -> None:
     if aside is not None:
         try:
             aside.unlink()
         except OSError:
             pass  # swept by the next writer
+
+
+def _put_then_commit(tmp: Path, path: Path, commit: Callable[[], object]) -> None:
+    """The file in its place first, then the act recorded: an act is never recorded without its
+    file."""
+    aside = place(tmp, path)
+    try:
+        commit()
+    except BaseException:
+        put_back(path, aside)
+        raise
+    forget(aside)
 
 
 def _failed(path: Path, exc: OSError, untouched: bool) -> LcqyError:
