@@ -309,3 +309,30 @@ def test_package_for_another_office(pair):
     r = run("--db", str(other), "receive", str(back))
     assert r.code == 1 and "这是发给临翔区服务企业发展领导小组办公室的退回包，不是本办的" in r.err
     assert snapshot(other) == before
+
+
+def test_send_result_not_recorded_while_its_package_is_held_open(pair, monkeypatch):
+    """Windows: a result package Excel/WPS (or another program) holds open refuses send-result;
+    the city's ledger records no exchange without its file."""
+    from lcqy.store import outputs
+
+    city, d = pair["city"], pair["dir"]
+    assert city("receive", str(pair["pkg"]), "--date", "2026-11-18").code == 0
+    r = city("dispatch", "1", "--dept", "临沧供电局", "--approver", "市主任", "--level", "主任", "--date", "2026-11-19")
+    assert r.code == 0, r.err
+    r = city("reply", "1", "--result", "A", "--mode", "书面", "--summary", "已完成增容接电", "--date", "2026-11-24")
+    assert r.code == 0, r.err
+    res = d / "结果.lcqy"
+    res.write_bytes(b"held")
+    before = snapshot(pair["city_db"])
+
+    def held(src, dst, *args, **kwargs):
+        exc = PermissionError(13, "另一个程序正在使用此文件，进程无法访问。", str(src), None, str(dst))
+        exc.winerror = 32
+        raise exc
+
+    monkeypatch.setattr(outputs, "HELD_SECONDS", 0.1)
+    monkeypatch.setattr(os, "replace", held)
+    r = city("send-result", "1", "-o", str(res), "--force", "--date", "2026-11-24")
+    assert r.code == 1 and "文件正被 Excel/WPS 打开，请先关闭" in r.err and "结果.lcqy" in r.err, r.err
+    assert snapshot(pair["city_db"]) == before and res.read_bytes() == b"held"
