@@ -11,13 +11,6 @@ TEXT_COLUMNS = ("enterprise", "contact", "phone", "category", "problem")
 ID = typer.Argument(..., help="网上反映编号（lcqy inbox 中的“号”）")
 
 
-def _esc(text: object) -> str:
-    # An enterprise's words may hold rich markup ([bold] …): printed as typed.
-    from rich.markup import escape
-
-    return escape(str(text))
-
-
 def inbox_cmd(ctx: typer.Context, as_json: bool = JSON):
     """待处理的网上反映，最早的在前；可能与在办案件重复的一并列出。核实后受理或不予登记。"""
     from lcqy.acts.intake.submissions import inbox
@@ -43,7 +36,7 @@ def inbox_cmd(ctx: typer.Context, as_json: bool = JSON):
     table(
         f"待处理的网上反映 {len(rows)} 件",
         ["号", "提交日期", "企业", "联系人", "电话", "类别", "问题", "材料"],
-        [[r["id"], r["submitted_on"], *(_esc(r[k]) for k in TEXT_COLUMNS), r["papers"]] for r in rows],
+        [[r["id"], r["submitted_on"], *(r[k] for k in TEXT_COLUMNS), r["papers"]] for r in rows],
         no_wrap=["号", "提交日期", "电话"],
         clip={"企业": 2, "问题": 3},
     )
@@ -56,7 +49,7 @@ def inbox_cmd(ctx: typer.Context, as_json: bool = JSON):
                 if d["same"] == ["problem"]
                 else "企业和问题相同"
             )
-            say(f"第{r['id']}号可能与在办案件 {_esc(d['reg_no'])} 重复（{same}）：{d['merge_command']}")
+            say(f"第{r['id']}号可能与在办案件 {d['reg_no']} 重复（{same}）：{d['merge_command']}")
     say("核实后受理：lcqy accept 号；并入在办案件：lcqy accept 号 --into 案件；不予登记：lcqy decline 号 --reason …")
 
 
@@ -117,7 +110,7 @@ def decline_cmd(
     if as_json:
         print_json(r)
         return
-    say(f"第{r['id']}号网上反映（{_esc(r['enterprise'])}）不予登记：{_esc(r['reason'])}。")
+    say(f"第{r['id']}号网上反映（{r['enterprise']}）不予登记：{r['reason']}。")
 
 
 def register(app: typer.Typer) -> None:
