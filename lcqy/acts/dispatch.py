@@ -87,6 +87,44 @@ def insert_dispatch(
     return row
 
 
+def issue_dispatch(
+    ctx: Ctx,
+    case: dict,
+    *,
+    lead: str,
+    assist: list[str],
+    approver: str,
+    level: str,
+    tier: str,
+    on: date,
+    received: str | None,
+    base: date,
+    exempt: bool = False,
+    instruction: str = "",
+) -> tuple[dict, bool]:
+    """A 交办单 issued on `on` (a first dispatch or a 重新交办): its receipt date, its dispatch
+    limit from `base` (2 or 3 working days, 第十二条) and whether it came late (`exempt`: not
+    held to the limit); returns the row and whether the case is now a major one."""
+    got = step_date(ctx, received, "交办日期", on, label="收到日期（--received）") if received else on
+    major = bool(case["major"]) or tier == "重大"
+    limit = dispatch_due(ctx.cal, base, major=major, has_assist=bool(assist))
+    row = insert_dispatch(
+        ctx,
+        case,
+        lead=lead,
+        assist=assist,
+        approver=approver,
+        level=level,
+        tier=tier,
+        on=on,
+        received=got,
+        limit=limit,
+        late=on > limit and not exempt,
+        instruction=instruction,
+    )
+    return row, major
+
+
 def _intake_step(ctx: Ctx, case: dict, on: str | None) -> date:
     """The date of an act on an undispatched case: not before its acceptance or last 退单."""
     back = _last_return(ctx, case)
@@ -126,10 +164,7 @@ def dispatch(
         lead, assist = dispatch_departments(ctx, lead, assist)
         check_approval(level, assist=bool(assist), major=bool(case["major"]), tier=tier)
         d = _intake_step(ctx, case, on)
-        got = step_date(ctx, received, "交办日期", d, label="收到日期（--received）") if received else d
-        major = bool(case["major"]) or tier == "重大"
-        limit = dispatch_due(ctx.cal, dispatch_base(ctx, case), major=major, has_assist=bool(assist))
-        row = insert_dispatch(
+        row, major = issue_dispatch(
             ctx,
             case,
             lead=lead,
@@ -138,10 +173,10 @@ def dispatch(
             level=level,
             tier=tier,
             on=d,
-            received=got,
-            limit=limit,
+            received=received,
+            base=dispatch_base(ctx, case),
             # A case the special meeting decided is not held to the 2/3-day limit.
-            late=d > limit and case["state"] != "meeting",
+            exempt=case["state"] == "meeting",
             instruction=instruction,
         )
         # A 重大 handling tier makes the case a major one wherever it is shown (Excel, show).

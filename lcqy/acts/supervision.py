@@ -12,13 +12,13 @@ from lcqy.acts.boards.supervised import supervision_due
 from lcqy.acts.cases import active_dispatch, case_urges, dispatch_urge_count, latest, resolve
 from lcqy.acts.common import record, step_date
 from lcqy.acts.context import Ctx
-from lcqy.acts.dispatch import dispatch_departments, insert_dispatch
+from lcqy.acts.dispatch import dispatch_departments, issue_dispatch
 from lcqy.acts.papers.forms import prepare, template_dir
 from lcqy.acts.papers.letters import recover_letter
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
 from lcqy.rules.constants import APPROVAL_LEVELS, SUPERVISION, TIERS
-from lcqy.rules.deadlines import check_approval, dispatch_due
+from lcqy.rules.deadlines import check_approval
 from lcqy.rules.letters import URGE_KIND
 from lcqy.rules.numbering import letter_kind
 from lcqy.rules.workdays import add_workdays, next_workday, workdays_between
@@ -170,14 +170,10 @@ def redispatch(
         rep = latest(ctx, "replies", case["id"])
         start = max(fol["followed_on"], rep["replied_on"]) if fol else rep["replied_on"]
         d = step_date(ctx, on, "答复或回访日期", max(start, old["dispatched_on"]))
-        got = step_date(ctx, received, "交办日期", d, label="收到日期（--received）") if received else d
-        major = bool(case["major"]) or tier == "重大"
-        # The dispatch limit runs from the act that put the case under 专项督办.
-        limit = dispatch_due(ctx.cal, date.fromisoformat(start), major=major, has_assist=bool(assist))
         led.db["dispatches"].update(
             old["id"], {"status": "replaced", "returned_on": d.isoformat(), "return_reason": reason}
         )
-        row = insert_dispatch(
+        row, major = issue_dispatch(
             ctx,
             case,
             lead=lead,
@@ -186,9 +182,9 @@ def redispatch(
             level=level,
             tier=tier,
             on=d,
-            received=got,
-            limit=limit,
-            late=d > limit,
+            received=received,
+            # The dispatch limit runs from the act that put the case under 专项督办.
+            base=date.fromisoformat(start),
         )
         before = {"state": case["state"], "major": case["major"]}
         led.db["cases"].update(case["id"], {"state": "dispatched", "major": int(major)})
