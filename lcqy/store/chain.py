@@ -21,6 +21,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from lcqy.store.clock import now_text
+from lcqy.store.marks import record_mark
 from lcqy.store.schema import CHAIN
 from lcqy.store.sqltext import statements
 
@@ -389,27 +390,15 @@ def differs(now: str, was: str) -> str:
 
 def record(led, mark: dict) -> None:
     """Note how far a clean check verified the chain (bookkeeping: skipped when busy)."""
-    conn = led.conn
-    if led.newer or conn.in_transaction:
-        return
-    (waits,) = conn.execute("PRAGMA busy_timeout").fetchone()
-    try:
-        conn.execute("PRAGMA busy_timeout = 200")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            if conn.execute("PRAGMA schema_version").fetchone()[0] == mark["version"]:
-                conn.execute("DELETE FROM chain_log WHERE seq <= ?", [mark["log_seq"]])
-                conn.execute(
-                    "INSERT OR REPLACE INTO chain_marks VALUES (1, ?, ?, ?, ?, ?, ?)",
-                    [mark["seq"], mark["hash"], mark["event_id"], mark["log_seq"], mark["version"], now_text()],
-                )
-            conn.execute("COMMIT")
-        except sqlite3.Error:
-            conn.execute("ROLLBACK")
-    except sqlite3.Error:
-        pass
-    finally:
-        conn.execute(f"PRAGMA busy_timeout = {int(waits)}")
+
+    def write(conn: sqlite3.Connection) -> None:
+        conn.execute("DELETE FROM chain_log WHERE seq <= ?", [mark["log_seq"]])
+        conn.execute(
+            "INSERT OR REPLACE INTO chain_marks VALUES (1, ?, ?, ?, ?, ?, ?)",
+            [mark["seq"], mark["hash"], mark["event_id"], mark["log_seq"], mark["version"], now_text()],
+        )
+
+    record_mark(led, mark["version"], write)
 
 
 def case_problems(conn: sqlite3.Connection, case_id: int) -> list[str]:

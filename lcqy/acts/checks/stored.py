@@ -17,7 +17,8 @@ import sqlite3
 
 from lcqy.acts.context import Ctx
 from lcqy.rules.validate import unstorable
-from lcqy.store.db import BUSY_SECONDS, now_text
+from lcqy.store.db import now_text
+from lcqy.store.marks import record_mark
 from lcqy.store.schema import TRACKED, trigger_sql
 
 # Every character `unstorable` finds has one of these byte pairs in UTF-8: BF BE / BF BF end
@@ -173,27 +174,11 @@ def _papers(conn: sqlite3.Connection, rids: list[int] | None) -> list[str]:
 
 
 def record_pass(ctx: Ctx, mark: tuple[int, int]) -> None:
-    """A clean pass through log entry `upto`: those entries are done with. Bookkeeping only: a
-    ledger that cannot be written now (read-only, busy, newer) is simply read in full next time."""
+    """A clean pass through log entry `upto`: those entries are done with (bookkeeping only)."""
     upto, version = mark
-    led = ctx.ledger
-    conn = led.conn
-    if led.newer or conn.in_transaction:
-        return
-    try:
-        conn.execute("PRAGMA busy_timeout = 200")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            # The schema read by the pass is still the schema now (checked under the lock).
-            if conn.execute("PRAGMA schema_version").fetchone()[0] == version:
-                conn.execute("DELETE FROM check_log WHERE seq <= ?", [upto])
-                conn.execute(
-                    "INSERT OR REPLACE INTO check_passes VALUES ('stored', ?, ?, ?)", [upto, version, now_text()]
-                )
-            conn.execute("COMMIT")
-        except sqlite3.Error:
-            conn.execute("ROLLBACK")
-    except sqlite3.Error:
-        pass
-    finally:
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_SECONDS * 1000)}")
+
+    def write(conn: sqlite3.Connection) -> None:
+        conn.execute("DELETE FROM check_log WHERE seq <= ?", [upto])
+        conn.execute("INSERT OR REPLACE INTO check_passes VALUES ('stored', ?, ?, ?)", [upto, version, now_text()])
+
+    record_mark(ctx.ledger, version, write)
