@@ -47,46 +47,6 @@ def dispatch_departments(ctx: Ctx, lead: str, assist: list[str]) -> tuple[str, l
     return lead, assist
 
 
-def insert_dispatch(
-    ctx: Ctx,
-    case: dict,
-    *,
-    lead: str,
-    assist: list[str],
-    approver: str,
-    level: str,
-    tier: str,
-    on: date,
-    received: date,
-    limit: date,
-    late: bool,
-    instruction: str = "",
-) -> dict:
-    """Issue the 交办编号 and record the dispatch; the handling limit runs from receipt (第十六条)."""
-    led = ctx.ledger
-    due = handling_due(ctx.cal, received, tier)
-    _, no = led.allocate("交", on.year, on.isoformat(), case["id"])
-    row = {
-        "case_id": case["id"],
-        "no": no,
-        "lead_dept": lead,
-        "assist": json.dumps(assist, ensure_ascii=False),
-        "approver": approver,
-        "level": level,
-        "tier": tier,
-        "dispatched_on": on.isoformat(),
-        "received_on": received.isoformat(),
-        "limit_due": limit.isoformat(),
-        "late": int(late),
-        "due_original": due.isoformat(),
-        "due_current": due.isoformat(),
-        "due_estimated": int(ctx.cal.is_estimate(due)),
-        "instruction": instruction,
-    }
-    row["id"] = led.db["dispatches"].insert(row).last_pk
-    return row
-
-
 def issue_dispatch(
     ctx: Ctx,
     case: dict,
@@ -108,20 +68,27 @@ def issue_dispatch(
     got = step_date(ctx, received, "交办日期", on, label="收到日期（--received）") if received else on
     major = bool(case["major"]) or tier == "重大"
     limit = dispatch_due(ctx.cal, base, major=major, has_assist=bool(assist))
-    row = insert_dispatch(
-        ctx,
-        case,
-        lead=lead,
-        assist=assist,
-        approver=approver,
-        level=level,
-        tier=tier,
-        on=on,
-        received=got,
-        limit=limit,
-        late=on > limit and not exempt,
-        instruction=instruction,
-    )
+    due = handling_due(ctx.cal, got, tier)  # the handling limit runs from receipt (第十六条)
+    led = ctx.ledger
+    _, no = led.allocate("交", on.year, on.isoformat(), case["id"])
+    row = {
+        "case_id": case["id"],
+        "no": no,
+        "lead_dept": lead,
+        "assist": json.dumps(assist, ensure_ascii=False),
+        "approver": approver,
+        "level": level,
+        "tier": tier,
+        "dispatched_on": on.isoformat(),
+        "received_on": got.isoformat(),
+        "limit_due": limit.isoformat(),
+        "late": int(on > limit and not exempt),
+        "due_original": due.isoformat(),
+        "due_current": due.isoformat(),
+        "due_estimated": int(ctx.cal.is_estimate(due)),
+        "instruction": instruction,
+    }
+    row["id"] = led.db["dispatches"].insert(row).last_pk
     return row, major
 
 
