@@ -10,6 +10,7 @@ from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
 from lcqy.rules.shellword import arg
+from lcqy.store.outputs import check_target
 
 
 def departments(ctx: Ctx) -> list[str]:
@@ -76,7 +77,6 @@ def set_supervision(ctx: Ctx, case: dict, new: str, on: date, why: str) -> None:
 def output_file(given: str | None, default: str, suffix: str, force: bool) -> Path:
     """Where a document goes: checked before any work, so a bad path costs nothing; a device,
     FIFO, socket or directory is never written over (lcqy.store.outputs)."""
-    from lcqy.store.outputs import check_target
 
     path = Path(given or default)
     if path.suffix.lower() != suffix:

@@ -18,6 +18,7 @@ import re
 import secrets
 from datetime import date
 
+from lcqy.acts import handling
 from lcqy.acts.boards.departments import (  # noqa: F401 - the reads, used through this module too
     _CASES_SQL,
     COLOURS,
@@ -36,10 +37,16 @@ from lcqy.acts.boards.departments import (  # noqa: F401 - the reads, used throu
     version,
 )
 from lcqy.acts.cases import active_dispatch, case_view, latest, resolve
+from lcqy.acts.common import require_dept
 from lcqy.acts.context import Ctx
+from lcqy.acts.dispatch import extend, return_
+from lcqy.acts.papers.attachments import case_attachments, store
+from lcqy.acts.papers.forms import FORM_NAMES, filled, template_dir
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
-from lcqy.rules.workdays import workdays_between
+from lcqy.rules.deadlines import extension_limit, extension_span
+from lcqy.rules.workdays import next_workday, workdays_between
+from lcqy.store.db import now_text
 
 ROLES = {"dept": "部门用户", "leader": "领导", "clerk": "服企办经办人"}
 LOGIN_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,31}$")
@@ -101,7 +108,6 @@ def _require_user(ctx: Ctx, login: str) -> dict:
 
 
 def add_user(ctx: Ctx, login: str, *, role: str, dept: str | None = None, totp: bool = False) -> dict:
-    from lcqy.acts.common import require_dept
 
     login = (login or "").strip()
     if not LOGIN_RE.match(login):
@@ -322,8 +328,6 @@ def sign(ctx: Ctx, user: dict, ref: str) -> dict:
 def reply(ctx: Ctx, user: dict, ref: str, *, paper=None, **fields) -> dict:
     """答复 by the lead department, under `lcqy reply`'s checks, with its formal document kept as
     a 答复文件 attachment in the same transaction."""
-    from lcqy.acts import handling
-    from lcqy.acts.papers.attachments import store
 
     _dept_user(user)
     led = ctx.ledger
@@ -350,8 +354,6 @@ def _pending(ctx: Ctx, case_id: int, kind: str) -> dict | None:
 
 def ask_extension(ctx: Ctx, user: dict, ref: str, *, until: str, reason: str) -> dict:
     """申请延期 (第十六条): checked as `extend` would check it, then left to the clerk."""
-    from lcqy.rules.deadlines import extension_limit, extension_span
-    from lcqy.rules.workdays import next_workday
 
     _dept_user(user)
     reason = validate.required_text("延期理由（reason）", reason, 500)
@@ -451,8 +453,6 @@ def read_urge(ctx: Ctx, user: dict, ref: str, urge_id: int) -> tuple[dict, bytes
                 "SELECT 1 FROM urge_reads WHERE urge_id = ? AND dept = ?", [urge_id, user["dept"]]
             ).fetchone()
             if not done:
-                from lcqy.store.db import now_text
-
                 led.db["urge_reads"].insert(
                     {"urge_id": urge_id, "dept": user["dept"], "read_at": now_text(), "read_by": ctx.actor}
                 )
@@ -470,7 +470,6 @@ def form_bytes(ctx: Ctx, kind: str, v: dict) -> tuple[bytes, str]:
     import tempfile
     from pathlib import Path
 
-    from lcqy.acts.papers.forms import FORM_NAMES, filled, template_dir
     from lcqy.docs.render import render
 
     # The same facts as the clerk's `lcqy form`: a 督办函 names the reply, the promised date or
@@ -507,7 +506,6 @@ def _case_ref(ctx: Ctx, case_id: int) -> str:
 
 def grant(ctx: Ctx, n: int | str, *, override_reason: str = "", on: str | None = None) -> dict:
     """The clerk grants a request: `extend` or `return` runs in the same transaction."""
-    from lcqy.acts.dispatch import extend, return_
 
     led = ctx.ledger
     with led.write():
@@ -547,7 +545,6 @@ def deny(ctx: Ctx, n: int | str, *, reason: str) -> dict:
 def case_page(ctx: Ctx, user: dict, ref: str, *, as_of: date) -> dict:
     """One case as the user may see it: the department's own history only, the enterprise's
     phone and e-mail for the lead department only (第四条)."""
-    from lcqy.acts.papers.attachments import case_attachments
 
     case, role = dept_case(ctx, user, ref)
     v = case_view(ctx, case)

@@ -24,7 +24,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from lcqy.acts.boards import then
+from lcqy.acts.boards import then, tracking
+from lcqy.acts.boards.departments import agenda_items
 from lcqy.acts.boards.supervised import DUE_AGAIN_SQL
 from lcqy.acts.context import Ctx
 from lcqy.rules import states
@@ -352,7 +353,6 @@ def _place_supervised(r, as_of: date, cal, add: Callable, chase: Callable) -> No
 def _online(day: Day) -> None:
     """The online platform's requests awaiting the clerk and dispatches not signed for (a few;
     lcqy.acts.boards.departments), each with the department it names."""
-    from lcqy.acts.boards.departments import agenda_items
 
     as_of, rows = day.as_of, []
     for tie, (key, r, note, cmd, due, late) in enumerate(agenda_items(day.ctx, as_of)):
@@ -415,7 +415,6 @@ _WHOLE = {"online": "agenda_section", "enterprise_added": "added_section"}
 
 
 def _whole(ctx: Ctx, as_of: date, key: str, title: str, limit: int | None) -> dict:
-    from lcqy.acts.boards import tracking
 
     return getattr(tracking, _WHOLE[key])(ctx, as_of, key, title, limit)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from lcqy.acts.context import Ctx
+from lcqy.rules.figures import fmt_rate, rate
 from lcqy.rules.workdays import workdays_between
 
 REQUEST_KINDS = {"extension": "申请延期", "return": "申请退单"}
@@ -177,7 +178,6 @@ def dept_figures(ctx: Ctx, dept: str, *, year: int, as_of: date) -> dict:
            WHERE d.lead_dept = ? AND substr(d.dispatched_on, 1, 4) = ?""",
         [dept, str(year)],
     ).fetchone()
-    from lcqy.rules.figures import fmt_rate, rate
 
     f["followups"], f["satisfied"] = sat[0], sat[1] or 0
     f["on_time_rate"] = fmt_rate(rate(f["on_time"], f["replied"]))

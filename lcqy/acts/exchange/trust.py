@@ -10,7 +10,9 @@ the reply it answers), which a copy cannot change without breaking the signature
 from __future__ import annotations
 
 from lcqy.acts.context import Ctx
+from lcqy.errors import LcqyError
 from lcqy.rules import package as pk
+from lcqy.rules import validate
 from lcqy.store import keys
 
 
@@ -153,9 +155,6 @@ def trust_file(ctx: Ctx, file: str, replace: bool = False) -> dict:
     """`keys trust FILE`: another office's key file (`keys export`), entered ahead of its packages."""
     import json
     from pathlib import Path
-
-    from lcqy.errors import LcqyError
-    from lcqy.rules import validate
 
     path = Path(file)
     if not path.is_file():

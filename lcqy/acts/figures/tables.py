@@ -12,6 +12,7 @@ from lcqy.acts.figures.month import evaluation_weights
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
 from lcqy.rules.figures import EVALUATION_COLUMNS, Period, evaluate, period, period_json, weights_text
+from lcqy.store.outputs import writing
 
 # -- stats --by … -------------------------------------------------------------------
 
@@ -98,7 +99,6 @@ def evaluation(ctx: Ctx, p: Period) -> dict:
 
 def workbook(ctx: Ctx, p: Period, output: str, force: bool, with_evaluation: bool) -> Path:
     """One sheet per grouping (承办单位 with its charts), and the 测评 sheet first if asked."""
-    from lcqy.store.outputs import writing
     from lcqy.xlsx.stats import write_stats
 
     path = output_file(output, "统计.xlsx", ".xlsx", force)

@@ -13,7 +13,13 @@ import secrets
 from dataclasses import dataclass
 
 from lcqy.acts.boards.tracking import CODE_LEN, find, pending_submissions
+from lcqy.acts.cases import resolve
+from lcqy.acts.common import step_date
 from lcqy.acts.context import Ctx
+from lcqy.acts.handling import followup
+from lcqy.acts.intake.merging import follow_merge
+from lcqy.acts.intake.register import MEASURES_START, clean_field, insert_case, likely_duplicates
+from lcqy.acts.papers.attachments import Paper, store
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
 from lcqy.rules.constants import CATEGORIES, ONLINE_CHANNEL, ONLINE_METHOD, SATISFACTION, STATES
@@ -51,7 +57,6 @@ def new_code() -> str:
 
 def clean(raw: dict) -> dict:
     """The fields, checked as `register` checks them; one LcqyError naming the first bad one."""
-    from lcqy.acts.intake.register import clean_field
 
     gone = [label for key, (_, label, req) in SUBMIT_FIELDS.items() if req and not str(raw.get(key) or "").strip()]
     if gone:
@@ -115,7 +120,6 @@ def submit(ctx: Ctx, raw: dict, files: list[Upload] | None = None) -> dict:
 
 def inbox(ctx: Ctx) -> list[dict]:
     """Submissions waiting, oldest first, each with the open cases it may repeat."""
-    from lcqy.acts.intake.register import likely_duplicates
 
     out = []
     with ctx.ledger.reading():
@@ -144,7 +148,6 @@ def _pending(ctx: Ctx, ident: str | int) -> dict:
 
 
 def _papers(ctx: Ctx, sid: int, on: str) -> list:
-    from lcqy.acts.papers.attachments import Paper
 
     rows = ctx.ledger.rows(
         "SELECT p.name, b.data FROM submission_papers p JOIN blobs b ON b.sha256 = p.sha256 "
@@ -159,11 +162,6 @@ def accept(
     on: str | None = None,
 ) -> dict:  # fmt: skip
     """Register a submission (or merge it into the open case `into`), its papers with it."""
-    from lcqy.acts.cases import resolve
-    from lcqy.acts.common import step_date
-    from lcqy.acts.intake.merging import follow_merge
-    from lcqy.acts.intake.register import MEASURES_START, insert_case
-    from lcqy.acts.papers.attachments import store
 
     if category:
         category = validate.choice("问题类别（--category）", category, CATEGORIES)
@@ -213,7 +211,6 @@ def accept(
 
 
 def decline(ctx: Ctx, ident: str | int, *, reason: str, on: str | None = None) -> dict:
-    from lcqy.acts.common import step_date
 
     reason = validate.required_text("理由（--reason）", reason, DECLINE_MAX)
     led = ctx.ledger
@@ -230,7 +227,6 @@ def decline(ctx: Ctx, ident: str | int, *, reason: str, on: str | None = None) -
 
 def evaluate(ctx: Ctx, code: str, phone4: str, *, satisfaction: str, comment: str = "") -> dict:
     """The enterprise rates the latest reply: a follow-up with method 网上评价 (once per reply)."""
-    from lcqy.acts.handling import followup
 
     satisfaction = validate.choice("满意度（satisfaction）", satisfaction, SATISFACTION)
     comment = validate.optional_text("意见（comment）", comment, 500)
@@ -259,7 +255,6 @@ def evaluate(ctx: Ctx, code: str, phone4: str, *, satisfaction: str, comment: st
 def add_info(ctx: Ctx, code: str, phone4: str, *, text: str, files: list[Upload] | None = None) -> dict:
     """The enterprise adds information or papers to its waiting submission or open case: kept with
     the submission (seen on accept) or entered in the case's history with its papers attached."""
-    from lcqy.acts.papers.attachments import Paper, store
 
     text = validate.required_text("补充情况（text）", text, 2000)
     files = check_uploads(list(files or []))
