@@ -270,6 +270,28 @@ def print_json_texts(texts: Iterable[str | bytes]) -> int:
     return n
 
 
+def write_utf8(pieces: Iterable[bytes]) -> None:
+    """Text given as UTF-8 pieces (SQLite's own, CAST AS BLOB), written as it comes: as it is
+    when the output is UTF-8 (checked, not decoded into text and encoded again), else through
+    the text layer (a GBK console)."""
+    out = sys.stdout
+    raw = _utf8_bytes(out)
+    try:
+        utf8 = raw is not None and codecs.lookup(out.encoding or "utf-8").name == "utf-8"
+    except LookupError:
+        utf8 = False
+    if utf8:
+        out.flush()
+    with no_collector():
+        for piece in pieces:
+            text = _text(piece)  # stored text another program wrote may not be UTF-8
+            if utf8:
+                raw.write(piece)
+            else:
+                out.write(text)
+    out.flush()
+
+
 def _text(record: bytes) -> str:
     try:
         return record.decode()

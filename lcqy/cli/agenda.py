@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import typer
 
 from lcqy.cli._common import open_ctx, say
@@ -31,14 +29,14 @@ def agenda_cmd(
     """今日工作清单：待交办、待转报、待会议、将到期、超期未催办、催办逾期、待回访、督办到期、可销号，
     最要紧的在前，每件给出下一步命令。每个工作日先运行它。"""
     from lcqy.acts.boards.agenda import agenda, agenda_json
+    from lcqy.cli._rows import write_utf8
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
         day = validate.parse_date("清单日期（--as-of）", as_of) if as_of else c.today
         if as_json:
             # Written as it is read: flat memory however long the list.
-            for piece in agenda_json(c, as_of=day):
-                sys.stdout.write(piece)
+            write_utf8(agenda_json(c, as_of=day))
             return
         sections = agenda(c, as_of=day, limit=None if show_all else SHOWN)
     total = sum(s["count"] for s in sections)

@@ -150,3 +150,16 @@ CREATE TABLE office_keys (
 CREATE UNIQUE INDEX office_keys_own ON office_keys(own) WHERE own = 1;
 CREATE UNIQUE INDEX office_keys_peer ON office_keys(office_name, prefix) WHERE own = 0
 """
+
+# -- migration 19: each case's latest reply and follow-up, kept on the case --------------------
+
+# What the two columns stand for (each act adds its row; a row deleted or moved by another
+# program is followed too).
+REPLY_NOW = "(SELECT max(id) FROM replies WHERE case_id = cases.id)"
+FOLLOWUP_NOW = "(SELECT max(id) FROM followups WHERE case_id = cases.id)"
+LATEST_ACTS = f"""
+UPDATE cases SET reply_now = {REPLY_NOW}, followup_now = {FOLLOWUP_NOW}
+WHERE id = {{case}}"""
+# The states the agenda places a case from (an OR, not IN: SQLite sees that `state = 'replied'`
+# implies an OR of equalities, and so uses the partial index, but not an IN list).
+AGENDA_STATES = " OR ".join(f"state = '{s}'" for s in ("registered", "dispatched", "meeting", "escalated", "replied"))

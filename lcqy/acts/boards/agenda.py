@@ -69,13 +69,14 @@ FOLLOWUP = "lcqy followup {n} --method 电话回询 --satisfaction 满意"
 CLOSE = "lcqy close {n}"
 SUPERVISE = "lcqy supervise {n} --until 日期 --reason 理由"
 
-# One row a placed case. The key orders a section as the list shows it: nlate is minus the
-# working days late, due_key the due date or '9999' when there is none; tie keeps apart, in
-# the order given, two rows of one case in one section (two requests of a department); lead,
-# when given, is the department the row names instead of the case's lead.
+# The few rows placed in Python (answered cases under 督办, the online requests), with what a
+# section shows of their case. The key orders a section as the list shows it: nlate is minus the
+# working days late, due_key the due date or '9999' when there is none; tie keeps apart, in the
+# order given, two rows of one case in one section (two requests of a department).
 _TABLE = """CREATE TEMP TABLE IF NOT EXISTS agenda_items (
     section TEXT, nlate INTEGER, due_key TEXT, reg_year INTEGER, reg_seq INTEGER,
     id INTEGER, due TEXT, late INTEGER, note TEXT, next TEXT, lead TEXT, tie INTEGER NOT NULL DEFAULT 0,
+    reg_no TEXT, enterprise TEXT,
     PRIMARY KEY (section, nlate, due_key, reg_year, reg_seq, tie)) WITHOUT ROWID"""
 
 
@@ -85,7 +86,7 @@ def _lit(text: str) -> str:
 
 @dataclass(frozen=True)
 class Source:
-    """Where the fillers read a case `c` and its latest acts: the ledger's own columns today,
+    """Where the arms read a case `c` and its latest acts: the ledger's own columns today,
     or temp.then_cases for a day in the past (the same names, as they stood then)."""
 
     table: str
@@ -96,17 +97,19 @@ class Source:
     escalation: str
     supervision_row: str  # the latest 专项督办 deadline (supervisions)
     returns: str  # dispatches returned (退单)
+    index: str  # how the cases are read: the agenda's covering index (migration 19), or as they come
 
 
 NOW = Source(
     table="cases",
     dispatch="(SELECT id FROM dispatches WHERE case_id = c.id AND status = 'active' ORDER BY id DESC LIMIT 1)",
-    reply="(SELECT max(id) FROM replies WHERE case_id = c.id)",
-    followup="(SELECT max(id) FROM followups WHERE case_id = c.id)",
+    reply="c.reply_now",  # kept on the case by migration 19's triggers
+    followup="c.followup_now",
     urge="iif(c.urges_now, (SELECT max(id) FROM urges WHERE case_id = c.id), NULL)",  # only a case with urges looks
     escalation="(SELECT max(id) FROM escalations WHERE case_id = c.id)",
     supervision_row="(SELECT max(id) FROM supervisions WHERE case_id = c.id)",
     returns="(SELECT count(*) FROM dispatches x WHERE x.case_id = c.id AND x.status = 'returned')",
+    index="INDEXED BY cases_agenda",
 )
 THEN = Source(
     table="temp.then_cases",
@@ -117,6 +120,7 @@ THEN = Source(
     escalation="c.escalation_now",
     supervision_row="c.supervision_row_now",
     returns="c.returns",
+    index="",
 )
 
 
@@ -126,15 +130,6 @@ def _cmd(template: str) -> str:
     pre, n, post = template.partition("{n}")
     ref = "CASE WHEN c.reg_year = :year THEN c.reg_seq ELSE c.reg_year || '-' || c.reg_seq END"
     return f"{_lit(pre)} || ({ref}) || {_lit(post)}" if n else _lit(template)
-
-
-def _insert(select: str) -> str:
-    """An INSERT of the rows `select` yields, by the names section, late, due, note, next and
-    the case's c.reg_year, c.reg_seq, c.id; a row whose section is NULL is left out."""
-    return f"""
-INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next)
-SELECT section, -late, coalesce(due, '9999'), reg_year, reg_seq, id, due, late, note, next
-FROM ({select}) WHERE section IS NOT NULL"""
 
 
 @dataclass
@@ -165,8 +160,9 @@ class Day:
             "county": self.ctx.ledger.level == "county",
         }
 
-    def run(self, select: str) -> None:
-        self.ctx.ledger.conn.execute(_insert(select.replace("FROM cases c", f"FROM {self.src.table} c")), self.params())
+    def sql(self, select: str) -> str:
+        """An arm's SELECT over the day's source of cases."""
+        return select.replace("FROM cases c", f"FROM {self.src.table} c {self.src.index}")
 
     def late_days(self) -> None:
         """temp.agenda_late: each day from the earliest due date a case can be placed by to the
@@ -193,99 +189,140 @@ _FIRST_AGAIN = (
     "SELECT (SELECT min(plan_due) FROM replies WHERE plan_due IS NOT NULL), (SELECT min(due) FROM supervisions)"
 )
 
-# -- the fillers: one a state --------------------------------------------------------------------
+# -- the arms: the cases of one state, each in its section -----------------------------------------
+#
+# An arm is a SELECT over the cases `c` of one state yielding, by these names: section (NULL: not
+# on the list), due, late, note, next, the case's reg_year, reg_seq, reg_no, enterprise and lead
+# department (lead), and o, c.due_open as the agenda index holds it (NULL but in the two states
+# with a limit). A section's order (most days late, then earliest due date, then number) is
+# that of (due date, number): the working days late never rise as the due date does, and the
+# rows of one section either all have a due date or none has. The agenda index hands each arm's
+# rows over in the order (o, number), so that a section is read without sorting it.
+
+_CASE = "c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now AS lead"
 
 # Working days late on a due date (temp.agenda_late).
 _LATE = "LEFT JOIN temp.agenda_late l ON l.day = {}"
 
 
-def _registered(day: Day) -> None:
-    """Awaiting dispatch: refused by enough departments (county), or at or near the limit."""
-    day.run(f"""
-SELECT CASE WHEN returns >= {RETURNS_TO_ESCALATE} THEN 'to_escalate'
-            WHEN due_open <= :as_of THEN 'to_dispatch' WHEN due_open < :horizon THEN 'due_soon' END AS section,
-       CASE WHEN returns >= {RETURNS_TO_ESCALATE} OR due_open > :as_of THEN 0 ELSE lateness END AS late,
-       CASE WHEN returns < {RETURNS_TO_ESCALATE} THEN due_open END AS due,
-       CASE WHEN returns >= {RETURNS_TO_ESCALATE} THEN returns || '个部门退单，县级难以解决'
-            WHEN due_open <= :as_of THEN '时限' || substr(due_open, 6)
+@dataclass(frozen=True)
+class Arm:
+    sections: tuple[str, ...]  # the sections it may place a case in
+    select: Callable[[Day], str]
+
+
+def _registered(day: Day) -> str:
+    """Awaiting dispatch, at or near the limit (those refused by enough departments: below)."""
+    return f"""
+SELECT CASE WHEN returns < {RETURNS_TO_ESCALATE} THEN
+            CASE WHEN due_open <= :as_of THEN 'to_dispatch' WHEN due_open < :horizon THEN 'due_soon' END END AS section,
+       due_open AS o,
+       CASE WHEN due_open > :as_of THEN 0 ELSE lateness END AS late,
+       due_open AS due,
+       CASE WHEN due_open <= :as_of THEN '时限' || substr(due_open, 6)
                  || CASE WHEN lateness THEN '，已过' || lateness || '个工作日' ELSE '，今天到期' END
             ELSE '交办时限 ' || due_open END AS note,
-       CASE WHEN returns >= {RETURNS_TO_ESCALATE} THEN cmd_escalate ELSE cmd_dispatch END AS next,
-       reg_year, reg_seq, id
-FROM (SELECT c.id, c.reg_year, c.reg_seq, c.due_open, coalesce(l.late, 0) AS lateness,
+       cmd_dispatch AS next, {_CASE.replace("c.", "").replace("lead_now AS ", "")}
+FROM (SELECT c.due_open, coalesce(l.late, 0) AS lateness, {_CASE},
              CASE WHEN :county THEN {day.src.returns} ELSE 0 END AS returns,
-             {_cmd(ESCALATE)} AS cmd_escalate,
              CASE WHEN c.consult THEN {_cmd(FORWARD)} WHEN c.major THEN {_cmd(DISPATCH_MAJOR)}
                   ELSE {_cmd(DISPATCH)} END AS cmd_dispatch
-      FROM cases c {_LATE.format("c.due_open")} WHERE c.state = 'registered')""")
+      FROM cases c {_LATE.format("c.due_open")} WHERE c.state = 'registered' AND c.due_open < :horizon)"""
 
 
-def _meeting(day: Day) -> None:
-    day.run(f"""
-SELECT 'meeting' AS section, 0 AS late, NULL AS due, '待主要领导研究' AS note, {_cmd(MEETING)} AS next,
-       c.reg_year, c.reg_seq, c.id
-FROM cases c WHERE c.state = 'meeting'""")
+def _returned(day: Day) -> str:
+    """Awaiting dispatch, refused by enough county departments: to escalate."""
+    return f"""
+SELECT CASE WHEN :county AND returns >= {RETURNS_TO_ESCALATE} THEN 'to_escalate' END AS section,
+       due_open AS o, 0 AS late, NULL AS due, returns || '个部门退单，县级难以解决' AS note, cmd_escalate AS next,
+       {_CASE.replace("c.", "").replace("lead_now AS ", "")}
+FROM (SELECT c.due_open, {_CASE}, {day.src.returns} AS returns, {_cmd(ESCALATE)} AS cmd_escalate
+      FROM cases c WHERE c.state = 'registered')"""
 
 
-def _escalated(day: Day) -> None:
+def _meeting(day: Day) -> str:
+    return f"""
+SELECT 'meeting' AS section, c.due_open AS o, 0 AS late, NULL AS due, '待主要领导研究' AS note, {_cmd(MEETING)} AS next,
+       {_CASE}
+FROM cases c WHERE c.state = 'meeting'"""
+
+
+def _escalated(day: Day) -> str:
     """Escalated a month ago or more, no result back from the city."""
-    day.run(f"""
-SELECT 'escalation_waiting' AS section, 0 AS late, NULL AS due, e.escalated_on || ' 转报，已逾1个月' AS note,
-       {_cmd(PACKAGE)} AS next, c.reg_year, c.reg_seq, c.id
+    return f"""
+SELECT CASE WHEN e.escalated_on <= :escalated_by THEN 'escalation_waiting' END AS section, c.due_open AS o,
+       0 AS late, NULL AS due, e.escalated_on || ' 转报，已逾1个月' AS note, {_cmd(PACKAGE)} AS next, {_CASE}
 FROM cases c JOIN escalations e ON e.id = {day.src.escalation}
-WHERE c.state = 'escalated' AND e.escalated_on <= :escalated_by""")
+WHERE c.state = 'escalated'"""
 
 
 # A late case's latest urge `u` counts for its current limit when it was for the active
-# dispatch and that dispatch's due date then.
-_URGED = "(u.id IS NOT NULL AND coalesce(u.due, {due}) = {due} AND u.dispatch_id = {dispatch})"
+# dispatch and that dispatch's due date then. A CASE, so that a case never urged (most) skips the
+# look-up: SQLite works out both sides of an AND in a value.
+_URGED = "CASE WHEN u.id IS NULL THEN 0 ELSE coalesce(u.due, {due}) = {due} AND u.dispatch_id = {dispatch} END"
 
 
-def _dispatched(day: Day) -> None:
+def _dispatched(day: Day) -> str:
     """Being handled, late (to urge, or its urge expired) or due within SOON working days."""
-    day.run(f"""
+    return f"""
 SELECT CASE WHEN late = 0 THEN 'due_soon' WHEN urged AND reply_by < :as_of THEN 'urge_expired'
             WHEN NOT urged OR reply_by IS NULL THEN 'late_not_urged' END AS section,
-       late, due_open AS due,
+       due_open AS o, late, due_open AS due,
        CASE WHEN late = 0 THEN '办结时限 ' || due_open
             ELSE what || '超期' || late || '个工作日'
                  || iif(urged AND reply_by < :as_of, '，' || substr(reply_by, 6) || '限期已过', '') END AS note,
-       iif(late = 0, cmd_reply, cmd_urge) AS next, reg_year, reg_seq, id
-FROM (SELECT c.id, c.reg_year, c.reg_seq, c.due_open, coalesce(l.late, 0) AS late,
+       iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE.replace("c.", "").replace("lead_now AS ", "")}
+FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE},
              iif(c.supervision = 'special', '专项督办', '') AS what,
              u.reply_by, {_URGED.format(due="c.due_open", dispatch=day.src.dispatch)} AS urged,
              {_cmd(URGE)} AS cmd_urge, {_cmd(REPLY)} AS cmd_reply
       FROM cases c {_LATE.format("c.due_open")} LEFT JOIN urges u ON u.id = {day.src.urge}
-      WHERE c.due_open < :horizon AND c.state = 'dispatched'
-      LIMIT -1)""")  # LIMIT: not flattened, so that `urged` is worked out once a row
+      WHERE c.state = 'dispatched' AND c.due_open < :horizon)"""
 
 
-def _answered(day: Day) -> None:
+def _answered(day: Day) -> str:
     """Answered, not under 督办: to follow up, or ready for 销号 (第十八条)."""
-    day.run(f"""
+    return f"""
 SELECT CASE WHEN r.result = 'A' AND f.reply_id = r.id AND f.satisfaction IN ('满意', '基本满意')
                  AND NOT coalesce(f.incomplete, 0) THEN 'ready_close'
             WHEN f.reply_id IS NOT r.id THEN 'followup' END AS section,
-       0 AS late, NULL AS due,
+       c.due_open AS o, 0 AS late, NULL AS due,
        iif(f.reply_id = r.id, 'A类答复，企业' || f.satisfaction, r.result || '类答复 ' || r.replied_on) AS note,
-       iif(f.reply_id = r.id, {_cmd(CLOSE)}, {_cmd(FOLLOWUP)}) AS next, c.reg_year, c.reg_seq, c.id
+       iif(f.reply_id = r.id, {_cmd(CLOSE)}, {_cmd(FOLLOWUP)}) AS next, {_CASE}
 FROM cases c
 JOIN replies r ON r.id = {day.src.reply}
 LEFT JOIN followups f ON f.id = {day.src.followup}
-WHERE c.state = 'replied' AND c.supervision = ''""")
+WHERE c.state = 'replied' AND c.supervision = ''"""
+
+
+# Each arm places the cases of one state (registered ones by two rules); the states do not
+# overlap, so that every open case is placed at most once by them. The answered cases under 督办
+# and what the departments ask on line are placed in Python, into temp.agenda_items (_placed).
+ARMS: list[Arm] = [
+    Arm(("urge_expired", "late_not_urged", "due_soon"), _dispatched),
+    Arm(("to_dispatch", "due_soon"), _registered),
+    Arm(("to_escalate",), _returned),
+    Arm(("escalation_waiting",), _escalated),
+    Arm(("meeting",), _meeting),
+    Arm(("followup", "ready_close"), _answered),
+]
 
 
 _SUPERVISED_SQL = """
-SELECT c.id, c.reg_year, c.reg_seq, c.supervision, d.id AS dispatch_id,
+SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now, c.supervision, {src.dispatch} AS dispatch_id,
        r.id AS reply_id, r.result, r.replied_on, f.reply_id AS followup_reply, f.satisfaction, f.incomplete,
        u.urged_on, u.reply_by, u.dispatch_id AS urge_dispatch, u.due AS urge_due, {due_again} AS due_again
 FROM cases c
 JOIN replies r ON r.id = {src.reply}
-LEFT JOIN dispatches d ON d.id = {src.dispatch}
 LEFT JOIN followups f ON f.id = {src.followup}
 LEFT JOIN urges u ON u.id = {src.urge}
 LEFT JOIN supervisions s ON s.id = {src.supervision_row}
 WHERE c.state = 'replied' AND c.supervision != ''"""
+
+_PLACE = (
+    "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead, "
+    "tie, reg_no, enterprise) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def _supervised(day: Day) -> None:
@@ -296,7 +333,8 @@ def _supervised(day: Day) -> None:
 
     def add(key: str, r, note: str, cmd: str, due: str | None = None, late: int = 0) -> None:
         n = str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
-        rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], r["id"], due, late, note, cmd.format(n=n)))
+        rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], r["id"], due, late, note,
+                     cmd.format(n=n), r["lead_now"], 0, r["reg_no"], r["enterprise"]))  # fmt: skip
 
     def chase(r, due: str, what: str) -> bool:
         """A late case: its letter's time to answer has passed, or it was not urged for this
@@ -314,16 +352,14 @@ def _supervised(day: Day) -> None:
 
     cur = day.ctx.ledger.conn.cursor()
     cur.row_factory = sqlite3.Row
+    # The supervised cases' own index (migration 16), not the agenda's: a few of the answered.
+    index = "INDEXED BY cases_supervised" if day.src.index else ""
     sql = _SUPERVISED_SQL.format(src=day.src, due_again=DUE_AGAIN_SQL).replace(
-        "FROM cases c", f"FROM {day.src.table} c"
+        "FROM cases c", f"FROM {day.src.table} c {index}"
     )
     for r in cur.execute(sql):
         _place_supervised(r, as_of, cal, add, chase)
-    day.ctx.ledger.conn.executemany(
-        "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    day.ctx.ledger.conn.executemany(_PLACE, rows)
 
 
 def _place_supervised(r, as_of: date, cal, add: Callable, chase: Callable) -> None:
@@ -357,27 +393,24 @@ def _online(day: Day) -> None:
     as_of, rows = day.as_of, []
     for tie, (key, r, note, cmd, due, late) in enumerate(agenda_items(day.ctx, as_of)):
         n = str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
-        year, seq = r["reg_year"], r["reg_seq"]
-        cmd = cmd.format(n=n)
-        rows.append((key, -late, due or "9999", year, seq, year, seq, due, late, note, cmd, r["lead_dept"], tie))
+        rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], due, late, note, cmd.format(n=n),
+                     r["lead_dept"], tie))  # fmt: skip
     day.ctx.ledger.conn.executemany(
         "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead, "
-        "tie) VALUES (?, ?, ?, ?, ?, (SELECT id FROM cases WHERE reg_year = ? AND reg_seq = ?), ?, ?, ?, ?, ?, ?)",
+        "tie, reg_no, enterprise) "
+        f"SELECT ?1, ?2, ?3, ?4, ?5, c.id, ?6, ?7, ?8, ?9, coalesce(?10, c.lead_now), ?11, c.reg_no, c.enterprise "
+        f"FROM {day.src.table} c WHERE c.reg_year = ?4 AND c.reg_seq = ?5",
         rows,
     )
 
 
-# Each of the first six fills its sections for the cases of one state; the states do not
-# overlap, so that every open case is placed at most once by them. _online adds what the
-# departments ask on line, beside.
-FILLERS: list[Callable[[Day], None]] = [
-    _registered, _meeting, _escalated, _dispatched, _answered, _supervised, _online,
-]  # fmt: skip
+# Python places these few into temp.agenda_items, beside the arms.
+PLACED: list[Callable[[Day], None]] = [_supervised, _online]
 
 
-def _fill(ctx: Ctx, as_of: date) -> Source:
-    """temp.agenda_items for `as_of` (the caller holds the read snapshot); where the cases
-    were read."""
+def _fill(ctx: Ctx, as_of: date) -> Day:
+    """The day's arms made ready, and temp.agenda_items holding the rows placed in Python
+    (the caller holds the read snapshot)."""
     conn = ctx.ledger.conn
     conn.execute(_TABLE)
     conn.execute("DELETE FROM temp.agenda_items")
@@ -387,27 +420,59 @@ def _fill(ctx: Ctx, as_of: date) -> Source:
         then.cases_then(ctx, as_of)
     day = Day(ctx, as_of, THEN if past else NOW)
     day.late_days()
-    for fill in FILLERS:
-        fill(day)
-    return day.src
+    for place in PLACED:
+        place(day)
+    return day
 
 
-_ITEMS = """
-SELECT {view} FROM temp.agenda_items i JOIN {table} c ON c.id = i.id
-WHERE i.section = ? ORDER BY i.nlate, i.due_key, i.reg_year, i.reg_seq, i.tie"""
-_RECORD = (
-    "c.reg_year || '-' || c.reg_seq, c.reg_no, c.enterprise, coalesce(i.lead, c.lead_now, ''), i.due, i.late, "
-    "i.note, i.next"
-)
 _KEYS = ("case", "reg_no", "enterprise", "lead_dept", "due", "days_late", "note", "next")
+# What a section lists of a row, over the names every arm yields (and agenda_items has).
+_RECORD = "reg_year || '-' || reg_seq, reg_no, enterprise, coalesce(lead, ''), due, late, note, next"
 # One item as json.dumps(indent=2) writes it at its depth in the list (json_quote escapes as
-# Python's encoder with ensure_ascii=False does).
+# Python's encoder with ensure_ascii=False does), as UTF-8 bytes: what is printed.
 _JSON_ITEM = (
-    "printf('        {\n"
+    "CAST(printf('        {\n"
     + ",\n".join(f'          "{k}": %s' for k in _KEYS)
-    + "\n        }', json_quote(c.reg_year || '-' || c.reg_seq), json_quote(c.reg_no), json_quote(c.enterprise), "
-    "json_quote(coalesce(i.lead, c.lead_now, '')), json_quote(i.due), i.late, json_quote(i.note), json_quote(i.next))"
+    + "\n        }', json_quote(reg_year || '-' || reg_seq), json_quote(reg_no), json_quote(enterprise), "
+    "json_quote(coalesce(lead, '')), json_quote(due), late, json_quote(note), json_quote(next)) AS BLOB)"
 )
+
+
+def _section_sql(day: Day, key: str, view: str, placed: bool) -> str:
+    """One section's rows in order, each as the one value `view` makes of it: the arms that
+    place cases in it, each read in its own order, merged with the rows placed in Python (when
+    `placed`)."""
+    arms = [a for a in ARMS if key in a.sections]
+    if not arms:  # placed rows only, in the table's order
+        return (
+            f"SELECT {view} FROM temp.agenda_items WHERE section = :key "
+            "ORDER BY nlate, due_key, reg_year, reg_seq, tie"
+        )
+    if len(arms) == 1 and not placed:  # one arm, in the index's order: nothing to merge
+        (arm,) = arms
+        return f"SELECT {view} FROM ({day.sql(arm.select(day))}) WHERE section = :key ORDER BY o, reg_year, reg_seq"
+    parts = [
+        f"SELECT {view} AS v, o, reg_year, reg_seq FROM ({day.sql(a.select(day))}) WHERE section = :key"
+        for a in arms
+    ]
+    if placed:  # supervised rows: their days late fall as their due dates rise, as the arms' do
+        parts.append(f"SELECT {view} AS v, due, reg_year, reg_seq FROM temp.agenda_items WHERE section = :key")
+    # SQLite merges the parts, each already in this order (a supervised case has one row).
+    return f"SELECT v FROM ({' UNION ALL '.join(parts)} ORDER BY 2, 3, 4)"
+
+
+def _counts(day: Day) -> tuple[dict[str, int], set[str]]:
+    """Each section's count (the arms' and the placed rows'), and the sections with placed rows."""
+    conn, params = day.ctx.ledger.conn, day.params()
+    counts: dict[str, int] = {}
+    for arm in ARMS:
+        sql = f"SELECT section, count(*) FROM ({day.sql(arm.select(day))}) WHERE section IS NOT NULL GROUP BY section"
+        for key, n in conn.execute(sql, params):
+            counts[key] = counts.get(key, 0) + n
+    placed = dict(conn.execute("SELECT section, count(*) FROM temp.agenda_items GROUP BY section"))
+    for key, n in placed.items():
+        counts[key] = counts.get(key, 0) + n
+    return counts, set(placed)
 
 
 # Sections the enterprises' side draws up whole (lcqy.acts.boards.tracking): key -> its function.
@@ -419,51 +484,51 @@ def _whole(ctx: Ctx, as_of: date, key: str, title: str, limit: int | None) -> di
     return getattr(tracking, _WHOLE[key])(ctx, as_of, key, title, limit)
 
 
-def _counts(ctx: Ctx) -> dict[str, int]:
-    return dict(ctx.ledger.conn.execute("SELECT section, count(*) FROM temp.agenda_items GROUP BY section"))
-
-
 def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
     """The sections in order, each {key, title, count, items}; every open case at most once, in
     the worst section it belongs to. `limit`: items given per section (count is still all)."""
     conn = ctx.ledger.conn
     out = []
     with ctx.ledger.reading():
-        src = _fill(ctx, as_of)
-        counts = _counts(ctx)
-        sql = _ITEMS.format(view=_RECORD, table=src.table) + ("" if limit is None else f" LIMIT {int(limit)}")
+        day = _fill(ctx, as_of)
+        counts, placed = _counts(day)
+        cut = "" if limit is None else f" LIMIT {int(limit)}"
         for key, title in SECTIONS.items():
             if key in _WHOLE:
                 out.append(_whole(ctx, as_of, key, title, limit))
                 continue
-            items = [dict(zip(_KEYS, row)) for row in conn.execute(sql, (key,))] if counts.get(key) else []
+            items = []
+            if counts.get(key):
+                sql = _section_sql(day, key, f"json_array({_RECORD})", key in placed) + cut
+                items = [dict(zip(_KEYS, json.loads(t))) for (t,) in conn.execute(sql, {**day.params(), "key": key})]
             out.append({"key": key, "title": title, "count": counts.get(key, 0), "items": items})
     return out
 
 
-def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[str]:
-    """`agenda --json`, the document json.dumps(indent=2) makes of {as_of, sections}, in
-    pieces of a few thousand items: the same text at any size in flat memory."""
+def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[bytes]:
+    """`agenda --json`, the document json.dumps(indent=2) makes of {as_of, sections}, as UTF-8
+    in pieces of a few thousand items: the same text at any size in flat memory."""
     conn = ctx.ledger.conn
     with ctx.ledger.reading():
-        src = _fill(ctx, as_of)
-        counts = _counts(ctx)
-        yield '{\n  "as_of": ' + json.dumps(as_of.isoformat()) + ',\n  "sections": ['
+        day = _fill(ctx, as_of)
+        counts, placed = _counts(day)
+        params = day.params()
+        yield ('{\n  "as_of": ' + json.dumps(as_of.isoformat()) + ',\n  "sections": [').encode()
         for i, (key, title) in enumerate(SECTIONS.items()):
             if key in _WHOLE:  # a few items: as json.dumps writes it at this depth
                 whole = json.dumps(_whole(ctx, as_of, key, title, None), ensure_ascii=False, indent=2, default=str)
-                yield ("," if i else "") + "\n    " + whole.replace("\n", "\n    ")
+                yield (("," if i else "") + "\n    " + whole.replace("\n", "\n    ")).encode()
                 continue
             head = {"key": key, "title": title, "count": counts.get(key, 0)}
             text = json.dumps(head, ensure_ascii=False, indent=2).replace("\n", "\n    ")[:-6]
-            yield ("," if i else "") + "\n    " + text + ',\n      "items": ['
+            yield (("," if i else "") + "\n    " + text + ',\n      "items": [').encode()
             if not counts.get(key):
-                yield "]\n    }"
+                yield b"]\n    }"
                 continue
-            rows = conn.execute(_ITEMS.format(view=_JSON_ITEM, table=src.table), (key,))
-            sep = "\n"
+            rows = conn.execute(_section_sql(day, key, _JSON_ITEM, key in placed), {**params, "key": key})
+            sep = b"\n"
             while chunk := rows.fetchmany(4096):
-                yield sep + ",\n".join(t for (t,) in chunk)
-                sep = ",\n"
-            yield "\n      ]\n    }"
-        yield "\n  ]\n}\n"
+                yield sep + b",\n".join(t for (t,) in chunk)
+                sep = b",\n"
+            yield b"\n      ]\n    }"
+        yield b"\n  ]\n}\n"

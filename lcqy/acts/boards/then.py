@@ -18,14 +18,17 @@ from datetime import date
 
 from lcqy.acts.context import Ctx
 
-# The latest day of any act: the dates of the acts' own rows (an imported or generated ledger
-# may have no events), each from its index where it has one, and of the events (one index seek
-# an action on events_action_on, hopping from action to action).
+# The latest day of any act on a case: the dates of the acts' own rows (an imported or generated
+# ledger may have no events), each from its index where it has one, and of the events about a
+# case (one index seek an action on events_action_on, hopping from action to action). Entries of
+# no case (the office's key, users, departments, settings) change no case's state then: a day
+# before them is still drawn up from the cases' own columns.
 _LAST_ACT = """
 WITH RECURSIVE a(action) AS (
     SELECT min(action) FROM events
     UNION ALL SELECT (SELECT min(action) FROM events WHERE action > a.action) FROM a WHERE a.action IS NOT NULL)
-SELECT max((SELECT max(act_on) FROM events WHERE action = a.action)) FROM a WHERE a.action IS NOT NULL
+SELECT max((SELECT act_on FROM events WHERE action = a.action AND case_id IS NOT NULL ORDER BY act_on DESC LIMIT 1))
+FROM a WHERE a.action IS NOT NULL
 UNION ALL SELECT max(accepted_on) FROM cases UNION ALL SELECT max(ended_on) FROM cases
 UNION ALL SELECT max(dispatched_on) FROM dispatches
 UNION ALL SELECT max(returned_on) FROM dispatches WHERE status = 'returned'
@@ -35,7 +38,7 @@ UNION ALL SELECT max(set_on) FROM supervisions"""
 
 
 def acts_after(ctx: Ctx, day: date) -> bool:
-    """True when some act is dated after `day`: the ledger's state is not that day's."""
+    """True when some act on a case is dated after `day`: the cases' state is not that day's."""
     text = day.isoformat()
     return any(last is not None and last > text for (last,) in ctx.ledger.conn.execute(_LAST_ACT))
 
