@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -141,6 +142,7 @@ class Day:
     src: Source = NOW
     horizon: date = field(init=False)  # due before this day: late or due within SOON working days
     escalated_by: str = field(init=False)  # escalated on or before this day: a month ago or more
+    soon_from: str = field(init=False, default="")  # the first day whose limit is not late (late_days)
 
     def __post_init__(self) -> None:
         self.horizon = add_workdays(self.ctx.cal, self.as_of, SOON + 1)
@@ -158,6 +160,7 @@ class Day:
             "horizon": self.horizon.isoformat(),
             "escalated_by": self.escalated_by,
             "county": self.ctx.ledger.level == "county",
+            "soon_from": self.soon_from,
         }
 
     def sql(self, select: str) -> str:
@@ -179,6 +182,8 @@ class Day:
             day += timedelta(days=1)
             if late and cal.is_workday(day):
                 late -= 1
+        # The first of the days none late: a limit from it on is due soon, one before it is late.
+        self.soon_from = next((d for d, n in rows if n == 0), self.horizon.isoformat())
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS agenda_late (day TEXT PRIMARY KEY, late INTEGER) WITHOUT ROWID")
         conn.execute("DELETE FROM temp.agenda_late")
         conn.executemany("INSERT INTO temp.agenda_late VALUES (?, ?)", rows)
@@ -208,10 +213,13 @@ _LATE = "LEFT JOIN temp.agenda_late l ON l.day = {}"
 @dataclass(frozen=True)
 class Arm:
     sections: tuple[str, ...]  # the sections it may place a case in
-    select: Callable[[Day], str]
+    select: Callable[..., str]  # (day, only): only, a condition on `c` added to its own
+    # Section -> a condition on `c` that every case the arm places there meets, which its index
+    # answers: a section is read from its stretch of the index, not from the whole state.
+    bounds: dict[str, str] = field(default_factory=dict)
 
 
-def _registered(day: Day) -> str:
+def _registered(day: Day, only: str = "") -> str:
     """Awaiting dispatch, at or near the limit (those refused by enough departments: below)."""
     return f"""
 SELECT CASE WHEN returns < {RETURNS_TO_ESCALATE} THEN
@@ -227,10 +235,10 @@ FROM (SELECT c.due_open, coalesce(l.late, 0) AS lateness, {_CASE},
              CASE WHEN :county THEN {day.src.returns} ELSE 0 END AS returns,
              CASE WHEN c.consult THEN {_cmd(FORWARD)} WHEN c.major THEN {_cmd(DISPATCH_MAJOR)}
                   ELSE {_cmd(DISPATCH)} END AS cmd_dispatch
-      FROM cases c {_LATE.format("c.due_open")} WHERE c.state = 'registered' AND c.due_open < :horizon)"""
+      FROM cases c {_LATE.format("c.due_open")} WHERE c.state = 'registered' AND c.due_open < :horizon {only})"""
 
 
-def _returned(day: Day) -> str:
+def _returned(day: Day, only: str = "") -> str:
     """Awaiting dispatch, refused by enough county departments: to escalate."""
     return f"""
 SELECT CASE WHEN :county AND returns >= {RETURNS_TO_ESCALATE} THEN 'to_escalate' END AS section,
@@ -240,14 +248,14 @@ FROM (SELECT c.due_open, {_CASE}, {day.src.returns} AS returns, {_cmd(ESCALATE)}
       FROM cases c WHERE c.state = 'registered')"""
 
 
-def _meeting(day: Day) -> str:
+def _meeting(day: Day, only: str = "") -> str:
     return f"""
 SELECT 'meeting' AS section, c.due_open AS o, 0 AS late, NULL AS due, '待主要领导研究' AS note, {_cmd(MEETING)} AS next,
        {_CASE}
 FROM cases c WHERE c.state = 'meeting'"""
 
 
-def _escalated(day: Day) -> str:
+def _escalated(day: Day, only: str = "") -> str:
     """Escalated a month ago or more, no result back from the city."""
     return f"""
 SELECT CASE WHEN e.escalated_on <= :escalated_by THEN 'escalation_waiting' END AS section, c.due_open AS o,
@@ -262,7 +270,7 @@ WHERE c.state = 'escalated'"""
 _URGED = "CASE WHEN u.id IS NULL THEN 0 ELSE coalesce(u.due, {due}) = {due} AND u.dispatch_id = {dispatch} END"
 
 
-def _dispatched(day: Day) -> str:
+def _dispatched(day: Day, only: str = "") -> str:
     """Being handled, late (to urge, or its urge expired) or due within SOON working days."""
     return f"""
 SELECT CASE WHEN late = 0 THEN 'due_soon' WHEN urged AND reply_by < :as_of THEN 'urge_expired'
@@ -277,10 +285,10 @@ FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE},
              u.reply_by, {_URGED.format(due="c.due_open", dispatch=day.src.dispatch)} AS urged,
              {_cmd(URGE)} AS cmd_urge, {_cmd(REPLY)} AS cmd_reply
       FROM cases c {_LATE.format("c.due_open")} LEFT JOIN urges u ON u.id = {day.src.urge}
-      WHERE c.state = 'dispatched' AND c.due_open < :horizon)"""
+      WHERE c.state = 'dispatched' AND c.due_open < :horizon {only})"""
 
 
-def _answered(day: Day) -> str:
+def _answered(day: Day, only: str = "") -> str:
     """Answered, not under 督办: to follow up, or ready for 销号 (第十八条)."""
     return f"""
 SELECT CASE WHEN r.result = 'A' AND f.reply_id = r.id AND f.satisfaction IN ('满意', '基本满意')
@@ -292,19 +300,32 @@ SELECT CASE WHEN r.result = 'A' AND f.reply_id = r.id AND f.satisfaction IN ('�
 FROM cases c
 JOIN replies r ON r.id = {day.src.reply}
 LEFT JOIN followups f ON f.id = {day.src.followup}
-WHERE c.state = 'replied' AND c.supervision = ''"""
+WHERE c.state = 'replied' AND c.supervision = '' {only}"""
 
 
 # Each arm places the cases of one state (registered ones by two rules); the states do not
 # overlap, so that every open case is placed at most once by them. The answered cases under 督办
 # and what the departments ask on line are placed in Python, into temp.agenda_items (_placed).
 ARMS: list[Arm] = [
-    Arm(("urge_expired", "late_not_urged", "due_soon"), _dispatched),
-    Arm(("to_dispatch", "due_soon"), _registered),
+    Arm(
+        ("urge_expired", "late_not_urged", "due_soon"),
+        _dispatched,
+        # Late before :soon_from (temp.agenda_late), not after; a case never urged has no urge to expire.
+        {
+            "urge_expired": "AND c.due_open < :soon_from AND c.urges_now",
+            "late_not_urged": "AND c.due_open < :soon_from",
+            "due_soon": "AND c.due_open >= :soon_from",
+        },
+    ),
+    Arm(
+        ("to_dispatch", "due_soon"),
+        _registered,
+        {"to_dispatch": "AND c.due_open <= :as_of", "due_soon": "AND c.due_open > :as_of"},
+    ),
     Arm(("to_escalate",), _returned),
     Arm(("escalation_waiting",), _escalated),
     Arm(("meeting",), _meeting),
-    Arm(("followup", "ready_close"), _answered),
+    Arm(("followup", "ready_close"), _answered, {"ready_close": "AND c.followup_now IS NOT NULL"}),
 ]
 
 
@@ -352,8 +373,9 @@ def _supervised(day: Day) -> None:
 
     cur = day.ctx.ledger.conn.cursor()
     cur.row_factory = sqlite3.Row
-    # The supervised cases' own index (migration 16), not the agenda's: a few of the answered.
-    index = "INDEXED BY cases_supervised" if day.src.index else ""
+    # The agenda index holds every column read of the case (a scan of the answered cases in it
+    # costs less than reading the few supervised ones from the table).
+    index = day.src.index
     sql = _SUPERVISED_SQL.format(src=day.src, due_again=DUE_AGAIN_SQL).replace(
         "FROM cases c", f"FROM {day.src.table} c {index}"
     )
@@ -425,16 +447,19 @@ def _fill(ctx: Ctx, as_of: date) -> Day:
     return day
 
 
+_CHUNK = 4096  # items read at a time
 _KEYS = ("case", "reg_no", "enterprise", "lead_dept", "due", "days_late", "note", "next")
 # What a section lists of a row, over the names every arm yields (and agenda_items has).
 _RECORD = "reg_year || '-' || reg_seq, reg_no, enterprise, coalesce(lead, ''), due, late, note, next"
 # One item as json.dumps(indent=2) writes it at its depth in the list (json_quote escapes as
-# Python's encoder with ensure_ascii=False does), as UTF-8 bytes: what is printed.
+# Python's encoder with ensure_ascii=False does), as UTF-8 bytes: what is printed. The number and
+# the next command hold no character JSON escapes (digits, and the commands' own text).
+_JSON_FORMAT = {"case": '"%d-%d"', "days_late": "%d", "next": '"%s"'}
 _JSON_ITEM = (
     "CAST(printf('        {\n"
-    + ",\n".join(f'          "{k}": %s' for k in _KEYS)
-    + "\n        }', json_quote(reg_year || '-' || reg_seq), json_quote(reg_no), json_quote(enterprise), "
-    "json_quote(coalesce(lead, '')), json_quote(due), late, json_quote(note), json_quote(next)) AS BLOB)"
+    + ",\n".join(f'          "{k}": {_JSON_FORMAT.get(k, "%s")}' for k in _KEYS)
+    + "\n        }', reg_year, reg_seq, json_quote(reg_no), json_quote(enterprise), "
+    "json_quote(coalesce(lead, '')), json_quote(due), late, json_quote(note), next) AS BLOB)"
 )
 
 
@@ -448,13 +473,10 @@ def _section_sql(day: Day, key: str, view: str, placed: bool) -> str:
             f"SELECT {view} FROM temp.agenda_items WHERE section = :key "
             "ORDER BY nlate, due_key, reg_year, reg_seq, tie"
         )
+    selects = [day.sql(a.select(day, a.bounds.get(key, ""))) for a in arms]
     if len(arms) == 1 and not placed:  # one arm, in the index's order: nothing to merge
-        (arm,) = arms
-        return f"SELECT {view} FROM ({day.sql(arm.select(day))}) WHERE section = :key ORDER BY o, reg_year, reg_seq"
-    parts = [
-        f"SELECT {view} AS v, o, reg_year, reg_seq FROM ({day.sql(a.select(day))}) WHERE section = :key"
-        for a in arms
-    ]
+        return f"SELECT {view} FROM ({selects[0]}) WHERE section = :key ORDER BY o, reg_year, reg_seq"
+    parts = [f"SELECT {view} AS v, o, reg_year, reg_seq FROM ({select}) WHERE section = :key" for select in selects]
     if placed:  # supervised rows: their days late fall as their due dates rise, as the arms' do
         parts.append(f"SELECT {view} AS v, due, reg_year, reg_seq FROM temp.agenda_items WHERE section = :key")
     # SQLite merges the parts, each already in this order (a supervised case has one row).
@@ -465,10 +487,12 @@ def _counts(day: Day) -> tuple[dict[str, int], set[str]]:
     """Each section's count (the arms' and the placed rows'), and the sections with placed rows."""
     conn, params = day.ctx.ledger.conn, day.params()
     counts: dict[str, int] = {}
-    for arm in ARMS:
-        sql = f"SELECT section, count(*) FROM ({day.sql(arm.select(day))}) WHERE section IS NOT NULL GROUP BY section"
-        for key, n in conn.execute(sql, params):
-            counts[key] = counts.get(key, 0) + n
+    for arm in ARMS:  # a count a section, in one pass (a GROUP BY would sort the rows first)
+        each = ", ".join(f"count(CASE WHEN section = '{key}' THEN 1 END)" for key in arm.sections)
+        got = conn.execute(f"SELECT {each} FROM ({day.sql(arm.select(day))})", params).fetchone()
+        for key, n in zip(arm.sections, got):
+            if n:
+                counts[key] = counts.get(key, 0) + n
     placed = dict(conn.execute("SELECT section, count(*) FROM temp.agenda_items GROUP BY section"))
     for key, n in placed.items():
         counts[key] = counts.get(key, 0) + n
@@ -507,28 +531,45 @@ def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
 
 def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[bytes]:
     """`agenda --json`, the document json.dumps(indent=2) makes of {as_of, sections}, as UTF-8
-    in pieces of a few thousand items: the same text at any size in flat memory."""
+    in pieces of a few thousand items: the same text at any size in flat memory. A section's
+    count goes before its items: a long section is counted as it is read, its items held in an
+    unnamed temporary file meanwhile, instead of being read twice."""
     conn = ctx.ledger.conn
     with ctx.ledger.reading():
         day = _fill(ctx, as_of)
-        counts, placed = _counts(day)
         params = day.params()
+        placed = {k for (k,) in conn.execute("SELECT DISTINCT section FROM temp.agenda_items")}
         yield ('{\n  "as_of": ' + json.dumps(as_of.isoformat()) + ',\n  "sections": [').encode()
         for i, (key, title) in enumerate(SECTIONS.items()):
             if key in _WHOLE:  # a few items: as json.dumps writes it at this depth
                 whole = json.dumps(_whole(ctx, as_of, key, title, None), ensure_ascii=False, indent=2, default=str)
                 yield (("," if i else "") + "\n    " + whole.replace("\n", "\n    ")).encode()
                 continue
-            head = {"key": key, "title": title, "count": counts.get(key, 0)}
+            rows = conn.execute(_section_sql(day, key, _JSON_ITEM, key in placed), {**params, "key": key})
+            chunk = rows.fetchmany(_CHUNK)
+            spool, count = None, len(chunk)
+            if len(chunk) == _CHUNK:
+                spool = tempfile.TemporaryFile()
+                while chunk:
+                    spool.write(b",\n".join(t for (t,) in chunk) + b",\n")
+                    chunk = rows.fetchmany(_CHUNK)
+                    count += len(chunk)
+            head = {"key": key, "title": title, "count": count}
             text = json.dumps(head, ensure_ascii=False, indent=2).replace("\n", "\n    ")[:-6]
             yield (("," if i else "") + "\n    " + text + ',\n      "items": [').encode()
-            if not counts.get(key):
+            if not count:
                 yield b"]\n    }"
                 continue
-            rows = conn.execute(_section_sql(day, key, _JSON_ITEM, key in placed), {**params, "key": key})
-            sep = b"\n"
-            while chunk := rows.fetchmany(4096):
-                yield sep + b",\n".join(t for (t,) in chunk)
-                sep = b",\n"
+            if spool is None:
+                yield b"\n" + b",\n".join(t for (t,) in chunk)
+            else:
+                with spool:
+                    size = spool.tell() - 2  # without the last separator
+                    spool.seek(0)
+                    yield b"\n"
+                    while size > 0:
+                        piece = spool.read(min(size, 1 << 20))
+                        size -= len(piece)
+                        yield piece
             yield b"\n      ]\n    }"
         yield b"\n  ]\n}\n"
