@@ -184,6 +184,54 @@ def print_columns(title: str | None, cols: Sequence[Col], columns: Sequence[Sequ
         return _print_columns(title, cols, columns)
 
 
+class Widths:
+    """The columns' natural widths (title or widest shown cell), gathered chunk by chunk: the
+    first of two passes over a table too long to hold (print_chunks is the second)."""
+
+    def __init__(self, cols: Sequence[Col]) -> None:
+        self.cols = cols
+        self.natural = [cells(c.title) for c in cols]
+
+    def add(self, columns: Sequence[Sequence[str]]) -> None:
+        for i, (c, col) in enumerate(zip(self.cols, columns)):
+            values = set(col)
+            shown = map(c.labels.get, values, values) if c.labels else values
+            w = max(map(cells, shown), default=0)
+            if w > self.natural[i]:
+                self.natural[i] = w
+
+
+def print_chunks(title: str | None, cols: Sequence[Col], natural: list[int], chunks: Iterable) -> int:
+    """A table given as chunks of columns, laid out by widths gathered beforehand (Widths): the
+    same text as print_columns gives for all the rows at once, holding one chunk at a time."""
+    with no_collector():
+        width = terminal_width()
+        out = sys.stdout
+        if title:
+            out.write(title + "\n")
+        shown, widths = (list(range(len(cols))), natural) if width is None else fit(cols, natural, width)
+        last = len(shown) - 1
+        head = [
+            pad(clip(cols[i].title, w), w, cols[i].right) if k < last else cols[i].title
+            for k, (i, w) in enumerate(zip(shown, widths))
+        ]
+        out.write(GAP.join(head).rstrip() + "\n")
+        out.write(GAP.join((rule_char() if width is not None else "-") * w for w in widths) + "\n")
+        n = 0
+        for columns in chunks:
+            padded = []
+            for k, (i, w) in enumerate(zip(shown, widths)):
+                right, unpadded = cols[i].right, k == last and not cols[i].right
+                looks = {}
+                for v, t in _shown(set(columns[i]), cols[i].labels).items():
+                    t = clip(t, w)
+                    looks[v] = t if unpadded else " " * (w - cells(t)) + t if right else t + " " * (w - cells(t))
+                padded.append(list(map(looks.__getitem__, columns[i])))
+            out.write("\n".join(map(str.rstrip, map(GAP.join, zip(*padded)))) + "\n")
+            n += len(columns[0])
+        return n
+
+
 def _shown(values: set[str], labels: Mapping[str, str] | None) -> dict[str, str]:
     """Each distinct value -> the text shown for it."""
     return {v: labels.get(v, v) for v in values} if labels else dict(zip(values, values))

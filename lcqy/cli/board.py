@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import marshal
+import tempfile
 from collections import Counter
+from itertools import islice
 
 import typer
 
@@ -38,6 +41,7 @@ OVERDUE_COLUMNS = (
 # SEP: one printf makes the row in one piece (a || chain copies it once per piece, and each
 # value the sqlite3 module hands over costs more than the row's whole query).
 SEP = "\x1f"
+_CHUNK = 4096  # rows held at a time
 
 
 def _cells_view(year: int) -> str:
@@ -83,7 +87,7 @@ def overdue_cmd(
     """超期和即将到期的案件：超过交办时限未交办、超过办结时限未答复、督办到期未办结，最严重的在前；
     已转报市级的另列在后，不计入超期。"""
     from lcqy.acts.boards.overdue import STATUS_OF, board, iter_overdue
-    from lcqy.cli._rows import no_collector, print_columns, print_json_texts, say_plain
+    from lcqy.cli._rows import Widths, no_collector, print_chunks, print_json_texts, say_plain
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:
@@ -91,15 +95,26 @@ def overdue_cmd(
         if as_json:
             print_json_texts(iter_overdue(c, as_of=day, dept=dept, within=within, as_json=True))
             return
-        with no_collector():
-            texts = list(board(c, _cells_view(day.year), as_of=day, dept=dept, within=within))
-            if not texts:
+        with no_collector(), tempfile.TemporaryFile() as spool:
+            # Two passes over the rows, not all of them held (250,000 at 1,000,000 cases): the
+            # first sizes the columns and spools the rows, a chunk at a time, to an unnamed file;
+            # the second reads them back and prints them.
+            texts = board(c, _cells_view(day.year), as_of=day, dept=dept, within=within)
+            widths, reasons, chunks = Widths(OVERDUE_COLUMNS), Counter(), 0
+            while chunk := list(islice(texts, _CHUNK)):
+                columns = _columns(chunk)
+                widths.add(columns)
+                reasons.update(columns[-1])
+                marshal.dump(chunk, spool)
+                chunks += 1
+            if not chunks:
                 say_plain(f"截至 {day}，没有超期、{within} 个工作日内到期或待专题会议的案件。")
                 return
-            columns = _columns(texts)
-            print_columns(f"截至 {day} 超期与将到期案件", OVERDUE_COLUMNS, columns)
+            spool.seek(0)
+            pieces = (_columns(marshal.load(spool)) for _ in range(chunks))
+            print_chunks(f"截至 {day} 超期与将到期案件", OVERDUE_COLUMNS, widths.natural, pieces)
     n = Counter()
-    for reason, count in Counter(columns[-1]).items():
+    for reason, count in reasons.items():
         n[STATUS_OF[reason]] += count
     say_plain(f"超期 {n['late']} 件，{within} 个工作日内到期 {n['soon']} 件，待专题会议 {n['waiting']} 件。")
     if n["escalated"]:
