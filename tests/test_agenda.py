@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 from tests.conftest import register_args
@@ -187,3 +188,26 @@ def test_as_of_a_past_day_shows_the_ledger_as_it_stood_then(ledger):
     # 1 and 3 due 10-19; 6 to be dispatched by 10-12 (10-10 a 调休 workday); 5 awaits its meeting
     assert late["2026-10-21"] == {"2026-1": 2, "2026-3": 2, "2026-6": 7, "2026-5": 0}
     assert late["2026-11-13"]["2026-1"] == 1  # 专项督办 until 11-12
+
+
+def test_an_entry_of_no_case_does_not_make_a_day_past(ledger, tmp_path):
+    """An act on a case dated after the day draws the day up as it stood then; an entry of no
+    case (a department added, the office's key) changes no case and leaves the cases' own state."""
+    from lcqy.acts.boards import then
+    from lcqy.acts.context import Ctx
+    from lcqy.store.db import Ledger
+
+    assert ledger("register", *register_args(), "--date", "2026-11-20").code == 0
+    assert ledger("dept", "add", "区比对测试局", today="2026-12-01").code == 0
+
+    def after(day: str) -> bool:
+        led = Ledger.open(ledger.db)
+        try:
+            return then.acts_after(Ctx(ledger=led, today=date(2026, 12, 1)), date.fromisoformat(day))
+        finally:
+            led.close()
+
+    assert not after("2026-11-27")
+    assert after("2026-11-19")  # the registration is dated 11-20
+    assert ledger("dispatch", "1", "--dept", "区财政局", *DISPATCH, "--date", "2026-11-30").code == 0
+    assert after("2026-11-27")

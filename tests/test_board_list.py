@@ -503,3 +503,36 @@ def test_narrow_terminal_cuts_a_title_with_its_column(monkeypatch):
 def test_cells_of_marks_and_wide_symbols():
     assert cells("A\u0301BC公司") == 7  # a combining accent takes no cell
     assert cells("零\u200b宽") == 4 and cells("🚀✅") == 4 and cells("（临翔）") == 8
+
+
+def _stored_latest(db: Path) -> dict[int, tuple]:
+    """cases.reply_now and followup_now (migration 19), each checked against what it stands for."""
+    conn = sqlite3.connect(db)
+    try:
+        rows = conn.execute(
+            "SELECT c.reg_seq, c.reply_now, c.followup_now, (SELECT max(id) FROM replies WHERE case_id = c.id),"
+            " (SELECT max(id) FROM followups WHERE case_id = c.id) FROM cases c"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert [r[1:3] for r in rows] == [r[3:] for r in rows]
+    return {r[0]: r[1:3] for r in rows}
+
+
+def test_stored_latest_reply_and_followup_follow_every_act(ledger):
+    a = ["--mode", "书面", "--summary", "已办"]
+    reg(ledger, "2026-11-02")  # 1: answered twice, followed up, the second reply undone
+    act(ledger, "dispatch", "1", "--dept", "临翔供电局", *DISPATCH, "--date", "2026-11-03")
+    act(ledger, "reply", "1", "--result", "B", *a, "--plan", "分期", "--plan-due", "2026-11-20", "--date", "2026-11-05")
+    assert _stored_latest(ledger.db)[1] == (1, None)
+    assert ledger("followup", "1", "--method", "电话回询", "--satisfaction", "满意", "--date", "2026-11-06").code == 0
+    act(ledger, "reply", "1", "--result", "A", *a, "--date", "2026-11-12")
+    assert _stored_latest(ledger.db)[1] == (2, 1)
+    assert ledger("undo", "1", "--reason", "录错了").code == 0
+    assert _stored_latest(ledger.db)[1] == (1, 1)
+    reg(ledger, "2026-11-02")  # 2: never answered
+    assert _stored_latest(ledger.db)[2] == (None, None)
+    # The agenda reads them: case 1 answered B (督办台帐, plan due 11-20) and followed up.
+    got = json.loads(ledger("agenda", "--json", "--as-of", "2026-11-27").out)
+    items = {i["case"]: (s["key"], i["note"]) for s in got["sections"] for i in s["items"]}
+    assert items["2026-1"] == ("supervision", "督办台帐超期5个工作日")

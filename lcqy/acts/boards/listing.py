@@ -44,16 +44,18 @@ LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c
 LEFT JOIN cases m ON m.id = c.merged_into
 """
 
-# What `list` shows and prints as JSON: a lighter join than the Excel ledger's.
-LIST_SQL = f"""
+# What `list` shows and prints as JSON: a lighter join than the Excel ledger's. The 催办 count and
+# the latest reply and follow-up are kept on the case (migrations 16 and 19): no look-up for them.
+LIST_SQL = """
 SELECT c.id, c.reg_no, c.reg_year, c.reg_seq, c.enterprise, c.category, c.channel, c.accepted_on,
        c.state, c.supervision, c.due_open, c.due_open_estimated,
        d.no AS dispatch_no, d.lead_dept, d.assist, d.due_current,
-       r.result, f.satisfaction, {URGE_COUNT} AS urge_count
+       r.result, f.satisfaction, c.urges_now AS urge_count
 FROM cases c
-LEFT JOIN dispatches d ON {ACTIVE_DISPATCH}
-LEFT JOIN replies r ON r.id = (SELECT max(id) FROM replies WHERE case_id = c.id)
-LEFT JOIN followups f ON f.id = (SELECT max(id) FROM followups WHERE case_id = c.id)
+LEFT JOIN dispatches d ON c.lead_now IS NOT NULL AND d.id = (
+    SELECT max(id) FROM dispatches WHERE case_id = c.id AND status = 'active')
+LEFT JOIN replies r ON r.id = c.reply_now
+LEFT JOIN followups f ON f.id = c.followup_now
 """
 
 
@@ -81,7 +83,7 @@ LIST_JSON = {
     "due_current": "d.due_current",
     "result": "r.result",
     "satisfaction": "f.satisfaction",
-    "urge_count": URGE_COUNT,
+    "urge_count": "c.urges_now",
     # the limit an open case works to now (the dispatch limit before dispatch)
     "due": "c.due_open",
     "due_estimated": "json(CASE WHEN c.due_open IS NOT NULL AND c.due_open_estimated THEN 'true' ELSE 'false' END)",
@@ -134,6 +136,10 @@ def _text_clause(text: str) -> tuple[str, dict]:
         phrase = '"' + text.replace('"', '""') + '"'
         return "c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH :fts)", {"fts": phrase}
     cols = ("c.enterprise", "c.problem", "c.request")
+    if not any("A" <= ch <= "Z" or "a" <= ch <= "z" for ch in text):
+        # Without a Latin letter LIKE's case folding has nothing to fold: the same cases as a
+        # plain substring search, which instr does at a fraction of LIKE's cost (1,000,000 rows).
+        return "(" + " OR ".join(f"instr({c}, :sub)" for c in cols) + ")", {"sub": text}
     return "(" + " OR ".join(f"{c} LIKE :like ESCAPE '\\'" for c in cols) + ")", {"like": like_pattern(text)}
 
 
