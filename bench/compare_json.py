@@ -8,7 +8,12 @@ stdout, stderr and exit code are kept, with the scratch folder's path written as
 reads the clock's timestamps of the history as <clock>.
 
     python bench/compare_json.py capture OUT [--cases 10000] [--lcqy PATH]
+    python bench/compare_json.py capture OUT --daily --db LEDGER [--lcqy PATH]   # issue 21's reads only
     python bench/compare_json.py diff BEFORE AFTER
+
+`--daily --db LEDGER` runs only the daily reads of issue 21 (DAILY: agenda, overdue, list, the
+text search, show, report, stats; text and JSON) on a copy of one ledger, such as the generated
+100,000-case one, where the whole sequence would take long.
 """
 
 from __future__ import annotations
@@ -65,6 +70,31 @@ READS: list[list[str]] = [
     ["calendar", "check", "2027", "--json"],
     ["attachments", "2", "--json"],
     ["attachments", "19"],
+]
+
+# Issue 21's daily reads, {mid} a case in the middle of the ledger.
+DAILY: list[list[str]] = [
+    ["agenda"],
+    ["agenda", "--all"],
+    ["agenda", "--json"],
+    ["agenda", "--as-of", "2026-10-01", "--json"],
+    ["overdue"],
+    ["overdue", "--json"],
+    ["overdue", "--dept", "区自然资源局"],
+    ["overdue", "--as-of", "2026-10-01"],
+    ["list"],
+    ["list", "--json"],
+    ["list", "--all", "--json"],
+    ["list", "--text", "恒达"],
+    ["list", "--text", "茶业", "--json"],
+    ["list", "--text", "恒达茶业"],
+    ["list", "--all", "--text", "ab"],
+    ["show", "{mid}"],
+    ["show", "{mid}", "--json"],
+    ["report", "--month", "2026-10"],
+    ["report", "--month", "2026-10", "--json"],
+    *[["stats", "--by", by] for by in ("dept", "category")],
+    *[["stats", "--by", by, "--json"] for by in ("dept", "category")],
 ]
 
 # Acts in an order a clerk could run them; each prints its --json (or its refusal).
@@ -128,7 +158,7 @@ def run(lcqy: list[str], db: Path, args: list[str], cwd: Path) -> str:
     return f"$ lcqy {' '.join(args)}\nexit {p.returncode}\n--- stdout\n{out}--- stderr\n{err}"
 
 
-def capture(out: Path, ledgers: dict[str, Path], lcqy: list[str]) -> None:
+def capture(out: Path, ledgers: dict[str, Path], lcqy: list[str], daily: bool = False) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name, source in ledgers.items():
         work = WORK / name
@@ -138,7 +168,16 @@ def capture(out: Path, ledgers: dict[str, Path], lcqy: list[str]) -> None:
         shutil.copyfile(source, db)
         db.chmod(0o600)
         lines: list[str] = []
-        for phase, commands in (("reads", READS), ("acts", ACTS), ("after", READS)):
+        phases = (("reads", READS), ("acts", ACTS), ("after", READS))
+        if daily:
+            (n,) = subprocess.run(
+                ["sqlite3", str(db), "SELECT max(reg_seq) / 2 FROM cases WHERE reg_year = 2026"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+            phases = (("daily", [[a.format(mid=n) for a in args] for args in DAILY]),)
+        for phase, commands in phases:
             for i, args in enumerate(commands):
                 text = run(lcqy, db, args, work)
                 (out / f"{name}.{phase}.{i:03d}.txt").write_text(text, encoding="utf-8")
@@ -147,8 +186,10 @@ def capture(out: Path, ledgers: dict[str, Path], lcqy: list[str]) -> None:
         print(f"{name}: {len(lines)} commands → {out}", file=sys.stderr)
 
 
-# The history's own timestamps (events.at, cases.created_at) come from the clock, not LCQY_TODAY.
+# The history's own timestamps (events.at, cases.created_at) come from the clock, not LCQY_TODAY;
+# a new case's 查询码 is drawn at random (migration 21).
 CLOCK = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
+CODE = re.compile(rb"\b[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}\b")
 
 
 def diff(before: Path, after: Path) -> int:
@@ -159,7 +200,7 @@ def diff(before: Path, after: Path) -> int:
         print(f"only in {'before' if name in a else 'after'}: {name}")
         bad += 1
     for name in sorted(a & b):
-        x, y = (CLOCK.sub(b"<clock>", (d / name).read_bytes()) for d in (before, after))
+        x, y = (CODE.sub(b"<code>", CLOCK.sub(b"<clock>", (d / name).read_bytes())) for d in (before, after))
         if x != y:
             bad += 1
             sys.stdout.writelines(
@@ -178,12 +219,20 @@ def main() -> None:
     cap.add_argument("out", type=Path)
     cap.add_argument("--cases", type=int, default=10_000, help="the generated ledger's size (0: sample only)")
     cap.add_argument("--lcqy", default=None, help="the lcqy to run (default: this checkout's, through python -m)")
+    cap.add_argument("--daily", action="store_true", help="only the daily reads (DAILY), on the ledger --db")
+    cap.add_argument("--db", type=Path, help="with --daily: the ledger (copied)")
     d = sub.add_parser("diff")
     d.add_argument("before", type=Path)
     d.add_argument("after", type=Path)
     a = ap.parse_args()
     if a.verb == "diff":
         sys.exit(diff(a.before, a.after))
+    lcqy = a.lcqy.split() if a.lcqy else [sys.executable, "-m", "lcqy"]
+    if a.daily:
+        if a.db is None:
+            sys.exit("--daily needs --db LEDGER")
+        capture(a.out, {a.db.stem: a.db}, lcqy, daily=True)
+        return
     ledgers = {"sample": ROOT / "sample_ledger.db"}
     if a.cases:
         sys.path.insert(0, str(ROOT / "bench"))

@@ -9,6 +9,7 @@ from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
 from lcqy.rules.constants import STATES, SUPERVISION
 from lcqy.rules.numbering import parse_case_ref
+from lcqy.store.schema import LATEST_COLUMNS
 
 
 def resolve(ctx: Ctx, ref: str) -> dict:
@@ -27,7 +28,14 @@ def resolve(ctx: Ctx, ref: str) -> dict:
         )
     if not rows:
         raise LcqyError(f"台帐中没有案件“{ref.strip()}”（{year}年第{seq}号）。可用 lcqy list 查看全部案件。")
-    return rows[0]
+    return case_row(rows[0])
+
+
+def case_row(row: dict) -> dict:
+    """A case's stored row without the columns kept only for the boards' reading (migration 19)."""
+    for k in LATEST_COLUMNS:
+        row.pop(k, None)
+    return row
 
 
 def active_dispatch(ctx: Ctx, case_id: int) -> dict | None:

@@ -470,8 +470,7 @@ def _section_sql(day: Day, key: str, view: str, placed: bool) -> str:
     arms = [a for a in ARMS if key in a.sections]
     if not arms:  # placed rows only, in the table's order
         return (
-            f"SELECT {view} FROM temp.agenda_items WHERE section = :key "
-            "ORDER BY nlate, due_key, reg_year, reg_seq, tie"
+            f"SELECT {view} FROM temp.agenda_items WHERE section = :key ORDER BY nlate, due_key, reg_year, reg_seq, tie"
         )
     selects = [day.sql(a.select(day, a.bounds.get(key, ""))) for a in arms]
     if len(arms) == 1 and not placed:  # one arm, in the index's order: nothing to merge

@@ -11,7 +11,7 @@ from lcqy.rules.constants import CATEGORIES, CHANNELS, CLERK_CHANNELS
 from lcqy.rules.deadlines import dispatch_due
 from lcqy.rules.states import OPEN_STATES
 from lcqy.store.db import now_text
-from lcqy.store.schema import ENTERPRISE_KEY, PROBLEM_KEY
+from lcqy.store.schema import ENTERPRISE_KEY, LATEST_COLUMNS, PROBLEM_KEY
 
 # key -> (label on the 登记表, required)
 FIELDS: dict[str, tuple[str, bool]] = {
@@ -118,7 +118,10 @@ def insert_case(ctx: Ctx, fields: dict, *, source_no: str = "") -> dict:
     case_id = led.db["cases"].insert(row).last_pk
     led.db.execute("UPDATE numbers SET case_id = ? WHERE text = ?", [case_id, reg_no])
     led.event(case_id, fields["accepted_on"], "register", ctx.actor, after=row)
-    return led.db["cases"].get(case_id)
+    case = led.db["cases"].get(case_id)
+    for k in LATEST_COLUMNS:  # kept for the boards' reading only (migration 19)
+        case.pop(k, None)
+    return case
 
 
 def likely_duplicates(ctx: Ctx, case: dict, limit: int = 20) -> list[dict]:
