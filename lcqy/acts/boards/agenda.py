@@ -217,6 +217,10 @@ class Arm:
     # Section -> a condition on `c` that every case the arm places there meets, which its index
     # answers: a section is read from its stretch of the index, not from the whole state.
     bounds: dict[str, str] = field(default_factory=dict)
+    # For the counts: section -> the cases of that section alone, a condition on `c` counted from
+    # the index with no row worked out; `rest`, the condition on the cases still worked out.
+    counted: dict[str, str] = field(default_factory=dict)
+    rest: str = ""
 
 
 def _registered(day: Day, only: str = "") -> str:
@@ -316,6 +320,12 @@ ARMS: list[Arm] = [
             "late_not_urged": "AND c.due_open < :soon_from",
             "due_soon": "AND c.due_open >= :soon_from",
         },
+        # Due soon: the stretch from :soon_from; late and never urged: not urged for this limit.
+        counted={
+            "due_soon": "c.state = 'dispatched' AND c.due_open >= :soon_from AND c.due_open < :horizon",
+            "late_not_urged": "c.state = 'dispatched' AND c.due_open < :soon_from AND c.urges_now = 0",
+        },
+        rest="AND c.due_open < :soon_from AND c.urges_now",
     ),
     Arm(
         ("to_dispatch", "due_soon"),
@@ -482,14 +492,20 @@ def _section_sql(day: Day, key: str, view: str, placed: bool) -> str:
     return f"SELECT v FROM ({' UNION ALL '.join(parts)} ORDER BY 2, 3, 4)"
 
 
+def _index_count(day: Day, where: str) -> int:
+    sql = day.sql(f"SELECT count(*) FROM cases c WHERE {where}")
+    return day.ctx.ledger.conn.execute(sql, day.params()).fetchone()[0]
+
+
 def _counts(day: Day) -> tuple[dict[str, int], set[str]]:
     """Each section's count (the arms' and the placed rows'), and the sections with placed rows."""
     conn, params = day.ctx.ledger.conn, day.params()
     counts: dict[str, int] = {}
     for arm in ARMS:  # a count a section, in one pass (a GROUP BY would sort the rows first)
         each = ", ".join(f"count(CASE WHEN section = '{key}' THEN 1 END)" for key in arm.sections)
-        got = conn.execute(f"SELECT {each} FROM ({day.sql(arm.select(day))})", params).fetchone()
+        got = conn.execute(f"SELECT {each} FROM ({day.sql(arm.select(day, arm.rest))})", params).fetchone()
         for key, n in zip(arm.sections, got):
+            n += _index_count(day, arm.counted[key]) if key in arm.counted else 0
             if n:
                 counts[key] = counts.get(key, 0) + n
     placed = dict(conn.execute("SELECT section, count(*) FROM temp.agenda_items GROUP BY section"))
