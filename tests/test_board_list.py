@@ -536,3 +536,18 @@ def test_stored_latest_reply_and_followup_follow_every_act(ledger):
     got = json.loads(ledger("agenda", "--json", "--as-of", "2026-11-27").out)
     items = {i["case"]: (s["key"], i["note"]) for s in got["sections"] for i in s["items"]}
     assert items["2026-1"] == ("supervision", "督办台帐超期5个工作日")
+
+
+def test_utf8_pieces_written_whole_and_checked(monkeypatch):
+    """agenda --json's pieces (a spooled section is read back in blocks) may end inside a
+    character: written as they are, checked as one text; bytes that are not UTF-8 are refused."""
+    text = "督办台帐：恒达茶业".encode()
+    for out_encoding in ("utf-8", "gbk"):
+        raw = io.BytesIO()
+        stream = io.TextIOWrapper(raw, encoding=out_encoding)
+        monkeypatch.setattr(sys, "stdout", stream)
+        _rows.write_utf8([text[:4], text[4:11], text[11:]])
+        assert raw.getvalue().decode(out_encoding) == text.decode()
+    monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
+    with pytest.raises(sqlite3.DataError, match="UTF-8"):
+        _rows.write_utf8([text[:4], b"\xff", text[4:]])

@@ -330,14 +330,24 @@ def write_utf8(pieces: Iterable[bytes]) -> None:
         utf8 = False
     if utf8:
         out.flush()
+    # Checked as one text: a piece may end inside a character the next one finishes.
+    check = codecs.getincrementaldecoder("utf-8")()
     with no_collector():
         for piece in pieces:
-            text = _text(piece)  # stored text another program wrote may not be UTF-8
+            text = _checked(check, piece)  # stored text another program wrote may not be UTF-8
             if utf8:
                 raw.write(piece)
             else:
                 out.write(text)
+        _checked(check, b"", final=True)
     out.flush()
+
+
+def _checked(decoder: codecs.IncrementalDecoder, piece: bytes, final: bool = False) -> str:
+    try:
+        return decoder.decode(piece, final)
+    except UnicodeDecodeError as exc:
+        raise sqlite3.DataError(f"有文字不是有效的 UTF-8 编码：{exc.object[exc.start : exc.end + 8]!r}") from None
 
 
 def _text(record: bytes) -> str:
