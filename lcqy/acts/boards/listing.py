@@ -78,7 +78,8 @@ LIST_JSON = {
     "state_label": label_sql("c.state", STATES),
     "supervision_label": label_sql("c.supervision", SUPERVISION),
     "lead_dept": "d.lead_dept",
-    "assist": "json(coalesce(d.assist, '[]'))",
+    # json() of a constant is worked out once; of each row's text, once a row.
+    "assist": "iif(d.assist IS NULL, json('[]'), json(d.assist))",
     "dispatch_no": "d.no",
     "due_current": "d.due_current",
     "result": "r.result",
@@ -86,7 +87,7 @@ LIST_JSON = {
     "urge_count": "c.urges_now",
     # the limit an open case works to now (the dispatch limit before dispatch)
     "due": "c.due_open",
-    "due_estimated": "json(CASE WHEN c.due_open IS NOT NULL AND c.due_open_estimated THEN 'true' ELSE 'false' END)",
+    "due_estimated": "iif(c.due_open IS NOT NULL AND c.due_open_estimated, json('true'), json('false'))",
 }
 # As UTF-8 bytes: what is printed, so Python neither decodes nor encodes it.
 _LIST_JSON_SQL = (
