@@ -195,8 +195,10 @@ class Widths:
     def add(self, columns: Sequence[Sequence[str]]) -> None:
         for i, (c, col) in enumerate(zip(self.cols, columns)):
             values = set(col)
-            shown = map(c.labels.get, values, values) if c.labels else values
-            w = max(map(cells, shown), default=0)
+            if c.labels:
+                values = set(map(c.labels.get, values, values))
+            joined = "".join(values)
+            w = max(map(len if joined.isascii() else cells, values), default=0)
             if w > self.natural[i]:
                 self.natural[i] = w
 
@@ -221,12 +223,20 @@ def print_chunks(title: str | None, cols: Sequence[Col], natural: list[int], chu
         for columns in chunks:
             padded = []
             for k, (i, w) in enumerate(zip(shown, widths)):
-                right, unpadded = cols[i].right, k == last and not cols[i].right
+                c, column = cols[i], columns[i]
+                right, unpadded = c.right, k == last and not c.right
+                if not c.labels and w >= natural[i] and "".join(column).isascii():  # len is the width
+                    just = str.rjust if right else str.ljust
+                    padded.append(column if unpadded else list(map(just, column, repeat(w))))
+                    continue
                 looks = {}
-                for v, t in _shown(set(columns[i]), cols[i].labels).items():
-                    t = clip(t, w)
-                    looks[v] = t if unpadded else " " * (w - cells(t)) + t if right else t + " " * (w - cells(t))
-                padded.append(list(map(looks.__getitem__, columns[i])))
+                for v, t in _shown(set(column), c.labels).items():
+                    n_cells = cells(t)
+                    if n_cells > w:
+                        t = clip(t, w)
+                        n_cells = cells(t)
+                    looks[v] = t if unpadded else " " * (w - n_cells) + t if right else t + " " * (w - n_cells)
+                padded.append(list(map(looks.__getitem__, column)))
             out.write("\n".join(map(str.rstrip, map(GAP.join, zip(*padded)))) + "\n")
             n += len(columns[0])
         return n

@@ -68,6 +68,25 @@ def _columns(texts: list[str]) -> list[list[str]]:
     return [flat[i::n] for i in range(n)]
 
 
+def _chunk_columns(texts: list[str]) -> tuple[list[list[str]], str | None]:
+    """A chunk's columns, and its rows' texts joined at SEP when they split cleanly (what is
+    spooled: one string, split again when printed), else None (the rows are spooled as they are)."""
+    n = len(OVERDUE_COLUMNS)
+    joined = SEP.join(texts)
+    flat = joined.split(SEP)
+    if len(flat) != n * len(texts):
+        return _columns(texts), None
+    return [flat[i::n] for i in range(n)], joined
+
+
+def _spooled_columns(spooled: tuple[int, str] | list[str]) -> list[list[str]]:
+    if isinstance(spooled, list):
+        return _columns(spooled)
+    n = len(OVERDUE_COLUMNS)
+    flat = spooled[1].split(SEP)
+    return [flat[i::n] for i in range(n)]
+
+
 def _mend(cells: list[str]) -> list[str]:
     # The last four cells hold no text of the clerk's; of the three before them the category
     # and the department come from fixed lists, so the extra pieces are the enterprise's.
@@ -102,16 +121,16 @@ def overdue_cmd(
             texts = board(c, _cells_view(day.year), as_of=day, dept=dept, within=within)
             widths, reasons, chunks = Widths(OVERDUE_COLUMNS), Counter(), 0
             while chunk := list(islice(texts, _CHUNK)):
-                columns = _columns(chunk)
+                columns, joined = _chunk_columns(chunk)
                 widths.add(columns)
                 reasons.update(columns[-1])
-                marshal.dump(chunk, spool)
+                marshal.dump((len(chunk), joined) if joined is not None else chunk, spool)
                 chunks += 1
             if not chunks:
                 say_plain(f"截至 {day}，没有超期、{within} 个工作日内到期或待专题会议的案件。")
                 return
             spool.seek(0)
-            pieces = (_columns(marshal.load(spool)) for _ in range(chunks))
+            pieces = (_spooled_columns(marshal.load(spool)) for _ in range(chunks))
             print_chunks(f"截至 {day} 超期与将到期案件", OVERDUE_COLUMNS, widths.natural, pieces)
     n = Counter()
     for reason, count in reasons.items():

@@ -79,6 +79,8 @@ def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
     lead = schema.LEAD.format(case="id") + f" AND id >= ? AND id IN {active}"
     urges = schema.URGES.format(case="id") + " AND id >= ? AND prior_urges != 0"
     codes = f"INSERT INTO tracking_codes (case_id, code) SELECT id, {CODE_SQL} FROM cases"
+    answered = "(SELECT case_id FROM replies UNION SELECT case_id FROM followups)"
+    latest = schema.LATEST_ACTS.format(case="id") + f" AND id >= ? AND id IN {answered}"
     bulk = {
         "cases_due_open_insert": (sql_of(4), due, "cases"),
         "dispatches_lead_insert": (sql_of(16), lead, "cases"),
@@ -91,6 +93,8 @@ def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
         "case_spans_escalation_insert": (sql_of(14), case_spans, "cases"),
         "case_spans_meeting_insert": (sql_of(14), case_spans, "cases"),
         "tracking_code_new": (sql_of(21), f"{codes} WHERE id >= ?", "cases"),
+        "replies_latest_insert": (sql_of(19), latest, "cases"),
+        "followups_latest_insert": (sql_of(19), latest, "cases"),
     }
     # The rows `check` reads again (migration 13's log), noted all at once.
     for t in _COLUMNS:
