@@ -14,6 +14,7 @@ from lcqy.acts.cases import as_date
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
+from lcqy.store.outputs import writing
 
 CONTACT_KEYS = ("address", "contact", "contact_title", "phone", "email", "accepted_on", "accepted_by")
 
@@ -91,9 +92,10 @@ def export(
         note += f"，仅“{f.state}”"
     rows = export_rows(ctx, f, ctx.today)
     period = f"{f.year}年度" if f.year else f"截至{ctx.today.year}年{ctx.today.month}月{ctx.today.day}日"
-    with private_tempdir(path):
+    # Beside its place, renamed there once whole (lcqy.store.outputs).
+    with private_tempdir(path), writing(path) as part:
         got = write_ledger(
-            path,
+            part,
             rows,
             office_name=office,
             title_note=note,
