@@ -356,6 +356,8 @@ def _on_alarm(signum, frame):
 
 def _checked(run, args: list[str], failures: list, before: list[str], db: Path, folder: Path) -> list[str]:
     """Run one call; note what is wrong with it; the ledger's dump after it."""
+    good = db.with_name(db.name + ".good")
+    shutil.copy(db, good)  # to go on after a call that destroys the ledger
     old = signal.signal(signal.SIGALRM, _on_alarm)
     signal.alarm(HANG_SECONDS)
     try:
@@ -369,7 +371,12 @@ def _checked(run, args: list[str], failures: list, before: list[str], db: Path, 
     said = r.out + r.err
     if r.code == 3 or "内部错误" in said or "Traceback" in said:
         failures.append((args, r.code, said[-800:]))
-    after = _dump(db)
+    try:
+        after = _dump(db)
+    except sqlite3.DatabaseError as exc:  # the ledger file itself written over
+        failures.append((args, f"the ledger is no longer a database ({exc})", said[-300:]))
+        shutil.copy(good, db)
+        return before
     if r.code != 0 and after != before:
         failures.append((args, f"refused ({r.code}) but the ledger changed", r.err[-300:]))
     left = [p.name for p in folder.rglob(f"*{PART}*")]

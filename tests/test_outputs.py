@@ -325,3 +325,29 @@ def test_a_crash_says_whether_the_ledger_was_written(ledger, monkeypatch):
     monkeypatch.setattr(forms, "set_letterhead", broken_after)
     r = ledger("config", "letterhead", "否")
     assert r.code == 3 and "台帐未改动" not in r.err and "出错前已完成的办理已记入台帐" in r.err, r.err
+
+
+def test_no_output_file_replaces_the_ledger(run, tmp_path, monkeypatch):
+    """Whatever its name, the ledger is never the target of an output file (`keys export -o
+    台帐.db --force` once wrote the public key over it); a symbolic link to it is replaced, not
+    followed."""
+    import shutil
+    from pathlib import Path
+
+    db = tmp_path / "台帐.docx"  # a ledger may bear any name
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", db)
+    os.chmod(db, 0o600)
+    monkeypatch.setenv("LCQY_DB", str(db))
+    before = snapshot(db)
+    for args in (
+        ("keys", "export", "-o", str(db), "--force"),
+        ("form", "register", "2026-2", "-o", str(db), "--force"),
+    ):
+        r = run(*args)
+        assert r.code == 1 and f"{db} 是台帐文件本身，lcqy 不会用输出文件替换它" in r.err, (args, r.err)
+        assert r.err.count("台帐未改动") == 1
+    assert snapshot(db) == before
+    link = tmp_path / "链接.json"
+    link.symlink_to(db)
+    assert run("keys", "export", "-o", str(link), "--force").code == 0
+    assert not link.is_symlink() and snapshot(db) == before

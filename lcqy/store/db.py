@@ -26,6 +26,7 @@ from lcqy.rules.shellword import arg
 from lcqy.store import chain
 from lcqy.store.clock import now_text
 from lcqy.store.migrations import AFTER, MIGRATIONS
+from lcqy.store.outputs import protect
 
 BUSY_SECONDS = 30.0
 # First try for the write lock: long enough for an ordinary act of another command to end,
@@ -163,6 +164,7 @@ class Ledger:
     committed = False
 
     def __init__(self, path: Path, conn: sqlite3.Connection):
+        protect(path)  # never replaced by an output file
         self.path = path
         self.conn = conn
         self._db = None

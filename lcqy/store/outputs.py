@@ -71,9 +71,41 @@ def input_problem(path: Path) -> str | None:
     return None
 
 
+# The ledgers this process has opened (lcqy.store.db): no output file ever replaces one, whatever
+# its name (`keys export -o 台帐.db --force` once wrote the public key over the ledger).
+_LEDGERS: set[str] = set()
+
+
+def protect(ledger: Path) -> None:
+    _LEDGERS.add(os.path.abspath(ledger))
+
+
+def is_ledger(path: Path) -> bool:
+    """`path` is (another name of) a ledger this process opened. A symbolic link to one is not:
+    the link is replaced, never followed."""
+    try:
+        mine = os.lstat(path)
+    except OSError:
+        return False
+    for ledger in _LEDGERS:
+        try:
+            theirs = os.stat(ledger)
+        except OSError:
+            continue
+        if (mine.st_dev, mine.st_ino) == (theirs.st_dev, theirs.st_ino):
+            return True
+    return False
+
+
+def _not_the_ledger(path: Path, said: str) -> None:
+    if is_ledger(path):
+        raise LcqyError(f"{path} 是台帐文件本身，lcqy 不会用输出文件替换它；请换一个文件名。{said}")
+
+
 def check_target(path: Path, force: bool = False, what: str = "输出文件（-o）") -> Path:
-    """Refuse before any work: a special file or directory, a missing folder, an existing file
-    without --force."""
+    """Refuse before any work: a special file or directory, a ledger, a missing folder, an
+    existing file without --force."""
+    _not_the_ledger(path, UNCHANGED)
     kind = special_kind(path)
     if kind == "一个目录":
         raise LcqyError(f"{what} {path} 是一个目录，请写出文件名。{UNCHANGED}")
@@ -238,9 +270,10 @@ def _failed(path: Path, exc: OSError, untouched: bool) -> LcqyError:
 
 
 def _refuse_special(path: Path, untouched: bool) -> None:
+    said = UNCHANGED if untouched else ""
+    _not_the_ledger(path, said)
     kind = special_kind(path)
     if kind:
-        said = UNCHANGED if untouched else ""
         raise LcqyError(f"{path} 是{kind}，不是普通文件，lcqy 不会写入或替换它。{said}")
 
 
