@@ -235,6 +235,11 @@ def test_the_part_of_a_killed_form_workbook_or_report_goes_at_the_next_writer(ru
         assert done.returncode == -9, done
         (left,) = [p for p in out.iterdir() if p.name.startswith(f".{name}.") and p.name.endswith(PART)]
         assert left.read_bytes().endswith(b"half") and not (out / name).exists()
+        if name.endswith(".xlsx"):  # openpyxl's sheets of the killed export, in its own folder (0700)
+            (sheets,) = [p for p in out.iterdir() if p.name.endswith(f"{PART}-tmp")]
+            assert sheets.is_dir() and stat.S_IMODE(sheets.stat().st_mode) == 0o700
+        # the leftovers of one killed writer are removed by the next one into the folder
+        assert len([p for p in out.iterdir() if PART in p.name]) == (2 if name.endswith(".xlsx") else 1)
     r = run("backup", str(out / "备份.db"))
     assert r.code == 0, r.err
     assert not [p.name for p in out.iterdir() if PART in p.name]

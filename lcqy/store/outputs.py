@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
 import time
 from collections.abc import Callable, Iterator
@@ -147,6 +148,8 @@ def sweep(folder: Path) -> None:
             try:
                 if entry.is_file(follow_symlinks=False):
                     os.unlink(entry.path)
+                elif entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
             except OSError:
                 pass
 
@@ -177,6 +180,25 @@ def _stem(path: Path) -> str:
 
 def part_path(path: Path, ending: str = "") -> Path:
     return path.with_name(f".{_stem(path)}.{os.getpid()}{PART}{ending}")
+
+
+@contextmanager
+def scratch(path: Path) -> Iterator[Path]:
+    """A folder of this run's own (0700) beside `path`, for a writer's temporary files (openpyxl
+    writes each sheet to one first: enterprises' names and phones). Named like a part file, so a
+    killed run's is removed by the next writer into that folder; this run's goes at the end."""
+    path = Path(path)
+    sweep(path.parent)
+    folder = part_path(path, "-tmp")
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        os.mkdir(folder, 0o700)
+    except OSError as exc:
+        raise _failed(path, exc, True) from None
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 # Windows: a file Excel or WPS holds open cannot be replaced or renamed (a sharing violation,

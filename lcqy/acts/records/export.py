@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +13,7 @@ from lcqy.acts.cases import as_date
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
-from lcqy.store.outputs import writing
+from lcqy.store.outputs import scratch, writing
 
 CONTACT_KEYS = ("address", "contact", "contact_title", "phone", "email", "accepted_on", "accepted_by")
 
@@ -108,24 +107,17 @@ def export(
     return path, got
 
 
-TMP_PREFIX = ".lcqy-tmp-"
-
-
 @contextmanager
 def private_tempdir(dest: Path) -> Iterator[Path]:
     """openpyxl writes each sheet to a temporary file first, in the system temp directory by
     default, where a killed export would leave enterprises' names and phones for anyone to read.
     Here they go into a directory of our own (0700) beside the destination, removed afterwards,
-    even on failure; one left by a killed export is removed by the next export to that place."""
-    parent = dest.parent
-    for stale in parent.glob(f"{TMP_PREFIX}{dest.name}.*"):
-        if stale.is_dir() and not stale.is_symlink():
-            shutil.rmtree(stale, ignore_errors=True)
-    private = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{dest.name}.", dir=parent))
-    saved = tempfile.tempdir
-    tempfile.tempdir = str(private)
-    try:
-        yield private
-    finally:
-        tempfile.tempdir = saved
-        shutil.rmtree(private, ignore_errors=True)
+    even on failure; one left by a killed export is removed by the next writer into that place
+    (lcqy.store.outputs.scratch)."""
+    with scratch(dest) as private:
+        saved = tempfile.tempdir
+        tempfile.tempdir = str(private)
+        try:
+            yield private
+        finally:
+            tempfile.tempdir = saved
