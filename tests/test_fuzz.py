@@ -496,3 +496,36 @@ def test_hostile_packages_are_refused_in_one_sentence(run, tmp_path, _built):
     # bytes it holds; nothing is made a link on the disk).
     assert all(n.startswith("可收") or n == "符号链接.lcqy" for n in taken), taken
     assert not [p for p in tmp_path.rglob("*") if p.is_symlink()] and not (tmp_path / "evil.txt").exists()
+
+
+# -- what the fuzz found ------------------------------------------------------------------------
+
+pair = test_exchange.pair
+
+
+def _spoiled(pkg: Path, out: Path, member: str, method: int) -> Path:
+    """The package with `member` compressed by `method` and its compressed bytes spoiled: the
+    zip's directory is whole, the stream cannot be expanded."""
+    members = test_exchange._members(pkg)
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, body in members.items():
+            zf.writestr(name, body, compress_type=method if name == member else zipfile.ZIP_DEFLATED)
+    with zipfile.ZipFile(out) as zf:
+        info = zf.getinfo(member)
+    raw = bytearray(out.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    raw[start : start + 8] = b"\xff" * 8
+    out.write_bytes(bytes(raw))
+    return out
+
+
+def test_a_member_that_cannot_be_expanded_is_refused(pair):
+    """A changed byte in a member's deflate stream (zlib.error: invalid distance too far back)
+    once ended in 内部错误; an LZMA member likewise (lzma.LZMAError)."""
+    for method, name in ((zipfile.ZIP_DEFLATED, "坏流.lcqy"), (zipfile.ZIP_LZMA, "坏LZMA.lcqy")):
+        bad = _spoiled(pair["pkg"], pair["dir"] / name, "case.json", method)
+        before = snapshot(pair["city_db"])
+        r = pair["city"]("receive", str(bad), "--date", "2026-11-18")
+        assert r.code == 1, r.err
+        assert r.err == f"错误：交换包 {name} 不能接收：文件已损坏（成员无法解压或校验和不符）。台帐未改动。\n"
+        assert snapshot(pair["city_db"]) == before
