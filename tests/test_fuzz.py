@@ -171,7 +171,7 @@ def test_odd_but_valid_text_is_stored_and_exported(ledger, tmp_path):
 
 
 SEED = int(os.environ.get("LCQY_FUZZ_SEED", "20261207"))
-CALLS = int(os.environ.get("LCQY_FUZZ_CALLS", "5"))  # per command
+CALLS = int(os.environ.get("LCQY_FUZZ_CALLS", "6"))  # per command
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_ledger.db"
 # `serve` runs until stopped: with valid options it would never return.
 NOT_FUZZED = {("serve",)}
@@ -339,7 +339,7 @@ def _arguments(rng: random.Random, world: World, path: tuple, command) -> list[s
         args.append(world.hostile(rng))  # one argument too many
     elif roll < 0.13 and len(args) > len(path) + 1:
         args.insert(len(path), "--json")
-    return args
+    return [a.replace("\x00", "\x01") for a in args]  # a process's arguments cannot hold NUL
 
 
 def _dump(db: Path) -> list[str]:
