@@ -235,10 +235,17 @@ class World:
         self.plain = tmp / "说明.pdf"
         self.plain.write_bytes(b"%PDF-1.4 fuzz")
         (tmp / "表.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
+        noise = random.Random(SEED).randbytes(5000)  # random bytes under names that promise more
+        for name in ("随机.xlsx", "随机.json", "随机.lcqy", "随机.docx"):
+            (tmp / name).write_bytes(noise)
+        (tmp / "坏模板").mkdir()  # a template folder whose every template is noise
+        for name in ("register", "dispatch", "escalate", "urge", "report", "receipt"):
+            (tmp / "坏模板" / f"{name}.docx").write_bytes(noise)
         (tmp / "环").symlink_to(tmp / "环")
         self.inputs = [
             self.fifo, tmp / "目录", tmp / "没有.pdf", tmp / "没有目录" / "x.pdf", self.plain, tmp / "表.xlsx",
             tmp / "环", self.db, Path("/dev/null"), Path("/proc/self/status"), *packages,
+            *[tmp / f"随机{s}" for s in (".xlsx", ".json", ".lcqy", ".docx")], tmp / "坏模板",
         ]  # fmt: skip
 
     def output(self, rng: random.Random) -> str:
