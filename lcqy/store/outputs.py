@@ -6,7 +6,11 @@ then renamed over the target: a reader never sees half a file, and a run killed 
 only that part file, which the next writer into the same folder removes (its process is gone).
 Only a regular file (or a symbolic link, which is replaced, not followed) is ever replaced: a
 device, a FIFO, a socket or a directory at the target is refused before any work, and stays
-what it was.
+what it was; so is a ledger this process opened, whatever its name.
+
+Writers that fill the part before they know whether it is kept (a form, the 简报) take it from
+`begin` and put it in place with `finish`, or inside an act's transaction with `placing`; a
+writer that needs a folder for its own temporary files (openpyxl) takes one from `scratch`.
 """
 
 from __future__ import annotations
@@ -340,12 +344,12 @@ def finish(tmp: Path, path: Path, *, untouched: bool = True, commit: Callable[[]
     put there is refused before the act is recorded, and a refused act puts the old file back)."""
     path = Path(path)
     try:
-        _flush(tmp)
         _refuse_special(path, untouched)  # made meanwhile: still never replaced
         if commit is not None:
-            _put_then_commit(tmp, path, commit)
+            _put_then_commit(tmp, path, commit)  # flushed by `place`
             untouched = False
         else:
+            _flush(tmp)
             _move(tmp, path)
         _sync_dir(path.parent)
     except OSError as exc:
