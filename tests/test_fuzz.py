@@ -322,18 +322,22 @@ def all_commands():
 
 def _arguments(rng: random.Random, world: World, path: tuple, command) -> list[str]:
     args = list(path)
-    for p in command.params:
-        if p.name == "help":
-            continue
+    params = [p for p in command.params if p.name != "help"]
+    # Half the calls are valid but for one value, to get past the first check into the act.
+    spoiled = rng.choice(params).name if params and rng.random() < 0.5 else None
+    for p in params:
         flag = getattr(p, "is_flag", False)
-        if not p.required and rng.random() > (0.5 if flag else 0.4):
+        if not p.required and rng.random() > (0.5 if flag else 0.4) and p.name != spoiled:
             continue
         if flag:
             args.append(p.opts[0])
             continue
         many = getattr(p, "multiple", False) or p.nargs == -1
         for _ in range(rng.choice([1, 1, 2, 3]) if many else 1):
-            value = world.plausible(rng, p.name) if rng.random() < 0.6 else None
+            if spoiled is not None:
+                value = None if p.name == spoiled else world.plausible(rng, p.name)
+            else:
+                value = world.plausible(rng, p.name) if rng.random() < 0.6 else None
             value = world.hostile(rng) if value is None else value
             if p.param_type_name == "option":
                 args += [rng.choice(p.opts), value]
