@@ -224,10 +224,11 @@ def test_the_kept_list_follows_every_act(ledger):
     assert len(same()) == 3
 
 
-DERIVED = """SELECT id, case_id, lead_dept, 'lead' FROM dispatches WHERE status = 'active'
-             UNION SELECT d.id, d.case_id, j.value, 'assist' FROM dispatches d, json_each(d.assist) j
-             WHERE d.status = 'active' ORDER BY 1, 3"""
-KEPT = "SELECT dispatch_id, case_id, dept, role FROM dispatch_depts WHERE active ORDER BY 1, 3"
+# Every dispatch, returned and replaced ones too (a department still opens a case it once held).
+DERIVED = """SELECT id, case_id, lead_dept, 'lead', status = 'active' FROM dispatches
+             UNION SELECT d.id, d.case_id, j.value, 'assist', d.status = 'active' FROM dispatches d, json_each(d.assist) j
+             ORDER BY 1, 3"""
+KEPT = "SELECT dispatch_id, case_id, dept, role, active FROM dispatch_depts ORDER BY 1, 3"
 
 
 def test_each_dispatch_departments_follow_the_sample_and_an_import(run, tmp_path, monkeypatch):
@@ -242,7 +243,8 @@ def test_each_dispatch_departments_follow_the_sample_and_an_import(run, tmp_path
     shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
     conn = sqlite3.connect(sample)
     derived = conn.execute(DERIVED).fetchall()
-    assert derived and conn.execute(KEPT).fetchall() == derived
+    assert conn.execute(KEPT).fetchall() == derived
+    assert {active for *_, active in derived} == {0, 1}  # the sample has returned dispatches
     conn.close()
     monkeypatch.setenv("LCQY_DB", str(sample))
     sheet = tmp_path / "sample.xlsx"
