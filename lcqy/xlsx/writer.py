@@ -397,7 +397,11 @@ def write_ledger(
         package = io.BytesIO()
         wb.save(package)
         parts = {sheet.ws.path.lstrip("/"): sheet.data for sheet in sheets.values()}
-        splice(package, path, parts, _COMPRESSION)
+        try:
+            splice(package, path, parts, _COMPRESSION)
+        except BaseException:
+            path.unlink(missing_ok=True)  # never half a workbook
+            raise
     except BaseException:
         for sheet in sheets.values():
             sheet.abandon()
