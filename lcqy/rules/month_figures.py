@@ -77,5 +77,5 @@ def reported_note(lines: list[dict]) -> str:
         return ""
     return (
         f"全市合计只含已报的县区：{total['counties']}个县区中已报{total['counties_reported']}个，"
-        f"未报{len(silent)}个（{'、'.join(silent)}）。"
+        f"未报{len(silent)}个（{'、'.join(silent)}），其转报到市级的案件在市级计受理。"
     )
