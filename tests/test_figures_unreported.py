@@ -70,7 +70,10 @@ def test_a_county_that_has_not_reported_is_marked(ledger, run, tmp_path):
     fq_line = next(line for line in shown.splitlines() if line.startswith(FQ))
     assert fq_line.split()[1:3] == ["未报", "—"]
     flat = shown.replace("\n", "")
-    assert "全市合计只含已报的县区：2个县区中已报1个，未报1个（凤庆县服务企业发展领导小组办公室），其转报到市级的案件在市级计受理。" in flat
+    assert (
+        "全市合计只含已报的县区：2个县区中已报1个，未报1个（凤庆县服务企业发展领导小组办公室），"
+        "其转报到市级的案件在市级计受理。"
+    ) in flat
 
     # October: 凤庆 reported, 临翔 did not.
     lines = json.loads(c("figures", "2026-10", "--json").out)

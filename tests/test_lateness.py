@@ -510,3 +510,32 @@ def test_after_a_calendar_change_the_dates_decide(ledger, tmp_path):
     out = tmp_path / "台帐.xlsx"
     assert run("export-ledger", "-o", str(out), today="2026-11-30").code == 0
     assert _sheet_row(out, "临翔服企办收（2026）第1号")["超期工作日"] is None
+
+
+def test_an_imported_reply_keeps_its_sheets_number(ledger, tmp_path, run, monkeypatch):
+    """A sheet's row keeps only its latest 答复时间: a B reply on time (3-09, due 3-10) and the A
+    reply on 3-20 come back as one reply dated 3-20 with 超期工作日 blank. Its dates would say 8
+    working days late; the sheet says on time, and every reader keeps the sheet's number."""
+    from conftest import INIT
+
+    run_ = ledger
+    assert run_("register", *register_args(), "--date", "2026-03-02").code == 0
+    assert run_("dispatch", "1", "--dept", "临翔供电局", "--approver", "王强", "--level", "主任",
+                "--date", "2026-03-03").code == 0  # fmt: skip
+    assert run_("reply", "1", "--result", "B", "--mode", "书面", "--summary", "在办", "--plan", "年底前",
+                "--plan-due", "2026-12-31", "--date", "2026-03-09").code == 0  # fmt: skip
+    assert run_("reply", "1", "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-03-20").code == 0
+    sheet = tmp_path / "a.xlsx"
+    assert run_("export-ledger", "-o", str(sheet)).code == 0
+    monkeypatch.setenv("LCQY_DB", str(tmp_path / "b.db"))
+    assert run(*INIT).code == 0 and run("import-ledger", str(sheet)).code == 0
+    v = json.loads(run("show", "1", "--json").out)
+    assert [(r["replied_on"], r["mode"], r["late"], r["overdue"]) for r in v["replies"]] == [
+        ("2026-03-20", "导入", 0, "")
+    ]
+    stats = json.loads(run("stats", "--by", "dept", "--year", "2026", "--json").out)
+    dept = next(x for x in stats["rows"] if x["key"] == "临翔供电局")
+    assert (dept["fell_due"], dept["on_time_completion_rate"]) == (1, 1.0)
+    again = tmp_path / "b.xlsx"
+    assert run("export-ledger", "-o", str(again)).code == 0
+    assert _sheet_row(again, "临翔服企办收（2026）第1号")["超期工作日"] is None

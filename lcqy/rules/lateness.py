@@ -18,12 +18,14 @@ The rule, as the measures count time (第十六条, in working days, the start d
 - A 交办单 is completed on time when its first reply is not late; one re-issued (redispatch) is a
   交办单 like any other.
 
-Lateness is always computed from the dates under the calendar as it is now. The per-reply
-`late` number stored when the reply was recorded is what the same rule said on that day; when
-it no longer agrees (the office changed its calendar afterwards, or an imported sheet's
-超期工作日 did not match its own dates), the dates decide: they are what the ledger records and
-what a reader can check, and the rest of the ledger (the overdue board, the 简报) already counts
-open cases under today's calendar.
+Lateness is computed from the dates under the calendar as it is now. The per-reply `late`
+number stored when the reply was recorded is what the same rule said on that day; when it no
+longer agrees (the office changed its calendar afterwards), the dates decide: they are what the
+ledger records and what a reader can check, and the rest of the ledger (the overdue board, the
+简报) already counts open cases under today's calendar. One exception: a reply brought in by
+import-ledger (mode 导入) keeps the sheet's 超期工作日, because a sheet's row carries only its
+latest 答复时间 (a B reply on time and an A reply months later become one reply dated on the A),
+so its dates cannot tell how late the first reply was and the sheet's number can.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from lcqy.rules.workdays import WorkCalendar, workdays_between
+
+IMPORTED = "导入"  # the mode of a reply brought in by import-ledger: its recorded number stands
 
 HANDLING = "handling"  # the 交办单's 办结时限 (超期办结)
 PLAN = "plan"  # the promised completion date of a B/C reply (督办台帐)
@@ -90,6 +94,16 @@ def reply_days_late(cal: WorkCalendar, limit: Limit, replied_on: date) -> int:
     return days_late(cal, limit.due, replied_on)
 
 
+def first_reply_days_late(
+    cal: WorkCalendar, due: date, replied_on: date, *, mode: str = "", recorded: int | None = None
+) -> int:
+    """How late the first reply to a 交办单 was: from the dates, or for an imported reply the
+    number its sheet recorded (see the module's note)."""
+    if mode == IMPORTED and recorded is not None:
+        return recorded
+    return days_late(cal, due, replied_on)
+
+
 def overdue_label(limit: Limit, days: int) -> str:
     """How `show` marks a late reply: 超期办结 only against a 办结时限; a 督办 reply says which
     date it overran."""
@@ -107,7 +121,8 @@ def replies_lateness(
     supervise_due: dict[int, date],
 ) -> list[tuple[Limit, int]]:
     """The limit each of a case's replies answered and its working days late, in the replies'
-    order of entry. `replies`: dicts with id, dispatch_id, replied_on and plan_due (ISO text);
+    order of entry. `replies`: dicts with id, dispatch_id, replied_on and plan_due (ISO text),
+    mode and late (an imported reply keeps its recorded number);
     `dispatch_due`: each 交办单's 办结时限; `supervise_due`: per reply, the latest 专项督办
     deadline set after it."""
     out: list[tuple[Limit, int]] = []
@@ -128,7 +143,11 @@ def replies_lateness(
             supervision_due=sup,
             supervision_kind=kind,
         )
-        out.append((limit, reply_days_late(cal, limit, date.fromisoformat(r["replied_on"]))))
+        if r.get("mode") == IMPORTED and r.get("late") is not None:
+            days = r["late"]  # the sheet's number (see the module's note)
+        else:
+            days = reply_days_late(cal, limit, date.fromisoformat(r["replied_on"]))
+        out.append((limit, days))
         if disp is not None:
             answered.add(disp)
         prev = r

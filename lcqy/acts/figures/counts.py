@@ -28,8 +28,12 @@ _CASE_DEPT = (
 )
 _CASES = "JOIN cases c ON c.id = {}"
 # A 交办单 answered on time by the as-of day: its first reply came by then and no working day
-# after its 办结时限 (wf, wdue: the working-day table at the reply and at the limit).
-ON_TIME_SQL = "coalesce(s.first_reply_on <= :a AND wf.n <= wdue.n, 0)"
+# after its 办结时限 (wf, wdue: the working-day table at the reply and at the limit); a reply
+# brought in by import-ledger keeps its sheet's number (lcqy.rules.lateness).
+ON_TIME_SQL = (
+    "coalesce(s.first_reply_on <= :a AND CASE WHEN f.mode = '导入' THEN s.first_reply_late = 0 "
+    "ELSE wf.n <= wdue.n END, 0)"
+)
 
 
 @dataclass(frozen=True)
@@ -86,9 +90,10 @@ QUERIES: dict[str, Query] = {
     # one re-issued to another department (redispatch, status 'replaced') counts like any other.
     # 按期办结: its first reply (migration 14 keeps which it is), by the as-of day, not late:
     # lcqy.rules.lateness.days_late in SQL (no working day after the 办结时限 up to the reply),
-    # judged from the dates, not from the number stored with the reply.
+    # judged from the dates, not from the number stored with the reply (but for an imported one).
     "due": Query(
         "FROM dispatches d {c} LEFT JOIN dispatch_spans s ON s.id = d.id "
+        "LEFT JOIN replies f ON f.id = s.first_reply_id "
         "LEFT JOIN wdn wf ON wf.day = s.first_reply_on LEFT JOIN wdn wdue ON wdue.day = d.due_current",
         "d.due_current",
         {"fell_due": "1", "due_on_time": ON_TIME_SQL},
