@@ -16,7 +16,7 @@ LX = "临翔区服务企业发展领导小组办公室"
 FQ = "凤庆县服务企业发展领导小组办公室"
 
 
-def _setup(ledger, run, tmp_path):
+def _setup(ledger, run, tmp_path, october: bool = True):
     """临翔 sends November's figures; 凤庆 is known to the city by a case it escalated in November
     (its key) and by its October figures, but sends no November figures."""
     city, fq_db = tmp_path / "city.db", tmp_path / "凤庆.db"
@@ -35,8 +35,9 @@ def _setup(ledger, run, tmp_path):
     assert c("receive", str(tmp_path / "临翔11.lcqy")).code == 0
     assert fq(*FQ_INIT).code == 0
     assert fq("register", *register_args(), "--date", "2026-10-12").code == 0
-    assert fq("package-month", "2026-10", "-o", str(tmp_path / "凤庆10.lcqy")).code == 0
-    assert c("receive", str(tmp_path / "凤庆10.lcqy")).code == 0
+    if october:
+        assert fq("package-month", "2026-10", "-o", str(tmp_path / "凤庆10.lcqy")).code == 0
+        assert c("receive", str(tmp_path / "凤庆10.lcqy")).code == 0
     assert fq("register", *register_args(category="用地审批"), "--date", "2026-11-16").code == 0
     out = tmp_path / "out"
     out.mkdir()
@@ -129,3 +130,21 @@ def test_the_report_and_the_year_by_office_mark_it_too(ledger, run, tmp_path):
     assert got[1:3] == [(LX, True, 2, ["2026-11"]), (FQ, True, 1, ["2026-10"])]
     shown = c("stats", "--by", "office", "--year", "2026").out
     assert FQ in shown
+
+
+def test_a_county_known_only_by_its_escalation(ledger, run, tmp_path):
+    """凤庆 has sent the city an escalated case and no month figures at all: it is still listed,
+    未报, in figures and in the year by office."""
+    c = _setup(ledger, run, tmp_path, october=False)
+    lines = json.loads(c("figures", "2026-11", "--json").out)
+    assert [(x["office_name"], x.get("reported")) for x in lines] == [
+        (CITY, True),
+        (LX, True),
+        (FQ, False),
+        ("全市合计", None),
+    ]
+    data = json.loads(c("stats", "--by", "office", "--year", "2026", "--json").out)
+    fq = next(x for x in data["rows"] if x["key"] == FQ)
+    assert (fq["reported"], fq["months"], fq["received"], fq["as_of"]) == (False, [], None, None)
+    shown = c("stats", "--by", "office", "--year", "2026").out
+    assert next(line for line in shown.splitlines() if line.startswith(FQ)).split()[1:3] == ["未报", "0"]
