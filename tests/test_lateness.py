@@ -539,3 +539,19 @@ def test_an_imported_reply_keeps_its_sheets_number(ledger, tmp_path, run, monkey
     again = tmp_path / "b.xlsx"
     assert run("export-ledger", "-o", str(again)).code == 0
     assert _sheet_row(again, "临翔服企办收（2026）第1号")["超期工作日"] is None
+
+
+def test_a_dispatch_on_the_rest_day_after_its_limit_is_on_time(ledger):
+    """The same rule for 按期交办 (and 按期转报): registered Wednesday 11-18, the 交办 limit is Friday
+    11-20 (two working days); a 交办单 issued on Saturday 11-21 overran no working day. One issued
+    on Monday 11-23 is one working day late."""
+
+    run = ledger
+    for _ in range(3):
+        assert run("register", *register_args(), "--date", "2026-11-18").code == 0
+    dispatch = ["--dept", "临翔供电局", "--approver", "王强", "--level", "主任"]
+    assert run("dispatch", "1", *dispatch, "--date", "2026-11-21").code == 0
+    assert run("dispatch", "2", *dispatch, "--date", "2026-11-23").code == 0
+    report = json.loads(run("report", "--month", "2026-11", "--json", today="2026-11-30").out)
+    f = report["figures"]["month"]
+    assert (f["dispatched"], f["dispatched_on_time"]) == (2, 1)
