@@ -356,3 +356,29 @@ def test_no_output_file_replaces_the_ledger(run, tmp_path, monkeypatch):
     link.symlink_to(db)
     assert run("keys", "export", "-o", str(link), "--force").code == 0
     assert not link.is_symlink() and snapshot(db) == before
+
+
+def test_a_full_disk_while_writing_names_the_file_not_its_part(ledger, tmp_path, monkeypatch):
+    """The workbook's or the form's bytes that do not fit: the message names the file asked for
+    (`.登记表.docx.4242.lcqy-part` means nothing to the clerk), and nothing is left behind."""
+    import errno
+
+    import docxtpl
+
+    from lcqy.xlsx import writer
+
+    assert ledger("register", *register_args(), "--date", "2026-11-20").code == 0
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device", str(args[1] if len(args) > 1 else args[0]))
+
+    monkeypatch.setattr(writer, "splice", full)
+    out = tmp_path / "台帐.xlsx"
+    r = ledger("export-ledger", "-o", str(out))
+    assert r.code == 1 and f"无法写入 {out}：磁盘空间不足" in r.err and PART not in r.err, r.err
+    monkeypatch.setattr(docxtpl.DocxTemplate, "save", lambda self, path, *a, **k: full(path))
+    form = tmp_path / "登记表.docx"
+    r = ledger("form", "register", "1", "-o", str(form))
+    assert r.code == 1 and f"无法写入 {form}：磁盘空间不足" in r.err and PART not in r.err, r.err
+    assert r.err.count("台帐未改动") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ledger.db"]

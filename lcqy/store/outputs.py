@@ -370,12 +370,29 @@ def writing(
     the content is on the disk, just before the rename (an act's transaction: a file that cannot
     be written is then refused before the act is recorded)."""
     tmp = begin(path, private=private, untouched=untouched)
-    try:
+    with filling(tmp, path, untouched=untouched):
         yield tmp
+    finish(tmp, path, untouched=untouched, commit=commit)
+
+
+@contextmanager
+def filling(tmp: Path, path: Path, *, untouched: bool = True) -> Iterator[None]:
+    """While a writer fills the part file: if it fails, the part goes, and what is said names the
+    target, never the part (`.登记表.docx.4242.lcqy-part` means nothing to the clerk): a full
+    disk or a refusal of the writer's own that names the file it was given."""
+    try:
+        yield
+    except OSError as exc:
+        discard(tmp)
+        raise _failed(Path(path), exc, untouched) from None
+    except LcqyError as exc:
+        discard(tmp)
+        if str(tmp) not in exc.message:
+            raise
+        raise LcqyError(exc.message.replace(str(tmp), str(path)), exc.code) from None
     except BaseException:
         discard(tmp)
         raise
-    finish(tmp, path, untouched=untouched, commit=commit)
 
 
 @contextmanager

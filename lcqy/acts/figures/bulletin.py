@@ -66,7 +66,8 @@ def write_report(
             values = context(
                 data, issue_no=seq, issued_on=ctx.today, settings=settings, with_enterprises=with_enterprises
             )
-            render("report", values, tmp, template_dir=folder, today=ctx.today)
+            with outputs.filling(tmp, final):
+                render("report", values, tmp, template_dir=folder, today=ctx.today)
             with outputs.placing() as put, led.write():
                 if _issue(ctx, key, year, issue) != (seq, store):
                     continue

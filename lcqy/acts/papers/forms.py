@@ -332,12 +332,9 @@ def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, temp
     context, attachment, number = filled(ctx, kind, case_view(ctx, resolve(ctx, ref)))
     final = out_path(kind, number, output, force, context.get("letter_title"))
     tmp = outputs.begin(final)  # private (0600): the forms carry the enterprise's contacts
-    try:
+    with outputs.filling(tmp, final):
         folder = template_dir(ctx, templates)
         render(kind, context, tmp, template_dir=folder, attachment_context=attachment, today=ctx.today)
-    except BaseException:
-        outputs.discard(tmp)
-        raise
     return tmp, final
 
 
