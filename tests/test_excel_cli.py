@@ -170,6 +170,38 @@ def test_import_refuses_a_foreign_prefix_and_a_non_workbook(ledger, tmp_path):
     assert r.code == 1 and "无法作为 Excel" in r.err
 
 
+def test_a_damaged_workbook_is_named_as_damaged(run, tmp_path, monkeypatch):
+    """Bytes changed inside a sheet's compressed data: one sentence saying what is wrong and what
+    to do, never a Python exception's name, and the ledger as it was."""
+    import shutil
+    import zipfile
+    from pathlib import Path
+
+    from conftest import INIT, snapshot
+
+    sample = tmp_path / "sample.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
+    monkeypatch.setenv("LCQY_DB", str(sample))
+    good = tmp_path / "good.xlsx"
+    assert run("export-ledger", "-o", str(good)).code == 0
+    monkeypatch.setenv("LCQY_DB", str(tmp_path / "new.db"))
+    assert run(*INIT).code == 0
+    with zipfile.ZipFile(good) as z:
+        member = max(z.infolist(), key=lambda i: i.compress_size)
+    data = bytearray(good.read_bytes())
+    start = member.header_offset + 30 + len(member.filename.encode()) + len(member.extra)
+    for i in range(start + member.compress_size // 3, start + member.compress_size // 3 + 64):
+        data[i] ^= 0x5A
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(bytes(data))
+    before = snapshot(tmp_path / "new.db")
+    r = run("import-ledger", str(bad))
+    assert r.code == 1, r.err
+    assert "无法作为 Excel 台帐读取：" in r.err and "另存为 .xlsx" in r.err and "台帐未改动" in r.err
+    assert "Error" not in r.err and "（error）" not in r.err
+    assert snapshot(tmp_path / "new.db") == before
+
+
 def test_sample_ledger_round_trip_every_state(run, tmp_path, monkeypatch):
     """The sample holds every state (merged duplicates, escalations, returns, voided numbers)."""
     import shutil

@@ -8,7 +8,8 @@ import shutil
 import docx
 from docx.shared import Mm
 
-from tests.conftest import register_args, snapshot
+from lcqy.store.outputs import PART
+from tests.conftest import dead_pid, register_args, snapshot
 
 
 def _cells_right_of(doc: docx.Document, label: str) -> list[str]:
@@ -184,9 +185,7 @@ def test_form_urge_says_when_the_letter_was_missing(ledger, tmp_path, monkeypatc
 
 
 def test_a_lost_supervision_letter_is_found_under_its_own_title(ledger, tmp_path, monkeypatch):
-    """A 督办函 left as its `.part` by a killed urge is written on the next urge, as a 催办函 is."""
-    import os
-
+    """A 督办函 left as its part file by a killed urge is written on the next urge, as a 催办函 is."""
     _setup(ledger, tmp_path, monkeypatch)
     for step in (
         ("reply", "1", "--result", "A", "--mode", "书面", "--summary", "已办结", "--date", "2026-10-09"),
@@ -198,9 +197,8 @@ def test_a_lost_supervision_letter_is_found_under_its_own_title(ledger, tmp_path
     assert r.code == 0, r.err
     letter = tmp_path / json.loads(r.out)["letter"]
     assert letter.name.endswith("督办函.docx")
-    part = letter.with_name(f".{letter.name}.part")
+    part = letter.with_name(f".{letter.name}.{dead_pid()}{PART}")
     letter.rename(part)  # as if killed between the commit and putting the letter in place
-    os.utime(part, (0, 0))
     r = ledger("urge", "1", "--date", "2026-11-09")
     assert r.code == 0, r.err
     assert f"的督办函没有写成，现已补写：{letter.name}" in r.err

@@ -4,14 +4,16 @@ by an import, openpyxl's temporary files, inverted dates, formulas without value
 from __future__ import annotations
 
 import json
+import os
 import re
 import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
 
+from lcqy.store.outputs import PART
 from lcqy.xlsx import reader
-from tests.conftest import register_args, snapshot
+from tests.conftest import dead_pid, register_args, snapshot
 
 HEAD = ["登记编号", "企业名称", "问题类别", "反映时间", "反映形式", "联系人", "联系电话", "主要困难和问题"]
 
@@ -129,10 +131,10 @@ def test_export_keeps_openpyxl_temporary_files_private_and_removes_them(ledger, 
     out.parent.mkdir()
     r = ledger("export-ledger", "-o", str(out))
     assert r.code == 0, r.err
-    assert made and all(f"/out/{ledger_io.TMP_PREFIX}台帐.xlsx." in name for name in made)
+    assert made and all(f"/out/.台帐.xlsx.{os.getpid()}{PART}-tmp/" in name for name in made)
     assert sorted(p.name for p in out.parent.iterdir()) == ["台帐.xlsx"]
     # a failure half-way (and a directory left by a killed export) leaves nothing behind
-    (out.parent / f"{ledger_io.TMP_PREFIX}台帐.xlsx.stale").mkdir()
+    (out.parent / f".台帐.xlsx.{dead_pid()}{PART}-tmp").mkdir()
     made.clear()
 
     real_row = ledger_io.export_row

@@ -8,7 +8,9 @@ import os
 import sqlite3
 
 import pytest
-from conftest import register_args, snapshot
+from conftest import dead_pid, register_args, snapshot
+
+from lcqy.store.outputs import PART
 
 
 def _dispatched(ledger, n: int = 1, on: str = "2026-10-13") -> None:
@@ -197,18 +199,18 @@ def test_a_letter_lost_to_a_kill_is_written_on_the_next_urge(ledger, tmp_path, m
     r = ledger("urge", "1", "--date", "2026-11-20")
     assert r.code == 0, r.err
     letter = next(tmp_path.glob("*第1次催办函.docx"))
-    # As if killed between the commit and putting the letter in place.
-    part = letter.with_name(f".{letter.name}.part")
+    # As if killed between the commit and putting the letter in place: its part file, named by
+    # a process that is gone.
+    pid = dead_pid()
+    part = letter.with_name(f".{letter.name}.{pid}{PART}")
     letter.rename(part)
-    old = tmp_path / ".临翔服企办交（2026）第9号第1次催办函.docx.part"
+    old = tmp_path / f".临翔服企办交（2026）第9号第1次催办函.docx.{pid}{PART}"
     old.write_bytes(b"x")
-    for p in (part, old):
-        os.utime(p, (0, 0))
     r = ledger("urge", "1", "--date", "2026-11-27")
     assert r.code == 0, r.err
     assert "上次催办" in r.err and "没有写成，现已补写" in r.err and letter.name in r.err
     assert letter.is_file() and next(tmp_path.glob("*第2次催办函.docx")).is_file()
-    assert not list(tmp_path.glob(".*.part"))
+    assert not [p for p in tmp_path.iterdir() if PART in p.name]
 
 
 def test_a_truncated_ledger_is_called_damaged(ledger):

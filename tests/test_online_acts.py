@@ -33,6 +33,31 @@ def test_user_add_prints_a_one_time_password_and_refuses_bad_input(ledger):
     assert digest.startswith("$argon2id$") and pw not in digest
 
 
+def test_the_office_names_the_roles_that_need_a_second_factor(ledger):
+    add_user(ledger, "gongdian", "--role", "dept", "--dept", LEAD)
+    add_user(ledger, "lingdao", "--role", "leader")
+    before = snapshot(ledger.db)
+    for value in ["科室", "部门,经办", ""]:
+        r = ledger("config", "totp", value)
+        assert r.code == 1 and "动态验证码（totp）可设为：部门、领导、部门,领导、全部" in r.err, value
+    assert snapshot(ledger.db) == before
+
+    def required() -> dict:
+        return {u["login"]: u["totp_required"] for u in json.loads(ledger("user", "list", "--json").out)["users"]}
+
+    assert required() == {"gongdian": False, "lingdao": False}
+    assert "服企办经办人（总是）须用动态验证码登录" in ledger("config", "totp").out
+    assert ledger("config", "totp", "领导").code == 0
+    assert required() == {"gongdian": False, "lingdao": True}
+    assert ledger("config", "totp", "部门，领导").code == 0
+    assert required() == {"gongdian": True, "lingdao": True}
+    r = ledger("user", "add", "jiaoyu", "--role", "dept", "--dept", LEAD)
+    assert "并设置动态验证码" in r.out
+    assert "totp = 服企办经办人（总是）、部门、领导须用动态验证码登录" in ledger("config", "totp").out
+    assert ledger("config", "totp", "-").code == 0
+    assert required() == {"gongdian": False, "lingdao": False, "jiaoyu": False}
+
+
 def test_user_list_disable_reset_and_token(ledger):
     add_user(ledger, "gongdian", "--role", "dept", "--dept", LEAD)
     add_user(ledger, "zhaoxy", "--role", "clerk")
@@ -224,10 +249,11 @@ def test_the_kept_list_follows_every_act(ledger):
     assert len(same()) == 3
 
 
-DERIVED = """SELECT id, case_id, lead_dept, 'lead' FROM dispatches WHERE status = 'active'
-             UNION SELECT d.id, d.case_id, j.value, 'assist' FROM dispatches d, json_each(d.assist) j
-             WHERE d.status = 'active' ORDER BY 1, 3"""
-KEPT = "SELECT dispatch_id, case_id, dept, role FROM dispatch_depts WHERE active ORDER BY 1, 3"
+# Every dispatch, returned and replaced ones too (a department still opens a case it once held).
+DERIVED = """SELECT id, case_id, lead_dept, 'lead', status = 'active' FROM dispatches
+             UNION SELECT d.id, d.case_id, j.value, 'assist', d.status = 'active'
+             FROM dispatches d, json_each(d.assist) j ORDER BY 1, 3"""
+KEPT = "SELECT dispatch_id, case_id, dept, role, active FROM dispatch_depts ORDER BY 1, 3"
 
 
 def test_each_dispatch_departments_follow_the_sample_and_an_import(run, tmp_path, monkeypatch):
@@ -242,7 +268,8 @@ def test_each_dispatch_departments_follow_the_sample_and_an_import(run, tmp_path
     shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
     conn = sqlite3.connect(sample)
     derived = conn.execute(DERIVED).fetchall()
-    assert derived and conn.execute(KEPT).fetchall() == derived
+    assert conn.execute(KEPT).fetchall() == derived
+    assert {active for *_, active in derived} == {0, 1}  # the sample has returned dispatches
     conn.close()
     monkeypatch.setenv("LCQY_DB", str(sample))
     sheet = tmp_path / "sample.xlsx"

@@ -87,6 +87,25 @@ def test_clerk_needs_a_second_factor(ledger):
     assert "2026-11 企业反映问题办理情况" in text(c2.get("/leaders"))
 
 
+def test_the_office_asks_departments_for_a_second_factor_at_once(ledger):
+    """`config totp 部门` in the CLI holds for a department user already signed in on line: the
+    next page asks for the code; leaders are not asked until the office names them too."""
+    c = dept_client(ledger)
+    leader = client(ledger)
+    sign_in(leader, "lingdao", add_user(ledger, "lingdao", "--role", "leader"))
+    assert c.get("/cases").status_code == 200
+    r = ledger("config", "totp", "部门")
+    assert r.code == 0 and "totp = 服企办经办人（总是）、部门须用动态验证码登录" in r.out
+    assert c.get("/cases").headers["Location"].endswith("/totp/setup")
+    assert leader.get("/leaders").status_code == 200
+    page = text(c.get("/totp/setup"))
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page)[1]
+    assert post(c, "/totp/setup", {"code": pyotp.TOTP(secret).now()}).status_code == 302
+    assert c.get("/cases").status_code == 200
+    assert ledger("config", "totp", "-").code == 0
+    assert leader.get("/leaders").status_code == 200
+
+
 def test_sign_reply_b_with_its_document_then_urge_and_read(ledger):
     ref = dispatched(ledger, on="2026-11-23")
     c = dept_client(ledger)

@@ -14,6 +14,7 @@ from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
 from lcqy.rules.constants import APPROVAL_LEVELS, REJECT_REASONS, TIERS
 from lcqy.rules.deadlines import check_approval, dispatch_due, extension_limit, extension_span, handling_due
+from lcqy.rules.lateness import is_late
 from lcqy.rules.workdays import next_workday
 
 
@@ -82,7 +83,7 @@ def issue_dispatch(
         "dispatched_on": on.isoformat(),
         "received_on": got.isoformat(),
         "limit_due": limit.isoformat(),
-        "late": int(on > limit and not exempt),
+        "late": int(is_late(ctx.cal, limit, on) and not exempt),
         "due_original": due.isoformat(),
         "due_current": due.isoformat(),
         "due_estimated": int(ctx.cal.is_estimate(due)),
@@ -192,7 +193,7 @@ def _escalate(ctx: Ctx, ref: str, *, approver: str, suggestion: str, on: str | N
             "suggestion": suggestion,
             "escalated_on": d.isoformat(),
             "limit_due": limit.isoformat(),
-            "late": int(d > limit),
+            "late": int(is_late(ctx.cal, limit, d)),
             "instruction": instruction,
         }
         row["id"] = led.db["escalations"].insert(row).last_pk

@@ -11,7 +11,7 @@ from lcqy.acts.supervision import case_supervision_due
 from lcqy.errors import LcqyError
 from lcqy.rules import states, validate
 from lcqy.rules.constants import FOLLOWUP_METHODS, ONLINE_METHOD, REPLY_MODES, RESULTS, SATISFACTION, SUPERVISION
-from lcqy.rules.workdays import workdays_between
+from lcqy.rules.lateness import overdue_label, reply_days_late, reply_limit
 
 
 def reply(
@@ -54,10 +54,15 @@ def reply(
             raise LcqyError(f"计划完成日期（--plan-due）{promised} 须晚于答复日期 {d}。")
         # 超期办结: working days the first reply to a dispatch came after its limit (0 = on time);
         # a reply awaited under 督办 is measured against the plan date or the 专项督办 deadline.
-        due, _ = case_supervision_due(ctx, case)
-        if disp and case["state"] == "dispatched" and (prev is None or prev["dispatch_id"] != disp["id"]):
-            due = disp["due_current"]
-        late = workdays_between(ctx.cal, date.fromisoformat(due), d) if due else 0
+        due, kind = case_supervision_due(ctx, case)
+        first = bool(disp and case["state"] == "dispatched" and (prev is None or prev["dispatch_id"] != disp["id"]))
+        limit = reply_limit(
+            first_to_dispatch=first,
+            dispatch_due=date.fromisoformat(disp["due_current"]) if first else None,
+            supervision_due=date.fromisoformat(due) if due else None,
+            supervision_kind=kind,
+        )
+        late = reply_days_late(ctx.cal, limit, d)
         row = {
             "case_id": case["id"],
             "dispatch_id": disp["id"] if disp else None,
@@ -88,7 +93,7 @@ def reply(
         )
         if result in ("B", "C"):
             set_supervision(ctx, case, "ledger", d, f"{result}类答复，列入督办台帐")
-    return record({"case": case, **row})
+    return record({"case": case, **row, "overdue": overdue_label(limit, late)})
 
 
 def _same(prev: dict, row: dict, keys: tuple[str, ...]) -> bool:

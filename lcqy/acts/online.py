@@ -137,7 +137,51 @@ def add_user(ctx: Ctx, login: str, *, role: str, dept: str | None = None, totp: 
         }
         led.db["users"].insert(row)
         led.event(None, ctx.today.isoformat(), "user-add", ctx.actor, login=login, role=role, dept=dept)
-    return {"login": login, "password": password, "role": role, "dept": dept, "totp": bool(row["totp_required"])}
+    totp = needs_totp(row, office_totp_roles(ctx))
+    return {"login": login, "password": password, "role": role, "dept": dept, "totp": totp}
+
+
+# `config totp`: the roles besides the clerk (always) whose every user must set up the second
+# factor; a user may also be asked for it alone (`user add --totp`).
+TOTP_ROLES = {"部门": "dept", "领导": "leader"}
+
+
+def office_totp_roles(ctx: Ctx) -> set[str]:
+    return {r for r in ctx.ledger.meta.get("totp_roles", "").split(",") if r}
+
+
+def needs_totp(user: dict, office_roles: set[str]) -> bool:
+    """Whether this user signs in with a 动态验证码: every clerk (等保: the clerk's account can do
+    everything), a user asked for one alone, and every user of a role the office named."""
+    return bool(user["totp_required"]) or user["role"] == "clerk" or user["role"] in office_roles
+
+
+def totp_roles_text(roles: set[str]) -> str:
+    names = ["服企办经办人（总是）"] + [n for n, r in TOTP_ROLES.items() if r in roles]
+    return "、".join(names)
+
+
+def set_totp_roles(ctx: Ctx, value: str) -> set[str]:
+    """`config totp 部门,领导` (or one of them; `-` back to the clerks only)."""
+    words = [w.strip() for w in re.split(r"[,，、\s]+", value or "") if w.strip()]
+    if value.strip() in ("-", "经办人"):
+        roles: set[str] = set()
+    elif words == ["全部"]:
+        roles = set(TOTP_ROLES.values())
+    elif words and all(w in TOTP_ROLES for w in words):
+        roles = {TOTP_ROLES[w] for w in words}
+    else:
+        raise LcqyError(
+            f"动态验证码（totp）可设为：部门、领导、部门,领导、全部，或 - （只要求服企办经办人），不能是“{value}”。"
+        )
+    kept = ",".join(sorted(roles))
+    led = ctx.ledger
+    with led.write():
+        before = led.meta.get("totp_roles", "")
+        led.db["meta"].upsert({"key": "totp_roles", "value": kept}, pk="key")
+        led.meta["totp_roles"] = kept
+        led.event(None, ctx.today.isoformat(), "config", ctx.actor, key="totp_roles", before=before, after=kept)
+    return roles
 
 
 def list_users(ctx: Ctx) -> list[dict]:
@@ -146,8 +190,9 @@ def list_users(ctx: Ctx) -> list[dict]:
                     (SELECT count(*) FROM api_tokens t WHERE t.user_id = u.id AND NOT t.revoked
                        AND t.generation = u.generation) AS tokens
              FROM users u ORDER BY u.role, u.dept, u.login"""
+    office = office_totp_roles(ctx)
     return [
-        {**r, "must_change": bool(r["must_change"]), "totp_required": bool(r["totp_required"]),
+        {**r, "must_change": bool(r["must_change"]), "totp_required": needs_totp(r, office),
          "totp_set": bool(r["totp_set"]), "disabled": bool(r["disabled"])}
         for r in ctx.ledger.rows(sql)
     ]  # fmt: skip

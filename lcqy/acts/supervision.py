@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
 from lcqy.acts.boards.supervised import supervision_due
 from lcqy.acts.cases import active_dispatch, case_urges, dispatch_urge_count, latest, resolve
@@ -221,8 +220,6 @@ def urge_with_letter(
     if letter:  # the template is read and checked before the urge takes the write lock
         recover_letter(ctx, ref, output, templates)
         preload("urge", template_dir(ctx, templates))
-    pending: list[tuple[Path, Path]] = []
-
     def letter_for(r: dict) -> str | None:
         # The letter's number is issued inside the urge's transaction (BEGIN IMMEDIATE, the
         # counter of its series), so a refused urge (or a letter that cannot be written) leaves
@@ -238,17 +235,12 @@ def urge_with_letter(
         # In place before the urge commits: a letter that cannot be put there (Excel/WPS holds
         # the old one open) refuses the urge, so no urge is recorded without its letter.
         try:
-            pending.append((final, outputs.place(tmp, final)))
+            put(tmp, final)
         finally:
             tmp.unlink(missing_ok=True)
         return str(final)
 
-    try:
-        result = urge(ctx, ref, note=note, on=on, then=letter_for)
-    except BaseException:
-        for final, aside in pending:
-            outputs.put_back(final, aside)
-        raise
-    for _, aside in pending:
-        outputs.forget(aside)
-    return result
+    # `letter_for` runs inside the urge's transaction with this `put`: a refused urge brings
+    # back any letter it replaced; the replaced one goes once the urge has committed.
+    with outputs.placing() as put:
+        return urge(ctx, ref, note=note, on=on, then=letter_for)

@@ -214,8 +214,47 @@ def _set_up_streams() -> None:
     _rows.set_ambiguous_wide(_rows.legacy_cjk(sys.stdout))
 
 
+UNCHANGED = "台帐未改动。"
+
+
+def _ledger_written() -> bool:
+    """Whether this command committed a write to a ledger (lcqy.store.db, if it was loaded at
+    all: a command refused before opening the ledger never loads it)."""
+    db = sys.modules.get("lcqy.store.db")
+    return db is not None and db.Ledger.committed
+
+
+def _no_ledger(exc: LcqyError) -> bool:
+    db = sys.modules.get("lcqy.store.db")
+    return db is not None and isinstance(exc, db.NoLedger)
+
+
+def refusal(message: str, *, no_ledger: bool = False) -> str:
+    """A refusal as said: ending with 台帐未改动 (once) when this command wrote nothing to the
+    ledger; never claiming it after a committed write (the letter of an act could not be put in
+    place afterwards) nor where there is no ledger (missing, not a ledger, damaged)."""
+    text = message.rstrip()
+    if no_ledger:
+        return text
+    if _ledger_written():
+        return text.removesuffix(UNCHANGED).rstrip()
+    if "台帐未改动" in text:
+        return text
+    if "\n" in text:  # a list of problems: the words on a line of their own after it
+        return f"{text}\n{UNCHANGED}"
+    return text + ("" if text.endswith(("。", "！", "？")) else "。") + UNCHANGED
+
+
+def _forget_writes() -> None:
+    """In-process runs (tests, an embedding program) start each command afresh."""
+    db = sys.modules.get("lcqy.store.db")
+    if db is not None:
+        db.Ledger.committed = False
+
+
 def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
+    _forget_writes()
     _set_up_streams()
     if wants_help(args):
         use_chinese()
@@ -231,21 +270,21 @@ def main(argv: list[str] | None = None) -> None:
         if isinstance(rc, int) and rc:
             sys.exit(rc)  # typer.Exit(n) inside a command comes back as the return value
     except LcqyError as exc:
-        print(f"错误：{exc.message}", file=sys.stderr)
+        print(f"错误：{refusal(exc.message, no_ledger=_no_ledger(exc))}", file=sys.stderr)
         sys.exit(exc.code)
     except click.NoArgsIsHelpError:
         sys.exit(0)  # Typer has printed the help already
     except click.UsageError as exc:
         sub = exc.ctx.command_path if exc.ctx else "lcqy"
-        print(f"用法错误：{_usage_message(exc)}\n（用 {sub} --help 查看说明）", file=sys.stderr)
+        print(f"用法错误：{refusal(_usage_message(exc))}\n（用 {sub} --help 查看说明）", file=sys.stderr)
         sys.exit(2)
     except click.Exit as exc:
         sys.exit(exc.exit_code)
     except (click.Abort, KeyboardInterrupt, EOFError):
-        print("\n已取消，台帐未改动。", file=sys.stderr)
+        print("\n已取消。" if _ledger_written() else "\n已取消，台帐未改动。", file=sys.stderr)
         sys.exit(130)
     except click.ClickException as exc:
-        print(f"错误：{exc.format_message()}", file=sys.stderr)
+        print(f"错误：{refusal(exc.format_message())}", file=sys.stderr)
         sys.exit(exc.exit_code)
     except sqlite3.DatabaseError as exc:
         print(
@@ -262,7 +301,7 @@ def main(argv: list[str] | None = None) -> None:
             pass
         sys.exit(1)
     except OSError as exc:
-        print(f"错误：{os_message(exc)}", file=sys.stderr)
+        print(f"错误：{refusal(os_message(exc))}", file=sys.stderr)
         sys.exit(1)
     except Exception as exc:  # the clerk never sees a traceback
         _internal(exc)
@@ -271,9 +310,11 @@ def main(argv: list[str] | None = None) -> None:
 def _internal(exc: Exception) -> None:
     if os.environ.get("LCQY_DEBUG"):
         raise exc
+    done = "本次操作已撤销，台帐未改动。"
+    if _ledger_written():
+        done = "出错前已完成的办理已记入台帐，请用 lcqy check 检查。"
     print(
-        f"内部错误：{type(exc).__name__}: {exc}\n本次操作已撤销，台帐未改动。"
-        "请把这条信息告知维护人员（设 LCQY_DEBUG=1 可看详情）。",
+        f"内部错误：{type(exc).__name__}: {exc}\n{done}请把这条信息告知维护人员（设 LCQY_DEBUG=1 可看详情）。",
         file=sys.stderr,
     )
     sys.exit(3)

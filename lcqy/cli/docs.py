@@ -34,12 +34,13 @@ def config_cmd(
     key: str = typer.Argument(
         None,
         help="设置项：templates（模板目录）、letterhead（催办函、督办函的红色版头：是/否）、"
-        "report（简报）、evaluation（年度测评权重）",
+        "totp（网上登录须用动态验证码的角色：部门、领导）、report（简报）、evaluation（年度测评权重）",
     ),
     value: str = typer.Argument(None, help="新值；留空则显示当前值，写 - 恢复默认（report、evaluation 后写子项名）"),
     extra: str = typer.Argument(None, help="report、evaluation 子项的新值，如 lcqy config report late-days 10"),
 ):
     """查看或保存本台帐的设置：templates 模板目录；letterhead 催办函、督办函的版头（用印好版头的公文纸时设为 否）；
+    totp 除服企办经办人外，哪些角色的网上用户都须用动态验证码（部门、领导、全部；- 只要求经办人）；
     report 简报的通报标准和版记；evaluation 年度测评权重。"""
     from lcqy.acts.papers.forms import set_letterhead, set_templates
     from lcqy.errors import LcqyError
@@ -50,6 +51,14 @@ def config_cmd(
         say(("已保存：" if value is not None else "") + f"letterhead = {'是' if now else '否'}")
         return
 
+    if key == "totp" and extra is None:
+        from lcqy.acts.online import office_totp_roles, set_totp_roles, totp_roles_text
+
+        with open_ctx(ctx) as c:
+            roles = set_totp_roles(c, value) if value is not None else office_totp_roles(c)
+        say(("已保存：" if value is not None else "") + f"totp = {totp_roles_text(roles)}须用动态验证码登录")
+        return
+
     if key in ("report", "evaluation"):
         from lcqy.acts.figures.month import configure
 
@@ -58,7 +67,8 @@ def config_cmd(
         return
     if key not in (None, "templates") or extra is not None:
         raise LcqyError(
-            f"没有设置项“{key}”；可用：templates（模板目录）、letterhead（版头）、report（简报）、evaluation（年度测评权重）。"
+            f"没有设置项“{key}”；可用：templates（模板目录）、letterhead（版头）、totp（动态验证码）、"
+            "report（简报）、evaluation（年度测评权重）。"
         )
     with open_ctx(ctx) as c:
         if value is not None:

@@ -120,8 +120,8 @@ def figures_cmd(
     """某月受理案件的办理情况：本办一行；市级台帐另列各县区报来的数字和全市合计。"""
     from lcqy.acts.figures.city import city_figures
     from lcqy.cli._rows import figures_table as table
-    from lcqy.rules.figures import COUNTS, RATES, fmt_rate
-    from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES
+    from lcqy.rules.figures import COUNTS, RATES
+    from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES, reported_note, shown_line
 
     with open_ctx(ctx) as c:
         lines = city_figures(c, month)
@@ -129,12 +129,10 @@ def figures_cmd(
         print_json(lines)
         return
     labels = {**{k: v[0] for k, v in COUNTS.items()}, **{k: v[0] for k, v in RATES.items()}, "late_now": "超期未办"}
-    rows = [
-        (x["office_name"], x["as_of"], *(x[k] for k in SHOWN_COUNTS), *(fmt_rate(x[k]) for k in SHOWN_RATES))
-        for x in lines
-    ]
+    rows = [shown_line(x) for x in lines]
     note = (
-        "全市合计中，县区转报到市级的案件只在县区计一次受理；其市级答复在县区台帐也记为答复，答复和A/B/C各计两次。"
+        reported_note(lines)
+        + "全市合计中，县区转报到市级的案件只在县区计一次受理；其市级答复在县区台帐也记为答复，答复和A/B/C各计两次。"
         if len(lines) > 1
         else None
     )

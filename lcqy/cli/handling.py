@@ -169,7 +169,7 @@ def reply_cmd(
             again=again,
             on=on,
         )
-    extra = "，超期办结" if r["late"] else ""
+    extra = f"，{r['overdue']}" if r["overdue"] else ""
     if r["result"] in ("B", "C"):
         extra += "；已列入督办台帐" + (f"，{r['plan_due']} 到期" if r["plan_due"] else "")
     _done(r, as_json, f"{r['reg_no']} 已记录 {r['result']} 类答复（{r['replied_on']}{extra}）。")

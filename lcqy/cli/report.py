@@ -118,13 +118,14 @@ def show(data: dict, with_enterprises: bool) -> None:
 
 def _offices(lines: list[dict]) -> None:
     """各县区情况: the columns of `lcqy figures`."""
-    from lcqy.rules.figures import COUNTS, RATES, fmt_rate
-    from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES
+    from lcqy.rules.figures import COUNTS, RATES
+    from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES, reported_note, shown_line
 
     labels = {**{k: v[0] for k, v in COUNTS.items()}, **{k: v[0] for k, v in RATES.items()}, "late_now": "超期未办"}
-    rows = [[x["office_name"], x["as_of"], *(x[k] for k in SHOWN_COUNTS), *(fmt_rate(x[k]) for k in SHOWN_RATES)]
-            for x in lines]  # fmt: skip
-    note = None if len(lines) > 2 else "还没有县区报来本月办理情况（lcqy receive 接收月度办理情况包）。"
+    rows = [shown_line(x) for x in lines]
+    reported = sum(x.get("reported") is True for x in lines[1:])
+    none = "还没有县区报来本月办理情况（lcqy receive 接收月度办理情况包）。"
+    note = (reported_note(lines) or None) if reported else none
     heads = ["单位", "截至", *(labels[k] for k in SHOWN_COUNTS + SHOWN_RATES)]
     table("各县区情况（本月）", heads, rows, caption=note)
 

@@ -50,7 +50,7 @@ _EVENT_TEXT = {
     "reply": lambda e, d, a: (
         f"{a.get('result')}类，{a.get('mode')}：{a.get('summary')}"
         + (f"；{a['plan']}" if a.get("plan") else "")
-        + ("（超期办结）" if a.get("late") else "")
+        + _overdue(e, a)
     ),
     "followup": lambda e, d, a: (
         f"{a.get('method')}，{a.get('satisfaction')}"
@@ -110,6 +110,14 @@ def _online_rows(o: dict) -> list[tuple[str, str]]:
     rows += [("已阅", f"{r['dept']} {r['read_at'].replace('T', ' ')} 已阅 {r['letter_no'] or '催办函'}")
              for r in o.get("urge_reads", [])]  # fmt: skip
     return rows
+
+
+def _overdue(e: dict, a: dict) -> str:
+    """The reply's 超期 mark as lcqy.rules.lateness judges it (lcqy.acts.case_file); a reply
+    whose event was not matched to its row keeps what was recorded."""
+    if "overdue" in e:
+        return f"（{e['overdue']}）" if e["overdue"] else ""
+    return "（超期办结）" if a.get("late") else ""
 
 
 def _edit_text(d: dict) -> str:

@@ -70,7 +70,7 @@ def _office(ctx, year, date_from, date_to, evaluation, output, as_json) -> None:
     from lcqy.acts.figures.offices import office_year
     from lcqy.errors import LcqyError
     from lcqy.rules.figures import COUNTS, RATES, fmt_rate
-    from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES
+    from lcqy.rules.month_figures import NOT_REPORTED, SHOWN_COUNTS, SHOWN_RATES
 
     # Counties report whole months: the year is added up from them, any other span is not known.
     if date_from or date_to:
@@ -85,6 +85,8 @@ def _office(ctx, year, date_from, date_to, evaluation, output, as_json) -> None:
     labels = {**{k: v[0] for k, v in COUNTS.items()}, **{k: v[0] for k, v in RATES.items()}, "late_now": "超期未办"}
     rows = [
         [r["key"], r["as_of"], len(r["months"]), *(r[k] for k in SHOWN_COUNTS), *(fmt_rate(r[k]) for k in SHOWN_RATES)]
+        if r.get("reported", True)
+        else [r["key"], NOT_REPORTED, 0, *("—" for _ in SHOWN_COUNTS + SHOWN_RATES)]
         for r in data["rows"]
     ]
     note = "各月数字相加；超期未办为各单位最近一个月截止日的情况。" + (

@@ -9,6 +9,7 @@ from the edge.
 from __future__ import annotations
 
 import datetime
+import errno
 from pathlib import Path
 
 from docx.document import Document as DocumentObject
@@ -178,5 +179,6 @@ def save(doc, out: Path) -> Path:
     try:
         doc.save(str(out))
     except OSError as exc:
-        raise LcqyError(f"无法写入 {out}：{exc.strerror or exc}") from exc
+        why = "磁盘空间不足" if exc.errno in (errno.ENOSPC, errno.EDQUOT) else (exc.strerror or exc)
+        raise LcqyError(f"无法写入 {out}：{why}") from exc
     return out

@@ -148,7 +148,7 @@ def context(data: dict, *, issue_no: int, issued_on: date, settings: dict, with_
         "has_units": _yes(bool(units)),
         "units": [{"dept": u["dept"], "reason": u["reason"]} for u in units],
         "has_offices": _yes(len(offices) > 2),  # the city, at least one county, the total
-        "offices_text": f"全市{label}情况如下（各县区数字为其报来的月度办理情况）：",
+        "offices_text": f"全市{label}情况如下（各县区数字为其报来的月度办理情况{_silent_text(data.get('offices'))}）：",
         "offices": offices,
         **_imprint(s, data["office"], issued_on, depts, offices),
     }
@@ -183,16 +183,31 @@ def _imprint(s: dict, office: str, issued_on: date, depts: list, offices: list) 
 OFFICE_SUFFIX = "服务企业发展领导小组办公室"
 
 
+_OFFICE_RATES = ("on_time_dispatch", "on_time_completion", "satisfaction")
+
+
 def _office(x: dict) -> dict:
     """A line of 各县区情况: the office by its place name (临翔区), its counts and rates."""
     name = x["office_name"]
     out = {"name": name[: -len(OFFICE_SUFFIX)] if name.endswith(OFFICE_SUFFIX) and name != OFFICE_SUFFIX else name}
+    if x.get("reported") is False:  # a county that has not sent its month: 未报, no figures
+        keys = ("dispatched", "escalated", "replies", "reply_a", "reply_b", "reply_c", "closed", "late_now")
+        return out | {"received": "未报"} | dict.fromkeys(keys, "—") | dict.fromkeys(_OFFICE_RATES, "—")
     for k in ("received", "dispatched", "escalated", "replies", "reply_a", "reply_b", "reply_c", "closed", "late_now"):
         out[k] = x[k]
     out["on_time_dispatch"] = fmt_rate(x["on_time_dispatch_rate"])
     out["on_time_completion"] = fmt_rate(x["on_time_completion_rate"])
     out["satisfaction"] = fmt_rate(x["satisfaction_rate"])
     return out
+
+
+def _silent_text(lines: list[dict] | None) -> str:
+    """Said before the table when a county has not reported: the 合计 holds only those that did."""
+    silent = [x for x in lines or [] if x.get("reported") is False]
+    if not silent:
+        return ""
+    total = lines[-1]
+    return f"；{total['counties']}个县区中已报{total['counties_reported']}个，未报的不计入全市合计"
 
 
 def _late_text(f: dict, as_of: str, listed: int) -> str:

@@ -53,3 +53,29 @@ def combine(lines: list[dict], city_from_counties: int) -> dict:
     total = {k: sum(line[k] for line in lines) for k in COUNTS}
     total["received"] -= city_from_counties
     return derive(total)
+
+
+NOT_REPORTED = "未报"
+
+
+def shown_line(x: dict) -> list[str]:
+    """A line of `lcqy figures` (and the 简报's 各县区情况 in the terminal): the office, the day
+    its figures are as of, the shown counts and rates; a county that has not reported its month
+    is marked 未报, with a dash for every figure."""
+    from lcqy.rules.figures import DASH, fmt_rate
+
+    if x.get("reported") is False:
+        return [x["office_name"], NOT_REPORTED, *(DASH for _ in SHOWN_COUNTS + SHOWN_RATES)]
+    return [x["office_name"], x["as_of"], *(str(x[k]) for k in SHOWN_COUNTS), *(fmt_rate(x[k]) for k in SHOWN_RATES)]
+
+
+def reported_note(lines: list[dict]) -> str:
+    """What the city-wide total holds, when a known county has not reported: '' when all did."""
+    total = lines[-1]
+    silent = [x["office_name"] for x in lines if x.get("reported") is False]
+    if not silent or "counties" not in total:
+        return ""
+    return (
+        f"全市合计只含已报的县区：{total['counties']}个县区中已报{total['counties_reported']}个，"
+        f"未报{len(silent)}个（{'、'.join(silent)}），其转报到市级的案件在市级计受理。"
+    )

@@ -10,8 +10,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import lzma
 import re
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,7 +193,10 @@ def read_package(path: Path) -> Package:
                 i.filename: _read_member(zf, i, MAX_JSON if i.filename.endswith(".json") else MAX_ATTACHMENT, path)
                 for i in infos
             }
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError):
+        except (
+            zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError, RuntimeError,
+            zlib.error, lzma.LZMAError,  # a compressed stream with bytes changed
+        ):  # fmt: skip
             raise refuse(path, "文件已损坏（成员无法解压或校验和不符）") from None
     manifest_raw = members.pop("manifest.json")
     signature = _json(members.pop(SIGNATURE), f"签名 {SIGNATURE}", path) if SIGNATURE in members else None

@@ -26,6 +26,7 @@ from lcqy.rules.shellword import arg
 from lcqy.store import chain
 from lcqy.store.clock import now_text
 from lcqy.store.migrations import AFTER, MIGRATIONS
+from lcqy.store.outputs import protect
 
 BUSY_SECONDS = 30.0
 # First try for the write lock: long enough for an ordinary act of another command to end,
@@ -121,6 +122,12 @@ def _refusal(exc: sqlite3.OperationalError, path: Path) -> Exception:
     return exc
 
 
+class NoLedger(LcqyError):
+    """A refusal about the ledger file itself: missing, a directory, not a ledger, damaged, or not
+    to be made. The command line says 台帐未改动 after other refusals; not after these, where
+    there is no ledger to speak of (or a damaged one, which nobody should be told is fine)."""
+
+
 def _unreadable(path: Path) -> LcqyError:
     """A file SQLite cannot read: a damaged ledger (it has SQLite's header) or something else."""
     try:
@@ -129,11 +136,11 @@ def _unreadable(path: Path) -> LcqyError:
     except OSError:
         head = b""
     if head == SQLITE_HEADER:
-        return LcqyError(
+        return NoLedger(
             f"台帐文件 {path} 已损坏（可能被截断或写坏），无法读取。请用最近的备份恢复"
             f"（lcqy backup 生成的文件），恢复后运行 lcqy check 检查。"
         )
-    return LcqyError(f"{path} 不是 lcqy 台帐文件（无法作为 SQLite 数据库读取）。")
+    return NoLedger(f"{path} 不是 lcqy 台帐文件（无法作为 SQLite 数据库读取）。")
 
 
 def create_private_file(path: Path, *, replace_empty: bool = False) -> None:
@@ -147,12 +154,17 @@ def create_private_file(path: Path, *, replace_empty: bool = False) -> None:
     except FileExistsError:
         raise LcqyError(f"文件 {path} 已存在，不会覆盖。") from None
     except OSError as exc:
-        raise LcqyError(f"无法在 {path} 建立文件：{exc.strerror}。") from None
+        raise NoLedger(f"无法在 {path} 建立文件：{exc.strerror}。") from None
     os.close(fd)
 
 
 class Ledger:
+    # Whether a write transaction of this process has committed since the command began (the
+    # command line clears it at its start): a refusal says 台帐未改动 only when none has.
+    committed = False
+
     def __init__(self, path: Path, conn: sqlite3.Connection):
+        protect(path)  # never replaced by an output file
         self.path = path
         self.conn = conn
         self._db = None
@@ -208,9 +220,9 @@ class Ledger:
     @classmethod
     def open(cls, path: Path) -> Ledger:
         if path.is_dir():
-            raise LcqyError(f"{path} 是一个目录，请用 --db 指向台帐文件（如 {path / 'ledger.db'}）。")
+            raise NoLedger(f"{path} 是一个目录，请用 --db 指向台帐文件（如 {path / 'ledger.db'}）。")
         if not path.exists():
-            raise LcqyError(
+            raise NoLedger(
                 f"找不到台帐文件 {path}。请先建立台帐：lcqy --db {arg(path)} init "
                 "--office-name 临翔区服务企业发展领导小组办公室 --prefix 临翔 --level county --clerk 姓名"
             )
@@ -222,11 +234,11 @@ class Ledger:
                 raise LcqyError(
                     f"台帐正被另一个命令独占使用，等待 {BUSY_SECONDS:g} 秒后仍未释放，请稍后再试。"
                 ) from None
-            raise LcqyError(f"无法打开台帐文件 {path}：{exc}。") from None
+            raise NoLedger(f"无法打开台帐文件 {path}：{exc}。") from None
         except sqlite3.DatabaseError:
             raise _unreadable(path) from None
         if "meta" not in names:
-            raise LcqyError(f"{path} 尚未初始化为台帐。请先运行：lcqy --db {arg(path)} init …（见 lcqy init --help）")
+            raise NoLedger(f"{path} 尚未初始化为台帐。请先运行：lcqy --db {arg(path)} init …（见 lcqy init --help）")
         try:
             led.newer = led._newer()
         except sqlite3.DatabaseError:
@@ -343,6 +355,7 @@ class Ledger:
                 self.conn.execute("COMMIT")
             except sqlite3.OperationalError as exc:
                 raise _refusal(exc, self.path) from None
+            Ledger.committed = True
         finally:
             self._writing = False
 
@@ -470,8 +483,7 @@ def backup(led: Ledger, dest: Path) -> None:
         full = "full" in str(exc) or "disk" in str(exc)
         why = "磁盘空间不足" if full else str(exc)
         raise LcqyError(
-            f"备份写入 {dest} 失败：{why}。写了一半的备份已删除；台帐本身没有改动，也没有损坏。"
-            "请换一个空间足够的位置再备份。"
+            f"备份写入 {dest} 失败：{why}。写了一半的备份已删除，台帐没有损坏。请换一个空间足够的位置再备份。"
         ) from None
 
 

@@ -12,6 +12,8 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from lcqy.acts.context import Ctx, today_from_env
 from lcqy.acts.online import (
     change_password,
+    needs_totp,
+    office_totp_roles,
     set_totp,
     token_user,
     verify_password,
@@ -75,9 +77,11 @@ def _next_step(user: dict) -> str | None:
     """Where a signed-in user must go before anything else."""
     if user["must_change"]:
         return "auth.password"
-    if user["totp_required"] and not user["totp_secret"]:
+    # The office's setting is read for each request: `config totp` in the CLI holds at once.
+    totp = needs_totp(user, office_totp_roles(ctx_for(user)))
+    if totp and not user["totp_secret"]:
         return "auth.totp_setup"
-    if user["totp_required"] and not session.get("totp_ok"):
+    if totp and not session.get("totp_ok"):
         return "auth.totp"
     return None
 

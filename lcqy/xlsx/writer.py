@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as _dt
 import io
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from copy import copy
 from pathlib import Path
@@ -375,8 +374,8 @@ def write_ledger(
     `due_estimated`, `days_late`). Each category sheet opens with a title (the office, 问题台帐,
     `period`) and a 制表单位/制表日期 line (`made_on`, default today). `paper` is A3 (all
     columns) or A4 (the seed's columns). `progress(n)` is called with the running count every 1000
-    rows and once more with the total at the end. The file is written to a temporary name in the
-    same directory and renamed, so a failed export leaves no half-written workbook behind.
+    rows and once more with the total at the end. The workbook is written straight to `path`:
+    `export-ledger` gives the part file of lcqy.store.outputs, renamed over its place once whole.
     Raises ValueError for a row whose category is not one of CATEGORIES.
     """
     path = Path(path)
@@ -398,14 +397,10 @@ def write_ledger(
         package = io.BytesIO()
         wb.save(package)
         parts = {sheet.ws.path.lstrip("/"): sheet.data for sheet in sheets.values()}
-        fd, tmp = tempfile.mkstemp(suffix=".xlsx", prefix=".lcqy-", dir=path.parent or ".")
-        os.close(fd)
         try:
-            splice(package, tmp, parts, _COMPRESSION)
-            os.replace(tmp, path)
+            splice(package, path, parts, _COMPRESSION)
         except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+            path.unlink(missing_ok=True)  # never half a workbook
             raise
     except BaseException:
         for sheet in sheets.values():

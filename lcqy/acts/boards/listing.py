@@ -18,8 +18,8 @@ from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
 from lcqy.rules import validate
 from lcqy.rules.constants import CATEGORIES, CHANNELS, STATES, SUPERVISION
+from lcqy.rules.lateness import days_late
 from lcqy.rules.states import OPEN_STATES
-from lcqy.rules.workdays import workdays_between
 
 # The case's active dispatch (the latest one not returned).
 ACTIVE_DISPATCH = "d.id = (SELECT max(id) FROM dispatches WHERE case_id = c.id AND status = 'active')"
@@ -275,13 +275,14 @@ def late_days(ctx: Ctx, row: dict, as_of: date) -> tuple[str, date | None, int, 
     if state == "meeting":
         return "待专题会议", None, 0, False
     if state == "escalated" and row["escalate_late"]:
+        # how late the 转报 itself was (lcqy.rules.lateness), not how long the city takes
         due = date.fromisoformat(row["escalate_limit"])
-        return "转报超期", due, workdays_between(ctx.cal, due, date.fromisoformat(row["escalated_on"])), False
+        return "转报超期", due, days_late(ctx.cal, due, date.fromisoformat(row["escalated_on"])), False
     text, estimated = open_due(row)
     if text is None:
         return "", None, 0, False
     due = date.fromisoformat(text)
-    return STATES[state], due, workdays_between(ctx.cal, due, as_of), estimated
+    return STATES[state], due, days_late(ctx.cal, due, None, as_of), estimated
 
 
 # -- the overdue board ----------------------------------------------------------------------

@@ -7,7 +7,6 @@ template that cannot be filled leaves neither a number nor a file behind.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from lcqy.acts.common import output_file
@@ -17,8 +16,7 @@ from lcqy.acts.papers.forms import template_dir as chosen_dir
 from lcqy.docs.report_context import context
 from lcqy.errors import LcqyError
 from lcqy.rules.figures import parse_month
-from lcqy.store.db import create_private_file
-from lcqy.store.outputs import part_path, sweep
+from lcqy.store import outputs
 
 
 def _issue(ctx: Ctx, key: str, year: int, wanted: int | None) -> tuple[int, bool]:
@@ -61,18 +59,16 @@ def write_report(
     data = report_data(ctx, month, with_enterprises=with_enterprises)
     settings = report_settings(ctx)
     led = ctx.ledger
-    sweep(final.parent)  # a part file of a killed run goes; this run's part is named by its process
-    tmp = part_path(final)
-    for _ in range(3):  # another command may take the number meanwhile: fill again
-        seq, store = _issue(ctx, key, year, issue)
-        tmp.unlink(missing_ok=True)
-        create_private_file(tmp)
-        try:
+    tmp = outputs.begin(final)  # a part file of a killed run goes; this run's is named by its process
+    try:
+        for _ in range(3):  # another command may take the number meanwhile: fill again
+            seq, store = _issue(ctx, key, year, issue)
             values = context(
                 data, issue_no=seq, issued_on=ctx.today, settings=settings, with_enterprises=with_enterprises
             )
-            render("report", values, tmp, template_dir=folder, today=ctx.today)
-            with led.write():
+            with outputs.filling(tmp, final):
+                render("report", values, tmp, template_dir=folder, today=ctx.today)
+            with outputs.placing() as put, led.write():
                 if _issue(ctx, key, year, issue) != (seq, store):
                     continue
                 if store:
@@ -82,9 +78,9 @@ def write_report(
                         [key, year, seq, ctx.today.isoformat()],
                     )
                     led.event(None, ctx.today.isoformat(), "bulletin", ctx.actor, month=key, year=year, seq=seq)
-                os.replace(tmp, final)
-        finally:
-            tmp.unlink(missing_ok=True)
-        data["issue"] = {"year": year, "number": seq}
-        return final, data
+                put(tmp, final)
+            data["issue"] = {"year": year, "number": seq}
+            return final, data
+    finally:
+        outputs.discard(tmp)
     raise LcqyError("台帐正被其他命令频繁使用，简报期号未能确定，请稍后再试。")

@@ -51,16 +51,73 @@ def received(ctx: Ctx, month: str | None = None) -> list[dict]:
     return list(latest.values())
 
 
+def known_counties(ctx: Ctx) -> dict[str, str]:
+    """prefix -> name of every county office the city knows: those whose keys it holds (each
+    county that sent it a package of any kind) and those that ever sent month figures."""
+    db = ctx.ledger.db
+    own = ctx.ledger.prefix
+    out: dict[str, str] = {}
+    rows = db.execute(
+        "SELECT prefix, office_name FROM office_keys WHERE own = 0 AND level = 'county' ORDER BY added_on, id"
+    ).fetchall()
+    for prefix, name in rows:
+        if prefix and prefix != own:
+            out[prefix] = name
+    for x in received(ctx):  # in the order received: the latest name stands
+        if x["prefix"] != own:
+            out[x["prefix"]] = x["office_name"]
+    return out
+
+
+def escalated_in(ctx: Ctx, start: str, end: str) -> dict[str, int]:
+    """Cases the counties escalated to this city ledger, received in [start, end], per county
+    prefix (read from the 转报编号 the case keeps, e.g. 临翔服企办报（2026）第3号)."""
+    rows = ctx.ledger.db.execute(
+        "SELECT substr(source_no, 1, instr(source_no, '服企办') - 1), count(*) FROM cases "
+        "WHERE channel = ? AND accepted_on BETWEEN ? AND ? AND state NOT IN ('void', 'merged') GROUP BY 1",
+        [mf.COUNTY_CHANNEL, start, end],
+    ).fetchall()
+    return {prefix or "": n for prefix, n in rows}
+
+
+def not_reported(office_name: str, keys) -> dict:
+    """The line of a county that has sent no figures for the month: 未报, no figures."""
+    return {"office_name": office_name, "as_of": None, "reported": False, **dict.fromkeys(keys)}
+
+
 def city_figures(ctx: Ctx, month: str) -> list[dict]:
-    """One line per office for `month`: this office first, then every county that sent figures,
-    then (at the city) the city-wide total."""
+    """One line per office for `month`: this office first, then every county the city knows
+    (lcqy.acts.figures.city.known_counties) by prefix, each with its figures or marked not
+    reported (`reported` false, every figure None), then (at the city) the city-wide total of
+    this office and the counties that reported, with how many of the known counties did."""
     own = own_figures(ctx, month)
     month = own["month"]
-    lines = [{"office_name": ctx.ledger.meta["office_name"], "as_of": own["period"]["as_of"], **own["figures"]}]
+    lines = [{"office_name": ctx.ledger.meta["office_name"], "as_of": own["period"]["as_of"], "reported": True,
+              **own["figures"]}]  # fmt: skip
     if ctx.ledger.level != "city":
         return lines
-    for x in sorted(received(ctx, month), key=lambda x: x["prefix"]):
-        lines.append({"office_name": x["office_name"], "as_of": x["as_of"], **derive(x["figures"])})
-    escalated_in = own["received_by"]["channel"].get(mf.COUNTY_CHANNEL, 0)
-    total = {"office_name": "全市合计", "as_of": own["period"]["as_of"], **mf.combine(lines, escalated_in)}
+    sent = {x["prefix"]: x for x in received(ctx, month)}
+    counties = known_counties(ctx)
+    for prefix in sorted(set(counties) | set(sent)):
+        x = sent.get(prefix)
+        if x is None:
+            lines.append(not_reported(counties[prefix], own["figures"]))
+        else:
+            lines.append({"office_name": x["office_name"], "as_of": x["as_of"], "reported": True,
+                          **derive(x["figures"])})  # fmt: skip
+    # Cases a county escalated are counted once, at the county, when that county reported; the
+    # escalations of a county that has not reported stay counted at the city, where they came in.
+    escalated = own["received_by"]["channel"].get(mf.COUNTY_CHANNEL, 0)
+    silent = set(counties) - set(sent)
+    if silent:
+        from_counties = escalated_in(ctx, own["period"]["start"], own["period"]["end"])
+        escalated -= sum(n for prefix, n in from_counties.items() if prefix in silent)
+    reported = [x for x in lines if x["reported"]]
+    total = {
+        "office_name": "全市合计",
+        "as_of": own["period"]["as_of"],
+        "counties": len(lines) - 1,
+        "counties_reported": len(reported) - 1,
+        **mf.combine(reported, escalated),
+    }
     return [*lines, total]

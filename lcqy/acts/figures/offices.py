@@ -33,13 +33,21 @@ def office_year(ctx: Ctx, year: int | None) -> dict:
         lines = city_figures(ctx, month)
         as_of = lines[0]["as_of"]
         for x in lines:
-            row = acc.setdefault(x["office_name"], {"counts": dict.fromkeys(COUNTS, 0), "months": []})
+            row = acc.setdefault(x["office_name"], {"counts": dict.fromkeys(COUNTS, 0), "months": [], "as_of": None})
+            if x.get("reported") is False:  # 未报 this month: nothing to add
+                continue
             for k in COUNTS:
                 row["counts"][k] = x[k] if k in _STATES else row["counts"][k] + x[k]
             row["months"].append(month)
             row["as_of"] = x["as_of"]
-    # city_figures orders the rows: this office, the counties by prefix, the total last.
-    rows = [{"key": name, "as_of": r["as_of"], "months": r["months"], **derive(r["counts"])} for name, r in acc.items()]
+    # city_figures orders the rows: this office, the counties by prefix, the total last. A
+    # county the city knows that reported no month of the year is listed, marked not reported.
+    rows = [
+        {"key": name, "as_of": r["as_of"], "months": r["months"], "reported": True, **derive(r["counts"])}
+        if r["months"]
+        else {"key": name, "as_of": None, "months": [], "reported": False, **dict.fromkeys(derive({}))}
+        for name, r in acc.items()
+    ]
     total = [r for r in rows if r["key"] == "全市合计"]
     rows = [r for r in rows if r["key"] != "全市合计"] + total
     end = date(y, 12, 31)

@@ -3,7 +3,6 @@ objects, written 2026年11月27日 by lcqy.docs.render), where they go, and writ
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from lcqy.acts.cases import as_date, case_view, dispatch_urge_count, resolve
@@ -15,7 +14,7 @@ from lcqy.docs.fitting import brief, email_breaks, fit, phone_breaks, span_mm
 from lcqy.errors import LcqyError
 from lcqy.rules.deadlines import handling_span
 from lcqy.rules.letters import MEASURES, letter_title, urge_basis
-from lcqy.store.db import create_private_file
+from lcqy.store import outputs
 
 FORM_NAMES = {"register": "登记表", "dispatch": "交办单", "escalate": "转报单", "urge": "催办函"}
 # `form KIND`: the English word or the paper's own name; 督办函 is the urge letter of a 督办.
@@ -332,15 +331,10 @@ def prepare(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, temp
 
     context, attachment, number = filled(ctx, kind, case_view(ctx, resolve(ctx, ref)))
     final = out_path(kind, number, output, force, context.get("letter_title"))
-    tmp = final.with_name(f".{final.name}.part")
-    tmp.unlink(missing_ok=True)
-    create_private_file(tmp)  # 0600: the forms carry the enterprise's contacts
-    try:
+    tmp = outputs.begin(final)  # private (0600): the forms carry the enterprise's contacts
+    with outputs.filling(tmp, final):
         folder = template_dir(ctx, templates)
         render(kind, context, tmp, template_dir=folder, attachment_context=attachment, today=ctx.today)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
     return tmp, final
 
 
@@ -349,5 +343,5 @@ def write(ctx: Ctx, kind: str, ref: str, output: str | None, force: bool, templa
     if kind == "instruction":  # generated, not from a template
         return write_instruction(ctx, ref, output, force)
     tmp, final = prepare(ctx, kind, ref, output, force, templates)
-    os.replace(tmp, final)
+    outputs.finish(tmp, final)
     return final

@@ -1,56 +1,37 @@
 """The letter of a case's latest urge, written again: after an urge committed without its letter
 (the command was killed between the commit and putting the 催办函 in place), found and written on
-the next urge of the case, stray `.part` files left by killed commands removed; and on
+the next urge of the case, the part files left by killed commands removed; and on
 `form urge`, which says when the letter it rewrites was not where it is kept."""
 
 from __future__ import annotations
 
 import sys
-import time
 from pathlib import Path
 
 from lcqy.acts.cases import case_view, resolve
 from lcqy.acts.context import Ctx
 from lcqy.acts.papers.forms import build, form_kind, form_view, out_path, write
-
-# A `.part` younger than this may belong to a command still running (between its commit and
-# putting the file in place); older ones are leftovers.
-STALE_SECONDS = 30
-
-
-def _stale(path: Path) -> bool:
-    try:
-        return time.time() - path.stat().st_mtime > STALE_SECONDS
-    except OSError:
-        return False
-
-
-def clean_parts(folder: Path) -> None:
-    """Remove leftover `.<name>.docx.part` files of killed commands from `folder`."""
-    for part in folder.glob(".*.docx.part"):
-        if _stale(part):
-            part.unlink(missing_ok=True)
+from lcqy.store import outputs
 
 
 def recover_letter(ctx: Ctx, ref: str, output: str | None, templates: str | None) -> Path | None:
-    """If the case's latest urge has no letter where it would have been written (its `.part`
-    is still there), write that letter now and say so; returns its path."""
+    """If the case's latest urge has no letter where it would have been written (the part file
+    of a killed run is there instead), write that letter now and say so; returns its path. The
+    part files of killed runs in that folder are removed either way."""
 
     folder = Path(output).parent if output else Path(".")
     v = form_view(ctx, case_view(ctx, resolve(ctx, ref)))
     if not v["urges"]:
-        clean_parts(folder)
+        outputs.sweep(folder)
         return None
     context, _, number = build("urge", ctx.ledger.meta["office_name"], v)
     title = context["letter_title"]  # 催办函, or 督办函 under a supervision
     final = out_path("urge", number, str(folder / f"{number}{title}.docx"), force=True)
-    part = final.with_name(f".{final.name}.part")
     written = None
-    if part.exists() and not final.exists() and _stale(part):
-        part.unlink(missing_ok=True)
-        written = write(ctx, "urge", ref, str(final), False, templates)
+    if outputs.leftover(final) is not None and not final.exists():
+        written = write(ctx, "urge", ref, str(final), False, templates)  # sweeps the part
         print(f"注意：上次催办（{number}）的{title}没有写成，现已补写：{written}", file=sys.stderr)
-    clean_parts(folder)
+    outputs.sweep(folder)
     return written
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,16 +13,31 @@ from lcqy.acts.cases import as_date
 from lcqy.acts.common import output_file
 from lcqy.acts.context import Ctx
 from lcqy.errors import LcqyError
+from lcqy.rules.lateness import days_late, first_reply_days_late
+from lcqy.store.outputs import scratch, writing
 
 CONTACT_KEYS = ("address", "contact", "contact_title", "phone", "email", "accepted_on", "accepted_by")
 
 
-def export_row(ctx: Ctx, r: dict, as_of: date) -> dict:
-    """One case in the row shape of lcqy.xlsx.writer."""
-    if r["state"] in ("registered", "dispatched", "escalated"):
+# The first reply to each case's active 交办单 (the one its row shows), for the answered cases.
+FIRST_REPLIES_SQL = """
+SELECT d.case_id, s.first_reply_on, f.mode, f.late FROM dispatch_spans s JOIN dispatches d ON d.id = s.id
+JOIN replies f ON f.id = s.first_reply_id
+WHERE d.id IN (SELECT max(id) FROM dispatches WHERE status = 'active' GROUP BY case_id)"""
+
+
+def first_replies(ctx: Ctx) -> dict[int, tuple[str, str, int]]:
+    """case id -> (date, mode, recorded days late) of the first reply to its active 交办单."""
+    return {r[0]: r[1:] for r in ctx.ledger.conn.execute(FIRST_REPLIES_SQL)}
+
+
+def export_row(ctx: Ctx, r: dict, as_of: date, first_reply: dict[int, tuple] | None = None) -> dict:
+    """One case in the row shape of lcqy.xlsx.writer. `first_reply`: first_replies(ctx), read
+    once for a whole export (read for the case when not given)."""
+    if r["state"] in ("registered", "dispatched", "escalated", "meeting"):
         late = late_days(ctx, r, as_of)[2]
-    else:  # answered: how late the first reply was (超期办结), as recorded
-        late = r["first_reply_late"] or 0
+    else:
+        late = _answered_late(ctx, r, as_of, first_reply)
     return {
         "reg_no": r["reg_no"],
         "category": r["category"],
@@ -53,9 +67,32 @@ def export_row(ctx: Ctx, r: dict, as_of: date) -> dict:
     }
 
 
+def _answered_late(ctx: Ctx, r: dict, as_of: date, first_reply: dict[int, tuple] | None) -> int:
+    """An answered case: how late the first reply to the 交办单 the row shows came after that
+    交办单's 办结时限 (超期办结, lcqy.rules.lateness; a re-issued 交办单 is judged by the reply
+    to it, as `stats` does). With no 交办单 (a case answered after 转报, an imported row without
+    one) there is no 办结时限 to judge by, and the number recorded with the reply stands."""
+    if not r["due_current"]:
+        return r["first_reply_late"] or 0
+    if first_reply is None:
+        got = ctx.ledger.conn.execute(FIRST_REPLIES_SQL + " AND d.case_id = ?", [r["id"]]).fetchone()
+        first = got[1:] if got else None
+    else:
+        first = first_reply.get(r["id"])
+    if first is None:  # ended without a reply to its 交办单 (an imported row): nothing to judge
+        return r["first_reply_late"] or 0
+    replied, mode, recorded = first
+    if date.fromisoformat(replied) > as_of:
+        return days_late(ctx.cal, date.fromisoformat(r["due_current"]), None, as_of)
+    return first_reply_days_late(
+        ctx.cal, date.fromisoformat(r["due_current"]), date.fromisoformat(replied), mode=mode, recorded=recorded
+    )
+
+
 def export_rows(ctx: Ctx, f: Filters, as_of: date) -> Iterator[dict]:
+    first_reply = first_replies(ctx)
     for r in iter_ledger_rows(ctx, f):
-        yield export_row(ctx, r, as_of)
+        yield export_row(ctx, r, as_of, first_reply)
 
 
 def count_cases(ctx: Ctx) -> int:
@@ -91,9 +128,10 @@ def export(
         note += f"，仅“{f.state}”"
     rows = export_rows(ctx, f, ctx.today)
     period = f"{f.year}年度" if f.year else f"截至{ctx.today.year}年{ctx.today.month}月{ctx.today.day}日"
-    with private_tempdir(path):
+    # Beside its place, renamed there once whole (lcqy.store.outputs).
+    with private_tempdir(path), writing(path) as part:
         got = write_ledger(
-            path,
+            part,
             rows,
             office_name=office,
             title_note=note,
@@ -106,24 +144,17 @@ def export(
     return path, got
 
 
-TMP_PREFIX = ".lcqy-tmp-"
-
-
 @contextmanager
 def private_tempdir(dest: Path) -> Iterator[Path]:
     """openpyxl writes each sheet to a temporary file first, in the system temp directory by
     default, where a killed export would leave enterprises' names and phones for anyone to read.
     Here they go into a directory of our own (0700) beside the destination, removed afterwards,
-    even on failure; one left by a killed export is removed by the next export to that place."""
-    parent = dest.parent
-    for stale in parent.glob(f"{TMP_PREFIX}{dest.name}.*"):
-        if stale.is_dir() and not stale.is_symlink():
-            shutil.rmtree(stale, ignore_errors=True)
-    private = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{dest.name}.", dir=parent))
-    saved = tempfile.tempdir
-    tempfile.tempdir = str(private)
-    try:
-        yield private
-    finally:
-        tempfile.tempdir = saved
-        shutil.rmtree(private, ignore_errors=True)
+    even on failure; one left by a killed export is removed by the next writer into that place
+    (lcqy.store.outputs.scratch)."""
+    with scratch(dest) as private:
+        saved = tempfile.tempdir
+        tempfile.tempdir = str(private)
+        try:
+            yield private
+        finally:
+            tempfile.tempdir = saved

@@ -152,6 +152,25 @@ def first_pass(ctx: Ctx, path: Path) -> FirstPass:
         raise
 
 
+# What each way a workbook's package breaks means to the clerk (the exception's class name).
+_BROKEN = {
+    "error": "压缩内容已损坏",  # zlib.error
+    "LZMAError": "压缩内容已损坏",
+    "BadZipFile": "不是完整的 .xlsx 文件",
+    "EOFError": "文件不完整",
+    "ParseError": "表格内容不是有效的 XML",
+    "XMLSyntaxError": "表格内容不是有效的 XML",
+    "ExpatError": "表格内容不是有效的 XML",
+    "KeyError": "缺少工作簿必需的部分",
+    "UnicodeDecodeError": "含有无法识别的字符编码",
+}
+
+
+def broken(path: Path, kind: str) -> LcqyError:
+    why = _BROKEN.get(kind, "文件格式不对")
+    return LcqyError(f"{path} 无法作为 Excel 台帐读取：{why}。请用 Excel 或 WPS 打开后另存为 .xlsx 再导入。")
+
+
 class _readable:
     """Turns the many errors of a file that is not a workbook into one message."""
 
@@ -164,7 +183,7 @@ class _readable:
     def __exit__(self, kind, exc, tb) -> bool:
         if kind is None or issubclass(kind, (LcqyError, KeyboardInterrupt, SystemExit)):
             return False
-        raise LcqyError(f"{self.path} 无法作为 Excel 台帐读取（{kind.__name__}）。") from None
+        raise broken(self.path, kind.__name__) from None
 
 
 def _halves(sizes: list[int]) -> tuple[list[int], list[int]]:
@@ -202,7 +221,7 @@ def _two_processes(ctx, path, pkg, sheets, spools, mine, theirs) -> dict[int, Sh
     if kind == "refused":
         raise LcqyError(got)
     if kind == "broken":
-        raise LcqyError(f"{path} 无法作为 Excel 台帐读取（{got}）。")
+        raise broken(path, got)
     done.update(got)
     return done
 

@@ -27,6 +27,7 @@ from lcqy.acts.context import Ctx
 from lcqy.acts.intake.register import FIELDS
 from lcqy.acts.records.rows import Row
 from lcqy.rules.deadlines import dispatch_due, handling_due
+from lcqy.rules.lateness import is_late
 from lcqy.rules.numbering import format_number
 from lcqy.rules.workdays import add_workdays, one_month_limit, workdays_between
 from lcqy.store import schema
@@ -265,7 +266,7 @@ class Writer:
                 "（自Excel台帐导入）",
                 on.isoformat(),
                 limit.isoformat(),
-                int(on > limit),
+                int(is_late(cal, limit, on)),
             )
         else:
             on = row.dispatched_on or accepted
@@ -284,7 +285,7 @@ class Writer:
                 on.isoformat(),
                 on.isoformat(),
                 limit.isoformat(),
-                int(on > limit),
+                int(is_late(cal, limit, on)),
                 due_date.isoformat(),
                 due_date.isoformat(),
                 int(cal.is_estimate(due_date)),
