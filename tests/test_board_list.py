@@ -413,18 +413,24 @@ def test_overdue_json_to_a_pipe_is_sqlites_own_text(ledger):
 def test_check_deep_finds_board_columns_another_program_changed(ledger):
     reg(ledger, "2026-11-02")
     act(ledger, "dispatch", "1", "--dept", "临翔供电局", *DISPATCH, "--date", "2026-11-03")
+    act(ledger, "reply", "1", "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-11-05")
     assert ledger("check", "--deep").code == 0
     conn = sqlite3.connect(ledger.db)
-    conn.execute("UPDATE cases SET lead_now = '区财政局', urges_now = 5 WHERE reg_seq = 1")
+    conn.execute("UPDATE cases SET lead_now = '区财政局', urges_now = 5, reply_now = NULL WHERE reg_seq = 1")
     conn.commit()
     conn.close()
     r = ledger("check", "--deep")
     assert r.code != 0
     assert (
-        "临翔服企办收（2026）第1号：超期清单所用的当前牵头部门（存为“区财政局”）与交办记录（“临翔供电局”）不一致"
-        in r.out
+        "临翔服企办收（2026）第1号：清单所用的当前牵头部门（存为“区财政局”，记录为“临翔供电局”）、"
+        "催办次数（存为“5”，记录为“0”）、最近一次答复（存为“无”，记录为“第1条”）不一致" in r.out
     )
-    assert "催办次数（存为 5）与催办记录（0 次）不一致" in r.out
+    conn = sqlite3.connect(ledger.db)
+    conn.execute("UPDATE cases SET lead_now = '临翔供电局', urges_now = 0, reply_now = 1, followup_now = 7")
+    conn.commit()
+    conn.close()
+    r = ledger("check", "--deep")
+    assert r.code != 0 and "最近一次回访（存为“第7条”，记录为“无”）不一致" in r.out, r.out
 
 
 def test_board_is_read_from_one_snapshot(ledger):

@@ -20,7 +20,7 @@ from lcqy.rules.constants import STATES
 from lcqy.store import chain
 from lcqy.store.db import BUSY_SECONDS, sqlite_uri
 from lcqy.store.keys import problems as key_problems
-from lcqy.store.schema import CASES_UNSOUND, DISPATCHES_UNSOUND, LEAD_NOW, URGES_NOW
+from lcqy.store.schema import CASES_UNSOUND, DISPATCHES_UNSOUND, FOLLOWUP_NOW, LEAD_NOW, REPLY_NOW, URGES_NOW
 from lcqy.store.schema_compare import schema_problems
 
 
@@ -118,27 +118,42 @@ def _search_index(ctx: Ctx) -> list[str]:
     return out
 
 
-def _kept_columns(conn: sqlite3.Connection) -> list[str]:
-    """cases.lead_now and urges_now, which migration 16's triggers keep for the overdue board,
-    against what they stand for: a ledger another program edited, or whose triggers it dropped,
-    would show the board a wrong department or count (0.3 s at 100,000 cases: deep only)."""
+# Columns the triggers keep on each case for the boards (migrations 16 and 19), what each stands
+# for, and how a wrong one is named.
+_KEPT = (
+    ("lead_now", LEAD_NOW, "当前牵头部门"),
+    ("urges_now", URGES_NOW, "催办次数"),
+    ("reply_now", REPLY_NOW, "最近一次答复"),
+    ("followup_now", FOLLOWUP_NOW, "最近一次回访"),
+)
 
-    rows = conn.execute(
-        f"SELECT reg_no, lead_now, {LEAD_NOW}, urges_now, {URGES_NOW} FROM cases "
-        f"WHERE lead_now IS NOT {LEAD_NOW} OR urges_now IS NOT {URGES_NOW} ORDER BY id"
-    ).fetchall()
+
+def _kept_columns(conn: sqlite3.Connection) -> list[str]:
+    """The columns of _KEPT against what they stand for: a ledger another program edited, or
+    whose triggers it dropped, would show the boards a wrong department, count or latest act
+    (deep only: each is a look-up per case)."""
+
+    stored = ", ".join(f"{col}, {expr}" for col, expr, _ in _KEPT)
+    differ = " OR ".join(f"{col} IS NOT {expr}" for col, expr, _ in _KEPT)
+    rows = conn.execute(f"SELECT reg_no, {stored} FROM cases WHERE {differ} ORDER BY id").fetchall()
     out = []
-    for reg_no, lead, lead_is, urges, urges_are in rows:
+    for reg_no, *pairs in rows:
         wrong = []
-        if lead != lead_is:
-            wrong.append(f"当前牵头部门（存为“{lead or '无'}”）与交办记录（“{lead_is or '无'}”）不一致")
-        if urges != urges_are:
-            wrong.append(f"催办次数（存为 {urges}）与催办记录（{urges_are} 次）不一致")
+        for i, (col, _, what) in enumerate(_KEPT):
+            kept, really = pairs[2 * i], pairs[2 * i + 1]
+            if kept != really:
+                wrong.append(f"{what}（存为“{_kept_text(col, kept)}”，记录为“{_kept_text(col, really)}”）")
         out.append(
-            f"{reg_no}：超期清单所用的{'，'.join(wrong)}。这两项由台帐自动维护，多半是其他程序改过台帐文件，"
+            f"{reg_no}：清单所用的{'、'.join(wrong)}不一致。这几项由台帐自动维护，多半是其他程序改过台帐文件，"
             "请用备份恢复。"
         )
     return out
+
+
+def _kept_text(col: str, value) -> str:
+    if value is None:
+        return "无"
+    return f"第{value}条" if col in ("reply_now", "followup_now") else str(value)
 
 
 def _reg_nos(conn: sqlite3.Connection, ids: list[int]) -> dict[int, str]:
