@@ -55,9 +55,10 @@ def late_counts(ctx: Ctx, as_of: date, by: str | None) -> list[tuple[str, int, i
         key, frm = ("s.lead_dept" if by == "dept" else "''"), "temp.snap s"
     sql = (
         f"SELECT {key}, sum(s.kind = 'dispatch'), sum(s.kind = 'reply') FROM {frm} "
-        "WHERE s.as_of = :a AND s.days_late > 0 GROUP BY 1"
+        "WHERE s.as_of = :a AND s.days_late > 0" + ("" if by is None else " GROUP BY 1")
     )
-    return ctx.ledger.conn.execute(sql, {"a": a}).fetchall()
+    rows = ctx.ledger.conn.execute(sql, {"a": a}).fetchall()
+    return [r for r in rows if r[1] is not None]  # one group (by None): no row for none, as grouped
 
 
 def late_rows(ctx: Ctx, as_of: date, limit: int | None = None) -> list[dict]:
