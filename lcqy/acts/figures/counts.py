@@ -26,7 +26,8 @@ ESCALATED_DEPT = "（转报上级）"
 _CASE_DEPT = (
     "LEFT JOIN dispatches d ON d.id = (SELECT max(id) FROM dispatches WHERE case_id = c.id AND status = 'active')"
 )
-_CASES = "JOIN cases c ON c.id = {}"
+# The case's category and channel from a narrow index (migration 20), not its wide row.
+_CASES = "JOIN cases c INDEXED BY cases_figures ON c.id = {}"
 # A 交办单 answered on time by the as-of day: its first reply came by then and no working day
 # after its 办结时限 (wf, wdue: the working-day table at the reply and at the limit); a reply
 # brought in by import-ledger keeps its sheet's number (lcqy.rules.lateness). The reply's mode

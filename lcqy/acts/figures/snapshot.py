@@ -50,7 +50,7 @@ def late_counts(ctx: Ctx, as_of: date, by: str | None) -> list[tuple[str, int, i
     """(group, late for dispatch, late for reply) as of the day, grouped like lcqy.acts.figures.counts."""
     a = snapshot(ctx, as_of)
     if by in ("category", "channel"):
-        key, frm = f"c.{by}", "temp.snap s JOIN cases c ON c.id = s.case_id"
+        key, frm = f"c.{by}", "temp.snap s JOIN cases c INDEXED BY cases_figures ON c.id = s.case_id"
     else:
         key, frm = ("s.lead_dept" if by == "dept" else "''"), "temp.snap s"
     sql = (
