@@ -23,8 +23,11 @@ GROUP_LABELS = {"dept": "承办单位", "category": "问题类别", "channel": "
 ESCALATED_DEPT = "（转报上级）"
 
 # The lead department of a case that has no dispatch in the row itself: its latest active one.
+# The row found is the one of the id alone; the case and status, equal on it, let its lead
+# department be read from the index (migration 16's dispatches_active_lead), not the wide row.
 _CASE_DEPT = (
-    "LEFT JOIN dispatches d ON d.id = (SELECT max(id) FROM dispatches WHERE case_id = c.id AND status = 'active')"
+    "LEFT JOIN dispatches d INDEXED BY dispatches_active_lead ON d.case_id = c.id AND d.status = 'active' "
+    "AND d.id = (SELECT max(id) FROM dispatches WHERE case_id = c.id AND status = 'active')"
 )
 # The case's category and channel from a narrow index (migration 20), not its wide row.
 _CASES = "JOIN cases c INDEXED BY cases_figures ON c.id = {}"
