@@ -31,6 +31,8 @@ _CASE_DEPT = (
 )
 # The case's category and channel from a narrow index (migration 20), not its wide row.
 _CASES = "JOIN cases c INDEXED BY cases_figures ON c.id = {}"
+# An act's dispatch, for its lead department only: from a narrow index (migration 20).
+_DISPATCH = "{} JOIN dispatches d INDEXED BY dispatches_figures_lead ON d.id = {}"
 # A 交办单 answered on time by the as-of day: its first reply came by then and no working day
 # after its 办结时限 (wf, wdue: the working-day table at the reply and at the limit); a reply
 # brought in by import-ledger keeps its sheet's number (lcqy.rules.lateness). The reply's mode
@@ -118,7 +120,7 @@ QUERIES: dict[str, Query] = {
             "replies_followed": "EXISTS (SELECT 1 FROM followups f WHERE f.reply_id = r.id AND f.followed_on <= :a)",
         },
         c_join=_CASES.format("r.case_id"),
-        d_join="LEFT JOIN dispatches d ON d.id = r.dispatch_id",
+        d_join=_DISPATCH.format("LEFT", "r.dispatch_id"),
     ),
     # The first reply to each dispatch (by the reply's own date) and its working days from receipt.
     "first_replies": Query(
@@ -127,7 +129,7 @@ QUERIES: dict[str, Query] = {
         "s.first_reply_on",
         {"first_replies": "1", "reply_workdays": "wr.n - wd.n"},
         c_join=_CASES.format("s.case_id"),
-        d_join="JOIN dispatches d ON d.id = s.id",
+        d_join=_DISPATCH.format("", "s.id"),
     ),
     # 解决率: each case with a reply in the period, judged by its latest reply up to the period's end.
     "latest": Query(
@@ -136,21 +138,21 @@ QUERIES: dict[str, Query] = {
         {"latest": "1", "latest_a": "r.result = 'A'"},
         when="NOT EXISTS (SELECT 1 FROM replies y WHERE y.case_id = r.case_id AND y.id > r.id AND y.replied_on <= :e)",
         c_join=_CASES.format("r.case_id"),
-        d_join="LEFT JOIN dispatches d ON d.id = r.dispatch_id",
+        d_join=_DISPATCH.format("LEFT", "r.dispatch_id"),
     ),
     "followups": Query(
         "FROM followups f {c} {d}",
         "f.followed_on",
         {"followups": "1", "satisfied": "f.satisfaction IN ('满意', '基本满意')"},
         c_join=_CASES.format("f.case_id"),
-        d_join="JOIN replies r ON r.id = f.reply_id LEFT JOIN dispatches d ON d.id = r.dispatch_id",
+        d_join="JOIN replies r ON r.id = f.reply_id " + _DISPATCH.format("LEFT", "r.dispatch_id"),
     ),
     "urges": Query(
         "FROM urges u {c} {d}",
         "u.urged_on",
         {"urges": "u.kind = '催办'", "supervision_urges": "u.kind <> '催办'"},
         c_join=_CASES.format("u.case_id"),
-        d_join="LEFT JOIN dispatches d ON d.id = u.dispatch_id",
+        d_join=_DISPATCH.format("LEFT", "u.dispatch_id"),
     ),
     "supervised": Query(
         "FROM events e {c} {d}",

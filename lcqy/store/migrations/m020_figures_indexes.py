@@ -5,7 +5,10 @@
   rows (a dispatch's or reply's row holds its text);
 - cases(id, category, channel): a reply, dispatch, follow-up … grouped by its case's category or
   channel finds them in this index (lcqy.acts.figures.counts joins it INDEXED BY), not in the
-  case's row, a random read of the widest table for each act counted.
+  case's row, a random read of the widest table for each act counted;
+- dispatches(id, lead_dept): likewise a reply, follow-up, urge or first reply grouped by its
+  dispatch's lead department (joined INDEXED BY);
+- the ended cases by day with their category and channel.
 """
 
 SQL = """
@@ -16,4 +19,6 @@ CREATE INDEX dispatches_figures ON dispatches(
 CREATE INDEX dispatches_figures_due ON dispatches(due_current, status, case_id, lead_dept);
 CREATE INDEX followups_figures ON followups(followed_on, satisfaction, case_id, reply_id);
 CREATE INDEX cases_figures ON cases(id, category, channel);
+CREATE INDEX dispatches_figures_lead ON dispatches(id, lead_dept);
+CREATE INDEX cases_figures_ended ON cases(ended_on, state, category, channel);
 """
