@@ -207,18 +207,8 @@ def print_chunks(title: str | None, cols: Sequence[Col], natural: list[int], chu
     """A table given as chunks of columns, laid out by widths gathered beforehand (Widths): the
     same text as print_columns gives for all the rows at once, holding one chunk at a time."""
     with no_collector():
-        width = terminal_width()
-        out = sys.stdout
-        if title:
-            out.write(title + "\n")
-        shown, widths = (list(range(len(cols))), natural) if width is None else fit(cols, natural, width)
+        out, shown, widths = _table_head(title, cols, natural)
         last = len(shown) - 1
-        head = [
-            pad(clip(cols[i].title, w), w, cols[i].right) if k < last else cols[i].title
-            for k, (i, w) in enumerate(zip(shown, widths))
-        ]
-        out.write(GAP.join(head).rstrip() + "\n")
-        out.write(GAP.join((rule_char() if width is not None else "-") * w for w in widths) + "\n")
         n = 0
         for columns in chunks:
             padded = []
@@ -242,6 +232,25 @@ def print_chunks(title: str | None, cols: Sequence[Col], natural: list[int], chu
         return n
 
 
+def _table_head(title: str | None, cols: Sequence[Col], natural: list[int]) -> tuple[TextIO, list[int], list[int]]:
+    """Write the title, the column heads and the rule for columns of these natural widths, fitted
+    to the terminal; returns the stream, the columns shown and their widths."""
+    width = terminal_width()
+    out = sys.stdout
+    if title:
+        out.write(title + "\n")
+    shown, widths = (list(range(len(cols))), natural) if width is None else fit(cols, natural, width)
+    last = len(shown) - 1
+    # A shared column cut narrower than its title cuts the title too, so the columns stay aligned.
+    head = [
+        pad(clip(cols[i].title, w), w, cols[i].right) if k < last else cols[i].title
+        for k, (i, w) in enumerate(zip(shown, widths))
+    ]
+    out.write(GAP.join(head).rstrip() + "\n")
+    out.write(GAP.join((rule_char() if width is not None else "-") * w for w in widths) + "\n")
+    return out, shown, widths
+
+
 def _shown(values: set[str], labels: Mapping[str, str] | None) -> dict[str, str]:
     """Each distinct value -> the text shown for it."""
     return {v: labels.get(v, v) for v in values} if labels else dict(zip(values, values))
@@ -256,11 +265,7 @@ def _print_columns(title: str | None, cols: Sequence[Col], columns: Sequence[Seq
         max(cells(c.title), max(map(len, col), default=0) if t is None else max(map(cells, t.values()), default=0))
         for c, col, t in zip(cols, columns, texts)
     ]
-    width = terminal_width()
-    out = sys.stdout
-    if title:
-        out.write(title + "\n")
-    shown, widths = (list(range(len(cols))), natural) if width is None else fit(cols, natural, width)
+    out, shown, widths = _table_head(title, cols, natural)
     last = len(shown) - 1
     padded = []
     for k, (i, w) in enumerate(zip(shown, widths)):
@@ -273,13 +278,6 @@ def _print_columns(title: str | None, cols: Sequence[Col], columns: Sequence[Seq
             t = clip(t, w)
             looks[v] = t if unpadded else " " * (w - cells(t)) + t if right else t + " " * (w - cells(t))
         padded.append(list(map(looks.__getitem__, column)))
-    # A shared column cut narrower than its title cuts the title too, so the columns stay aligned.
-    head = [
-        pad(clip(cols[i].title, w), w, cols[i].right) if k < last else cols[i].title
-        for k, (i, w) in enumerate(zip(shown, widths))
-    ]
-    out.write(GAP.join(head).rstrip() + "\n")
-    out.write(GAP.join((rule_char() if width is not None else "-") * w for w in widths) + "\n")
     lines = map(str.rstrip, map(GAP.join, zip(*padded)))
     while chunk := list(islice(lines, 4096)):
         out.write("\n".join(chunk) + "\n")
