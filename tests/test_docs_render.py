@@ -213,7 +213,10 @@ def test_register(tpl_dir, tmp_path):
     assert value_right_of(table, "联系电话") == "0883-2123456"
     assert value_right_of(table, "电子邮箱") == REGISTER["email"]
     assert value_right_of(table, "主要困难和问题") == LONG_PROBLEM
-    assert value_right_of(table, "希望协调解决的具体事项") == REGISTER["request"]
+    # Set in lines by lcqy (set_document_lines), the closing 。 never opening a line.
+    request = value_right_of(table, "希望协调解决的具体事项")
+    assert request.replace("\n", "") == REGISTER["request"]
+    assert request.split("\n")[1:] == ["限。"], request
     assert value_right_of(table, "受理时间") == "2026年11月20日"  # a date object, formatted
     assert value_right_of(table, "受理人员") == "张明"
     assert value_right_of(table, "备注") == ""

@@ -351,13 +351,15 @@ def set_document_lines(doc, cells: bool) -> None:
     if not cells:
         return
     margins = 2 * CELL_MARGIN_MM * 72 / 25.4
-    seen = set()
+    # A merged cell comes once for each grid position it covers; its element is kept here, so
+    # that its id cannot be reused by another cell's (an id alone would skip cells at random).
+    seen: dict[int, object] = {}
     for table in doc.tables:
         for row in table.rows:
             for cell in row.cells:
                 if id(cell._tc) in seen or cell.width is None:
                     continue
-                seen.add(id(cell._tc))
+                seen[id(cell._tc)] = cell._tc
                 for p in cell.paragraphs:
                     if p.alignment not in still:
                         set_lines(p, doc, cell.width.pt - margins, justify=False)
