@@ -413,7 +413,9 @@ def render(
         if context["letterhead"]:
             add_letterhead(tpl.docx, str(context.get("office_name") or ""))
     if kind != "urge":  # no date, number or percentage cut at a line's end (the letter: fit)
-        set_document_lines(tpl.docx, cells=True)
+        # The 简报's table cells (names, counts, rates in narrow columns) are left to the word
+        # processor, which keeps a department's name on one line where lcqy's count would cut it.
+        set_document_lines(tpl.docx, cells=kind != "report")
     if attachment_context is not None:
         if kind not in ("dispatch", "escalate"):
             raise LcqyError(f"{NAMES.get(kind, kind)}不附登记表")
