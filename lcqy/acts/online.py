@@ -137,7 +137,7 @@ def add_user(ctx: Ctx, login: str, *, role: str, dept: str | None = None, totp: 
         }
         led.db["users"].insert(row)
         led.event(None, ctx.today.isoformat(), "user-add", ctx.actor, login=login, role=role, dept=dept)
-    totp = needs_totp(row, office_totp_roles(ctx))
+    totp = needs_totp(row, office_totp_roles(ctx.ledger.meta))
     return {"login": login, "password": password, "role": role, "dept": dept, "totp": totp}
 
 
@@ -146,8 +146,9 @@ def add_user(ctx: Ctx, login: str, *, role: str, dept: str | None = None, totp: 
 TOTP_ROLES = {"部门": "dept", "领导": "leader"}
 
 
-def office_totp_roles(ctx: Ctx) -> set[str]:
-    return {r for r in ctx.ledger.meta.get("totp_roles", "").split(",") if r}
+def office_totp_roles(meta: dict[str, str]) -> set[str]:
+    """The roles the office named (`config totp`), from the ledger's settings."""
+    return {r for r in meta.get("totp_roles", "").split(",") if r}
 
 
 def needs_totp(user: dict, office_roles: set[str]) -> bool:
@@ -190,7 +191,7 @@ def list_users(ctx: Ctx) -> list[dict]:
                     (SELECT count(*) FROM api_tokens t WHERE t.user_id = u.id AND NOT t.revoked
                        AND t.generation = u.generation) AS tokens
              FROM users u ORDER BY u.role, u.dept, u.login"""
-    office = office_totp_roles(ctx)
+    office = office_totp_roles(ctx.ledger.meta)
     return [
         {**r, "must_change": bool(r["must_change"]), "totp_required": needs_totp(r, office),
          "totp_set": bool(r["totp_set"]), "disabled": bool(r["disabled"])}

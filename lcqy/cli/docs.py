@@ -55,7 +55,7 @@ def config_cmd(
         from lcqy.acts.online import office_totp_roles, set_totp_roles, totp_roles_text
 
         with open_ctx(ctx) as c:
-            roles = set_totp_roles(c, value) if value is not None else office_totp_roles(c)
+            roles = set_totp_roles(c, value) if value is not None else office_totp_roles(c.ledger.meta)
         say(("已保存：" if value is not None else "") + f"totp = {totp_roles_text(roles)}须用动态验证码登录")
         return
 

@@ -78,7 +78,7 @@ def _next_step(user: dict) -> str | None:
     if user["must_change"]:
         return "auth.password"
     # The office's setting is read for each request: `config totp` in the CLI holds at once.
-    totp = needs_totp(user, office_totp_roles(ctx_for(user)))
+    totp = needs_totp(user, office_totp_roles(ledger().meta))
     if totp and not user["totp_secret"]:
         return "auth.totp_setup"
     if totp and not session.get("totp_ok"):
