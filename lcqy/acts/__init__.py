@@ -20,7 +20,8 @@ Arranged by the chapters of 临政办发〔2021〕21号, the lower modules first
 - checks/: `check`, its checks run by one function.
 - records/: the Excel problem ledger out and in.
 - case_file: everything `show` prints.
-- online: the online platform (第八条): accounts, 签收, a department's reply with its document,
+- accounts: the online platform's users, passwords, tokens and second factor.
+- online: the online platform (第八条): 签收, a department's reply with its document,
   its requests (granted by `extend` / `return`) and notes, urges read.
 
 Imports run downward only and never in a circle (tests/test_layers.py).

@@ -52,7 +52,7 @@ def config_cmd(
         return
 
     if key == "totp" and extra is None:
-        from lcqy.acts.online import office_totp_roles, set_totp_roles, totp_roles_text
+        from lcqy.acts.accounts import office_totp_roles, set_totp_roles, totp_roles_text
 
         with open_ctx(ctx) as c:
             roles = set_totp_roles(c, value) if value is not None else office_totp_roles(c.ledger.meta)

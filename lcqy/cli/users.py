@@ -22,7 +22,7 @@ def add_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """添加用户，给出一次性密码（首次登录须修改）。"""
-    from lcqy.acts.online import ROLES, add_user
+    from lcqy.acts.accounts import ROLES, add_user
 
     with open_ctx(ctx) as c:
         r = add_user(c, login, role=role, dept=dept, totp=totp)
@@ -39,7 +39,7 @@ def add_cmd(
 @user_app.command("list")
 def list_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
     """列出全部用户。"""
-    from lcqy.acts.online import ROLES, list_users
+    from lcqy.acts.accounts import ROLES, list_users
 
     with open_ctx(ctx) as c:
         rows = list_users(c)
@@ -71,7 +71,7 @@ def list_cmd(ctx: typer.Context, as_json: bool = typer.Option(False, "--json", h
 @user_app.command("disable")
 def disable_cmd(ctx: typer.Context, login: str = LOGIN):
     """停用用户：立即退出登录，令牌作废（恢复用 lcqy user reset）。"""
-    from lcqy.acts.online import disable_user
+    from lcqy.acts.accounts import disable_user
 
     with open_ctx(ctx) as c:
         u = disable_user(c, login)
@@ -81,7 +81,7 @@ def disable_cmd(ctx: typer.Context, login: str = LOGIN):
 @user_app.command("reset")
 def reset_cmd(ctx: typer.Context, login: str = LOGIN, as_json: bool = typer.Option(False, "--json", help=JSON_HELP)):
     """重置密码：给出新的一次性密码，会话作废，动态验证码须重新设置；停用的用户恢复使用。"""
-    from lcqy.acts.online import reset_user
+    from lcqy.acts.accounts import reset_user
 
     with open_ctx(ctx) as c:
         r = reset_user(c, login)
@@ -99,7 +99,7 @@ def token_cmd(
     as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ):
     """发放接口令牌（Authorization: Bearer 令牌），供 12345 平台、OA 等程序调用接口。"""
-    from lcqy.acts.online import issue_token
+    from lcqy.acts.accounts import issue_token
 
     with open_ctx(ctx) as c:
         r = issue_token(c, login, revoke=revoke)

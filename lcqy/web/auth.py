@@ -9,8 +9,7 @@ from functools import wraps
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 
-from lcqy.acts.context import Ctx, today_from_env
-from lcqy.acts.online import (
+from lcqy.acts.accounts import (
     change_password,
     needs_totp,
     office_totp_roles,
@@ -19,6 +18,7 @@ from lcqy.acts.online import (
     verify_password,
     verify_totp,
 )
+from lcqy.acts.context import Ctx, today_from_env
 from lcqy.errors import LcqyError
 
 bp = Blueprint("auth", __name__)
