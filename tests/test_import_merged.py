@@ -36,3 +36,27 @@ def test_merge_into_a_ledger_case_that_had_ended_first_is_refused(ledger, tmp_pa
     path = tmp_path / "x.xlsx"
     _sheet(path, H2, late)
     refused(ledger, "import-ledger", str(path), word="早于本件受理时间")
+
+
+def test_escalated_after_a_return_round_trips_on_time(ledger, run, tmp_path, monkeypatch):
+    """A 退单 restarts the limit of the 转报 that follows; the sheet does not carry the 退单's date,
+    only how late the 转报 was (blank: on time), and the import keeps that rather than judging
+    the 转报 against the limit from acceptance (which would make it 2 working days late)."""
+    import sqlite3
+
+    assert ledger("register", *register_args(), "--date", "2026-09-14").code == 0
+    act(ledger, "dispatch", "1", "--dept", "区财政局", *DISPATCH, "--date", "2026-09-14")
+    act(ledger, "return", "1", "--reason", "不属本部门职责", "--date", "2026-09-16")
+    # 9-20 is a Sunday worked under 调休: a working day, inside the limit restarted on 9-16.
+    act(ledger, "escalate", "1", "--approver", "李明", "--suggestion", "建议市级协调。", "--date", "2026-09-20")
+    first = tmp_path / "a.xlsx"
+    assert ledger("export-ledger", "-o", str(first), "--with-contacts").code == 0
+    monkeypatch.setenv("LCQY_DB", str(tmp_path / "new.db"))
+    assert run(*INIT).code == 0
+    assert run("import-ledger", str(first)).code == 0
+    conn = sqlite3.connect(tmp_path / "new.db")
+    assert conn.execute("SELECT escalated_on, late FROM escalations").fetchall() == [("2026-09-20", 0)]
+    conn.close()
+    second = tmp_path / "b.xlsx"
+    assert run("export-ledger", "-o", str(second), "--with-contacts").code == 0
+    assert _values(first) == _values(second)

@@ -258,6 +258,9 @@ class Writer:
             limit = dispatch_due(cal, accepted, major=True, escalation=True)
             # Without a 转报日期 the sheet still says how late it was: that many working days after the limit.
             on = row.dispatched_on or (add_workdays(cal, limit, row.late) if row.late else accepted)
+            if row.state == "escalated" and workdays_between(cal, limit, on) != row.late:
+                # A 退单 before the 转报 restarted its limit; the sheet keeps how late it was.
+                limit = _late_by(cal, on, row.late)
             self._put(
                 "escalations",
                 case_id,
