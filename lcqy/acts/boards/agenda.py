@@ -215,8 +215,9 @@ class Arm:
     sections: tuple[str, ...]  # the sections it may place a case in
     select: Callable[..., str]  # (day, only): only, a condition on `c` added to its own
     # Section -> a condition on `c` that every case the arm places there meets, which its index
-    # answers: a section is read from its stretch of the index, not from the whole state.
-    bounds: dict[str, str] = field(default_factory=dict)
+    # answers: a section is read from its stretch of the index, not from the whole state. A pair:
+    # the condition today, and on a day in the past (temp.then_cases).
+    bounds: dict[str, str | tuple[str, str]] = field(default_factory=dict)
     # For the counts: section -> the cases of that section alone, a condition on `c` counted from
     # the index with no row worked out; `rest`, the condition on the cases still worked out.
     counted: dict[str, str] = field(default_factory=dict)
@@ -298,16 +299,30 @@ FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE},
       WHERE c.state = 'dispatched' AND c.due_open < :horizon {only})"""
 
 
+# The answered cases of each section: a stretch of migration 23's index today; on a day in the
+# past, those ready for 销号 have a follow-up at least.
+_ANSWERED_BOUNDS = {
+    "followup": ("AND c.answered_close = 0", ""),
+    "ready_close": ("AND c.answered_close = 1", "AND c.followup_now IS NOT NULL"),
+}
+
+
 def _answered(day: Day, only: str = "") -> str:
-    """Answered, not under 督办: to follow up, or ready for 销号 (第十八条)."""
+    """Answered, not under 督办: to follow up, or ready for 销号 (第十八条); today, as kept on
+    the case (migration 23), without reading its reply and follow-up."""
+    if day.src is NOW:
+        return f"""
+SELECT iif(c.answered_close, 'ready_close', 'followup') AS section, c.due_open AS o, 0 AS late, NULL AS due,
+       c.answered_note AS note, iif(c.answered_close, {_cmd(CLOSE)}, {_cmd(FOLLOWUP)}) AS next, {_CASE}
+FROM cases AS c INDEXED BY cases_answered
+WHERE c.state = 'replied' AND c.supervision = '' AND c.answered_close IS NOT NULL {only}"""
     return f"""
 SELECT CASE WHEN r.result = 'A' AND f.reply_id = r.id AND f.satisfaction IN ('满意', '基本满意')
                  AND NOT coalesce(f.incomplete, 0) THEN 'ready_close'
             WHEN f.reply_id IS NOT r.id THEN 'followup' END AS section,
        c.due_open AS o, 0 AS late, NULL AS due,
        iif(f.reply_id = r.id, 'A类答复，企业' || f.satisfaction, r.result || '类答复 ' || r.replied_on) AS note,
-       iif(f.reply_id = r.id, {_cmd(CLOSE)}, {_cmd(FOLLOWUP)}) AS next, {_CASE},
-       r.result, r.replied_on, f.satisfaction
+       iif(f.reply_id = r.id, {_cmd(CLOSE)}, {_cmd(FOLLOWUP)}) AS next, {_CASE}
 FROM cases c
 JOIN replies r ON r.id = {day.src.reply}
 LEFT JOIN followups f ON f.id = {day.src.followup}
@@ -358,11 +373,8 @@ ARMS: list[Arm] = [
     Arm(
         ("followup", "ready_close"),
         _answered,
-        {"ready_close": "AND c.followup_now IS NOT NULL"},
-        json={
-            "followup": ("%s", "json_quote(result || '类答复 ' || replied_on)", FOLLOWUP),
-            "ready_close": ("%s", "json_quote('A类答复，企业' || satisfaction)", CLOSE),
-        },
+        _ANSWERED_BOUNDS,
+        json={"followup": ("%s", "json_quote(note)", FOLLOWUP), "ready_close": ("%s", "json_quote(note)", CLOSE)},
     ),
 ]
 
@@ -534,6 +546,7 @@ def _section_sql(day: Day, keys: tuple[str, ...], view: Callable[[Arm | None, st
 
     def bound(arm: Arm) -> str:  # the stretch of the index the sections are read from
         got = [arm.bounds.get(k, "") for k in keys if k in arm.sections]
+        got = [(b[0] if day.src is NOW else b[1]) if isinstance(b, tuple) else b for b in got]
         if len(got) == 1 or not all(got):
             return got[0] if len(got) == 1 else ""
         return "AND (" + " OR ".join(f"({b.removeprefix('AND ')})" for b in got) + ")"
@@ -610,7 +623,8 @@ def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
     return out
 
 
-# Sections one arm fills, next to each other in SECTIONS: --json reads them in one pass.
+# Sections one arm fills, next to each other in SECTIONS: --json reads them in one pass on a day
+# in the past (today each is its own stretch of an index, in order: read apart, nothing sorted).
 _TOGETHER = {"followup": ("followup", "ready_close")}
 
 
@@ -680,7 +694,7 @@ def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[bytes]:
                 yield (("," if i else "") + "\n    " + whole.replace("\n", "\n    ")).encode()
                 continue
             if key not in ahead:
-                ahead = _read(day, _TOGETHER.get(key, (key,)), placed)
+                ahead = _read(day, _TOGETHER.get(key, (key,)) if day.src is THEN else (key,), placed)
             items = ahead.pop(key)
             head = {"key": key, "title": title, "count": items.count}
             text = json.dumps(head, ensure_ascii=False, indent=2).replace("\n", "\n    ")[:-6]
