@@ -423,9 +423,8 @@ def _supervised(day: Day) -> None:
 
     cur = day.ctx.ledger.conn.cursor()
     cur.row_factory = sqlite3.Row
-    # The agenda index holds every column read of the case (a scan of the answered cases in it
-    # costs less than reading the few supervised ones from the table).
-    index = day.src.index
+    # Today, migration 23's index of them holds every column read of the case.
+    index = "INDEXED BY cases_answered_supervised" if day.src is NOW else day.src.index
     sql = _SUPERVISED_SQL.format(src=day.src, due_again=DUE_AGAIN_SQL).replace(
         "FROM cases c", f"FROM {day.src.table} c {index}"
     )
