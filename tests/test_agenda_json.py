@@ -162,3 +162,17 @@ def test_check_deep_finds_a_wrong_answered_column(ledger):
     conn.close()
     r = ledger("check", "--deep")
     assert r.code != 0 and "待回访或可销号" in r.out + r.err
+
+
+def test_an_upgraded_ledger_gets_the_answered_columns(run, tmp_path):
+    """A ledger from before migration 23 (the sample, while it is one) is filled on opening."""
+    db = tmp_path / "sample.db"
+    db.write_bytes((ROOT / "sample_ledger.db").read_bytes())
+    out = _agenda_json(run, db)
+    assert not _kept_right(db)
+    conn = sqlite3.connect(db)
+    try:
+        listed = conn.execute("SELECT count(*) FROM cases WHERE answered_close IS NOT NULL").fetchone()[0]
+    finally:
+        conn.close()
+    assert listed and out == _as_listed(db, "2026-11-27")

@@ -33,7 +33,7 @@ SQL = f"""
 ALTER TABLE cases ADD COLUMN answered_close INTEGER;
 ALTER TABLE cases ADD COLUMN answered_note TEXT;
 {_SET} reply_now IS NOT NULL;
-CREATE TRIGGER cases_answered AFTER UPDATE OF reply_now, followup_now ON cases BEGIN {_SET} id = NEW.id; END;
+CREATE TRIGGER cases_answered_update AFTER UPDATE OF reply_now, followup_now ON cases BEGIN {_SET} id = NEW.id; END;
 CREATE INDEX cases_answered ON cases(
     answered_close, due_open, reg_year, reg_seq, reg_no, enterprise, lead_now, answered_note, state, supervision
 ) WHERE state = 'replied' AND supervision = '' AND answered_close IS NOT NULL;
