@@ -106,13 +106,15 @@ def test_text_json_escapes_is_escaped_as_json_dumps_does(run, generated, tmp_pat
 
 
 def _kept_right(db: Path) -> list[tuple]:
-    from lcqy.store.migrations.m023_agenda_answered import ANSWERED_CLOSE, ANSWERED_NOTE
+    """Cases whose migration 23 columns differ from what they stand for."""
+    from lcqy.store.migrations.m023_agenda_answered import ANSWERED_CLOSE, ANSWERED_NOTE, ESCALATED_NOW
 
     conn = sqlite3.connect(db)
     try:
         return conn.execute(
-            f"SELECT id, answered_close, answered_note FROM cases "
-            f"WHERE answered_close IS NOT {ANSWERED_CLOSE} OR answered_note IS NOT {ANSWERED_NOTE}"
+            f"SELECT id, answered_close, answered_note, escalated_now FROM cases "
+            f"WHERE answered_close IS NOT {ANSWERED_CLOSE} OR answered_note IS NOT {ANSWERED_NOTE} "
+            f"OR escalated_now IS NOT {ESCALATED_NOW}"
         ).fetchall()
     finally:
         conn.close()
@@ -176,3 +178,27 @@ def test_an_upgraded_ledger_gets_the_answered_columns(run, tmp_path):
     finally:
         conn.close()
     assert listed and out == _as_listed(db, "2026-11-27")
+
+
+def test_escalation_date_follows_the_acts(ledger):
+    """Escalated a month ago and more: waiting for the city, by the date kept on the case."""
+    assert ledger("register", *register_args(), "--date", "2026-10-09").code == 0
+    assert ledger("escalate", "1", "--approver", "张文", "--suggestion", "需市级协调", "--date", "2026-10-12").code == 0
+    assert not _kept_right(ledger.db)
+    waiting = json.loads(ledger("agenda", "--json").out)["sections"]
+    got = {s["key"]: [(i["case"], i["note"], i["next"]) for i in s["items"]] for s in waiting if s["items"]}
+    assert got == {"escalation_waiting": [("2026-1", "2026-10-12 转报，已逾1个月", "lcqy package 1")]}
+
+    def listed(**today: str) -> set[str]:
+        return {s["key"] for s in json.loads(ledger("agenda", "--json", **today).out)["sections"] if s["items"]}
+
+    assert "escalation_waiting" not in listed(today="2026-11-11")  # a month on is 11-12
+    # Its row moved or deleted by another program: the date follows (triggers on escalations).
+    conn = sqlite3.connect(ledger.db)
+    with conn:
+        conn.execute("UPDATE escalations SET escalated_on = '2026-11-20'")
+    assert not _kept_right(ledger.db) and "escalation_waiting" not in listed()
+    with conn:
+        conn.execute("DELETE FROM escalations")
+    conn.close()
+    assert not _kept_right(ledger.db) and "escalation_waiting" not in listed()

@@ -265,7 +265,14 @@ FROM cases c WHERE c.state = 'meeting'"""
 
 
 def _escalated(day: Day, only: str = "") -> str:
-    """Escalated a month ago or more, no result back from the city."""
+    """Escalated a month ago or more, no result back from the city; today, the date as kept on
+    the case (migration 23)."""
+    if day.src is NOW:
+        return f"""
+SELECT CASE WHEN c.escalated_now <= :escalated_by THEN 'escalation_waiting' END AS section, c.due_open AS o,
+       0 AS late, NULL AS due, c.escalated_now || ' 转报，已逾1个月' AS note, {_cmd(PACKAGE)} AS next, {_CASE},
+       c.escalated_now AS since
+FROM cases AS c INDEXED BY cases_escalated WHERE c.state = 'escalated' AND c.escalated_now IS NOT NULL"""
     return f"""
 SELECT CASE WHEN e.escalated_on <= :escalated_by THEN 'escalation_waiting' END AS section, c.due_open AS o,
        0 AS late, NULL AS due, e.escalated_on || ' 转报，已逾1个月' AS note, {_cmd(PACKAGE)} AS next, {_CASE},

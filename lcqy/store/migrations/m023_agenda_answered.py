@@ -1,4 +1,4 @@
-"""Migration 23: the answered cases on the agenda without a look-up per case.
+"""Migration 23: the answered and escalated cases on the agenda without a look-up per case.
 
 An answered case (not under 督办) is on the agenda to be followed up or closed according to its
 latest reply and follow-up alone, whatever the day. The agenda read each answered case's reply
@@ -12,7 +12,10 @@ though fewer than half of them are listed), so the decision is kept on the case:
 - the answered cases the agenda lists, by section and then in its order (due date, number), with
   every column it reads: each section is a stretch of this index;
 - the answered cases under 督办, with every column the agenda reads of them: they were found by
-  reading every answered case in migration 19's index (a tenth of them are supervised).
+  reading every answered case in migration 19's index (a tenth of them are supervised);
+- cases.escalated_now, the date of the case's latest escalation (or NULL), kept by triggers on
+  escalations like migration 19's reply_now, and the escalated cases in the agenda's order with
+  every column it reads: whether a month has passed was read from the escalation's row.
 """
 
 # Over the case row `cases`: its latest reply r and follow-up f (migration 19's columns).
@@ -27,6 +30,12 @@ ANSWERED_NOTE = _LATEST.format(
     f"CASE WHEN ({_CLOSE}) IS NOT NULL THEN "
     "iif(f.reply_id = r.id, 'A类答复，企业' || f.satisfaction, r.result || '类答复 ' || r.replied_on) END"
 )
+# What escalated_now stands for.
+ESCALATED_NOW = (
+    "(SELECT escalated_on FROM escalations WHERE id = (SELECT max(id) FROM escalations WHERE case_id = cases.id))"
+)
+# Kept for {case}; import-ledger sets the insert trigger aside and does its work once (write.py).
+ESCALATED = f"UPDATE cases SET escalated_now = {ESCALATED_NOW} WHERE id = {{case}}"
 _SET = f"UPDATE cases SET answered_close = {ANSWERED_CLOSE}, answered_note = {ANSWERED_NOTE} WHERE"
 
 SQL = f"""
@@ -39,5 +48,13 @@ CREATE INDEX cases_answered ON cases(
 ) WHERE state = 'replied' AND supervision = '' AND answered_close IS NOT NULL;
 CREATE INDEX cases_answered_supervised ON cases(
     state, supervision, id, reg_year, reg_seq, reg_no, enterprise, lead_now, urges_now, reply_now, followup_now
-) WHERE state = 'replied' AND supervision != ''
+) WHERE state = 'replied' AND supervision != '';
+ALTER TABLE cases ADD COLUMN escalated_now TEXT;
+{ESCALATED.format(case="id")} AND id IN (SELECT case_id FROM escalations);
+CREATE TRIGGER escalations_now_insert AFTER INSERT ON escalations BEGIN {ESCALATED.format(case="NEW.case_id")}; END;
+CREATE TRIGGER escalations_now_update AFTER UPDATE OF escalated_on, case_id ON escalations
+BEGIN {ESCALATED.format(case="OLD.case_id")}; {ESCALATED.format(case="NEW.case_id")}; END;
+CREATE TRIGGER escalations_now_delete AFTER DELETE ON escalations BEGIN {ESCALATED.format(case="OLD.case_id")}; END;
+CREATE INDEX cases_escalated ON cases(state, due_open, reg_year, reg_seq, reg_no, enterprise, lead_now, escalated_now)
+    WHERE state = 'escalated'
 """
