@@ -20,6 +20,7 @@ from lcqy.rules.constants import STATES
 from lcqy.store import chain
 from lcqy.store.db import BUSY_SECONDS, sqlite_uri
 from lcqy.store.keys import problems as key_problems
+from lcqy.store.migrations.m023_agenda_answered import ANSWERED_CLOSE, ANSWERED_NOTE, ESCALATED_NOW
 from lcqy.store.schema import CASES_UNSOUND, DISPATCHES_UNSOUND, FOLLOWUP_NOW, LEAD_NOW, REPLY_NOW, URGES_NOW
 from lcqy.store.schema_compare import schema_problems
 
@@ -125,6 +126,9 @@ _KEPT = (
     ("urges_now", URGES_NOW, "催办次数"),
     ("reply_now", REPLY_NOW, "最近一次答复"),
     ("followup_now", FOLLOWUP_NOW, "最近一次回访"),
+    ("answered_close", ANSWERED_CLOSE, "待回访或可销号"),
+    ("answered_note", ANSWERED_NOTE, "答复情况"),
+    ("escalated_now", ESCALATED_NOW, "最近一次转报日期"),
 )
 
 
