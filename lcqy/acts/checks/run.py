@@ -198,7 +198,13 @@ def _foreign_keys(conn: sqlite3.Connection) -> list[str]:
             if parent not in spans:
                 spans[parent] = _span(conn, parent) if to is None or _is_rowid(conn, parent, to) else None
             span = spans[parent]
-            if span is not None:
+            if span is not None and _is_rowid(conn, child, col):
+                # The child's own row number (an integer, never NULL): two seeks, not a scan.
+                sql = (
+                    f'SELECT rowid FROM "{child}" WHERE rowid < ? UNION ALL SELECT rowid FROM "{child}" WHERE rowid > ?'
+                )
+                args = list(span)
+            elif span is not None:
                 sql = (
                     f'SELECT rowid FROM "{child}" WHERE "{col}" IS NOT NULL '
                     f'AND (typeof("{col}") != \'integer\' OR "{col}" < ? OR "{col}" > ?)'
