@@ -29,6 +29,7 @@ PINNED = {
     19: "78be17777a57da69",
     20: "bcad32e8c611fd1e",
     23: "365f42d71e0247bd",
+    25: "3ddba66f49adfb92",
 }
 
 

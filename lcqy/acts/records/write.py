@@ -103,6 +103,10 @@ def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
             "cases",
         ),
     }
+    # Migration 25 notes only a row put at or below its table's last one, and an import appends
+    # (setting triggers aside moves the schema's version too: the next check reads everything).
+    for t in ("tracking_codes", "dispatch_depts"):
+        bulk[f"{t}_check_ins"] = (sql_of(25), "SELECT ?", "cases")
     # The rows `check` reads again (migration 13's log), noted all at once.
     for t in _COLUMNS:
         noted = f"INSERT INTO check_log (tbl, rid) SELECT '{t}', id FROM {t} WHERE id >= ?"
