@@ -112,9 +112,11 @@ def cells(text: str) -> int:
     return got
 
 
-def _even(texts: Iterable[str]) -> bool:
-    """Every character of the texts takes (its UTF-8 bytes + 1) / 2 cells (see _EVEN)."""
-    joined = "".join(texts)
+def _even(texts: Iterable[str], joined: str | None = None) -> bool:
+    """Every character of the texts (`joined`, when given) takes (its UTF-8 bytes + 1) / 2 cells
+    (see _EVEN)."""
+    if joined is None:
+        joined = "".join(texts)
     if _NOT_PLAIN.search(joined) is None:  # a scan in C, a tenth of building the set of characters
         return True
     new = set(joined) - _EVEN
@@ -238,14 +240,14 @@ class Widths:
     def add(self, columns: Sequence[Sequence[str]]) -> None:
         for i, (c, col) in enumerate(zip(self.cols, columns)):
             values = set(map(c.labels.get, col, col)) if c.labels else col
+            # A text of n characters takes at most 2n cells: only a text that long could widen the
+            # column (after the first chunks, seldom one in a column of names).
+            if 2 * max(map(len, values), default=0) <= self.natural[i]:
+                continue
             if "".join(values).isascii():
-                w = max(map(len, values), default=0)
+                w = max(map(len, values))
             else:
-                # A text of n characters takes at most 2n cells: only a text that long could widen
-                # the column (after the first chunks, seldom one: most names are measured by len).
                 longer = [v for v in set(values) if 2 * len(v) > self.natural[i]]
-                if not longer:
-                    continue
                 if _even(longer):
                     w = max(map(add, map(len, longer), _wide_chars(longer)))
                 else:
@@ -320,9 +322,10 @@ def _padded(c: Col, column: Sequence[str], w: int, natural: int, unpadded: bool)
         if unpadded:
             return list(column)
         just = str.rjust if c.right else str.ljust
-        if "".join(column).isascii():  # len is the width
+        joined = "".join(column)
+        if joined.isascii():  # len is the width
             return list(map(just, column, repeat(w)))
-        if _even(column):
+        if _even(column, joined):
             return list(map(just, column, map(sub, repeat(w), _wide_chars(column))))
     looks = _Looks(c, w, unpadded)
     return list(map(looks.__getitem__, column))
