@@ -239,7 +239,7 @@ class Widths:
 
     def add(self, columns: Sequence[Sequence[str]]) -> None:
         for i, (c, col) in enumerate(zip(self.cols, columns)):
-            values = set(map(c.labels.get, col, col)) if c.labels else col
+            values = {c.labels.get(v, v) for v in set(col)} if c.labels else col
             # A text of n characters takes at most 2n cells: only a text that long could widen the
             # column (after the first chunks, seldom one in a column of names).
             if 2 * max(map(len, values), default=0) <= self.natural[i]:

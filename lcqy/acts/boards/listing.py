@@ -79,8 +79,9 @@ LIST_JSON = {
     "state_label": label_sql("c.state", STATES),
     "supervision_label": label_sql("c.supervision", SUPERVISION),
     "lead_dept": "c.lead_now",
-    # json() of a constant is worked out once; of each row's text, once a row.
-    "assist": "iif(c.assist_now IS NULL, json('[]'), json(c.assist_now))",
+    # json() of a constant is worked out once; of each row's text, once a row: not for the most
+    # common list, none, whose json() is that constant's.
+    "assist": "iif(c.assist_now IS NULL OR c.assist_now = '[]', json('[]'), json(c.assist_now))",
     "dispatch_no": "c.dispatch_no_now",
     "due_current": "c.due_current_now",
     "result": "c.result_now",
