@@ -21,6 +21,7 @@ from lcqy.store import chain
 from lcqy.store.db import BUSY_SECONDS, sqlite_uri
 from lcqy.store.keys import problems as key_problems
 from lcqy.store.migrations import m022_list_latest as m22
+from lcqy.store.migrations.m023_agenda_answered import ANSWERED_CLOSE, ANSWERED_NOTE, ESCALATED_NOW
 from lcqy.store.schema import CASES_UNSOUND, DISPATCHES_UNSOUND, FOLLOWUP_NOW, LEAD_NOW, REPLY_NOW, URGES_NOW
 from lcqy.store.schema_compare import schema_problems
 
@@ -131,6 +132,9 @@ _KEPT = (
     ("dispatch_no_now", m22.DISPATCH_NO_NOW, "当前交办的文号"),
     ("assist_now", m22.ASSIST_NOW, "当前交办的配合部门"),
     ("due_current_now", m22.DUE_CURRENT_NOW, "当前交办的办理时限"),
+    ("answered_close", ANSWERED_CLOSE, "待回访或可销号"),
+    ("answered_note", ANSWERED_NOTE, "答复情况"),
+    ("escalated_now", ESCALATED_NOW, "最近一次转报日期"),
 )
 
 

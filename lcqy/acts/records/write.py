@@ -35,6 +35,7 @@ from lcqy.store.db import now_text
 from lcqy.store.migrations import sql_of
 from lcqy.store.migrations.m021_submissions import CODE_SQL
 from lcqy.store.migrations.m022_list_latest import LATEST_ACTS, LEAD
+from lcqy.store.migrations.m023_agenda_answered import ESCALATED
 
 BATCH = 2000  # rows per executemany round: memory stays small, statements few
 # An import at least this large, into a ledger no larger than it, sets the tables' own indexes
@@ -97,6 +98,11 @@ def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
         "tracking_code_new": (sql_of(21), f"{codes} WHERE id >= ?", "cases"),
         "replies_latest_insert": (sql_of(22), latest, "cases"),
         "followups_latest_insert": (sql_of(22), latest, "cases"),
+        "escalations_now_insert": (
+            sql_of(23),
+            ESCALATED.format(case="id") + " AND id >= ? AND id IN (SELECT case_id FROM escalations)",
+            "cases",
+        ),
     }
     # The rows `check` reads again (migration 13's log), noted all at once.
     for t in _COLUMNS:
