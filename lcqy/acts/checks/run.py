@@ -20,6 +20,7 @@ from lcqy.rules.constants import STATES
 from lcqy.store import chain
 from lcqy.store.db import BUSY_SECONDS, sqlite_uri
 from lcqy.store.keys import problems as key_problems
+from lcqy.store.migrations import m022_list_latest as m22
 from lcqy.store.migrations.m023_agenda_answered import ANSWERED_CLOSE, ANSWERED_NOTE, ESCALATED_NOW
 from lcqy.store.schema import CASES_UNSOUND, DISPATCHES_UNSOUND, FOLLOWUP_NOW, LEAD_NOW, REPLY_NOW, URGES_NOW
 from lcqy.store.schema_compare import schema_problems
@@ -130,6 +131,11 @@ _KEPT = (
     ("urges_now", URGES_NOW, "催办次数"),
     ("reply_now", REPLY_NOW, "最近一次答复"),
     ("followup_now", FOLLOWUP_NOW, "最近一次回访"),
+    ("result_now", m22.RESULT_NOW, "最近一次答复的办理结果"),
+    ("satisfaction_now", m22.SATISFACTION_NOW, "最近一次回访的满意度"),
+    ("dispatch_no_now", m22.DISPATCH_NO_NOW, "当前交办的文号"),
+    ("assist_now", m22.ASSIST_NOW, "当前交办的配合部门"),
+    ("due_current_now", m22.DUE_CURRENT_NOW, "当前交办的办理时限"),
     ("answered_close", ANSWERED_CLOSE, "待回访或可销号"),
     ("answered_note", ANSWERED_NOTE, "答复情况"),
     ("escalated_now", ESCALATED_NOW, "最近一次转报日期"),

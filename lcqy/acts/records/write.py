@@ -34,6 +34,7 @@ from lcqy.store import schema
 from lcqy.store.db import now_text
 from lcqy.store.migrations import sql_of
 from lcqy.store.migrations.m021_submissions import CODE_SQL
+from lcqy.store.migrations.m022_list_latest import LATEST_ACTS, LEAD
 from lcqy.store.migrations.m023_agenda_answered import ESCALATED
 
 BATCH = 2000  # rows per executemany round: memory stays small, statements few
@@ -78,14 +79,14 @@ def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
     )
     case_spans = schema.CASE_SPAN.format(c="c.id").replace("WHERE c.id = c.id", "WHERE c.id >= ?")
     active = "(SELECT case_id FROM dispatches WHERE status = 'active')"
-    lead = schema.LEAD.format(case="id") + f" AND id >= ? AND id IN {active}"
+    lead = LEAD.format(case="id") + f" AND id >= ? AND id IN {active}"
     urges = schema.URGES.format(case="id") + " AND id >= ? AND prior_urges != 0"
     codes = f"INSERT INTO tracking_codes (case_id, code) SELECT id, {CODE_SQL} FROM cases"
     answered = "(SELECT case_id FROM replies UNION SELECT case_id FROM followups)"
-    latest = schema.LATEST_ACTS.format(case="id") + f" AND id >= ? AND id IN {answered}"
+    latest = LATEST_ACTS.format(case="id") + f" AND id >= ? AND id IN {answered}"
     bulk = {
         "cases_due_open_insert": (sql_of(4), due, "cases"),
-        "dispatches_lead_insert": (sql_of(16), lead, "cases"),
+        "dispatches_lead_insert": (sql_of(22), lead, "cases"),
         "cases_urges_insert": (sql_of(16), urges, "cases"),
         "dispatches_due_open_insert": (sql_of(4), due, "cases"),
         "cases_fts_insert": (sql_of(4), fts, "cases"),
@@ -95,8 +96,8 @@ def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
         "case_spans_escalation_insert": (sql_of(14), case_spans, "cases"),
         "case_spans_meeting_insert": (sql_of(14), case_spans, "cases"),
         "tracking_code_new": (sql_of(21), f"{codes} WHERE id >= ?", "cases"),
-        "replies_latest_insert": (sql_of(19), latest, "cases"),
-        "followups_latest_insert": (sql_of(19), latest, "cases"),
+        "replies_latest_insert": (sql_of(22), latest, "cases"),
+        "followups_latest_insert": (sql_of(22), latest, "cases"),
         "escalations_now_insert": (
             sql_of(23),
             ESCALATED.format(case="id") + " AND id >= ? AND id IN (SELECT case_id FROM escalations)",
