@@ -83,25 +83,44 @@ def base(conn: sqlite3.Connection) -> tuple[int, int] | None:
 def seal(conn: sqlite3.Connection, start: tuple[int, int] | None) -> int:
     """Chain the events written since `start` and the state of every case they or other writes
     touched; the number of links added. Events another program put in before this transaction
-    stay off the chain, for `check` to report."""
+    stay off the chain, for `check` to report.
+
+    Written a batch at a time: an import chains every one of its cases twice, and 200,000 links
+    held at once were 40 MiB, a quarter of its peak. The links are the same: the event links
+    are not state links (nothing below reads them), and each batch of cases reads only its own."""
     if start is None or not exists(conn):
         return 0
     first_event, first_change = start
     last = conn.execute("SELECT seq, hash FROM chain ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = last if last else (0, "")
-    links: list[tuple] = []
+    added = 0
     touched: set[int] = set()
-    for row in conn.execute(f"SELECT {EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id", [first_event]):
-        seq += 1
-        prev = link_hash(prev, event_payload(row))
-        links.append((seq, row[0], row[1], None, prev))
-        if row[1] is not None:
-            touched.add(row[1])
+    after = first_event
+    while rows := conn.execute(
+        f"SELECT {EVENT_COLUMNS} FROM events WHERE id > ? ORDER BY id LIMIT {_BATCH}", [after]
+    ).fetchall():
+        links: list[tuple] = []
+        for row in rows:
+            seq += 1
+            prev = link_hash(prev, event_payload(row))
+            links.append((seq, row[0], row[1], None, prev))
+            if row[1] is not None:
+                touched.add(row[1])
+        after = rows[-1][0]
+        added += _link(conn, links)
     touched |= _touched(conn, first_change)
-    for case_id, state in _changed_states(conn, sorted(touched)):
-        seq += 1
-        prev = link_hash(prev, state_payload(case_id, state))
-        links.append((seq, None, case_id, state, prev))
+    ids = sorted(touched)
+    for i in range(0, len(ids), _BATCH):
+        links = []
+        for case_id, state in _changed_states(conn, ids[i : i + _BATCH]):
+            seq += 1
+            prev = link_hash(prev, state_payload(case_id, state))
+            links.append((seq, None, case_id, state, prev))
+        added += _link(conn, links)
+    return added
+
+
+def _link(conn: sqlite3.Connection, links: list[tuple]) -> int:
     conn.executemany("INSERT INTO chain (seq, event_id, case_id, state, hash) VALUES (?, ?, ?, ?, ?)", links)
     return len(links)
 

@@ -1,0 +1,46 @@
+"""import-ledger fills each new case's dispatch departments (migration 17's table, which a
+department's list reads) once for all the new cases: the same rows, in the same order, as its
+trigger fired case by case would, and the trigger is back afterwards."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+from lcqy.acts.records import write as import_write
+from tests.conftest import INIT
+
+ROWS = "SELECT rowid, dispatch_id, case_id, dept, role, active FROM dispatch_depts ORDER BY rowid"
+TRIGGER = "SELECT sql FROM sqlite_master WHERE name = 'dispatch_depts_case'"
+
+
+def _import(run, tmp_path, monkeypatch, sheet: Path, name: str) -> list[tuple]:
+    db = tmp_path / name
+    monkeypatch.setenv("LCQY_DB", str(db))
+    assert run(*INIT).code == 0
+    conn = sqlite3.connect(db)
+    trigger = conn.execute(TRIGGER).fetchall()
+    conn.close()
+    r = run("import-ledger", str(sheet))
+    assert r.code == 0, r.err
+    conn = sqlite3.connect(db)
+    try:
+        assert trigger and conn.execute(TRIGGER).fetchall() == trigger
+        return conn.execute(ROWS).fetchall()
+    finally:
+        conn.close()
+
+
+def test_new_cases_departments_are_those_the_trigger_writes(run, tmp_path, monkeypatch):
+    sample = tmp_path / "sample.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
+    monkeypatch.setenv("LCQY_DB", str(sample))
+    sheet = tmp_path / "sample.xlsx"
+    assert run("export-ledger", "-o", str(sheet), "--with-contacts").code == 0
+    monkeypatch.setattr(import_write, "BATCH", 7)
+    bulk = _import(run, tmp_path, monkeypatch, sheet, "bulk.db")
+    assert any(role == "assist" for *_, role, _ in bulk) and any(role == "lead" for *_, role, _ in bulk)
+    # Left in place, the trigger fires once for every new case the lead department replay sets.
+    monkeypatch.setattr(import_write.Writer, "_aside_while_replaying", lambda self: [])
+    assert _import(run, tmp_path, monkeypatch, sheet, "by_case.db") == bulk
