@@ -33,6 +33,11 @@ _CASE_DEPT = (
 _CASES = "JOIN cases c INDEXED BY cases_figures ON c.id = {}"
 # An act's dispatch, for its lead department only: from a narrow index (migration 20).
 _DISPATCH = "{} JOIN dispatches d INDEXED BY dispatches_figures_lead ON d.id = {}"
+# Grouped by department over a long period, the rows are read in department order from an index
+# of migration 24, so that GROUP BY needs no sorter (at 1,000,000 cases the year's 700,000
+# dispatches sorted took 0.35 s). A short period is a short range of a date index, whose rows
+# sort cheaply, where the department index would be read whole.
+LONG_PERIOD_DAYS = 92
 # A 交办单 answered on time by the as-of day: its first reply came by then and no working day
 # after its 办结时限 (wf, wdue: the working-day table at the reply and at the limit); a reply
 # brought in by import-ledger keeps its sheet's number (lcqy.rules.lateness). The reply's mode
@@ -60,6 +65,8 @@ class Query:
     when: str = ""
     c_join: str = ""
     d_join: str = ""
+    dept_frm: str = ""  # grouped by department over a long period: FROM in department order
+    dept_key: str = "d.lead_dept"
 
 
 QUERIES: dict[str, Query] = {
@@ -69,6 +76,9 @@ QUERIES: dict[str, Query] = {
         "c.ended_on",
         {"rejected": "c.state = 'rejected'", "forwarded": "c.state = 'forwarded'", "closed": "c.state = 'closed'"},
         d_join=_CASE_DEPT,
+        # lead_now is the lead department of the latest active dispatch, what _CASE_DEPT finds
+        dept_frm="FROM cases c INDEXED BY cases_figures_ended_dept",
+        dept_key="c.lead_now",
     ),
     "dispatched": Query(
         "FROM dispatches d {c}",
@@ -80,6 +90,7 @@ QUERIES: dict[str, Query] = {
             "over_limit": "d.override_reason <> ''",
         },
         c_join=_CASES.format("d.case_id"),
+        dept_frm="FROM dispatches d INDEXED BY dispatches_figures_dept",
     ),
     "returned": Query(
         "FROM dispatches d {c}",
@@ -108,6 +119,8 @@ QUERIES: dict[str, Query] = {
         "d.status <> 'returned'",
         "d.due_current <= min(:e, :a) AND (d.due_current < :a OR s.answered_on <= :a)",
         c_join=_CASES.format("d.case_id"),
+        dept_frm="FROM dispatches d INDEXED BY dispatches_figures_dept_due LEFT JOIN dispatch_spans s ON s.id = d.id "
+        "LEFT JOIN wdn wf ON wf.day = s.first_reply_on LEFT JOIN wdn wdue ON wdue.day = d.due_current",
     ),
     "replies": Query(
         "FROM replies r {c} {d}",
@@ -235,12 +248,14 @@ def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[d
         if by == "dept" and "dispatches d" not in frm:
             key = "''"
         sql = _sql(q, None if key == "''" else key, frm)
+        ordered = _sql(q, q.dept_key, q.dept_frm) if by == "dept" and q.dept_frm else None
         # Each period is its own index range: one pass over their union, summing per period
         # in CASE, measured slower (the short periods' ranges cost little; the CASE per row
         # and period more).
         for i, p in enumerate(periods):
             params = {"s": p.start.isoformat(), "e": p.end.isoformat(), "a": p.as_of.isoformat()}
-            for *row, n in db.execute(sql, params):
+            long = ordered and (p.end - p.start).days > LONG_PERIOD_DAYS
+            for *row, n in db.execute(ordered if long else sql, params):
                 if n:  # a plain aggregate over no rows: no group, as a grouped one gives
                     add(i, row[0], q.measures, row[1:])
     if by == "month":  # late-now and 专项督办-open are a day's state, not a month's act

@@ -3,7 +3,8 @@
 The snapshot of a day is kept in a temporary table (the ledger file is untouched): every
 dispatch still unanswered then and every case still awaiting dispatch then, each with its
 working days late. "Still … then" is the stored end of each span (migration 14), so a day's
-snapshot is an index range, not a look-up per dispatch ever made. The case's own columns
+snapshot is an index range, not a look-up per dispatch ever made; each open dispatch or case
+waiting is read from a narrow index by id (migration 24), not its wide row. The case's own columns
 (number, category, enterprise) are read only for the rows shown.
 Needs the working-day table (lcqy.acts.figures.counts.working_day_table).
 """
@@ -21,13 +22,13 @@ from lcqy.rules.figures import Period
 SNAPSHOT_SQL = """
 INSERT INTO temp.snap
 SELECT :a, 'reply', d.lead_dept, d.case_id, d.id, d.dispatched_on, d.due_current, wa.n - wdue.n, wa.n - wrec.n
-FROM dispatch_spans s CROSS JOIN dispatches d ON d.id = s.id
+FROM dispatch_spans s CROSS JOIN dispatches d INDEXED BY dispatches_figures_open ON d.id = s.id
 JOIN wdn wdue ON wdue.day = d.due_current JOIN wdn wrec ON wrec.day = d.received_on
 JOIN wdn wa ON wa.day = :a
 WHERE s.open_until > :a AND d.dispatched_on <= :a;
 INSERT INTO temp.snap
 SELECT :a, 'dispatch', '', c.id, NULL, NULL, c.dispatch_due, wa.n - wdue.n, NULL
-FROM case_spans s CROSS JOIN cases c ON c.id = s.id
+FROM case_spans s CROSS JOIN cases c INDEXED BY cases_figures_waiting ON c.id = s.id
 JOIN wdn wdue ON wdue.day = c.dispatch_due JOIN wdn wa ON wa.day = :a
 WHERE s.undispatched_until > :a AND c.accepted_on <= :a AND c.dispatch_due < :a
   AND c.state NOT IN ('void', 'merged') AND wa.n > wdue.n
