@@ -1,0 +1,55 @@
+"""Over a long period `stats --by dept|category` reads its rows in the group's order from the
+indexes of migration 24 (no sorter): the figures are the same as read by date and sorted."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from lcqy.acts.context import Ctx
+from lcqy.acts.figures import counts
+from lcqy.rules.figures import Period
+from lcqy.store.db import Ledger
+
+ROOT = Path(__file__).resolve().parents[1]
+PERIODS = [
+    Period(date(2026, 1, 1), date(2026, 11, 27), date(2026, 11, 27)),
+    Period(date(2026, 3, 1), date(2026, 9, 30), date(2026, 9, 30)),
+    Period(date(2025, 7, 1), date(2026, 6, 30), date(2026, 6, 30)),
+    Period(date(2026, 1, 1), date(2026, 12, 31), date(2026, 11, 27)),
+]
+
+
+@pytest.fixture
+def sample(tmp_path):
+    db = tmp_path / "sample.db"
+    shutil.copy(ROOT / "sample_ledger.db", db)
+    led = Ledger.open(db)
+    ctx = Ctx(ledger=led, today=date(2026, 11, 27))
+    counts.working_day_table(ctx, date(2026, 11, 27))
+    yield ctx
+    led.close()
+
+
+@pytest.mark.parametrize("by", ["dept", "category", "channel"])
+def test_long_periods_in_group_order_count_as_by_date(sample, monkeypatch, by):
+    ordered = counts.counts_for(sample, PERIODS, by)
+    monkeypatch.setattr(counts, "LONG_PERIOD_DAYS", 10**6)  # every period read by date, then sorted
+    by_date = counts.counts_for(sample, PERIODS, by)
+    assert ordered == by_date
+    assert any(len(groups) > 3 for groups in ordered)  # the ledger has departments and categories to tell apart
+
+
+def test_group_order_needs_no_sorter(sample):
+    db = sample.ledger.conn
+    for by, q in [("dept", "dispatched"), ("dept", "due"), ("dept", "ended"), ("category", "received")]:
+        frm, key = counts.QUERIES[q].ordered[by]
+        sql = counts._sql(counts.QUERIES[q], key, frm)
+        plan = " ".join(
+            r[-1]
+            for r in db.execute(f"EXPLAIN QUERY PLAN {sql}", {"s": "2026-01-01", "e": "2026-11-27", "a": "2026-11-27"})
+        )
+        assert "TEMP B-TREE" not in plan, (q, plan)
