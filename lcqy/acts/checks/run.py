@@ -78,7 +78,7 @@ def _file_level(path: Path, deep: bool) -> list[str]:
 
 def _rules(ctx: Ctx, deep: bool) -> tuple[list[str], tuple[int, int] | None]:
     conn = ctx.ledger.conn
-    problems = _search_index(ctx) + _kept_columns(conn) if deep else []
+    problems = _search_index(ctx) + _kept_columns(conn) + _span_keys(conn) if deep else []
     problems += _foreign_keys(conn)
     # The file's mode is a warning, not a problem: see check_warnings.
     problems += _numbering(conn) + _states(conn) + _one_row_rules(conn) + _chains(conn)
@@ -148,6 +148,24 @@ def _kept_columns(conn: sqlite3.Connection) -> list[str]:
             "请用备份恢复。"
         )
     return out
+
+
+def _span_keys(conn: sqlite3.Connection) -> list[str]:
+    """The columns of each dispatch and its case's category that migration 24 keeps on the
+    dispatch's span for the figures, against the dispatch and its case (deep only, like
+    _kept_columns)."""
+    from lcqy.store.migrations.m024_figures_dept_order import KEPT
+
+    differ = " OR ".join(f"s.{col} IS NOT d.{col}" for col in KEPT.split(", "))
+    rows = conn.execute(
+        "SELECT c.reg_no, d.no FROM dispatch_spans s JOIN dispatches d ON d.id = s.id JOIN cases c ON c.id = d.case_id "
+        f"WHERE s.category IS NOT c.category OR {differ} ORDER BY s.id"
+    ).fetchall()
+    return [
+        f"{reg_no}：交办单 {no} 在统计中所用的承办单位、问题类别或时限等与记录不一致。这几项由台帐自动维护，"
+        "多半是其他程序改过台帐文件，请用备份恢复。"
+        for reg_no, no in rows
+    ]
 
 
 def _kept_text(col: str, value) -> str:

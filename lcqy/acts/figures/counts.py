@@ -9,7 +9,7 @@ Working days come from a temporary table day -> working days since a fixed start
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from lcqy.acts.context import Ctx
@@ -38,6 +38,27 @@ _DISPATCH = "{} JOIN dispatches d INDEXED BY dispatches_figures_lead ON d.id = {
 # cases the year's 700,000 dispatches sorted took 0.35 s). A short period is a short range of a date index, whose rows
 # sort cheaply, where the department index would be read whole.
 LONG_PERIOD_DAYS = 92
+# A dispatch's span with the working-day table at its first reply and at its limit; a first
+# reply's working days from receipt.
+_DUE_SPAN = (
+    "LEFT JOIN dispatch_spans s ON s.id = d.id "
+    "LEFT JOIN wdn wf ON wf.day = s.first_reply_on LEFT JOIN wdn wdue ON wdue.day = d.due_current"
+)
+_WDN_REPLY = "LEFT JOIN wdn wr ON wr.day = s.first_reply_on LEFT JOIN wdn wd ON wd.day = s.received_on"
+
+
+def _due_in_order(by: str) -> tuple:
+    """Dispatches fallen due, grouped by department or category over a long period: read from
+    the spans, which carry the dispatch's limit and status and both keys (migration 24)."""
+    frm = (
+        f"FROM dispatch_spans s INDEXED BY dispatch_spans_due_{by} "
+        "LEFT JOIN wdn wf ON wf.day = s.first_reply_on LEFT JOIN wdn wdue ON wdue.day = s.due_current"
+    )
+    when = "s.due_current <= min(:e, :a) AND (s.due_current < :a OR s.answered_on <= :a)"
+    key = "s.lead_dept" if by == "dept" else "s.category"
+    return frm, key, {"date": "s.due_current", "where": "s.status <> 'returned'", "when": when}
+
+
 # A 交办单 answered on time by the as-of day: its first reply came by then and no working day
 # after its 办结时限 (wf, wdue: the working-day table at the reply and at the limit); a reply
 # brought in by import-ledger keeps its sheet's number (lcqy.rules.lateness). The reply's mode
@@ -65,8 +86,9 @@ class Query:
     when: str = ""
     c_join: str = ""
     d_join: str = ""
-    # grouping -> (FROM, key) over a long period: the rows in the group's order, no joins
-    ordered: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # grouping -> (FROM, key[, other fields]) over a long period: the rows in the group's order
+    # from an index, the key without a look-up
+    ordered: dict[str, tuple] = field(default_factory=dict)
 
 
 QUERIES: dict[str, Query] = {
@@ -98,7 +120,11 @@ QUERIES: dict[str, Query] = {
             "over_limit": "d.override_reason <> ''",
         },
         c_join=_CASES.format("d.case_id"),
-        ordered={"dept": ("FROM dispatches d INDEXED BY dispatches_figures_dept", "d.lead_dept")},
+        ordered={
+            "dept": ("FROM dispatches d INDEXED BY dispatches_figures_dept", "d.lead_dept"),
+            # the spans carry these columns of the dispatch and its case's category (migration 24)
+            "category": ("FROM dispatch_spans d INDEXED BY dispatch_spans_dispatched_category", "d.category"),
+        },
     ),
     "returned": Query(
         "FROM dispatches d {c}",
@@ -120,20 +146,13 @@ QUERIES: dict[str, Query] = {
     # lcqy.rules.lateness.days_late in SQL (no working day after the 办结时限 up to the reply),
     # judged from the dates, not from the number stored with the reply (but for an imported one).
     "due": Query(
-        "FROM dispatches d {c} LEFT JOIN dispatch_spans s ON s.id = d.id "
-        "LEFT JOIN wdn wf ON wf.day = s.first_reply_on LEFT JOIN wdn wdue ON wdue.day = d.due_current",
+        "FROM dispatches d {c} " + _DUE_SPAN,
         "d.due_current",
         {"fell_due": "1", "due_on_time": ON_TIME_SQL},
         "d.status <> 'returned'",
         "d.due_current <= min(:e, :a) AND (d.due_current < :a OR s.answered_on <= :a)",
         c_join=_CASES.format("d.case_id"),
-        ordered={
-            "dept": (
-                "FROM dispatches d INDEXED BY dispatches_figures_dept_due LEFT JOIN dispatch_spans s ON s.id = d.id "
-                "LEFT JOIN wdn wf ON wf.day = s.first_reply_on LEFT JOIN wdn wdue ON wdue.day = d.due_current",
-                "d.lead_dept",
-            )
-        },
+        ordered={by: _due_in_order(by) for by in ("dept", "category")},
     ),
     "replies": Query(
         "FROM replies r {c} {d}",
@@ -150,12 +169,15 @@ QUERIES: dict[str, Query] = {
     ),
     # The first reply to each dispatch (by the reply's own date) and its working days from receipt.
     "first_replies": Query(
-        "FROM dispatch_spans s {c} {d} LEFT JOIN wdn wr ON wr.day = s.first_reply_on "
-        "LEFT JOIN wdn wd ON wd.day = s.received_on",
+        "FROM dispatch_spans s {c} {d} " + _WDN_REPLY,
         "s.first_reply_on",
         {"first_replies": "1", "reply_workdays": "wr.n - wd.n"},
         c_join=_CASES.format("s.case_id"),
         d_join=_DISPATCH.format("", "s.id"),
+        ordered={
+            by: (f"FROM dispatch_spans s INDEXED BY dispatch_spans_{by} {_WDN_REPLY}", f"s.{key}")
+            for by, key in (("dept", "lead_dept"), ("category", "category"))
+        },
     ),
     # 解决率: each case with a reply in the period, judged by its latest reply up to the period's end.
     "latest": Query(
@@ -242,6 +264,12 @@ def _sql(q: Query, key: str | None, frm: str) -> str:
     return f"SELECT {key} AS k, {cols}, 1 {frm} WHERE {where} GROUP BY 1"
 
 
+def in_order_sql(q: Query, by: str) -> str:
+    """The query grouped by `by` over a long period, read in the group's order (Query.ordered)."""
+    frm, key, *other = q.ordered[by]
+    return _sql(replace(q, **(other[0] if other else {})), key, frm)
+
+
 def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[dict[str, dict]]:
     """Per period, key -> the raw counts of lcqy.rules.figures.COUNTS, grouped by `by` (None:
     one group ''). What is as of a day (late now, 专项督办 open) is read once per day the
@@ -261,7 +289,7 @@ def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[d
         if by == "dept" and "dispatches d" not in frm:
             key = "''"
         sql = _sql(q, None if key == "''" else key, frm)
-        ordered = _sql(q, q.ordered[by][1], q.ordered[by][0]) if by in q.ordered else None
+        ordered = in_order_sql(q, by) if by in q.ordered else None
         # Each period is its own index range: one pass over their union, summing per period
         # in CASE, measured slower (the short periods' ranges cost little; the CASE per row
         # and period more).
