@@ -1,13 +1,14 @@
 """Migration 24 keeps each dispatch's lead department, status, dates and limits and its case's
-category on the dispatch's span (dispatch_spans), for `stats --by dept|category`: they follow
-every act (an extension, a 退单, a redispatch), an undo, a department renamed and import-ledger,
-and `check --deep` finds them changed by another program."""
+category on the dispatch's span (dispatch_spans), and a side row of each reply and follow-up
+with its department and category (reply_keys, followup_keys), for `stats --by dept|category`:
+they follow every act (an extension, a reply, a follow-up, a 退单, a redispatch), an undo, a
+department renamed and import-ledger, and `check --deep` finds them changed by another program."""
 
 from __future__ import annotations
 
 import sqlite3
 
-from lcqy.store.migrations.m024_figures_dept_order import KEPT
+from lcqy.store.migrations.m024_figures_dept_order import FOLLOWUP_KEYS, KEPT, REPLY_KEYS
 from tests.conftest import INIT
 from tests.test_lifecycle import DISPATCH, act, reg
 
@@ -21,6 +22,10 @@ def _keys(db) -> dict[int, tuple[str, str]]:
     conn = sqlite3.connect(db)
     try:
         assert conn.execute(WRONG).fetchall() == []
+        for table, kept in (("reply_keys", REPLY_KEYS), ("followup_keys", FOLLOWUP_KEYS)):
+            derived = kept.split("\n", 1)[1].format(where="1")
+            assert conn.execute(f"{derived} EXCEPT SELECT * FROM {table}").fetchall() == []
+            assert conn.execute(f"SELECT * FROM {table} EXCEPT {derived}").fetchall() == []
         n = conn.execute("SELECT count(*) FROM dispatches").fetchone()[0]
         assert conn.execute("SELECT count(*) FROM dispatch_spans").fetchone()[0] == n
         return {i: (d, c) for i, d, c in conn.execute("SELECT id, lead_dept, category FROM dispatch_spans")}
@@ -74,6 +79,12 @@ def test_span_keys_follow_every_act(ledger, run, tmp_path, monkeypatch):
     # A department renamed: its dispatches' spans take the new name.
     assert ledger("dept", "rename", "区财政局", "区财政局（国资委）").code == 0
     assert _keys(ledger.db)[3] == ("区财政局（国资委）", "用电保障")
+    conn = sqlite3.connect(ledger.db)
+    assert conn.execute("SELECT lead_dept, category FROM reply_keys").fetchall() == [("区财政局（国资委）", "用电保障")]
+    assert conn.execute("SELECT lead_dept, satisfaction FROM followup_keys").fetchall() == [
+        ("区财政局（国资委）", "不满意")
+    ]
+    conn.close()
     # An import sets the keys of the dispatches it brings in once, as the trigger would.
     sheet = tmp_path / "ledger.xlsx"
     assert ledger("export-ledger", "-o", str(sheet)).code == 0
@@ -87,15 +98,17 @@ def test_span_keys_follow_every_act(ledger, run, tmp_path, monkeypatch):
     conn = sqlite3.connect(other)
     names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")]
     conn.close()
-    assert "dispatch_spans_keys_insert" in names  # put back after the import
+    assert {"dispatch_spans_keys_insert", "reply_keys_insert", "followup_keys_insert"} <= set(names)  # put back
 
 
 def test_check_deep_finds_span_keys_another_program_changed(ledger):
     reg(ledger, "2026-11-02")
     act(ledger, "dispatch", "1", "--dept", "临翔供电局", *DISPATCH, "--date", "2026-11-03")
+    act(ledger, "reply", "1", "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-11-05")
     assert ledger("check", "--deep").code == 0
     conn = sqlite3.connect(ledger.db)
     conn.execute("UPDATE dispatch_spans SET category = '政策执行'")
+    conn.execute("UPDATE reply_keys SET result = 'C'")
     conn.commit()
     conn.close()
     r = ledger("check", "--deep")
@@ -104,3 +117,4 @@ def test_check_deep_finds_span_keys_another_program_changed(ledger):
         "临翔服企办收（2026）第1号：交办单 临翔服企办交（2026）第1号 "
         "在统计中所用的承办单位、问题类别或时限等与记录不一致" in r.out
     )
+    assert "统计所用的答复分组（reply_keys）有 1 行与答复记录不一致" in r.out

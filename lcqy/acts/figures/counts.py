@@ -46,6 +46,13 @@ _DUE_SPAN = (
 )
 _WDN_REPLY = "LEFT JOIN wdn wr ON wr.day = s.first_reply_on LEFT JOIN wdn wd ON wd.day = s.received_on"
 
+# A reply's date, result and case with its dispatch's lead department and its case's category,
+# in the order of either (migration 24's side table, same ids as the replies).
+_REPLY_KEYS = {
+    by: (f"FROM reply_keys r INDEXED BY reply_keys_{by}", f"r.{key}")
+    for by, key in (("dept", "lead_dept"), ("category", "category"))
+}
+
 
 def _due_in_order(by: str) -> tuple:
     """Dispatches fallen due, grouped by department or category over a long period: read from
@@ -166,6 +173,7 @@ QUERIES: dict[str, Query] = {
         },
         c_join=_CASES.format("r.case_id"),
         d_join=_DISPATCH.format("LEFT", "r.dispatch_id"),
+        ordered=_REPLY_KEYS,
     ),
     # The first reply to each dispatch (by the reply's own date) and its working days from receipt.
     "first_replies": Query(
@@ -187,6 +195,7 @@ QUERIES: dict[str, Query] = {
         when="NOT EXISTS (SELECT 1 FROM replies y WHERE y.case_id = r.case_id AND y.id > r.id AND y.replied_on <= :e)",
         c_join=_CASES.format("r.case_id"),
         d_join=_DISPATCH.format("LEFT", "r.dispatch_id"),
+        ordered=_REPLY_KEYS,
     ),
     "followups": Query(
         "FROM followups f {c} {d}",
@@ -194,6 +203,10 @@ QUERIES: dict[str, Query] = {
         {"followups": "1", "satisfied": "f.satisfaction IN ('满意', '基本满意')"},
         c_join=_CASES.format("f.case_id"),
         d_join="JOIN replies r ON r.id = f.reply_id " + _DISPATCH.format("LEFT", "r.dispatch_id"),
+        ordered={
+            by: (f"FROM followup_keys f INDEXED BY followup_keys_{by}", f"f.{key}")
+            for by, key in (("dept", "lead_dept"), ("category", "category"))
+        },
     ),
     "urges": Query(
         "FROM urges u {c} {d}",

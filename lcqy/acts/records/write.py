@@ -34,7 +34,7 @@ from lcqy.store import schema
 from lcqy.store.db import now_text
 from lcqy.store.migrations import sql_of
 from lcqy.store.migrations.m021_submissions import CODE_SQL
-from lcqy.store.migrations.m024_figures_dept_order import SPAN_KEYS
+from lcqy.store.migrations.m024_figures_dept_order import FOLLOWUP_KEYS, REPLY_KEYS, SPAN_KEYS
 
 BATCH = 2000  # rows per executemany round: memory stays small, statements few
 # An import at least this large, into a ledger no larger than it, sets the tables' own indexes
@@ -99,6 +99,8 @@ def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
         "followups_latest_insert": (sql_of(19), latest, "cases"),
         # after migration 14's spans of the new dispatches (triggers are replayed in their order)
         "dispatch_spans_keys_insert": (sql_of(24), SPAN_KEYS.format(where="id >= ?"), "dispatches"),
+        "reply_keys_insert": (sql_of(24), REPLY_KEYS.format(where="r.id >= ?"), "replies"),
+        "followup_keys_insert": (sql_of(24), FOLLOWUP_KEYS.format(where="f.id >= ?"), "followups"),
     }
     # The rows `check` reads again (migration 13's log), noted all at once.
     for t in _COLUMNS:

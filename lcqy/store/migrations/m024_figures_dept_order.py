@@ -18,7 +18,12 @@ each row, the as-of-day snapshot without the wide rows.
   dispatch or case of each first reply and each dispatch fallen due (0.6-1 s a query at
   1,000,000 cases) and sorted the rows for GROUP BY; now each is one index read in the group's
   order. Migration 14's triggers replace a span's row whole, so these columns are set again
-  after each insert into dispatch_spans, and after an update of the dispatch's own columns.
+  after each insert into dispatch_spans, and after an update of the dispatch's own columns;
+- reply_keys and followup_keys, side tables like the spans (one row per reply or follow-up:
+  what the figures count of it, with its dispatch's lead department and its case's category),
+  kept by triggers, with indexes led by the department or category: each reply and follow-up
+  counted by department or category looked up its dispatch or case (0.3-0.7 s a query). The
+  tables `show` and the exchange packages read keep their columns.
 """
 
 # The dispatch's and its case's columns carried on the spans whose {where} holds (import-ledger
@@ -28,6 +33,16 @@ SPAN_KEYS = f"""UPDATE dispatch_spans SET
     ({KEPT}) = (SELECT {KEPT} FROM dispatches WHERE id = dispatch_spans.id),
     category = (SELECT category FROM cases WHERE id = dispatch_spans.case_id)
 WHERE {{where}}"""
+# The side rows of the replies and follow-ups whose {where} holds (import-ledger: `id >= ?`).
+REPLY_KEYS = """INSERT OR REPLACE INTO reply_keys (id, replied_on, result, case_id, lead_dept, category)
+SELECT r.id, r.replied_on, r.result, r.case_id, (SELECT lead_dept FROM dispatches WHERE id = r.dispatch_id),
+       (SELECT category FROM cases WHERE id = r.case_id)
+FROM replies r WHERE {where}"""
+FOLLOWUP_KEYS = """INSERT OR REPLACE INTO followup_keys (id, followed_on, satisfaction, lead_dept, category)
+SELECT f.id, f.followed_on, f.satisfaction,
+       (SELECT d.lead_dept FROM replies r JOIN dispatches d ON d.id = r.dispatch_id WHERE r.id = f.reply_id),
+       (SELECT category FROM cases WHERE id = f.case_id)
+FROM followups f WHERE {where}"""
 _DUE = "due_current, status, answered_on, first_reply_on, first_reply_late, first_reply_id"
 
 SQL = f"""
@@ -62,5 +77,28 @@ CREATE INDEX dispatch_spans_due_dept ON dispatch_spans(lead_dept, {_DUE});
 CREATE INDEX dispatch_spans_due_category ON dispatch_spans(category, {_DUE});
 CREATE INDEX dispatch_spans_dispatched_category ON dispatch_spans(
     category, dispatched_on, late, due_current, due_original, override_reason
-)
+);
+CREATE TABLE reply_keys (
+    id INTEGER PRIMARY KEY, replied_on TEXT, result TEXT, case_id INTEGER, lead_dept TEXT, category TEXT
+);
+CREATE TABLE followup_keys (id INTEGER PRIMARY KEY, followed_on TEXT, satisfaction TEXT, lead_dept TEXT, category TEXT);
+{REPLY_KEYS.format(where="1")};
+{FOLLOWUP_KEYS.format(where="1")};
+CREATE TRIGGER reply_keys_insert AFTER INSERT ON replies BEGIN {REPLY_KEYS.format(where="r.id = NEW.id")}; END;
+CREATE TRIGGER reply_keys_update AFTER UPDATE OF replied_on, result, case_id, dispatch_id ON replies
+BEGIN {REPLY_KEYS.format(where="r.id = NEW.id")}; {FOLLOWUP_KEYS.format(where="f.reply_id = NEW.id")}; END;
+CREATE TRIGGER reply_keys_delete AFTER DELETE ON replies BEGIN DELETE FROM reply_keys WHERE id = OLD.id; END;
+CREATE TRIGGER followup_keys_insert AFTER INSERT ON followups BEGIN {FOLLOWUP_KEYS.format(where="f.id = NEW.id")}; END;
+CREATE TRIGGER followup_keys_update AFTER UPDATE OF followed_on, satisfaction, reply_id, case_id ON followups
+BEGIN {FOLLOWUP_KEYS.format(where="f.id = NEW.id")}; END;
+CREATE TRIGGER followup_keys_delete AFTER DELETE ON followups BEGIN DELETE FROM followup_keys WHERE id = OLD.id; END;
+CREATE TRIGGER reply_keys_dept AFTER UPDATE OF lead_dept ON dispatches
+BEGIN {REPLY_KEYS.format(where="r.dispatch_id = NEW.id")};
+{FOLLOWUP_KEYS.format(where="f.reply_id IN (SELECT id FROM replies WHERE dispatch_id = NEW.id)")}; END;
+CREATE TRIGGER reply_keys_category AFTER UPDATE OF category ON cases
+BEGIN {REPLY_KEYS.format(where="r.case_id = NEW.id")}; {FOLLOWUP_KEYS.format(where="f.case_id = NEW.id")}; END;
+CREATE INDEX reply_keys_dept ON reply_keys(lead_dept, replied_on, result, case_id);
+CREATE INDEX reply_keys_category ON reply_keys(category, replied_on, result, case_id);
+CREATE INDEX followup_keys_dept ON followup_keys(lead_dept, followed_on, satisfaction);
+CREATE INDEX followup_keys_category ON followup_keys(category, followed_on, satisfaction)
 """
