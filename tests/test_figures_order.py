@@ -47,7 +47,7 @@ def test_group_order_needs_no_sorter(sample):
     db = sample.ledger.conn
     params = {"s": "2026-01-01", "e": "2026-11-27", "a": "2026-11-27"}
     read = [(name, by) for name, q in counts.QUERIES.items() for by in q.ordered]
-    assert len(read) == 15
+    assert len(read) == 16
     for name, by in read:
         sql = counts.in_order_sql(counts.QUERIES[name], by)
         plan = " ".join(r[-1] for r in db.execute(f"EXPLAIN QUERY PLAN {sql}", params))

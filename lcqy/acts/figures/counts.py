@@ -55,14 +55,16 @@ _REPLY_KEYS = {
 
 
 def _due_in_order(by: str) -> tuple:
-    """Dispatches fallen due, grouped by department or category over a long period: read from
-    the spans, which carry the dispatch's limit and status and both keys (migration 24)."""
+    """Dispatches fallen due, grouped by department or category over a long period, or their
+    totals ("total", any period): read from the spans alone, which carry the dispatch's limit
+    and status and both keys (migration 24)."""
+    index = "dispatch_spans_due" if by == "total" else f"dispatch_spans_due_{by}"
     frm = (
-        f"FROM dispatch_spans s INDEXED BY dispatch_spans_due_{by} "
+        f"FROM dispatch_spans s INDEXED BY {index} "
         "LEFT JOIN wdn wf ON wf.day = s.first_reply_on LEFT JOIN wdn wdue ON wdue.day = s.due_current"
     )
     when = "s.due_current <= min(:e, :a) AND (s.due_current < :a OR s.answered_on <= :a)"
-    key = "s.lead_dept" if by == "dept" else "s.category"
+    key = {"dept": "s.lead_dept", "category": "s.category"}.get(by)
     return frm, key, {"date": "s.due_current", "where": "s.status <> 'returned'", "when": when}
 
 
@@ -94,7 +96,7 @@ class Query:
     c_join: str = ""
     d_join: str = ""
     # grouping -> (FROM, key[, other fields]) over a long period: the rows in the group's order
-    # from an index, the key without a look-up
+    # from an index, the key without a look-up ("total": the totals, no key, every period)
     ordered: dict[str, tuple] = field(default_factory=dict)
 
 
@@ -159,7 +161,7 @@ QUERIES: dict[str, Query] = {
         "d.status <> 'returned'",
         "d.due_current <= min(:e, :a) AND (d.due_current < :a OR s.answered_on <= :a)",
         c_join=_CASES.format("d.case_id"),
-        ordered={by: _due_in_order(by) for by in ("dept", "category")},
+        ordered={by: _due_in_order(by) for by in ("dept", "category", "total")},
     ),
     "replies": Query(
         "FROM replies r {c} {d}",
@@ -302,6 +304,8 @@ def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[d
         if by == "dept" and "dispatches d" not in frm:
             key = "''"
         sql = _sql(q, None if key == "''" else key, frm)
+        if by is None and "total" in q.ordered:  # a date index of its own: every period
+            sql = in_order_sql(q, "total")
         ordered = in_order_sql(q, by) if by in q.ordered else None
         # Each period is its own index range: one pass over their union, summing per period
         # in CASE, measured slower (the short periods' ranges cost little; the CASE per row

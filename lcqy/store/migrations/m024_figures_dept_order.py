@@ -7,9 +7,10 @@ each row, the as-of-day snapshot without the wide rows.
   through a sorter (0.35 s);
 - the ended cases by their lead department (cases.lead_now, migration 16), where each ended
   case's active dispatch was looked up; the cases received and ended by category likewise;
-- dispatches and cases by id with the columns the snapshot reads of an open dispatch or a case
-  awaiting dispatch (lcqy.acts.figures.snapshot): a narrow index, not the wide row, for each of
-  some 200,000 rows a day;
+- the cases by id with the columns the snapshot reads of a case awaiting dispatch
+  (lcqy.acts.figures.snapshot): a narrow index, not the wide row, for each of some 100,000 rows
+  a day (its open dispatches come from the spans below, by the day they stop being open, then id
+  as migration 14's index gives them);
 - the dispatches' first replies by day with the day received: the working days to reply are
   counted from the index alone (it replaces migration 14's index of the day only);
 - dispatch_spans carries the dispatch's lead department, status, day dispatched, limits and
@@ -17,7 +18,8 @@ each row, the as-of-day snapshot without the wide rows.
   indexes led by the department or category: `stats --by dept|category` looked up the
   dispatch or case of each first reply and each dispatch fallen due (0.6-1 s a query at
   1,000,000 cases) and sorted the rows for GROUP BY; now each is one index read in the group's
-  order. Migration 14's triggers replace a span's row whole, so these columns are set again
+  order; the 简报's dispatches fallen due likewise from the spans alone, by limit. Migration
+  14's triggers replace a span's row whole, so these columns are set again
   after each insert into dispatch_spans, and after an update of the dispatch's own columns;
 - reply_keys and followup_keys, side tables like the spans (one row per reply or follow-up:
   what the figures count of it, with its dispatch's lead department and its case's category),
@@ -52,7 +54,6 @@ CREATE INDEX dispatches_figures_dept ON dispatches(
 CREATE INDEX cases_figures_ended_dept ON cases(lead_now, ended_on, state);
 CREATE INDEX cases_figures_category ON cases(category, accepted_on, state);
 CREATE INDEX cases_figures_ended_category ON cases(category, ended_on, state);
-CREATE INDEX dispatches_figures_open ON dispatches(id, lead_dept, case_id, dispatched_on, due_current, received_on);
 CREATE INDEX cases_figures_waiting ON cases(id, accepted_on, dispatch_due, state);
 DROP INDEX dispatch_spans_first_reply;
 CREATE INDEX dispatch_spans_first_reply ON dispatch_spans(first_reply_on, received_on);
@@ -73,6 +74,10 @@ CREATE TRIGGER dispatch_spans_keys_category AFTER UPDATE OF category ON cases
 BEGIN {SPAN_KEYS.format(where="id IN (SELECT id FROM dispatches WHERE case_id = NEW.id)")}; END;
 CREATE INDEX dispatch_spans_dept ON dispatch_spans(lead_dept, first_reply_on, received_on);
 CREATE INDEX dispatch_spans_category ON dispatch_spans(category, first_reply_on, received_on);
+CREATE INDEX dispatch_spans_due ON dispatch_spans({_DUE});
+CREATE INDEX dispatch_spans_open_all ON dispatch_spans(
+    open_until, id, dispatched_on, lead_dept, case_id, due_current, received_on
+);
 CREATE INDEX dispatch_spans_due_dept ON dispatch_spans(lead_dept, {_DUE});
 CREATE INDEX dispatch_spans_due_category ON dispatch_spans(category, {_DUE});
 CREATE INDEX dispatch_spans_dispatched_category ON dispatch_spans(
