@@ -42,6 +42,16 @@ def _due(db) -> str:
         conn.close()
 
 
+def _later(db) -> list[tuple]:
+    """Each reply's day, first follow-up and earliest later reply of its case, as kept."""
+    _keys(db)
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT replied_on, followed_on, next_on FROM reply_keys ORDER BY id").fetchall()
+    finally:
+        conn.close()
+
+
 def test_span_keys_follow_every_act(ledger, run, tmp_path, monkeypatch):
     reg(ledger, "2026-11-02")  # 1: dispatched, extended (undone), answered, the reply undone
     act(ledger, "dispatch", "1", "--dept", "临翔供电局", *DISPATCH, "--date", "2026-11-03")
@@ -76,6 +86,11 @@ def test_span_keys_follow_every_act(ledger, run, tmp_path, monkeypatch):
     assert ledger("redispatch", "3", "--dept", "临翔供电局", *DISPATCH, *redo).code == 0
     got = _keys(ledger.db)
     assert got[3] == ("区财政局", "用电保障") and got[4] == ("临翔供电局", "用电保障")
+    # A later reply to the case, then undone: the first reply's row knows of it, then not.
+    act(ledger, "reply", "3", "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-11-12")
+    assert _later(ledger.db) == [("2026-11-06", "2026-11-09", "2026-11-12"), ("2026-11-12", None, None)]
+    assert ledger("undo", "3", "--reason", "录错了").code == 0
+    assert _later(ledger.db) == [("2026-11-06", "2026-11-09", None)]
     # A department renamed: its dispatches' spans take the new name.
     assert ledger("dept", "rename", "区财政局", "区财政局（国资委）").code == 0
     assert _keys(ledger.db)[3] == ("区财政局（国资委）", "用电保障")

@@ -46,12 +46,24 @@ _DUE_SPAN = (
 )
 _WDN_REPLY = "LEFT JOIN wdn wr ON wr.day = s.first_reply_on LEFT JOIN wdn wd ON wd.day = s.received_on"
 
-# A reply's date, result and case with its dispatch's lead department and its case's category,
-# in the order of either (migration 24's side table, same ids as the replies).
-_REPLY_KEYS = {
-    by: (f"FROM reply_keys r INDEXED BY reply_keys_{by}", f"r.{key}")
-    for by, key in (("dept", "lead_dept"), ("category", "category"))
+
+_REPLY_MEASURES = {
+    "replies": "1",
+    "reply_a": "r.result = 'A'",
+    "reply_b": "r.result = 'B'",
+    "reply_c": "r.result = 'C'",
+    "replies_followed": "EXISTS (SELECT 1 FROM followups f WHERE f.reply_id = r.id AND f.followed_on <= :a)",
 }
+
+
+def _replies_in_order(**other: str) -> dict[str, tuple]:
+    """Replies from migration 24's side table (same ids): by department or category in the
+    order of either, or their totals by day; `other` the fields that read its carried columns."""
+    return {
+        by: (f"FROM reply_keys r INDEXED BY reply_keys_{index}", key, other)
+        for by, index, key in (("dept", "dept", "r.lead_dept"), ("category", "category", "r.category"),
+                               ("total", "day", None))
+    }  # fmt: skip
 
 
 def _due_in_order(by: str) -> tuple:
@@ -166,16 +178,11 @@ QUERIES: dict[str, Query] = {
     "replies": Query(
         "FROM replies r {c} {d}",
         "r.replied_on",
-        {
-            "replies": "1",
-            "reply_a": "r.result = 'A'",
-            "reply_b": "r.result = 'B'",
-            "reply_c": "r.result = 'C'",
-            "replies_followed": "EXISTS (SELECT 1 FROM followups f WHERE f.reply_id = r.id AND f.followed_on <= :a)",
-        },
+        _REPLY_MEASURES,
         c_join=_CASES.format("r.case_id"),
         d_join=_DISPATCH.format("LEFT", "r.dispatch_id"),
-        ordered=_REPLY_KEYS,
+        # followed up by the day: its first follow-up by then
+        ordered=_replies_in_order(measures=_REPLY_MEASURES | {"replies_followed": "r.followed_on <= :a"}),
     ),
     # The first reply to each dispatch (by the reply's own date) and its working days from receipt.
     "first_replies": Query(
@@ -197,7 +204,8 @@ QUERIES: dict[str, Query] = {
         when="NOT EXISTS (SELECT 1 FROM replies y WHERE y.case_id = r.case_id AND y.id > r.id AND y.replied_on <= :e)",
         c_join=_CASES.format("r.case_id"),
         d_join=_DISPATCH.format("LEFT", "r.dispatch_id"),
-        ordered=_REPLY_KEYS,
+        # the latest up to the period's end: none of its case's later replies came by then
+        ordered=_replies_in_order(when="(r.next_on IS NULL OR r.next_on > :e)"),
     ),
     "followups": Query(
         "FROM followups f {c} {d}",

@@ -24,8 +24,10 @@ each row, the as-of-day snapshot without the wide rows.
 - reply_keys and followup_keys, side tables like the spans (one row per reply or follow-up:
   what the figures count of it, with its dispatch's lead department and its case's category),
   kept by triggers, with indexes led by the department or category: each reply and follow-up
-  counted by department or category looked up its dispatch or case (0.3-0.7 s a query). The
-  tables `show` and the exchange packages read keep their columns.
+  counted by department or category looked up its dispatch or case (0.3-0.7 s a query); a
+  reply's row also carries what the 简报's totals looked up for each reply (its first
+  follow-up, its case's later replies). The tables `show` and the exchange packages read keep
+  their columns.
 """
 
 # The dispatch's and its case's columns carried on the spans whose {where} holds (import-ledger
@@ -36,9 +38,15 @@ SPAN_KEYS = f"""UPDATE dispatch_spans SET
     category = (SELECT category FROM cases WHERE id = dispatch_spans.case_id)
 WHERE {{where}}"""
 # The side rows of the replies and follow-ups whose {where} holds (import-ledger: `id >= ?`).
-REPLY_KEYS = """INSERT OR REPLACE INTO reply_keys (id, replied_on, result, case_id, lead_dept, category)
+# A reply's row also holds the day of its first follow-up and the earliest day of its case's
+# later replies (by id): "followed up by the day" and "the case's latest reply up to the day"
+# are then a comparison, not a look-up per reply. Its case's replies are written again together.
+# (Its columns in the table's order: the first line is left out where the SELECT alone is wanted.)
+REPLY_KEYS = """INSERT OR REPLACE INTO reply_keys
 SELECT r.id, r.replied_on, r.result, r.case_id, (SELECT lead_dept FROM dispatches WHERE id = r.dispatch_id),
-       (SELECT category FROM cases WHERE id = r.case_id)
+       (SELECT category FROM cases WHERE id = r.case_id),
+       (SELECT min(followed_on) FROM followups WHERE reply_id = r.id),
+       (SELECT min(replied_on) FROM replies y WHERE y.case_id = r.case_id AND y.id > r.id)
 FROM replies r WHERE {where}"""
 FOLLOWUP_KEYS = """INSERT OR REPLACE INTO followup_keys (id, followed_on, satisfaction, lead_dept, category)
 SELECT f.id, f.followed_on, f.satisfaction,
@@ -84,26 +92,34 @@ CREATE INDEX dispatch_spans_dispatched_category ON dispatch_spans(
     category, dispatched_on, late, due_current, due_original, override_reason
 );
 CREATE TABLE reply_keys (
-    id INTEGER PRIMARY KEY, replied_on TEXT, result TEXT, case_id INTEGER, lead_dept TEXT, category TEXT
+    id INTEGER PRIMARY KEY, replied_on TEXT, result TEXT, case_id INTEGER, lead_dept TEXT, category TEXT,
+    followed_on TEXT, next_on TEXT
 );
 CREATE TABLE followup_keys (id INTEGER PRIMARY KEY, followed_on TEXT, satisfaction TEXT, lead_dept TEXT, category TEXT);
 {REPLY_KEYS.format(where="1")};
 {FOLLOWUP_KEYS.format(where="1")};
-CREATE TRIGGER reply_keys_insert AFTER INSERT ON replies BEGIN {REPLY_KEYS.format(where="r.id = NEW.id")}; END;
+CREATE TRIGGER reply_keys_insert AFTER INSERT ON replies
+BEGIN {REPLY_KEYS.format(where="r.case_id = NEW.case_id")}; END;
 CREATE TRIGGER reply_keys_update AFTER UPDATE OF replied_on, result, case_id, dispatch_id ON replies
-BEGIN {REPLY_KEYS.format(where="r.id = NEW.id")}; {FOLLOWUP_KEYS.format(where="f.reply_id = NEW.id")}; END;
-CREATE TRIGGER reply_keys_delete AFTER DELETE ON replies BEGIN DELETE FROM reply_keys WHERE id = OLD.id; END;
-CREATE TRIGGER followup_keys_insert AFTER INSERT ON followups BEGIN {FOLLOWUP_KEYS.format(where="f.id = NEW.id")}; END;
+BEGIN {REPLY_KEYS.format(where="r.case_id IN (OLD.case_id, NEW.case_id)")};
+{FOLLOWUP_KEYS.format(where="f.reply_id = NEW.id")}; END;
+CREATE TRIGGER reply_keys_delete AFTER DELETE ON replies
+BEGIN DELETE FROM reply_keys WHERE id = OLD.id; {REPLY_KEYS.format(where="r.case_id = OLD.case_id")}; END;
+CREATE TRIGGER followup_keys_insert AFTER INSERT ON followups
+BEGIN {FOLLOWUP_KEYS.format(where="f.id = NEW.id")}; {REPLY_KEYS.format(where="r.id = NEW.reply_id")}; END;
 CREATE TRIGGER followup_keys_update AFTER UPDATE OF followed_on, satisfaction, reply_id, case_id ON followups
-BEGIN {FOLLOWUP_KEYS.format(where="f.id = NEW.id")}; END;
-CREATE TRIGGER followup_keys_delete AFTER DELETE ON followups BEGIN DELETE FROM followup_keys WHERE id = OLD.id; END;
+BEGIN {FOLLOWUP_KEYS.format(where="f.id = NEW.id")};
+{REPLY_KEYS.format(where="r.id IN (OLD.reply_id, NEW.reply_id)")}; END;
+CREATE TRIGGER followup_keys_delete AFTER DELETE ON followups
+BEGIN DELETE FROM followup_keys WHERE id = OLD.id; {REPLY_KEYS.format(where="r.id = OLD.reply_id")}; END;
 CREATE TRIGGER reply_keys_dept AFTER UPDATE OF lead_dept ON dispatches
 BEGIN {REPLY_KEYS.format(where="r.dispatch_id = NEW.id")};
 {FOLLOWUP_KEYS.format(where="f.reply_id IN (SELECT id FROM replies WHERE dispatch_id = NEW.id)")}; END;
 CREATE TRIGGER reply_keys_category AFTER UPDATE OF category ON cases
 BEGIN {REPLY_KEYS.format(where="r.case_id = NEW.id")}; {FOLLOWUP_KEYS.format(where="f.case_id = NEW.id")}; END;
-CREATE INDEX reply_keys_dept ON reply_keys(lead_dept, replied_on, result, case_id);
-CREATE INDEX reply_keys_category ON reply_keys(category, replied_on, result, case_id);
+CREATE INDEX reply_keys_day ON reply_keys(replied_on, result, followed_on, next_on);
+CREATE INDEX reply_keys_dept ON reply_keys(lead_dept, replied_on, result, followed_on, next_on);
+CREATE INDEX reply_keys_category ON reply_keys(category, replied_on, result, followed_on, next_on);
 CREATE INDEX followup_keys_dept ON followup_keys(lead_dept, followed_on, satisfaction);
 CREATE INDEX followup_keys_category ON followup_keys(category, followed_on, satisfaction)
 """
