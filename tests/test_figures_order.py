@@ -56,3 +56,20 @@ def test_group_order_needs_no_sorter(sample):
         sql = counts.in_order_sql(counts.QUERIES[name], by)
         plan = " ".join(r[-1] for r in db.execute(f"EXPLAIN QUERY PLAN {sql}", params))
         assert "TEMP B-TREE" not in plan and "COVERING INDEX" in plan, (name, by, plan)
+
+
+WINDOW = (
+    "SELECT lead_dept, days_open, case_id FROM (SELECT lead_dept, days_open, case_id, row_number() OVER "
+    "(PARTITION BY lead_dept ORDER BY days_open DESC, dispatched_on, dispatch_id) AS k "
+    "FROM temp.snap WHERE as_of = ? AND kind = 'reply') WHERE k = 1"
+)
+
+
+def test_longest_open_is_the_first_dispatched_of_the_longest(sample):
+    from lcqy.acts.figures import snapshot as snap
+
+    db = sample.ledger.conn
+    for day in ("2026-03-31", "2026-06-30", "2026-09-30", "2026-11-27"):
+        got = snap.longest_open(sample, date.fromisoformat(day))
+        numbers = dict(db.execute("SELECT id, reg_no FROM cases"))
+        assert got and got == {d: (n, numbers[cid]) for d, n, cid in db.execute(WINDOW, [day])}

@@ -62,7 +62,7 @@ CREATE INDEX dispatches_figures_dept ON dispatches(
 CREATE INDEX cases_figures_ended_dept ON cases(lead_now, ended_on, state);
 CREATE INDEX cases_figures_category ON cases(category, accepted_on, state);
 CREATE INDEX cases_figures_ended_category ON cases(category, ended_on, state);
-CREATE INDEX cases_figures_waiting ON cases(id, accepted_on, dispatch_due, state);
+CREATE INDEX cases_figures_waiting ON cases(id, accepted_on, dispatch_due, state, category);
 DROP INDEX dispatch_spans_first_reply;
 CREATE INDEX dispatch_spans_first_reply ON dispatch_spans(first_reply_on, received_on);
 ALTER TABLE dispatch_spans ADD COLUMN lead_dept TEXT;
