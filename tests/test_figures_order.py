@@ -73,3 +73,14 @@ def test_longest_open_is_the_first_dispatched_of_the_longest(sample):
         got = snap.longest_open(sample, date.fromisoformat(day))
         numbers = dict(db.execute("SELECT id, reg_no FROM cases"))
         assert got and got == {d: (n, numbers[cid]) for d, n, cid in db.execute(WINDOW, [day])}
+
+
+def test_late_totals_counted_without_a_snapshot_as_with_one(sample):
+    from lcqy.acts.figures import snapshot as snap
+
+    days = [date(2026, m, d) for m, d in ((1, 5), (3, 31), (6, 30), (9, 30), (10, 31), (11, 27))]
+    counted = [snap.late_counts(sample, day, None) for day in days]  # no snapshot made yet
+    assert not snap._has_snapshot(sample, days[0]) and any(counted)
+    for day in days:
+        snap.snapshot(sample, day)
+    assert [snap.late_counts(sample, day, None) for day in days] == counted

@@ -20,21 +20,19 @@ from lcqy.rules.figures import Period
 # Open dispatches: dispatched by the day, neither answered nor returned by then. Cases late for
 # dispatch: accepted by the day, not ended, dispatched, escalated or sent to the special
 # meeting by then, past the dispatch limit (a case that never left the ledger counts once).
-SNAPSHOT_SQL = """
-INSERT INTO temp.snap
-SELECT :a, 'reply', s.lead_dept, s.case_id, s.id, s.dispatched_on, s.due_current, wa.n - wdue.n, wa.n - wrec.n,
-       s.category
+OPEN_SQL = """
+SELECT :a, 'reply', s.lead_dept, s.case_id, s.id, s.dispatched_on, s.due_current, wa.n - wdue.n AS days_late,
+       wa.n - wrec.n, s.category
 FROM dispatch_spans s INDEXED BY dispatch_spans_open_all
 CROSS JOIN wdn wdue ON wdue.day = s.due_current JOIN wdn wrec ON wrec.day = s.received_on
 JOIN wdn wa ON wa.day = :a
-WHERE s.open_until > :a AND s.dispatched_on <= :a;
-INSERT INTO temp.snap
-SELECT :a, 'dispatch', '', c.id, NULL, NULL, c.dispatch_due, wa.n - wdue.n, NULL, c.category
+WHERE s.open_until > :a AND s.dispatched_on <= :a"""
+WAITING_SQL = """
+SELECT :a, 'dispatch', '', c.id, NULL, NULL, c.dispatch_due, wa.n - wdue.n AS days_late, NULL, c.category
 FROM case_spans s CROSS JOIN cases c INDEXED BY cases_figures_waiting ON c.id = s.id
 JOIN wdn wdue ON wdue.day = c.dispatch_due JOIN wdn wa ON wa.day = :a
 WHERE s.undispatched_until > :a AND c.accepted_on <= :a AND c.dispatch_due < :a
-  AND c.state NOT IN ('void', 'merged') AND wa.n > wdue.n
-"""
+  AND c.state NOT IN ('void', 'merged') AND wa.n > wdue.n"""
 SNAP_COLUMNS = "as_of, kind, lead_dept, case_id, dispatch_id, dispatched_on, due, days_late, days_open, category"
 
 
@@ -43,14 +41,27 @@ def snapshot(ctx: Ctx, as_of: date) -> str:
     db, a = ctx.ledger.conn, as_of.isoformat()
     db.execute(f"CREATE TEMP TABLE IF NOT EXISTS snap ({SNAP_COLUMNS})")
     if not db.execute("SELECT 1 FROM temp.snap WHERE as_of = ? LIMIT 1", [a]).fetchone():
-        for stmt in SNAPSHOT_SQL.split(";"):
-            db.execute(stmt, {"a": a})
+        for select in (OPEN_SQL, WAITING_SQL):
+            db.execute(f"INSERT INTO temp.snap {select}", {"a": a})
         db.execute("INSERT INTO temp.snap (as_of, kind) VALUES (?, 'done')", [a])  # an empty day too
     return a
 
 
+def _has_snapshot(ctx: Ctx, as_of: date) -> bool:
+    db = ctx.ledger.conn
+    if not db.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'snap'").fetchone():
+        return False
+    return db.execute("SELECT 1 FROM temp.snap WHERE as_of = ? LIMIT 1", [as_of.isoformat()]).fetchone() is not None
+
+
 def late_counts(ctx: Ctx, as_of: date, by: str | None) -> list[tuple[str, int, int]]:
-    """(group, late for dispatch, late for reply) as of the day, grouped like lcqy.acts.figures.counts."""
+    """(group, late for dispatch, late for reply) as of the day, grouped like lcqy.acts.figures.counts.
+    The totals of a day with no snapshot (the 简报's month before) are counted without making one."""
+    if by is None and not _has_snapshot(ctx, as_of):
+        db, a = ctx.ledger.conn, {"a": as_of.isoformat()}
+        late = [db.execute(f"SELECT count(*) FROM ({q}) WHERE days_late > 0", a).fetchone()[0]
+                for q in (WAITING_SQL, OPEN_SQL)]  # fmt: skip
+        return [("", *late)] if any(late) else []  # as the snapshot's sums: no row for none
     a = snapshot(ctx, as_of)
     if by == "channel":
         key, frm = f"c.{by}", "temp.snap s JOIN cases c INDEXED BY cases_figures ON c.id = s.case_id"
