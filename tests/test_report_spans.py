@@ -133,7 +133,10 @@ def test_migration_back_fills_an_older_ledger(run, tmp_path):
         conn.execute(f"DROP TRIGGER {name}")
     conn.executescript(
         "DROP TABLE dispatch_spans; DROP TABLE case_spans; DROP INDEX replies_case_on; "
-        + "".join(f"DROP INDEX {name}; " for name in re.findall(r"CREATE INDEX (\w+) ON (?:cases|dispatches)\b", later))
+        + "".join(
+            f"DROP INDEX {name}; "
+            for name in re.findall(r"CREATE INDEX (\w+) ON (?:cases|dispatches|escalations)\b", later)
+        )
         + "".join(f"DROP TABLE {name}; " for name in re.findall(r"CREATE TABLE (\w+)", later))
         + "DELETE FROM _migrations WHERE n IN (14, 24)"
     )

@@ -11,6 +11,7 @@ each row, the as-of-day snapshot without the wide rows.
   (lcqy.acts.figures.snapshot): a narrow index, not the wide row, for each of some 100,000 rows
   a day (its open dispatches come from the spans below, by the day they stop being open, then id
   as migration 14's index gives them);
+- the escalations by day with their lateness and case (they were read from the table's rows);
 - the dispatches' first replies by day with the day received: the working days to reply are
   counted from the index alone (it replaces migration 14's index of the day only);
 - dispatch_spans carries the dispatch's lead department, status, day dispatched, limits and
@@ -63,6 +64,7 @@ CREATE INDEX cases_figures_ended_dept ON cases(lead_now, ended_on, state);
 CREATE INDEX cases_figures_category ON cases(category, accepted_on, state);
 CREATE INDEX cases_figures_ended_category ON cases(category, ended_on, state);
 CREATE INDEX cases_figures_waiting ON cases(id, accepted_on, dispatch_due, state, category);
+CREATE INDEX escalations_figures ON escalations(escalated_on, late, case_id);
 DROP INDEX dispatch_spans_first_reply;
 CREATE INDEX dispatch_spans_first_reply ON dispatch_spans(first_reply_on, received_on);
 ALTER TABLE dispatch_spans ADD COLUMN lead_dept TEXT;
