@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_commands import env, lcqy, measure, task_setup  # noqa: E402 (after the path line)
-from ledger_gen import ensure  # noqa: E402
+from ledger_gen import byte_compile, ensure  # noqa: E402
 
 COMMANDS = {"agenda": ["agenda"], "agenda --json": ["agenda", "--json"], "overdue": ["overdue"]}
 
@@ -29,6 +29,7 @@ def main() -> None:
     ap.add_argument("--db", type=Path, help="a ledger to copy instead of the generated one")
     ap.add_argument("--before", help="another lcqy command line, run in the same rounds")
     a = ap.parse_args()
+    byte_compile()  # as installed: a ledger given with --db skips the generator, which does it
     with tempfile.TemporaryDirectory(prefix="lcqy-bench-agenda-") as tmp:
         root = Path(tmp)
         db = root / "ledger.db"

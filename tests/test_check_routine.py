@@ -144,6 +144,10 @@ def test_a_newer_ledger_is_checked_but_not_written(ledger):
         ("UPDATE dispatches SET case_id = 'x' WHERE id = 2", "外键：dispatches 第2行 指向不存在的 cases"),
         ("UPDATE numbers SET case_id = 0 WHERE id = 1", "外键：numbers 第1行 指向不存在的 cases"),
         ("UPDATE cases SET merged_into = 3 WHERE id = 1", "外键：cases 第1行 指向不存在的 cases"),
+        # A key that is its table's row number (read by two seeks, not a scan).
+        ("INSERT INTO tracking_codes VALUES (9, 'X')", "外键：tracking_codes 第9行 指向不存在的 cases"),
+        ("INSERT INTO tracking_codes VALUES (0, 'X')", "外键：tracking_codes 第0行 指向不存在的 cases"),
+        ("INSERT INTO tracking_codes VALUES (-3, 'X')", "外键：tracking_codes 第-3行 指向不存在的 cases"),
     ],
 )
 def test_each_rule_is_found(ledger, plant, said):
@@ -155,6 +159,13 @@ def test_each_rule_is_found(ledger, plant, said):
     conn.close()
     r = ledger("check")
     assert r.code == 1 and said in r.out, r.out
+
+
+def test_row_number_keys_are_said_in_row_order(ledger):
+    _dispatched(ledger)
+    _sql(ledger.db, "INSERT INTO tracking_codes VALUES (9, 'X')", "INSERT INTO tracking_codes VALUES (-3, 'Y')")
+    lines = [line for line in ledger("check").out.splitlines() if line.startswith("外键")]
+    assert lines == ["外键：tracking_codes 第-3行 指向不存在的 cases", "外键：tracking_codes 第9行 指向不存在的 cases"]
 
 
 def test_foreign_keys_with_a_hole_in_the_ids(ledger):

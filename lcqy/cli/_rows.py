@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import gc
 import os
+import re
 import shutil
 import sqlite3
 import sys
@@ -19,6 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import islice, repeat
+from operator import add, rshift, sub
 from typing import BinaryIO, TextIO
 
 
@@ -40,6 +42,20 @@ class _CharCells(dict):
 
 _char_cells = _CharCells()
 _widths: dict[str, int] = {}
+# Characters whose cells are (UTF-8 bytes + 1) / 2: the one-byte ones and the wide ones of three
+# bytes (CJK, full-width marks), and characters known not to be. A column of the first kind is
+# measured a row at a time by C loops (each text's bytes against its characters), not a
+# character at a time in Python: an enterprise column holds a distinct name a row.
+_EVEN: set[str] = set()
+_ODD: set[str] = set()
+# A character other than ASCII and the blocks of wide characters of three UTF-8 bytes names are
+# written in (CJK punctuation, kana, CJK ideographs, Hangul, full-width forms); every character
+# of these blocks is wide whatever the console (tests/test_rows_widths.py goes through them).
+WIDE_BLOCKS = (
+    (0x3000, 0x3029), (0x3030, 0x303E), (0x3041, 0x3096), (0x309B, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
+    (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFF01, 0xFF60), (0xFFE0, 0xFFE6),
+)  # fmt: skip
+_NOT_PLAIN = re.compile("[^\x00-\x7f" + "".join(f"{chr(a)}-{chr(b)}" for a, b in WIDE_BLOCKS) + "]")
 GAP = "  "
 # Code pages whose consoles draw East Asian "ambiguous" characters (… “ ” ─ ①) two cells wide.
 _WIDE_AMBIGUOUS = {"gbk", "gb2312", "gb18030", "big5", "big5hkscs", "cp932", "shift_jis", "euc_jp", "cp949", "euc_kr"}
@@ -60,6 +76,8 @@ def set_ambiguous_wide(wide: bool) -> None:
         _CharCells.wide = want
         _char_cells.clear()
         _widths.clear()
+        _EVEN.clear()
+        _ODD.clear()
 
 
 def rule_char() -> str:
@@ -92,6 +110,33 @@ def cells(text: str) -> int:
         if len(_widths) < 100_000:
             _widths[text] = got
     return got
+
+
+def _even(texts: Iterable[str], joined: str | None = None) -> bool:
+    """Every character of the texts (`joined`, when given) takes (its UTF-8 bytes + 1) / 2 cells
+    (see _EVEN)."""
+    if joined is None:
+        joined = "".join(texts)
+    if _NOT_PLAIN.search(joined) is None:  # a scan in C, a tenth of building the set of characters
+        return True
+    new = set(joined) - _EVEN
+    if not new:
+        return True
+    if not new.isdisjoint(_ODD):
+        return False
+    for ch in new:
+        if ch.isascii() or ("\u0800" <= ch <= "\uffff" and _char_cells[ch] == 2):
+            _EVEN.add(ch)
+        else:
+            _ODD.add(ch)
+            return False
+    return True
+
+
+def _wide_chars(texts: Sequence[str]) -> Iterator[int]:
+    """How many characters of each text take two cells, for texts that pass `_even`: its cells
+    are its length and that many more."""
+    return map(rshift, map(sub, map(len, map(str.encode, texts)), map(len, texts)), repeat(1))
 
 
 def clip(text: str, width: int) -> str:
@@ -194,13 +239,43 @@ class Widths:
 
     def add(self, columns: Sequence[Sequence[str]]) -> None:
         for i, (c, col) in enumerate(zip(self.cols, columns)):
-            values = set(col)
-            if c.labels:
-                values = set(map(c.labels.get, values, values))
-            joined = "".join(values)
-            w = max(map(len if joined.isascii() else cells, values), default=0)
+            values = {c.labels.get(v, v) for v in set(col)} if c.labels else col
+            # A text of n characters takes at most 2n cells: only a text that long could widen the
+            # column (after the first chunks, seldom one in a column of names).
+            if 2 * max(map(len, values), default=0) <= self.natural[i]:
+                continue
+            if "".join(values).isascii():
+                w = max(map(len, values))
+            else:
+                longer = [v for v in set(values) if 2 * len(v) > self.natural[i]]
+                if _even(longer):
+                    w = max(map(add, map(len, longer), _wide_chars(longer)))
+                else:
+                    w = max(map(cells, longer))
             if w > self.natural[i]:
                 self.natural[i] = w
+
+
+class _Looks(dict):
+    """A column's cells as shown, padded (or cut) to its width: worked out once a distinct value."""
+
+    def __init__(self, col: Col, width: int, unpadded: bool) -> None:
+        super().__init__()
+        self.labels, self.width, self.right, self.unpadded = col.labels or {}, width, col.right, unpadded
+
+    def __missing__(self, value: str) -> str:
+        w, t = self.width, self.labels.get(value, value)
+        n = cells(t)
+        if n > w:
+            t = clip(t, w)
+            n = cells(t)
+        got = self[value] = t if self.unpadded else " " * (w - n) + t if self.right else t + " " * (w - n)
+        return got
+
+
+# A column with more distinct values than this in a chunk (the enterprises) is padded a whole
+# column at a time; one with fewer (dates, departments, counts) keeps what each value looks like.
+_FEW = 512
 
 
 def print_chunks(title: str | None, cols: Sequence[Col], natural: list[int], chunks: Iterable) -> int:
@@ -209,27 +284,51 @@ def print_chunks(title: str | None, cols: Sequence[Col], natural: list[int], chu
     with no_collector():
         out, shown, widths = _table_head(title, cols, natural)
         last = len(shown) - 1
+        step = 2 * len(shown)  # a row's cells, the gaps between them and its line end
+        looks: list[_Looks | None] = [
+            _Looks(cols[i], w, k == last and not cols[i].right) for k, (i, w) in enumerate(zip(shown, widths))
+        ]
         n = 0
         for columns in chunks:
-            padded = []
+            rows, padded = len(columns[0]), []
             for k, (i, w) in enumerate(zip(shown, widths)):
-                c, column = cols[i], columns[i]
-                right, unpadded = c.right, k == last and not c.right
-                if not c.labels and w >= natural[i] and "".join(column).isascii():  # len is the width
-                    just = str.rjust if right else str.ljust
-                    padded.append(column if unpadded else list(map(just, column, repeat(w))))
-                    continue
-                looks = {}
-                for v, t in _shown(set(column), c.labels).items():
-                    n_cells = cells(t)
-                    if n_cells > w:
-                        t = clip(t, w)
-                        n_cells = cells(t)
-                    looks[v] = t if unpadded else " " * (w - n_cells) + t if right else t + " " * (w - n_cells)
-                padded.append(list(map(looks.__getitem__, column)))
-            out.write("\n".join(map(str.rstrip, map(GAP.join, zip(*padded)))) + "\n")
-            n += len(columns[0])
+                column, kept = columns[i], looks[k]
+                if kept is not None and n == 0 and len(set(column)) > _FEW:
+                    kept = looks[k] = None
+                if kept is not None:
+                    padded.append(list(map(kept.__getitem__, column)))
+                    if len(kept) > 8 * _FEW:
+                        looks[k] = None
+                else:
+                    padded.append(_padded(cols[i], column, w, natural[i], k == last and not cols[i].right))
+            tail = looks[last]
+            if tail is not None and all(t and not t[-1].isspace() for t in tail.values()):
+                # No line ends in a space (nothing to strip): the cells, gaps and line ends are
+                # joined in one go, not a row at a time.
+                line = [GAP] * (rows * step)
+                for k, cells_k in enumerate(padded):
+                    line[2 * k :: step] = cells_k
+                line[step - 1 :: step] = repeat("\n", rows)
+                out.write("".join(line))
+            else:
+                out.write("\n".join(map(str.rstrip, map(GAP.join, zip(*padded)))) + "\n")
+            n += rows
         return n
+
+
+def _padded(c: Col, column: Sequence[str], w: int, natural: int, unpadded: bool) -> list[str]:
+    """A column of many distinct values (a chunk's), padded to `w` cells, or cut."""
+    if not c.labels and w >= natural:  # nothing to cut
+        if unpadded:
+            return list(column)
+        just = str.rjust if c.right else str.ljust
+        joined = "".join(column)
+        if joined.isascii():  # len is the width
+            return list(map(just, column, repeat(w)))
+        if _even(column, joined):
+            return list(map(just, column, map(sub, repeat(w), _wide_chars(column))))
+    looks = _Looks(c, w, unpadded)
+    return list(map(looks.__getitem__, column))
 
 
 def _table_head(title: str | None, cols: Sequence[Col], natural: list[int]) -> tuple[TextIO, list[int], list[int]]:
@@ -319,7 +418,8 @@ def print_json_texts(texts: Iterable[str | bytes]) -> int:
             joined = sep.join(chunk)
             if isinstance(joined, bytes):
                 _text(joined)
-            out.write(sep + joined)
+            out.write(sep)
+            out.write(joined)  # not sep + joined: a copy of every chunk (490 MB for list --all at 1,000,000 cases)
             n += len(chunk)
         out.write(end)
     out.flush()

@@ -215,12 +215,17 @@ class Arm:
     sections: tuple[str, ...]  # the sections it may place a case in
     select: Callable[..., str]  # (day, only): only, a condition on `c` added to its own
     # Section -> a condition on `c` that every case the arm places there meets, which its index
-    # answers: a section is read from its stretch of the index, not from the whole state.
-    bounds: dict[str, str] = field(default_factory=dict)
+    # answers: a section is read from its stretch of the index, not from the whole state. A pair:
+    # the condition today, and on a day in the past (temp.then_cases).
+    bounds: dict[str, str | tuple[str, str]] = field(default_factory=dict)
     # For the counts: section -> the cases of that section alone, a condition on `c` counted from
     # the index with no row worked out; `rest`, the condition on the cases still worked out.
     counted: dict[str, str] = field(default_factory=dict)
     rest: str = ""
+    # For --json: section -> (the note's printf format, its arguments over the arm's columns,
+    # the next command): the item written by one printf, without the note and the command built
+    # first as values and worked out again for each section (see _json_item).
+    json: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
 
 def _registered(day: Day, only: str = "") -> str:
@@ -260,10 +265,18 @@ FROM cases c WHERE c.state = 'meeting'"""
 
 
 def _escalated(day: Day, only: str = "") -> str:
-    """Escalated a month ago or more, no result back from the city."""
+    """Escalated a month ago or more, no result back from the city; today, the date as kept on
+    the case (migration 23)."""
+    if day.src is NOW:
+        return f"""
+SELECT CASE WHEN c.escalated_now <= :escalated_by THEN 'escalation_waiting' END AS section, c.due_open AS o,
+       0 AS late, NULL AS due, c.escalated_now || ' 转报，已逾1个月' AS note, {_cmd(PACKAGE)} AS next, {_CASE},
+       c.escalated_now AS since
+FROM cases AS c INDEXED BY cases_escalated WHERE c.state = 'escalated' AND c.escalated_now IS NOT NULL"""
     return f"""
 SELECT CASE WHEN e.escalated_on <= :escalated_by THEN 'escalation_waiting' END AS section, c.due_open AS o,
-       0 AS late, NULL AS due, e.escalated_on || ' 转报，已逾1个月' AS note, {_cmd(PACKAGE)} AS next, {_CASE}
+       0 AS late, NULL AS due, e.escalated_on || ' 转报，已逾1个月' AS note, {_cmd(PACKAGE)} AS next, {_CASE},
+       e.escalated_on AS since
 FROM cases c JOIN escalations e ON e.id = {day.src.escalation}
 WHERE c.state = 'escalated'"""
 
@@ -283,7 +296,8 @@ SELECT CASE WHEN late = 0 THEN 'due_soon' WHEN urged AND reply_by < :as_of THEN 
        CASE WHEN late = 0 THEN '办结时限 ' || due_open
             ELSE what || '超期' || late || '个工作日'
                  || iif(urged AND reply_by < :as_of, '，' || substr(reply_by, 6) || '限期已过', '') END AS note,
-       iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE.replace("c.", "").replace("lead_now AS ", "")}
+       iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE.replace("c.", "").replace("lead_now AS ", "")},
+       what, reply_by
 FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE},
              iif(c.supervision = 'special', '专项督办', '') AS what,
              u.reply_by, {_URGED.format(due="c.due_open", dispatch=day.src.dispatch)} AS urged,
@@ -292,8 +306,23 @@ FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE},
       WHERE c.state = 'dispatched' AND c.due_open < :horizon {only})"""
 
 
+# The answered cases of each section: a stretch of migration 23's index today; on a day in the
+# past, those ready for 销号 have a follow-up at least.
+_ANSWERED_BOUNDS = {
+    "followup": ("AND c.answered_close = 0", ""),
+    "ready_close": ("AND c.answered_close = 1", "AND c.followup_now IS NOT NULL"),
+}
+
+
 def _answered(day: Day, only: str = "") -> str:
-    """Answered, not under 督办: to follow up, or ready for 销号 (第十八条)."""
+    """Answered, not under 督办: to follow up, or ready for 销号 (第十八条); today, as kept on
+    the case (migration 23), without reading its reply and follow-up."""
+    if day.src is NOW:
+        return f"""
+SELECT iif(c.answered_close, 'ready_close', 'followup') AS section, c.due_open AS o, 0 AS late, NULL AS due,
+       c.answered_note AS note, iif(c.answered_close, {_cmd(CLOSE)}, {_cmd(FOLLOWUP)}) AS next, {_CASE}
+FROM cases AS c INDEXED BY cases_answered
+WHERE c.state = 'replied' AND c.supervision = '' AND c.answered_close IS NOT NULL {only}"""
     return f"""
 SELECT CASE WHEN r.result = 'A' AND f.reply_id = r.id AND f.satisfaction IN ('满意', '基本满意')
                  AND NOT coalesce(f.incomplete, 0) THEN 'ready_close'
@@ -326,6 +355,15 @@ ARMS: list[Arm] = [
             "late_not_urged": "c.state = 'dispatched' AND c.due_open < :soon_from AND c.urges_now = 0",
         },
         rest="AND c.due_open < :soon_from AND c.urges_now",
+        json={
+            "urge_expired": (
+                "%s",
+                "json_quote(what || '超期' || late || '个工作日，' || substr(reply_by, 6) || '限期已过')",
+                URGE,
+            ),
+            "late_not_urged": ('"%s超期%d个工作日"', "what, late", URGE),  # what: a constant, nothing to escape
+            "due_soon": ("%s", "json_quote('办结时限 ' || due)", REPLY),
+        },
     ),
     Arm(
         ("to_dispatch", "due_soon"),
@@ -333,9 +371,18 @@ ARMS: list[Arm] = [
         {"to_dispatch": "AND c.due_open <= :as_of", "due_soon": "AND c.due_open > :as_of"},
     ),
     Arm(("to_escalate",), _returned),
-    Arm(("escalation_waiting",), _escalated),
-    Arm(("meeting",), _meeting),
-    Arm(("followup", "ready_close"), _answered, {"ready_close": "AND c.followup_now IS NOT NULL"}),
+    Arm(
+        ("escalation_waiting",),
+        _escalated,
+        json={"escalation_waiting": ("%s", "json_quote(since || ' 转报，已逾1个月')", PACKAGE)},
+    ),
+    Arm(("meeting",), _meeting, json={"meeting": ('"待主要领导研究"', "", MEETING)}),
+    Arm(
+        ("followup", "ready_close"),
+        _answered,
+        _ANSWERED_BOUNDS,
+        json={"followup": ("%s", "json_quote(note)", FOLLOWUP), "ready_close": ("%s", "json_quote(note)", CLOSE)},
+    ),
 ]
 
 
@@ -383,9 +430,8 @@ def _supervised(day: Day) -> None:
 
     cur = day.ctx.ledger.conn.cursor()
     cur.row_factory = sqlite3.Row
-    # The agenda index holds every column read of the case (a scan of the answered cases in it
-    # costs less than reading the few supervised ones from the table).
-    index = day.src.index
+    # Today, migration 23's index of them holds every column read of the case.
+    index = "INDEXED BY cases_answered_supervised" if day.src is NOW else day.src.index
     sql = _SUPERVISED_SQL.format(src=day.src, due_again=DUE_AGAIN_SQL).replace(
         "FROM cases c", f"FROM {day.src.table} c {index}"
     )
@@ -464,32 +510,71 @@ _RECORD = "reg_year || '-' || reg_seq, reg_no, enterprise, coalesce(lead, ''), d
 # One item as json.dumps(indent=2) writes it at its depth in the list (json_quote escapes as
 # Python's encoder with ensure_ascii=False does), as UTF-8 bytes: what is printed. The number and
 # the next command hold no character JSON escapes (digits, and the commands' own text).
-_JSON_FORMAT = {"case": '"%d-%d"', "days_late": "%d", "next": '"%s"'}
-_JSON_ITEM = (
-    "CAST(printf('        {\n"
-    + ",\n".join(f'          "{k}": {_JSON_FORMAT.get(k, "%s")}' for k in _KEYS)
-    + "\n        }', reg_year, reg_seq, json_quote(reg_no), json_quote(enterprise), "
-    "json_quote(coalesce(lead, '')), json_quote(due), late, json_quote(note), next) AS BLOB)"
+_JSON_FORMAT = {"case": '"%d-%d"', "days_late": "%d"}
+_JSON_ARGS = (
+    "reg_year, reg_seq, json_quote(reg_no), json_quote(enterprise), json_quote(coalesce(lead, '')), "
+    "json_quote(due), late"
 )
+# The number as the clerk types it (the sequence alone for a case of the as-of year).
+_NUMBER = "iif(reg_year = :year, reg_seq, reg_year || '-' || reg_seq)"
+# The commands go into a printf format and a JSON string as they stand.
+assert not any(c in t for t in (URGE, REPLY, PACKAGE, MEETING, FOLLOWUP, CLOSE) for c in '"\\%')
 
 
-def _section_sql(day: Day, key: str, view: str, placed: bool) -> str:
-    """One section's rows in order, each as the one value `view` makes of it: the arms that
-    place cases in it, each read in its own order, merged with the rows placed in Python (when
-    `placed`)."""
-    arms = [a for a in ARMS if key in a.sections]
+def _json_item(arm: Arm | None, key: str) -> str:
+    """The item of a row of `arm` in section `key` (None: a row placed in Python, with its note
+    and command as values): one printf, the note's format and the command the arm's for the
+    section when it gives them."""
+    spec = arm.json.get(key) if arm else None
+    note, args, nxt = spec if spec else ("%s", "json_quote(note)", "")
+    if nxt:
+        pre, _, post = nxt.partition("{n}")
+        nxt, args = f'"{pre}%s{post}"', ", ".join(x for x in (args, _NUMBER) if x)
+    else:
+        nxt, args = '"%s"', f"{args}, next"
+    lines = [f'          "{k}": {_JSON_FORMAT.get(k, "%s")}' for k in _KEYS[:-2]]
+    fmt = "        {\n" + ",\n".join([*lines, f'          "note": {note}', f'          "next": {nxt}']) + "\n        }"
+    return f"CAST(printf({_lit(fmt)}, {_JSON_ARGS}, {args}) AS BLOB)"
+
+
+def _section_sql(day: Day, keys: tuple[str, ...], view: Callable[[Arm | None, str], str], placed: bool) -> str:
+    """The rows of the sections `keys` in order, each as the value `view` makes of a row of an
+    arm (None: of the rows placed in Python) in its section: the arms that place cases in them,
+    each read in its own order, merged with the rows placed in Python (when `placed`). One key:
+    the values; more (sections one arm fills, read in one pass): (section, value)."""
+    arms = [a for a in ARMS if set(keys) & set(a.sections)]
+    cond = "section = " + _lit(keys[0]) if len(keys) == 1 else f"section IN ({', '.join(map(_lit, keys))})"
+
+    def value(arm: Arm | None) -> str:
+        if len(keys) == 1:
+            return view(arm, keys[0])
+        return "CASE section " + " ".join(f"WHEN {_lit(k)} THEN {view(arm, k)}" for k in keys) + " END"
+
+    def bound(arm: Arm) -> str:  # the stretch of the index the sections are read from
+        got = [arm.bounds.get(k, "") for k in keys if k in arm.sections]
+        got = [(b[0] if day.src is NOW else b[1]) if isinstance(b, tuple) else b for b in got]
+        if len(got) == 1 or not all(got):
+            return got[0] if len(got) == 1 else ""
+        return "AND (" + " OR ".join(f"({b.removeprefix('AND ')})" for b in got) + ")"
+
+    def cols(arm: Arm | None) -> str:
+        return value(arm) if len(keys) == 1 else f"section, {value(arm)}"
+
     if not arms:  # placed rows only, in the table's order
         return (
-            f"SELECT {view} FROM temp.agenda_items WHERE section = :key ORDER BY nlate, due_key, reg_year, reg_seq, tie"
+            f"SELECT {cols(None)} FROM temp.agenda_items WHERE {cond} ORDER BY nlate, due_key, reg_year, reg_seq, tie"
         )
-    selects = [day.sql(a.select(day, a.bounds.get(key, ""))) for a in arms]
+    selects = [(a, day.sql(a.select(day, bound(a)))) for a in arms]
     if len(arms) == 1 and not placed:  # one arm, in the index's order: nothing to merge
-        return f"SELECT {view} FROM ({selects[0]}) WHERE section = :key ORDER BY o, reg_year, reg_seq"
-    parts = [f"SELECT {view} AS v, o, reg_year, reg_seq FROM ({select}) WHERE section = :key" for select in selects]
+        arm, select = selects[0]
+        return f"SELECT {cols(arm)} FROM ({select}) WHERE {cond} ORDER BY o, reg_year, reg_seq"
+    parts = [
+        f"SELECT section, {value(a)} AS v, o, reg_year, reg_seq FROM ({select}) WHERE {cond}" for a, select in selects
+    ]
     if placed:  # supervised rows: their days late fall as their due dates rise, as the arms' do
-        parts.append(f"SELECT {view} AS v, due, reg_year, reg_seq FROM temp.agenda_items WHERE section = :key")
+        parts.append(f"SELECT section, {value(None)} AS v, due, reg_year, reg_seq FROM temp.agenda_items WHERE {cond}")
     # SQLite merges the parts, each already in this order (a supervised case has one row).
-    return f"SELECT v FROM ({' UNION ALL '.join(parts)} ORDER BY 2, 3, 4)"
+    return f"SELECT {'v' if len(keys) == 1 else 'section, v'} FROM ({' UNION ALL '.join(parts)} ORDER BY 3, 4, 5)"
 
 
 def _index_count(day: Day, where: str) -> int:
@@ -538,10 +623,64 @@ def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
                 continue
             items = []
             if counts.get(key):
-                sql = _section_sql(day, key, f"json_array({_RECORD})", key in placed) + cut
+                sql = _section_sql(day, (key,), lambda arm, k: f"json_array({_RECORD})", key in placed) + cut
                 items = [dict(zip(_KEYS, json.loads(t))) for (t,) in conn.execute(sql, {**day.params(), "key": key})]
             out.append({"key": key, "title": title, "count": counts.get(key, 0), "items": items})
     return out
+
+
+# Sections one arm fills, next to each other in SECTIONS: --json reads them in one pass on a day
+# in the past (today each is its own stretch of an index, in order: read apart, nothing sorted).
+_TOGETHER = {"followup": ("followup", "ready_close")}
+
+
+class _Items:
+    """A section's items as they are read, counted: the first chunk held, more in an unnamed
+    temporary file (flat memory however long the section)."""
+
+    def __init__(self) -> None:
+        self.count, self.held, self.file = 0, [], None
+
+    def add(self, items: list[bytes]) -> None:
+        self.count += len(items)
+        if self.file is None:
+            self.held += items
+            if len(self.held) <= _CHUNK:
+                return
+            self.file, items, self.held = tempfile.TemporaryFile(), self.held, []
+        self.file.write(b",\n".join(items))
+        self.file.write(b",\n")
+
+    def pieces(self) -> Iterator[bytes]:
+        """The items' text, separated as json.dumps does; the file closed once read."""
+        if self.file is None:
+            if self.held:
+                yield b"\n" + b",\n".join(self.held)
+            return
+        with self.file as f:
+            size = f.tell() - 2  # without the last separator
+            f.seek(0)
+            yield b"\n"
+            while size > 0:
+                piece = f.read(min(size, 1 << 20))
+                size -= len(piece)
+                yield piece
+
+
+def _read(day: Day, keys: tuple[str, ...], placed: set[str]) -> dict[str, _Items]:
+    """The items of the sections `keys`, read in one pass."""
+    got = {k: _Items() for k in keys}
+    rows = day.ctx.ledger.conn.execute(_section_sql(day, keys, _json_item, bool(placed & set(keys))), day.params())
+    while chunk := rows.fetchmany(_CHUNK):
+        if len(keys) == 1:
+            got[keys[0]].add([t for (t,) in chunk])
+            continue
+        routed: dict[str, list[bytes]] = {k: [] for k in keys}
+        for key, t in chunk:
+            routed[key].append(t)
+        for key, items in routed.items():
+            got[key].add(items)
+    return got
 
 
 def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[bytes]:
@@ -552,39 +691,23 @@ def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[bytes]:
     conn = ctx.ledger.conn
     with ctx.ledger.reading():
         day = _fill(ctx, as_of)
-        params = day.params()
         placed = {k for (k,) in conn.execute("SELECT DISTINCT section FROM temp.agenda_items")}
         yield ('{\n  "as_of": ' + json.dumps(as_of.isoformat()) + ',\n  "sections": [').encode()
+        ahead: dict[str, _Items] = {}
         for i, (key, title) in enumerate(SECTIONS.items()):
             if key in _WHOLE:  # a few items: as json.dumps writes it at this depth
                 whole = json.dumps(_whole(ctx, as_of, key, title, None), ensure_ascii=False, indent=2, default=str)
                 yield (("," if i else "") + "\n    " + whole.replace("\n", "\n    ")).encode()
                 continue
-            rows = conn.execute(_section_sql(day, key, _JSON_ITEM, key in placed), {**params, "key": key})
-            chunk = rows.fetchmany(_CHUNK)
-            spool, count = None, len(chunk)
-            if len(chunk) == _CHUNK:
-                spool = tempfile.TemporaryFile()
-                while chunk:
-                    spool.write(b",\n".join(t for (t,) in chunk) + b",\n")
-                    chunk = rows.fetchmany(_CHUNK)
-                    count += len(chunk)
-            head = {"key": key, "title": title, "count": count}
+            if key not in ahead:
+                ahead = _read(day, _TOGETHER.get(key, (key,)) if day.src is THEN else (key,), placed)
+            items = ahead.pop(key)
+            head = {"key": key, "title": title, "count": items.count}
             text = json.dumps(head, ensure_ascii=False, indent=2).replace("\n", "\n    ")[:-6]
             yield (("," if i else "") + "\n    " + text + ',\n      "items": [').encode()
-            if not count:
+            if not items.count:
                 yield b"]\n    }"
                 continue
-            if spool is None:
-                yield b"\n" + b",\n".join(t for (t,) in chunk)
-            else:
-                with spool:
-                    size = spool.tell() - 2  # without the last separator
-                    spool.seek(0)
-                    yield b"\n"
-                    while size > 0:
-                        piece = spool.read(min(size, 1 << 20))
-                        size -= len(piece)
-                        yield piece
+            yield from items.pieces()
             yield b"\n      ]\n    }"
         yield b"\n  ]\n}\n"

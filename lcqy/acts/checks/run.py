@@ -14,12 +14,14 @@ import threading
 from pathlib import Path
 
 from lcqy.acts.checks.stored import check_stored, record_pass
-from lcqy.acts.checks.warnings import check_warnings
+from lcqy.acts.checks.warnings import check_warnings, number_days
 from lcqy.acts.context import Ctx
 from lcqy.rules.constants import STATES
 from lcqy.store import chain
 from lcqy.store.db import BUSY_SECONDS, sqlite_uri
 from lcqy.store.keys import problems as key_problems
+from lcqy.store.migrations import m022_list_latest as m22
+from lcqy.store.migrations.m023_agenda_answered import ANSWERED_CLOSE, ANSWERED_NOTE, ESCALATED_NOW
 from lcqy.store.schema import CASES_UNSOUND, DISPATCHES_UNSOUND, FOLLOWUP_NOW, LEAD_NOW, REPLY_NOW, URGES_NOW
 from lcqy.store.schema_compare import schema_problems
 
@@ -27,11 +29,14 @@ from lcqy.store.schema_compare import schema_problems
 def check_ledger(ctx: Ctx, deep: bool = False, head: bool = False) -> dict:
     """`check`: the problems (the ledger is unsound while there is one) and the warnings; with
     `head`, the history chain's head as it stands after the check."""
-    r = {"problems": check(ctx, deep=deep), "warnings": check_warnings(ctx)}
+    read: dict = {}
+    problems = check(ctx, deep=deep, read=read)
+    r = {"problems": problems, "warnings": check_warnings(ctx, read.get("days"))}
     return r | ({"head": chain.head(ctx.ledger.conn)} if head else {})
 
 
-def check(ctx: Ctx, deep: bool = False) -> list[str]:
+def check(ctx: Ctx, deep: bool = False, read: dict | None = None) -> list[str]:
+    """The problems; `read` gets what the warnings may use again (the numbers' dates)."""
     # The file-level check reads every page on a connection of its own, in a thread, while the
     # rules are read here: SQLite lets both go (each holds only a shared lock) and releases
     # Python's lock while it works, so on two cores the slowest part no longer adds to the rest.
@@ -40,7 +45,7 @@ def check(ctx: Ctx, deep: bool = False) -> list[str]:
     pages.start()
     mark = history_mark = None
     try:
-        rest, mark = _rules(ctx, deep)
+        rest, mark = _rules(ctx, deep, {} if read is None else read)
         history, history_mark = chain.verify(ctx.ledger, deep)
         if deep:
             history = schema_problems(ctx.ledger.conn) + history + key_problems(ctx.ledger.conn)
@@ -76,12 +81,13 @@ def _file_level(path: Path, deep: bool) -> list[str]:
     return [f"数据库完整性：{r[0]}" for r in rows if r[0] != "ok"]
 
 
-def _rules(ctx: Ctx, deep: bool) -> tuple[list[str], tuple[int, int] | None]:
+def _rules(ctx: Ctx, deep: bool, read: dict) -> tuple[list[str], tuple | None]:
     conn = ctx.ledger.conn
     problems = _search_index(ctx) + _kept_columns(conn) + _span_keys(conn) if deep else []
     problems += _foreign_keys(conn)
     # The file's mode is a warning, not a problem: see check_warnings.
-    problems += _numbering(conn) + _states(conn) + _one_row_rules(conn) + _chains(conn)
+    read["days"] = number_days(conn)
+    problems += _numbering(conn, read["days"]) + _states(conn) + _one_row_rules(conn) + _chains(conn)
     stored, mark = check_stored(ctx, deep)
     return problems + stored, mark
 
@@ -125,6 +131,14 @@ _KEPT = (
     ("urges_now", URGES_NOW, "催办次数"),
     ("reply_now", REPLY_NOW, "最近一次答复"),
     ("followup_now", FOLLOWUP_NOW, "最近一次回访"),
+    ("result_now", m22.RESULT_NOW, "最近一次答复的办理结果"),
+    ("satisfaction_now", m22.SATISFACTION_NOW, "最近一次回访的满意度"),
+    ("dispatch_no_now", m22.DISPATCH_NO_NOW, "当前交办的文号"),
+    ("assist_now", m22.ASSIST_NOW, "当前交办的配合部门"),
+    ("due_current_now", m22.DUE_CURRENT_NOW, "当前交办的办理时限"),
+    ("answered_close", ANSWERED_CLOSE, "待回访或可销号"),
+    ("answered_note", ANSWERED_NOTE, "答复情况"),
+    ("escalated_now", ESCALATED_NOW, "最近一次转报日期"),
 )
 
 
@@ -224,7 +238,13 @@ def _foreign_keys(conn: sqlite3.Connection) -> list[str]:
             if parent not in spans:
                 spans[parent] = _span(conn, parent) if to is None or _is_rowid(conn, parent, to) else None
             span = spans[parent]
-            if span is not None:
+            if span is not None and _is_rowid(conn, child, col):
+                # The child's own row number (an integer, never NULL): two seeks, not a scan.
+                sql = (
+                    f'SELECT rowid FROM "{child}" WHERE rowid < ? UNION ALL SELECT rowid FROM "{child}" WHERE rowid > ?'
+                )
+                args = list(span)
+            elif span is not None:
                 sql = (
                     f'SELECT rowid FROM "{child}" WHERE "{col}" IS NOT NULL '
                     f'AND (typeof("{col}") != \'integer\' OR "{col}" < ? OR "{col}" > ?)'
@@ -261,12 +281,18 @@ def _span(conn: sqlite3.Connection, table: str) -> tuple[int, int] | None:
 # -- numbers (R5) -------------------------------------------------------------------------------
 
 
-def _numbering(conn: sqlite3.Connection) -> list[str]:
+def _numbering(conn: sqlite3.Connection, days: list[tuple] | None = None) -> list[str]:
     """Each kind's numbers of a year run 1..N with no gap, the counter is past N, and every number
-    a case, dispatch or escalation carries is in the table of numbers."""
+    a case, dispatch or escalation carries is in the table of numbers. `days`: the count and
+    last number of each kind, year and date (warnings.DATES_SQL, read once for both)."""
     q = conn.execute
     problems = []
-    for kind, year, n, top in q("SELECT kind, year, count(*), max(seq) FROM numbers GROUP BY kind, year"):
+    years: dict[tuple, list] = {}  # (kind, year) -> [count, max(seq)], in GROUP BY kind, year's order
+    for kind, year, _, _, last, n in number_days(conn) if days is None else days:
+        seen = years.setdefault((kind, year), [0, last])
+        seen[0] += n
+        seen[1] = max(seen[1], last, key=_sql_order)
+    for (kind, year), (n, top) in years.items():
         if n != top:
             problems.append(f"编号：{year}年“{kind}”字号有 {top - n} 个空号（应从1连续到{top}）。")
         nxt = q("SELECT next FROM counters WHERE kind = ? AND year = ?", [kind, year]).fetchone()
@@ -279,6 +305,12 @@ def _numbering(conn: sqlite3.Connection) -> list[str]:
     ):
         problems.append(f"编号：{no} 未登记在编号表中。")
     return problems
+
+
+def _sql_order(value) -> tuple:
+    """SQLite's order of values of any type (max(seq) of a damaged row may be text)."""
+    rank = 0 if value is None else 1 if isinstance(value, int | float) else 2 if isinstance(value, str) else 3
+    return (rank, value if value is not None else 0)
 
 
 # -- states and records -------------------------------------------------------------------------

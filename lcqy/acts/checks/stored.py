@@ -19,7 +19,9 @@ from lcqy.acts.context import Ctx
 from lcqy.rules.validate import unstorable
 from lcqy.store.db import now_text
 from lcqy.store.marks import record_mark
+from lcqy.store.migrations.m025_check_appended import APPENDED, noted
 from lcqy.store.schema import TRACKED, trigger_sql
+from lcqy.store.sqltext import statements
 
 # Every character `unstorable` finds has one of these byte pairs in UTF-8: BF BE / BF BF end
 # U+xFFFE / U+xFFFF, EF B7 starts U+FDxx, ED starts a surrogate. Searching bytes is fast.
@@ -33,9 +35,10 @@ OWN = ("check_log", "check_passes")  # bookkeeping: table names and numbers, no 
 DERIVED = ("dispatch_spans", "case_spans", "reply_keys", "followup_keys")
 
 
-def check_stored(ctx: Ctx, deep: bool = False) -> tuple[list[str], tuple[int, int] | None]:
+def check_stored(ctx: Ctx, deep: bool = False) -> tuple[list[str], tuple[int, int, dict] | None]:
     """The problems, and what a clean pass may record (`record_pass`) once the rest of `check`
-    is done: (the last log entry read, the schema version read), or None."""
+    is done: (the last log entry read, the schema version read, the last row read of each of
+    migration 25's tables), or None."""
     conn = ctx.ledger.conn
     names = {r[0]: r[1] for r in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'")}
     logged = "check_log" in names and "check_passes" in names
@@ -52,11 +55,14 @@ def check_stored(ctx: Ctx, deep: bool = False) -> tuple[list[str], tuple[int, in
             since = row[0]
     changed = _changed(conn, since, upto) if since is not None else {}
     tracked = _tracked(conn) if since is not None else set()
+    appended = _appended_marks(conn, names, since, version)
     out: list[str] = []
     for table, sql in names.items():
         if _skipped(table, names):
             continue
-        if table in tracked:
+        if appended.get(table, (0, None))[1] is not None:
+            out += _appended_rows(conn, table, appended[table][1], changed.get(table, ()))
+        elif table in tracked:
             rids = changed.get(table, ())
             if rids:
                 out += _text_rows(conn, table, sql, sorted(rids))
@@ -64,7 +70,52 @@ def check_stored(ctx: Ctx, deep: bool = False) -> tuple[list[str], tuple[int, in
             out += _text_table(conn, table, sql)
     if "blobs" in names:
         out += _papers(conn, None if "blobs" not in tracked else sorted(changed.get("blobs", ())))
-    return out, ((upto, version) if logged and not out else None)
+    tops = {t: top for t, (top, _) in appended.items()}
+    return out, ((upto, version, tops) if logged and not out else None)
+
+
+def _appended_marks(conn: sqlite3.Connection, names: dict[str, str], since: int | None, version) -> dict:
+    """Table -> (its last row now, the last row of the last clean pass or None), for migration
+    25's tables. Such a table is read from that row on only while its triggers note everything
+    else that can change a row at or below it; read here, after the log's end (see
+    check_stored), so that a row added meanwhile is read now or noted for the next pass."""
+    out = {}
+    for table in APPENDED:
+        if table not in names or "check_passes" not in names:
+            continue
+        (top,) = conn.execute(f'SELECT coalesce(max(rowid), 0) FROM "{table}"').fetchone()
+        after = None
+        if since is not None and _noted(conn, table):
+            # Recorded in the write that recorded the pass `since` comes from (same time).
+            row = conn.execute(
+                "SELECT c.through_seq FROM check_passes c JOIN check_passes s ON s.part = 'stored' "
+                "AND s.passed_at = c.passed_at WHERE c.part = ? AND c.schema_version = ?",
+                [table, version],
+            ).fetchone()
+            after = row[0] if row else None
+        out[table] = (top, after)
+    return out
+
+
+def _noted(conn: sqlite3.Connection, table: str) -> bool:
+    """Migration 25's triggers on `table` are there as written."""
+    have = {
+        n: " ".join((s or "").split())
+        for n, s in conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", [table])
+    }
+    wanted = [" ".join(p.strip().rstrip(";").split()) for p in statements(noted(table, APPENDED[table]))]
+    return all(have.get(w.split()[2]) == w for w in wanted)
+
+
+def _appended_rows(conn: sqlite3.Connection, table: str, after: int, logged) -> list[str]:
+    """The rows past `after`, those the log noted at or below it and any below 0 (which no
+    append makes), in the order of a full pass."""
+    cols = _text_columns(conn, table)
+    if not cols:
+        return []
+    out = _unstorable_rows(conn, table, cols, True, "WHERE rowid < 0", [])
+    out += _text_rows(conn, table, None, sorted(r for r in set(logged) if 0 <= r <= after))
+    return out + _unstorable_rows(conn, table, cols, True, "WHERE rowid > ?", [after])
 
 
 def _skipped(table: str, names: dict[str, str]) -> bool:
@@ -176,10 +227,13 @@ def _papers(conn: sqlite3.Connection, rids: list[int] | None) -> list[str]:
 
 def record_pass(ctx: Ctx, mark: tuple[int, int]) -> None:
     """A clean pass through log entry `upto`: those entries are done with (bookkeeping only)."""
-    upto, version = mark
+    upto, version, tops = mark
 
     def write(conn: sqlite3.Connection) -> None:
+        at = now_text()
         conn.execute("DELETE FROM check_log WHERE seq <= ?", [upto])
-        conn.execute("INSERT OR REPLACE INTO check_passes VALUES ('stored', ?, ?, ?)", [upto, version, now_text()])
+        conn.execute("INSERT OR REPLACE INTO check_passes VALUES ('stored', ?, ?, ?)", [upto, version, at])
+        for table, top in tops.items():
+            conn.execute("INSERT OR REPLACE INTO check_passes VALUES (?, ?, ?, ?)", [table, top, version, at])
 
     record_mark(ctx.ledger, version, write)

@@ -11,9 +11,10 @@ from lcqy.acts.context import Ctx
 from lcqy.store.db import WINDOWS
 
 
-def check_warnings(ctx: Ctx) -> list[str]:
+def check_warnings(ctx: Ctx, days: list[tuple] | None = None) -> list[str]:
+    """`days`: DATES_SQL's rows when `check` has read them already (its numbering rule uses them)."""
     try:
-        return _file_mode(ctx) + _numbers_out_of_date_order(ctx)
+        return _file_mode(ctx) + _numbers_out_of_date_order(ctx, days)
     except sqlite3.DatabaseError:
         return []  # a damaged file: check's own problems say so
 
@@ -34,10 +35,15 @@ def _file_mode(ctx: Ctx) -> list[str]:
     return [f"文件权限 {mode:o}：台帐含企业信息，应仅本人可读写。请运行：chmod 600 {path}"]
 
 
-DATES_SQL = "SELECT kind, year, issued_on, min(seq), max(seq) FROM numbers GROUP BY kind, year, issued_on"
+# With each date's count, from which check's numbering rule sums its years (one read of the index).
+DATES_SQL = "SELECT kind, year, issued_on, min(seq), max(seq), count(*) FROM numbers GROUP BY kind, year, issued_on"
 
 
-def _numbers_out_of_date_order(ctx: Ctx) -> list[str]:
+def number_days(conn: sqlite3.Connection) -> list[tuple]:
+    return conn.execute(DATES_SQL).fetchall()
+
+
+def _numbers_out_of_date_order(ctx: Ctx, days_read: list[tuple] | None = None) -> list[str]:
     """A number entered late (`--date` in the past) is issued after numbers dated later: allowed,
     the sequence stays gapless, but a printed ledger sorted by number is then not in date order."""
     conn = ctx.ledger.conn
@@ -45,7 +51,7 @@ def _numbers_out_of_date_order(ctx: Ctx) -> list[str]:
     # the smallest seq of all later dates. One row per (kind, year, date) from the index
     # numbers_dates finds those dates; their numbers are read only then.
     days: dict[tuple[str, int], list[tuple[str, int, int]]] = {}
-    for kind, year, on, first, last in conn.execute(DATES_SQL):
+    for kind, year, on, first, last, _ in number_days(conn) if days_read is None else days_read:
         days.setdefault((kind, year), []).append((on, first, last))
     out = []
     for (kind, year), dated in days.items():

@@ -34,6 +34,8 @@ from lcqy.store import schema
 from lcqy.store.db import now_text
 from lcqy.store.migrations import sql_of
 from lcqy.store.migrations.m021_submissions import CODE_SQL
+from lcqy.store.migrations.m022_list_latest import LATEST_ACTS, LEAD
+from lcqy.store.migrations.m023_agenda_answered import ESCALATED
 from lcqy.store.migrations.m024_figures_dept_order import FOLLOWUP_KEYS, REPLY_KEYS, SPAN_KEYS
 
 BATCH = 2000  # rows per executemany round: memory stays small, statements few
@@ -78,14 +80,14 @@ def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
     )
     case_spans = schema.CASE_SPAN.format(c="c.id").replace("WHERE c.id = c.id", "WHERE c.id >= ?")
     active = "(SELECT case_id FROM dispatches WHERE status = 'active')"
-    lead = schema.LEAD.format(case="id") + f" AND id >= ? AND id IN {active}"
+    lead = LEAD.format(case="id") + f" AND id >= ? AND id IN {active}"
     urges = schema.URGES.format(case="id") + " AND id >= ? AND prior_urges != 0"
     codes = f"INSERT INTO tracking_codes (case_id, code) SELECT id, {CODE_SQL} FROM cases"
     answered = "(SELECT case_id FROM replies UNION SELECT case_id FROM followups)"
-    latest = schema.LATEST_ACTS.format(case="id") + f" AND id >= ? AND id IN {answered}"
+    latest = LATEST_ACTS.format(case="id") + f" AND id >= ? AND id IN {answered}"
     bulk = {
         "cases_due_open_insert": (sql_of(4), due, "cases"),
-        "dispatches_lead_insert": (sql_of(16), lead, "cases"),
+        "dispatches_lead_insert": (sql_of(22), lead, "cases"),
         "cases_urges_insert": (sql_of(16), urges, "cases"),
         "dispatches_due_open_insert": (sql_of(4), due, "cases"),
         "cases_fts_insert": (sql_of(4), fts, "cases"),
@@ -95,13 +97,22 @@ def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
         "case_spans_escalation_insert": (sql_of(14), case_spans, "cases"),
         "case_spans_meeting_insert": (sql_of(14), case_spans, "cases"),
         "tracking_code_new": (sql_of(21), f"{codes} WHERE id >= ?", "cases"),
-        "replies_latest_insert": (sql_of(19), latest, "cases"),
-        "followups_latest_insert": (sql_of(19), latest, "cases"),
+        "replies_latest_insert": (sql_of(22), latest, "cases"),
+        "followups_latest_insert": (sql_of(22), latest, "cases"),
+        "escalations_now_insert": (
+            sql_of(23),
+            ESCALATED.format(case="id") + " AND id >= ? AND id IN (SELECT case_id FROM escalations)",
+            "cases",
+        ),
         # after migration 14's spans of the new dispatches (triggers are replayed in their order)
         "dispatch_spans_keys_insert": (sql_of(24), SPAN_KEYS.format(where="id >= ?"), "dispatches"),
         "reply_keys_insert": (sql_of(24), REPLY_KEYS.format(where="r.id >= ?"), "replies"),
         "followup_keys_insert": (sql_of(24), FOLLOWUP_KEYS.format(where="f.id >= ?"), "followups"),
     }
+    # Migration 25 notes only a row put at or below its table's last one, and an import appends
+    # (setting triggers aside moves the schema's version too: the next check reads everything).
+    for t in ("tracking_codes", "dispatch_depts"):
+        bulk[f"{t}_check_ins"] = (sql_of(25), "SELECT ?", "cases")
     # The rows `check` reads again (migration 13's log), noted all at once.
     for t in _COLUMNS:
         noted = f"INSERT INTO check_log (tbl, rid) SELECT '{t}', id FROM {t} WHERE id >= ?"

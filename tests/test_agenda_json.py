@@ -1,0 +1,204 @@
+"""agenda --json, written by SQLite a section at a time, is the very text json.dumps(indent=2)
+makes of the list as the text view reads it (each item a Python dict), on a generated ledger with
+every kind of section, with text that JSON has to escape, and on days in the past; and migration
+23's columns (an answered case to follow up or close, and its note) follow the acts."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import register_args
+from tests.test_lifecycle import DISPATCH, act
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Text another program may have written: quotes, backslashes, line breaks, control characters.
+ODD = 'A"B\\C\nD\tE\x01F\x1f G/临翔"'
+
+
+def _as_listed(db: Path, day: str) -> str:
+    """The document as json.dumps writes the list that agenda() builds item by item."""
+    from lcqy.acts.boards.agenda import agenda
+    from lcqy.acts.context import Ctx
+    from lcqy.store.db import Ledger
+
+    led = Ledger.open(db)
+    try:
+        sections = agenda(Ctx(ledger=led, today=date(2026, 11, 27)), as_of=date.fromisoformat(day))
+    finally:
+        led.close()
+    return json.dumps({"as_of": day, "sections": sections}, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    sys.path.insert(0, str(ROOT / "bench"))
+    from ledger_gen import generate
+
+    db = tmp_path_factory.mktemp("gen") / "ledger.db"
+    generate(db, 2000, seed=21)
+    return db
+
+
+def _agenda_json(run, db: Path, *args: str) -> str:
+    r = run("--db", str(db), "agenda", "--json", *args)
+    assert r.code == 0, r.err
+    return r.out
+
+
+def test_json_is_the_listed_document_on_a_generated_ledger(run, generated, tmp_path):
+    db = tmp_path / "ledger.db"
+    db.write_bytes(generated.read_bytes())
+    out = _agenda_json(run, db)
+    counts = {s["key"]: s["count"] for s in json.loads(out)["sections"]}
+    for key in ("urge_expired", "late_not_urged", "to_dispatch", "escalation_waiting", "meeting", "due_soon",
+                "followup", "ready_close", "supervision"):  # fmt: skip
+        assert counts[key] > 0, key
+    assert out == _as_listed(db, "2026-11-27")
+    # A day in the past (the ledger as it stood then, read from the history) alike.
+    for day in ("2026-06-01", "2026-10-01"):
+        assert _agenda_json(run, db, "--as-of", day) == _as_listed(db, day), day
+
+
+def test_text_json_escapes_is_escaped_as_json_dumps_does(run, generated, tmp_path):
+    """Enterprise names, departments and the stored dates a note quotes holding quotes,
+    backslashes, line breaks and control characters (another program's edit)."""
+    db = tmp_path / "ledger.db"
+    db.write_bytes(generated.read_bytes())
+    before = {s["key"]: s["items"] for s in json.loads(_agenda_json(run, db))["sections"]}
+    conn = sqlite3.connect(db)
+    with conn:
+        for items in before.values():
+            for i, item in enumerate(items[:3]):
+                year, seq = item["case"].split("-")
+                conn.execute(
+                    "UPDATE cases SET enterprise = ? WHERE reg_year = ? AND reg_seq = ?", [f"{ODD}{i}", year, seq]
+                )
+        one = {k: v[0]["case"].split("-") for k, v in before.items() if v}
+        case = "(SELECT id FROM cases WHERE reg_year = ? AND reg_seq = ?)"
+        # The lead department (kept on the case by migration 16's trigger).
+        conn.execute(f"UPDATE dispatches SET lead_dept = ? WHERE status = 'active' AND case_id = {case}",
+                     [f"区{ODD}局", *one["late_not_urged"]])  # fmt: skip
+        # The dates the notes quote: a letter's deadline, a reply, an escalation.
+        conn.execute(f"UPDATE urges SET reply_by = reply_by || ? WHERE case_id = {case}", [ODD, *one["urge_expired"]])
+        conn.execute(f"UPDATE escalations SET escalated_on = escalated_on || ? WHERE case_id = {case}",
+                     [ODD, *one["escalation_waiting"]])  # fmt: skip
+        conn.execute(f"UPDATE replies SET replied_on = replied_on || ? WHERE case_id = {case}", [ODD, *one["followup"]])
+        # Migration 23's note follows the acts, not an edit of the reply: worked out again here.
+        conn.execute(f"UPDATE cases SET reply_now = reply_now WHERE id = {case}", one["followup"])
+    conn.close()
+    out = _agenda_json(run, db)
+    assert out == _as_listed(db, "2026-11-27")
+    after = {s["key"]: s["items"] for s in json.loads(out)["sections"]}
+    assert after["late_not_urged"][0]["enterprise"] == f"{ODD}0"
+    assert any(i["lead_dept"] == f"区{ODD}局" for i in after["late_not_urged"])
+    assert after["urge_expired"][0]["note"].endswith("限期已过") and ODD[:5] in after["urge_expired"][0]["note"]
+    assert any(ODD in i["note"] for i in after["followup"])
+    assert any(ODD in i["note"] for i in after["escalation_waiting"])
+    assert '\\"B\\\\C\\nD\\tE\\u0001F\\u001f' in out  # as json.dumps escapes them
+    assert _agenda_json(run, db, "--as-of", "2026-10-01") == _as_listed(db, "2026-10-01")
+
+
+def _kept_right(db: Path) -> list[tuple]:
+    """Cases whose migration 23 columns differ from what they stand for."""
+    from lcqy.store.migrations.m023_agenda_answered import ANSWERED_CLOSE, ANSWERED_NOTE, ESCALATED_NOW
+
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(
+            f"SELECT id, answered_close, answered_note, escalated_now FROM cases "
+            f"WHERE answered_close IS NOT {ANSWERED_CLOSE} OR answered_note IS NOT {ANSWERED_NOTE} "
+            f"OR escalated_now IS NOT {ESCALATED_NOW}"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_generated_ledger_keeps_the_answered_columns(generated):
+    assert not _kept_right(generated)
+
+
+def test_answered_columns_follow_the_acts(ledger):
+    def sections() -> dict[str, list[str]]:
+        got = json.loads(ledger("agenda", "--json").out)["sections"]
+        return {s["key"]: [f"{i['case']} {i['note']} {i['next']}" for i in s["items"]] for s in got if s["items"]}
+
+    a = ["--mode", "书面", "--summary", "已办"]
+    for n in ("1", "2"):
+        assert ledger("register", *register_args(), "--date", "2026-11-02").code == 0
+        act(ledger, "dispatch", n, "--dept", "区自然资源局", *DISPATCH, "--date", "2026-11-03")
+        act(ledger, "reply", n, "--result", "A", *a, "--date", "2026-11-05")
+    s = sections()
+    follow = "A类答复 2026-11-05 lcqy followup {} --method 电话回询 --satisfaction 满意"
+    assert s["followup"] == [f"2026-1 {follow.format(1)}", f"2026-2 {follow.format(2)}"]
+    act(ledger, "followup", "1", "--method", "电话回询", "--satisfaction", "满意", "--date", "2026-11-06")
+    act(ledger, "followup", "2", "--method", "电话回询", "--satisfaction", "不满意", "--date", "2026-11-06")
+    s = sections()
+    assert s["ready_close"] == ["2026-1 A类答复，企业满意 lcqy close 1"]
+    # 不满意: under 专项督办 now, placed by its rules, no longer to follow up.
+    assert "followup" not in s and [i.split()[0] for i in s["supervision"]] == ["2026-2"]
+    assert not _kept_right(ledger.db)
+    # Undone, the follow-up no longer counts: to follow up again.
+    assert ledger("undo", "1", "--reason", "录错了").code == 0
+    assert sections()["followup"] == [f"2026-1 {follow.format(1)}"]
+    assert not _kept_right(ledger.db)
+    # A case shown keeps its fields as before: the kept columns are the boards' alone.
+    shown = json.loads(ledger("show", "1", "--json").out)
+    assert "answered_close" not in json.dumps(shown) and "answered_note" not in json.dumps(shown)
+
+
+def test_check_deep_finds_a_wrong_answered_column(ledger):
+    assert ledger("register", *register_args(), "--date", "2026-11-02").code == 0
+    act(ledger, "dispatch", "1", "--dept", "区自然资源局", *DISPATCH, "--date", "2026-11-03")
+    act(ledger, "reply", "1", "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-11-05")
+    assert ledger("check", "--deep").code == 0
+    conn = sqlite3.connect(ledger.db)
+    with conn:
+        conn.execute("UPDATE cases SET answered_close = 1 WHERE id = 1")
+    conn.close()
+    r = ledger("check", "--deep")
+    assert r.code != 0 and "待回访或可销号" in r.out + r.err
+
+
+def test_an_upgraded_ledger_gets_the_answered_columns(run, tmp_path):
+    """A ledger from before migration 23 (the sample, while it is one) is filled on opening."""
+    db = tmp_path / "sample.db"
+    db.write_bytes((ROOT / "sample_ledger.db").read_bytes())
+    out = _agenda_json(run, db)
+    assert not _kept_right(db)
+    conn = sqlite3.connect(db)
+    try:
+        listed = conn.execute("SELECT count(*) FROM cases WHERE answered_close IS NOT NULL").fetchone()[0]
+    finally:
+        conn.close()
+    assert listed and out == _as_listed(db, "2026-11-27")
+
+
+def test_escalation_date_follows_the_acts(ledger):
+    """Escalated a month ago and more: waiting for the city, by the date kept on the case."""
+    assert ledger("register", *register_args(), "--date", "2026-10-09").code == 0
+    assert ledger("escalate", "1", "--approver", "张文", "--suggestion", "需市级协调", "--date", "2026-10-12").code == 0
+    assert not _kept_right(ledger.db)
+    waiting = json.loads(ledger("agenda", "--json").out)["sections"]
+    got = {s["key"]: [(i["case"], i["note"], i["next"]) for i in s["items"]] for s in waiting if s["items"]}
+    assert got == {"escalation_waiting": [("2026-1", "2026-10-12 转报，已逾1个月", "lcqy package 1")]}
+
+    def listed(**today: str) -> set[str]:
+        return {s["key"] for s in json.loads(ledger("agenda", "--json", **today).out)["sections"] if s["items"]}
+
+    assert "escalation_waiting" not in listed(today="2026-11-11")  # a month on is 11-12
+    # Its row moved or deleted by another program: the date follows (triggers on escalations).
+    conn = sqlite3.connect(ledger.db)
+    with conn:
+        conn.execute("UPDATE escalations SET escalated_on = '2026-11-20'")
+    assert not _kept_right(ledger.db) and "escalation_waiting" not in listed()
+    with conn:
+        conn.execute("DELETE FROM escalations")
+    conn.close()
+    assert not _kept_right(ledger.db) and "escalation_waiting" not in listed()
