@@ -4,11 +4,14 @@ kept right by every act, and back-filled for a ledger made before them."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sqlite3
 from pathlib import Path
 
 from conftest import register_args
+
+from lcqy.store.migrations import sql_of
 
 D1, D2 = "区发展和改革局", "区自然资源局"
 OPEN = "9999-12-31"
@@ -109,8 +112,8 @@ def test_spans_follow_every_act(ledger):
 
 
 def test_migration_back_fills_an_older_ledger(run, tmp_path):
-    """The sample ledger with the spans taken away, as a ledger made before migration 14: opening
-    it builds them again, and the 简报's figures do not change."""
+    """The sample ledger with the spans taken away, as a ledger made before migration 14 (and so
+    before 24): opening it builds them again, and the 简报's figures do not change."""
     db = tmp_path / "sample.db"
     shutil.copyfile(Path(__file__).resolve().parent.parent / "sample_ledger.db", db)
     db.chmod(0o600)
@@ -122,12 +125,20 @@ def test_migration_back_fills_an_older_ledger(run, tmp_path):
     triggers = [
         n for (n,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%spans%'")
     ]
-    assert len(triggers) == 15
+    assert len(triggers) == 18  # migration 14's, and migration 24's keeping the spans' added columns
+    # Migration 24 adds to the spans: a ledger made before 14 had neither (24's other parts go too).
+    later = sql_of(24)
+    triggers += [n for n in re.findall(r"CREATE TRIGGER (\w+)", later) if n not in triggers]
     for name in triggers:
         conn.execute(f"DROP TRIGGER {name}")
     conn.executescript(
         "DROP TABLE dispatch_spans; DROP TABLE case_spans; DROP INDEX replies_case_on; "
-        "DELETE FROM _migrations WHERE n = 14"
+        + "".join(
+            f"DROP INDEX {name}; "
+            for name in re.findall(r"CREATE INDEX (\w+) ON (?:cases|dispatches|escalations)\b", later)
+        )
+        + "".join(f"DROP TABLE {name}; " for name in re.findall(r"CREATE TABLE (\w+)", later))
+        + "DELETE FROM _migrations WHERE n IN (14, 24)"
     )
     conn.commit()
     conn.close()

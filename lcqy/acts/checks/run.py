@@ -83,7 +83,7 @@ def _file_level(path: Path, deep: bool) -> list[str]:
 
 def _rules(ctx: Ctx, deep: bool, read: dict) -> tuple[list[str], tuple | None]:
     conn = ctx.ledger.conn
-    problems = _search_index(ctx) + _kept_columns(conn) if deep else []
+    problems = _search_index(ctx) + _kept_columns(conn) + _span_keys(conn) if deep else []
     problems += _foreign_keys(conn)
     # The file's mode is a warning, not a problem: see check_warnings.
     read["days"] = number_days(conn)
@@ -162,6 +162,36 @@ def _kept_columns(conn: sqlite3.Connection) -> list[str]:
             "请用备份恢复。"
         )
     return out
+
+
+def _span_keys(conn: sqlite3.Connection) -> list[str]:
+    """What migration 24 keeps for the figures against what it comes from (deep only, like
+    _kept_columns): the columns of each dispatch and its case's category on the dispatch's
+    span, and the side rows of the replies and follow-ups (reply_keys, followup_keys)."""
+    from lcqy.store.migrations.m024_figures_dept_order import FOLLOWUP_KEYS, KEPT, REPLY_KEYS
+
+    out = []
+    for table, kept, what in (("reply_keys", REPLY_KEYS, "答复"), ("followup_keys", FOLLOWUP_KEYS, "回访")):
+        derived = kept.split("\n", 1)[1].format(where="1")  # the SELECT of what the rows should be
+        (n,) = conn.execute(
+            f"SELECT count(DISTINCT id) FROM (SELECT * FROM ({derived} EXCEPT SELECT * FROM {table}) "
+            f"UNION ALL SELECT * FROM (SELECT * FROM {table} EXCEPT {derived}))"
+        ).fetchone()
+        if n:
+            out.append(
+                f"统计所用的{what}分组（{table}）有 {n} 行与{what}记录不一致。这些由台帐自动维护，"
+                "多半是其他程序改过台帐文件，请用备份恢复。"
+            )
+    differ = " OR ".join(f"s.{col} IS NOT d.{col}" for col in KEPT.split(", "))
+    rows = conn.execute(
+        "SELECT c.reg_no, d.no FROM dispatch_spans s JOIN dispatches d ON d.id = s.id JOIN cases c ON c.id = d.case_id "
+        f"WHERE s.category IS NOT c.category OR {differ} ORDER BY s.id"
+    ).fetchall()
+    return [
+        f"{reg_no}：交办单 {no} 在统计中所用的承办单位、问题类别或时限等与记录不一致。这几项由台帐自动维护，"
+        "多半是其他程序改过台帐文件，请用备份恢复。"
+        for reg_no, no in rows
+    ] + out
 
 
 def _kept_text(col: str, value) -> str:

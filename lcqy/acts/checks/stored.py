@@ -30,8 +30,9 @@ _CHUNK = 20_000  # rows read as one string in a full pass
 _BATCH = 500  # rows named in one query in a pass over changed rows
 OWN = ("check_log", "check_passes")  # bookkeeping: table names and numbers, no text of the clerk's
 # Derived tables, recomputed by triggers from rows read here (migration 14: the dates each
-# dispatch and case stop being open, from dispatches, replies, cases, escalations and events).
-DERIVED = ("dispatch_spans", "case_spans")
+# dispatch and case stop being open, from dispatches, replies, cases, escalations and events;
+# migration 24: the replies' and follow-ups' columns the figures group by).
+DERIVED = ("dispatch_spans", "case_spans", "reply_keys", "followup_keys")
 
 
 def check_stored(ctx: Ctx, deep: bool = False) -> tuple[list[str], tuple[int, int, dict] | None]:

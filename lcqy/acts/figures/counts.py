@@ -9,7 +9,7 @@ Working days come from a temporary table day -> working days since a fixed start
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from lcqy.acts.context import Ctx
@@ -33,6 +33,53 @@ _CASE_DEPT = (
 _CASES = "JOIN cases c INDEXED BY cases_figures ON c.id = {}"
 # An act's dispatch, for its lead department only: from a narrow index (migration 20).
 _DISPATCH = "{} JOIN dispatches d INDEXED BY dispatches_figures_lead ON d.id = {}"
+# Grouped by department (or the cases by category) over a long period, the rows are read in the
+# group's order from an index of migration 24, so that GROUP BY needs no sorter (at 1,000,000
+# cases the year's 700,000 dispatches sorted took 0.35 s). A short period is a short range of a date index, whose rows
+# sort cheaply, where the department index would be read whole.
+LONG_PERIOD_DAYS = 92
+# A dispatch's span with the working-day table at its first reply and at its limit; a first
+# reply's working days from receipt.
+_DUE_SPAN = (
+    "LEFT JOIN dispatch_spans s ON s.id = d.id "
+    "LEFT JOIN wdn wf ON wf.day = s.first_reply_on LEFT JOIN wdn wdue ON wdue.day = d.due_current"
+)
+_WDN_REPLY = "LEFT JOIN wdn wr ON wr.day = s.first_reply_on LEFT JOIN wdn wd ON wd.day = s.received_on"
+
+
+_REPLY_MEASURES = {
+    "replies": "1",
+    "reply_a": "r.result = 'A'",
+    "reply_b": "r.result = 'B'",
+    "reply_c": "r.result = 'C'",
+    "replies_followed": "EXISTS (SELECT 1 FROM followups f WHERE f.reply_id = r.id AND f.followed_on <= :a)",
+}
+
+
+def _replies_in_order(**other: str) -> dict[str, tuple]:
+    """Replies from migration 24's side table (same ids): by department or category in the
+    order of either, or their totals by day; `other` the fields that read its carried columns."""
+    return {
+        by: (f"FROM reply_keys r INDEXED BY reply_keys_{index}", key, other)
+        for by, index, key in (("dept", "dept", "r.lead_dept"), ("category", "category", "r.category"),
+                               ("total", "day", None))
+    }  # fmt: skip
+
+
+def _due_in_order(by: str) -> tuple:
+    """Dispatches fallen due, grouped by department or category over a long period, or their
+    totals ("total", any period): read from the spans alone, which carry the dispatch's limit
+    and status and both keys (migration 24)."""
+    index = "dispatch_spans_due" if by == "total" else f"dispatch_spans_due_{by}"
+    frm = (
+        f"FROM dispatch_spans s INDEXED BY {index} "
+        "LEFT JOIN wdn wf ON wf.day = s.first_reply_on LEFT JOIN wdn wdue ON wdue.day = s.due_current"
+    )
+    when = "s.due_current <= min(:e, :a) AND (s.due_current < :a OR s.answered_on <= :a)"
+    key = {"dept": "s.lead_dept", "category": "s.category"}.get(by)
+    return frm, key, {"date": "s.due_current", "where": "s.status <> 'returned'", "when": when}
+
+
 # A 交办单 answered on time by the as-of day: its first reply came by then and no working day
 # after its 办结时限 (wf, wdue: the working-day table at the reply and at the limit); a reply
 # brought in by import-ledger keeps its sheet's number (lcqy.rules.lateness). The reply's mode
@@ -60,15 +107,29 @@ class Query:
     when: str = ""
     c_join: str = ""
     d_join: str = ""
+    # grouping -> (FROM, key[, other fields]) over a long period: the rows in the group's order
+    # from an index, the key without a look-up ("total": the totals, no key, every period)
+    ordered: dict[str, tuple] = field(default_factory=dict)
 
 
 QUERIES: dict[str, Query] = {
-    "received": Query("FROM cases c", "c.accepted_on", {"received": "1"}, "c.state NOT IN ('void', 'merged')"),
+    "received": Query(
+        "FROM cases c",
+        "c.accepted_on",
+        {"received": "1"},
+        "c.state NOT IN ('void', 'merged')",
+        ordered={"category": ("FROM cases c INDEXED BY cases_figures_category", "c.category")},
+    ),
     "ended": Query(
         "FROM cases c {d}",
         "c.ended_on",
         {"rejected": "c.state = 'rejected'", "forwarded": "c.state = 'forwarded'", "closed": "c.state = 'closed'"},
         d_join=_CASE_DEPT,
+        # lead_now is the lead department of the latest active dispatch, what _CASE_DEPT finds
+        ordered={
+            "dept": ("FROM cases c INDEXED BY cases_figures_ended_dept", "c.lead_now"),
+            "category": ("FROM cases c INDEXED BY cases_figures_ended_category", "c.category"),
+        },
     ),
     "dispatched": Query(
         "FROM dispatches d {c}",
@@ -80,6 +141,11 @@ QUERIES: dict[str, Query] = {
             "over_limit": "d.override_reason <> ''",
         },
         c_join=_CASES.format("d.case_id"),
+        ordered={
+            "dept": ("FROM dispatches d INDEXED BY dispatches_figures_dept", "d.lead_dept"),
+            # the spans carry these columns of the dispatch and its case's category (migration 24)
+            "category": ("FROM dispatch_spans d INDEXED BY dispatch_spans_dispatched_category", "d.category"),
+        },
     ),
     "returned": Query(
         "FROM dispatches d {c}",
@@ -101,35 +167,34 @@ QUERIES: dict[str, Query] = {
     # lcqy.rules.lateness.days_late in SQL (no working day after the 办结时限 up to the reply),
     # judged from the dates, not from the number stored with the reply (but for an imported one).
     "due": Query(
-        "FROM dispatches d {c} LEFT JOIN dispatch_spans s ON s.id = d.id "
-        "LEFT JOIN wdn wf ON wf.day = s.first_reply_on LEFT JOIN wdn wdue ON wdue.day = d.due_current",
+        "FROM dispatches d {c} " + _DUE_SPAN,
         "d.due_current",
         {"fell_due": "1", "due_on_time": ON_TIME_SQL},
         "d.status <> 'returned'",
         "d.due_current <= min(:e, :a) AND (d.due_current < :a OR s.answered_on <= :a)",
         c_join=_CASES.format("d.case_id"),
+        ordered={by: _due_in_order(by) for by in ("dept", "category", "total")},
     ),
     "replies": Query(
         "FROM replies r {c} {d}",
         "r.replied_on",
-        {
-            "replies": "1",
-            "reply_a": "r.result = 'A'",
-            "reply_b": "r.result = 'B'",
-            "reply_c": "r.result = 'C'",
-            "replies_followed": "EXISTS (SELECT 1 FROM followups f WHERE f.reply_id = r.id AND f.followed_on <= :a)",
-        },
+        _REPLY_MEASURES,
         c_join=_CASES.format("r.case_id"),
         d_join=_DISPATCH.format("LEFT", "r.dispatch_id"),
+        # followed up by the day: its first follow-up by then
+        ordered=_replies_in_order(measures=_REPLY_MEASURES | {"replies_followed": "r.followed_on <= :a"}),
     ),
     # The first reply to each dispatch (by the reply's own date) and its working days from receipt.
     "first_replies": Query(
-        "FROM dispatch_spans s {c} {d} LEFT JOIN wdn wr ON wr.day = s.first_reply_on "
-        "LEFT JOIN wdn wd ON wd.day = s.received_on",
+        "FROM dispatch_spans s {c} {d} " + _WDN_REPLY,
         "s.first_reply_on",
         {"first_replies": "1", "reply_workdays": "wr.n - wd.n"},
         c_join=_CASES.format("s.case_id"),
         d_join=_DISPATCH.format("", "s.id"),
+        ordered={
+            by: (f"FROM dispatch_spans s INDEXED BY dispatch_spans_{by} {_WDN_REPLY}", f"s.{key}")
+            for by, key in (("dept", "lead_dept"), ("category", "category"))
+        },
     ),
     # 解决率: each case with a reply in the period, judged by its latest reply up to the period's end.
     "latest": Query(
@@ -139,6 +204,8 @@ QUERIES: dict[str, Query] = {
         when="NOT EXISTS (SELECT 1 FROM replies y WHERE y.case_id = r.case_id AND y.id > r.id AND y.replied_on <= :e)",
         c_join=_CASES.format("r.case_id"),
         d_join=_DISPATCH.format("LEFT", "r.dispatch_id"),
+        # the latest up to the period's end: none of its case's later replies came by then
+        ordered=_replies_in_order(when="(r.next_on IS NULL OR r.next_on > :e)"),
     ),
     "followups": Query(
         "FROM followups f {c} {d}",
@@ -146,6 +213,10 @@ QUERIES: dict[str, Query] = {
         {"followups": "1", "satisfied": "f.satisfaction IN ('满意', '基本满意')"},
         c_join=_CASES.format("f.case_id"),
         d_join="JOIN replies r ON r.id = f.reply_id " + _DISPATCH.format("LEFT", "r.dispatch_id"),
+        ordered={
+            by: (f"FROM followup_keys f INDEXED BY followup_keys_{by}", f"f.{key}")
+            for by, key in (("dept", "lead_dept"), ("category", "category"))
+        },
     ),
     "urges": Query(
         "FROM urges u {c} {d}",
@@ -216,6 +287,12 @@ def _sql(q: Query, key: str | None, frm: str) -> str:
     return f"SELECT {key} AS k, {cols}, 1 {frm} WHERE {where} GROUP BY 1"
 
 
+def in_order_sql(q: Query, by: str) -> str:
+    """The query grouped by `by` over a long period, read in the group's order (Query.ordered)."""
+    frm, key, *other = q.ordered[by]
+    return _sql(replace(q, **(other[0] if other else {})), key, frm)
+
+
 def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[dict[str, dict]]:
     """Per period, key -> the raw counts of lcqy.rules.figures.COUNTS, grouped by `by` (None:
     one group ''). What is as of a day (late now, 专项督办 open) is read once per day the
@@ -235,12 +312,16 @@ def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[d
         if by == "dept" and "dispatches d" not in frm:
             key = "''"
         sql = _sql(q, None if key == "''" else key, frm)
+        if by is None and "total" in q.ordered:  # a date index of its own: every period
+            sql = in_order_sql(q, "total")
+        ordered = in_order_sql(q, by) if by in q.ordered else None
         # Each period is its own index range: one pass over their union, summing per period
         # in CASE, measured slower (the short periods' ranges cost little; the CASE per row
         # and period more).
         for i, p in enumerate(periods):
             params = {"s": p.start.isoformat(), "e": p.end.isoformat(), "a": p.as_of.isoformat()}
-            for *row, n in db.execute(sql, params):
+            long = ordered and (p.end - p.start).days > LONG_PERIOD_DAYS
+            for *row, n in db.execute(ordered if long else sql, params):
                 if n:  # a plain aggregate over no rows: no group, as a grouped one gives
                     add(i, row[0], q.measures, row[1:])
     if by == "month":  # late-now and 专项督办-open are a day's state, not a month's act

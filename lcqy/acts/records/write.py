@@ -36,6 +36,7 @@ from lcqy.store.migrations import sql_of
 from lcqy.store.migrations.m021_submissions import CODE_SQL
 from lcqy.store.migrations.m022_list_latest import LATEST_ACTS, LEAD
 from lcqy.store.migrations.m023_agenda_answered import ESCALATED
+from lcqy.store.migrations.m024_figures_dept_order import FOLLOWUP_KEYS, REPLY_KEYS, SPAN_KEYS
 
 BATCH = 2000  # rows per executemany round: memory stays small, statements few
 # An import at least this large, into a ledger no larger than it, sets the tables' own indexes
@@ -103,6 +104,10 @@ def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
             ESCALATED.format(case="id") + " AND id >= ? AND id IN (SELECT case_id FROM escalations)",
             "cases",
         ),
+        # after migration 14's spans of the new dispatches (triggers are replayed in their order)
+        "dispatch_spans_keys_insert": (sql_of(24), SPAN_KEYS.format(where="id >= ?"), "dispatches"),
+        "reply_keys_insert": (sql_of(24), REPLY_KEYS.format(where="r.id >= ?"), "replies"),
+        "followup_keys_insert": (sql_of(24), FOLLOWUP_KEYS.format(where="f.id >= ?"), "followups"),
     }
     # Migration 25 notes only a row put at or below its table's last one, and an import appends
     # (setting triggers aside moves the schema's version too: the next check reads everything).
