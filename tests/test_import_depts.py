@@ -44,3 +44,14 @@ def test_new_cases_departments_are_those_the_trigger_writes(run, tmp_path, monke
     # Left in place, the trigger fires once for every new case the lead department replay sets.
     monkeypatch.setattr(import_write.Writer, "_aside_while_replaying", lambda self: [])
     assert _import(run, tmp_path, monkeypatch, sheet, "by_case.db") == bulk
+
+
+def test_a_case_s_departments_are_refilled_from_an_index(ledger):
+    """Every dispatch, 退单 and re-dispatch refills its case's rows (migration 17's trigger): by
+    the case's index (migration 26), not a read of every case's rows."""
+    conn = sqlite3.connect(ledger.db)
+    try:
+        (plan,) = [r[3] for r in conn.execute("EXPLAIN QUERY PLAN DELETE FROM dispatch_depts WHERE case_id = 1")]
+    finally:
+        conn.close()
+    assert plan == "SEARCH dispatch_depts USING COVERING INDEX dispatch_depts_by_case (case_id=?)"
