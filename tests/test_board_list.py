@@ -18,7 +18,7 @@ import pytest
 from lcqy.cli import _rows, board
 from lcqy.cli._rows import Col, cells, fit, print_table
 from tests.conftest import INIT, register_args
-from tests.test_lifecycle import DISPATCH, act, reg
+from tests.test_lifecycle import DISPATCH, act, answered_then_changed, reg
 
 
 def _json(run, *args: str) -> list[dict]:
@@ -411,15 +411,10 @@ def test_overdue_json_to_a_pipe_is_sqlites_own_text(ledger):
 
 
 def test_check_deep_finds_board_columns_another_program_changed(ledger):
-    reg(ledger, "2026-11-02")
-    act(ledger, "dispatch", "1", "--dept", "临翔供电局", *DISPATCH, "--date", "2026-11-03")
-    act(ledger, "reply", "1", "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-11-05")
-    assert ledger("check", "--deep").code == 0
-    conn = sqlite3.connect(ledger.db)
-    conn.execute("UPDATE cases SET lead_now = '区财政局', urges_now = 5, reply_now = NULL WHERE reg_seq = 1")
-    conn.commit()
-    conn.close()
-    r = ledger("check", "--deep")
+    r = answered_then_changed(
+        ledger,
+        "UPDATE cases SET lead_now = '区财政局', urges_now = 5, reply_now = NULL WHERE reg_seq = 1",
+    )
     assert r.code != 0
     assert (
         "临翔服企办收（2026）第1号：清单所用的当前牵头部门（存为“区财政局”，记录为“临翔供电局”）、"

@@ -10,7 +10,7 @@ import sqlite3
 
 from lcqy.store.migrations.m024_figures_dept_order import FOLLOWUP_KEYS, KEPT, REPLY_KEYS
 from tests.conftest import INIT
-from tests.test_lifecycle import DISPATCH, act, reg
+from tests.test_lifecycle import DISPATCH, act, answered_then_changed, reg
 
 WRONG = (
     "SELECT s.id FROM dispatch_spans s JOIN dispatches d ON d.id = s.id JOIN cases c ON c.id = d.case_id "
@@ -117,16 +117,11 @@ def test_span_keys_follow_every_act(ledger, run, tmp_path, monkeypatch):
 
 
 def test_check_deep_finds_span_keys_another_program_changed(ledger):
-    reg(ledger, "2026-11-02")
-    act(ledger, "dispatch", "1", "--dept", "临翔供电局", *DISPATCH, "--date", "2026-11-03")
-    act(ledger, "reply", "1", "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-11-05")
-    assert ledger("check", "--deep").code == 0
-    conn = sqlite3.connect(ledger.db)
-    conn.execute("UPDATE dispatch_spans SET category = '政策执行'")
-    conn.execute("UPDATE reply_keys SET result = 'C'")
-    conn.commit()
-    conn.close()
-    r = ledger("check", "--deep")
+    r = answered_then_changed(
+        ledger,
+        "UPDATE dispatch_spans SET category = '政策执行'",
+        "UPDATE reply_keys SET result = 'C'",
+    )
     assert r.code != 0
     assert (
         "临翔服企办收（2026）第1号：交办单 临翔服企办交（2026）第1号 "

@@ -25,6 +25,23 @@ def act(run, *args: str) -> dict:
     return json.loads(r.out)
 
 
+def answered_then_changed(run, *statements: str):
+    """Case 1 dispatched and answered (A), sound under `check --deep`; then `statements` run by
+    another program straight on the file; returns the `check --deep` that follows."""
+    import sqlite3
+
+    reg(run, "2026-11-02")
+    act(run, "dispatch", "1", "--dept", "临翔供电局", *DISPATCH, "--date", "2026-11-03")
+    act(run, "reply", "1", "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-11-05")
+    assert run("check", "--deep").code == 0
+    conn = sqlite3.connect(run.db)
+    for sql in statements:
+        conn.execute(sql)
+    conn.commit()
+    conn.close()
+    return run("check", "--deep")
+
+
 def refused(run, *args: str, word: str) -> str:
     before = snapshot(run.db)
     r = run(*args)

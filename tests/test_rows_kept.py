@@ -17,7 +17,7 @@ from lcqy.cli import _rows, board
 from lcqy.cli._rows import Col, Widths, cells, print_chunks, print_table
 from lcqy.store.migrations import m022_list_latest as m22
 from tests.conftest import INIT
-from tests.test_lifecycle import DISPATCH, act, reg
+from tests.test_lifecycle import DISPATCH, act, answered_then_changed, reg
 
 _KEPT = {
     "result_now": m22.RESULT_NOW,
@@ -101,15 +101,10 @@ def test_kept_columns_follow_every_act(ledger):
 
 
 def test_check_deep_finds_a_kept_result_another_program_changed(ledger):
-    reg(ledger, "2026-11-02")
-    act(ledger, "dispatch", "1", "--dept", "临翔供电局", *DISPATCH, "--date", "2026-11-03")
-    act(ledger, "reply", "1", "--result", "A", "--mode", "书面", "--summary", "已办", "--date", "2026-11-05")
-    assert ledger("check", "--deep").code == 0
-    conn = sqlite3.connect(ledger.db)
-    conn.execute("UPDATE cases SET result_now = 'C', due_current_now = '2026-12-31'")
-    conn.commit()
-    conn.close()
-    r = ledger("check", "--deep")
+    r = answered_then_changed(
+        ledger,
+        "UPDATE cases SET result_now = 'C', due_current_now = '2026-12-31'",
+    )
     assert r.code != 0
     assert "最近一次答复的办理结果（存为“C”，记录为“A”）" in r.out, r.out
     assert "当前交办的办理时限（存为“2026-12-31”，记录为“2026-11-10”）" in r.out, r.out
