@@ -5,10 +5,10 @@ to a row, the routine check still finds what a full reading finds."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
 import pytest
 from conftest import register_args
+from test_check_routine import _one, _sql
 
 BAD = "坏\uffff"
 # Table, its row number, a text column, and a copy of a row with that column replaced by ?.
@@ -22,22 +22,6 @@ COLUMNS = {
     "tracking_codes": "case_id, code",
     "dispatch_depts": "rowid, dispatch_id, case_id, dept, role, active",
 }
-
-
-def _sql(db, *statements: str, args=()) -> None:
-    conn = sqlite3.connect(db)
-    for s in statements:
-        conn.execute(s, args if "?" in s else ())
-    conn.commit()
-    conn.close()
-
-
-def _one(db, sql: str):
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchone()
-    finally:
-        conn.close()
 
 
 def _dispatch(ledger, case: int) -> None:
