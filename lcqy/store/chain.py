@@ -241,13 +241,13 @@ class _Found:
 
     def said(self) -> list[str]:
         names = _names(self.conn, (c for c, _ in self.items))
-        out = []
+        # Once each, in order; a dict, not a list scan: a ledger whose history was lost can have
+        # a problem for each of a million cases.
+        out: dict[str, None] = {}
         for case_id, text in self.items:
             who = f"{names.get(case_id, f'案件{case_id}')}：" if case_id is not None else ""
-            line = f"历史记录：{who}{text}"
-            if line not in out:
-                out.append(line)
-        return out
+            out.setdefault(f"历史记录：{who}{text}")
+        return list(out)
 
 
 def _check_link(found: _Found, row: tuple, prev_seq: int | None, prev_hash: str | None) -> None:
