@@ -208,3 +208,17 @@ def test_existing_ledger_gets_its_chain_on_upgrade(checked, run):
     assert "台帐已升级" not in run("list").err
     assert run("check", "--deep").code == 0
     assert run("keys", "show").code == 0
+
+
+def test_the_chains_problems_are_said_once_each_in_order_with_the_case_number(ledger):
+    from lcqy.store.chain import _Found
+
+    assert ledger("register", *register_args(), "--date", "2026-03-02").code == 0
+    conn = sqlite3.connect(ledger.db)
+    try:
+        found = _Found(conn)
+        for case_id, text in [(1, "甲"), (None, "乙"), (1, "甲"), (2, "丙"), (None, "乙")]:
+            found.add(case_id, text)
+        assert found.said() == ["历史记录：临翔服企办收（2026）第1号：甲", "历史记录：乙", "历史记录：案件2：丙"]
+    finally:
+        conn.close()
