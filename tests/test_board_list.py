@@ -18,7 +18,7 @@ import pytest
 from lcqy.cli import _rows, board
 from lcqy.cli._rows import Col, cells, fit, print_table
 from tests.conftest import INIT, register_args
-from tests.test_lifecycle import DISPATCH, act, answered_then_changed, reg
+from tests.test_lifecycle import DISPATCH, act, answered_then_changed, reg, supervised_then_redispatched
 
 
 def _json(run, *args: str) -> list[dict]:
@@ -328,15 +328,7 @@ def test_stored_lead_and_urges_follow_every_act(ledger, run, tmp_path, monkeypat
     assert _stored_lead_and_urges(ledger.db)[2] == (None, 0)
     act(ledger, "dispatch", "2", "--dept", "区财政局", *DISPATCH, "--date", "2026-11-05")
     reg(ledger, "2026-11-02")  # 3: answered B, under 专项督办, then dispatched again elsewhere
-    act(ledger, "dispatch", "3", "--dept", "区财政局", *DISPATCH, "--date", "2026-11-03")
-    plan = ["--plan", "分期", "--plan-due", "2026-11-16"]
-    act(ledger, "reply", "3", "--result", "B", "--mode", "书面", "--summary", "列入计划", *plan, "--date", "2026-11-06")
-    unhappy = ["--method", "电话回询", "--satisfaction", "不满意", "--date", "2026-11-09"]
-    assert ledger("followup", "3", *unhappy).code == 0
-    special = ["--until", "2026-11-20", "--reason", "答复含糊", "--date", "2026-11-09"]
-    assert ledger("supervise", "3", *special).code == 0
-    redo = ["--reason", "原单位无此职能", "--date", "2026-11-10"]
-    assert ledger("redispatch", "3", "--dept", "临翔供电局", *DISPATCH, *redo).code == 0
+    supervised_then_redispatched(ledger, "3")
     got = _stored_lead_and_urges(ledger.db)
     assert got == {1: ("临翔供电局", 1), 2: ("区财政局", 0), 3: ("临翔供电局", 0)}
     # An import carries the count of letters as the sheet gives it, and the lead department.

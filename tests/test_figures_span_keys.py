@@ -10,7 +10,7 @@ import sqlite3
 
 from lcqy.store.migrations.m024_figures_dept_order import FOLLOWUP_KEYS, KEPT, REPLY_KEYS
 from tests.conftest import INIT
-from tests.test_lifecycle import DISPATCH, act, answered_then_changed, reg
+from tests.test_lifecycle import DISPATCH, act, answered_then_changed, reg, supervised_then_redispatched
 
 WRONG = (
     "SELECT s.id FROM dispatch_spans s JOIN dispatches d ON d.id = s.id JOIN cases c ON c.id = d.case_id "
@@ -75,15 +75,7 @@ def test_span_keys_follow_every_act(ledger, run, tmp_path, monkeypatch):
     assert ledger("undo", "2", "--reason", "录错了").code == 0
     assert _keys(ledger.db) == {1: ("临翔供电局", "用电保障"), 2: ("临翔供电局", "政策执行")}
     reg(ledger, "2026-11-02")  # 3: answered B, under 专项督办, re-dispatched to another department
-    act(ledger, "dispatch", "3", "--dept", "区财政局", *DISPATCH, "--date", "2026-11-03")
-    plan = ["--plan", "分期", "--plan-due", "2026-11-16"]
-    act(ledger, "reply", "3", "--result", "B", "--mode", "书面", "--summary", "列入计划", *plan, "--date", "2026-11-06")
-    unhappy = ["--method", "电话回询", "--satisfaction", "不满意", "--date", "2026-11-09"]
-    assert ledger("followup", "3", *unhappy).code == 0
-    special = ["--until", "2026-11-20", "--reason", "答复含糊", "--date", "2026-11-09"]
-    assert ledger("supervise", "3", *special).code == 0
-    redo = ["--reason", "原单位无此职能", "--date", "2026-11-10"]
-    assert ledger("redispatch", "3", "--dept", "临翔供电局", *DISPATCH, *redo).code == 0
+    supervised_then_redispatched(ledger, "3")
     got = _keys(ledger.db)
     assert got[3] == ("区财政局", "用电保障") and got[4] == ("临翔供电局", "用电保障")
     # A later reply to the case, then undone: the first reply's row knows of it, then not.

@@ -25,6 +25,20 @@ def act(run, *args: str) -> dict:
     return json.loads(r.out)
 
 
+def supervised_then_redispatched(run, n: str) -> None:
+    """Case n (registered) dispatched to 区财政局, answered B with a plan, the enterprise not
+    satisfied, put under 专项督办, then dispatched again to 临翔供电局."""
+    act(run, "dispatch", n, "--dept", "区财政局", *DISPATCH, "--date", "2026-11-03")
+    plan = ["--plan", "分期", "--plan-due", "2026-11-16"]
+    act(run, "reply", n, "--result", "B", "--mode", "书面", "--summary", "列入计划", *plan, "--date", "2026-11-06")
+    unhappy = ["--method", "电话回询", "--satisfaction", "不满意", "--date", "2026-11-09"]
+    assert run("followup", n, *unhappy).code == 0
+    special = ["--until", "2026-11-20", "--reason", "答复含糊", "--date", "2026-11-09"]
+    assert run("supervise", n, *special).code == 0
+    redo = ["--reason", "原单位无此职能", "--date", "2026-11-10"]
+    assert run("redispatch", n, "--dept", "临翔供电局", *DISPATCH, *redo).code == 0
+
+
 def answered_then_changed(run, *statements: str):
     """Case 1 dispatched and answered (A), sound under `check --deep`; then `statements` run by
     another program straight on the file; returns the `check --deep` that follows."""
