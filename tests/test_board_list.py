@@ -18,7 +18,14 @@ import pytest
 from lcqy.cli import _rows, board
 from lcqy.cli._rows import Col, cells, fit, print_table
 from tests.conftest import INIT, register_args
-from tests.test_lifecycle import DISPATCH, act, answered_then_changed, reg, supervised_then_redispatched
+from tests.test_lifecycle import (
+    DISPATCH,
+    act,
+    answered_then_changed,
+    imported_elsewhere,
+    reg,
+    supervised_then_redispatched,
+)
 
 
 def _json(run, *args: str) -> list[dict]:
@@ -332,13 +339,7 @@ def test_stored_lead_and_urges_follow_every_act(ledger, run, tmp_path, monkeypat
     got = _stored_lead_and_urges(ledger.db)
     assert got == {1: ("临翔供电局", 1), 2: ("区财政局", 0), 3: ("临翔供电局", 0)}
     # An import carries the count of letters as the sheet gives it, and the lead department.
-    sheet = tmp_path / "ledger.xlsx"
-    assert ledger("export-ledger", "-o", str(sheet)).code == 0
-    other = tmp_path / "other.db"
-    monkeypatch.setenv("LCQY_DB", str(other))
-    assert run(*INIT).code == 0
-    r = run("import-ledger", str(sheet))
-    assert r.code == 0, r.err
+    other = imported_elsewhere(ledger, run, tmp_path, monkeypatch)
     assert _stored_lead_and_urges(other)[1] == ("临翔供电局", 1)
 
 

@@ -9,8 +9,14 @@ from __future__ import annotations
 import sqlite3
 
 from lcqy.store.migrations.m024_figures_dept_order import FOLLOWUP_KEYS, KEPT, REPLY_KEYS
-from tests.conftest import INIT
-from tests.test_lifecycle import DISPATCH, act, answered_then_changed, reg, supervised_then_redispatched
+from tests.test_lifecycle import (
+    DISPATCH,
+    act,
+    answered_then_changed,
+    imported_elsewhere,
+    reg,
+    supervised_then_redispatched,
+)
 
 WRONG = (
     "SELECT s.id FROM dispatch_spans s JOIN dispatches d ON d.id = s.id JOIN cases c ON c.id = d.case_id "
@@ -93,13 +99,7 @@ def test_span_keys_follow_every_act(ledger, run, tmp_path, monkeypatch):
     ]
     conn.close()
     # An import sets the keys of the dispatches it brings in once, as the trigger would.
-    sheet = tmp_path / "ledger.xlsx"
-    assert ledger("export-ledger", "-o", str(sheet)).code == 0
-    other = tmp_path / "other.db"
-    monkeypatch.setenv("LCQY_DB", str(other))
-    assert run(*INIT).code == 0
-    r = run("import-ledger", str(sheet))
-    assert r.code == 0, r.err
+    other = imported_elsewhere(ledger, run, tmp_path, monkeypatch)
     imported = _keys(other)
     assert imported and all(dept and category for dept, category in imported.values())
     conn = sqlite3.connect(other)

@@ -25,6 +25,21 @@ def act(run, *args: str) -> dict:
     return json.loads(r.out)
 
 
+def imported_elsewhere(ledger, run, tmp_path, monkeypatch):
+    """The ledger exported to Excel and imported into a new ledger, which later commands use;
+    returns the new ledger's path."""
+    from tests.conftest import INIT
+
+    sheet = tmp_path / "ledger.xlsx"
+    assert ledger("export-ledger", "-o", str(sheet)).code == 0
+    other = tmp_path / "other.db"
+    monkeypatch.setenv("LCQY_DB", str(other))
+    assert run(*INIT).code == 0
+    r = run("import-ledger", str(sheet))
+    assert r.code == 0, r.err
+    return other
+
+
 def supervised_then_redispatched(run, n: str) -> None:
     """Case n (registered) dispatched to 区财政局, answered B with a plan, the enterprise not
     satisfied, put under 专项督办, then dispatched again to 临翔供电局."""
