@@ -1,9 +1,10 @@
 """import-ledger fills each new case's dispatch departments (migration 17's table, which a
-department's list reads) once for all the new cases: the same rows, in the same order, as its
-trigger fired case by case would, and the trigger is back afterwards."""
+department's list reads) through migration 17's trigger, found by case (migration 26's index):
+every dispatch's lead and assisting departments, and the trigger back afterwards."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -41,9 +42,19 @@ def test_new_cases_departments_are_those_the_trigger_writes(run, tmp_path, monke
     monkeypatch.setattr(import_write, "BATCH", 7)
     bulk = _import(run, tmp_path, monkeypatch, sheet, "bulk.db")
     assert any(role == "assist" for *_, role, _ in bulk) and any(role == "lead" for *_, role, _ in bulk)
-    # Left in place, the trigger fires once for every new case the lead department replay sets.
-    monkeypatch.setattr(import_write.Writer, "_aside_while_replaying", lambda self: [])
-    assert _import(run, tmp_path, monkeypatch, sheet, "by_case.db") == bulk
+    # Each active dispatch's lead and cooperating departments, one row each.
+    conn = sqlite3.connect(tmp_path / "bulk.db")
+    try:
+        expected = {
+            (d, c, dept, role)
+            for d, c, lead, assist in conn.execute(
+                "SELECT id, case_id, lead_dept, assist FROM dispatches WHERE status = 'active'"
+            )
+            for dept, role in [(lead, "lead"), *((a, "assist") for a in json.loads(assist))]
+        }
+    finally:
+        conn.close()
+    assert {(d, c, dept, role) for _, d, c, dept, role, active in bulk if active} == expected
 
 
 def test_a_case_s_departments_are_refilled_from_an_index(ledger):

@@ -174,34 +174,14 @@ class Writer:
 
     def _restore(self) -> None:
         """Replay the set-aside triggers' work over the new rows, then put them back."""
-        fired = self._aside_while_replaying()
         done = set()
         for _, _, statement, table in self.suspended:
             if statement not in done:
                 done.add(statement)
                 self.conn.execute(statement, [self.first_id[table]])
-        for _, create, statements in fired:
-            for statement in statements:
-                self.conn.execute(statement, [self.first_case])
-            self.conn.execute(create)
         for _, create, _, _ in self.suspended:
             self.conn.execute(create)
         self.suspended = []
-
-    def _aside_while_replaying(self) -> list[tuple[str, str, tuple[str, ...]]]:
-        """(name, CREATE statement, bulk statements) of the update triggers the replays would
-        fire once per new case, set aside until the replays are done: migration 17's, which
-        each new case's lead department fires, looks its case's rows up in a table without an
-        index on the case (a scan per case: 140 s of CPU at 100,000 rows). Only when migration
-        16's lead department is among the replays and its text is still its migration's."""
-        if not any(name == "dispatches_lead_insert" for name, *_ in self.suspended):
-            return []
-        row = self.conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'dispatch_depts_case'")
-        found = row.fetchone()
-        if not found or not found[0] or found[0] not in sql_of(17):
-            return []
-        self.conn.execute('DROP TRIGGER "dispatch_depts_case"')
-        return [("dispatch_depts_case", found[0], _DEPTS_OF_NEW_CASES)]
 
     def _max_id(self, table: str) -> int:
         return self.conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
@@ -374,24 +354,6 @@ class Writer:
             for seq in sorted(set(range(1, top + 1)) - have):
                 text = format_number(self.prefix, kind, year, seq)
                 self._put("numbers", kind, year, seq, text, None, self.today, 1)
-
-
-# Migration 17's dispatch_depts_case for every new case the lead department replay sets (those
-# with an active dispatch), in the order its firings would have put the rows in: case by case,
-# its dispatches' leads, then their assisting departments.
-_ACTIVE_CASES = "(SELECT case_id FROM dispatches WHERE status = 'active')"
-_DEPTS_OF_NEW_CASES = (
-    f"DELETE FROM dispatch_depts WHERE case_id >= ?1 AND case_id IN {_ACTIVE_CASES}",
-    f"""
-INSERT OR IGNORE INTO dispatch_depts (dispatch_id, case_id, dept, role, active)
-SELECT dispatch_id, case_id, dept, role, active FROM (
-    SELECT id AS dispatch_id, case_id, lead_dept AS dept, 'lead' AS role, status = 'active' AS active,
-        0 AS part, 0 AS k FROM dispatches
-    UNION ALL
-    SELECT d.id, d.case_id, j.value, 'assist', d.status = 'active', 1, j.key FROM dispatches d, json_each(d.assist) j
-) WHERE case_id >= ?1 AND case_id IN {_ACTIVE_CASES}
-ORDER BY case_id, part, dispatch_id, k""",
-)
 
 
 def _late_by(cal, today, late: int):
