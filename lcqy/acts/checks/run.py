@@ -29,23 +29,27 @@ from lcqy.store.schema_compare import schema_problems
 def check_ledger(ctx: Ctx, deep: bool = False, head: bool = False) -> dict:
     """`check`: the problems (the ledger is unsound while there is one) and the warnings; with
     `head`, the history chain's head as it stands after the check."""
-    read: dict = {}
-    problems = check(ctx, deep=deep, read=read)
-    r = {"problems": problems, "warnings": check_warnings(ctx, read.get("days"))}
+    problems, days = _checked(ctx, deep)
+    r = {"problems": problems, "warnings": check_warnings(ctx, days)}
     return r | ({"head": chain.head(ctx.ledger.conn)} if head else {})
 
 
-def check(ctx: Ctx, deep: bool = False, read: dict | None = None) -> list[str]:
-    """The problems; `read` gets what the warnings may use again (the numbers' dates)."""
+def check(ctx: Ctx, deep: bool = False) -> list[str]:
+    return _checked(ctx, deep)[0]
+
+
+def _checked(ctx: Ctx, deep: bool) -> tuple[list[str], list[tuple] | None]:
+    """The problems, and the numbers' dates the rules read (the warnings use them again), or
+    None when the file could not be read that far."""
     # The file-level check reads every page on a connection of its own, in a thread, while the
     # rules are read here: SQLite lets both go (each holds only a shared lock) and releases
     # Python's lock while it works, so on two cores the slowest part no longer adds to the rest.
     found: list[list[str]] = []
     pages = threading.Thread(target=lambda: found.append(_file_level(ctx.ledger.path, deep)), daemon=True)
     pages.start()
-    mark = history_mark = None
+    mark = history_mark = days = None
     try:
-        rest, mark = _rules(ctx, deep, {} if read is None else read)
+        rest, mark, days = _rules(ctx, deep)
         history, history_mark = chain.verify(ctx.ledger, deep)
         if deep:
             history = schema_problems(ctx.ledger.conn) + history + key_problems(ctx.ledger.conn)
@@ -59,7 +63,7 @@ def check(ctx: Ctx, deep: bool = False, read: dict | None = None) -> list[str]:
     if history_mark and found and not found[0]:
         chain.record(ctx.ledger, history_mark)
     pages_said = found[0] if found else [_damaged(RuntimeError("quick_check"))]
-    return [p for p in pages_said if p not in rest] + rest
+    return [p for p in pages_said if p not in rest] + rest, days
 
 
 def _damaged(exc: Exception) -> str:
@@ -81,15 +85,15 @@ def _file_level(path: Path, deep: bool) -> list[str]:
     return [f"数据库完整性：{r[0]}" for r in rows if r[0] != "ok"]
 
 
-def _rules(ctx: Ctx, deep: bool, read: dict) -> tuple[list[str], tuple | None]:
+def _rules(ctx: Ctx, deep: bool) -> tuple[list[str], tuple | None, list[tuple]]:
     conn = ctx.ledger.conn
     problems = _search_index(ctx) + _kept_columns(conn) + _span_keys(conn) if deep else []
     problems += _foreign_keys(conn)
     # The file's mode is a warning, not a problem: see check_warnings.
-    read["days"] = number_days(conn)
-    problems += _numbering(conn, read["days"]) + _states(conn) + _one_row_rules(conn) + _chains(conn)
+    days = number_days(conn)
+    problems += _numbering(conn, days) + _states(conn) + _one_row_rules(conn) + _chains(conn)
     stored, mark = check_stored(ctx, deep)
-    return problems + stored, mark
+    return problems + stored, mark, days
 
 
 def _search_index(ctx: Ctx) -> list[str]:
@@ -281,14 +285,14 @@ def _span(conn: sqlite3.Connection, table: str) -> tuple[int, int] | None:
 # -- numbers (R5) -------------------------------------------------------------------------------
 
 
-def _numbering(conn: sqlite3.Connection, days: list[tuple] | None = None) -> list[str]:
+def _numbering(conn: sqlite3.Connection, days: list[tuple]) -> list[str]:
     """Each kind's numbers of a year run 1..N with no gap, the counter is past N, and every number
     a case, dispatch or escalation carries is in the table of numbers. `days`: the count and
     last number of each kind, year and date (warnings.DATES_SQL, read once for both)."""
     q = conn.execute
     problems = []
     years: dict[tuple, list] = {}  # (kind, year) -> [count, max(seq)], in GROUP BY kind, year's order
-    for kind, year, _, _, last, n in number_days(conn) if days is None else days:
+    for kind, year, _, _, last, n in days:
         seen = years.setdefault((kind, year), [0, last])
         seen[0] += n
         seen[1] = max(seen[1], last, key=_sql_order)
