@@ -204,10 +204,6 @@ def _labelled(rows: Iterable[dict]) -> Iterator[dict]:
         yield r
 
 
-def ledger_rows(ctx: Ctx, f: Filters | None = None) -> list[dict]:
-    return list(iter_ledger_rows(ctx, f))
-
-
 def iter_ledger_rows(ctx: Ctx, f: Filters | None = None) -> Iterator[dict]:
     """The ledger joined with each case's latest dispatch, escalation, reply and follow-up;
     streamed, so that a 100,000-case export does not hold every row."""
