@@ -32,6 +32,8 @@ from lcqy.acts.context import Ctx
 from lcqy.rules import states
 from lcqy.rules.constants import SUPERVISION
 from lcqy.rules.workdays import add_month, add_workdays, workdays_between
+from lcqy.store.migrations.m023_agenda_answered import CLOSE as ANSWERED_RULE
+from lcqy.store.migrations.m023_agenda_answered import NOTE as ANSWERED_NOTE
 
 SOON = 2  # working days ahead that count as "coming due"
 RETURNS_TO_ESCALATE = 2  # 退单 by this many county departments: the county may not be able to solve it
@@ -324,11 +326,8 @@ SELECT iif(c.answered_close, 'ready_close', 'followup') AS section, c.due_open A
 FROM cases AS c INDEXED BY cases_answered
 WHERE c.state = 'replied' AND c.supervision = '' AND c.answered_close IS NOT NULL {only}"""
     return f"""
-SELECT CASE WHEN r.result = 'A' AND f.reply_id = r.id AND f.satisfaction IN ('满意', '基本满意')
-                 AND NOT coalesce(f.incomplete, 0) THEN 'ready_close'
-            WHEN f.reply_id IS NOT r.id THEN 'followup' END AS section,
-       c.due_open AS o, 0 AS late, NULL AS due,
-       iif(f.reply_id = r.id, 'A类答复，企业' || f.satisfaction, r.result || '类答复 ' || r.replied_on) AS note,
+SELECT CASE ({ANSWERED_RULE}) WHEN 1 THEN 'ready_close' WHEN 0 THEN 'followup' END AS section,
+       c.due_open AS o, 0 AS late, NULL AS due, {ANSWERED_NOTE} AS note,
        iif(f.reply_id = r.id, {_cmd(CLOSE)}, {_cmd(FOLLOWUP)}) AS next, {_CASE}
 FROM cases c
 JOIN replies r ON r.id = {day.src.reply}

@@ -20,16 +20,16 @@ though fewer than half of them are listed), so the decision is kept on the case:
 
 # Over the case row `cases`: its latest reply r and follow-up f (migration 19's columns).
 _LATEST = "(SELECT {} FROM replies r LEFT JOIN followups f ON f.id = cases.followup_now WHERE r.id = cases.reply_now)"
+# Of a latest reply r and follow-up f (the agenda of a past day uses them too): 1 ready for 销号
+# (第十八条), 0 to follow up, NULL neither; and the note shown.
 _READY = (
     "r.result = 'A' AND f.reply_id = r.id AND f.satisfaction IN ('满意', '基本满意') AND NOT coalesce(f.incomplete, 0)"
 )
-_CLOSE = f"CASE WHEN {_READY} THEN 1 WHEN f.reply_id IS NOT r.id THEN 0 END"
+CLOSE = f"CASE WHEN {_READY} THEN 1 WHEN f.reply_id IS NOT r.id THEN 0 END"
+NOTE = "iif(f.reply_id = r.id, 'A类答复，企业' || f.satisfaction, r.result || '类答复 ' || r.replied_on)"
 # What the two columns stand for (check --deep compares them).
-ANSWERED_CLOSE = _LATEST.format(_CLOSE)
-ANSWERED_NOTE = _LATEST.format(
-    f"CASE WHEN ({_CLOSE}) IS NOT NULL THEN "
-    "iif(f.reply_id = r.id, 'A类答复，企业' || f.satisfaction, r.result || '类答复 ' || r.replied_on) END"
-)
+ANSWERED_CLOSE = _LATEST.format(CLOSE)
+ANSWERED_NOTE = _LATEST.format(f"CASE WHEN ({CLOSE}) IS NOT NULL THEN {NOTE} END")
 # What escalated_now stands for.
 ESCALATED_NOW = (
     "(SELECT escalated_on FROM escalations WHERE id = (SELECT max(id) FROM escalations WHERE case_id = cases.id))"
