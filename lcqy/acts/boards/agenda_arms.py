@@ -1,0 +1,488 @@
+"""The agenda's arms: for each state of an open case, the INSERT … SELECT that places each of its
+cases in its section of temp.agenda_items with its note and next command (第十二至十八条), today
+from the cases' own columns or on a past day from the state they stood in then
+(lcqy.acts.boards.then); and the few placed in Python (the answered cases under 督办, what the
+departments and enterprises sent on line). lcqy.acts.boards.agenda reads the sections."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from lcqy.acts.boards import then
+from lcqy.acts.boards.departments import agenda_items
+from lcqy.acts.boards.supervised import DUE_AGAIN_SQL
+from lcqy.acts.context import Ctx
+from lcqy.rules import states
+from lcqy.rules.constants import SUPERVISION
+from lcqy.rules.workdays import add_month, add_workdays, workdays_between
+from lcqy.store.migrations.m023_agenda_answered import CLOSE as ANSWERED_RULE
+from lcqy.store.migrations.m023_agenda_answered import NOTE as ANSWERED_NOTE
+
+SOON = 2  # working days ahead that count as "coming due"
+RETURNS_TO_ESCALATE = 2  # 退单 by this many county departments: the county may not be able to solve it
+
+# key -> title, worst first
+SECTIONS: dict[str, str] = {
+    "urge_expired": "催办函、督办函限期已过，仍未答复",
+    "late_not_urged": "超期未答复，尚未催办",
+    "supervision": "督办台帐、专项督办：到期、逾期或待定时限",
+    "dept_requests": "部门网上申请（延期、退单）待审核",
+    "online": "网上反映超过1个工作日未核实处理",
+    "enterprise_added": "企业在网上补充的情况和材料（上一个工作日以来）",
+    "to_dispatch": "待交办：交办时限已到或已过",
+    "to_escalate": f"待转报：已有{RETURNS_TO_ESCALATE}个部门退单",
+    "escalation_waiting": "转报市级满1个月，未见结果",
+    "meeting": "待专题会议研究",
+    "unsigned": "交办单超过1个工作日未签收（网上）",
+    "due_soon": f"{SOON}个工作日内到期",
+    "followup": "已答复，待回访企业",
+    "ready_close": "可以销号",
+}
+
+# The next commands, each accepted as it stands once its placeholders (部门, 领导 …) are filled.
+URGE = "lcqy urge {n}"
+DISPATCH = "lcqy dispatch {n} --dept 部门 --approver 领导 --level 主任"
+# 第十二条: a major case is approved by a 副组长 or the 组长, and handled within a month.
+DISPATCH_MAJOR = "lcqy dispatch {n} --dept 部门 --approver 领导 --level 副组长 --tier 重大"
+# 第十条: a consultation goes straight to the competent department.
+FORWARD = "lcqy forward {n} --dept 部门"
+MEETING = "lcqy dispatch {n} --level 专题会议 --dept 部门 --approver 领导"
+ESCALATE = "lcqy escalate {n} --approver 组长 --suggestion 建议"
+# No result from the city a month on: the escalation package again, for the clerk to send.
+PACKAGE = "lcqy package {n}"
+REPLY = "lcqy reply {n} --result A|B|C --mode 书面 --summary 情况"
+FOLLOWUP = "lcqy followup {n} --method 电话回询 --satisfaction 满意"
+CLOSE = "lcqy close {n}"
+SUPERVISE = "lcqy supervise {n} --until 日期 --reason 理由"
+
+# The few rows placed in Python (answered cases under 督办, the online requests), with what a
+# section shows of their case. The key orders a section as the list shows it: nlate is minus the
+# working days late, due_key the due date or '9999' when there is none; tie keeps apart, in the
+# order given, two rows of one case in one section (two requests of a department).
+_TABLE = """CREATE TEMP TABLE IF NOT EXISTS agenda_items (
+    section TEXT, nlate INTEGER, due_key TEXT, reg_year INTEGER, reg_seq INTEGER,
+    id INTEGER, due TEXT, late INTEGER, note TEXT, next TEXT, lead TEXT, tie INTEGER NOT NULL DEFAULT 0,
+    reg_no TEXT, enterprise TEXT,
+    PRIMARY KEY (section, nlate, due_key, reg_year, reg_seq, tie)) WITHOUT ROWID"""
+
+
+def lit(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the arms read a case `c` and its latest acts: the ledger's own columns today,
+    or temp.then_cases for a day in the past (the same names, as they stood then)."""
+
+    table: str
+    dispatch: str  # the active dispatch's id
+    reply: str
+    followup: str
+    urge: str
+    escalation: str
+    supervision_row: str  # the latest 专项督办 deadline (supervisions)
+    returns: str  # dispatches returned (退单)
+    index: str  # how the cases are read: the agenda's covering index (migration 19), or as they come
+
+
+NOW = Source(
+    table="cases",
+    dispatch="(SELECT id FROM dispatches WHERE case_id = c.id AND status = 'active' ORDER BY id DESC LIMIT 1)",
+    reply="c.reply_now",  # kept on the case by migration 19's triggers
+    followup="c.followup_now",
+    urge="iif(c.urges_now, (SELECT max(id) FROM urges WHERE case_id = c.id), NULL)",  # only a case with urges looks
+    escalation="(SELECT max(id) FROM escalations WHERE case_id = c.id)",
+    supervision_row="(SELECT max(id) FROM supervisions WHERE case_id = c.id)",
+    returns="(SELECT count(*) FROM dispatches x WHERE x.case_id = c.id AND x.status = 'returned')",
+    index="INDEXED BY cases_agenda",
+)
+THEN = Source(
+    table="temp.then_cases",
+    dispatch="c.dispatch_now",
+    reply="c.reply_now",
+    followup="c.followup_now",
+    urge="c.urge_now",
+    escalation="c.escalation_now",
+    supervision_row="c.supervision_row_now",
+    returns="c.returns",
+    index="",
+)
+
+
+def _cmd(template: str) -> str:
+    """A command template as SQL over the case `c`: {n} is its number as the clerk types it
+    (the sequence alone for a case of the as-of year)."""
+    pre, n, post = template.partition("{n}")
+    ref = "CASE WHEN c.reg_year = :year THEN c.reg_seq ELSE c.reg_year || '-' || c.reg_seq END"
+    return f"{lit(pre)} || ({ref}) || {lit(post)}" if n else lit(template)
+
+
+@dataclass
+class Day:
+    """The day the list is drawn up for, with the dates its rules turn into (computed once)."""
+
+    ctx: Ctx
+    as_of: date
+    src: Source = NOW
+    horizon: date = field(init=False)  # due before this day: late or due within SOON working days
+    escalated_by: str = field(init=False)  # escalated on or before this day: a month ago or more
+    soon_from: str = field(init=False, default="")  # the first day whose limit is not late (late_days)
+
+    def __post_init__(self) -> None:
+        self.horizon = add_workdays(self.ctx.cal, self.as_of, SOON + 1)
+        # add_month never decreases: the last day it takes to as_of or before, from 40 days back
+        # (a month on from there is before as_of).
+        day = self.as_of - timedelta(days=40)
+        while add_month(day + timedelta(days=1)) <= self.as_of:
+            day += timedelta(days=1)
+        self.escalated_by = day.isoformat()
+
+    def params(self) -> dict:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "year": self.as_of.year,
+            "horizon": self.horizon.isoformat(),
+            "escalated_by": self.escalated_by,
+            "county": self.ctx.ledger.level == "county",
+            "soon_from": self.soon_from,
+        }
+
+    def sql(self, select: str) -> str:
+        """An arm's SELECT over the day's source of cases."""
+        return select.replace("FROM cases c", f"FROM {self.src.table} c {self.src.index}")
+
+    def late_days(self) -> None:
+        """temp.agenda_late: each day from the earliest due date a case can be placed by to the
+        horizon, with its working days late as of the day (a few hundred to a few thousand)."""
+        conn, cal = self.ctx.ledger.conn, self.ctx.cal
+        first = conn.execute(f"SELECT min(c.due_open) FROM {self.src.table} c WHERE c.due_open IS NOT NULL").fetchone()[
+            0
+        ]
+        firsts = [f for f in (first, *conn.execute(_FIRST_AGAIN).fetchone()) if f]
+        day = min(date.fromisoformat(min(firsts)), self.horizon) if firsts else self.horizon
+        late, rows = workdays_between(cal, day, self.as_of), []
+        while day < self.horizon:  # the days late fall by one at each working day walked past
+            rows.append((day.isoformat(), late))
+            day += timedelta(days=1)
+            if late and cal.is_workday(day):
+                late -= 1
+        # The first of the days none late: a limit from it on is due soon, one before it is late.
+        self.soon_from = next((d for d, n in rows if n == 0), self.horizon.isoformat())
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS agenda_late (day TEXT PRIMARY KEY, late INTEGER) WITHOUT ROWID")
+        conn.execute("DELETE FROM temp.agenda_late")
+        conn.executemany("INSERT INTO temp.agenda_late VALUES (?, ?)", rows)
+
+
+# The earliest plan date and 专项督办 deadline, each from its index.
+_FIRST_AGAIN = (
+    "SELECT (SELECT min(plan_due) FROM replies WHERE plan_due IS NOT NULL), (SELECT min(due) FROM supervisions)"
+)
+
+# -- the arms: the cases of one state, each in its section -----------------------------------------
+#
+# An arm is a SELECT over the cases `c` of one state yielding, by these names: section (NULL: not
+# on the list), due, late, note, next, the case's reg_year, reg_seq, reg_no, enterprise and lead
+# department (lead), and o, c.due_open as the agenda index holds it (NULL but in the two states
+# with a limit). A section's order (most days late, then earliest due date, then number) is
+# that of (due date, number): the working days late never rise as the due date does, and the
+# rows of one section either all have a due date or none has. The agenda index hands each arm's
+# rows over in the order (o, number), so that a section is read without sorting it.
+
+_CASE = "c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now AS lead"
+
+# Working days late on a due date (temp.agenda_late).
+_LATE = "LEFT JOIN temp.agenda_late l ON l.day = {}"
+
+
+@dataclass(frozen=True)
+class Arm:
+    sections: tuple[str, ...]  # the sections it may place a case in
+    select: Callable[..., str]  # (day, only): only, a condition on `c` added to its own
+    # Section -> a condition on `c` that every case the arm places there meets, which its index
+    # answers: a section is read from its stretch of the index, not from the whole state. A pair:
+    # the condition today, and on a day in the past (temp.then_cases).
+    bounds: dict[str, str | tuple[str, str]] = field(default_factory=dict)
+    # For the counts: section -> the cases of that section alone, a condition on `c` counted from
+    # the index with no row worked out; `rest`, the condition on the cases still worked out.
+    counted: dict[str, str] = field(default_factory=dict)
+    rest: str = ""
+    # For --json: section -> (the note's printf format, its arguments over the arm's columns,
+    # the next command): the item written by one printf, without the note and the command built
+    # first as values and worked out again for each section (see _json_item).
+    json: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+
+
+def _registered(day: Day, only: str = "") -> str:
+    """Awaiting dispatch, at or near the limit (those refused by enough departments: below)."""
+    return f"""
+SELECT CASE WHEN returns < {RETURNS_TO_ESCALATE} THEN
+            CASE WHEN due_open <= :as_of THEN 'to_dispatch' WHEN due_open < :horizon THEN 'due_soon' END END AS section,
+       due_open AS o,
+       CASE WHEN due_open > :as_of THEN 0 ELSE lateness END AS late,
+       due_open AS due,
+       CASE WHEN due_open <= :as_of THEN '时限' || substr(due_open, 6)
+                 || CASE WHEN lateness THEN '，已过' || lateness || '个工作日' ELSE '，今天到期' END
+            ELSE '交办时限 ' || due_open END AS note,
+       cmd_dispatch AS next, {_CASE.replace("c.", "").replace("lead_now AS ", "")}
+FROM (SELECT c.due_open, coalesce(l.late, 0) AS lateness, {_CASE},
+             CASE WHEN :county THEN {day.src.returns} ELSE 0 END AS returns,
+             CASE WHEN c.consult THEN {_cmd(FORWARD)} WHEN c.major THEN {_cmd(DISPATCH_MAJOR)}
+                  ELSE {_cmd(DISPATCH)} END AS cmd_dispatch
+      FROM cases c {_LATE.format("c.due_open")} WHERE c.state = 'registered' AND c.due_open < :horizon {only})"""
+
+
+def _returned(day: Day, only: str = "") -> str:
+    """Awaiting dispatch, refused by enough county departments: to escalate."""
+    return f"""
+SELECT CASE WHEN :county AND returns >= {RETURNS_TO_ESCALATE} THEN 'to_escalate' END AS section,
+       due_open AS o, 0 AS late, NULL AS due, returns || '个部门退单，县级难以解决' AS note, cmd_escalate AS next,
+       {_CASE.replace("c.", "").replace("lead_now AS ", "")}
+FROM (SELECT c.due_open, {_CASE}, {day.src.returns} AS returns, {_cmd(ESCALATE)} AS cmd_escalate
+      FROM cases c WHERE c.state = 'registered')"""
+
+
+def _meeting(day: Day, only: str = "") -> str:
+    return f"""
+SELECT 'meeting' AS section, c.due_open AS o, 0 AS late, NULL AS due, '待主要领导研究' AS note, {_cmd(MEETING)} AS next,
+       {_CASE}
+FROM cases c WHERE c.state = 'meeting'"""
+
+
+def _escalated(day: Day, only: str = "") -> str:
+    """Escalated a month ago or more, no result back from the city; today, the date as kept on
+    the case (migration 23)."""
+    if day.src is NOW:
+        return f"""
+SELECT CASE WHEN c.escalated_now <= :escalated_by THEN 'escalation_waiting' END AS section, c.due_open AS o,
+       0 AS late, NULL AS due, c.escalated_now || ' 转报，已逾1个月' AS note, {_cmd(PACKAGE)} AS next, {_CASE},
+       c.escalated_now AS since
+FROM cases AS c INDEXED BY cases_escalated WHERE c.state = 'escalated' AND c.escalated_now IS NOT NULL"""
+    return f"""
+SELECT CASE WHEN e.escalated_on <= :escalated_by THEN 'escalation_waiting' END AS section, c.due_open AS o,
+       0 AS late, NULL AS due, e.escalated_on || ' 转报，已逾1个月' AS note, {_cmd(PACKAGE)} AS next, {_CASE},
+       e.escalated_on AS since
+FROM cases c JOIN escalations e ON e.id = {day.src.escalation}
+WHERE c.state = 'escalated'"""
+
+
+# A late case's latest urge `u` counts for its current limit when it was for the active
+# dispatch and that dispatch's due date then. A CASE, so that a case never urged (most) skips the
+# look-up: SQLite works out both sides of an AND in a value.
+_URGED = "CASE WHEN u.id IS NULL THEN 0 ELSE coalesce(u.due, {due}) = {due} AND u.dispatch_id = {dispatch} END"
+
+
+def _dispatched(day: Day, only: str = "") -> str:
+    """Being handled, late (to urge, or its urge expired) or due within SOON working days."""
+    return f"""
+SELECT CASE WHEN late = 0 THEN 'due_soon' WHEN urged AND reply_by < :as_of THEN 'urge_expired'
+            WHEN NOT urged OR reply_by IS NULL THEN 'late_not_urged' END AS section,
+       due_open AS o, late, due_open AS due,
+       CASE WHEN late = 0 THEN '办结时限 ' || due_open
+            ELSE what || '超期' || late || '个工作日'
+                 || iif(urged AND reply_by < :as_of, '，' || substr(reply_by, 6) || '限期已过', '') END AS note,
+       iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE.replace("c.", "").replace("lead_now AS ", "")},
+       what, reply_by
+FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE},
+             iif(c.supervision = 'special', '专项督办', '') AS what,
+             u.reply_by, {_URGED.format(due="c.due_open", dispatch=day.src.dispatch)} AS urged,
+             {_cmd(URGE)} AS cmd_urge, {_cmd(REPLY)} AS cmd_reply
+      FROM cases c {_LATE.format("c.due_open")} LEFT JOIN urges u ON u.id = {day.src.urge}
+      WHERE c.state = 'dispatched' AND c.due_open < :horizon {only})"""
+
+
+# The answered cases of each section: a stretch of migration 23's index today; on a day in the
+# past, those ready for 销号 have a follow-up at least.
+_ANSWERED_BOUNDS = {
+    "followup": ("AND c.answered_close = 0", ""),
+    "ready_close": ("AND c.answered_close = 1", "AND c.followup_now IS NOT NULL"),
+}
+
+
+def _answered(day: Day, only: str = "") -> str:
+    """Answered, not under 督办: to follow up, or ready for 销号 (第十八条); today, as kept on
+    the case (migration 23), without reading its reply and follow-up."""
+    if day.src is NOW:
+        return f"""
+SELECT iif(c.answered_close, 'ready_close', 'followup') AS section, c.due_open AS o, 0 AS late, NULL AS due,
+       c.answered_note AS note, iif(c.answered_close, {_cmd(CLOSE)}, {_cmd(FOLLOWUP)}) AS next, {_CASE}
+FROM cases AS c INDEXED BY cases_answered
+WHERE c.state = 'replied' AND c.supervision = '' AND c.answered_close IS NOT NULL {only}"""
+    return f"""
+SELECT CASE ({ANSWERED_RULE}) WHEN 1 THEN 'ready_close' WHEN 0 THEN 'followup' END AS section,
+       c.due_open AS o, 0 AS late, NULL AS due, {ANSWERED_NOTE} AS note,
+       iif(f.reply_id = r.id, {_cmd(CLOSE)}, {_cmd(FOLLOWUP)}) AS next, {_CASE}
+FROM cases c
+JOIN replies r ON r.id = {day.src.reply}
+LEFT JOIN followups f ON f.id = {day.src.followup}
+WHERE c.state = 'replied' AND c.supervision = '' {only}"""
+
+
+# Each arm places the cases of one state (registered ones by two rules); the states do not
+# overlap, so that every open case is placed at most once by them. The answered cases under 督办
+# and what the departments ask on line are placed in Python, into temp.agenda_items (_placed).
+ARMS: list[Arm] = [
+    Arm(
+        ("urge_expired", "late_not_urged", "due_soon"),
+        _dispatched,
+        # Late before :soon_from (temp.agenda_late), not after; a case never urged has no urge to expire.
+        {
+            "urge_expired": "AND c.due_open < :soon_from AND c.urges_now",
+            "late_not_urged": "AND c.due_open < :soon_from",
+            "due_soon": "AND c.due_open >= :soon_from",
+        },
+        # Due soon: the stretch from :soon_from; late and never urged: not urged for this limit.
+        counted={
+            "due_soon": "c.state = 'dispatched' AND c.due_open >= :soon_from AND c.due_open < :horizon",
+            "late_not_urged": "c.state = 'dispatched' AND c.due_open < :soon_from AND c.urges_now = 0",
+        },
+        rest="AND c.due_open < :soon_from AND c.urges_now",
+        json={
+            "urge_expired": (
+                "%s",
+                "json_quote(what || '超期' || late || '个工作日，' || substr(reply_by, 6) || '限期已过')",
+                URGE,
+            ),
+            "late_not_urged": ('"%s超期%d个工作日"', "what, late", URGE),  # what: a constant, nothing to escape
+            "due_soon": ("%s", "json_quote('办结时限 ' || due)", REPLY),
+        },
+    ),
+    Arm(
+        ("to_dispatch", "due_soon"),
+        _registered,
+        {"to_dispatch": "AND c.due_open <= :as_of", "due_soon": "AND c.due_open > :as_of"},
+    ),
+    Arm(("to_escalate",), _returned),
+    Arm(
+        ("escalation_waiting",),
+        _escalated,
+        json={"escalation_waiting": ("%s", "json_quote(since || ' 转报，已逾1个月')", PACKAGE)},
+    ),
+    Arm(("meeting",), _meeting, json={"meeting": ('"待主要领导研究"', "", MEETING)}),
+    Arm(
+        ("followup", "ready_close"),
+        _answered,
+        _ANSWERED_BOUNDS,
+        json={"followup": ("%s", "json_quote(note)", FOLLOWUP), "ready_close": ("%s", "json_quote(note)", CLOSE)},
+    ),
+]
+
+
+_SUPERVISED_SQL = """
+SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now, c.supervision, {src.dispatch} AS dispatch_id,
+       r.id AS reply_id, r.result, r.replied_on, f.reply_id AS followup_reply, f.satisfaction, f.incomplete,
+       u.urged_on, u.reply_by, u.dispatch_id AS urge_dispatch, u.due AS urge_due, {due_again} AS due_again
+FROM cases c
+JOIN replies r ON r.id = {src.reply}
+LEFT JOIN followups f ON f.id = {src.followup}
+LEFT JOIN urges u ON u.id = {src.urge}
+LEFT JOIN supervisions s ON s.id = {src.supervision_row}
+WHERE c.state = 'replied' AND c.supervision != ''"""
+
+_PLACE = (
+    "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead, "
+    "tie, reg_no, enterprise) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _supervised(day: Day) -> None:
+    """Answered cases under 督办台帐 or 专项督办 (a few): placed by the rules of supervision, due
+    again on a 专项督办 deadline set after the latest reply, else on that reply's plan date."""
+    cal, as_of = day.ctx.cal, day.as_of
+    rows: list[tuple] = []
+
+    def add(key: str, r, note: str, cmd: str, due: str | None = None, late: int = 0) -> None:
+        n = str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
+        rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], r["id"], due, late, note,
+                     cmd.format(n=n), r["lead_now"], 0, r["reg_no"], r["enterprise"]))  # fmt: skip
+
+    def chase(r, due: str, what: str) -> bool:
+        """A late case: its letter's time to answer has passed, or it was not urged for this
+        due date. True if it is late (placed, or waiting for the answer its letter asks)."""
+        late = workdays_between(cal, date.fromisoformat(due), as_of)
+        if late == 0:
+            return False
+        urged = r["urged_on"] and r["urge_dispatch"] == r["dispatch_id"] and (r["urge_due"] or due) == due
+        waiting = urged and r["reply_by"] is not None
+        if waiting and r["reply_by"] < as_of.isoformat():
+            add("urge_expired", r, f"{what}超期{late}个工作日，{r['reply_by'][5:]}限期已过", URGE, due, late)
+        elif not waiting:
+            add("supervision", r, f"{what}超期{late}个工作日", URGE, due, late)
+        return True
+
+    cur = day.ctx.ledger.conn.cursor()
+    cur.row_factory = sqlite3.Row
+    # Today, migration 23's index of them holds every column read of the case.
+    index = "INDEXED BY cases_answered_supervised" if day.src is NOW else day.src.index
+    sql = _SUPERVISED_SQL.format(src=day.src, due_again=DUE_AGAIN_SQL).replace(
+        "FROM cases c", f"FROM {day.src.table} c {index}"
+    )
+    for r in cur.execute(sql):
+        _place_supervised(r, as_of, cal, add, chase)
+    day.ctx.ledger.conn.executemany(_PLACE, rows)
+
+
+def _place_supervised(r, as_of: date, cal, add: Callable, chase: Callable) -> None:
+    rep = {"id": r["reply_id"], "result": r["result"]}
+    fol = None
+    if r["followup_reply"] is not None:
+        fol = {"reply_id": r["followup_reply"], "satisfaction": r["satisfaction"], "incomplete": r["incomplete"]}
+    if not states.close_blockers(rep, fol):
+        add("ready_close", r, f"A类答复，企业{r['satisfaction']}", CLOSE)
+        return
+    followed = fol is not None and fol["reply_id"] == rep["id"]
+    due = r["due_again"]
+    if due:
+        kind = SUPERVISION[r["supervision"]]
+        if chase(r, due, kind):
+            return
+        if workdays_between(cal, as_of, date.fromisoformat(due)) <= SOON:
+            add("supervision", r, f"{kind}，{due} 到期", REPLY, due)
+            return
+    elif r["supervision"] == "special" and followed:
+        add("supervision", r, "专项督办，尚未定新的办理时限", SUPERVISE)
+        return
+    if not followed:
+        add("followup", r, f"{r['result']}类答复 {r['replied_on']}", FOLLOWUP)
+
+
+def _online(day: Day) -> None:
+    """The online platform's requests awaiting the clerk and dispatches not signed for (a few;
+    lcqy.acts.boards.departments), each with the department it names."""
+
+    as_of, rows = day.as_of, []
+    for tie, (key, r, note, cmd, due, late) in enumerate(agenda_items(day.ctx, as_of)):
+        n = str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
+        rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], due, late, note, cmd.format(n=n),
+                     r["lead_dept"], tie))  # fmt: skip
+    day.ctx.ledger.conn.executemany(
+        "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead, "
+        "tie, reg_no, enterprise) "
+        f"SELECT ?1, ?2, ?3, ?4, ?5, c.id, ?6, ?7, ?8, ?9, coalesce(?10, c.lead_now), ?11, c.reg_no, c.enterprise "
+        f"FROM {day.src.table} c WHERE c.reg_year = ?4 AND c.reg_seq = ?5",
+        rows,
+    )
+
+
+# Python places these few into temp.agenda_items, beside the arms.
+PLACED: list[Callable[[Day], None]] = [_supervised, _online]
+
+
+def fill(ctx: Ctx, as_of: date) -> Day:
+    """The day's arms made ready, and temp.agenda_items holding the rows placed in Python
+    (the caller holds the read snapshot)."""
+    conn = ctx.ledger.conn
+    conn.execute(_TABLE)
+    conn.execute("DELETE FROM temp.agenda_items")
+    # The ledger as it stood on the day, when an act is dated later (a day in the past).
+    past = then.acts_after(ctx, as_of)
+    if past:
+        then.cases_then(ctx, as_of)
+    day = Day(ctx, as_of, THEN if past else NOW)
+    day.late_days()
+    for place in PLACED:
+        place(day)
+    return day
