@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from lcqy.cli import _rows, board
+from lcqy.cli import _json_out, _rows, board
 from lcqy.cli._rows import Col, cells, fit, print_table
 from tests.conftest import INIT, register_args
 from tests.test_lifecycle import (
@@ -541,11 +541,11 @@ def test_utf8_pieces_written_whole_and_checked(monkeypatch):
         raw = io.BytesIO()
         stream = io.TextIOWrapper(raw, encoding=out_encoding)
         monkeypatch.setattr(sys, "stdout", stream)
-        _rows.write_utf8([text[:4], text[4:11], text[11:]])
+        _json_out.write_utf8([text[:4], text[4:11], text[11:]])
         assert raw.getvalue().decode(out_encoding) == text.decode()
     monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
     with pytest.raises(sqlite3.DataError, match="UTF-8"):
-        _rows.write_utf8([text[:4], b"\xff", text[4:]])
+        _json_out.write_utf8([text[:4], b"\xff", text[4:]])
 
 
 def test_stored_latest_acts_after_a_batched_import(run, tmp_path, monkeypatch):

@@ -55,7 +55,7 @@ def use_chinese() -> None:
 
 @functools.cache
 def kinsoku_text(text_class):
-    """A rich Text that wraps Chinese as Chinese is wrapped (see _rows.line_spans).
+    """A rich Text that wraps Chinese as Chinese is wrapped (see _figtables.line_spans).
 
     Rich breaks lines only at spaces: a Chinese sentence is one "word" to it, measured as the
     narrowest its column may be, so at 60 columns the table of options was squeezed until an
@@ -64,7 +64,8 @@ def kinsoku_text(text_class):
     from rich.containers import Lines
     from rich.measure import Measurement
 
-    from lcqy.cli._rows import cells, line_spans, narrowest
+    from lcqy.cli._figtables import line_spans, narrowest
+    from lcqy.cli._rows import cells
 
     class KinsokuText(text_class):
         __slots__ = ()

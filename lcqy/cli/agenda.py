@@ -29,7 +29,7 @@ def agenda_cmd(
     """今日工作清单：待交办、待转报、待会议、将到期、超期未催办、催办逾期、待回访、督办到期、可销号，
     最要紧的在前，每件给出下一步命令。每个工作日先运行它。"""
     from lcqy.acts.boards.agenda import agenda, agenda_json
-    from lcqy.cli._rows import write_utf8
+    from lcqy.cli._json_out import write_utf8
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:

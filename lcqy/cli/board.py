@@ -112,7 +112,8 @@ def overdue_cmd(
     """超期和即将到期的案件：超过交办时限未交办、超过办结时限未答复、督办到期未办结，最严重的在前；
     已转报市级的另列在后，不计入超期。"""
     from lcqy.acts.boards.overdue import STATUS_OF, board, iter_overdue
-    from lcqy.cli._rows import Widths, no_collector, print_chunks, print_json_texts, say_plain
+    from lcqy.cli._json_out import print_json_texts, say_plain
+    from lcqy.cli._rows import Widths, no_collector, print_chunks
     from lcqy.rules import validate
 
     with open_ctx(ctx) as c:

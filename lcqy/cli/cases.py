@@ -148,7 +148,8 @@ def list_cmd(
 
     可按年度、类别、状态、反映形式、部门、文字筛选。"""
     from lcqy.acts.boards.listing import Filters, iter_list_json, iter_list_rows, list_page, open_due
-    from lcqy.cli._rows import Col, print_json_texts, print_table, say_plain
+    from lcqy.cli._json_out import print_json_texts, say_plain
+    from lcqy.cli._rows import Col, print_table
 
     f = Filters(
         year=year,

@@ -119,7 +119,7 @@ def figures_cmd(
 ):
     """某月受理案件的办理情况：本办一行；市级台帐另列各县区报来的数字和全市合计。"""
     from lcqy.acts.figures.city import city_figures
-    from lcqy.cli._rows import figures_table as table
+    from lcqy.cli._figtables import figures_table as table
     from lcqy.rules.figures import COUNTS, RATES
     from lcqy.rules.month_figures import SHOWN_COUNTS, SHOWN_RATES, reported_note, shown_line
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import typer
 
 from lcqy.cli._common import open_ctx, print_json, say
+from lcqy.cli._figtables import figures_table as table
 from lcqy.cli._options import FORCE, JSON, output_opt
-from lcqy.cli._rows import figures_table as table
 
 
 def stats_cmd(

@@ -1,0 +1,102 @@
+"""JSON and text that scale with the ledger written out as they come (list --json, overdue
+--json, agenda --json): one record a line, constant memory; UTF-8 from SQLite goes out as it is
+when the output is UTF-8, checked rather than decoded and encoded again."""
+
+from __future__ import annotations
+
+import codecs
+import sqlite3
+import sys
+from collections.abc import Iterable
+from itertools import islice
+from typing import BinaryIO, TextIO
+
+from lcqy.cli._rows import no_collector
+
+
+def _utf8_bytes(out: object) -> BinaryIO | None:
+    """The byte stream under a text stream, if any: JSON goes there as UTF-8 whatever the
+    text layer's encoding (GBK on a Windows console) and line ends."""
+    return getattr(out, "buffer", None)
+
+
+def print_json_texts(texts: Iterable[str | bytes]) -> int:
+    """A JSON array of records already in JSON, written as they come, one a line: constant
+    memory at any size. Records given as UTF-8 bytes (SQLite's own, CAST AS BLOB) go out as they
+    are when the output is UTF-8 (checked, not decoded into text and encoded again)."""
+    out: TextIO | BinaryIO = sys.stdout
+    texts = iter(texts)
+    first = next(texts, None)
+    if first is None:
+        out.write("[]\n")
+        return 0
+    start, sep, end = "[\n", ",\n", "\n]\n"
+    raw = _utf8_bytes(out)
+    if raw is None:  # a stream of text only
+        if isinstance(first, bytes):
+            texts, first = (_text(t) for t in texts), _text(first)
+    else:
+        out.flush()
+        if isinstance(first, bytes):
+            _text(first)  # stored text another program wrote may not be UTF-8
+        else:
+            texts, first = (t.encode() for t in texts), first.encode()
+        out, start, sep, end = raw, b"[\n", b",\n", b"\n]\n"
+    n = 1
+    with no_collector():
+        out.write(start + first)
+        while chunk := list(islice(texts, 4096)):
+            joined = sep.join(chunk)
+            if isinstance(joined, bytes):
+                _text(joined)
+            out.write(sep)
+            out.write(joined)  # not sep + joined: a copy of every chunk (490 MB for list --all at 1,000,000 cases)
+            n += len(chunk)
+        out.write(end)
+    out.flush()
+    return n
+
+
+def write_utf8(pieces: Iterable[bytes]) -> None:
+    """Text given as UTF-8 pieces (SQLite's own, CAST AS BLOB), written as it comes: as it is
+    when the output is UTF-8 (checked, not decoded into text and encoded again), else through
+    the text layer (a GBK console)."""
+    out = sys.stdout
+    raw = _utf8_bytes(out)
+    try:
+        utf8 = raw is not None and codecs.lookup(out.encoding or "utf-8").name == "utf-8"
+    except LookupError:
+        utf8 = False
+    if utf8:
+        out.flush()
+    # Checked as one text: a piece may end inside a character the next one finishes.
+    check = codecs.getincrementaldecoder("utf-8")()
+    with no_collector():
+        for piece in pieces:
+            text = _checked(check, piece)  # stored text another program wrote may not be UTF-8
+            if utf8:
+                raw.write(piece)
+            else:
+                out.write(text)
+        _checked(check, b"", final=True)
+    out.flush()
+
+
+def _checked(decoder: codecs.IncrementalDecoder, piece: bytes, final: bool = False) -> str:
+    try:
+        return decoder.decode(piece, final)
+    except UnicodeDecodeError as exc:
+        raise sqlite3.DataError(f"有文字不是有效的 UTF-8 编码：{exc.object[exc.start : exc.end + 8]!r}") from None
+
+
+def _text(record: bytes) -> str:
+    try:
+        return record.decode()
+    except UnicodeDecodeError as exc:
+        # What the sqlite3 module says when it cannot decode a text column, in Chinese.
+        raise sqlite3.DataError(f"有文字不是有效的 UTF-8 编码：{exc.object[exc.start : exc.end + 8]!r}") from None
+
+
+def say_plain(text: str) -> None:
+    """A line of text, unwrapped (callers keep it within 80 cells)."""
+    sys.stdout.write(text + "\n")
