@@ -23,6 +23,7 @@ import json
 import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
+from functools import partial
 
 from lcqy.acts.boards import tracking
 from lcqy.acts.boards.agenda_arms import (
@@ -61,10 +62,11 @@ _NUMBER = "iif(reg_year = :year, reg_seq, reg_year || '-' || reg_seq)"
 assert not any(c in t for t in (URGE, REPLY, PACKAGE, MEETING, FOLLOWUP, CLOSE) for c in '"\\%')
 
 
-def _json_item(arm: Arm | None, key: str) -> str:
+def _json_item(arm: Arm | None, key: str, head: bool = False) -> str:
     """The item of a row of `arm` in section `key` (None: a row placed in Python, with its note
     and command as values): one printf, the note's format and the command the arm's for the
-    section when it gives them."""
+    section when it gives them. `head`: the row's case part read as the arm's `head` (migration
+    28's text, the same bytes), leaving a few values to format."""
     spec = arm.json.get(key) if arm else None
     note, args, nxt = spec if spec else ("%s", "json_quote(note)", "")
     if nxt:
@@ -72,9 +74,13 @@ def _json_item(arm: Arm | None, key: str) -> str:
         nxt, args = f'"{pre}%s{post}"', ", ".join(x for x in (args, _NUMBER) if x)
     else:
         nxt, args = '"%s"', f"{args}, next"
-    lines = [f'          "{k}": {_JSON_FORMAT.get(k, "%s")}' for k in _KEYS[:-2]]
-    fmt = "        {\n" + ",\n".join([*lines, f'          "note": {note}', f'          "next": {nxt}']) + "\n        }"
-    return f"CAST(printf({lit(fmt)}, {_JSON_ARGS}, {args}) AS BLOB)"
+    tail = ['          "days_late": %d', f'          "note": {note}', f'          "next": {nxt}']
+    if head and arm:
+        fmt, first = "%s%s,\n" + ",\n".join(tail), "head, json_quote(due), late"
+    else:
+        lines = [f'          "{k}": {_JSON_FORMAT.get(k, "%s")}' for k in _KEYS[:-3]]
+        fmt, first = "        {\n" + ",\n".join([*lines, *tail]), _JSON_ARGS
+    return f"CAST(printf({lit(fmt + chr(10) + '        }')}, {first}, {args}) AS BLOB)"
 
 
 def _section_sql(day: Day, keys: tuple[str, ...], view: Callable[[Arm | None, str], str], placed: bool) -> str:
@@ -210,7 +216,8 @@ class _Items:
 def _read(day: Day, keys: tuple[str, ...], placed: set[str]) -> dict[str, _Items]:
     """The items of the sections `keys`, read in one pass."""
     got = {k: _Items() for k in keys}
-    rows = day.ctx.ledger.conn.execute(_section_sql(day, keys, _json_item, bool(placed & set(keys))), day.params())
+    view = partial(_json_item, head=day.src is NOW)  # a past day's cases have no head: written whole
+    rows = day.ctx.ledger.conn.execute(_section_sql(day, keys, view, bool(placed & set(keys))), day.params())
     while chunk := rows.fetchmany(_CHUNK):
         if len(keys) == 1:
             got[keys[0]].add([t for (t,) in chunk])

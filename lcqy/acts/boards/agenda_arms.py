@@ -153,7 +153,8 @@ class Day:
 
     def sql(self, select: str) -> str:
         """An arm's SELECT over the day's source of cases."""
-        return select.replace("FROM cases c", f"FROM {self.src.table} c {self.src.index}")
+        select = select.replace("FROM cases c", f"FROM {self.src.table} c {self.src.index}")
+        return select if self.src is NOW else select.replace("c.agenda_head", "NULL")
 
     def late_days(self) -> None:
         """temp.agenda_late: each day from the earliest due date a case can be placed by to the
@@ -192,7 +193,11 @@ _FIRST_AGAIN = (
 # rows of one section either all have a due date or none has. The agenda index hands each arm's
 # rows over in the order (o, number), so that a section is read without sorting it.
 
-_CASE = "c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now AS lead"
+# The start of the case's --json item (migration 28's generated column, held by the agenda's
+# indexes); NULL on a day in the past, whose items are written whole (lcqy.acts.boards.agenda).
+_CASE = "c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now AS lead, c.agenda_head AS head"
+# The same columns over a sub-query yielding _CASE.
+_CASE_OUT = "reg_year, reg_seq, reg_no, enterprise, lead, head"
 
 # Working days late on a due date (temp.agenda_late).
 _LATE = "LEFT JOIN temp.agenda_late l ON l.day = {}"
@@ -227,7 +232,7 @@ SELECT CASE WHEN returns < {RETURNS_TO_ESCALATE} THEN
        CASE WHEN due_open <= :as_of THEN '时限' || substr(due_open, 6)
                  || CASE WHEN lateness THEN '，已过' || lateness || '个工作日' ELSE '，今天到期' END
             ELSE '交办时限 ' || due_open END AS note,
-       cmd_dispatch AS next, {_CASE.replace("c.", "").replace("lead_now AS ", "")}
+       cmd_dispatch AS next, {_CASE_OUT}
 FROM (SELECT c.due_open, coalesce(l.late, 0) AS lateness, {_CASE},
              CASE WHEN :county THEN {day.src.returns} ELSE 0 END AS returns,
              CASE WHEN c.consult THEN {_cmd(FORWARD)} WHEN c.major THEN {_cmd(DISPATCH_MAJOR)}
@@ -240,7 +245,7 @@ def _returned(day: Day, only: str = "") -> str:
     return f"""
 SELECT CASE WHEN :county AND returns >= {RETURNS_TO_ESCALATE} THEN 'to_escalate' END AS section,
        due_open AS o, 0 AS late, NULL AS due, returns || '个部门退单，县级难以解决' AS note, cmd_escalate AS next,
-       {_CASE.replace("c.", "").replace("lead_now AS ", "")}
+       {_CASE_OUT}
 FROM (SELECT c.due_open, {_CASE}, {day.src.returns} AS returns, {_cmd(ESCALATE)} AS cmd_escalate
       FROM cases c WHERE c.state = 'registered')"""
 
@@ -284,7 +289,7 @@ SELECT CASE WHEN late = 0 THEN 'due_soon' WHEN urged AND reply_by < :as_of THEN 
        CASE WHEN late = 0 THEN '办结时限 ' || due_open
             ELSE what || '超期' || late || '个工作日'
                  || iif(urged AND reply_by < :as_of, '，' || substr(reply_by, 6) || '限期已过', '') END AS note,
-       iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE.replace("c.", "").replace("lead_now AS ", "")},
+       iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE_OUT},
        what, reply_by
 FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE},
              iif(c.supervision = 'special', '专项督办', '') AS what,
