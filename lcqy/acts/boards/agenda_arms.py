@@ -15,7 +15,6 @@ from lcqy.acts.boards import then
 from lcqy.acts.boards.departments import agenda_items
 from lcqy.acts.boards.supervised import DUE_AGAIN_SQL
 from lcqy.acts.context import Ctx
-from lcqy.rules import states
 from lcqy.rules.constants import SUPERVISION
 from lcqy.rules.workdays import add_month, add_workdays, workdays_between
 from lcqy.store.migrations.m023_agenda_answered import CLOSE as ANSWERED_RULE
@@ -376,15 +375,20 @@ ARMS: list[Arm] = [
 ]
 
 
-_SUPERVISED_SQL = """
-SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now, c.supervision, {src.dispatch} AS dispatch_id,
-       r.id AS reply_id, r.result, r.replied_on, f.reply_id AS followup_reply, f.satisfaction, f.incomplete,
-       u.urged_on, u.reply_by, u.dispatch_id AS urge_dispatch, u.due AS urge_due, {due_again} AS due_again
+# `ready`: 1 when the latest reply and follow-up meet 第十八条 (migration 23's rule, the one its
+# columns and the past day's answered cases use); the active dispatch is looked up only for a
+# case with an urge, the one thing it is compared with.
+_SUPERVISED_SQL = f"""
+SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now, c.supervision,
+       iif(u.id IS NULL, NULL, {{src.dispatch}}) AS dispatch_id, r.result, r.replied_on, f.satisfaction,
+       ({ANSWERED_RULE}) IS 1 AS ready, f.reply_id IS r.id AS followed,
+       u.urged_on, u.reply_by, u.dispatch_id AS urge_dispatch, u.due AS urge_due, {{due_again}} AS due_again,
+       iif(c.reg_year = :year, c.reg_seq, c.reg_year || '-' || c.reg_seq) AS n
 FROM cases c
-JOIN replies r ON r.id = {src.reply}
-LEFT JOIN followups f ON f.id = {src.followup}
-LEFT JOIN urges u ON u.id = {src.urge}
-LEFT JOIN supervisions s ON s.id = {src.supervision_row}
+JOIN replies r ON r.id = {{src.reply}}
+LEFT JOIN followups f ON f.id = {{src.followup}}
+LEFT JOIN urges u ON u.id = {{src.urge}}
+LEFT JOIN supervisions s ON s.id = {{src.supervision_row}}
 WHERE c.state = 'replied' AND c.supervision != ''"""
 
 _PLACE = (
@@ -400,9 +404,8 @@ def _supervised(day: Day) -> None:
     rows: list[tuple] = []
 
     def add(key: str, r, note: str, cmd: str, due: str | None = None, late: int = 0) -> None:
-        n = str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
         rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], r["id"], due, late, note,
-                     cmd.format(n=n), r["lead_now"], 0, r["reg_no"], r["enterprise"]))  # fmt: skip
+                     cmd.format(n=r["n"]), r["lead_now"], 0, r["reg_no"], r["enterprise"]))  # fmt: skip
 
     def chase(r, due: str, what: str) -> bool:
         """A late case: its letter's time to answer has passed, or it was not urged for this
@@ -425,20 +428,16 @@ def _supervised(day: Day) -> None:
     sql = _SUPERVISED_SQL.format(src=day.src, due_again=DUE_AGAIN_SQL).replace(
         "FROM cases c", f"FROM {day.src.table} c {index}"
     )
-    for r in cur.execute(sql):
+    for r in cur.execute(sql, {"year": as_of.year}):
         _place_supervised(r, as_of, cal, add, chase)
     day.ctx.ledger.conn.executemany(_PLACE, rows)
 
 
 def _place_supervised(r, as_of: date, cal, add: Callable, chase: Callable) -> None:
-    rep = {"id": r["reply_id"], "result": r["result"]}
-    fol = None
-    if r["followup_reply"] is not None:
-        fol = {"reply_id": r["followup_reply"], "satisfaction": r["satisfaction"], "incomplete": r["incomplete"]}
-    if not states.close_blockers(rep, fol):
+    if r["ready"]:
         add("ready_close", r, f"A类答复，企业{r['satisfaction']}", CLOSE)
         return
-    followed = fol is not None and fol["reply_id"] == rep["id"]
+    followed = r["followed"]
     due = r["due_again"]
     if due:
         kind = SUPERVISION[r["supervision"]]
