@@ -19,6 +19,7 @@ from lcqy.rules.constants import SUPERVISION
 from lcqy.rules.workdays import add_month, add_workdays, workdays_between
 from lcqy.store.migrations.m023_agenda_answered import CLOSE as ANSWERED_RULE
 from lcqy.store.migrations.m023_agenda_answered import NOTE as ANSWERED_NOTE
+from lcqy.store.migrations.m028_agenda_json_head import HEAD
 
 SOON = 2  # working days ahead that count as "coming due"
 RETURNS_TO_ESCALATE = 2  # 退单 by this many county departments: the county may not be able to solve it
@@ -152,8 +153,7 @@ class Day:
 
     def sql(self, select: str) -> str:
         """An arm's SELECT over the day's source of cases."""
-        select = select.replace("FROM cases c", f"FROM {self.src.table} c {self.src.index}")
-        return select if self.src is NOW else select.replace("c.agenda_head", "NULL")
+        return select.replace("FROM cases c", f"FROM {self.src.table} c {self.src.index}")
 
     def late_days(self) -> None:
         """temp.agenda_late: each day from the earliest due date a case can be placed by to the
@@ -192,9 +192,8 @@ _FIRST_AGAIN = (
 # rows of one section either all have a due date or none has. The agenda index hands each arm's
 # rows over in the order (o, number), so that a section is read without sorting it.
 
-# The start of the case's --json item (migration 28's generated column, held by the agenda's
-# indexes); NULL on a day in the past, whose items are written whole (lcqy.acts.boards.agenda).
-_CASE = "c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now AS lead, c.agenda_head AS head"
+# The start of the case's --json item, read from the agenda's indexes (migration 28).
+_CASE = f"c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now AS lead, {HEAD.format(c='c.')} AS head"
 # The same columns over a sub-query yielding _CASE.
 _CASE_OUT = "reg_year, reg_seq, reg_no, enterprise, lead, head"
 
