@@ -18,8 +18,9 @@ from tests.test_lifecycle import DISPATCH, act
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Text another program may have written: quotes, backslashes, line breaks, control characters.
-ODD = 'A"B\\C\nD\tE\x01F\x1f G/临翔"'
+# Text another program may have written: quotes, backslashes, line breaks, control characters,
+# DEL, and characters beyond the BMP (four bytes in UTF-8, a surrogate pair in \u escapes).
+ODD = 'A"B\\C\nD\tE\x01F\x1f G/临翔\x7f𠀾😀"'
 
 
 def _as_listed(db: Path, day: str) -> str:
@@ -102,7 +103,51 @@ def test_text_json_escapes_is_escaped_as_json_dumps_does(run, generated, tmp_pat
     assert any(ODD in i["note"] for i in after["followup"])
     assert any(ODD in i["note"] for i in after["escalation_waiting"])
     assert '\\"B\\\\C\\nD\\tE\\u0001F\\u001f' in out  # as json.dumps escapes them
+    assert '临翔\x7f𠀾😀\\"' in out  # written as they are, not escaped
     assert _agenda_json(run, db, "--as-of", "2026-10-01") == _as_listed(db, "2026-10-01")
+
+
+def test_sections_longer_than_a_chunk_are_written_whole(run, generated, tmp_path, monkeypatch):
+    """Items are read, held and spooled a chunk at a time: with chunks of 3 items every long
+    section crosses many chunk boundaries (and goes to the spool), today and on a past day, whose
+    answered cases are read for two sections in one pass."""
+    import lcqy.acts.boards.agenda as agenda_mod
+
+    db = tmp_path / "ledger.db"
+    db.write_bytes(generated.read_bytes())
+    whole = {day: _agenda_json(run, db, "--as-of", day) for day in ("2026-11-27", "2026-10-01")}
+    monkeypatch.setattr(agenda_mod, "_CHUNK", 3)
+    for day, out in whole.items():
+        chunked = _agenda_json(run, db, "--as-of", day)
+        assert chunked == out == _as_listed(db, day), day
+        assert max(s["count"] for s in json.loads(chunked)["sections"]) > 10 * 3, day
+
+
+def test_the_case_part_of_an_item_is_read_from_the_index(generated, tmp_path):
+    """Migration 28: the sections read their cases from the agenda's indexes alone (covering),
+    the case's part of each item (HEAD) among the indexed values, not worked out item by item."""
+    from functools import partial
+
+    from lcqy.acts.boards import agenda as agenda_mod
+    from lcqy.acts.boards.agenda_arms import fill
+    from lcqy.acts.context import Ctx
+    from lcqy.store.db import Ledger
+
+    db = tmp_path / "ledger.db"
+    db.write_bytes(generated.read_bytes())
+    led = Ledger.open(db)
+    try:
+        with led.reading():
+            day = fill(Ctx(ledger=led, today=date(2026, 11, 27)), date(2026, 11, 27))
+            view = partial(agenda_mod._json_item, head=True)
+            for key in ("late_not_urged", "to_dispatch", "escalation_waiting", "meeting", "followup"):
+                sql = agenda_mod._section_sql(day, (key,), view, False)
+                plan = " ".join(r[3] for r in led.conn.execute("EXPLAIN QUERY PLAN " + sql, day.params()))
+                assert "COVERING INDEX" in plan and "USING INDEX" not in plan, (key, plan)
+                made = [r for r in led.conn.execute("EXPLAIN " + sql, day.params()) if "printf" in str(r[5])]
+                assert len(made) == 1, key  # the item's own printf; the case's part comes from the index
+    finally:
+        led.close()
 
 
 def _kept_right(db: Path) -> list[tuple]:

@@ -188,6 +188,8 @@ class _Items:
         self.count, self.held, self.file = 0, [], None
 
     def add(self, items: list[bytes]) -> None:
+        if not items:  # a chunk of a pass over two sections may hold none of this one
+            return
         self.count += len(items)
         if self.file is None:
             self.held += items
