@@ -218,7 +218,7 @@ class _Items:
 def _read(day: Day, keys: tuple[str, ...], placed: set[str]) -> dict[str, _Items]:
     """The items of the sections `keys`, read in one pass."""
     got = {k: _Items() for k in keys}
-    view = partial(_json_item, head=day.src is NOW)  # a past day's cases have no head: written whole
+    view = partial(_json_item, head=day.src is NOW)  # a past day's items are written whole
     rows = day.ctx.ledger.conn.execute(_section_sql(day, keys, view, bool(placed & set(keys))), day.params())
     while chunk := rows.fetchmany(_CHUNK):
         if len(keys) == 1:

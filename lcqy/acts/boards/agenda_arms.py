@@ -153,7 +153,10 @@ class Day:
 
     def sql(self, select: str) -> str:
         """An arm's SELECT over the day's source of cases."""
-        return select.replace("FROM cases c", f"FROM {self.src.table} c {self.src.index}")
+        select = select.replace("FROM cases c", f"FROM {self.src.table} c {self.src.index}")
+        # A past day's cases have no index to read the item's start from: its items are written
+        # whole (lcqy.acts.boards.agenda), and the start not worked out for nothing.
+        return select if self.src is NOW else select.replace(_HEAD_C, "NULL")
 
     def late_days(self) -> None:
         """temp.agenda_late: each day from the earliest due date a case can be placed by to the
@@ -193,7 +196,8 @@ _FIRST_AGAIN = (
 # rows over in the order (o, number), so that a section is read without sorting it.
 
 # The start of the case's --json item, read from the agenda's indexes (migration 28).
-_CASE = f"c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now AS lead, {HEAD.format(c='c.')} AS head"
+_HEAD_C = HEAD.format(c="c.")
+_CASE = f"c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now AS lead, {_HEAD_C} AS head"
 # The same columns over a sub-query yielding _CASE.
 _CASE_OUT = "reg_year, reg_seq, reg_no, enterprise, lead, head"
 
