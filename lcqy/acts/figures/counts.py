@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from lcqy.acts.context import Ctx
+from lcqy.acts.figures import days
 from lcqy.acts.figures import snapshot as snap
 from lcqy.errors import LcqyError
 from lcqy.rules.constants import CATEGORIES, CHANNELS
@@ -305,7 +306,14 @@ def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[d
             group[name] = group.get(name, 0) + (value or 0)
 
     db = ctx.ledger.conn
-    for q in QUERIES.values():
+    for name, q in QUERIES.items():
+        if name in days.SOURCES and by in days.GROUPINGS:  # a long period: its days' counts
+            longs = [i for i, p in enumerate(periods) if (p.end - p.start).days > LONG_PERIOD_DAYS]
+            for i in longs:
+                for k, *values in days.rows(db, name, by, _params(periods[i])):
+                    add(i, k, q.measures, values)
+        else:
+            longs = []
         key = _key_expr(by, q.date)
         # The joins a grouping needs (the dispatch's own case when grouped by category, …).
         frm = q.frm.format(c=q.c_join if by in ("category", "channel") else "", d=q.d_join if by == "dept" else "")
@@ -319,9 +327,10 @@ def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[d
         # in CASE, measured slower (the short periods' ranges cost little; the CASE per row
         # and period more).
         for i, p in enumerate(periods):
-            params = {"s": p.start.isoformat(), "e": p.end.isoformat(), "a": p.as_of.isoformat()}
+            if i in longs:
+                continue
             long = ordered and (p.end - p.start).days > LONG_PERIOD_DAYS
-            for *row, n in db.execute(ordered if long else sql, params):
+            for *row, n in db.execute(ordered if long else sql, _params(p)):
                 if n:  # a plain aggregate over no rows: no group, as a grouped one gives
                     add(i, row[0], q.measures, row[1:])
     if by == "month":  # late-now and 专项督办-open are a day's state, not a month's act
@@ -341,6 +350,10 @@ def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[d
                     group = outs[i].setdefault(k or "", {})
                     group["late_dispatch"], group["late_reply"] = late_dispatch, late_reply
     return outs
+
+
+def _params(p: Period) -> dict[str, str]:
+    return {"s": p.start.isoformat(), "e": p.end.isoformat(), "a": p.as_of.isoformat()}
 
 
 def counts(ctx: Ctx, p: Period, by: str | None = None) -> dict[str, dict]:
