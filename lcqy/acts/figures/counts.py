@@ -307,13 +307,6 @@ def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[d
 
     db = ctx.ledger.conn
     for name, q in QUERIES.items():
-        if name in days.SOURCES and by in days.GROUPINGS:  # a long period: its days' counts
-            longs = [i for i, p in enumerate(periods) if (p.end - p.start).days > LONG_PERIOD_DAYS]
-            for i in longs:
-                for k, *values in days.rows(db, name, by, _params(periods[i])):
-                    add(i, k, q.measures, values)
-        else:
-            longs = []
         key = _key_expr(by, q.date)
         # The joins a grouping needs (the dispatch's own case when grouped by category, …).
         frm = q.frm.format(c=q.c_join if by in ("category", "channel") else "", d=q.d_join if by == "dept" else "")
@@ -327,9 +320,14 @@ def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[d
         # in CASE, measured slower (the short periods' ranges cost little; the CASE per row
         # and period more).
         for i, p in enumerate(periods):
-            if i in longs:
-                continue
-            long = ordered and (p.end - p.start).days > LONG_PERIOD_DAYS
+            long = (p.end - p.start).days > LONG_PERIOD_DAYS
+            if long and name in days.SOURCES and by in days.GROUPINGS:  # the days' counts (migration 27)
+                got = days.rows(db, name, by, _params(p), lambda params, sql=sql: db.execute(sql, params))
+                if got is not None:
+                    for k, *values in got:
+                        add(i, k, q.measures, values)
+                    continue
+            long = ordered and long
             for *row, n in db.execute(ordered if long else sql, _params(p)):
                 if n:  # a plain aggregate over no rows: no group, as a grouped one gives
                     add(i, row[0], q.measures, row[1:])
@@ -401,6 +399,13 @@ def totals_for(ctx: Ctx, periods: list[Period]) -> list[dict]:
     return [derive(c.get("", {})) for c in counts_for(ctx, periods)]
 
 
+# The cases received (not void or merged) per day, category and channel, in that order: migration
+# 27's day counts (one row each, with no department), not the cases themselves.
+_RECEIVED_DAYS = (
+    "SELECT day, category, channel, n FROM fig_days WHERE src = 'rcv' AND day BETWEEN {lo} AND {hi} AND n > 0"
+)
+
+
 def received_breakdown(ctx: Ctx, *periods: Period) -> list[dict[str, dict[str, int]]]:
     """Received by category and by channel in each period, every category and channel listed
     (0 where none): one pass over the days the periods span, summed per period in SQL."""
@@ -410,9 +415,7 @@ def received_breakdown(ctx: Ctx, *periods: Period) -> list[dict[str, dict[str, i
         params |= {f"s{i}": p.start.isoformat(), f"e{i}": p.end.isoformat()}
         sums.append(f"sum(CASE WHEN day BETWEEN :s{i} AND :e{i} THEN n END)")
     rows = ctx.ledger.conn.execute(
-        f"SELECT category, channel, {', '.join(sums)} FROM (SELECT accepted_on AS day, category, channel, "
-        "count(*) AS n FROM cases WHERE accepted_on BETWEEN :lo AND :hi AND state NOT IN ('void', 'merged') "
-        "GROUP BY 1, 2, 3) GROUP BY 1, 2",
+        f"SELECT category, channel, {', '.join(sums)} FROM ({_RECEIVED_DAYS.format(lo=':lo', hi=':hi')}) GROUP BY 1, 2",
         params,
     ).fetchall()
     if any(c not in CATEGORIES or ch not in CHANNELS for c, ch, *_ in rows):
@@ -431,11 +434,8 @@ def _breakdown_in_order(ctx: Ctx, periods) -> list[dict[str, dict[str, int]]]:
     """The same, for a ledger with categories or channels outside the lists (an imported one):
     those follow the listed ones in the order they first occur."""
     start, end = min(p.start for p in periods), max(p.end for p in periods)
-    rows = ctx.ledger.conn.execute(
-        "SELECT accepted_on, category, channel, count(*) FROM cases WHERE accepted_on BETWEEN ? AND ? "
-        "AND state NOT IN ('void', 'merged') GROUP BY 1, 2, 3",
-        [start.isoformat(), end.isoformat()],
-    ).fetchall()
+    days = [start.isoformat(), end.isoformat()]
+    rows = ctx.ledger.conn.execute(_RECEIVED_DAYS.format(lo="?", hi="?"), days).fetchall()
     out = []
     for p in periods:
         s, e = p.start.isoformat(), p.end.isoformat()

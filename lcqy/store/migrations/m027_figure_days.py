@@ -28,6 +28,14 @@ SOURCES = {
     # dispatched: the spans carry the dispatch's columns and its case's category (migration 24)
     "dsp": ("dispatch_spans", "dispatched_on", "lead_dept", "category", "''", "1",
             ("late = 0", "due_current <> due_original", "override_reason <> ''")),
+    # fallen due: by the limit (as extended), not 退单; a: answered by the limit and not late by
+    # an imported sheet's number, on time whatever the calendar (the rest is judged at query time)
+    "due": ("dispatch_spans", "due_current", "lead_dept", "category", "''", "status <> 'returned'",
+            ("first_reply_on <= due_current AND first_reply_late = 0",)),
+    # first replies by their day, and by the day their dispatch was received: the working days
+    # between them are a sum of either's counts times the calendar's working-day number
+    "frp": ("dispatch_spans", "first_reply_on", "lead_dept", "category", "''", "1", ()),
+    "frr": ("dispatch_spans", "received_on", "lead_dept", "category", "''", "first_reply_on IS NOT NULL", ()),
     "rep": ("reply_keys", "replied_on", "lead_dept", "category", "''", "1",
             ("result = 'A'", "result = 'B'", "result = 'C'", "followed_on IS NOT NULL",
              "next_on IS NULL", "next_on IS NULL AND result = 'A'")),
@@ -113,6 +121,9 @@ def _columns(src: str) -> set[str]:
     return set(re.findall(r"[a-z_]+", text)) - {"not", "in", "is", "null", "and", "or"}
 
 
+# The dispatches answered whose 按期办结 is judged on the calendar at query time: answered after
+# the limit, or late by an imported sheet's number.
+JUDGED = "first_reply_on IS NOT NULL AND NOT coalesce(first_reply_on <= due_current AND first_reply_late = 0, 0)"
 _BACKFILL = ";\n".join(backfill(s) for s in SOURCES)
 SQL = f"""
 CREATE TABLE fig_days (
@@ -123,6 +134,9 @@ CREATE TABLE fig_days (
 ) WITHOUT ROWID;
 {_BACKFILL};
 {_triggers()};
+CREATE INDEX dispatch_spans_due_judged ON dispatch_spans(
+    due_current, status, answered_on, first_reply_on, first_reply_late, first_reply_id, lead_dept, category
+) WHERE {JUDGED};
 CREATE INDEX reply_keys_followed ON reply_keys(followed_on, replied_on, lead_dept, category)
     WHERE followed_on IS NOT NULL;
 CREATE INDEX reply_keys_next ON reply_keys(next_on, replied_on, result, lead_dept, category)
