@@ -20,19 +20,24 @@ from lcqy.rules.figures import Period
 # Open dispatches: dispatched by the day, neither answered nor returned by then. Cases late for
 # dispatch: accepted by the day, not ended, dispatched, escalated or sent to the special
 # meeting by then, past the dispatch limit (a case that never left the ledger counts once).
-OPEN_SQL = """
-SELECT :a, 'reply', s.lead_dept, s.case_id, s.id, s.dispatched_on, s.due_current, wa.n - wdue.n AS days_late,
-       wa.n - wrec.n, s.category
+OPEN_FROM = """
 FROM dispatch_spans s INDEXED BY dispatch_spans_open_all
 CROSS JOIN wdn wdue ON wdue.day = s.due_current JOIN wdn wrec ON wrec.day = s.received_on
 JOIN wdn wa ON wa.day = :a
 WHERE s.open_until > :a AND s.dispatched_on <= :a"""
-WAITING_SQL = """
-SELECT :a, 'dispatch', '', c.id, NULL, NULL, c.dispatch_due, wa.n - wdue.n AS days_late, NULL, c.category
+OPEN_SQL = (
+    "SELECT :a, 'reply', s.lead_dept, s.case_id, s.id, s.dispatched_on, s.due_current, wa.n - wdue.n AS days_late, "
+    "wa.n - wrec.n, s.category" + OPEN_FROM
+)
+WAITING_FROM = """
 FROM case_spans s CROSS JOIN cases c INDEXED BY cases_figures_waiting ON c.id = s.id
 JOIN wdn wdue ON wdue.day = c.dispatch_due JOIN wdn wa ON wa.day = :a
 WHERE s.undispatched_until > :a AND c.accepted_on <= :a AND c.dispatch_due < :a
   AND c.state NOT IN ('void', 'merged') AND wa.n > wdue.n"""
+WAITING_SQL = (
+    "SELECT :a, 'dispatch', '', c.id, NULL, NULL, c.dispatch_due, wa.n - wdue.n AS days_late, NULL, c.category"
+    + WAITING_FROM
+)
 SNAP_COLUMNS = "as_of, kind, lead_dept, case_id, dispatch_id, dispatched_on, due, days_late, days_open, category"
 
 
@@ -62,6 +67,8 @@ def late_counts(ctx: Ctx, as_of: date, by: str | None) -> list[tuple[str, int, i
         late = [db.execute(f"SELECT count(*) FROM ({q}) WHERE days_late > 0", a).fetchone()[0]
                 for q in (WAITING_SQL, OPEN_SQL)]  # fmt: skip
         return [("", *late)] if any(late) else []  # as the snapshot's sums: no row for none
+    if by in _DIRECT_KEYS and not _has_snapshot(ctx, as_of):
+        return _late_direct(ctx, as_of, by)
     a = snapshot(ctx, as_of)
     if by == "channel":
         key, frm = f"c.{by}", "temp.snap s JOIN cases c INDEXED BY cases_figures ON c.id = s.case_id"
@@ -75,6 +82,45 @@ def late_counts(ctx: Ctx, as_of: date, by: str | None) -> list[tuple[str, int, i
     )
     rows = ctx.ledger.conn.execute(sql, {"a": a}).fetchall()
     return [r for r in rows if r[1] is not None]  # one group (by None): no row for none, as grouped
+
+
+# Without a snapshot (`stats`), the day's late counts by department or category are one pass
+# over the open dispatches and one over the cases waiting, not a table written and read twice;
+# by department the same pass finds each one's longest open dispatch (longest_open): of equals
+# the one dispatched first, then the lowest id, so the largest of this number (working days
+# open, then the day dispatched and the id, reversed) picks it, and its case comes with it.
+_DIRECT_KEYS = {None: ("''", "''"), "dept": ("s.lead_dept", "''"), "category": ("s.category", "c.category")}
+_OPEN_RANK = (
+    "(wa.n - wrec.n) * 17592186044416 - (CAST(julianday(s.dispatched_on) AS INTEGER) - 2400000) * 134217728 - s.id"
+)
+
+
+def _late_direct(ctx: Ctx, as_of: date, by: str | None) -> list[tuple[str, int, int]]:
+    db, a = ctx.ledger.conn, {"a": as_of.isoformat()}
+    open_key, waiting_key = _DIRECT_KEYS[by]
+    late: dict = {}
+    for k, n in db.execute(f"SELECT {waiting_key}, count(*) {WAITING_FROM} GROUP BY 1", a):
+        late[k] = [n, 0]
+    rank = f", max({_OPEN_RANK}), s.case_id" if by == "dept" else ""
+    longest = []
+    for k, n, *top in db.execute(f"SELECT {open_key}, sum(wa.n - wdue.n > 0){rank} {OPEN_FROM} GROUP BY 1", a):
+        late.setdefault(k, [0, 0])[1] = n
+        if top and k is not None:
+            longest.append((a["a"], k, (top[0] + (1 << 44) - 1) >> 44, top[1]))
+    if by == "dept":
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS open_longest (as_of, lead_dept, days_open, case_id)")
+        db.executemany("INSERT INTO temp.open_longest VALUES (?, ?, ?, ?)", [*longest, (a["a"], None, None, None)])
+    return [(k, d, r) for k, (d, r) in late.items() if d or r]
+
+
+def _longest_kept(ctx: Ctx, as_of: date) -> list[tuple] | None:
+    db = ctx.ledger.conn
+    if not db.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'open_longest'").fetchone():
+        return None
+    rows = db.execute(
+        "SELECT lead_dept, days_open, case_id FROM temp.open_longest WHERE as_of = ?", [as_of.isoformat()]
+    ).fetchall()
+    return [r for r in rows if r[0] is not None] if rows else None
 
 
 def late_rows(ctx: Ctx, as_of: date, limit: int | None = None) -> list[dict]:
@@ -113,6 +159,9 @@ def late_by_dept(ctx: Ctx, as_of: date, more_than: int) -> list[dict]:
 def longest_open(ctx: Ctx, as_of: date) -> dict[str, tuple[int, str]]:
     """Per lead department, its dispatch open longest on the day: (working days, 登记编号); of
     equals, the one dispatched first."""
+    rows = _longest_kept(ctx, as_of)
+    if rows is not None:
+        return _numbered(ctx, rows)
     a = snapshot(ctx, as_of)
     # Each department's longest first (one GROUP BY), then only its rows that long are ordered:
     # a window over every open dispatch sorted them all (0.3 s at 1,000,000 cases).
@@ -124,6 +173,11 @@ def longest_open(ctx: Ctx, as_of: date) -> dict[str, tuple[int, str]]:
     )
     db = ctx.ledger.conn
     rows = list({d: (d, n, cid) for d, n, cid in db.execute(sql, {"a": a})}.values())  # the last: dispatched first
+    return _numbered(ctx, rows)
+
+
+def _numbered(ctx: Ctx, rows: list[tuple]) -> dict[str, tuple[int, str]]:
+    db = ctx.ledger.conn
     numbers = dict(db.execute(f"SELECT id, reg_no FROM cases WHERE id IN ({','.join('?' * len(rows))})",
                               [r[2] for r in rows]))  # fmt: skip
     return {d: (n, numbers[cid]) for d, n, cid in rows}
