@@ -321,7 +321,7 @@ def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[d
         # and period more).
         for i, p in enumerate(periods):
             long = (p.end - p.start).days > LONG_PERIOD_DAYS
-            if long and name in days.SOURCES and by in days.GROUPINGS:  # the days' counts (migration 27)
+            if (long or name in days.ANY_PERIOD) and name in days.SOURCES and by in days.GROUPINGS:
                 got = days.rows(db, name, by, _params(p), lambda params, sql=sql: db.execute(sql, params))
                 if got is not None:
                     for k, *values in got:

@@ -1,4 +1,4 @@
-"""The counts of a long period from the per-day counts migration 27 keeps (fig_days).
+"""The counts of a period from the per-day counts migration 27 keeps (fig_days).
 
 A query of lcqy.acts.figures.counts named here is answered, over a long period, by summing the
 days of the period instead of reading each of its rows: the same counts, grouped the same way
@@ -29,6 +29,9 @@ SOURCES: dict[str, tuple[str, dict[str, str]]] = {
     "first_replies": ("frp", {"first_replies": "n"}),
 }
 GROUPINGS = (None, "dept", "category")
+# Read from the days over any period, not only a long one: nothing is read past the period's
+# bounds (a month's replies would read those followed up or answered again after it).
+ANY_PERIOD = ("received", "ended", "dispatched", "followups", "due")
 _KEYS = {None: "''", "dept": "dept", "category": "category"}
 # the same keys read from the spans or the side tables
 _ROW_KEYS = {None: "''", "dept": "coalesce({t}.lead_dept, '')", "category": "coalesce({t}.category, '')"}
