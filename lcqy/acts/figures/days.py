@@ -159,3 +159,20 @@ def _first_replies(db: sqlite3.Connection, by: str | None, params: dict) -> list
             return None
         outside[k] = w
     return [(k, n, w - (received.get(k) or 0) + (outside.get(k) or 0)) for k, (n, w, _) in inside.items() if n]
+
+
+def kept_apart(conn: sqlite3.Connection) -> list[str]:
+    """The sources whose kept day counts differ from the rows counted again (`check --deep`):
+    a ledger another program edited, or whose triggers it dropped, would give wrong figures."""
+    from lcqy.store.migrations.m027_figure_days import SOURCES as KEPT
+    from lcqy.store.migrations.m027_figure_days import backfill
+
+    apart = []
+    for src in KEPT:
+        counted = backfill(src).split(" ", 3)[3]  # the SELECT of what the rows should be
+        kept = f"SELECT * FROM fig_days WHERE src = '{src}' AND (n, a, b, c, d, e, f) <> (0, 0, 0, 0, 0, 0, 0)"
+        both = f"SELECT * FROM ({counted} EXCEPT {kept}) UNION ALL SELECT * FROM ({kept} EXCEPT {counted})"
+        (n,) = conn.execute(f"SELECT count(*) FROM ({both})").fetchone()
+        if n:
+            apart.append(src)
+    return apart
