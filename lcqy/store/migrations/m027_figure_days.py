@@ -61,11 +61,18 @@ def _part(src: str, row: str, sign: str, where: str = "") -> str:
     x = f"(SELECT {cols}{frm} WHERE {cond}) x"
     same = f"{{t}}.src = '{src}' AND " + " AND ".join(f"{{t}}.{k} = x.{k}" for k in names[:4])
     sets = ", ".join(f"{m} = fig_days.{m} + x.{m}" for m in ("n", *MEASURES))
-    return (
+    out = (
         f"INSERT INTO fig_days SELECT '{src}', x.day, x.dept, x.category, x.channel, 0, 0, 0, 0, 0, 0, 0 FROM {x} "
         f"WHERE NOT EXISTS (SELECT 1 FROM fig_days f WHERE {same.format(t='f')}); "
         f"UPDATE fig_days SET {sets} FROM {x} WHERE {same.format(t='fig_days')}"
     )
+    if sign == "-":  # a day's row counting nothing goes: an act undone leaves the table as it was
+        zero = " AND ".join(f"{m} = 0" for m in ("n", *MEASURES))
+        out += (
+            f"; DELETE FROM fig_days WHERE (src, day, dept, category, channel) IN "
+            f"(SELECT '{src}', x.day, x.dept, x.category, x.channel FROM {x}) AND {zero}"
+        )
+    return out
 
 
 def _on(expr: str, row: str) -> str:
@@ -74,14 +81,36 @@ def _on(expr: str, row: str) -> str:
     return re.sub(r"(?<!['\w.])([a-z_]+)(?![\w'(])", lambda m: m[1] if m[1].upper() in keep else f"{row}.{m[1]}", expr)
 
 
-def backfill(src: str) -> str:
+def backfill(src: str, rows: str = "") -> str:
+    """The counts of `src` over its table's rows (those where `rows` holds, if given)."""
     table, day, dept, category, channel, counted, measures = SOURCES[src]
     keys = [f"coalesce({x}, '')" if x != "''" else x for x in (dept, category, channel)]
     sums = ["count(*)"] + [f"coalesce(sum({m}), 0)" for m in measures] + ["0"] * (len(MEASURES) - len(measures))
     return (
         f"INSERT INTO fig_days SELECT '{src}', {day}, {', '.join(keys)}, {', '.join(sums)} FROM {table} "
-        f"WHERE {day} IS NOT NULL AND ({counted}) GROUP BY 2, 3, 4, 5"
+        f"WHERE {day} IS NOT NULL AND ({counted}){f' AND {rows}' if rows else ''} GROUP BY 2, 3, 4, 5"
     )
+
+
+# The table whose ids are each side table's (import-ledger's first new id of it).
+_ID_OF = {"cases": "cases", "dispatch_spans": "dispatches", "reply_keys": "replies", "followup_keys": "followups"}
+
+
+def import_replays() -> dict[str, tuple[str, str]]:
+    """Trigger -> (the one statement that adds what the new rows from id ?1 on count, the table
+    of that id): import-ledger sets these triggers aside while it writes (each firing per row
+    made a 100,000-case import half as long again) and adds the new rows' counts once at the end."""
+    out = {}
+    for table in _ID_OF:
+        selects = [backfill(s, "id >= ?1").split(" ", 3)[3] for s, v in SOURCES.items() if v[0] == table]
+        sets = ", ".join(f"{m} = {m} + excluded.{m}" for m in ("n", *MEASURES))
+        statement = (
+            f"INSERT INTO fig_days SELECT * FROM ({' UNION ALL '.join(selects)}) WHERE true "
+            f"ON CONFLICT DO UPDATE SET {sets}"
+        )
+        for kind in ("insert", "update", "delete", "replace"):
+            out[f"fig_days_{_NAMES[table]}_{kind}"] = (statement, _ID_OF[table])
+    return out
 
 
 # The row an INSERT OR REPLACE replaces fires the delete triggers only with recursive triggers
