@@ -1,11 +1,11 @@
 """The counts of a period from the per-day counts migration 27 keeps (fig_days).
 
-A query of lcqy.acts.figures.counts named here is answered, over a long period, by summing the
-days of the period instead of reading each of its rows: the same counts, grouped the same way
-(nothing, the lead department, the category). What depends on the as-of day or the period's
-end (a reply followed up by the day, a case's latest reply up to the end) is kept as what holds
-with no bound, and the rows the bound changes are read from a partial index: none when the
-period ends today, the usual long period.
+A query of lcqy.acts.figures.counts named here is answered, over a long period (those of
+ANY_PERIOD over any period), by summing the days of the period instead of reading each of its
+rows: the same counts, grouped the same way (nothing, the lead department, the category).
+What depends on the as-of day or the period's end (a reply followed up by the day, a case's
+latest reply up to the end) is kept as what holds with no bound, and the rows the bound changes
+are read from a partial index: none when the period ends today, the usual long period.
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ def rows(db: sqlite3.Connection, name: str, by: str | None, params: dict, exact:
     side_key = _ROW_KEYS[by].format(t="reply_keys")
     if name == "replies":
         for k, later in db.execute(_FOLLOWED_LATER.format(key=side_key), params):
-            got[k][-1] -= later
+            if k in got:  # (always, but for a ledger whose day counts another program changed)
+                got[k][-1] -= later
     elif name == "latest":
         for k, later, later_a in db.execute(_NEXT_LATER.format(key=side_key), params):
             group = got.setdefault(k, [0, 0, 0])
