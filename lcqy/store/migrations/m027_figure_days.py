@@ -47,9 +47,8 @@ MEASURES = ("a", "b", "c", "d", "e", "f")
 
 def _part(src: str, row: str, sign: str, where: str = "") -> str:
     """Adding (sign '+') or taking away ('-') the part of `row` (NEW, OLD, or a table's alias
-    with `where` the rows it reads) in source `src`. Not an upsert: the statements that write
-    the side tables are INSERT OR REPLACE, whose policy would replace the day's row inside the
-    trigger; the row is made if missing, then updated."""
+    with `where` the rows it reads) in source `src`: the day's row is made if missing, then
+    updated from the same one-row SELECT (x); a row left counting nothing is removed."""
     table, day, dept, category, channel, counted, measures = SOURCES[src]
     keys = [f"coalesce({row}.{x}, '')" if x != "''" else x for x in (dept, category, channel)]
     vals = [f"{sign}1"] + [f"{sign}coalesce(({_on(m, row)}), 0)" for m in measures]
