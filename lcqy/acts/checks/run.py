@@ -191,6 +191,13 @@ def _span_keys(conn: sqlite3.Connection) -> list[str]:
         "SELECT c.reg_no, d.no FROM dispatch_spans s JOIN dispatches d ON d.id = s.id JOIN cases c ON c.id = d.case_id "
         f"WHERE s.category IS NOT c.category OR {differ} ORDER BY s.id"
     ).fetchall()
+    from lcqy.acts.figures.days import kept_apart  # migration 27's day counts
+
+    out += [
+        f"统计所用的每日计数（fig_days 的 {src}）与记录不一致。这些由台帐自动维护，多半是其他程序改过台帐文件，"
+        "请用备份恢复。"
+        for src in kept_apart(conn)
+    ]
     return [
         f"{reg_no}：交办单 {no} 在统计中所用的承办单位、问题类别或时限等与记录不一致。这几项由台帐自动维护，"
         "多半是其他程序改过台帐文件，请用备份恢复。"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from lcqy.acts.context import Ctx
+from lcqy.acts.figures import days
 from lcqy.acts.figures import snapshot as snap
 from lcqy.errors import LcqyError
 from lcqy.rules.constants import CATEGORIES, CHANNELS
@@ -305,7 +306,7 @@ def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[d
             group[name] = group.get(name, 0) + (value or 0)
 
     db = ctx.ledger.conn
-    for q in QUERIES.values():
+    for name, q in QUERIES.items():
         key = _key_expr(by, q.date)
         # The joins a grouping needs (the dispatch's own case when grouped by category, …).
         frm = q.frm.format(c=q.c_join if by in ("category", "channel") else "", d=q.d_join if by == "dept" else "")
@@ -319,9 +320,15 @@ def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[d
         # in CASE, measured slower (the short periods' ranges cost little; the CASE per row
         # and period more).
         for i, p in enumerate(periods):
-            params = {"s": p.start.isoformat(), "e": p.end.isoformat(), "a": p.as_of.isoformat()}
-            long = ordered and (p.end - p.start).days > LONG_PERIOD_DAYS
-            for *row, n in db.execute(ordered if long else sql, params):
+            long = (p.end - p.start).days > LONG_PERIOD_DAYS
+            if (long or name in days.ANY_PERIOD) and name in days.SOURCES and by in days.GROUPINGS:
+                got = days.rows(db, name, by, _params(p), lambda params, sql=sql: db.execute(sql, params))
+                if got is not None:
+                    for k, *values in got:
+                        add(i, k, q.measures, values)
+                    continue
+            long = ordered and long
+            for *row, n in db.execute(ordered if long else sql, _params(p)):
                 if n:  # a plain aggregate over no rows: no group, as a grouped one gives
                     add(i, row[0], q.measures, row[1:])
     if by == "month":  # late-now and 专项督办-open are a day's state, not a month's act
@@ -341,6 +348,10 @@ def counts_for(ctx: Ctx, periods: list[Period], by: str | None = None) -> list[d
                     group = outs[i].setdefault(k or "", {})
                     group["late_dispatch"], group["late_reply"] = late_dispatch, late_reply
     return outs
+
+
+def _params(p: Period) -> dict[str, str]:
+    return {"s": p.start.isoformat(), "e": p.end.isoformat(), "a": p.as_of.isoformat()}
 
 
 def counts(ctx: Ctx, p: Period, by: str | None = None) -> dict[str, dict]:
@@ -388,6 +399,13 @@ def totals_for(ctx: Ctx, periods: list[Period]) -> list[dict]:
     return [derive(c.get("", {})) for c in counts_for(ctx, periods)]
 
 
+# The cases received (not void or merged) per day, category and channel, in that order: migration
+# 27's day counts (one row each, with no department), not the cases themselves.
+_RECEIVED_DAYS = (
+    "SELECT day, category, channel, n FROM fig_days WHERE src = 'rcv' AND day BETWEEN {lo} AND {hi} AND n > 0"
+)
+
+
 def received_breakdown(ctx: Ctx, *periods: Period) -> list[dict[str, dict[str, int]]]:
     """Received by category and by channel in each period, every category and channel listed
     (0 where none): one pass over the days the periods span, summed per period in SQL."""
@@ -397,9 +415,7 @@ def received_breakdown(ctx: Ctx, *periods: Period) -> list[dict[str, dict[str, i
         params |= {f"s{i}": p.start.isoformat(), f"e{i}": p.end.isoformat()}
         sums.append(f"sum(CASE WHEN day BETWEEN :s{i} AND :e{i} THEN n END)")
     rows = ctx.ledger.conn.execute(
-        f"SELECT category, channel, {', '.join(sums)} FROM (SELECT accepted_on AS day, category, channel, "
-        "count(*) AS n FROM cases WHERE accepted_on BETWEEN :lo AND :hi AND state NOT IN ('void', 'merged') "
-        "GROUP BY 1, 2, 3) GROUP BY 1, 2",
+        f"SELECT category, channel, {', '.join(sums)} FROM ({_RECEIVED_DAYS.format(lo=':lo', hi=':hi')}) GROUP BY 1, 2",
         params,
     ).fetchall()
     if any(c not in CATEGORIES or ch not in CHANNELS for c, ch, *_ in rows):
@@ -418,11 +434,8 @@ def _breakdown_in_order(ctx: Ctx, periods) -> list[dict[str, dict[str, int]]]:
     """The same, for a ledger with categories or channels outside the lists (an imported one):
     those follow the listed ones in the order they first occur."""
     start, end = min(p.start for p in periods), max(p.end for p in periods)
-    rows = ctx.ledger.conn.execute(
-        "SELECT accepted_on, category, channel, count(*) FROM cases WHERE accepted_on BETWEEN ? AND ? "
-        "AND state NOT IN ('void', 'merged') GROUP BY 1, 2, 3",
-        [start.isoformat(), end.isoformat()],
-    ).fetchall()
+    days = [start.isoformat(), end.isoformat()]
+    rows = ctx.ledger.conn.execute(_RECEIVED_DAYS.format(lo="?", hi="?"), days).fetchall()
     out = []
     for p in periods:
         s, e = p.start.isoformat(), p.end.isoformat()

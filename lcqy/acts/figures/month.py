@@ -29,7 +29,7 @@ def report_data(ctx: Ctx, month: str, *, with_enterprises: bool = False) -> dict
     periods = month_periods(first, ctx.today)
     p = periods["month"]
     stats.working_day_table(ctx, max(q.as_of for q in periods.values()))
-    snap.snapshot(ctx, p.as_of)  # the month's end is listed below: its totals are counted from it
+    snap.day_late(ctx, p.as_of)  # the month's end is listed below: its totals are counted from it
     figures = dict(zip(periods, stats.totals_for(ctx, list(periods.values()))))
     breakdown = dict(zip(periods, stats.received_breakdown(ctx, *periods.values())))
     settings = report_settings(ctx)

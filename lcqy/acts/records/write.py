@@ -37,6 +37,7 @@ from lcqy.store.migrations.m021_submissions import CODE_SQL
 from lcqy.store.migrations.m022_list_latest import LATEST_ACTS, LEAD
 from lcqy.store.migrations.m023_agenda_answered import ESCALATED
 from lcqy.store.migrations.m024_figures_dept_order import FOLLOWUP_KEYS, REPLY_KEYS, SPAN_KEYS
+from lcqy.store.migrations.m027_figure_days import import_replays
 
 BATCH = 2000  # rows per executemany round: memory stays small, statements few
 # An import at least this large, into a ledger no larger than it, sets the tables' own indexes
@@ -109,6 +110,9 @@ def _bulk_triggers() -> dict[str, tuple[str, str, str]]:
         "reply_keys_insert": (sql_of(24), REPLY_KEYS.format(where="r.id >= ?"), "replies"),
         "followup_keys_insert": (sql_of(24), FOLLOWUP_KEYS.format(where="f.id >= ?"), "followups"),
     }
+    # Migration 27's day counts: the new rows' counts added once (its triggers all set aside).
+    for name, (statement, table) in import_replays().items():
+        bulk[name] = (sql_of(27), statement, table)
     # Migration 25 notes only a row put at or below its table's last one, and an import appends
     # (setting triggers aside moves the schema's version too: the next check reads everything).
     for t in ("tracking_codes", "dispatch_depts"):
