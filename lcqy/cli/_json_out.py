@@ -108,6 +108,11 @@ def _check_utf8(data: bytes) -> None:
         raise sqlite3.DataError(f"有文字不是有效的 UTF-8 编码：{data[bad : at + exc.end + 8]!r}") from None
 
 
+def decoded(text: bytes) -> str:
+    """UTF-8 bytes from SQLite as text; sqlite3.DataError when they are not UTF-8."""
+    return _text(text)
+
+
 def _text(record: bytes) -> str:
     try:
         return record.decode()
