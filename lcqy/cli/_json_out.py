@@ -98,10 +98,11 @@ _SLICE = 65536
 def _check_utf8(data: bytes) -> None:
     """Raise sqlite3.DataError unless `data` is UTF-8 throughout (checked a slice at a time, a
     character cut by a slice's end carried over into the next)."""
-    view, at, end = memoryview(data), 0, len(data)
+    # At least a character's four bytes, so that each slice takes one whole at least.
+    view, at, end, step = memoryview(data), 0, len(data), max(_SLICE, 4)
     try:
         while at < end:
-            _, used = codecs.utf_8_decode(view[at : at + _SLICE], "strict", at + _SLICE >= end)
+            _, used = codecs.utf_8_decode(view[at : at + step], "strict", at + step >= end)
             at += used
     except UnicodeDecodeError as exc:
         bad = at + exc.start
