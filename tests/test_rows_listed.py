@@ -176,7 +176,8 @@ def test_chunks_with_their_ends_lay_out_what_all_rows_at_once_do(monkeypatch, wi
     rows = []
     for i, name in enumerate(_NAMES * 4):
         number, due = str(i * 37 % 1000), "2026-11-10" + ("≈" if i % 2 else "")
-        by_title = {"编号": number, "企业": name, "时限": due, "超期": str(i * 7 % 13), "部门": "x" if i % 3 else "区财政局"}
+        dept = "x" if i % 3 else "区财政局"
+        by_title = {"编号": number, "企业": name, "时限": due, "超期": str(i * 7 % 13), "部门": dept}
         rows.append(tuple(by_title[c.title] for c in cols))
 
     def render(chunk: int | None) -> str:
