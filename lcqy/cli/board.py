@@ -41,7 +41,9 @@ OVERDUE_COLUMNS = (
 # SEP: one printf makes the row in one piece (a || chain copies it once per piece, and each
 # value the sqlite3 module hands over costs more than the row's whole query).
 SEP = "\x1f"
-_CHUNK = 4096  # rows split into cells at a time
+# Rows split into cells at a time: a chunk's cells (8,000 strings) stay in the processor's cache
+# between splitting, measuring and padding; 4,096 rows a chunk cost 0.1 s more at 1,000,000 cases.
+_CHUNK = 1024
 # Characters of the rows' texts held between the passes (about 9 million at 1,000,000 cases, 20 MB):
 # reading them back from the spool cost more than holding them; beyond, memory stays flat.
 _HELD = 16_000_000
