@@ -53,7 +53,7 @@ WIDE_BLOCKS = (
     (0x3000, 0x3029), (0x3030, 0x303E), (0x3041, 0x3096), (0x309B, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF),
     (0xAC00, 0xD7A3), (0xF900, 0xFAFF), (0xFF01, 0xFF60), (0xFFE0, 0xFFE6),
 )  # fmt: skip
-_NOT_PLAIN = re.compile("[^\x00-\x7f" + "".join(f"{chr(a)}-{chr(b)}" for a, b in WIDE_BLOCKS) + "]")
+_NOT_PLAIN = "[^\x00-\x7f" + "".join(f"{chr(a)}-{chr(b)}" for a, b in WIDE_BLOCKS) + "]"
 GAP = "  "
 # Code pages whose consoles draw East Asian "ambiguous" characters (… “ ” ─ ①) two cells wide.
 _WIDE_AMBIGUOUS = {"gbk", "gb2312", "gb18030", "big5", "big5hkscs", "cp932", "shift_jis", "euc_jp", "cp949", "euc_kr"}
@@ -115,7 +115,9 @@ def _even(texts: Iterable[str], joined: str | None = None) -> bool:
     (see _EVEN)."""
     if joined is None:
         joined = "".join(texts)
-    if _NOT_PLAIN.search(joined) is None:  # a scan in C, a tenth of building the set of characters
+    # A scan in C, a tenth of building the set of characters; compiled when first needed (3 ms
+    # of every command's start, most of which print no long list) and then kept by re's cache.
+    if re.search(_NOT_PLAIN, joined) is None:
         return True
     new = set(joined) - _EVEN
     if not new:
@@ -255,11 +257,13 @@ class Widths:
 
 
 class _Looks(dict):
-    """A column's cells as shown, padded (or cut) to its width: worked out once a distinct value."""
+    """A column's cells as shown, padded (or cut) to its width and followed by `end` (the gap
+    to the next column, or the line end): worked out once a distinct value."""
 
-    def __init__(self, col: Col, width: int, unpadded: bool) -> None:
+    def __init__(self, col: Col, width: int, unpadded: bool, end: str = "") -> None:
         super().__init__()
         self.labels, self.width, self.right, self.unpadded = col.labels or {}, width, col.right, unpadded
+        self.end = end
 
     def __missing__(self, value: str) -> str:
         w, t = self.width, self.labels.get(value, value)
@@ -267,7 +271,8 @@ class _Looks(dict):
         if n > w:
             t = clip(t, w)
             n = cells(t)
-        got = self[value] = t if self.unpadded else " " * (w - n) + t if self.right else t + " " * (w - n)
+        got = t if self.unpadded else " " * (w - n) + t if self.right else t + " " * (w - n)
+        got = self[value] = got + self.end
         return got
 
 
@@ -282,9 +287,11 @@ def print_chunks(title: str | None, cols: Sequence[Col], natural: list[int], chu
     with no_collector():
         out, shown, widths = _table_head(title, cols, natural)
         last = len(shown) - 1
-        step = 2 * len(shown)  # a row's cells, the gaps between them and its line end
+        # Each cell comes with what follows it, the gap or the line end: a chunk's text is then
+        # one join of its cells, half the pieces of cells and gaps apart.
+        ends = [GAP] * last + ["\n"]
         looks: list[_Looks | None] = [
-            _Looks(cols[i], w, k == last and not cols[i].right) for k, (i, w) in enumerate(zip(shown, widths))
+            _Looks(cols[i], w, k == last and not cols[i].right, ends[k]) for k, (i, w) in enumerate(zip(shown, widths))
         ]
         n = 0
         for columns in chunks:
@@ -298,34 +305,42 @@ def print_chunks(title: str | None, cols: Sequence[Col], natural: list[int], chu
                     if len(kept) > 8 * _FEW:
                         looks[k] = None
                 else:
-                    padded.append(_padded(cols[i], column, w, natural[i], k == last and not cols[i].right))
+                    unpadded = k == last and not cols[i].right
+                    padded.append(_padded(cols[i], column, w, natural[i], unpadded, ends[k]))
             tail = looks[last]
-            if tail is not None and all(t and not t[-1].isspace() for t in tail.values()):
-                # No line ends in a space (nothing to strip): the cells, gaps and line ends are
-                # joined in one go, not a row at a time.
-                line = [GAP] * (rows * step)
+            if tail is not None and all(len(t) > 1 and not t[-2].isspace() for t in tail.values()):
+                # No line ends in a space (nothing to strip): the chunk's lines are joined in
+                # one go, not a row at a time.
+                line = [""] * (rows * len(shown))
                 for k, cells_k in enumerate(padded):
-                    line[2 * k :: step] = cells_k
-                line[step - 1 :: step] = repeat("\n", rows)
+                    line[k :: len(shown)] = cells_k
                 out.write("".join(line))
             else:
-                out.write("\n".join(map(str.rstrip, map(GAP.join, zip(*padded)))) + "\n")
+                out.write("\n".join(map(str.rstrip, map("".join, zip(*padded)))) + "\n")
             n += rows
         return n
 
 
-def _padded(c: Col, column: Sequence[str], w: int, natural: int, unpadded: bool) -> list[str]:
-    """A column of many distinct values (a chunk's), padded to `w` cells, or cut."""
+def _padded(c: Col, column: Sequence[str], w: int, natural: int, unpadded: bool, end: str) -> list[str]:
+    """A column of many distinct values (a chunk's), padded to `w` cells, or cut, each cell
+    followed by `end`."""
     if not c.labels and w >= natural:  # nothing to cut
         if unpadded:
-            return list(column)
-        just = str.rjust if c.right else str.ljust
+            return list(map(add, column, repeat(end)))
+        # Left-aligned and followed by spaces: the spaces are more padding, added by ljust.
+        more = not c.right and not end.strip(" ")
+        width = w + len(end) if more else w
         joined = "".join(column)
         if joined.isascii():  # len is the width
-            return list(map(just, column, repeat(w)))
-        if _even(column, joined):
-            return list(map(just, column, map(sub, repeat(w), _wide_chars(column))))
-    looks = _Looks(c, w, unpadded)
+            fill = repeat(width)
+        elif _even(column, joined):
+            fill = map(sub, repeat(width), _wide_chars(column))
+        else:
+            fill = None
+        if fill is not None:
+            just = map(str.rjust if c.right else str.ljust, column, fill)
+            return list(just if more else map(add, just, repeat(end)))
+    looks = _Looks(c, w, unpadded, end)
     return list(map(looks.__getitem__, column))
 
 
