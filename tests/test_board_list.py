@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -17,13 +16,14 @@ import pytest
 
 from lcqy.cli import _json_out, _rows, board
 from lcqy.cli._rows import Col, cells, fit, print_table
-from tests.conftest import INIT, register_args
+from tests.conftest import register_args
 from tests.test_lifecycle import (
     DISPATCH,
     act,
     answered_then_changed,
     imported_elsewhere,
     reg,
+    sample_imported_in_batches,
     supervised_then_redispatched,
 )
 
@@ -551,17 +551,6 @@ def test_utf8_pieces_written_whole_and_checked(monkeypatch):
 def test_stored_latest_acts_after_a_batched_import(run, tmp_path, monkeypatch):
     """import-ledger sets migration 19's insert triggers aside and does their work once over the
     new rows: each imported case's latest reply and follow-up are still what they stand for."""
-    from lcqy.acts.records import write
-
-    sample = tmp_path / "sample.db"
-    shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
-    monkeypatch.setenv("LCQY_DB", str(sample))
-    sheet = tmp_path / "sample.xlsx"
-    assert run("export-ledger", "-o", str(sheet)).code == 0
-    fresh = tmp_path / "new.db"
-    monkeypatch.setenv("LCQY_DB", str(fresh))
-    assert run(*INIT).code == 0
-    monkeypatch.setattr(write, "REINDEX_ROWS", 1)  # the indexes set aside too
-    assert run("import-ledger", str(sheet)).code == 0
+    fresh = sample_imported_in_batches(run, tmp_path, monkeypatch)
     latest = _stored_latest(fresh)
     assert sum(1 for r, _ in latest.values() if r) > 10 and sum(1 for _, f in latest.values() if f) > 5

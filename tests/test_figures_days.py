@@ -12,7 +12,8 @@ import pytest
 
 from lcqy.acts.figures import days, month
 from lcqy.acts.figures import snapshot as snap
-from tests.conftest import INIT, register_args
+from tests.conftest import register_args
+from tests.test_lifecycle import sample_imported_in_batches
 from tests.test_report_figures import D1, D2, D3, _ok
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_ledger.db"
@@ -72,19 +73,7 @@ def test_day_counts_follow_every_act_and_undo(ledger):
 
 def test_day_counts_after_an_import(run, tmp_path, monkeypatch):
     """import-ledger writes the rows with some triggers set aside: the day counts still add up."""
-    from lcqy.acts.records import write
-
-    sample = tmp_path / "sample.db"
-    shutil.copy(SAMPLE, sample)
-    sample.chmod(0o600)
-    monkeypatch.setenv("LCQY_DB", str(sample))
-    sheet = tmp_path / "sample.xlsx"
-    assert run("export-ledger", "-o", str(sheet)).code == 0
-    fresh = tmp_path / "new.db"
-    monkeypatch.setenv("LCQY_DB", str(fresh))
-    assert run(*INIT).code == 0
-    monkeypatch.setattr(write, "REINDEX_ROWS", 1)
-    assert run("import-ledger", str(sheet)).code == 0
+    fresh = sample_imported_in_batches(run, tmp_path, monkeypatch)
     _kept_right(fresh)
 
 

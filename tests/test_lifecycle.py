@@ -40,6 +40,30 @@ def imported_elsewhere(ledger, run, tmp_path, monkeypatch):
     return other
 
 
+def sample_imported_in_batches(run, tmp_path, monkeypatch):
+    """The sample ledger exported to Excel and imported into a new ledger with the index
+    rebuild after every row (import-ledger's batched path, its triggers set aside): returns
+    the new ledger's path."""
+    import shutil
+    from pathlib import Path
+
+    from lcqy.acts.records import write
+    from tests.conftest import INIT
+
+    sample = tmp_path / "sample.db"
+    shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
+    sample.chmod(0o600)
+    monkeypatch.setenv("LCQY_DB", str(sample))
+    sheet = tmp_path / "sample.xlsx"
+    assert run("export-ledger", "-o", str(sheet)).code == 0
+    fresh = tmp_path / "new.db"
+    monkeypatch.setenv("LCQY_DB", str(fresh))
+    assert run(*INIT).code == 0
+    monkeypatch.setattr(write, "REINDEX_ROWS", 1)  # the indexes set aside too
+    assert run("import-ledger", str(sheet)).code == 0
+    return fresh
+
+
 def supervised_then_redispatched(run, n: str) -> None:
     """Case n (registered) dispatched to 区财政局, answered B with a plan, the enterprise not
     satisfied, put under 专项督办, then dispatched again to 临翔供电局."""
