@@ -81,16 +81,8 @@ def _due_in_order(by: str) -> tuple:
     return frm, key, {"date": "s.due_current", "where": "s.status <> 'returned'", "when": when}
 
 
-# A 交办单 answered on time by the as-of day: its first reply came by then and no working day
-# after its 办结时限 (wf, wdue: the working-day table at the reply and at the limit); a reply
-# brought in by import-ledger keeps its sheet's number (lcqy.rules.lateness). The reply's mode
-# is looked up only where the stored number and the dates disagree (rare: a calendar changed
-# later, an imported sheet), so that 70,000 交办单 cost two look-ups each, not three.
-ON_TIME_SQL = (
-    "coalesce(s.first_reply_on <= :a AND CASE WHEN (s.first_reply_late = 0) = (wf.n <= wdue.n) THEN wf.n <= wdue.n "
-    "WHEN (SELECT mode FROM replies WHERE id = s.first_reply_id) = '导入' THEN s.first_reply_late = 0 "
-    "ELSE wf.n <= wdue.n END, 0)"
-)
+# 按期办结 as the calendar judges it: days.ON_TIME_SQL (kept there, where the day counts use it too).
+ON_TIME_SQL = days.ON_TIME_SQL
 
 
 @dataclass(frozen=True)
