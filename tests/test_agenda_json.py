@@ -247,3 +247,58 @@ def test_escalation_date_follows_the_acts(ledger):
         conn.execute("DELETE FROM escalations")
     conn.close()
     assert not _kept_right(ledger.db) and "escalation_waiting" not in listed()
+
+
+def test_supervised_placed_in_sqlite_as_by_the_rule(generated, tmp_path, monkeypatch):
+    """Today the answered cases under 督办 are placed by one INSERT … SELECT: the same rows as the
+    rule in Python (_place_supervised) gives, on each day of months that make their due dates late, due soon,
+    their letters' deadlines passed or not."""
+    from datetime import timedelta
+
+    from lcqy.acts.boards import agenda_arms
+    from lcqy.acts.context import Ctx
+    from lcqy.store.db import Ledger
+
+    db = tmp_path / "ledger.db"
+    db.write_bytes(generated.read_bytes())
+    raw = sqlite3.connect(db)
+    with raw:  # letters for them: to this dispatch or none, for this due date or another, answered by then or not
+        cases = raw.execute("SELECT id FROM cases WHERE state = 'replied' AND supervision != '' ORDER BY id").fetchall()
+        for i, (case,) in enumerate(cases[:60]):
+            if i % 6:  # due again on the reply's plan date, spread over the days looked at (else none)
+                raw.execute("UPDATE replies SET plan_due = date('2026-08-01', ?2) WHERE id = "
+                            "(SELECT reply_now FROM cases WHERE id = ?1)", [case, f"+{i * 3} days"])  # fmt: skip
+            active = "(SELECT max(id) FROM dispatches WHERE case_id = ?1 AND status = 'active')"
+            raw.execute(
+                f"INSERT INTO urges (case_id, dispatch_id, urged_on, reply_by, due) VALUES (?1, "
+                f"{active if i % 4 else 'NULL'}, '2026-09-01', ?2, ?3)",
+                [case, (None, "2026-09-20", "2026-11-30", "2027-01-10")[i % 4], (None, "2026-01-01")[i % 5 == 0]],
+            )
+            raw.execute(
+                "UPDATE urges SET due = (SELECT plan_due FROM replies WHERE id = (SELECT reply_now FROM cases "
+                "WHERE id = ?1)) WHERE case_id = ?1 AND due IS NULL AND ?2",
+                [case, i % 3 == 0],
+            )
+    raw.close()
+    led = Ledger.open(db)
+    conn = led.conn
+    sections: set[str] = set()
+    try:
+        ctx = Ctx(ledger=led, today=date(2026, 11, 27))
+        conn.execute(agenda_arms._TABLE)
+        day = date(2026, 8, 1)
+        while day < date(2027, 2, 1):
+            got = {}
+            for in_python in (False, True):
+                monkeypatch.setattr(agenda_arms, "_IN_PYTHON", in_python)
+                conn.execute("DELETE FROM temp.agenda_items")
+                d = agenda_arms.Day(ctx, day)  # today's columns, as of each day
+                d.late_days()
+                agenda_arms._supervised(d)
+                got[in_python] = conn.execute("SELECT * FROM temp.agenda_items ORDER BY 1, 2, 3, 4, 5").fetchall()
+            assert got[False] == got[True], day
+            sections |= {r[0] for r in got[False]}
+            day += timedelta(days=1)
+    finally:
+        led.close()
+    assert sections == {"ready_close", "followup", "supervision", "urge_expired"}, sections

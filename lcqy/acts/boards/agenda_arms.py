@@ -394,15 +394,58 @@ LEFT JOIN urges u ON u.id = {{src.urge}}
 LEFT JOIN supervisions s ON s.id = {{src.supervision_row}}
 WHERE c.state = 'replied' AND c.supervision != ''"""
 
+_IN_PYTHON = False  # the tests set it to place today's rows by the rule in Python too
+
 _PLACE = (
     "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead, "
     "tie, reg_no, enterprise) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 
 
+# _place_supervised's rule as one INSERT … SELECT over the rows of _SUPERVISED_SQL (today, when
+# the rows are many: no row read into Python). The working days late on the due date are read
+# from temp.agenda_late (0 from the horizon on, where a due date is neither late nor soon); a
+# due date within SOON working days is one before the horizon. The tests hold it equal to the
+# rule in Python on a varied ledger and many days.
+_KIND = "CASE supervision " + " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in SUPERVISION.items()) + " END"
+_PLACE_SQL = f"""
+INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead,
+                               tie, reg_no, enterprise)
+SELECT section, -late, coalesce(due, '9999'), reg_year, reg_seq, id, due, late, note, next, lead_now,
+       0, reg_no, enterprise
+FROM (SELECT CASE WHEN ready THEN 'ready_close'
+                  WHEN dated AND late_due THEN
+                       CASE WHEN expired THEN 'urge_expired' WHEN NOT waiting THEN 'supervision' END
+                  WHEN dated AND due_again < :horizon THEN 'supervision'
+                  WHEN NOT dated AND supervision = 'special' AND followed THEN 'supervision'
+                  WHEN NOT followed THEN 'followup' END AS section,
+             CASE WHEN ready THEN NULL WHEN dated AND (late_due OR due_again < :horizon) THEN due_again END AS due,
+             CASE WHEN ready OR NOT dated THEN 0 ELSE late_due END AS late,
+             CASE WHEN ready THEN 'A类答复，企业' || satisfaction
+                  WHEN dated AND late_due THEN {_KIND} || '超期' || late_due || '个工作日'
+                       || iif(expired, '，' || substr(reply_by, 6) || '限期已过', '')
+                  WHEN dated AND due_again < :horizon THEN {_KIND} || '，' || due_again || ' 到期'
+                  WHEN NOT dated AND supervision = 'special' AND followed THEN '专项督办，尚未定新的办理时限'
+                  ELSE result || '类答复 ' || replied_on END AS note,
+             CASE WHEN ready THEN {_cmd(CLOSE)}
+                  WHEN dated AND late_due THEN {_cmd(URGE)}
+                  WHEN dated AND due_again < :horizon THEN {_cmd(REPLY)}
+                  WHEN NOT dated AND supervision = 'special' AND followed THEN {_cmd(SUPERVISE)}
+                  ELSE {_cmd(FOLLOWUP)} END AS next,
+             reg_year, reg_seq, id, lead_now, reg_no, enterprise
+      FROM (SELECT *, urged AND reply_by IS NOT NULL AS waiting,
+                   urged AND reply_by IS NOT NULL AND reply_by < :as_of AS expired
+            FROM (SELECT c.*, coalesce(due_again, '') != '' AS dated, coalesce(l.late, 0) AS late_due,
+                         coalesce(urged_on, '') != '' AND urge_dispatch IS dispatch_id
+                         AND coalesce(nullif(urge_due, ''), due_again) = due_again AS urged
+                  FROM ({{rows}}) c LEFT JOIN temp.agenda_late l ON l.day = c.due_again)) c)
+WHERE section IS NOT NULL"""
+
+
 def _supervised(day: Day) -> None:
     """Answered cases under 督办台帐 or 专项督办 (a few): placed by the rules of supervision, due
-    again on a 专项督办 deadline set after the latest reply, else on that reply's plan date."""
+    again on a 专项督办 deadline set after the latest reply, else on that reply's plan date;
+    today in SQLite (_PLACE_SQL), on a day in the past by _place_supervised."""
     cal, as_of = day.ctx.cal, day.as_of
     rows: list[tuple] = []
 
@@ -424,13 +467,16 @@ def _supervised(day: Day) -> None:
             add("supervision", r, f"{what}超期{late}个工作日", URGE, due, late)
         return True
 
-    cur = day.ctx.ledger.conn.cursor()
-    cur.row_factory = sqlite3.Row
     # Today, migration 23's index of them holds every column read of the case.
     index = "INDEXED BY cases_answered_supervised" if day.src is NOW else day.src.index
     sql = _SUPERVISED_SQL.format(src=day.src, due_again=DUE_AGAIN_SQL).replace(
         "FROM cases c", f"FROM {day.src.table} c {index}"
     )
+    if day.src is NOW and not _IN_PYTHON:
+        day.ctx.ledger.conn.execute(_PLACE_SQL.format(rows=sql), day.params())
+        return
+    cur = day.ctx.ledger.conn.cursor()
+    cur.row_factory = sqlite3.Row
     for r in cur.execute(sql, {"year": as_of.year}):
         _place_supervised(r, as_of, cal, add, chase)
     day.ctx.ledger.conn.executemany(_PLACE, rows)
