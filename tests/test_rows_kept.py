@@ -184,19 +184,23 @@ def _board_rows() -> list[tuple[str, ...]]:
     return rows
 
 
-def _render(monkeypatch, width: int | None, rows: list[tuple[str, ...]], chunk: int | None) -> str:
+def render_chunked(monkeypatch, width: int | None, rows, chunk: int | None, cols=None, title=None) -> str:
+    """The table as print_table lays out all rows at once (chunk None) or as print_chunks does
+    chunk rows at a time (overdue's two passes); the overdue board's columns unless given."""
     out = io.StringIO()
     monkeypatch.setattr(_rows, "terminal_width", lambda: width)
     monkeypatch.setattr(sys, "stdout", out)
-    cols = board.OVERDUE_COLUMNS
+    cols = board.OVERDUE_COLUMNS if cols is None else cols
+    title = "截至 2026-11-27 超期与将到期案件" if title is None else title
     if chunk is None:
-        print_table("截至 2026-11-27 超期与将到期案件", cols, rows)
+        print_table(title, cols, rows)
     else:
         pieces = [[list(c) for c in zip(*rows[k : k + chunk])] for k in range(0, len(rows), chunk)]
         widths = Widths(cols)
         for columns in pieces:
             widths.add(columns)
-        print_chunks("截至 2026-11-27 超期与将到期案件", cols, widths.natural, pieces)
+        print_chunks(title, cols, widths.natural, pieces)
+    monkeypatch.setattr(sys, "stdout", sys.__stdout__)
     return out.getvalue()
 
 
@@ -212,9 +216,9 @@ def test_overdue_in_chunks_lays_out_what_all_rows_at_once_do(monkeypatch, width,
     _rows.set_ambiguous_wide(ambiguous_wide)
     try:
         rows = _board_rows()
-        whole = _render(monkeypatch, width, rows, None)
+        whole = render_chunked(monkeypatch, width, rows, None)
         for chunk in (1, 2, 5):
-            assert _render(monkeypatch, width, rows, chunk) == whole, chunk
+            assert render_chunked(monkeypatch, width, rows, chunk) == whole, chunk
         lines = whole.splitlines()
         if width is None:  # to a pipe every name is whole, the next column aligned after the longest
             assert all(name in whole for name in _NAMES)

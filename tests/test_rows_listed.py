@@ -3,18 +3,17 @@ the JSON a slice at a time, and `overdue`'s cells padded with what follows them.
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
-import sys
 
 import pytest
 
 from lcqy.acts.boards import listing
 from lcqy.cli import _json_out, _rows
-from lcqy.cli._rows import Col, Widths, print_chunks, print_table
+from lcqy.cli._rows import Col
 from lcqy.rules.constants import STATES, SUPERVISION
 from tests.test_lifecycle import DISPATCH, act, imported_elsewhere, reg, supervised_then_redispatched
+from tests.test_rows_kept import render_chunked
 
 # Names a clerk could not type but another program could store: quotes, backslashes, control
 # characters, a tab, an emoji, a combining accent.
@@ -181,18 +180,7 @@ def test_chunks_with_their_ends_lay_out_what_all_rows_at_once_do(monkeypatch, wi
         rows.append(tuple(by_title[c.title] for c in cols))
 
     def render(chunk: int | None) -> str:
-        out = io.StringIO()
-        monkeypatch.setattr(sys, "stdout", out)
-        if chunk is None:
-            print_table("表", cols, rows)
-        else:
-            pieces = [[list(c) for c in zip(*rows[k : k + chunk])] for k in range(0, len(rows), chunk)]
-            widths = Widths(cols)
-            for columns in pieces:
-                widths.add(columns)
-            print_chunks("表", cols, widths.natural, pieces)
-        monkeypatch.setattr(sys, "stdout", sys.__stdout__)
-        return out.getvalue()
+        return render_chunked(monkeypatch, width, rows, chunk, cols, "表")
 
     whole = render(None)
     for chunk in (1, 3, 7):
