@@ -129,7 +129,7 @@ def test_the_case_part_of_an_item_is_read_from_the_index(generated, tmp_path):
     from functools import partial
 
     from lcqy.acts.boards import agenda as agenda_mod
-    from lcqy.acts.boards.agenda_arms import fill
+    from lcqy.acts.boards.agenda_placed import fill
     from lcqy.acts.context import Ctx
     from lcqy.store.db import Ledger
 
@@ -255,7 +255,7 @@ def test_supervised_placed_in_sqlite_as_by_the_rule(generated, tmp_path, monkeyp
     their letters' deadlines passed or not."""
     from datetime import timedelta
 
-    from lcqy.acts.boards import agenda_arms
+    from lcqy.acts.boards import agenda_arms, agenda_placed
     from lcqy.acts.context import Ctx
     from lcqy.store.db import Ledger
 
@@ -290,11 +290,11 @@ def test_supervised_placed_in_sqlite_as_by_the_rule(generated, tmp_path, monkeyp
         while day < date(2027, 2, 1):
             got = {}
             for in_python in (False, True):
-                monkeypatch.setattr(agenda_arms, "_IN_PYTHON", in_python)
+                monkeypatch.setattr(agenda_placed, "_IN_PYTHON", in_python)
                 conn.execute("DELETE FROM temp.agenda_items")
                 d = agenda_arms.Day(ctx, day)  # today's columns, as of each day
                 d.late_days()
-                agenda_arms._supervised(d)
+                agenda_placed._supervised(d)
                 got[in_python] = conn.execute("SELECT * FROM temp.agenda_items ORDER BY 1, 2, 3, 4, 5").fetchall()
             assert got[False] == got[True], day
             sections |= {r[0] for r in got[False]}

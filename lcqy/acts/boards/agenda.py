@@ -39,9 +39,9 @@ from lcqy.acts.boards.agenda_arms import (
     URGE,
     Arm,
     Day,
-    fill,
     lit,
 )
+from lcqy.acts.boards.agenda_placed import fill
 from lcqy.acts.context import Ctx
 
 _CHUNK = 4096  # items read at a time

@@ -1,0 +1,194 @@
+"""The rows of the agenda placed apart from the arms (lcqy.acts.boards.agenda_arms), a few: the
+answered cases under 督办 (by the rules of supervision: due again on a 专项督办 deadline or a
+reply's plan date) and what the departments and enterprises sent on line; and `fill`, which
+makes a day's arms ready and places these rows in temp.agenda_items."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from datetime import date
+
+from lcqy.acts.boards import then
+from lcqy.acts.boards.agenda_arms import (
+    _TABLE,
+    CLOSE,
+    FOLLOWUP,
+    NOW,
+    REPLY,
+    SOON,
+    SUPERVISE,
+    THEN,
+    URGE,
+    Day,
+    _cmd,
+    lit,
+)
+from lcqy.acts.boards.departments import agenda_items
+from lcqy.acts.boards.supervised import DUE_AGAIN_SQL
+from lcqy.acts.context import Ctx
+from lcqy.rules.constants import SUPERVISION
+from lcqy.rules.workdays import workdays_between
+from lcqy.store.migrations.m023_agenda_answered import CLOSE as ANSWERED_RULE
+
+# `ready`: 1 when the latest reply and follow-up meet 第十八条 (migration 23's rule, the one its
+# columns and the past day's answered cases use); the active dispatch is looked up only for a
+# case with an urge, the one thing it is compared with.
+_SUPERVISED_SQL = f"""
+SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now, c.supervision,
+       iif(u.id IS NULL, NULL, {{src.dispatch}}) AS dispatch_id, r.result, r.replied_on, f.satisfaction,
+       ({ANSWERED_RULE}) IS 1 AS ready, f.reply_id IS r.id AS followed,
+       u.urged_on, u.reply_by, u.dispatch_id AS urge_dispatch, u.due AS urge_due, {{due_again}} AS due_again,
+       iif(c.reg_year = :year, c.reg_seq, c.reg_year || '-' || c.reg_seq) AS n
+FROM cases c
+JOIN replies r ON r.id = {{src.reply}}
+LEFT JOIN followups f ON f.id = {{src.followup}}
+LEFT JOIN urges u ON u.id = {{src.urge}}
+LEFT JOIN supervisions s ON s.id = {{src.supervision_row}}
+WHERE c.state = 'replied' AND c.supervision != ''"""
+
+_IN_PYTHON = False  # the tests set it to place today's rows by the rule in Python too
+
+_PLACE = (
+    "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead, "
+    "tie, reg_no, enterprise) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+# _place_supervised's rule as one INSERT … SELECT over the rows of _SUPERVISED_SQL (today, when
+# the rows are many: no row read into Python). The working days late on the due date are read
+# from temp.agenda_late (0 from the horizon on, where a due date is neither late nor soon); a
+# due date within SOON working days is one before the horizon. The tests hold it equal to the
+# rule in Python on a varied ledger and many days.
+_KIND = "CASE supervision " + " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in SUPERVISION.items()) + " END"
+_PLACE_SQL = f"""
+INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead,
+                               tie, reg_no, enterprise)
+SELECT section, -late, coalesce(due, '9999'), reg_year, reg_seq, id, due, late, note, next, lead_now,
+       0, reg_no, enterprise
+FROM (SELECT CASE WHEN ready THEN 'ready_close'
+                  WHEN dated AND late_due THEN
+                       CASE WHEN expired THEN 'urge_expired' WHEN NOT waiting THEN 'supervision' END
+                  WHEN dated AND due_again < :horizon THEN 'supervision'
+                  WHEN NOT dated AND supervision = 'special' AND followed THEN 'supervision'
+                  WHEN NOT followed THEN 'followup' END AS section,
+             CASE WHEN ready THEN NULL WHEN dated AND (late_due OR due_again < :horizon) THEN due_again END AS due,
+             CASE WHEN ready OR NOT dated THEN 0 ELSE late_due END AS late,
+             CASE WHEN ready THEN 'A类答复，企业' || satisfaction
+                  WHEN dated AND late_due THEN {_KIND} || '超期' || late_due || '个工作日'
+                       || iif(expired, '，' || substr(reply_by, 6) || '限期已过', '')
+                  WHEN dated AND due_again < :horizon THEN {_KIND} || '，' || due_again || ' 到期'
+                  WHEN NOT dated AND supervision = 'special' AND followed THEN '专项督办，尚未定新的办理时限'
+                  ELSE result || '类答复 ' || replied_on END AS note,
+             CASE WHEN ready THEN {_cmd(CLOSE)}
+                  WHEN dated AND late_due THEN {_cmd(URGE)}
+                  WHEN dated AND due_again < :horizon THEN {_cmd(REPLY)}
+                  WHEN NOT dated AND supervision = 'special' AND followed THEN {_cmd(SUPERVISE)}
+                  ELSE {_cmd(FOLLOWUP)} END AS next,
+             reg_year, reg_seq, id, lead_now, reg_no, enterprise
+      FROM (SELECT *, urged AND reply_by IS NOT NULL AS waiting,
+                   urged AND reply_by IS NOT NULL AND reply_by < :as_of AS expired
+            FROM (SELECT c.*, coalesce(due_again, '') != '' AS dated, coalesce(l.late, 0) AS late_due,
+                         coalesce(urged_on, '') != '' AND urge_dispatch IS dispatch_id
+                         AND coalesce(nullif(urge_due, ''), due_again) = due_again AS urged
+                  FROM ({{rows}}) c LEFT JOIN temp.agenda_late l ON l.day = c.due_again)) c)
+WHERE section IS NOT NULL"""
+
+
+def _supervised(day: Day) -> None:
+    """Answered cases under 督办台帐 or 专项督办 (a few): placed by the rules of supervision, due
+    again on a 专项督办 deadline set after the latest reply, else on that reply's plan date;
+    today in SQLite (_PLACE_SQL), on a day in the past by _place_supervised."""
+    cal, as_of = day.ctx.cal, day.as_of
+    rows: list[tuple] = []
+
+    def add(key: str, r, note: str, cmd: str, due: str | None = None, late: int = 0) -> None:
+        rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], r["id"], due, late, note,
+                     cmd.format(n=r["n"]), r["lead_now"], 0, r["reg_no"], r["enterprise"]))  # fmt: skip
+
+    def chase(r, due: str, what: str) -> bool:
+        """A late case: its letter's time to answer has passed, or it was not urged for this
+        due date. True if it is late (placed, or waiting for the answer its letter asks)."""
+        late = workdays_between(cal, date.fromisoformat(due), as_of)
+        if late == 0:
+            return False
+        urged = r["urged_on"] and r["urge_dispatch"] == r["dispatch_id"] and (r["urge_due"] or due) == due
+        waiting = urged and r["reply_by"] is not None
+        if waiting and r["reply_by"] < as_of.isoformat():
+            add("urge_expired", r, f"{what}超期{late}个工作日，{r['reply_by'][5:]}限期已过", URGE, due, late)
+        elif not waiting:
+            add("supervision", r, f"{what}超期{late}个工作日", URGE, due, late)
+        return True
+
+    # Today, migration 23's index of them holds every column read of the case.
+    index = "INDEXED BY cases_answered_supervised" if day.src is NOW else day.src.index
+    sql = _SUPERVISED_SQL.format(src=day.src, due_again=DUE_AGAIN_SQL).replace(
+        "FROM cases c", f"FROM {day.src.table} c {index}"
+    )
+    if day.src is NOW and not _IN_PYTHON:
+        day.ctx.ledger.conn.execute(_PLACE_SQL.format(rows=sql), day.params())
+        return
+    cur = day.ctx.ledger.conn.cursor()
+    cur.row_factory = sqlite3.Row
+    for r in cur.execute(sql, {"year": as_of.year}):
+        _place_supervised(r, as_of, cal, add, chase)
+    day.ctx.ledger.conn.executemany(_PLACE, rows)
+
+
+def _place_supervised(r, as_of: date, cal, add: Callable, chase: Callable) -> None:
+    if r["ready"]:
+        add("ready_close", r, f"A类答复，企业{r['satisfaction']}", CLOSE)
+        return
+    followed = r["followed"]
+    due = r["due_again"]
+    if due:
+        kind = SUPERVISION[r["supervision"]]
+        if chase(r, due, kind):
+            return
+        if workdays_between(cal, as_of, date.fromisoformat(due)) <= SOON:
+            add("supervision", r, f"{kind}，{due} 到期", REPLY, due)
+            return
+    elif r["supervision"] == "special" and followed:
+        add("supervision", r, "专项督办，尚未定新的办理时限", SUPERVISE)
+        return
+    if not followed:
+        add("followup", r, f"{r['result']}类答复 {r['replied_on']}", FOLLOWUP)
+
+
+def _online(day: Day) -> None:
+    """The online platform's requests awaiting the clerk and dispatches not signed for (a few;
+    lcqy.acts.boards.departments), each with the department it names."""
+
+    as_of, rows = day.as_of, []
+    for tie, (key, r, note, cmd, due, late) in enumerate(agenda_items(day.ctx, as_of)):
+        n = str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
+        rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], due, late, note, cmd.format(n=n),
+                     r["lead_dept"], tie))  # fmt: skip
+    day.ctx.ledger.conn.executemany(
+        "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead, "
+        "tie, reg_no, enterprise) "
+        f"SELECT ?1, ?2, ?3, ?4, ?5, c.id, ?6, ?7, ?8, ?9, coalesce(?10, c.lead_now), ?11, c.reg_no, c.enterprise "
+        f"FROM {day.src.table} c WHERE c.reg_year = ?4 AND c.reg_seq = ?5",
+        rows,
+    )
+
+
+# Python places these few into temp.agenda_items, beside the arms.
+PLACED: list[Callable[[Day], None]] = [_supervised, _online]
+
+
+def fill(ctx: Ctx, as_of: date) -> Day:
+    """The day's arms made ready, and temp.agenda_items holding the rows placed in Python
+    (the caller holds the read snapshot)."""
+    conn = ctx.ledger.conn
+    conn.execute(_TABLE)
+    conn.execute("DELETE FROM temp.agenda_items")
+    # The ledger as it stood on the day, when an act is dated later (a day in the past).
+    past = then.acts_after(ctx, as_of)
+    if past:
+        then.cases_then(ctx, as_of)
+    day = Day(ctx, as_of, THEN if past else NOW)
+    day.late_days()
+    for place in PLACED:
+        place(day)
+    return day
