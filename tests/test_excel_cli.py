@@ -204,14 +204,9 @@ def test_a_damaged_workbook_is_named_as_damaged(run, tmp_path, monkeypatch):
 
 def test_sample_ledger_round_trip_every_state(run, tmp_path, monkeypatch):
     """The sample holds every state (merged duplicates, escalations, returns, voided numbers)."""
-    import shutil
-    from pathlib import Path
+    from tests.test_lifecycle import sample_exported
 
-    sample = tmp_path / "sample.db"
-    shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
-    monkeypatch.setenv("LCQY_DB", str(sample))
-    first = tmp_path / "first.xlsx"
-    assert run("export-ledger", "-o", str(first), "--with-contacts").code == 0
+    first = sample_exported(run, tmp_path, monkeypatch, "first.xlsx", "--with-contacts")
     monkeypatch.setenv("LCQY_DB", str(tmp_path / "new.db"))
     assert run(*INIT).code == 0
     r = run("import-ledger", str(first))

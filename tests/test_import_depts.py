@@ -5,12 +5,12 @@ every dispatch's lead and assisting departments, and the trigger back afterwards
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
 from lcqy.acts.records import write as import_write
 from tests.conftest import INIT
+from tests.test_lifecycle import sample_exported
 
 ROWS = "SELECT rowid, dispatch_id, case_id, dept, role, active FROM dispatch_depts ORDER BY rowid"
 TRIGGER = "SELECT sql FROM sqlite_master WHERE name = 'dispatch_depts_case'"
@@ -34,11 +34,7 @@ def _import(run, tmp_path, monkeypatch, sheet: Path, name: str) -> list[tuple]:
 
 
 def test_new_cases_departments_are_those_the_trigger_writes(run, tmp_path, monkeypatch):
-    sample = tmp_path / "sample.db"
-    shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
-    monkeypatch.setenv("LCQY_DB", str(sample))
-    sheet = tmp_path / "sample.xlsx"
-    assert run("export-ledger", "-o", str(sheet), "--with-contacts").code == 0
+    sheet = sample_exported(run, tmp_path, monkeypatch, "sample.xlsx", "--with-contacts")
     monkeypatch.setattr(import_write, "BATCH", 7)
     bulk = _import(run, tmp_path, monkeypatch, sheet, "bulk.db")
     assert any(role == "assist" for *_, role, _ in bulk) and any(role == "lead" for *_, role, _ in bulk)

@@ -40,22 +40,29 @@ def imported_elsewhere(ledger, run, tmp_path, monkeypatch):
     return other
 
 
-def sample_imported_in_batches(run, tmp_path, monkeypatch):
-    """The sample ledger exported to Excel and imported into a new ledger with the index
-    rebuild after every row (import-ledger's batched path, its triggers set aside): returns
-    the new ledger's path."""
+def sample_exported(run, tmp_path, monkeypatch, name: str = "sample.xlsx", *flags: str):
+    """A copy of the sample ledger (LCQY_DB set to it) exported to an Excel ledger in tmp_path:
+    returns the sheet's path."""
     import shutil
     from pathlib import Path
-
-    from lcqy.acts.records import write
-    from tests.conftest import INIT
 
     sample = tmp_path / "sample.db"
     shutil.copy(Path(__file__).resolve().parents[1] / "sample_ledger.db", sample)
     sample.chmod(0o600)
     monkeypatch.setenv("LCQY_DB", str(sample))
-    sheet = tmp_path / "sample.xlsx"
-    assert run("export-ledger", "-o", str(sheet)).code == 0
+    sheet = tmp_path / name
+    assert run("export-ledger", "-o", str(sheet), *flags).code == 0
+    return sheet
+
+
+def sample_imported_in_batches(run, tmp_path, monkeypatch):
+    """The sample ledger exported to Excel and imported into a new ledger with the index
+    rebuild after every row (import-ledger's batched path, its triggers set aside): returns
+    the new ledger's path."""
+    from lcqy.acts.records import write
+    from tests.conftest import INIT
+
+    sheet = sample_exported(run, tmp_path, monkeypatch)
     fresh = tmp_path / "new.db"
     monkeypatch.setenv("LCQY_DB", str(fresh))
     assert run(*INIT).code == 0
