@@ -87,7 +87,7 @@ def _file_level(path: Path, deep: bool) -> list[str]:
 
 def _rules(ctx: Ctx, deep: bool) -> tuple[list[str], tuple | None, list[tuple]]:
     conn = ctx.ledger.conn
-    problems = _search_index(ctx) + _kept_columns(conn) + _span_keys(conn) if deep else []
+    problems = _search_index(ctx) + _kept_columns(conn) + _span_keys(conn) + _day_counts(conn) if deep else []
     problems += _foreign_keys(conn)
     # The file's mode is a warning, not a problem: see check_warnings.
     days = number_days(conn)
@@ -191,18 +191,22 @@ def _span_keys(conn: sqlite3.Connection) -> list[str]:
         "SELECT c.reg_no, d.no FROM dispatch_spans s JOIN dispatches d ON d.id = s.id JOIN cases c ON c.id = d.case_id "
         f"WHERE s.category IS NOT c.category OR {differ} ORDER BY s.id"
     ).fetchall()
-    from lcqy.acts.figures.days import kept_apart  # migration 27's day counts
-
-    out += [
-        f"统计所用的每日计数（fig_days 的 {src}）与记录不一致。这些由台帐自动维护，多半是其他程序改过台帐文件，"
-        "请用备份恢复。"
-        for src in kept_apart(conn)
-    ]
     return [
         f"{reg_no}：交办单 {no} 在统计中所用的承办单位、问题类别或时限等与记录不一致。这几项由台帐自动维护，"
         "多半是其他程序改过台帐文件，请用备份恢复。"
         for reg_no, no in rows
     ] + out
+
+
+def _day_counts(conn: sqlite3.Connection) -> list[str]:
+    """Migration 27's day counts against a recount from the rows (deep only)."""
+    from lcqy.acts.figures.days import kept_apart
+
+    return [
+        f"统计所用的每日计数（fig_days 的 {src}）与记录不一致。这些由台帐自动维护，多半是其他程序改过台帐文件，"
+        "请用备份恢复。"
+        for src in kept_apart(conn)
+    ]
 
 
 def _kept_text(col: str, value) -> str:
