@@ -134,7 +134,9 @@ def _counts(day: Day) -> tuple[dict[str, int], set[str]]:
     counts: dict[str, int] = {}
     for arm in ARMS:  # a count a section, in one pass (a GROUP BY would sort the rows first)
         each = ", ".join(f"count(CASE WHEN section = '{key}' THEN 1 END)" for key in arm.sections)
-        got = conn.execute(f"SELECT {each} FROM ({day.sql(arm.select(day, arm.rest))})", params).fetchone()
+        got = [0] * len(arm.sections)
+        if set(arm.counted) != set(arm.sections):  # some rows to work out
+            got = conn.execute(f"SELECT {each} FROM ({day.sql(arm.select(day, arm.rest))})", params).fetchone()
         for key, n in zip(arm.sections, got):
             n += _index_count(day, arm.counted[key]) if key in arm.counted else 0
             if n:

@@ -63,6 +63,7 @@ _TABLE = """CREATE TEMP TABLE IF NOT EXISTS agenda_items (
     id INTEGER, due TEXT, late INTEGER, note TEXT, next TEXT, lead TEXT, tie INTEGER NOT NULL DEFAULT 0,
     reg_no TEXT, enterprise TEXT,
     PRIMARY KEY (section, nlate, due_key, reg_year, reg_seq, tie)) WITHOUT ROWID"""
+_ITEM_COLUMNS = "(section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead, tie, reg_no, enterprise)"
 
 
 def lit(text: str) -> str:
@@ -93,7 +94,8 @@ NOW = Source(
     urge="iif(c.urges_now, (SELECT max(id) FROM urges WHERE case_id = c.id), NULL)",  # only a case with urges looks
     escalation="(SELECT max(id) FROM escalations WHERE case_id = c.id)",
     supervision_row="(SELECT max(id) FROM supervisions WHERE case_id = c.id)",
-    returns="(SELECT count(*) FROM dispatches x WHERE x.case_id = c.id AND x.status = 'returned')",
+    returns="(SELECT count(*) FROM dispatches x INDEXED BY dispatches_returned "
+    "WHERE x.case_id = c.id AND x.status = 'returned')",
     index="INDEXED BY cases_agenda",
 )
 THEN = Source(
@@ -239,7 +241,17 @@ FROM (SELECT c.due_open, coalesce(l.late, 0) AS lateness, {_CASE},
 
 
 def _returned(day: Day, only: str = "") -> str:
-    """Awaiting dispatch, refused by enough county departments: to escalate."""
+    """Awaiting dispatch, refused by enough county departments: to escalate. Today, found from
+    the returned dispatches (migration 30's index of them), not by counting every registered
+    case's."""
+    if day.src is NOW:
+        return f"""
+SELECT CASE WHEN :county THEN 'to_escalate' END AS section, c.due_open AS o, 0 AS late, NULL AS due,
+       x.returns || '个部门退单，县级难以解决' AS note, {_cmd(ESCALATE)} AS next, {_CASE}
+FROM (SELECT case_id, count(*) AS returns FROM dispatches INDEXED BY dispatches_returned WHERE status = 'returned'
+      GROUP BY case_id HAVING count(*) >= {RETURNS_TO_ESCALATE}) x
+CROSS JOIN cases AS c ON c.id = x.case_id
+WHERE c.state = 'registered'"""
     return f"""
 SELECT CASE WHEN :county AND returns >= {RETURNS_TO_ESCALATE} THEN 'to_escalate' END AS section,
        due_open AS o, 0 AS late, NULL AS due, returns || '个部门退单，县级难以解决' AS note, cmd_escalate AS next,
@@ -279,28 +291,43 @@ _URGED = "CASE WHEN u.id IS NULL THEN 0 ELSE coalesce(u.due, {due}) = {due} AND 
 
 
 def _dispatched(day: Day, only: str = "") -> str:
-    """Being handled, late (to urge, or its urge expired) or due within SOON working days.
-    `urged` (1, 0 or NULL when there is no active dispatch) is looked at once, as a CASE's
-    operand: each condition naming it looked up the urge's dispatch again (a third of the
-    urge_expired section's time at 1,000,000 cases)."""
+    """Being handled and due within SOON working days, or late and never urged (to urge): most
+    of the open cases, each placed by its due date alone. The late cases with an urge are placed
+    apart by their letter (urged_sql), a few."""
     return f"""
-SELECT CASE WHEN late = 0 THEN 'due_soon'
-            ELSE CASE urged WHEN 1 THEN CASE WHEN reply_by < :as_of THEN 'urge_expired'
-                                             WHEN reply_by IS NULL THEN 'late_not_urged' END
-                            WHEN 0 THEN 'late_not_urged' ELSE iif(reply_by IS NULL, 'late_not_urged', NULL) END
-       END AS section,
-       due_open AS o, late, due_open AS due,
-       CASE WHEN late = 0 THEN '办结时限 ' || due_open
-            ELSE what || '超期' || late || '个工作日'
-                 || iif(urged AND reply_by < :as_of, '，' || substr(reply_by, 6) || '限期已过', '') END AS note,
-       iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE_OUT},
-       what, reply_by
+SELECT iif(late = 0, 'due_soon', 'late_not_urged') AS section, due_open AS o, late, due_open AS due,
+       iif(late = 0, '办结时限 ' || due_open, what || '超期' || late || '个工作日') AS note,
+       iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE_OUT}, what
 FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE},
              iif(c.supervision = 'special', '专项督办', '') AS what,
-             u.reply_by, {_URGED.format(due="c.due_open", dispatch=day.src.dispatch)} AS urged,
              {_cmd(URGE)} AS cmd_urge, {_cmd(REPLY)} AS cmd_reply
+      FROM cases c {_LATE.format("c.due_open")}
+      WHERE c.state = 'dispatched' AND c.due_open < :horizon
+            AND (c.due_open >= :soon_from OR c.urges_now = 0) {only})"""
+
+
+def urged_sql(day: Day) -> str:
+    """The late cases being handled that were urged (or counted urges before the ledger), as
+    rows of temp.agenda_items: its letter's time to answer passed (urge_expired), or not urged for
+    this limit (late_not_urged); `urged` (1, 0 or NULL when there is no active dispatch) is looked
+    at once, as a CASE's operand."""
+    select = f"""
+SELECT CASE urged WHEN 1 THEN CASE WHEN reply_by < :as_of THEN 'urge_expired'
+                                   WHEN reply_by IS NULL THEN 'late_not_urged' END
+                  WHEN 0 THEN 'late_not_urged' ELSE iif(reply_by IS NULL, 'late_not_urged', NULL) END AS section,
+       -late, due_open, reg_year, reg_seq, id, due_open, late,
+       what || '超期' || late || '个工作日'
+           || iif(urged AND reply_by < :as_of, '，' || substr(reply_by, 6) || '限期已过', ''),
+       cmd_urge, lead, 0, reg_no, enterprise
+FROM (SELECT c.id, c.due_open, coalesce(l.late, 0) AS late, c.reg_year, c.reg_seq, c.reg_no, c.enterprise,
+             c.lead_now AS lead, iif(c.supervision = 'special', '专项督办', '') AS what,
+             u.reply_by, {_URGED.format(due="c.due_open", dispatch=day.src.dispatch)} AS urged, {_cmd(URGE)} AS cmd_urge
       FROM cases c {_LATE.format("c.due_open")} LEFT JOIN urges u ON u.id = {day.src.urge}
-      WHERE c.state = 'dispatched' AND c.due_open < :horizon {only})"""
+      WHERE c.state = 'dispatched' AND c.due_open < :soon_from AND c.urges_now)"""
+    # Today, from migration 30's index of them, not out of every late case.
+    urged = "FROM cases c INDEXED BY cases_urged"
+    select = select.replace("FROM cases c", urged) if day.src is NOW else day.sql(select)
+    return f"INSERT INTO temp.agenda_items {_ITEM_COLUMNS} SELECT * FROM ({select}) WHERE section IS NOT NULL"
 
 
 # The answered cases of each section: a stretch of migration 23's index today; on a day in the
@@ -335,26 +362,19 @@ WHERE c.state = 'replied' AND c.supervision = '' {only}"""
 # and what the departments ask on line are placed in Python, into temp.agenda_items (_placed).
 ARMS: list[Arm] = [
     Arm(
-        ("urge_expired", "late_not_urged", "due_soon"),
+        ("late_not_urged", "due_soon"),
         _dispatched,
-        # Late before :soon_from (temp.agenda_late), not after; a case never urged has no urge to expire.
+        # Late before :soon_from (temp.agenda_late), due soon from there on.
         {
-            "urge_expired": "AND c.due_open < :soon_from AND c.urges_now",
-            "late_not_urged": "AND c.due_open < :soon_from",
+            "late_not_urged": "AND c.due_open < :soon_from AND c.urges_now = 0",
             "due_soon": "AND c.due_open >= :soon_from",
         },
-        # Due soon: the stretch from :soon_from; late and never urged: not urged for this limit.
+        # Each section a stretch of the index: counted there, no row worked out.
         counted={
             "due_soon": "c.state = 'dispatched' AND c.due_open >= :soon_from AND c.due_open < :horizon",
             "late_not_urged": "c.state = 'dispatched' AND c.due_open < :soon_from AND c.urges_now = 0",
         },
-        rest="AND c.due_open < :soon_from AND c.urges_now",
         json={
-            "urge_expired": (
-                "%s",
-                "json_quote(what || '超期' || late || '个工作日，' || substr(reply_by, 6) || '限期已过')",
-                URGE,
-            ),
             "late_not_urged": ('"%s超期%d个工作日"', "what, late", URGE),  # what: a constant, nothing to escape
             "due_soon": ("%s", "json_quote('办结时限 ' || due)", REPLY),
         },

@@ -11,6 +11,7 @@ from datetime import date
 
 from lcqy.acts.boards import then
 from lcqy.acts.boards.agenda_arms import (
+    _ITEM_COLUMNS,
     _TABLE,
     CLOSE,
     FOLLOWUP,
@@ -23,6 +24,7 @@ from lcqy.acts.boards.agenda_arms import (
     Day,
     _cmd,
     lit,
+    urged_sql,
 )
 from lcqy.acts.boards.departments import agenda_items
 from lcqy.acts.boards.supervised import DUE_AGAIN_SQL
@@ -49,10 +51,7 @@ WHERE c.state = 'replied' AND c.supervision != ''"""
 
 _IN_PYTHON = False  # the tests set it to place today's rows by the rule in Python too
 
-_PLACE = (
-    "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead, "
-    "tie, reg_no, enterprise) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+_PLACE = f"INSERT INTO temp.agenda_items {_ITEM_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 # _place_supervised's rule as one INSERT … SELECT over the rows of _SUPERVISED_SQL (today, when
@@ -62,8 +61,7 @@ _PLACE = (
 # rule in Python on a varied ledger and many days.
 _KIND = "CASE supervision " + " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in SUPERVISION.items()) + " END"
 _PLACE_SQL = f"""
-INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead,
-                               tie, reg_no, enterprise)
+INSERT INTO temp.agenda_items {_ITEM_COLUMNS}
 SELECT section, -late, coalesce(due, '9999'), reg_year, reg_seq, id, due, late, note, next, lead_now,
        0, reg_no, enterprise
 FROM (SELECT CASE WHEN ready THEN 'ready_close'
@@ -165,16 +163,20 @@ def _online(day: Day) -> None:
         rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], due, late, note, cmd.format(n=n),
                      r["lead_dept"], tie))  # fmt: skip
     day.ctx.ledger.conn.executemany(
-        "INSERT INTO temp.agenda_items (section, nlate, due_key, reg_year, reg_seq, id, due, late, note, next, lead, "
-        "tie, reg_no, enterprise) "
+        f"INSERT INTO temp.agenda_items {_ITEM_COLUMNS} "
         f"SELECT ?1, ?2, ?3, ?4, ?5, c.id, ?6, ?7, ?8, ?9, coalesce(?10, c.lead_now), ?11, c.reg_no, c.enterprise "
         f"FROM {day.src.table} c WHERE c.reg_year = ?4 AND c.reg_seq = ?5",
         rows,
     )
 
 
-# Python places these few into temp.agenda_items, beside the arms.
-PLACED: list[Callable[[Day], None]] = [_supervised, _online]
+def _urged(day: Day) -> None:
+    """The late cases being handled that were urged: a few, placed by their letter in SQLite."""
+    day.ctx.ledger.conn.execute(urged_sql(day), day.params())
+
+
+# These few go into temp.agenda_items, beside the arms (after temp.agenda_late is made).
+PLACED: list[Callable[[Day], None]] = [_urged, _supervised, _online]
 
 
 def fill(ctx: Ctx, as_of: date) -> Day:
