@@ -29,6 +29,7 @@ from lcqy.acts.boards import tracking
 from lcqy.acts.boards.agenda_arms import (
     ARMS,
     CLOSE,
+    DAYS_LATE,
     FOLLOWUP,
     MEETING,
     NOW,
@@ -74,11 +75,12 @@ def _json_item(arm: Arm | None, key: str, head: bool = False) -> str:
         nxt, args = f'"{pre}%s{post}"', ", ".join(x for x in (args, _NUMBER) if x)
     else:
         nxt, args = '"%s"', f"{args}, next"
-    tail = ['          "days_late": %d', f'          "note": {note}', f'          "next": {nxt}']
-    if head and arm:
-        fmt, first = "%s%s,\n" + ",\n".join(tail), "head, json_quote(due), late"
+    tail = [f'          "note": {note}', f'          "next": {nxt}']
+    if head and arm:  # the due date and days late the day's (dated arms), or none
+        fmt, first = ("%s%s", "head, jdue") if arm.dated else ("%snull" + DAYS_LATE + "0", "head")
+        fmt += ",\n" + ",\n".join(tail)
     else:
-        lines = [f'          "{k}": {_JSON_FORMAT.get(k, "%s")}' for k in _KEYS[:-3]]
+        lines = [f'          "{k}": {_JSON_FORMAT.get(k, "%s")}' for k in _KEYS[:-2]]
         fmt, first = "        {\n" + ",\n".join([*lines, *tail]), _JSON_ARGS
     return f"CAST(printf({lit(fmt + chr(10) + '        }')}, {first}, {args}) AS BLOB)"
 

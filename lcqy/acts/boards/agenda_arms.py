@@ -19,6 +19,9 @@ from lcqy.store.migrations.m028_agenda_json_head import HEAD
 
 SOON = 2  # working days ahead that count as "coming due"
 RETURNS_TO_ESCALATE = 2  # 退单 by this many county departments: the county may not be able to solve it
+# What `agenda --json` writes between an item's due date and its days late (at the item's depth
+# in the list, as json.dumps(indent=2) does): the day's part of an item is kept whole per day.
+DAYS_LATE = ',\n          "days_late": '
 
 # key -> title, worst first
 SECTIONS: dict[str, str] = {
@@ -173,9 +176,13 @@ class Day:
                 late -= 1
         # The first of the days none late: a limit from it on is due soon, one before it is late.
         self.soon_from = next((d for d, n in rows if n == 0), self.horizon.isoformat())
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS agenda_late (day TEXT PRIMARY KEY, late INTEGER) WITHOUT ROWID")
+        conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS agenda_late (day TEXT PRIMARY KEY, late INTEGER, jdue TEXT) WITHOUT ROWID"
+        )
         conn.execute("DELETE FROM temp.agenda_late")
-        conn.executemany("INSERT INTO temp.agenda_late VALUES (?, ?)", rows)
+        conn.executemany(
+            "INSERT INTO temp.agenda_late VALUES (?1, ?2, json_quote(?1) || ?3 || ?2)", [(*r, DAYS_LATE) for r in rows]
+        )
 
 
 # The earliest plan date and 专项督办 deadline, each from its index.
@@ -201,6 +208,9 @@ _CASE_OUT = "reg_year, reg_seq, reg_no, enterprise, lead, head"
 
 # Working days late on a due date (temp.agenda_late).
 _LATE = "LEFT JOIN temp.agenda_late l ON l.day = {}"
+# An item's due date and days late as `agenda --json` writes them (agenda_late.jdue), for a case
+# due on a day of temp.agenda_late (any it places: the same value worked out otherwise).
+_JDUE = f"coalesce(l.jdue, json_quote(c.due_open) || '{DAYS_LATE}' || coalesce(l.late, 0)) AS jdue"
 
 
 @dataclass(frozen=True)
@@ -219,6 +229,9 @@ class Arm:
     # the next command): the item written by one printf, without the note and the command built
     # first as values and worked out again for each section (see _json_item).
     json: dict[str, tuple[str, str, str]] = field(default_factory=dict)
+    # Its rows' due date is the case's due_open and their days late that day's (the arm yields
+    # jdue, the two as --json writes them); else every row has neither (due null, 0 days late).
+    dated: bool = False
 
 
 def _registered(day: Day, only: str = "") -> str:
@@ -232,8 +245,8 @@ SELECT CASE WHEN returns < {RETURNS_TO_ESCALATE} THEN
        CASE WHEN due_open <= :as_of THEN '时限' || substr(due_open, 6)
                  || CASE WHEN lateness THEN '，已过' || lateness || '个工作日' ELSE '，今天到期' END
             ELSE '交办时限 ' || due_open END AS note,
-       cmd_dispatch AS next, {_CASE_OUT}
-FROM (SELECT c.due_open, coalesce(l.late, 0) AS lateness, {_CASE},
+       cmd_dispatch AS next, {_CASE_OUT}, jdue
+FROM (SELECT c.due_open, coalesce(l.late, 0) AS lateness, {_CASE}, {_JDUE},
              CASE WHEN :county THEN {day.src.returns} ELSE 0 END AS returns,
              CASE WHEN c.consult THEN {_cmd(FORWARD)} WHEN c.major THEN {_cmd(DISPATCH_MAJOR)}
                   ELSE {_cmd(DISPATCH)} END AS cmd_dispatch
@@ -297,8 +310,8 @@ def _dispatched(day: Day, only: str = "") -> str:
     return f"""
 SELECT iif(late = 0, 'due_soon', 'late_not_urged') AS section, due_open AS o, late, due_open AS due,
        iif(late = 0, '办结时限 ' || due_open, what || '超期' || late || '个工作日') AS note,
-       iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE_OUT}, what
-FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE},
+       iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE_OUT}, what, jdue
+FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE}, {_JDUE},
              iif(c.supervision = 'special', '专项督办', '') AS what,
              {_cmd(URGE)} AS cmd_urge, {_cmd(REPLY)} AS cmd_reply
       FROM cases c {_LATE.format("c.due_open")}
@@ -378,11 +391,13 @@ ARMS: list[Arm] = [
             "late_not_urged": ('"%s超期%d个工作日"', "what, late", URGE),  # what: a constant, nothing to escape
             "due_soon": ("%s", "json_quote('办结时限 ' || due)", REPLY),
         },
+        dated=True,
     ),
     Arm(
         ("to_dispatch", "due_soon"),
         _registered,
         {"to_dispatch": "AND c.due_open <= :as_of", "due_soon": "AND c.due_open > :as_of"},
+        dated=True,
     ),
     Arm(("to_escalate",), _returned),
     Arm(
