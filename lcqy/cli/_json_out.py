@@ -43,6 +43,7 @@ def print_json_texts(texts: Iterable[str | bytes]) -> int:
             texts, first = (_text(t) for t in texts), _text(first)
     else:
         out.flush()
+        _wide_pipe(raw)
         if isinstance(first, bytes):
             _text(first)  # stored text another program wrote may not be UTF-8
         else:
@@ -94,12 +95,14 @@ def write_utf8(pieces: Iterable[bytes]) -> None:
     # Checked as one text: a piece may end inside a character the next one finishes.
     check = codecs.getincrementaldecoder("utf-8")()
     with no_collector():
-        for piece in pieces:
-            text = _checked(check, piece)  # stored text another program wrote may not be UTF-8
-            if utf8:
+        for piece in pieces:  # stored text another program wrote may not be UTF-8
+            if utf8:  # checked a slice at a time, as _check_utf8 does (a piece runs to a megabyte)
+                view = memoryview(piece)
+                for at in range(0, len(piece), _SLICE):
+                    _checked(check, view[at : at + _SLICE])
                 raw.write(piece)
             else:
-                out.write(text)
+                out.write(_checked(check, piece))
         _checked(check, b"", final=True)
     out.flush()
 
