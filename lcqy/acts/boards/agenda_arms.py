@@ -297,16 +297,10 @@ FROM cases c JOIN escalations e ON e.id = {day.src.escalation}
 WHERE c.state = 'escalated'"""
 
 
-# A late case's latest urge `u` counts for its current limit when it was for the active
-# dispatch and that dispatch's due date then. A CASE, so that a case never urged (most) skips the
-# look-up: SQLite works out both sides of an AND in a value.
-_URGED = "CASE WHEN u.id IS NULL THEN 0 ELSE coalesce(u.due, {due}) = {due} AND u.dispatch_id = {dispatch} END"
-
-
 def _dispatched(day: Day, only: str = "") -> str:
     """Being handled and due within SOON working days, or late and never urged (to urge): most
     of the open cases, each placed by its due date alone. The late cases with an urge are placed
-    apart by their letter (urged_sql), a few."""
+    apart by their letter (lcqy.acts.boards.agenda_placed), a few."""
     return f"""
 SELECT iif(late = 0, 'due_soon', 'late_not_urged') AS section, due_open AS o, late, due_open AS due,
        iif(late = 0, '办结时限 ' || due_open, what || '超期' || late || '个工作日') AS note,
@@ -317,30 +311,6 @@ FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE}, {_JDUE},
       FROM cases c {_LATE.format("c.due_open")}
       WHERE c.state = 'dispatched' AND c.due_open < :horizon
             AND (c.due_open >= :soon_from OR c.urges_now = 0) {only})"""
-
-
-def urged_sql(day: Day) -> str:
-    """The late cases being handled that were urged (or counted urges before the ledger), as
-    rows of temp.agenda_items: its letter's time to answer passed (urge_expired), or not urged for
-    this limit (late_not_urged); `urged` (1, 0 or NULL when there is no active dispatch) is looked
-    at once, as a CASE's operand."""
-    select = f"""
-SELECT CASE urged WHEN 1 THEN CASE WHEN reply_by < :as_of THEN 'urge_expired'
-                                   WHEN reply_by IS NULL THEN 'late_not_urged' END
-                  WHEN 0 THEN 'late_not_urged' ELSE iif(reply_by IS NULL, 'late_not_urged', NULL) END AS section,
-       -late, due_open, reg_year, reg_seq, id, due_open, late,
-       what || '超期' || late || '个工作日'
-           || iif(urged AND reply_by < :as_of, '，' || substr(reply_by, 6) || '限期已过', ''),
-       cmd_urge, lead, 0, reg_no, enterprise
-FROM (SELECT c.id, c.due_open, coalesce(l.late, 0) AS late, c.reg_year, c.reg_seq, c.reg_no, c.enterprise,
-             c.lead_now AS lead, iif(c.supervision = 'special', '专项督办', '') AS what,
-             u.reply_by, {_URGED.format(due="c.due_open", dispatch=day.src.dispatch)} AS urged, {_cmd(URGE)} AS cmd_urge
-      FROM cases c {_LATE.format("c.due_open")} LEFT JOIN urges u ON u.id = {day.src.urge}
-      WHERE c.state = 'dispatched' AND c.due_open < :soon_from AND c.urges_now)"""
-    # Today, from migration 30's index of them, not out of every late case.
-    urged = "FROM cases c INDEXED BY cases_urged"
-    select = select.replace("FROM cases c", urged) if day.src is NOW else day.sql(select)
-    return f"INSERT INTO temp.agenda_items {_ITEM_COLUMNS} SELECT * FROM ({select}) WHERE section IS NOT NULL"
 
 
 # The answered cases of each section: a stretch of migration 23's index today; on a day in the

@@ -1,7 +1,8 @@
 """The rows of the agenda placed apart from the arms (lcqy.acts.boards.agenda_arms), a few: the
-answered cases under 督办 (by the rules of supervision: due again on a 专项督办 deadline or a
-reply's plan date) and what the departments and enterprises sent on line; and `fill`, which
-makes a day's arms ready and places these rows in temp.agenda_items."""
+late cases being handled that were urged (by their letter), the answered cases under 督办 (by the
+rules of supervision: due again on a 专项督办 deadline or a reply's plan date) and what the
+departments and enterprises sent on line; and `fill`, which makes a day's arms ready and places
+these rows in temp.agenda_items."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from datetime import date
 from lcqy.acts.boards import then
 from lcqy.acts.boards.agenda_arms import (
     _ITEM_COLUMNS,
+    _LATE,
     _TABLE,
     CLOSE,
     FOLLOWUP,
@@ -24,7 +26,6 @@ from lcqy.acts.boards.agenda_arms import (
     Day,
     _cmd,
     lit,
-    urged_sql,
 )
 from lcqy.acts.boards.departments import agenda_items
 from lcqy.acts.boards.supervised import DUE_AGAIN_SQL
@@ -170,9 +171,35 @@ def _online(day: Day) -> None:
     )
 
 
+# A late case's latest urge `u` counts for its current limit when it was for the active
+# dispatch and that dispatch's due date then. A CASE, so that a case never urged (most) skips the
+# look-up: SQLite works out both sides of an AND in a value.
+_URGED = "CASE WHEN u.id IS NULL THEN 0 ELSE coalesce(u.due, {due}) = {due} AND u.dispatch_id = {dispatch} END"
+
+
 def _urged(day: Day) -> None:
-    """The late cases being handled that were urged: a few, placed by their letter in SQLite."""
-    day.ctx.ledger.conn.execute(urged_sql(day), day.params())
+    """The late cases being handled that were urged (or counted urges before the ledger), a
+    few, placed by their letter in one INSERT … SELECT: its time to answer passed (urge_expired),
+    or not urged for this limit (late_not_urged); `urged` (1, 0 or NULL when there is no active
+    dispatch) is looked at once, as a CASE's operand."""
+    select = f"""
+SELECT CASE urged WHEN 1 THEN CASE WHEN reply_by < :as_of THEN 'urge_expired'
+                                   WHEN reply_by IS NULL THEN 'late_not_urged' END
+                  WHEN 0 THEN 'late_not_urged' ELSE iif(reply_by IS NULL, 'late_not_urged', NULL) END AS section,
+       -late, due_open, reg_year, reg_seq, id, due_open, late,
+       what || '超期' || late || '个工作日'
+           || iif(urged AND reply_by < :as_of, '，' || substr(reply_by, 6) || '限期已过', ''),
+       cmd_urge, lead, 0, reg_no, enterprise
+FROM (SELECT c.id, c.due_open, coalesce(l.late, 0) AS late, c.reg_year, c.reg_seq, c.reg_no, c.enterprise,
+             c.lead_now AS lead, iif(c.supervision = 'special', '专项督办', '') AS what,
+             u.reply_by, {_URGED.format(due="c.due_open", dispatch=day.src.dispatch)} AS urged, {_cmd(URGE)} AS cmd_urge
+      FROM cases c {_LATE.format("c.due_open")} LEFT JOIN urges u ON u.id = {day.src.urge}
+      WHERE c.state = 'dispatched' AND c.due_open < :soon_from AND c.urges_now)"""
+    # Today, from migration 30's index of them, not out of every late case.
+    urged = "FROM cases c INDEXED BY cases_urged"
+    select = select.replace("FROM cases c", urged) if day.src is NOW else day.sql(select)
+    place = f"INSERT INTO temp.agenda_items {_ITEM_COLUMNS} SELECT * FROM ({select}) WHERE section IS NOT NULL"
+    day.ctx.ledger.conn.execute(place, day.params())
 
 
 # These few go into temp.agenda_items, beside the arms (after temp.agenda_late is made).
