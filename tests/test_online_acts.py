@@ -4,7 +4,14 @@ and what agenda and show say about 签收, requests, notes and urges read."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import socket
 import sqlite3
+import subprocess
+import sys
+
+import pytest
 
 from tests.conftest import snapshot
 from tests.web_helpers import ASSIST, LEAD, add_user, dept_client, dispatched, post, text
@@ -176,6 +183,28 @@ def test_serve_checks_its_options_and_warns_without_tls(ledger, monkeypatch):
     assert "网上办理平台已停止" in r.out and started[0]["host"] == "0.0.0.0" and started[-1] == "closed"
     r = ledger("serve")
     assert "明文 HTTP" not in r.out and "http://127.0.0.1:8123/" in r.out
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_serve_stops_in_order_on_ctrl_c_or_a_stop_even_started_in_the_background(ledger, signum):
+    """A server a script starts in the background inherits SIGINT ignored (as `cmd &` does);
+    Ctrl-C's SIGINT and a service manager's SIGTERM still stop it in order, with its message."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lcqy", "--db", str(ledger.db), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )  # fmt: skip
+    try:
+        assert "网上办理平台已启动" in proc.stdout.readline()
+        proc.send_signal(signum)
+        out, _ = proc.communicate(timeout=30)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0 and "网上办理平台已停止" in out, out
 
 
 def test_a_renamed_department_keeps_its_users_and_cases(ledger):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import typer
 
 from lcqy.cli._common import db_path, say
@@ -41,13 +44,38 @@ def serve_cmd(
     server = create_server(app, host=host, port=port, threads=threads, ident="lcqy", clear_untrusted_proxy_headers=True)
     shown = f"[{host}]" if ":" in host else host
     say(f"网上办理平台已启动：http://{shown}:{server.effective_port}/  台帐 {path}（按 Ctrl-C 停止）")
-    try:
-        server.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.close()
+    with _stopped_by_signals():
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            server.close()
     say("网上办理平台已停止。")
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """Ctrl-C, and a service manager's stop (SIGTERM), end the server the same orderly way. A
+    process started in the background by a script inherits SIGINT ignored, and Python then
+    leaves it so: without this, such a server could not be stopped but by killing it. The
+    handlers it replaced are put back afterwards."""
+    import signal
+    import threading
+
+    def stop(signum, frame) -> None:
+        raise KeyboardInterrupt
+
+    old = {}
+    if threading.current_thread() is threading.main_thread():  # only the main thread may
+        for name in ("SIGINT", "SIGTERM", "SIGBREAK"):  # SIGBREAK: Ctrl-Break on Windows
+            if hasattr(signal, name):
+                old[getattr(signal, name)] = signal.signal(getattr(signal, name), stop)
+    try:
+        yield
+    finally:
+        for signum, handler in old.items():
+            signal.signal(signum, handler)
 
 
 def register(app: typer.Typer) -> None:
