@@ -43,9 +43,9 @@ def serve_cmd(
         )
     server = create_server(app, host=host, port=port, threads=threads, ident="lcqy", clear_untrusted_proxy_headers=True)
     shown = f"[{host}]" if ":" in host else host
-    say(f"网上办理平台已启动：http://{shown}:{server.effective_port}/  台帐 {path}（按 Ctrl-C 停止）")
-    with _stopped_by_signals():
+    with _stopped_by_signals():  # before the start is said: a stop right after it is not lost
         try:
+            say(f"网上办理平台已启动：http://{shown}:{server.effective_port}/  台帐 {path}（按 Ctrl-C 停止）")
             server.run()
         except KeyboardInterrupt:
             pass
@@ -64,9 +64,11 @@ def _stopped_by_signals() -> Iterator[None]:
     import threading
 
     def stop(signum, frame) -> None:
+        for each in old:  # once: a second Ctrl-C does not cut the closing short
+            signal.signal(each, signal.SIG_IGN)
         raise KeyboardInterrupt
 
-    old = {}
+    old: dict = {}
     if threading.current_thread() is threading.main_thread():  # only the main thread may
         for name in ("SIGINT", "SIGTERM", "SIGBREAK"):  # SIGBREAK: Ctrl-Break on Windows
             if hasattr(signal, name):
