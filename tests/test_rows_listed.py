@@ -3,8 +3,17 @@ the JSON a slice at a time, and `overdue`'s cells padded with what follows them.
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import sqlite3
+import subprocess
+import sys
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
 
 import pytest
 
@@ -142,6 +151,39 @@ def test_utf8_checked_a_slice_at_a_time(monkeypatch, size):
     for bad in (good + b"\xff", b"\xe4\x22\xad" + good, good[:-10] + b"\xe4\xb8" + good[-10:], good + b"\xf0\x9f\x9a"):
         with pytest.raises(sqlite3.DataError, match="有文字不是有效的 UTF-8 编码"):
             _json_out._check_utf8(bad)
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 64])
+def test_agenda_pieces_checked_a_slice_at_a_time(monkeypatch, size):
+    """`agenda --json`'s pieces (a megabyte each) are checked in slices too, a character cut by
+    a piece's end or a slice's end carried over; bytes that are not UTF-8 stop the output."""
+    monkeypatch.setattr(_json_out, "_SLICE", size)
+    text = '{"企业":"临翔🚀Café"},\n{"a":"\\u0001"}'.encode()
+    for cut in (1, 5, 11, len(text) - 2):
+        buf = io.BytesIO()
+        monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(buf, encoding="utf-8"))
+        _json_out.write_utf8([text[:cut], text[cut:]])
+        assert buf.getvalue() == text
+    for bad in ([text, b"\xff"], [b"\xe4\x22", b"\xad" + text], [text + b"\xf0\x9f", b"\x9a"]):
+        monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
+        with pytest.raises(sqlite3.DataError, match="有文字不是有效的 UTF-8 编码"):
+            _json_out.write_utf8(bad)
+
+
+@pytest.mark.skipif(not hasattr(fcntl, "F_SETPIPE_SZ"), reason="Linux pipes")
+def test_json_to_a_pipe_widens_it_and_writes_the_same(ledger, tmp_path):
+    """Output of hundreds of megabytes goes through a pipe of 1 MiB (the reader woken less
+    often); the bytes are those written to a file."""
+    reg(ledger, "2026-11-02")
+    argv = [sys.executable, "-m", "lcqy", "--db", str(ledger.db), "agenda", "--json"]
+    env = {**os.environ, "LCQY_TODAY": "2026-11-27"}
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, env=env)
+    out = proc.stdout.read()
+    assert fcntl.fcntl(proc.stdout.fileno(), fcntl.F_GETPIPE_SZ) == 1 << 20
+    assert proc.wait() == 0
+    with open(tmp_path / "out.json", "wb") as f:
+        subprocess.run(argv, stdout=f, env=env, check=True)
+    assert (tmp_path / "out.json").read_bytes() == out and json.loads(out)["as_of"] == "2026-11-27"
 
 
 # -- overdue: cells padded with the gap or line end after them -------------------------------

@@ -66,17 +66,17 @@ def print_json_texts(texts: Iterable[str | bytes]) -> int:
 
 def _wide_pipe(out: object) -> None:
     """A pipe to the reader widened to 1 MiB (Linux; 64 KiB by default) for output that runs to
-    hundreds of megabytes: each reader's wake-up takes 16 times as much, which saved a tenth
-    of the system time of `agenda --json` at 1,000,000 cases. Anything else is left as it is."""
+    hundreds of megabytes: the reader is woken a sixteenth as often (3 % of the CPU and 10 % of
+    the time of `agenda --json` at 1,000,000 cases). Anything else is left as it is."""
     try:
         import fcntl
         import stat
 
         fd = out.fileno()  # type: ignore[attr-defined]
-        if stat.S_ISFIFO(os.fstat(fd).st_mode):
-            fcntl.fcntl(fd, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+        if hasattr(fcntl, "F_SETPIPE_SZ") and stat.S_ISFIFO(os.fstat(fd).st_mode):  # Linux only
+            fcntl.fcntl(fd, fcntl.F_SETPIPE_SZ, 1 << 20)
     except (ImportError, OSError, AttributeError, ValueError):
-        pass  # no fcntl (Windows), not a pipe, or the system's limit is lower: as it is
+        pass  # no fcntl (Windows), no file descriptor, or a lower limit for pipes: as it is
 
 
 def write_utf8(pieces: Iterable[bytes]) -> None:
