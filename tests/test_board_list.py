@@ -421,6 +421,21 @@ def test_check_deep_finds_board_columns_another_program_changed(ledger):
     assert r.code != 0 and "最近一次回访（存为“第7条”，记录为“无”）不一致" in r.out, r.out
 
 
+def test_the_latest_replys_plan_date_kept_on_the_case_follows_it(ledger):
+    """Migration 31: a reply's plan date edited by another program moves the case's kept copy
+    with it (check passes); the copy edited alone is named by `check --deep`."""
+    r = answered_then_changed(ledger, "UPDATE replies SET plan_due = '2026-12-20' WHERE case_id = 1")
+    assert r.code == 0, r.out
+    conn = sqlite3.connect(ledger.db)
+    assert conn.execute("SELECT plan_due_now FROM cases WHERE reg_seq = 1").fetchone() == ("2026-12-20",)
+    conn.execute("UPDATE cases SET plan_due_now = '2026-12-31' WHERE reg_seq = 1")
+    conn.commit()
+    conn.close()
+    r = ledger("check", "--deep")
+    assert r.code != 0
+    assert "最近一次答复的计划完成日期（存为“2026-12-31”，记录为“2026-12-20”）不一致" in r.out, r.out
+
+
 def test_board_is_read_from_one_snapshot(ledger):
     """A command that writes while the board is being read waits for it: the board shows the
     ledger as it was when it began, each case once (it is read in several statements)."""

@@ -33,22 +33,38 @@ from lcqy.acts.context import Ctx
 from lcqy.rules.constants import SUPERVISION
 from lcqy.rules.workdays import workdays_between
 from lcqy.store.migrations.m023_agenda_answered import CLOSE as ANSWERED_RULE
+from lcqy.store.migrations.m023_agenda_answered import NOTE as ANSWERED_NOTE
 
-# `ready`: 1 when the latest reply and follow-up meet 第十八条 (migration 23's rule, the one its
-# columns and the past day's answered cases use); the active dispatch is looked up only for a
+# Each answered case under 督办 with what places it: `ready`, 1 when its latest reply and
+# follow-up meet 第十八条 (migration 23's rule); `followed`, followed up on its latest reply;
+# `note_answered`, the reply or the follow-up as a section shows it; `due_again` (DUE_AGAIN_SQL).
+# Today all of them as kept on the case (migrations 23 and 31), on a day in the past worked out
+# from the latest reply `r` and follow-up `f` then. The active dispatch is looked up only for a
 # case with an urge, the one thing it is compared with.
-_SUPERVISED_SQL = f"""
+_SUPERVISED_SQL = """
 SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now, c.supervision,
-       iif(u.id IS NULL, NULL, {{src.dispatch}}) AS dispatch_id, r.result, r.replied_on, f.satisfaction,
-       ({ANSWERED_RULE}) IS 1 AS ready, f.reply_id IS r.id AS followed,
-       u.urged_on, u.reply_by, u.dispatch_id AS urge_dispatch, u.due AS urge_due, {{due_again}} AS due_again,
+       iif(u.id IS NULL, NULL, {src.dispatch}) AS dispatch_id, {note} AS note_answered,
+       {ready} AS ready, {followed} AS followed,
+       u.urged_on, u.reply_by, u.dispatch_id AS urge_dispatch, u.due AS urge_due, {due_again} AS due_again,
        iif(c.reg_year = :year, c.reg_seq, c.reg_year || '-' || c.reg_seq) AS n
-FROM cases c
-JOIN replies r ON r.id = {{src.reply}}
-LEFT JOIN followups f ON f.id = {{src.followup}}
-LEFT JOIN urges u ON u.id = {{src.urge}}
-LEFT JOIN supervisions s ON s.id = {{src.supervision_row}}
+FROM cases c {joins}
+LEFT JOIN urges u ON u.id = {src.urge}
+LEFT JOIN supervisions s ON s.id = {src.supervision_row}
 WHERE c.state = 'replied' AND c.supervision != ''"""
+_KEPT = {
+    "note": "c.answered_note",
+    "ready": "c.answered_close IS 1",
+    "followed": "c.answered_close IS NOT 0",
+    "due_again": DUE_AGAIN_SQL.replace("r.id", "c.reply_now").replace("r.plan_due", "c.plan_due_now"),
+    "joins": "",
+}
+_THEN = {
+    "note": ANSWERED_NOTE,
+    "ready": f"({ANSWERED_RULE}) IS 1",
+    "followed": "f.reply_id IS r.id",
+    "due_again": DUE_AGAIN_SQL,
+    "joins": "JOIN replies r ON r.id = {src.reply} LEFT JOIN followups f ON f.id = {src.followup}",
+}
 
 _IN_PYTHON = False  # the tests set it to place today's rows by the rule in Python too
 
@@ -73,12 +89,12 @@ FROM (SELECT CASE WHEN ready THEN 'ready_close'
                   WHEN NOT followed THEN 'followup' END AS section,
              CASE WHEN ready THEN NULL WHEN dated AND (late_due OR due_again < :horizon) THEN due_again END AS due,
              CASE WHEN ready OR NOT dated THEN 0 ELSE late_due END AS late,
-             CASE WHEN ready THEN 'A类答复，企业' || satisfaction
+             CASE WHEN ready THEN note_answered
                   WHEN dated AND late_due THEN {_KIND} || '超期' || late_due || '个工作日'
                        || iif(expired, '，' || substr(reply_by, 6) || '限期已过', '')
                   WHEN dated AND due_again < :horizon THEN {_KIND} || '，' || due_again || ' 到期'
                   WHEN NOT dated AND supervision = 'special' AND followed THEN '专项督办，尚未定新的办理时限'
-                  ELSE result || '类答复 ' || replied_on END AS note,
+                  ELSE note_answered END AS note,
              CASE WHEN ready THEN {_cmd(CLOSE)}
                   WHEN dated AND late_due THEN {_cmd(URGE)}
                   WHEN dated AND due_again < :horizon THEN {_cmd(REPLY)}
@@ -121,9 +137,8 @@ def _supervised(day: Day) -> None:
 
     # Today, migration 23's index of them holds every column read of the case.
     index = "INDEXED BY cases_answered_supervised" if day.src is NOW else day.src.index
-    sql = _SUPERVISED_SQL.format(src=day.src, due_again=DUE_AGAIN_SQL).replace(
-        "FROM cases c", f"FROM {day.src.table} c {index}"
-    )
+    parts = _KEPT if day.src is NOW else {**_THEN, "joins": _THEN["joins"].format(src=day.src)}
+    sql = _SUPERVISED_SQL.format(src=day.src, **parts).replace("FROM cases c", f"FROM {day.src.table} c {index}")
     if day.src is NOW and not _IN_PYTHON:
         day.ctx.ledger.conn.execute(_PLACE_SQL.format(rows=sql), day.params())
         return
@@ -136,7 +151,7 @@ def _supervised(day: Day) -> None:
 
 def _place_supervised(r, as_of: date, cal, add: Callable, chase: Callable) -> None:
     if r["ready"]:
-        add("ready_close", r, f"A类答复，企业{r['satisfaction']}", CLOSE)
+        add("ready_close", r, r["note_answered"], CLOSE)
         return
     followed = r["followed"]
     due = r["due_again"]
@@ -151,7 +166,7 @@ def _place_supervised(r, as_of: date, cal, add: Callable, chase: Callable) -> No
         add("supervision", r, "专项督办，尚未定新的办理时限", SUPERVISE)
         return
     if not followed:
-        add("followup", r, f"{r['result']}类答复 {r['replied_on']}", FOLLOWUP)
+        add("followup", r, r["note_answered"], FOLLOWUP)
 
 
 def _online(day: Day) -> None:

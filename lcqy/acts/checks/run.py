@@ -22,6 +22,7 @@ from lcqy.store.db import BUSY_SECONDS, sqlite_uri
 from lcqy.store.keys import problems as key_problems
 from lcqy.store.migrations import m022_list_latest as m22
 from lcqy.store.migrations.m023_agenda_answered import ANSWERED_CLOSE, ANSWERED_NOTE, ESCALATED_NOW
+from lcqy.store.migrations.m031_supervised_plan_due import PLAN_DUE_NOW
 from lcqy.store.schema import CASES_UNSOUND, DISPATCHES_UNSOUND, FOLLOWUP_NOW, LEAD_NOW, REPLY_NOW, URGES_NOW
 from lcqy.store.schema_compare import schema_problems
 
@@ -143,6 +144,7 @@ _KEPT = (
     ("answered_close", ANSWERED_CLOSE, "待回访或可销号"),
     ("answered_note", ANSWERED_NOTE, "答复情况"),
     ("escalated_now", ESCALATED_NOW, "最近一次转报日期"),
+    ("plan_due_now", PLAN_DUE_NOW, "最近一次答复的计划完成日期"),
 )
 
 
