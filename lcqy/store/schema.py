@@ -163,7 +163,7 @@ WHERE id = {{case}}"""
 # Kept for the boards' reading only: not part of a case as the acts and their output show it.
 LATEST_COLUMNS = (
     "reply_now", "followup_now", "result_now", "satisfaction_now", "dispatch_no_now", "assist_now", "due_current_now",
-    "answered_close", "answered_note", "escalated_now",
+    "answered_close", "answered_note", "escalated_now", "plan_due_now",
 )  # fmt: skip
 # The states the agenda places a case from (an OR, not IN: SQLite sees that `state = 'replied'`
 # implies an OR of equalities, and so uses the partial index, but not an IN list).
