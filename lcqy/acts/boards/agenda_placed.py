@@ -28,7 +28,7 @@ from lcqy.acts.boards.agenda_arms import (
     lit,
 )
 from lcqy.acts.boards.departments import agenda_items
-from lcqy.acts.boards.supervised import DUE_AGAIN_SQL
+from lcqy.acts.boards.supervised import DUE_AGAIN, DUE_AGAIN_SQL
 from lcqy.acts.context import Ctx
 from lcqy.rules.constants import SUPERVISION
 from lcqy.rules.workdays import workdays_between
@@ -55,7 +55,7 @@ _KEPT = {
     "note": "c.answered_note",
     "ready": "c.answered_close IS 1",
     "followed": "c.answered_close IS NOT 0",
-    "due_again": DUE_AGAIN_SQL.replace("r.id", "c.reply_now").replace("r.plan_due", "c.plan_due_now"),
+    "due_again": DUE_AGAIN.format(reply="c.reply_now", plan_due="c.plan_due_now"),
     "joins": "",
 }
 _THEN = {

@@ -24,8 +24,10 @@ def supervision_due(rep: dict | None, sup: dict | None) -> tuple[str | None, str
     return None, ""
 
 
-# supervision_due in SQL, over the latest reply `r` and the latest supervision `s`.
-DUE_AGAIN_SQL = "CASE WHEN s.reply_id = r.id THEN s.due ELSE r.plan_due END"
+# supervision_due in SQL, over the latest supervision `s` and the latest reply's id and plan date
+# (DUE_AGAIN_SQL: its row `r`; the agenda today: as kept on the case, migration 31).
+DUE_AGAIN = "CASE WHEN s.reply_id = {reply} THEN s.due ELSE {plan_due} END"
+DUE_AGAIN_SQL = DUE_AGAIN.format(reply="r.id", plan_due="r.plan_due")
 
 _LATEST = """
 FROM cases c
