@@ -16,6 +16,8 @@ except ImportError:  # Windows
     fcntl = None
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lcqy.acts.boards import listing
 from lcqy.cli import _json_out, _rows
@@ -168,6 +170,38 @@ def test_agenda_pieces_checked_a_slice_at_a_time(monkeypatch, size):
         monkeypatch.setattr(sys, "stdout", io.TextIOWrapper(io.BytesIO(), encoding="utf-8"))
         with pytest.raises(sqlite3.DataError, match="有文字不是有效的 UTF-8 编码"):
             _json_out.write_utf8(bad)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+    junk=st.binary(min_size=1, max_size=3),
+    cuts=st.lists(st.integers(min_value=0, max_value=200), max_size=6),
+    where=st.integers(min_value=0, max_value=200),
+    size=st.integers(min_value=1, max_value=9),
+)
+def test_pieces_cut_anywhere_are_checked_as_one_text(text, junk, cuts, where, size):
+    """Pieces cut anywhere, slices of any size: the check agrees with decoding the whole."""
+    _json_out._SLICE, saved = size, _json_out._SLICE
+    try:
+        for data in (text.encode(), text.encode()[:where] + junk + text.encode()[where:]):
+            bounds = sorted({min(c, len(data)) for c in cuts} | {0, len(data)})
+            try:
+                data.decode()
+                valid = True
+            except UnicodeDecodeError:
+                valid = False
+            try:
+                cut = b""
+                for a, b in zip(bounds, bounds[1:]):
+                    cut = _json_out._check_utf8(data[a:b], cut, final=False)
+                _json_out._check_utf8(b"", cut)
+                checked = True
+            except sqlite3.DataError:
+                checked = False
+            assert checked == valid, (data, bounds)
+    finally:
+        _json_out._SLICE = saved
 
 
 @pytest.mark.skipif(not hasattr(fcntl, "F_SETPIPE_SZ"), reason="Linux pipes")

@@ -93,17 +93,15 @@ def write_utf8(pieces: Iterable[bytes]) -> None:
         out.flush()
         _wide_pipe(raw)
     # Checked as one text: a piece may end inside a character the next one finishes.
-    check = codecs.getincrementaldecoder("utf-8")()
+    check, cut = codecs.getincrementaldecoder("utf-8")(), b""
     with no_collector():
         for piece in pieces:  # stored text another program wrote may not be UTF-8
-            if utf8:  # checked a slice at a time, as _check_utf8 does (a piece runs to a megabyte)
-                view = memoryview(piece)
-                for at in range(0, len(piece), _SLICE):
-                    _checked(check, view[at : at + _SLICE])
+            if utf8:  # a megabyte a piece: checked a slice at a time, not decoded whole
+                cut = _check_utf8(piece, cut, final=False)
                 raw.write(piece)
             else:
                 out.write(_checked(check, piece))
-        _checked(check, b"", final=True)
+        _check_utf8(b"", cut) if utf8 else _checked(check, b"", final=True)
     out.flush()
 
 
@@ -120,18 +118,34 @@ def _checked(decoder: codecs.IncrementalDecoder, piece: bytes, final: bool = Fal
 _SLICE = 65536
 
 
-def _check_utf8(data: bytes) -> None:
-    """Raise sqlite3.DataError unless `data` is UTF-8 throughout (checked a slice at a time, a
-    character cut by a slice's end carried over into the next)."""
+def _check_utf8(data: bytes, cut: bytes = b"", final: bool = True) -> bytes:
+    """Raise sqlite3.DataError unless `cut` + `data` is UTF-8 throughout, checked a slice at a
+    time (a character cut by a slice's end carried over into the next). `cut`: the bytes of a
+    character the previous piece ended inside; unless `final`, those of one `data` ends inside
+    are returned for the next piece (a spooled text's pieces are cut anywhere)."""
+    if cut:  # that character finished first from this piece's first bytes: `data` is not copied
+        need = (2 if cut[0] < 0xE0 else 3 if cut[0] < 0xF0 else 4) - len(cut)
+        if len(data) < need and not final:
+            return cut + data
+        _utf8_slices(cut + data[:need], True)
+        data = memoryview(data)[need:]
+    return _utf8_slices(data, final)
+
+
+def _utf8_slices(data: bytes | memoryview, final: bool) -> bytes:
+    view, at, end = memoryview(data), 0, len(data)
     # At least a character's four bytes, so that each slice takes one whole at least.
-    view, at, end, step = memoryview(data), 0, len(data), max(_SLICE, 4)
+    step = max(_SLICE, 4)
     try:
         while at < end:
-            _, used = codecs.utf_8_decode(view[at : at + step], "strict", at + step >= end)
+            _, used = codecs.utf_8_decode(view[at : at + step], "strict", final and at + step >= end)
+            if not used:  # only a cut character is left (not final)
+                break
             at += used
     except UnicodeDecodeError as exc:
         bad = at + exc.start
-        raise sqlite3.DataError(f"有文字不是有效的 UTF-8 编码：{data[bad : at + exc.end + 8]!r}") from None
+        raise sqlite3.DataError(f"有文字不是有效的 UTF-8 编码：{bytes(view[bad : at + exc.end + 8])!r}") from None
+    return bytes(view[at:])
 
 
 def decoded(text: bytes) -> str:
