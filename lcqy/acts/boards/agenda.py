@@ -36,7 +36,6 @@ from lcqy.acts.boards.agenda_arms import (
     PACKAGE,
     REPLY,
     SECTIONS,
-    THEN,
     URGE,
     Arm,
     Day,
@@ -82,6 +81,9 @@ def _json_item(arm: Arm | None, key: str, head: bool = False) -> str:
     else:
         lines = [f'          "{k}": {_JSON_FORMAT.get(k, "%s")}' for k in _KEYS[:-2]]
         fmt, first = "        {\n" + ",\n".join([*lines, *tail]), _JSON_ARGS
+    if head and arm and key in arm.joined:  # up to the number read or kept: joined, no printf
+        end = spec[2].partition("{n}")[2] + '"\n        }'
+        return f"CAST({arm.joined[key]} || {_NUMBER} || {lit(end)} AS BLOB)"
     return f"CAST(printf({lit(fmt + chr(10) + '        }')}, {first}, {args}) AS BLOB)"
 
 
@@ -125,22 +127,20 @@ def _section_sql(day: Day, keys: tuple[str, ...], view: Callable[[Arm | None, st
     return f"SELECT {'v' if len(keys) == 1 else 'section, v'} FROM ({' UNION ALL '.join(parts)} ORDER BY 3, 4, 5)"
 
 
-def _index_count(day: Day, where: str) -> int:
-    sql = day.sql(f"SELECT count(*) FROM cases c WHERE {where}")
-    return day.ctx.ledger.conn.execute(sql, day.params()).fetchone()[0]
-
-
 def _counts(day: Day) -> tuple[dict[str, int], set[str]]:
-    """Each section's count (the arms' and the placed rows'), and the sections with placed rows."""
+    """Each section's count (the arms' and the placed rows'), and the sections with placed rows.
+    Today each section of an arm that has them is counted from its narrow index (migration 32);
+    the other arms, and every arm on a day in the past, count the rows they work out."""
     conn, params = day.ctx.ledger.conn, day.params()
     counts: dict[str, int] = {}
-    for arm in ARMS:  # a count a section, in one pass (a GROUP BY would sort the rows first)
-        each = ", ".join(f"count(CASE WHEN section = '{key}' THEN 1 END)" for key in arm.sections)
-        got = [0] * len(arm.sections)
-        if set(arm.counted) != set(arm.sections):  # some rows to work out
-            got = conn.execute(f"SELECT {each} FROM ({day.sql(arm.select(day, arm.rest))})", params).fetchone()
+    for arm in ARMS:
+        if day.src is NOW and arm.counted:
+            tally = f"SELECT count(*) FROM cases c INDEXED BY {arm.tally} WHERE "
+            got = [conn.execute(tally + arm.counted[key], params).fetchone()[0] for key in arm.sections]
+        else:  # a count a section, in one pass (a GROUP BY would sort the rows first)
+            each = ", ".join(f"count(CASE WHEN section = '{key}' THEN 1 END)" for key in arm.sections)
+            got = conn.execute(f"SELECT {each} FROM ({day.sql(arm.select(day))})", params).fetchone()
         for key, n in zip(arm.sections, got):
-            n += _index_count(day, arm.counted[key]) if key in arm.counted else 0
             if n:
                 counts[key] = counts.get(key, 0) + n
     placed = dict(conn.execute("SELECT section, count(*) FROM temp.agenda_items GROUP BY section"))
@@ -236,15 +236,30 @@ def _read(day: Day, keys: tuple[str, ...], placed: set[str]) -> dict[str, _Items
     return got
 
 
+def _stream(day: Day, key: str, placed: set[str], count: int) -> Iterator[bytes]:
+    """A section's items as they are read, a chunk at a time, its count known (today)."""
+    view = partial(_json_item, head=True)
+    rows, n = day.ctx.ledger.conn.execute(_section_sql(day, (key,), view, key in placed), day.params()), 0
+    while chunk := rows.fetchmany(_CHUNK):
+        yield b",\n" if n else b"\n"
+        yield b",\n".join([t for (t,) in chunk])
+        n += len(chunk)
+    if n != count:  # the counts and the arms disagree: a fault of lcqy's, not of the ledger
+        raise RuntimeError(f"agenda: section {key} counted {count}, listed {n}")
+
+
 def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[bytes]:
     """`agenda --json`, the document json.dumps(indent=2) makes of {as_of, sections}, as UTF-8
     in pieces of a few thousand items: the same text at any size in flat memory. A section's
-    count goes before its items: a long section is counted as it is read, its items held in an
-    unnamed temporary file meanwhile, instead of being read twice."""
+    count goes before its items: today the sections are counted first, from migration 32's
+    narrow indexes, and written as they are read; on a day in the past a long section is
+    counted as it is read, its items held in an unnamed temporary file meanwhile."""
     conn = ctx.ledger.conn
     with ctx.ledger.reading():
         day = fill(ctx, as_of)
-        placed = {k for (k,) in conn.execute("SELECT DISTINCT section FROM temp.agenda_items")}
+        counts, placed = _counts(day) if day.src is NOW else (None, set())
+        if counts is None:
+            placed = {k for (k,) in conn.execute("SELECT DISTINCT section FROM temp.agenda_items")}
         yield ('{\n  "as_of": ' + json.dumps(as_of.isoformat()) + ',\n  "sections": [').encode()
         ahead: dict[str, _Items] = {}
         for i, (key, title) in enumerate(SECTIONS.items()):
@@ -252,15 +267,19 @@ def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[bytes]:
                 whole = json.dumps(_whole(ctx, as_of, key, title, None), ensure_ascii=False, indent=2, default=str)
                 yield (("," if i else "") + "\n    " + whole.replace("\n", "\n    ")).encode()
                 continue
-            if key not in ahead:
-                ahead = _read(day, _TOGETHER.get(key, (key,)) if day.src is THEN else (key,), placed)
-            items = ahead.pop(key)
-            head = {"key": key, "title": title, "count": items.count}
+            if counts is not None:
+                count, items = counts.get(key, 0), None
+            else:
+                if key not in ahead:
+                    ahead = _read(day, _TOGETHER.get(key, (key,)) if day.src is not NOW else (key,), placed)
+                items = ahead.pop(key)
+                count = items.count
+            head = {"key": key, "title": title, "count": count}
             text = json.dumps(head, ensure_ascii=False, indent=2).replace("\n", "\n    ")[:-6]
             yield (("," if i else "") + "\n    " + text + ',\n      "items": [').encode()
-            if not items.count:
+            if not count:
                 yield b"]\n    }"
                 continue
-            yield from items.pieces()
+            yield from _stream(day, key, placed, count) if items is None else items.pieces()
             yield b"\n      ]\n    }"
         yield b"\n  ]\n}\n"

@@ -16,6 +16,7 @@ from lcqy.rules.workdays import add_month, add_workdays, workdays_between
 from lcqy.store.migrations.m023_agenda_answered import CLOSE as ANSWERED_RULE
 from lcqy.store.migrations.m023_agenda_answered import NOTE as ANSWERED_NOTE
 from lcqy.store.migrations.m028_agenda_json_head import HEAD
+from lcqy.store.migrations.m032_agenda_tally import ANSWERED_ITEM, ESCALATED_ITEM
 
 SOON = 2  # working days ahead that count as "coming due"
 RETURNS_TO_ESCALATE = 2  # 退单 by this many county departments: the county may not be able to solve it
@@ -114,6 +115,11 @@ THEN = Source(
 )
 
 
+def _cmd_start(template: str) -> str:
+    """A command's text before the case's number, as SQL."""
+    return lit(template.partition("{n}")[0])
+
+
 def _cmd(template: str) -> str:
     """A command template as SQL over the case `c`: {n} is its number as the clerk types it
     (the sequence alone for a case of the as-of year)."""
@@ -157,7 +163,11 @@ class Day:
         select = select.replace("FROM cases c", f"FROM {self.src.table} c {self.src.index}")
         # A past day's cases have no index to read the item's start from: its items are written
         # whole (lcqy.acts.boards.agenda), and the start not worked out for nothing.
-        return select if self.src is NOW else select.replace(_HEAD_C, "NULL")
+        if self.src is NOW:
+            return select
+        for start in (_HEAD_C, _ANSWERED_ITEM, _ESCALATED_ITEM):
+            select = select.replace(start, "NULL")
+        return select
 
     def late_days(self) -> None:
         """temp.agenda_late: each day from the earliest due date a case can be placed by to the
@@ -177,13 +187,25 @@ class Day:
         # The first of the days none late: a limit from it on is due soon, one before it is late.
         self.soon_from = next((d for d, n in rows if n == 0), self.horizon.isoformat())
         conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS agenda_late (day TEXT PRIMARY KEY, late INTEGER, jdue TEXT) WITHOUT ROWID"
+            "CREATE TEMP TABLE IF NOT EXISTS agenda_late"
+            " (day TEXT PRIMARY KEY, late INTEGER, jdue TEXT, jurge TEXT, jurge_special TEXT) WITHOUT ROWID"
         )
         conn.execute("DELETE FROM temp.agenda_late")
+        jdue = "json_quote(?1) || ?3 || ?2"
         conn.executemany(
-            "INSERT INTO temp.agenda_late VALUES (?1, ?2, json_quote(?1) || ?3 || ?2)", [(*r, DAYS_LATE) for r in rows]
+            f"INSERT INTO temp.agenda_late VALUES (?1, ?2, {jdue}, {jdue} || printf(?4, '', ?2), "
+            f"{jdue} || printf(?4, '专项督办', ?2))",
+            [(*r, DAYS_LATE, _URGE_MIDDLE) for r in rows],
         )
 
+
+# A late case's note, never urged (over `what`, 专项督办 or nothing, and its days late), and its
+# command. Its --json item from the due date to the case's number depends on the day and `what`
+# alone: kept per day in temp.agenda_late (jurge, jurge_special), joined to the case's part of
+# the item and its number with `||` (a printf an item costs more, 175,000 at 1,000,000 cases).
+_URGE_NOTE = '"%s超期%d个工作日"'
+_URGE_MIDDLE = f',\n          "note": {_URGE_NOTE},\n          "next": "{URGE.partition("{n}")[0]}'
+assert "%" not in URGE
 
 # The earliest plan date and 专项督办 deadline, each from its index.
 _FIRST_AGAIN = (
@@ -203,6 +225,9 @@ _FIRST_AGAIN = (
 # The start of the case's --json item, read from the agenda's indexes (migration 28).
 _HEAD_C = HEAD.format(c="c.")
 _CASE = f"c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now AS lead, {_HEAD_C} AS head"
+# An answered or escalated case's item up to its command (migration 32), read from its index.
+_ANSWERED_ITEM = ANSWERED_ITEM.format(c="c.")
+_ESCALATED_ITEM = ESCALATED_ITEM.format(c="c.")
 # The same columns over a sub-query yielding _CASE.
 _CASE_OUT = "reg_year, reg_seq, reg_no, enterprise, lead, head"
 
@@ -221,10 +246,11 @@ class Arm:
     # answers: a section is read from its stretch of the index, not from the whole state. A pair:
     # the condition today, and on a day in the past (temp.then_cases).
     bounds: dict[str, str | tuple[str, str]] = field(default_factory=dict)
-    # For the counts: section -> the cases of that section alone, a condition on `c` counted from
-    # the index with no row worked out; `rest`, the condition on the cases still worked out.
+    # Today's counts: section -> the cases of that section alone, a condition on `c` counted from
+    # the narrow index `tally` (migration 32) with no row worked out, for each of its sections or
+    # none. An arm without, or a day in the past, has its rows worked out and counted.
     counted: dict[str, str] = field(default_factory=dict)
-    rest: str = ""
+    tally: str = ""
     # For --json: section -> (the note's printf format, its arguments over the arm's columns,
     # the next command): the item written by one printf, without the note and the command built
     # first as values and worked out again for each section (see _json_item).
@@ -232,6 +258,10 @@ class Arm:
     # Its rows' due date is the case's due_open and their days late that day's (the arm yields
     # jdue, the two as --json writes them); else every row has neither (due null, 0 days late).
     dated: bool = False
+    # Section -> its item up to the case's number, over the arm's columns, today: read from an
+    # index (migration 32) or joined from the case's part and a text kept per day (_URGE_MIDDLE);
+    # the item is that, the number and the command's end joined with `||`, no printf.
+    joined: dict[str, str] = field(default_factory=dict)
 
 
 def _registered(day: Day, only: str = "") -> str:
@@ -287,7 +317,7 @@ def _escalated(day: Day, only: str = "") -> str:
         return f"""
 SELECT CASE WHEN c.escalated_now <= :escalated_by THEN 'escalation_waiting' END AS section, c.due_open AS o,
        0 AS late, NULL AS due, c.escalated_now || ' 转报，已逾1个月' AS note, {_cmd(PACKAGE)} AS next, {_CASE},
-       c.escalated_now AS since
+       c.escalated_now AS since, {_ESCALATED_ITEM} AS item
 FROM cases AS c INDEXED BY cases_escalated WHERE c.state = 'escalated' AND c.escalated_now IS NOT NULL"""
     return f"""
 SELECT CASE WHEN e.escalated_on <= :escalated_by THEN 'escalation_waiting' END AS section, c.due_open AS o,
@@ -297,6 +327,17 @@ FROM cases c JOIN escalations e ON e.id = {day.src.escalation}
 WHERE c.state = 'escalated'"""
 
 
+_WHAT = "iif(c.supervision = 'special', '专项督办', '')"  # what is late (late_not_urged's note)
+
+
+# A late case's item from its due date to its number (_URGE_MIDDLE), the day's, or the same
+# worked out (a due date before those of temp.agenda_late: none the arm places).
+_JURGE = (
+    "coalesce(iif(c.supervision = 'special', l.jurge_special, l.jurge), "
+    f"{_JDUE.removesuffix(' AS jdue')} || printf({lit(_URGE_MIDDLE)}, {_WHAT}, coalesce(l.late, 0)))"
+)
+
+
 def _dispatched(day: Day, only: str = "") -> str:
     """Being handled and due within SOON working days, or late and never urged (to urge): most
     of the open cases, each placed by its due date alone. The late cases with an urge are placed
@@ -304,14 +345,24 @@ def _dispatched(day: Day, only: str = "") -> str:
     return f"""
 SELECT iif(late = 0, 'due_soon', 'late_not_urged') AS section, due_open AS o, late, due_open AS due,
        iif(late = 0, '办结时限 ' || due_open, what || '超期' || late || '个工作日') AS note,
-       iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE_OUT}, what, jdue
+       iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE_OUT}, what, jdue, jurge
 FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE}, {_JDUE},
-             iif(c.supervision = 'special', '专项督办', '') AS what,
+             {_WHAT} AS what,
+             {_JURGE} AS jurge,
              {_cmd(URGE)} AS cmd_urge, {_cmd(REPLY)} AS cmd_reply
       FROM cases c {_LATE.format("c.due_open")}
       WHERE c.state = 'dispatched' AND c.due_open < :horizon
             AND (c.due_open >= :soon_from OR c.urges_now = 0) {only})"""
 
+
+# A registered case not refused by enough county departments (to escalate instead), for the
+# counts: the few refused found from migration 30's index of the returned dispatches.
+_NOT_REFUSED = (
+    "NOT (:county AND c.id IN (SELECT case_id FROM dispatches INDEXED BY dispatches_returned "
+    f"WHERE status = 'returned' GROUP BY case_id HAVING count(*) >= {RETURNS_TO_ESCALATE}))"
+)
+# The answered cases not under 督办, as migration 23 keeps them (the arm's WHERE today).
+_ANSWERED = "c.state = 'replied' AND c.supervision = '' AND c.answered_close IS NOT NULL"
 
 # The answered cases of each section: a stretch of migration 23's index today; on a day in the
 # past, those ready for 销号 have a follow-up at least.
@@ -327,9 +378,10 @@ def _answered(day: Day, only: str = "") -> str:
     if day.src is NOW:
         return f"""
 SELECT iif(c.answered_close, 'ready_close', 'followup') AS section, c.due_open AS o, 0 AS late, NULL AS due,
-       c.answered_note AS note, iif(c.answered_close, {_cmd(CLOSE)}, {_cmd(FOLLOWUP)}) AS next, {_CASE}
+       c.answered_note AS note, iif(c.answered_close, {_cmd(CLOSE)}, {_cmd(FOLLOWUP)}) AS next, {_CASE},
+       {_ANSWERED_ITEM} AS item
 FROM cases AS c INDEXED BY cases_answered
-WHERE c.state = 'replied' AND c.supervision = '' AND c.answered_close IS NOT NULL {only}"""
+WHERE {_ANSWERED} {only}"""
     return f"""
 SELECT CASE ({ANSWERED_RULE}) WHEN 1 THEN 'ready_close' WHEN 0 THEN 'followup' END AS section,
        c.due_open AS o, 0 AS late, NULL AS due, {ANSWERED_NOTE} AS note,
@@ -357,29 +409,49 @@ ARMS: list[Arm] = [
             "due_soon": "c.state = 'dispatched' AND c.due_open >= :soon_from AND c.due_open < :horizon",
             "late_not_urged": "c.state = 'dispatched' AND c.due_open < :soon_from AND c.urges_now = 0",
         },
+        tally="cases_agenda_tally",
         json={
-            "late_not_urged": ('"%s超期%d个工作日"', "what, late", URGE),  # what: a constant, nothing to escape
+            "late_not_urged": (_URGE_NOTE, "what, late", URGE),  # what: a constant, nothing to escape
             "due_soon": ("%s", "json_quote('办结时限 ' || due)", REPLY),
         },
         dated=True,
+        joined={"late_not_urged": "head || jurge"},
     ),
     Arm(
         ("to_dispatch", "due_soon"),
         _registered,
         {"to_dispatch": "AND c.due_open <= :as_of", "due_soon": "AND c.due_open > :as_of"},
+        counted={
+            "to_dispatch": f"c.state = 'registered' AND c.due_open <= :as_of AND {_NOT_REFUSED}",
+            "due_soon": f"c.state = 'registered' AND c.due_open > :as_of AND c.due_open < :horizon AND {_NOT_REFUSED}",
+        },
+        tally="cases_agenda_tally",
         dated=True,
     ),
     Arm(("to_escalate",), _returned),
     Arm(
         ("escalation_waiting",),
         _escalated,
+        counted={"escalation_waiting": "c.state = 'escalated' AND c.escalated_now <= :escalated_by"},
+        joined={"escalation_waiting": f"item || {_cmd_start(PACKAGE)}"},
+        tally="cases_escalated_tally",
         json={"escalation_waiting": ("%s", "json_quote(since || ' 转报，已逾1个月')", PACKAGE)},
     ),
-    Arm(("meeting",), _meeting, json={"meeting": ('"待主要领导研究"', "", MEETING)}),
+    Arm(
+        ("meeting",),
+        _meeting,
+        counted={"meeting": "c.state = 'meeting'"},
+        tally="cases_state",
+        json={"meeting": ('"待主要领导研究"', "", MEETING)},
+    ),
     Arm(
         ("followup", "ready_close"),
         _answered,
         _ANSWERED_BOUNDS,
+        counted={key: f"{_ANSWERED} {bound[0]}" for key, bound in _ANSWERED_BOUNDS.items()},
+        joined={"followup": f"item || {_cmd_start(FOLLOWUP)}", "ready_close": f"item || {_cmd_start(CLOSE)}"},
+        tally="cases_answered_tally",
         json={"followup": ("%s", "json_quote(note)", FOLLOWUP), "ready_close": ("%s", "json_quote(note)", CLOSE)},
     ),
 ]
+assert all(not a.counted or set(a.counted) == set(a.sections) for a in ARMS)
