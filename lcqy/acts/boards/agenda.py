@@ -33,6 +33,7 @@ from lcqy.acts.boards.agenda_arms import (
     FOLLOWUP,
     MEETING,
     NOW,
+    NUMBER,
     PACKAGE,
     REPLY,
     SECTIONS,
@@ -56,8 +57,6 @@ _JSON_ARGS = (
     "reg_year, reg_seq, json_quote(reg_no), json_quote(enterprise), json_quote(coalesce(lead, '')), "
     "json_quote(due), late"
 )
-# The number as the clerk types it (the sequence alone for a case of the as-of year).
-_NUMBER = "iif(reg_year = :year, reg_seq, reg_year || '-' || reg_seq)"
 # The commands go into a printf format and a JSON string as they stand.
 assert not any(c in t for t in (URGE, REPLY, PACKAGE, MEETING, FOLLOWUP, CLOSE) for c in '"\\%')
 
@@ -71,7 +70,7 @@ def _json_item(arm: Arm | None, key: str, head: bool = False) -> str:
     note, args, nxt = spec if spec else ("%s", "json_quote(note)", "")
     if nxt:
         pre, _, post = nxt.partition("{n}")
-        nxt, args = f'"{pre}%s{post}"', ", ".join(x for x in (args, _NUMBER) if x)
+        nxt, args = f'"{pre}%s{post}"', ", ".join(x for x in (args, NUMBER) if x)
     else:
         nxt, args = '"%s"', f"{args}, next"
     tail = [f'          "note": {note}', f'          "next": {nxt}']
@@ -81,9 +80,8 @@ def _json_item(arm: Arm | None, key: str, head: bool = False) -> str:
     else:
         lines = [f'          "{k}": {_JSON_FORMAT.get(k, "%s")}' for k in _KEYS[:-2]]
         fmt, first = "        {\n" + ",\n".join([*lines, *tail]), _JSON_ARGS
-    if head and arm and key in arm.joined:  # up to the number read or kept: joined, no printf
-        end = spec[2].partition("{n}")[2] + '"\n        }'
-        return f"CAST({arm.joined[key]} || {_NUMBER} || {lit(end)} AS BLOB)"
+    if head and arm and key in arm.joined:  # read from an index or kept per day: joined, no printf
+        return f"CAST({arm.joined[key]} || {lit(chr(34) + chr(10) + '        }')} AS BLOB)"
     return f"CAST(printf({lit(fmt + chr(10) + '        }')}, {first}, {args}) AS BLOB)"
 
 

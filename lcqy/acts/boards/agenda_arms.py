@@ -23,6 +23,10 @@ RETURNS_TO_ESCALATE = 2  # 退单 by this many county departments: the county ma
 # What `agenda --json` writes between an item's due date and its days late (at the item's depth
 # in the list, as json.dumps(indent=2) does): the day's part of an item is kept whole per day.
 DAYS_LATE = ',\n          "days_late": '
+NOTE, NEXT = ',\n          "note": ', ',\n          "next": "'  # and the start of the note and command
+# The number as the clerk types it (the sequence alone for a case of the as-of year), over a
+# row of an arm.
+NUMBER = "iif(reg_year = :year, reg_seq, reg_year || '-' || reg_seq)"
 
 # key -> title, worst first
 SECTIONS: dict[str, str] = {
@@ -87,6 +91,7 @@ class Source:
     escalation: str
     supervision_row: str  # the latest 专项督办 deadline (supervisions)
     returns: str  # dispatches returned (退单)
+    refused: str  # returned by RETURNS_TO_ESCALATE departments or more: to escalate, not dispatch
     index: str  # how the cases are read: the agenda's covering index (migration 19), or as they come
 
 
@@ -100,6 +105,9 @@ NOW = Source(
     supervision_row="(SELECT max(id) FROM supervisions WHERE case_id = c.id)",
     returns="(SELECT count(*) FROM dispatches x INDEXED BY dispatches_returned "
     "WHERE x.case_id = c.id AND x.status = 'returned')",
+    # The few refused cases found once (migration 30's index), not a count for every case.
+    refused="c.id IN (SELECT case_id FROM dispatches INDEXED BY dispatches_returned WHERE status = 'returned' "
+    f"GROUP BY case_id HAVING count(*) >= {RETURNS_TO_ESCALATE})",
     index="INDEXED BY cases_agenda",
 )
 THEN = Source(
@@ -111,13 +119,15 @@ THEN = Source(
     escalation="c.escalation_now",
     supervision_row="c.supervision_row_now",
     returns="c.returns",
+    refused=f"c.returns >= {RETURNS_TO_ESCALATE}",
     index="",
 )
 
 
-def _cmd_start(template: str) -> str:
-    """A command's text before the case's number, as SQL."""
-    return lit(template.partition("{n}")[0])
+def _cmd_out(template: str) -> str:
+    """A command template as SQL over a row of an arm (reg_year, reg_seq)."""
+    pre, _, post = template.partition("{n}")
+    return " || ".join([lit(pre), NUMBER, *([lit(post)] if post else [])])
 
 
 def _cmd(template: str) -> str:
@@ -188,14 +198,18 @@ class Day:
         self.soon_from = next((d for d, n in rows if n == 0), self.horizon.isoformat())
         conn.execute(
             "CREATE TEMP TABLE IF NOT EXISTS agenda_late"
-            " (day TEXT PRIMARY KEY, late INTEGER, jdue TEXT, jurge TEXT, jurge_special TEXT) WITHOUT ROWID"
+            " (day TEXT PRIMARY KEY, late INTEGER, jdue TEXT, jurge TEXT, jurge_special TEXT, jregistered TEXT,"
+            " jreply TEXT)"
+            " WITHOUT ROWID"
         )
         conn.execute("DELETE FROM temp.agenda_late")
         jdue = "json_quote(?1) || ?3 || ?2"
+        note = _REGISTERED_NOTE.format(due="?1", late="?2").replace(":as_of", "?5")
         conn.executemany(
             f"INSERT INTO temp.agenda_late VALUES (?1, ?2, {jdue}, {jdue} || printf(?4, '', ?2), "
-            f"{jdue} || printf(?4, '专项督办', ?2))",
-            [(*r, DAYS_LATE, _URGE_MIDDLE) for r in rows],
+            f"{jdue} || printf(?4, '专项督办', ?2), {jdue} || ?6 || json_quote({note}) || ?7, "
+            f"{jdue} || ?6 || json_quote('办结时限 ' || ?1) || ?7)",
+            [(*r, DAYS_LATE, _URGE_MIDDLE, self.as_of.isoformat(), NOTE, NEXT) for r in rows],
         )
 
 
@@ -204,7 +218,7 @@ class Day:
 # alone: kept per day in temp.agenda_late (jurge, jurge_special), joined to the case's part of
 # the item and its number with `||` (a printf an item costs more, 175,000 at 1,000,000 cases).
 _URGE_NOTE = '"%s超期%d个工作日"'
-_URGE_MIDDLE = f',\n          "note": {_URGE_NOTE},\n          "next": "{URGE.partition("{n}")[0]}'
+_URGE_MIDDLE = f'{NOTE}{_URGE_NOTE}{NEXT}{URGE.partition("{n}")[0]}'
 assert "%" not in URGE
 
 # The earliest plan date and 专项督办 deadline, each from its index.
@@ -258,26 +272,32 @@ class Arm:
     # Its rows' due date is the case's due_open and their days late that day's (the arm yields
     # jdue, the two as --json writes them); else every row has neither (due null, 0 days late).
     dated: bool = False
-    # Section -> its item up to the case's number, over the arm's columns, today: read from an
-    # index (migration 32) or joined from the case's part and a text kept per day (_URGE_MIDDLE);
-    # the item is that, the number and the command's end joined with `||`, no printf.
+    # Section -> its item up to the command's closing quote, over the arm's columns, today: the
+    # start read from an index (migration 32), or the case's part and a text kept per day
+    # (temp.agenda_late), and the command, joined with `||`: no printf an item.
     joined: dict[str, str] = field(default_factory=dict)
+
+
+# A case awaiting dispatch: its note, over its limit and the working days it is late by.
+_REGISTERED_NOTE = (
+    "CASE WHEN {due} <= :as_of THEN '时限' || substr({due}, 6)"
+    " || CASE WHEN {late} THEN '，已过' || {late} || '个工作日' ELSE '，今天到期' END"
+    " ELSE '交办时限 ' || {due} END"
+)
 
 
 def _registered(day: Day, only: str = "") -> str:
     """Awaiting dispatch, at or near the limit (those refused by enough departments: below)."""
     return f"""
-SELECT CASE WHEN returns < {RETURNS_TO_ESCALATE} THEN
+SELECT CASE WHEN NOT refused THEN
             CASE WHEN due_open <= :as_of THEN 'to_dispatch' WHEN due_open < :horizon THEN 'due_soon' END END AS section,
        due_open AS o,
        CASE WHEN due_open > :as_of THEN 0 ELSE lateness END AS late,
        due_open AS due,
-       CASE WHEN due_open <= :as_of THEN '时限' || substr(due_open, 6)
-                 || CASE WHEN lateness THEN '，已过' || lateness || '个工作日' ELSE '，今天到期' END
-            ELSE '交办时限 ' || due_open END AS note,
-       cmd_dispatch AS next, {_CASE_OUT}, jdue
-FROM (SELECT c.due_open, coalesce(l.late, 0) AS lateness, {_CASE}, {_JDUE},
-             CASE WHEN :county THEN {day.src.returns} ELSE 0 END AS returns,
+       {_REGISTERED_NOTE.format(due="due_open", late="lateness")} AS note,
+       cmd_dispatch AS next, {_CASE_OUT}, jdue, jregistered
+FROM (SELECT c.due_open, coalesce(l.late, 0) AS lateness, {_CASE}, {_JDUE}, l.jregistered,
+             :county AND {day.src.refused} AS refused,
              CASE WHEN c.consult THEN {_cmd(FORWARD)} WHEN c.major THEN {_cmd(DISPATCH_MAJOR)}
                   ELSE {_cmd(DISPATCH)} END AS cmd_dispatch
       FROM cases c {_LATE.format("c.due_open")} WHERE c.state = 'registered' AND c.due_open < :horizon {only})"""
@@ -345,10 +365,10 @@ def _dispatched(day: Day, only: str = "") -> str:
     return f"""
 SELECT iif(late = 0, 'due_soon', 'late_not_urged') AS section, due_open AS o, late, due_open AS due,
        iif(late = 0, '办结时限 ' || due_open, what || '超期' || late || '个工作日') AS note,
-       iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE_OUT}, what, jdue, jurge
+       iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE_OUT}, what, jdue, jurge, jreply
 FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE}, {_JDUE},
              {_WHAT} AS what,
-             {_JURGE} AS jurge,
+             {_JURGE} AS jurge, l.jreply,
              {_cmd(URGE)} AS cmd_urge, {_cmd(REPLY)} AS cmd_reply
       FROM cases c {_LATE.format("c.due_open")}
       WHERE c.state = 'dispatched' AND c.due_open < :horizon
@@ -357,10 +377,7 @@ FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE}, {_JDUE},
 
 # A registered case not refused by enough county departments (to escalate instead), for the
 # counts: the few refused found from migration 30's index of the returned dispatches.
-_NOT_REFUSED = (
-    "NOT (:county AND c.id IN (SELECT case_id FROM dispatches INDEXED BY dispatches_returned "
-    f"WHERE status = 'returned' GROUP BY case_id HAVING count(*) >= {RETURNS_TO_ESCALATE}))"
-)
+_NOT_REFUSED = f"NOT (:county AND {NOW.refused})"
 # The answered cases not under 督办, as migration 23 keeps them (the arm's WHERE today).
 _ANSWERED = "c.state = 'replied' AND c.supervision = '' AND c.answered_close IS NOT NULL"
 
@@ -392,6 +409,13 @@ LEFT JOIN followups f ON f.id = {day.src.followup}
 WHERE c.state = 'replied' AND c.supervision = '' {only}"""
 
 
+# A case due soon: its item from the due date to the command (temp.agenda_late.jreply, worked
+# out for a due date it does not hold: none the arm places).
+_JREPLY = f"jdue || {lit(NOTE)} || json_quote('办结时限 ' || due) || {lit(NEXT)}"
+# An item with no due date, up to its note; the note of a case awaiting a meeting.
+_UNDATED = "null" + DAYS_LATE + "0" + NOTE
+_MEETING_NOTE = '"待主要领导研究"'
+
 # Each arm places the cases of one state (registered ones by two rules); the states do not
 # overlap, so that every open case is placed at most once by them. The answered cases under 督办
 # and what the departments ask on line are placed in Python, into temp.agenda_items (_placed).
@@ -415,12 +439,19 @@ ARMS: list[Arm] = [
             "due_soon": ("%s", "json_quote('办结时限 ' || due)", REPLY),
         },
         dated=True,
-        joined={"late_not_urged": "head || jurge"},
+        joined={
+            "late_not_urged": f"head || jurge || {NUMBER}",
+            "due_soon": f"head || coalesce(jreply, {_JREPLY}) || {_cmd_out(REPLY)}",
+        },
     ),
     Arm(
         ("to_dispatch", "due_soon"),
         _registered,
         {"to_dispatch": "AND c.due_open <= :as_of", "due_soon": "AND c.due_open > :as_of"},
+        joined={
+            key: f"head || coalesce(jregistered, jdue || {lit(NOTE)} || json_quote(note) || {lit(NEXT)}) || next"
+            for key in ("to_dispatch", "due_soon")
+        },
         counted={
             "to_dispatch": f"c.state = 'registered' AND c.due_open <= :as_of AND {_NOT_REFUSED}",
             "due_soon": f"c.state = 'registered' AND c.due_open > :as_of AND c.due_open < :horizon AND {_NOT_REFUSED}",
@@ -433,7 +464,7 @@ ARMS: list[Arm] = [
         ("escalation_waiting",),
         _escalated,
         counted={"escalation_waiting": "c.state = 'escalated' AND c.escalated_now <= :escalated_by"},
-        joined={"escalation_waiting": f"item || {_cmd_start(PACKAGE)}"},
+        joined={"escalation_waiting": f"item || {_cmd_out(PACKAGE)}"},
         tally="cases_escalated_tally",
         json={"escalation_waiting": ("%s", "json_quote(since || ' 转报，已逾1个月')", PACKAGE)},
     ),
@@ -442,14 +473,15 @@ ARMS: list[Arm] = [
         _meeting,
         counted={"meeting": "c.state = 'meeting'"},
         tally="cases_state",
-        json={"meeting": ('"待主要领导研究"', "", MEETING)},
+        json={"meeting": (_MEETING_NOTE, "", MEETING)},
+        joined={"meeting": f"head || {lit(_UNDATED + _MEETING_NOTE + NEXT)} || {_cmd_out(MEETING)}"},
     ),
     Arm(
         ("followup", "ready_close"),
         _answered,
         _ANSWERED_BOUNDS,
         counted={key: f"{_ANSWERED} {bound[0]}" for key, bound in _ANSWERED_BOUNDS.items()},
-        joined={"followup": f"item || {_cmd_start(FOLLOWUP)}", "ready_close": f"item || {_cmd_start(CLOSE)}"},
+        joined={"followup": f"item || {_cmd_out(FOLLOWUP)}", "ready_close": f"item || {_cmd_out(CLOSE)}"},
         tally="cases_answered_tally",
         json={"followup": ("%s", "json_quote(note)", FOLLOWUP), "ready_close": ("%s", "json_quote(note)", CLOSE)},
     ),
