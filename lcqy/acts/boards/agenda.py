@@ -85,12 +85,18 @@ def _json_item(arm: Arm | None, key: str, head: bool = False) -> str:
     return f"CAST(printf({lit(fmt + chr(10) + '        }')}, {first}, {args}) AS BLOB)"
 
 
-def _section_sql(day: Day, keys: tuple[str, ...], view: Callable[[Arm | None, str], str], placed: bool) -> str:
+_NONE: frozenset = frozenset()
+
+
+def _section_sql(
+    day: Day, keys: tuple[str, ...], view: Callable[[Arm | None, str], str], placed: bool, empty: frozenset = _NONE
+) -> str:
     """The rows of the sections `keys` in order, each as the value `view` makes of a row of an
-    arm (None: of the rows placed in Python) in its section: the arms that place cases in them,
-    each read in its own order, merged with the rows placed in Python (when `placed`). One key:
-    the values; more (sections one arm fills, read in one pass): (section, value)."""
-    arms = [a for a in ARMS if set(keys) & set(a.sections)]
+    arm (None: of the rows placed apart) in its section: the arms that place cases in them, each
+    read in its own order, merged with the rows placed apart (when `placed`). One key: the
+    values; more (sections one arm fills, read in one pass): (section, value). `empty`: the
+    (arm, section) pairs counted with no row, left out (nothing to merge them with)."""
+    arms = [a for a in ARMS if any(k in a.sections and (a.select, k) not in empty for k in keys)]
     cond = "section = " + lit(keys[0]) if len(keys) == 1 else f"section IN ({', '.join(map(lit, keys))})"
 
     def value(arm: Arm | None) -> str:
@@ -125,12 +131,14 @@ def _section_sql(day: Day, keys: tuple[str, ...], view: Callable[[Arm | None, st
     return f"SELECT {'v' if len(keys) == 1 else 'section, v'} FROM ({' UNION ALL '.join(parts)} ORDER BY 3, 4, 5)"
 
 
-def _counts(day: Day) -> tuple[dict[str, int], set[str]]:
-    """Each section's count (the arms' and the placed rows'), and the sections with placed rows.
-    Today each section of an arm that has them is counted from its narrow index (migration 32);
-    the other arms, and every arm on a day in the past, count the rows they work out."""
+def _counts(day: Day) -> tuple[dict[str, int], set[str], frozenset]:
+    """Each section's count (the arms' and the placed rows'), the sections with placed rows, and
+    the (arm, section) pairs with no row. Today each section of an arm that has them is counted
+    from its narrow index (migration 32); the other arms, and every arm on a day in the past,
+    count the rows they work out."""
     conn, params = day.ctx.ledger.conn, day.params()
     counts: dict[str, int] = {}
+    empty = set()
     for arm in ARMS:
         if day.src is NOW and arm.counted:
             tally = f"SELECT count(*) FROM cases c INDEXED BY {arm.tally} WHERE "
@@ -141,10 +149,12 @@ def _counts(day: Day) -> tuple[dict[str, int], set[str]]:
         for key, n in zip(arm.sections, got):
             if n:
                 counts[key] = counts.get(key, 0) + n
+            else:
+                empty.add((arm.select, key))
     placed = dict(conn.execute("SELECT section, count(*) FROM temp.agenda_items GROUP BY section"))
     for key, n in placed.items():
         counts[key] = counts.get(key, 0) + n
-    return counts, set(placed)
+    return counts, set(placed), frozenset(empty)
 
 
 # Sections the enterprises' side draws up whole (lcqy.acts.boards.tracking): key -> its function.
@@ -163,7 +173,7 @@ def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
     out = []
     with ctx.ledger.reading():
         day = fill(ctx, as_of)
-        counts, placed = _counts(day)
+        counts, placed, empty = _counts(day)
         cut = "" if limit is None else f" LIMIT {int(limit)}"
         for key, title in SECTIONS.items():
             if key in _WHOLE:
@@ -171,7 +181,7 @@ def agenda(ctx: Ctx, *, as_of: date, limit: int | None = None) -> list[dict]:
                 continue
             items = []
             if counts.get(key):
-                sql = _section_sql(day, (key,), lambda arm, k: f"json_array({_RECORD})", key in placed) + cut
+                sql = _section_sql(day, (key,), lambda arm, k: f"json_array({_RECORD})", key in placed, empty) + cut
                 items = [dict(zip(_KEYS, json.loads(t))) for (t,) in conn.execute(sql, {**day.params(), "key": key})]
             out.append({"key": key, "title": title, "count": counts.get(key, 0), "items": items})
     return out
@@ -234,10 +244,10 @@ def _read(day: Day, keys: tuple[str, ...], placed: set[str]) -> dict[str, _Items
     return got
 
 
-def _stream(day: Day, key: str, placed: set[str], count: int) -> Iterator[bytes]:
+def _stream(day: Day, key: str, placed: set[str], count: int, empty: frozenset) -> Iterator[bytes]:
     """A section's items as they are read, a chunk at a time, its count known (today)."""
     view = partial(_json_item, head=True)
-    rows, n = day.ctx.ledger.conn.execute(_section_sql(day, (key,), view, key in placed), day.params()), 0
+    rows, n = day.ctx.ledger.conn.execute(_section_sql(day, (key,), view, key in placed, empty), day.params()), 0
     while chunk := rows.fetchmany(_CHUNK):
         yield b",\n" if n else b"\n"
         yield b",\n".join([t for (t,) in chunk])
@@ -255,7 +265,7 @@ def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[bytes]:
     conn = ctx.ledger.conn
     with ctx.ledger.reading():
         day = fill(ctx, as_of)
-        counts, placed = _counts(day) if day.src is NOW else (None, set())
+        counts, placed, empty = _counts(day) if day.src is NOW else (None, set(), frozenset())
         if counts is None:
             placed = {k for (k,) in conn.execute("SELECT DISTINCT section FROM temp.agenda_items")}
         yield ('{\n  "as_of": ' + json.dumps(as_of.isoformat()) + ',\n  "sections": [').encode()
@@ -278,6 +288,6 @@ def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[bytes]:
             if not count:
                 yield b"]\n    }"
                 continue
-            yield from _stream(day, key, placed, count) if items is None else items.pieces()
+            yield from _stream(day, key, placed, count, empty) if items is None else items.pieces()
             yield b"\n      ]\n    }"
         yield b"\n  ]\n}\n"

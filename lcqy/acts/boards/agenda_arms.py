@@ -417,8 +417,9 @@ _UNDATED = "null" + DAYS_LATE + "0" + NOTE
 _MEETING_NOTE = '"待主要领导研究"'
 
 # Each arm places the cases of one state (registered ones by two rules); the states do not
-# overlap, so that every open case is placed at most once by them. The answered cases under 督办
-# and what the departments ask on line are placed in Python, into temp.agenda_items (_placed).
+# overlap, so that every open case is placed at most once by them. The late cases that were
+# urged, the answered cases under 督办 and what the departments ask on line are placed apart,
+# into temp.agenda_items (lcqy.acts.boards.agenda_placed).
 ARMS: list[Arm] = [
     Arm(
         ("late_not_urged", "due_soon"),
