@@ -23,7 +23,6 @@ from urllib.parse import quote
 from lcqy.errors import LcqyError
 from lcqy.rules.numbering import format_number
 from lcqy.rules.shellword import arg
-from lcqy.store import chain
 from lcqy.store.clock import now_text
 from lcqy.store.migrations import AFTER, MIGRATIONS
 from lcqy.store.outputs import protect
@@ -332,6 +331,8 @@ class Ledger:
         for hook in self.before_write:
             hook()
         _ = self.db  # writers use sqlite-utils: loaded before taking the lock, not while holding it
+        from lcqy.store import chain  # and the history chain (hashlib): a read loads neither
+
         self._warn_mode()
         self._begin()
         self._writing = True

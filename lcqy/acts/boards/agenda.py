@@ -20,7 +20,6 @@ reads the sections, counts them and writes them out."""
 from __future__ import annotations
 
 import json
-import tempfile
 from collections.abc import Callable, Iterator
 from datetime import date
 from functools import partial
@@ -207,6 +206,8 @@ class _Items:
             self.held += items
             if len(self.held) <= _CHUNK:
                 return
+            import tempfile  # a day in the past only
+
             self.file, items, self.held = tempfile.TemporaryFile(), self.held, []
         self.file.write(b",\n".join(items))
         self.file.write(b",\n")
