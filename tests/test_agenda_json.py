@@ -265,7 +265,7 @@ def test_supervised_placed_in_sqlite_as_by_the_rule(generated, tmp_path, monkeyp
     their letters' deadlines passed or not."""
     from datetime import timedelta
 
-    from lcqy.acts.boards import agenda_arms, agenda_placed
+    from lcqy.acts.boards import agenda_day, agenda_placed
     from lcqy.acts.context import Ctx
     from lcqy.store.db import Ledger
 
@@ -295,14 +295,14 @@ def test_supervised_placed_in_sqlite_as_by_the_rule(generated, tmp_path, monkeyp
     sections: set[str] = set()
     try:
         ctx = Ctx(ledger=led, today=date(2026, 11, 27))
-        conn.execute(agenda_arms._TABLE)
+        conn.execute(agenda_day.TABLE)
         day = date(2026, 8, 1)
         while day < date(2027, 2, 1):
             got = {}
             for in_python in (False, True):
                 monkeypatch.setattr(agenda_placed, "_IN_PYTHON", in_python)
                 conn.execute("DELETE FROM temp.agenda_items")
-                d = agenda_arms.Day(ctx, day)  # today's columns, as of each day
+                d = agenda_day.Day(ctx, day)  # today's columns, as of each day
                 d.late_days()
                 agenda_placed._supervised(d)
                 got[in_python] = conn.execute("SELECT * FROM temp.agenda_items ORDER BY 1, 2, 3, 4, 5").fetchall()

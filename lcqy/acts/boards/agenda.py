@@ -13,8 +13,9 @@ A day in the past is drawn up from the ledger as it stood that day: acts dated l
 out (lcqy.acts.boards.then), and the same fillers read the cases' state then from a temporary
 table in place of the cases' own columns.
 
-The arms that place the cases are in lcqy.acts.boards.agenda_arms: a new section is a key in its
-SECTIONS and an arm in its ARMS (or a Python placer) that inserts the section's rows; this module
+The arms that place the cases are in lcqy.acts.boards.agenda_arms: a new section is a key in
+SECTIONS (lcqy.acts.boards.agenda_texts, with the commands and the item's fixed text) and an arm
+in ARMS (or a placer, lcqy.acts.boards.agenda_placed) that yields the section's rows; this module
 reads the sections, counts them and writes them out."""
 
 from __future__ import annotations
@@ -25,23 +26,21 @@ from datetime import date
 from functools import partial
 
 from lcqy.acts.boards import tracking
-from lcqy.acts.boards.agenda_arms import (
-    ARMS,
+from lcqy.acts.boards.agenda_arms import ARMS, Arm
+from lcqy.acts.boards.agenda_day import NOW, Day
+from lcqy.acts.boards.agenda_placed import fill
+from lcqy.acts.boards.agenda_texts import (
     CLOSE,
     DAYS_LATE,
     FOLLOWUP,
     MEETING,
-    NOW,
     NUMBER,
     PACKAGE,
     REPLY,
     SECTIONS,
     URGE,
-    Arm,
-    Day,
     lit,
 )
-from lcqy.acts.boards.agenda_placed import fill
 from lcqy.acts.context import Ctx
 
 _CHUNK = 4096  # items read at a time

@@ -11,22 +11,9 @@ from collections.abc import Callable
 from datetime import date
 
 from lcqy.acts.boards import then
-from lcqy.acts.boards.agenda_arms import (
-    _ITEM_COLUMNS,
-    _LATE,
-    _TABLE,
-    CLOSE,
-    FOLLOWUP,
-    NOW,
-    REPLY,
-    SOON,
-    SUPERVISE,
-    THEN,
-    URGE,
-    Day,
-    _cmd,
-    lit,
-)
+from lcqy.acts.boards.agenda_arms import LATE
+from lcqy.acts.boards.agenda_day import ITEM_COLUMNS, NOW, TABLE, THEN, Day
+from lcqy.acts.boards.agenda_texts import CLOSE, FOLLOWUP, REPLY, SOON, SUPERVISE, URGE, cmd, lit
 from lcqy.acts.boards.departments import agenda_items
 from lcqy.acts.boards.supervised import DUE_AGAIN, DUE_AGAIN_SQL
 from lcqy.acts.context import Ctx
@@ -68,7 +55,7 @@ _THEN = {
 
 _IN_PYTHON = False  # the tests set it to place today's rows by the rule in Python too
 
-_PLACE = f"INSERT INTO temp.agenda_items {_ITEM_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_PLACE = f"INSERT INTO temp.agenda_items {ITEM_COLUMNS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 # _place_supervised's rule as one INSERT … SELECT over the rows of _SUPERVISED_SQL (today, when
@@ -78,7 +65,7 @@ _PLACE = f"INSERT INTO temp.agenda_items {_ITEM_COLUMNS} VALUES (?, ?, ?, ?, ?, 
 # rule in Python on a varied ledger and many days.
 _KIND = "CASE supervision " + " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in SUPERVISION.items()) + " END"
 _PLACE_SQL = f"""
-INSERT INTO temp.agenda_items {_ITEM_COLUMNS}
+INSERT INTO temp.agenda_items {ITEM_COLUMNS}
 SELECT section, -late, coalesce(due, '9999'), reg_year, reg_seq, id, due, late, note, next, lead_now,
        0, reg_no, enterprise
 FROM (SELECT CASE WHEN ready THEN 'ready_close'
@@ -95,11 +82,11 @@ FROM (SELECT CASE WHEN ready THEN 'ready_close'
                   WHEN dated AND due_again < :horizon THEN {_KIND} || '，' || due_again || ' 到期'
                   WHEN NOT dated AND supervision = 'special' AND followed THEN '专项督办，尚未定新的办理时限'
                   ELSE note_answered END AS note,
-             CASE WHEN ready THEN {_cmd(CLOSE)}
-                  WHEN dated AND late_due THEN {_cmd(URGE)}
-                  WHEN dated AND due_again < :horizon THEN {_cmd(REPLY)}
-                  WHEN NOT dated AND supervision = 'special' AND followed THEN {_cmd(SUPERVISE)}
-                  ELSE {_cmd(FOLLOWUP)} END AS next,
+             CASE WHEN ready THEN {cmd(CLOSE)}
+                  WHEN dated AND late_due THEN {cmd(URGE)}
+                  WHEN dated AND due_again < :horizon THEN {cmd(REPLY)}
+                  WHEN NOT dated AND supervision = 'special' AND followed THEN {cmd(SUPERVISE)}
+                  ELSE {cmd(FOLLOWUP)} END AS next,
              reg_year, reg_seq, id, lead_now, reg_no, enterprise
       FROM (SELECT *, urged AND reply_by IS NOT NULL AS waiting,
                    urged AND reply_by IS NOT NULL AND reply_by < :as_of AS expired
@@ -117,9 +104,9 @@ def _supervised(day: Day) -> None:
     cal, as_of = day.ctx.cal, day.as_of
     rows: list[tuple] = []
 
-    def add(key: str, r, note: str, cmd: str, due: str | None = None, late: int = 0) -> None:
+    def add(key: str, r, note: str, command: str, due: str | None = None, late: int = 0) -> None:
         rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], r["id"], due, late, note,
-                     cmd.format(n=r["n"]), r["lead_now"], 0, r["reg_no"], r["enterprise"]))  # fmt: skip
+                     command.format(n=r["n"]), r["lead_now"], 0, r["reg_no"], r["enterprise"]))  # fmt: skip
 
     def chase(r, due: str, what: str) -> bool:
         """A late case: its letter's time to answer has passed, or it was not urged for this
@@ -174,12 +161,12 @@ def _online(day: Day) -> None:
     lcqy.acts.boards.departments), each with the department it names."""
 
     as_of, rows = day.as_of, []
-    for tie, (key, r, note, cmd, due, late) in enumerate(agenda_items(day.ctx, as_of)):
+    for tie, (key, r, note, command, due, late) in enumerate(agenda_items(day.ctx, as_of)):
         n = str(r["reg_seq"]) if r["reg_year"] == as_of.year else f"{r['reg_year']}-{r['reg_seq']}"
-        rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], due, late, note, cmd.format(n=n),
+        rows.append((key, -late, due or "9999", r["reg_year"], r["reg_seq"], due, late, note, command.format(n=n),
                      r["lead_dept"], tie))  # fmt: skip
     day.ctx.ledger.conn.executemany(
-        f"INSERT INTO temp.agenda_items {_ITEM_COLUMNS} "
+        f"INSERT INTO temp.agenda_items {ITEM_COLUMNS} "
         f"SELECT ?1, ?2, ?3, ?4, ?5, c.id, ?6, ?7, ?8, ?9, coalesce(?10, c.lead_now), ?11, c.reg_no, c.enterprise "
         f"FROM {day.src.table} c WHERE c.reg_year = ?4 AND c.reg_seq = ?5",
         rows,
@@ -207,13 +194,13 @@ SELECT CASE urged WHEN 1 THEN CASE WHEN reply_by < :as_of THEN 'urge_expired'
        cmd_urge, lead, 0, reg_no, enterprise
 FROM (SELECT c.id, c.due_open, coalesce(l.late, 0) AS late, c.reg_year, c.reg_seq, c.reg_no, c.enterprise,
              c.lead_now AS lead, iif(c.supervision = 'special', '专项督办', '') AS what,
-             u.reply_by, {_URGED.format(due="c.due_open", dispatch=day.src.dispatch)} AS urged, {_cmd(URGE)} AS cmd_urge
-      FROM cases c {_LATE.format("c.due_open")} LEFT JOIN urges u ON u.id = {day.src.urge}
+             u.reply_by, {_URGED.format(due="c.due_open", dispatch=day.src.dispatch)} AS urged, {cmd(URGE)} AS cmd_urge
+      FROM cases c {LATE.format("c.due_open")} LEFT JOIN urges u ON u.id = {day.src.urge}
       WHERE c.state = 'dispatched' AND c.due_open < :soon_from AND c.urges_now)"""
     # Today, from migration 30's index of them, not out of every late case.
     urged = "FROM cases c INDEXED BY cases_urged"
     select = select.replace("FROM cases c", urged) if day.src is NOW else day.sql(select)
-    place = f"INSERT INTO temp.agenda_items {_ITEM_COLUMNS} SELECT * FROM ({select}) WHERE section IS NOT NULL"
+    place = f"INSERT INTO temp.agenda_items {ITEM_COLUMNS} SELECT * FROM ({select}) WHERE section IS NOT NULL"
     day.ctx.ledger.conn.execute(place, day.params())
 
 
@@ -225,7 +212,7 @@ def fill(ctx: Ctx, as_of: date) -> Day:
     """The day's arms made ready, and temp.agenda_items holding the rows placed in Python
     (the caller holds the read snapshot)."""
     conn = ctx.ledger.conn
-    conn.execute(_TABLE)
+    conn.execute(TABLE)
     conn.execute("DELETE FROM temp.agenda_items")
     # The ledger as it stood on the day, when an act is dated later (a day in the past).
     past = then.acts_after(ctx, as_of)
