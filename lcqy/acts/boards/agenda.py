@@ -117,12 +117,13 @@ def _section_sql(
             f"SELECT {cols(None)} FROM temp.agenda_items WHERE {cond} ORDER BY nlate, due_key, reg_year, reg_seq, tie"
         )
     selects = [(a, day.sql(a.select(day, bound(a)))) for a in arms]
+    def where(arm: Arm) -> str:  # a stretch of an index that holds these sections alone: no row tested
+        return "" if day.src is NOW and set(keys) <= set(arm.exact) else f" WHERE {cond}"
+
     if len(arms) == 1 and not placed:  # one arm, in the index's order: nothing to merge
         arm, select = selects[0]
-        return f"SELECT {cols(arm)} FROM ({select}) WHERE {cond} ORDER BY o, reg_year, reg_seq"
-    parts = [
-        f"SELECT section, {value(a)} AS v, o, reg_year, reg_seq FROM ({select}) WHERE {cond}" for a, select in selects
-    ]
+        return f"SELECT {cols(arm)} FROM ({select}){where(arm)} ORDER BY o, reg_year, reg_seq"
+    parts = [f"SELECT section, {value(a)} AS v, o, reg_year, reg_seq FROM ({s}){where(a)}" for a, s in selects]
     if placed:  # supervised rows: their days late fall as their due dates rise, as the arms' do
         parts.append(f"SELECT section, {value(None)} AS v, due, reg_year, reg_seq FROM temp.agenda_items WHERE {cond}")
     # SQLite merges the parts, each already in this order (a supervised case has one row).

@@ -86,6 +86,8 @@ class Arm:
     # start read from an index (migration 32), or the case's part and a text kept per day
     # (temp.agenda_late), and the command, joined with `||`: no printf an item.
     joined: dict[str, str] = field(default_factory=dict)
+    # Sections whose stretch of the index (bounds, today) holds that section's cases alone.
+    exact: tuple[str, ...] = ()
 
 
 def _registered(day: Day, only: str = "") -> str:
@@ -140,7 +142,7 @@ def _escalated(day: Day, only: str = "") -> str:
 SELECT CASE WHEN c.escalated_now <= :escalated_by THEN 'escalation_waiting' END AS section, c.due_open AS o,
        0 AS late, NULL AS due, c.escalated_now || ' 转报，已逾1个月' AS note, {cmd(PACKAGE)} AS next, {_CASE},
        c.escalated_now AS since, {ESCALATED_ITEM_C} AS item
-FROM cases AS c INDEXED BY cases_escalated WHERE c.state = 'escalated' AND c.escalated_now IS NOT NULL"""
+FROM cases AS c INDEXED BY cases_escalated WHERE c.state = 'escalated' AND c.escalated_now IS NOT NULL {only}"""
     return f"""
 SELECT CASE WHEN e.escalated_on <= :escalated_by THEN 'escalation_waiting' END AS section, c.due_open AS o,
        0 AS late, NULL AS due, e.escalated_on || ' 转报，已逾1个月' AS note, {cmd(PACKAGE)} AS next, {_CASE},
@@ -242,6 +244,7 @@ ARMS: list[Arm] = [
             "late_not_urged": f"head || jurge || {NUMBER}",
             "due_soon": f"head || coalesce(jreply, {_JREPLY}) || {cmd_out(REPLY)}",
         },
+        exact=("late_not_urged", "due_soon"),
     ),
     Arm(
         ("to_dispatch", "due_soon"),
@@ -262,10 +265,12 @@ ARMS: list[Arm] = [
     Arm(
         ("escalation_waiting",),
         _escalated,
+        {"escalation_waiting": ("AND c.escalated_now <= :escalated_by", "")},
         counted={"escalation_waiting": "c.state = 'escalated' AND c.escalated_now <= :escalated_by"},
         joined={"escalation_waiting": f"item || {cmd_out(PACKAGE)}"},
         tally="cases_escalated_tally",
         json={"escalation_waiting": ("%s", "json_quote(since || ' 转报，已逾1个月')", PACKAGE)},
+        exact=("escalation_waiting",),
     ),
     Arm(
         ("meeting",),
@@ -274,6 +279,7 @@ ARMS: list[Arm] = [
         tally="cases_state",
         json={"meeting": (MEETING_NOTE, "", MEETING)},
         joined={"meeting": f"head || {lit(UNDATED + MEETING_NOTE + NEXT)} || {cmd_out(MEETING)}"},
+        exact=("meeting",),
     ),
     Arm(
         ("followup", "ready_close"),
@@ -283,6 +289,7 @@ ARMS: list[Arm] = [
         joined={"followup": f"item || {cmd_out(FOLLOWUP)}", "ready_close": f"item || {cmd_out(CLOSE)}"},
         tally="cases_answered_tally",
         json={"followup": ("%s", "json_quote(note)", FOLLOWUP), "ready_close": ("%s", "json_quote(note)", CLOSE)},
+        exact=("followup", "ready_close"),
     ),
 ]
 assert all(not a.counted or set(a.counted) == set(a.sections) for a in ARMS)
