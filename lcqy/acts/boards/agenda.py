@@ -1,13 +1,15 @@
 """The clerk's morning list: every open case that needs her today, in one section each, worst
 section first, each with the next command to run (第十二至十八条).
 
-Built for 100,000 open cases and more. Each state of a case has its filler: an INSERT … SELECT
-that SQLite runs over an index (the open limits of migration 4, the states), placing each case of
-that state in its section of temp.agenda_items with its note and next command, so that Python
-handles no row of the bulk. Only the answered cases under 督办 (a few) are placed in Python, by
-the rules of supervision. The table's key is the section's order (most days late, earliest due
-date, registration number): a section is read in order, counted from the index, and written by
-SQLite as the JSON text `agenda --json` prints, a chunk at a time.
+Built for 1,000,000 cases and more. Each state of an open case has its arm: a SELECT that SQLite
+runs over an index of the cases in that state, in the section's order (most days late, earliest
+due date, registration number), yielding each case's section, note and next command, so that
+Python handles no row of the bulk. A few are placed apart into temp.agenda_items (the urged late
+cases, the answered cases under 督办, the online requests) and merged in. Today every section is
+counted first from migration 32's narrow indexes, then read in order and written as it is read;
+each `agenda --json` item is joined by SQLite from what an index or a text kept per day holds
+(the case's part, the item up to its command), the JSON text printed as it comes, a chunk at a
+time.
 
 A day in the past is drawn up from the ledger as it stood that day: acts dated later are left
 out (lcqy.acts.boards.then), and the same fillers read the cases' state then from a temporary
@@ -117,6 +119,7 @@ def _section_sql(
             f"SELECT {cols(None)} FROM temp.agenda_items WHERE {cond} ORDER BY nlate, due_key, reg_year, reg_seq, tie"
         )
     selects = [(a, day.sql(a.select(day, bound(a)))) for a in arms]
+
     def where(arm: Arm) -> str:  # a stretch of an index that holds these sections alone: no row tested
         return "" if day.src is NOW and set(keys) <= set(arm.exact) else f" WHERE {cond}"
 
@@ -229,9 +232,9 @@ class _Items:
 
 
 def _read(day: Day, keys: tuple[str, ...], placed: set[str]) -> dict[str, _Items]:
-    """The items of the sections `keys`, read in one pass."""
+    """The items of the sections `keys` on a day in the past, read in one pass."""
     got = {k: _Items() for k in keys}
-    view = partial(_json_item, head=day.src is NOW)  # a past day's items are written whole
+    view = partial(_json_item, head=False)  # a past day's items are written whole
     rows = day.ctx.ledger.conn.execute(_section_sql(day, keys, view, bool(placed & set(keys))), day.params())
     while chunk := rows.fetchmany(_CHUNK):
         if len(keys) == 1:
@@ -280,7 +283,7 @@ def agenda_json(ctx: Ctx, *, as_of: date) -> Iterator[bytes]:
                 count, items = counts.get(key, 0), None
             else:
                 if key not in ahead:
-                    ahead = _read(day, _TOGETHER.get(key, (key,)) if day.src is not NOW else (key,), placed)
+                    ahead = _read(day, _TOGETHER.get(key, (key,)), placed)
                 items = ahead.pop(key)
                 count = items.count
             head = {"key": key, "title": title, "count": count}
