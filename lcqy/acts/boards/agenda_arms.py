@@ -35,7 +35,6 @@ from lcqy.acts.boards.agenda_texts import (
     URGE_MIDDLE,
     URGE_NOTE,
     cmd,
-    cmd_out,
     lit,
 )
 from lcqy.store.migrations.m023_agenda_answered import CLOSE as ANSWERED_RULE
@@ -242,7 +241,7 @@ ARMS: list[Arm] = [
         dated=True,
         joined={
             "late_not_urged": f"head || jurge || {NUMBER}",
-            "due_soon": f"head || coalesce(jreply, {_JREPLY}) || {cmd_out(REPLY)}",
+            "due_soon": f"head || coalesce(jreply, {_JREPLY}) || {cmd(REPLY, c='')}",
         },
         exact=("late_not_urged", "due_soon"),
     ),
@@ -267,7 +266,7 @@ ARMS: list[Arm] = [
         _escalated,
         {"escalation_waiting": ("AND c.escalated_now <= :escalated_by", "")},
         counted={"escalation_waiting": "c.state = 'escalated' AND c.escalated_now <= :escalated_by"},
-        joined={"escalation_waiting": f"item || {cmd_out(PACKAGE)}"},
+        joined={"escalation_waiting": f"item || {cmd(PACKAGE, c='')}"},
         tally="cases_escalated_tally",
         json={"escalation_waiting": ("%s", "json_quote(since || ' 转报，已逾1个月')", PACKAGE)},
         exact=("escalation_waiting",),
@@ -278,7 +277,7 @@ ARMS: list[Arm] = [
         counted={"meeting": "c.state = 'meeting'"},
         tally="cases_state",
         json={"meeting": (MEETING_NOTE, "", MEETING)},
-        joined={"meeting": f"head || {lit(UNDATED + MEETING_NOTE + NEXT)} || {cmd_out(MEETING)}"},
+        joined={"meeting": f"head || {lit(UNDATED + MEETING_NOTE + NEXT)} || {cmd(MEETING, c='')}"},
         exact=("meeting",),
     ),
     Arm(
@@ -286,7 +285,7 @@ ARMS: list[Arm] = [
         _answered,
         _ANSWERED_BOUNDS,
         counted={key: f"{_ANSWERED} {bound[0]}" for key, bound in _ANSWERED_BOUNDS.items()},
-        joined={"followup": f"item || {cmd_out(FOLLOWUP)}", "ready_close": f"item || {cmd_out(CLOSE)}"},
+        joined={"followup": f"item || {cmd(FOLLOWUP, c='')}", "ready_close": f"item || {cmd(CLOSE, c='')}"},
         tally="cases_answered_tally",
         json={"followup": ("%s", "json_quote(note)", FOLLOWUP), "ready_close": ("%s", "json_quote(note)", CLOSE)},
         exact=("followup", "ready_close"),

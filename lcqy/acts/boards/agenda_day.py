@@ -28,10 +28,11 @@ HEAD_C = HEAD.format(c="c.")
 ANSWERED_ITEM_C = ANSWERED_ITEM.format(c="c.")
 ESCALATED_ITEM_C = ESCALATED_ITEM.format(c="c.")
 
-# The few rows placed in Python (answered cases under 督办, the online requests), with what a
-# section shows of their case. The key orders a section as the list shows it: nlate is minus the
-# working days late, due_key the due date or '9999' when there is none; tie keeps apart, in the
-# order given, two rows of one case in one section (two requests of a department).
+# The few rows placed apart (lcqy.acts.boards.agenda_placed: the urged late cases, the answered
+# cases under 督办, the online requests), with what a section shows of their case. The key orders
+# a section as the list shows it: nlate is minus the working days late, due_key the due date or
+# '9999' when there is none; tie keeps apart, in the order given, two rows of one case in one
+# section (two requests of a department).
 TABLE = """CREATE TEMP TABLE IF NOT EXISTS agenda_items (
     section TEXT, nlate INTEGER, due_key TEXT, reg_year INTEGER, reg_seq INTEGER,
     id INTEGER, due TEXT, late INTEGER, note TEXT, next TEXT, lead TEXT, tie INTEGER NOT NULL DEFAULT 0,

@@ -13,7 +13,7 @@ from datetime import date
 from lcqy.acts.boards import then
 from lcqy.acts.boards.agenda_arms import LATE
 from lcqy.acts.boards.agenda_day import ITEM_COLUMNS, NOW, TABLE, THEN, Day
-from lcqy.acts.boards.agenda_texts import CLOSE, FOLLOWUP, REPLY, SOON, SUPERVISE, URGE, cmd, lit
+from lcqy.acts.boards.agenda_texts import CLOSE, FOLLOWUP, NUMBER_OF, REPLY, SOON, SUPERVISE, URGE, cmd, lit
 from lcqy.acts.boards.departments import agenda_items
 from lcqy.acts.boards.supervised import DUE_AGAIN, DUE_AGAIN_SQL
 from lcqy.acts.context import Ctx
@@ -33,7 +33,7 @@ SELECT c.id, c.reg_year, c.reg_seq, c.reg_no, c.enterprise, c.lead_now, c.superv
        iif(u.id IS NULL, NULL, {src.dispatch}) AS dispatch_id, {note} AS note_answered,
        {ready} AS ready, {followed} AS followed,
        u.urged_on, u.reply_by, u.dispatch_id AS urge_dispatch, u.due AS urge_due, {due_again} AS due_again,
-       iif(c.reg_year = :year, c.reg_seq, c.reg_year || '-' || c.reg_seq) AS n
+       {number} AS n
 FROM cases c {joins}
 LEFT JOIN urges u ON u.id = {src.urge}
 LEFT JOIN supervisions s ON s.id = {src.supervision_row}
@@ -125,7 +125,8 @@ def _supervised(day: Day) -> None:
     # Today, migration 23's index of them holds every column read of the case.
     index = "INDEXED BY cases_answered_supervised" if day.src is NOW else day.src.index
     parts = _KEPT if day.src is NOW else {**_THEN, "joins": _THEN["joins"].format(src=day.src)}
-    sql = _SUPERVISED_SQL.format(src=day.src, **parts).replace("FROM cases c", f"FROM {day.src.table} c {index}")
+    sql = _SUPERVISED_SQL.format(src=day.src, number=NUMBER_OF.format(c="c."), **parts)
+    sql = sql.replace("FROM cases c", f"FROM {day.src.table} c {index}")
     if day.src is NOW and not _IN_PYTHON:
         day.ctx.ledger.conn.execute(_PLACE_SQL.format(rows=sql), day.params())
         return

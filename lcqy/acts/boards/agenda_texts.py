@@ -13,8 +13,9 @@ RETURNS_TO_ESCALATE = 2  # 退单 by this many county departments: the county ma
 DAYS_LATE = ',\n          "days_late": '
 NOTE, NEXT = ',\n          "note": ', ',\n          "next": "'  # and the start of the note and command
 # The number as the clerk types it (the sequence alone for a case of the as-of year), over a
-# row of an arm.
-NUMBER = "iif(reg_year = :year, reg_seq, reg_year || '-' || reg_seq)"
+# case {c} ("c." or, over a row of an arm, "").
+NUMBER_OF = "iif({c}reg_year = :year, {c}reg_seq, {c}reg_year || '-' || {c}reg_seq)"
+NUMBER = NUMBER_OF.format(c="")
 
 # key -> title, worst first
 SECTIONS: dict[str, str] = {
@@ -55,18 +56,11 @@ def lit(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def cmd_out(template: str) -> str:
-    """A command template as SQL over a row of an arm (reg_year, reg_seq)."""
-    pre, _, post = template.partition("{n}")
-    return " || ".join([lit(pre), NUMBER, *([lit(post)] if post else [])])
-
-
-def cmd(template: str) -> str:
-    """A command template as SQL over the case `c`: {n} is its number as the clerk types it
-    (the sequence alone for a case of the as-of year)."""
+def cmd(template: str, c: str = "c.") -> str:
+    """A command template as SQL over the case `c` (c="": over a row of an arm): {n} is its
+    number as the clerk types it (NUMBER_OF)."""
     pre, n, post = template.partition("{n}")
-    ref = "CASE WHEN c.reg_year = :year THEN c.reg_seq ELSE c.reg_year || '-' || c.reg_seq END"
-    return f"{lit(pre)} || ({ref}) || {lit(post)}" if n else lit(template)
+    return " || ".join([lit(pre), NUMBER_OF.format(c=c), *([lit(post)] if post else [])]) if n else lit(template)
 
 
 # A late case's note, never urged (over `what`, 专项督办 or nothing, and its days late), and its
