@@ -150,14 +150,14 @@ FROM cases c JOIN escalations e ON e.id = {day.src.escalation}
 WHERE c.state = 'escalated'"""
 
 
-_WHAT = "iif(c.supervision = 'special', '专项督办', '')"  # what is late (late_not_urged's note)
+WHAT = "iif(c.supervision = 'special', '专项督办', '')"  # what is late (a late case's note)
 
 
 # A late case's item from its due date to its number (URGE_MIDDLE), the day's, or the same
 # worked out (a due date before those of temp.agenda_late: none the arm places).
 _JURGE = (
     "coalesce(iif(c.supervision = 'special', l.jurge_special, l.jurge), "
-    f"{_JDUE.removesuffix(' AS jdue')} || printf({lit(URGE_MIDDLE)}, {_WHAT}, coalesce(l.late, 0)))"
+    f"{_JDUE.removesuffix(' AS jdue')} || printf({lit(URGE_MIDDLE)}, {WHAT}, coalesce(l.late, 0)))"
 )
 
 
@@ -170,7 +170,7 @@ SELECT iif(late = 0, 'due_soon', 'late_not_urged') AS section, due_open AS o, la
        iif(late = 0, '办结时限 ' || due_open, what || '超期' || late || '个工作日') AS note,
        iif(late = 0, cmd_reply, cmd_urge) AS next, {_CASE_OUT}, what, jdue, jurge, jreply
 FROM (SELECT c.due_open, coalesce(l.late, 0) AS late, {_CASE}, {_JDUE},
-             {_WHAT} AS what,
+             {WHAT} AS what,
              {_JURGE} AS jurge, l.jreply,
              {cmd(URGE)} AS cmd_urge, {cmd(REPLY)} AS cmd_reply
       FROM cases c {LATE.format("c.due_open")}

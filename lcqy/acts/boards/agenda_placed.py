@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import date
 
 from lcqy.acts.boards import then
-from lcqy.acts.boards.agenda_arms import LATE
+from lcqy.acts.boards.agenda_arms import LATE, WHAT
 from lcqy.acts.boards.agenda_day import ITEM_COLUMNS, NOW, TABLE, THEN, Day
 from lcqy.acts.boards.agenda_texts import CLOSE, FOLLOWUP, NUMBER_OF, REPLY, SOON, SUPERVISE, URGE, cmd, lit
 from lcqy.acts.boards.departments import agenda_items
@@ -194,7 +194,7 @@ SELECT CASE urged WHEN 1 THEN CASE WHEN reply_by < :as_of THEN 'urge_expired'
            || iif(urged AND reply_by < :as_of, '，' || substr(reply_by, 6) || '限期已过', ''),
        cmd_urge, lead, 0, reg_no, enterprise
 FROM (SELECT c.id, c.due_open, coalesce(l.late, 0) AS late, c.reg_year, c.reg_seq, c.reg_no, c.enterprise,
-             c.lead_now AS lead, iif(c.supervision = 'special', '专项督办', '') AS what,
+             c.lead_now AS lead, {WHAT} AS what,
              u.reply_by, {_URGED.format(due="c.due_open", dispatch=day.src.dispatch)} AS urged, {cmd(URGE)} AS cmd_urge
       FROM cases c {LATE.format("c.due_open")} LEFT JOIN urges u ON u.id = {day.src.urge}
       WHERE c.state = 'dispatched' AND c.due_open < :soon_from AND c.urges_now)"""
